@@ -1,0 +1,1 @@
+"""Deployment and entrypoints: settings, the ``yanshen`` CLI, embedded PostgreSQL, local Kafka."""

