@@ -1,0 +1,1 @@
+"""Command side of Yanshen: aggregates, applications and the tenant-scoped event store."""

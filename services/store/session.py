@@ -1,0 +1,53 @@
+"""One hall's transactions on the shared pool: ``set_config`` + statements, pipelined."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from services.store.errors import translated_errors
+from services.store.pool import Pool
+from services.store.statements import SET_TENANT
+
+__all__ = ["Params", "TenantSession"]
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class TenantSession:
+    """Runs statements for one tenant, each call in its own transaction.
+
+    The transaction is pipelined: ``BEGIN``, ``set_config('yanshen.tenant_id', …, true)``, the
+    statements and ``COMMIT`` go to the server together, so a call costs one round trip.
+    """
+
+    def __init__(self, pool: Pool, tenant_id: str) -> None:
+        self.pool = pool
+        self.tenant_id = tenant_id
+
+    def fetch(
+        self,
+        sql: str,
+        params: Params,
+        *,
+        before: Sequence[tuple[str, Params]] = (),
+        rows: bool = True,
+    ) -> list[tuple[Any, ...]]:
+        """Run ``before`` then ``sql`` in one transaction; return the rows of ``sql``."""
+        with translated_errors(), self.pool.connection() as conn:
+            cursor = conn.cursor()
+            error: psycopg.Error | None = None
+            with conn.pipeline():
+                try:
+                    with conn.transaction():
+                        conn.execute(SET_TENANT, (self.tenant_id,), prepare=True)
+                        for statement, statement_params in before:
+                            conn.execute(statement, statement_params, prepare=True)
+                        cursor.execute(sql, params, prepare=True)
+                except psycopg.Error as e:
+                    error = e  # raised after the pipeline closed (no "aborted" warning)
+            if error is not None:
+                raise error
+            return list(cursor.fetchall()) if rows else []

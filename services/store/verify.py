@@ -1,0 +1,118 @@
+"""Audit of a hall's hash chain (``yanshen verify --tenant T``).
+
+Walks the hall's events in position order, recomputing every link in Python (independently
+of the database's ``sha256()``), and reports OK or the first position where a row was
+altered, removed, or put out of order, or where the head row disagrees with the chain.
+
+The chain proves that no row was changed *after* the fact relative to the head hash; anchor
+the head hash elsewhere (e.g. publish it periodically) to also detect a full rewrite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import psycopg_pool
+
+from services.store.chain import GENESIS_HASH, event_bytes, next_hash
+from services.store.pool import ROLES
+from services.store.statements import SET_TENANT
+from services.store.tenant import validate_tenant_id
+
+__all__ = ["ChainVerification", "verify_chain", "verify_tenant"]
+
+_BATCH = 5000
+_SELECT = (
+    "SELECT position, originator_id, originator_version, topic, state, prev_hash, hash "
+    "FROM events WHERE tenant_id = %s ORDER BY position"
+)
+_HEAD = "SELECT position, last_hash FROM tenant_heads WHERE tenant_id = %s"
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """Result of verifying one hall's chain."""
+
+    ok: bool
+    """True when every event links to the previous one and the head matches the chain."""
+    tenant_id: str
+    events_checked: int
+    """Events whose link was recomputed (up to and including the first bad one)."""
+    first_bad_position: int | None = None
+    """The first position where the chain breaks; ``None`` when :attr:`ok`."""
+    reason: str = ""
+    head_position: int = 0
+    """The position recorded in the hall's head row (0: no events)."""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"OK: hall {self.tenant_id}, {self.events_checked} events, chain intact"
+        return (
+            f"BROKEN: hall {self.tenant_id} at position {self.first_bad_position}: "
+            f"{self.reason} ({self.events_checked} events checked)"
+        )
+
+
+def _walk(conn: psycopg.Connection[Any], tenant_id: str) -> ChainVerification:
+    head = conn.execute(_HEAD, (tenant_id,)).fetchone()
+    head_position, head_hash = (int(head[0]), bytes(head[1])) if head else (0, GENESIS_HASH)
+
+    def bad(position: int, checked: int, reason: str) -> ChainVerification:
+        return ChainVerification(False, tenant_id, checked, position, reason, head_position)
+
+    expected, prev, checked = 1, GENESIS_HASH, 0
+    with conn.cursor(name="yanshen_verify") as cursor:
+        cursor.itersize = _BATCH
+        cursor.execute(_SELECT, (tenant_id,))
+        for position, originator_id, version, topic, state, prev_hash, stored in cursor:
+            checked += 1
+            if position != expected:
+                return bad(expected, checked, f"position {expected} is missing "
+                           f"(next stored position is {position})")
+            if bytes(prev_hash) != prev:
+                return bad(position, checked, "does not link to the previous event's hash")
+            canonical = event_bytes(tenant_id, position, originator_id, version, topic,
+                                    bytes(state))
+            computed = next_hash(prev, canonical)
+            if computed != bytes(stored):
+                return bad(position, checked, "content does not match its hash (altered)")
+            prev, expected = computed, expected + 1
+    last = expected - 1
+    if head_position != last:
+        return bad(last + 1, checked, f"head row says position {head_position} but the "
+                   f"chain ends at {last} (events removed or head moved)")
+    if head_hash != prev:
+        return bad(last, checked, "head row's last hash does not match the chain")
+    return ChainVerification(True, tenant_id, checked, None, "", head_position)
+
+
+def verify_chain(
+    pool_or_conn: psycopg_pool.ConnectionPool[Any] | psycopg.Connection[Any], tenant_id: str
+) -> ChainVerification:
+    """Verify ``tenant_id``'s chain with a pool's connection or a given connection.
+
+    Runs in one read-only repeatable-read transaction with the hall set, so it sees one
+    consistent snapshot and, as role ``yanshen_app``, only the hall's rows.
+    """
+    validate_tenant_id(tenant_id)
+    if isinstance(pool_or_conn, psycopg_pool.ConnectionPool):
+        with pool_or_conn.connection() as conn:
+            return _verify_on(conn, tenant_id)
+    return _verify_on(pool_or_conn, tenant_id)
+
+
+def _verify_on(conn: psycopg.Connection[Any], tenant_id: str) -> ChainVerification:
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        conn.execute(SET_TENANT, (tenant_id,))
+        return _walk(conn, tenant_id)
+
+
+def verify_tenant(database_url: str, tenant_id: str) -> ChainVerification:
+    """Verify a hall's chain from the command line (connects, takes role ``yanshen_app``)."""
+    validate_tenant_id(tenant_id)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"SET ROLE {ROLES['app']}")
+        return _verify_on(conn, tenant_id)
