@@ -1,0 +1,81 @@
+"""The composition root: builds the platform's parts from settings (no I/O at import)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from psycopg_pool import ConnectionPool
+
+from deploy.embedded_pg import EmbeddedPostgres, ensure_database
+from deploy.settings import Settings
+from projections.catalog import CatalogProjection
+from projections.halls import HallsProjection
+from projections.runtime import Projection, ProjectionWorker
+from services.relay import StreamRelay
+from services.shared.application import HallApplication
+from services.store import EventStore, migrate, open_pool
+
+__all__ = ["Platform", "all_projections", "resolve_database_url"]
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=HallApplication)
+
+
+def all_projections() -> list[Projection]:
+    """Every projection the worker runs."""
+    return [HallsProjection(), CatalogProjection()]
+
+
+def resolve_database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
+    """``DATABASE_URL`` when set; otherwise start the embedded PostgreSQL under the data dir."""
+    if settings.database_url:
+        return settings.database_url, None
+    server = EmbeddedPostgres(settings.data_dir / "pg", cleanup="stop")
+    admin_url = server.start()
+    return ensure_database(admin_url, "yanshen"), server
+
+
+@dataclass
+class Platform:
+    """Everything a process needs, sharing one pool per role (never a pool per hall)."""
+
+    settings: Settings
+    database_url: str
+    app_pool: ConnectionPool
+    worker_pool: ConnectionPool
+    store: EventStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = EventStore(self.app_pool)
+
+    @classmethod
+    def open(cls, settings: Settings, database_url: str, *, run_migrations: bool = True) -> Platform:
+        if run_migrations:
+            applied = migrate(database_url)
+            if applied:
+                log.info("migrations applied: %s", ", ".join(applied))
+        return cls(
+            settings=settings,
+            database_url=database_url,
+            app_pool=open_pool(database_url, "app", max_size=10),
+            worker_pool=open_pool(database_url, "worker", max_size=4),
+        )
+
+    def hall_app(self, app_cls: type[A], hall_id: str) -> A:
+        """The application ``app_cls`` bound to ``hall_id`` (created once, then cached)."""
+        app = self.store.application(app_cls, hall_id)
+        app.hall_id = hall_id
+        return app
+
+    def projection_worker(self) -> ProjectionWorker:
+        return ProjectionWorker(self.worker_pool, all_projections())
+
+    def stream_relay(self) -> StreamRelay:
+        return StreamRelay(self.worker_pool, self.settings.kafka_bootstrap_servers)
+
+    def close(self) -> None:
+        self.app_pool.close()
+        self.worker_pool.close()

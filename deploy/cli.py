@@ -1,0 +1,183 @@
+"""The ``yanshen`` command: run the platform, its workers and its operator tasks."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from deploy.settings import Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="Yanshen: extended government services platform (政务延伸服务).",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+log = logging.getLogger("yanshen")
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _setup_logging(settings: Settings) -> None:
+    from deploy.logging import configure_logging
+
+    configure_logging(json_output=settings.log_json)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (idempotent)."""
+    from deploy.bootstrap import resolve_database_url
+    from services.store import migrate as run_migrations
+
+    settings = _settings()
+    _setup_logging(settings)
+    url, server = resolve_database_url(settings)
+    try:
+        applied = run_migrations(url)
+        console.print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    finally:
+        if server:
+            server.stop()
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Register the demo hall ``demo`` with its catalog, windows and staff (idempotent)."""
+    from deploy.bootstrap import Platform, resolve_database_url
+    from deploy.demo import seed_demo_hall
+
+    settings = _settings()
+    _setup_logging(settings)
+    url, server = resolve_database_url(settings)
+    platform = Platform.open(settings, url)
+    try:
+        created = seed_demo_hall(platform)
+        console.print(f"demo hall: {created} record(s) created" if created
+                      else "demo hall already complete")
+    finally:
+        platform.close()
+        if server:
+            server.stop()
+
+
+@app.command("dev-token")
+def dev_token(
+    role: Annotated[str, typer.Option(help="platform_operator, hall_admin, supervisor, staff, "
+                                           "applicant, auditor or partner_admin")],
+    tenant: Annotated[str | None, typer.Option(help="The hall the token is bound to.")] = None,
+    subject: Annotated[str, typer.Option(help="The user id in the token.")] = "dev-user",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
+) -> None:
+    """Print a token signed with the development key (refused when a production key is set)."""
+    from gateway.auth import Role, issue_token
+
+    settings = _settings()
+    if settings.uses_production_key:
+        console.print("[red]refused: YANSHEN_JWT_SECRET is set to a production key; "
+                      "dev-token only signs with the development key[/red]")
+        raise typer.Exit(2)
+    try:
+        parsed = Role(role)
+    except ValueError:
+        console.print(f"[red]unknown role {role!r}[/red]")
+        raise typer.Exit(2) from None
+    if parsed is not Role.PLATFORM_OPERATOR and not tenant:
+        console.print("[red]--tenant is required for this role (e.g. --tenant demo)[/red]")
+        raise typer.Exit(2)
+    typer.echo(issue_token(settings, subject=subject, role=parsed, tenant=tenant, ttl_seconds=ttl))
+
+
+@app.command()
+def verify(tenant: Annotated[str, typer.Option(help="The hall whose hash chain to verify.")]) -> None:
+    """Walk a hall's hash chain: OK, or the first position that was altered or removed."""
+    from deploy.bootstrap import resolve_database_url
+    from services.store import verify_tenant
+
+    settings = _settings()
+    url, server = resolve_database_url(settings)
+    try:
+        result = verify_tenant(url, tenant)
+    finally:
+        if server:
+            server.stop()
+    if result.ok:
+        console.print(f"[green]OK[/green] hall {tenant}: {result.events_checked} events, chain intact")
+        return
+    console.print(f"[red]BROKEN[/red] hall {tenant}: first bad position {result.first_bad_position}: "
+                  f"{result.reason}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    workers: Annotated[bool, typer.Option(help="Also run the projection worker (and the relay "
+                                               "when KAFKA_BOOTSTRAP_SERVERS is set).")] = True,
+) -> None:
+    """Serve GraphQL at http://HOST:PORT/graphql."""
+    from deploy.runner import run_platform
+
+    settings = _settings()
+    _setup_logging(settings)
+    run_platform(settings, with_workers=workers, seed=False)
+
+
+@app.command()
+def run() -> None:
+    """Everything on one machine: embedded PostgreSQL, migrations, demo hall, workers, GraphQL."""
+    from deploy.runner import run_platform
+
+    settings = _settings()
+    _setup_logging(settings)
+    run_platform(settings, with_workers=True, seed=True)
+
+
+def _run_worker(target: str) -> None:
+    from deploy.bootstrap import Platform, resolve_database_url
+
+    settings = _settings()
+    _setup_logging(settings)
+    url, server = resolve_database_url(settings)
+    platform = Platform.open(settings, url)
+    worker = platform.projection_worker() if target == "project" else platform.stream_relay()
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping %s", signum, target)
+        worker.stop()
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        worker.run_forever()
+    finally:
+        platform.close()
+        if server:
+            server.stop()
+
+
+@app.command()
+def project() -> None:
+    """Run the projection worker: keeps every hall's read models up to date."""
+    _run_worker("project")
+
+
+@app.command()
+def relay() -> None:
+    """Run the stream relay: publishes every hall's events to Kafka (KAFKA_BOOTSTRAP_SERVERS)."""
+    if not _settings().kafka_bootstrap_servers:
+        console.print("[red]KAFKA_BOOTSTRAP_SERVERS is not set[/red]")
+        raise typer.Exit(2)
+    _run_worker("relay")
+
+
+def main() -> None:
+    sys.exit(app())

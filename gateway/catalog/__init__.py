@@ -1,0 +1,1 @@
+"""GraphQL for the catalog: the public service catalog and hall admins' item commands."""

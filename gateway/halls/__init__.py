@@ -1,0 +1,1 @@
+"""GraphQL for halls: registration (platform operators) and the caller's hall."""

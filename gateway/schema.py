@@ -1,0 +1,29 @@
+"""The root GraphQL schema: each context contributes its queries and mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from gateway.catalog.schema import CatalogMutations, CatalogQueries
+from gateway.errors import ErrorCodes
+from gateway.halls.schema import HallMutations, HallQueries
+
+__all__ = ["build_schema"]
+
+Query = merge_types("Query", (HallQueries, CatalogQueries))
+Mutation = merge_types("Mutation", (HallMutations, CatalogMutations))
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            ErrorCodes,
+            QueryDepthLimiter(max_depth=10),
+            MaxTokensLimiter(max_token_count=2000),
+            MaxAliasesLimiter(max_alias_count=30),
+        ],
+    )

@@ -1,0 +1,32 @@
+"""Stored events back into domain events, the way the applications wrote them."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    UUIDAsHex,
+)
+
+__all__ = ["decode"]
+
+
+@cache
+def _mapper() -> Mapper[Any]:
+    # The same transcodings as eventsourcing.application.Application.register_transcodings.
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    return Mapper(transcoder=transcoder)
+
+
+def decode(stored: StoredEvent) -> DomainEventProtocol[Any]:
+    """The domain event of a stored event (or notification)."""
+    return _mapper().to_domain_event(stored)

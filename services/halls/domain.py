@@ -1,0 +1,51 @@
+"""The hall aggregate: one government service hall (政务服务大厅), a tenant of the platform."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.shared import ConflictError, NotFoundError, ValidationError, stable_id
+from services.shared.ids import validate_hall_id
+
+__all__ = ["Hall", "HallAlreadyRegisteredError", "HallNotRegisteredError"]
+
+
+class HallAlreadyRegisteredError(ConflictError):
+    """A hall with this id is already registered."""
+
+
+class HallNotRegisteredError(NotFoundError):
+    """No hall with this id is registered."""
+
+
+class Hall(Aggregate):
+    """A government service hall; its id is the tenant id of all its records.
+
+    >>> hall = Hall(hall_id="demo", name="示范政务服务大厅", region="江苏省苏州市", actor="op-1")
+    >>> hall.id == Hall.create_id("demo"), hall.name
+    (True, '示范政务服务大厅')
+    """
+
+    class Registered(Aggregate.Created):
+        """HallRegistered: a platform operator registered the hall."""
+
+        hall_id: str
+        name: str
+        region: str
+        actor: str
+
+    @event(Registered)
+    def __init__(self, hall_id: str, name: str, region: str, actor: str) -> None:
+        validate_hall_id(hall_id)
+        if not name.strip():
+            raise ValidationError("a hall needs a name")
+        self.hall_id = hall_id
+        self.name = name.strip()
+        self.region = region.strip()
+
+    @staticmethod
+    def create_id(hall_id: str) -> UUID:
+        """A hall's aggregate id is derived from its hall id, so it can be registered once."""
+        return stable_id(hall_id, "hall", hall_id)

@@ -1,0 +1,42 @@
+"""The base of every hall-bound application service (one instance per hall and context)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from services.shared.errors import ConflictError
+
+__all__ = ["HallApplication"]
+
+
+class HallApplication(Application[UUID]):
+    """An application bound to one hall; all its events go to that hall's log.
+
+    The composition root sets :attr:`hall_id` when it creates the application for a
+    hall (see ``services.store.EventStore.application``).
+    """
+
+    hall_id: str = ""
+    """The hall (tenant) whose log this application reads and writes."""
+
+    def get_or_none(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def save_or_conflict(self, *aggregates: Aggregate, conflict: ConflictError) -> int:
+        """Save atomically; a concurrent write to the same aggregate raises ``conflict``.
+
+        Returns the hall-log position of the last recorded event (0 if none).
+        """
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise conflict from None
+        return max((r.notification.id for r in recordings), default=0)

@@ -1,0 +1,88 @@
+"""Every domain event has a published contract, and the contracts hold."""
+
+from __future__ import annotations
+
+import inspect
+
+import jsonschema
+import pytest
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
+
+import services.catalog.domain
+import services.halls.domain
+import services.places.domain
+import services.staff.domain
+from contracts import (
+    EVENT_TYPES,
+    UnknownEventTypeError,
+    event_type_for_topic,
+    schema_for,
+    to_payload,
+    validate_payload,
+)
+from services.catalog import ServiceItem
+from services.halls import Hall
+
+DOMAIN_MODULES = [services.halls.domain, services.catalog.domain, services.places.domain,
+                  services.staff.domain]
+
+
+_LIBRARY_BASES = {"Event", "Created"}  # per-aggregate base classes the library generates
+
+
+def _domain_event_classes() -> list[type]:
+    found = []
+    for module in DOMAIN_MODULES:
+        for _, aggregate in inspect.getmembers(module, inspect.isclass):
+            if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
+                found += [c for _, c in inspect.getmembers(aggregate, inspect.isclass)
+                          if issubclass(c, CanMutateAggregate)
+                          and c.__qualname__.startswith(aggregate.__qualname__ + ".")
+                          and c.__name__ not in _LIBRARY_BASES]
+    return found
+
+
+def test_every_domain_event_has_a_contract():
+    missing = []
+    for cls in _domain_event_classes():
+        try:
+            event_type_for_topic(get_topic(cls))
+        except UnknownEventTypeError:
+            missing.append(get_topic(cls))
+    assert not missing, f"events without a contract in contracts/events: {missing}"
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.name)
+def test_every_schema_is_valid_json_schema_and_closed(event_type):
+    schema = schema_for(event_type.name, event_type.version)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["additionalProperties"] is False
+    assert {"aggregate_id", "aggregate_version", "occurred_at", "actor"} <= set(schema["required"])
+
+
+def test_payloads_of_real_events_validate():
+    hall = Hall(hall_id="demo", name="示范", region="苏州", actor="op")
+    item = ServiceItem(hall_id="demo", code="X1", name="n", category="ASSISTANCE",
+                       legal_basis="", materials=["a"], promised_working_days=5, fee_cents=0,
+                       rated=True, actor="admin")
+    item.revise("n2", "OTHER", "", [], 3, 100, False, "admin")
+    item.withdraw("obsolete", "admin")
+    for event in [*hall.collect_events(), *item.collect_events()]:
+        event_type, payload = to_payload(event)
+        validate_payload(event_type, payload)
+        assert payload["aggregate_id"] == str(event.originator_id)
+
+
+def test_a_payload_breaking_its_contract_is_rejected():
+    item = ServiceItem(hall_id="demo", code="X1", name="n", category="ASSISTANCE",
+                       legal_basis="", materials=[], promised_working_days=5, fee_cents=0,
+                       rated=True, actor="admin")
+    event_type, payload = to_payload(item.collect_events()[0])
+    with pytest.raises(jsonschema.ValidationError):
+        validate_payload(event_type, {**payload, "category": "BOGUS"})
+    with pytest.raises(jsonschema.ValidationError):
+        validate_payload(event_type, {**payload, "unexpected": 1})
+    without_name = {k: v for k, v in payload.items() if k != "name"}
+    with pytest.raises(jsonschema.ValidationError):
+        validate_payload(event_type, without_name)
