@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.app import AppConfig
+from litestar.datastructures import State
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.litestar import make_graphql_controller
 
@@ -30,9 +31,9 @@ async def health() -> dict[str, str]:
 
 
 @get("/ready", media_type=MediaType.JSON)
-async def ready(state: object) -> Response[dict[str, str]]:
+async def ready(state: State) -> Response[dict[str, str]]:
     """The database answers and its migrations are current."""
-    platform: Platform = state.platform  # type: ignore[attr-defined]
+    platform: Platform = state.platform
     try:
         current = await run_sync(migrations_current, platform.database_url)
     except Exception as error:  # any failure to reach the database means not ready

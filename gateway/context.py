@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from litestar import Request
+from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from gateway.auth import ANONYMOUS, AuthenticationError, Principal, decode_token
@@ -22,11 +22,12 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-@dataclass
-class Context:
+class Context(BaseContext, kw_only=True):
+    """What resolvers see: the platform, the authenticated caller and the request id."""
+
     platform: Platform
     principal: Principal
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str
 
 
 Info = StrawberryInfo[Context, None]

@@ -19,9 +19,12 @@ CREATE TABLE IF NOT EXISTS catalog_items (
 );
 ALTER TABLE catalog_items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE catalog_items FORCE ROW LEVEL SECURITY;
+-- The app role sees one hall (the tenant set per transaction); projection workers see all.
 DROP POLICY IF EXISTS catalog_items_tenant ON catalog_items;
-CREATE POLICY catalog_items_tenant ON catalog_items
+CREATE POLICY catalog_items_tenant ON catalog_items TO yanshen_app
     USING (tenant_id = current_setting('yanshen.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('yanshen.tenant_id', true));
+DROP POLICY IF EXISTS catalog_items_worker ON catalog_items;
+CREATE POLICY catalog_items_worker ON catalog_items TO yanshen_worker USING (true) WITH CHECK (true);
 GRANT SELECT ON catalog_items TO yanshen_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON catalog_items TO yanshen_worker;
