@@ -1,0 +1,122 @@
+"""Halls never see each other's events: through the application and through raw SQL."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import psycopg
+import pytest
+from eventsourcing.persistence import ProgrammingError, StoredEvent
+
+from services.store import EventStore, TenantIdError
+from services.store.pool import Pool
+from tests.integration.store.domain import Ticket, Tickets
+
+
+def _other_hall() -> str:
+    return f"hall-{uuid.uuid4().hex[:12]}"
+
+
+def test_two_halls_writing_concurrently_never_see_each_others_events(
+    event_store: EventStore, tenant_id: str
+) -> None:
+    halls = [tenant_id, _other_hall()]
+    issued: dict[str, list[uuid.UUID]] = {h: [] for h in halls}
+
+    def write(hall: str) -> None:
+        app = event_store.application(Tickets, hall)
+        for n in range(20):
+            issued[hall].append(app.issue(f"A{n:03d}"))
+
+    threads = [threading.Thread(target=write, args=(h,)) for h in halls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    for hall in halls:
+        app = event_store.application(Tickets, hall)
+        assert app.name == "Tickets"
+        assert type(app) is Tickets
+        items = app.recorder.select_notifications(start=1, limit=100)
+        assert [n.id for n in items] == list(range(1, 21))
+        assert {n.originator_id for n in items} == set(issued[hall])
+        other = next(h for h in halls if h != hall)
+        with pytest.raises(Exception, match=r"not found|NotFound"):
+            app.repository.get(issued[other][0])
+        assert isinstance(app.repository.get(issued[hall][0]), Ticket)
+
+
+def test_application_is_cached_per_class_and_hall(event_store: EventStore, tenant_id: str) -> None:
+    assert event_store.application(Tickets, tenant_id) is event_store.application(
+        Tickets, tenant_id
+    )
+    assert event_store.application(Tickets, tenant_id) is not event_store.application(
+        Tickets, _other_hall()
+    )
+
+
+def test_app_role_sees_only_the_hall_set_for_its_transaction(
+    event_store: EventStore, app_pool: Pool, tenant_id: str
+) -> None:
+    other = _other_hall()
+    event_store.application(Tickets, tenant_id).issue("A001")
+    event_store.application(Tickets, other).issue("B001")
+    event_store.application(Tickets, other).issue("B002")
+
+    with app_pool.connection() as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("yanshen_app",)
+        with conn.transaction():
+            conn.execute("SELECT set_config('yanshen.tenant_id', %s, true)", (tenant_id,))
+            tenants = conn.execute("SELECT DISTINCT tenant_id FROM events").fetchall()
+            heads = conn.execute("SELECT tenant_id FROM tenant_heads").fetchall()
+        assert tenants == [(tenant_id,)]
+        assert heads == [(tenant_id,)]
+        # No tenant set: nothing at all, in every tenant table.
+        for table in ("events", "tenant_heads", "snapshots", "tracking", "consumer_positions"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+def _run_in_hall(pool: Pool, tenant_id: str, statement: str, *params: object) -> None:
+    with pool.connection() as conn, conn.transaction():
+        conn.execute("SELECT set_config('yanshen.tenant_id', %s, true)", (tenant_id,))
+        conn.execute(statement, params)
+
+
+def test_app_role_cannot_insert_into_another_hall(app_pool: Pool, tenant_id: str) -> None:
+    other = _other_hall()
+    insert_event = (
+        "INSERT INTO events (tenant_id, position, originator_id, originator_version, topic, "
+        "state, prev_hash, hash) VALUES (%s, 1, 'x', 1, 't', '', '', '')"
+    )
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        _run_in_hall(app_pool, tenant_id, insert_event, other)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        _run_in_hall(app_pool, tenant_id, "INSERT INTO tenant_heads (tenant_id) VALUES (%s)", other)
+
+
+def test_app_role_cannot_change_or_remove_events(
+    event_store: EventStore, app_pool: Pool, tenant_id: str
+) -> None:
+    event_store.application(Tickets, tenant_id).issue("A001")
+    for statement in ("UPDATE events SET state = ''", "DELETE FROM events"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _run_in_hall(app_pool, tenant_id, statement)
+
+
+def test_recorder_bound_to_a_hall_cannot_be_tricked_into_another(
+    event_store: EventStore, tenant_id: str
+) -> None:
+    recorder = event_store.recorder(tenant_id)
+    recorder.session.tenant_id = _other_hall()  # a bug that sets the wrong hall
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "t", b"{}")])
+
+
+@pytest.mark.parametrize("bad", ["", "Hall-A", "hall_a", "-hall", "h" * 64, "大厅"])
+def test_bad_tenant_ids_are_refused(event_store: EventStore, bad: str) -> None:
+    with pytest.raises(TenantIdError):
+        event_store.recorder(bad)
+    with pytest.raises(TenantIdError):
+        event_store.application(Tickets, bad)
