@@ -45,22 +45,22 @@ _STAFF = [
 ]
 
 
-def seed_demo_hall(platform: Platform) -> int:
+def seed_demo_hall(platform: Platform, hall_id: str = DEMO_HALL) -> int:
     """Seed the demo hall; returns how many records it created (0 when all were there).
 
     Each record is created only when missing, so an interrupted seed completes on the next run.
     """
     steps: list[Callable[[], object]] = [
-        lambda: platform.hall_app(HallRegistry, DEMO_HALL).register_hall(
+        lambda: platform.hall_app(HallRegistry, hall_id).register_hall(
             "示范政务服务大厅", "江苏省苏州市", _ACTOR)
     ]
-    catalog = platform.hall_app(CatalogService, DEMO_HALL)
+    catalog = platform.hall_app(CatalogService, hall_id)
     steps += [partial(catalog.publish_service_item, code, terms, _ACTOR)
               for code, terms in _ITEMS.items()]
-    places = platform.hall_app(PlacesService, DEMO_HALL)
+    places = platform.hall_app(PlacesService, hall_id)
     steps += [partial(places.configure_window, code, name, kind, items, _ACTOR)
               for code, name, kind, items in _WINDOWS]
-    staff = platform.hall_app(StaffService, DEMO_HALL)
+    staff = platform.hall_app(StaffService, hall_id)
     steps += [partial(staff.onboard_staff, badge, name, role, skills, _ACTOR)
               for badge, name, role, skills in _STAFF]
     created = 0

@@ -1,0 +1,60 @@
+"""The ``yanshen`` command: help everywhere, dev tokens, hash-chain verification."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from deploy.cli import app
+from deploy.demo import seed_demo_hall
+from deploy.settings import Settings
+from gateway.auth import Role, decode_token
+
+runner = CliRunner()
+SUBCOMMANDS = ["run", "serve", "migrate", "seed-demo", "project", "relay", "dev-token", "verify"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_dev_token_prints_a_valid_token(monkeypatch):
+    monkeypatch.delenv("YANSHEN_JWT_SECRET", raising=False)
+    result = runner.invoke(app, ["dev-token", "--role", "hall_admin", "--tenant", "demo"])
+    assert result.exit_code == 0, result.output
+    principal = decode_token(result.stdout.strip(), Settings())
+    assert (principal.role, principal.tenant) == (Role.HALL_ADMIN, "demo")
+
+
+def test_dev_token_refuses_when_a_production_key_is_configured(monkeypatch):
+    monkeypatch.setenv("YANSHEN_JWT_SECRET", "a-real-production-key-0123456789abcdef")
+    result = runner.invoke(app, ["dev-token", "--role", "hall_admin", "--tenant", "demo"])
+    assert result.exit_code == 2
+    assert "refused" in result.output
+
+
+def test_dev_token_needs_a_hall_for_hall_roles(monkeypatch):
+    monkeypatch.delenv("YANSHEN_JWT_SECRET", raising=False)
+    assert runner.invoke(app, ["dev-token", "--role", "hall_admin"]).exit_code == 2
+    assert runner.invoke(app, ["dev-token", "--role", "king", "--tenant", "x"]).exit_code == 2
+
+
+def test_verify_reports_an_intact_chain_then_a_tampered_row(
+        monkeypatch, platform, database_url, tenant_id):
+    seed_demo_hall(platform, tenant_id)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = runner.invoke(app, ["verify", "--tenant", tenant_id])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output and "9 events" in result.output
+
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE events SET state = convert_to('{}', 'UTF8')"
+                     " WHERE tenant_id = %s AND position = 4", (tenant_id,))
+    result = runner.invoke(app, ["verify", "--tenant", tenant_id])
+    assert result.exit_code == 1
+    assert "first bad position 4" in result.output
