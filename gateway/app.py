@@ -66,4 +66,5 @@ def create_app(platform: Platform, *, graphiql: bool = True) -> Litestar:
         on_app_init=[keep_platform],
         exception_handlers={AuthenticationError: authentication_failed},
         request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,  # the process configured logging (deploy.logging)
     )

@@ -1,0 +1,98 @@
+"""``yanshen run`` (what ``make run`` starts) on the embedded PostgreSQL, as a new user would.
+
+Starts the real command in a fresh data directory, reads the demo hall's catalog over
+HTTP, stops it with Ctrl-C (SIGINT), then starts it again on the same data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CATALOG = '{ serviceCatalog(hallId: "demo") { code category } }'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "YANSHEN_JWT_SECRET"}}
+    env.update(YANSHEN_DATA_DIR=str(data_dir), YANSHEN_PORT=str(port))
+    return subprocess.Popen([sys.executable, "-m", "deploy.cli", "run"], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def _wait_for_catalog(port: int, process: subprocess.Popen[bytes], log: Path) -> list:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"yanshen run exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            r = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": CATALOG}, timeout=5)
+            items = r.json()["data"]["serviceCatalog"]
+            if len(items) == 3:
+                return items
+        except (httpx.HTTPError, KeyError, TypeError, ValueError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"the demo catalog did not appear within 90 s:\n{log.read_text()}")
+
+
+def _interrupt(process: subprocess.Popen[bytes], log: Path) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=30) == 0, log.read_text()
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"yanshen run did not stop on Ctrl-C:\n{log.read_text()}")
+
+
+def _postgres_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "pg" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_run_serves_the_demo_hall_stops_on_ctrl_c_and_keeps_its_data(tmp_path_factory):
+    data_dir = Path(".data") / f"e2e-run-{os.getpid()}-{time.monotonic_ns()}"
+    data_dir.mkdir(parents=True)
+    os.chmod(data_dir, 0o755)
+    log = tmp_path_factory.mktemp("run") / "run.log"
+    port = _free_port()
+    try:
+        process = _start(data_dir, port, log)
+        items = _wait_for_catalog(port, process, log)
+        assert {i["category"] for i in items} == {
+            "ASSISTANCE", "HOTLINE_CONSULTATION", "REGISTERED_ADDRESS"}
+        assert "dev-token --role hall_admin --tenant demo" in log.read_text()
+        _interrupt(process, log)
+        assert not _postgres_running(data_dir), "the embedded PostgreSQL outlived Ctrl-C"
+
+        process = _start(data_dir, port, log)
+        assert len(_wait_for_catalog(port, process, log)) == 3
+        assert "demo hall ready (0 record(s) created)" in log.read_text()
+        _interrupt(process, log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
