@@ -23,8 +23,11 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 
 def _modules() -> list[str]:
-    return sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules(bench.__path__)
-                  if m.name.startswith("bench_"))
+    return sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules(bench.__path__)
+        if m.name.startswith("bench_")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("name", "value", "unit", "baseline", "baseline value", "ratio", "params"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["name"], f"{r['value']:,}", r["unit"], r["baseline"],
-                      f"{r['baseline_value']:,}", f"{r['ratio']:.2f}", json.dumps(r["params"]))
+        table.add_row(
+            r["name"],
+            f"{r['value']:,}",
+            r["unit"],
+            r["baseline"],
+            f"{r['baseline_value']:,}",
+            f"{r['ratio']:.2f}",
+            json.dumps(r["params"]),
+        )
     console.print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -22,19 +22,28 @@ from services.halls import HallRegistry
 
 __all__ = ["run"]
 
-TERMS = ItemTerms(name="帮办代办（全程代办）", category="ASSISTANCE",
-                  legal_basis="《政务延伸服务规范》帮办代办服务",
-                  materials=["申请人身份证件", "授权委托书"], promised_working_days=5)
+TERMS = ItemTerms(
+    name="帮办代办（全程代办）",
+    category="ASSISTANCE",
+    legal_basis="《政务延伸服务规范》帮办代办服务",
+    materials=["申请人身份证件", "授权委托书"],
+    promised_working_days=5,
+)
 
 
 def _raw_inserts(url: str, n: int, state: bytes) -> float:
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE raw_events (id bigserial PRIMARY KEY, originator_id uuid,"
-                     " originator_version int, topic text, state bytea)")
+        conn.execute(
+            "CREATE TABLE raw_events (id bigserial PRIMARY KEY, originator_id uuid,"
+            " originator_version int, topic text, state bytea)"
+        )
         start = time.perf_counter()
         for _ in range(n):
-            conn.execute("INSERT INTO raw_events (originator_id, originator_version, topic, state)"
-                         " VALUES (gen_random_uuid(), 1, 'bench', %s)", (state,))
+            conn.execute(
+                "INSERT INTO raw_events (originator_id, originator_version, topic, state)"
+                " VALUES (gen_random_uuid(), 1, 'bench', %s)",
+                (state,),
+            )
         return n / (time.perf_counter() - start)
 
 
@@ -57,6 +66,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
     finally:
         platform.close()
     raw_rate = _raw_inserts(url, n, os.urandom(state_size))
-    return [result("append.publish_service_item", app_rate, "events/s",
-                   "raw single-row INSERT", raw_rate,
-                   {"events": n, "state_bytes": state_size, "halls": 1})]
+    return [
+        result(
+            "append.publish_service_item",
+            app_rate,
+            "events/s",
+            "raw single-row INSERT",
+            raw_rate,
+            {"events": n, "state_bytes": state_size, "halls": 1},
+        )
+    ]

@@ -19,7 +19,9 @@ def fresh_database(name: str) -> str:
     """Drop and create database ``name`` on the server of ``DATABASE_URL``; return its URL."""
     admin_url = os.environ["DATABASE_URL"]
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return url_with_database(admin_url, name)
 

@@ -52,7 +52,9 @@ class Platform:
         self.store = EventStore(self.app_pool)
 
     @classmethod
-    def open(cls, settings: Settings, database_url: str, *, run_migrations: bool = True) -> Platform:
+    def open(
+        cls, settings: Settings, database_url: str, *, run_migrations: bool = True
+    ) -> Platform:
         if run_migrations:
             applied = migrate(database_url)
             if applied:

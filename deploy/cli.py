@@ -15,8 +15,11 @@ from deploy.settings import Settings
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(help="Yanshen: extended government services platform (政务延伸服务).",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Yanshen: extended government services platform (政务延伸服务).",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(stderr=True)
 log = logging.getLogger("yanshen")
 
@@ -42,7 +45,9 @@ def migrate() -> None:
     url, server = resolve_database_url(settings)
     try:
         applied = run_migrations(url)
-        console.print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+        console.print(
+            f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else "")
+        )
     finally:
         if server:
             server.stop()
@@ -60,8 +65,9 @@ def seed_demo() -> None:
     platform = Platform.open(settings, url)
     try:
         created = seed_demo_hall(platform)
-        console.print(f"demo hall: {created} record(s) created" if created
-                      else "demo hall already complete")
+        console.print(
+            f"demo hall: {created} record(s) created" if created else "demo hall already complete"
+        )
     finally:
         platform.close()
         if server:
@@ -70,8 +76,13 @@ def seed_demo() -> None:
 
 @app.command("dev-token")
 def dev_token(
-    role: Annotated[str, typer.Option(help="platform_operator, hall_admin, supervisor, staff, "
-                                           "applicant, auditor or partner_admin")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="platform_operator, hall_admin, supervisor, staff, "
+            "applicant, auditor or partner_admin"
+        ),
+    ],
     tenant: Annotated[str | None, typer.Option(help="The hall the token is bound to.")] = None,
     subject: Annotated[str, typer.Option(help="The user id in the token.")] = "dev-user",
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
@@ -81,8 +92,10 @@ def dev_token(
 
     settings = _settings()
     if settings.uses_production_key:
-        console.print("[red]refused: YANSHEN_JWT_SECRET is set to a production key; "
-                      "dev-token only signs with the development key[/red]")
+        console.print(
+            "[red]refused: YANSHEN_JWT_SECRET is set to a production key; "
+            "dev-token only signs with the development key[/red]"
+        )
         raise typer.Exit(2)
     try:
         parsed = Role(role)
@@ -96,7 +109,9 @@ def dev_token(
 
 
 @app.command()
-def verify(tenant: Annotated[str, typer.Option(help="The hall whose hash chain to verify.")]) -> None:
+def verify(
+    tenant: Annotated[str, typer.Option(help="The hall whose hash chain to verify.")],
+) -> None:
     """Walk a hall's hash chain: OK, or the first position that was altered or removed."""
     from deploy.bootstrap import resolve_database_url
     from services.store import verify_tenant
@@ -109,17 +124,26 @@ def verify(tenant: Annotated[str, typer.Option(help="The hall whose hash chain t
         if server:
             server.stop()
     if result.ok:
-        console.print(f"[green]OK[/green] hall {tenant}: {result.events_checked} events, chain intact")
+        console.print(
+            f"[green]OK[/green] hall {tenant}: {result.events_checked} events, chain intact"
+        )
         return
-    console.print(f"[red]BROKEN[/red] hall {tenant}: first bad position {result.first_bad_position}: "
-                  f"{result.reason}")
+    console.print(
+        f"[red]BROKEN[/red] hall {tenant}: first bad position {result.first_bad_position}: "
+        f"{result.reason}"
+    )
     raise typer.Exit(1)
 
 
 @app.command()
 def serve(
-    workers: Annotated[bool, typer.Option(help="Also run the projection worker (and the relay "
-                                               "when KAFKA_BOOTSTRAP_SERVERS is set).")] = True,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the projection worker (and the relay "
+            "when KAFKA_BOOTSTRAP_SERVERS is set)."
+        ),
+    ] = True,
 ) -> None:
     """Serve GraphQL at http://HOST:PORT/graphql."""
     from deploy.runner import run_platform

@@ -20,19 +20,32 @@ _ACTOR = "seed-demo"
 
 _ITEMS = {
     "BDB-001": ItemTerms(
-        name="帮办代办（全程代办）", category="ASSISTANCE",
+        name="帮办代办（全程代办）",
+        category="ASSISTANCE",
         legal_basis="《政务延伸服务规范》帮办代办服务",
         materials=["申请人身份证件", "授权委托书", "办理事项所需材料"],
-        promised_working_days=5, fee_cents=0, rated=True),
+        promised_working_days=5,
+        fee_cents=0,
+        rated=True,
+    ),
     "RX-001": ItemTerms(
-        name="免费热线咨询", category="HOTLINE_CONSULTATION",
+        name="免费热线咨询",
+        category="HOTLINE_CONSULTATION",
         legal_basis="《政务延伸服务规范》免费热线咨询服务",
-        materials=[], promised_working_days=2, fee_cents=0, rated=True),
+        materials=[],
+        promised_working_days=2,
+        fee_cents=0,
+        rated=True,
+    ),
     "QY-001": ItemTerms(
-        name="企业注册地址服务", category="REGISTERED_ADDRESS",
+        name="企业注册地址服务",
+        category="REGISTERED_ADDRESS",
         legal_basis="《政务延伸服务规范》企业注册地址服务",
         materials=["营业执照申请材料", "住所使用承诺书"],
-        promised_working_days=3, fee_cents=0, rated=True),
+        promised_working_days=3,
+        fee_cents=0,
+        rated=True,
+    ),
 }
 _WINDOWS = [
     ("W01", "综合受理窗口", "COMPREHENSIVE", ["RX-001", "QY-001"]),
@@ -52,17 +65,23 @@ def seed_demo_hall(platform: Platform, hall_id: str = DEMO_HALL) -> int:
     """
     steps: list[Callable[[], object]] = [
         lambda: platform.hall_app(HallRegistry, hall_id).register_hall(
-            "示范政务服务大厅", "江苏省苏州市", _ACTOR)
+            "示范政务服务大厅", "江苏省苏州市", _ACTOR
+        )
     ]
     catalog = platform.hall_app(CatalogService, hall_id)
-    steps += [partial(catalog.publish_service_item, code, terms, _ACTOR)
-              for code, terms in _ITEMS.items()]
+    steps += [
+        partial(catalog.publish_service_item, code, terms, _ACTOR) for code, terms in _ITEMS.items()
+    ]
     places = platform.hall_app(PlacesService, hall_id)
-    steps += [partial(places.configure_window, code, name, kind, items, _ACTOR)
-              for code, name, kind, items in _WINDOWS]
+    steps += [
+        partial(places.configure_window, code, name, kind, items, _ACTOR)
+        for code, name, kind, items in _WINDOWS
+    ]
     staff = platform.hall_app(StaffService, hall_id)
-    steps += [partial(staff.onboard_staff, badge, name, role, skills, _ACTOR)
-              for badge, name, role, skills in _STAFF]
+    steps += [
+        partial(staff.onboard_staff, badge, name, role, skills, _ACTOR)
+        for badge, name, role, skills in _STAFF
+    ]
     created = 0
     for step in steps:
         try:

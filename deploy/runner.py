@@ -14,6 +14,8 @@ import uvicorn
 from deploy.bootstrap import Platform, resolve_database_url
 from deploy.settings import Settings
 from gateway.app import create_app
+from projections.runtime import ProjectionWorker
+from services.relay import StreamRelay
 
 __all__ = ["run_platform"]
 
@@ -24,7 +26,7 @@ def _banner(settings: Settings) -> str:
     base = f"http://{settings.host}:{settings.port}"
     return (
         f"\n  Yanshen is serving GraphQL (with GraphiQL) at {base}/graphql\n"
-        f"  Try:  query {{ serviceCatalog(hallId: \"demo\") {{ code name category }} }}\n"
+        f'  Try:  query {{ serviceCatalog(hallId: "demo") {{ code name category }} }}\n'
         f"  Token for the demo hall's admin (send as 'Authorization: Bearer <token>'):\n"
         f"        .venv/bin/yanshen dev-token --role hall_admin --tenant demo\n"
         f"  Health {base}/health · readiness {base}/ready · metrics {base}/metrics\n"
@@ -35,7 +37,7 @@ def _banner(settings: Settings) -> str:
 def run_platform(settings: Settings, *, with_workers: bool, seed: bool) -> None:
     url, server = resolve_database_url(settings)
     platform = Platform.open(settings, url)
-    workers: list[tuple[object, threading.Thread]] = []
+    workers: list[tuple[ProjectionWorker | StreamRelay, threading.Thread]] = []
     try:
         if seed:
             from deploy.demo import seed_demo_hall
@@ -43,20 +45,26 @@ def run_platform(settings: Settings, *, with_workers: bool, seed: bool) -> None:
             created = seed_demo_hall(platform)
             log.info("demo hall ready (%d record(s) created)", created)
         if with_workers:
-            runners: list = [platform.projection_worker()]
+            runners: list[ProjectionWorker | StreamRelay] = [platform.projection_worker()]
             if settings.kafka_bootstrap_servers:
                 runners.append(platform.stream_relay())
             for runner in runners:
-                thread = threading.Thread(target=runner.run_forever, name=type(runner).__name__,
-                                          daemon=True)
+                thread = threading.Thread(
+                    target=runner.run_forever, name=type(runner).__name__, daemon=True
+                )
                 thread.start()
                 workers.append((runner, thread))
         print(_banner(settings), flush=True)
-        uvicorn.run(create_app(platform), host=settings.host, port=settings.port,
-                    log_level="info", log_config=None)
+        uvicorn.run(
+            create_app(platform),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            log_config=None,
+        )
     finally:
         for runner, _ in workers:
-            runner.stop()  # type: ignore[attr-defined]
+            runner.stop()
         for _, thread in workers:
             thread.join(timeout=10)
         platform.close()

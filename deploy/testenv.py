@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             env = dict(os.environ, DATABASE_URL=database_url)
             if kafka:
                 env["KAFKA_BOOTSTRAP_SERVERS"] = kafka
-            print(f"testenv: DATABASE_URL={database_url} KAFKA_BOOTSTRAP_SERVERS={kafka}",
-                  flush=True)
+            print(
+                f"testenv: DATABASE_URL={database_url} KAFKA_BOOTSTRAP_SERVERS={kafka}", flush=True
+            )
             return subprocess.call(command, env=env)
 
 

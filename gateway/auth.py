@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import jwt
 
@@ -21,7 +21,7 @@ from services.shared import ForbiddenError
 __all__ = ["ANONYMOUS", "AuthenticationError", "Principal", "Role", "decode_token", "issue_token"]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Who the caller is on the platform."""
 
     PLATFORM_OPERATOR = "platform_operator"
@@ -54,7 +54,9 @@ class Principal:
     def require(self, *roles: Role) -> Role:
         """Raise unless the caller has one of ``roles`` (an anonymous caller is unauthenticated)."""
         if self.role is None:
-            raise AuthenticationError("this operation needs a token: send 'Authorization: Bearer …'")
+            raise AuthenticationError(
+                "this operation needs a token: send 'Authorization: Bearer …'"
+            )
         if self.role not in roles:
             allowed = ", ".join(r.value for r in roles)
             raise ForbiddenError(f"role {self.role.value} may not do this (allowed: {allowed})")
@@ -104,7 +106,7 @@ def decode_token(token: str, settings: Settings) -> Principal:
     except jwt.InvalidTokenError as error:
         raise AuthenticationError(f"invalid token: {error}") from None
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError:
         raise AuthenticationError(f"invalid token: unknown role {claims.get('role')!r}") from None
     tenant = claims.get("tenant")

@@ -44,7 +44,7 @@ class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
+        if result is None or not result.errors:
             return
         context: Any = self.execution_context.context
         request_id = getattr(context, "request_id", "-")
@@ -68,7 +68,13 @@ class ErrorCodes(SchemaExtension):
 
 def authentication_failed(request: Request, exc: AuthenticationError) -> Response:  # type: ignore[type-arg]
     """A token that is present but bad rejects the whole request with HTTP 401."""
-    request_id = getattr(request.state, "request_id", None) or request.headers.get("x-request-id", "-")
-    body = {"data": None, "errors": [{"message": str(exc),
-                                      "extensions": {"code": exc.code, "requestId": request_id}}]}
+    request_id = getattr(request.state, "request_id", None) or request.headers.get(
+        "x-request-id", "-"
+    )
+    body = {
+        "data": None,
+        "errors": [
+            {"message": str(exc), "extensions": {"code": exc.code, "requestId": request_id}}
+        ],
+    }
     return Response(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
@@ -17,13 +19,11 @@ Mutation = merge_types("Mutation", (HallMutations, CatalogMutations))
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            ErrorCodes,
-            QueryDepthLimiter(max_depth=10),
-            MaxTokensLimiter(max_token_count=2000),
-            MaxAliasesLimiter(max_alias_count=30),
-        ],
-    )
+    # Strawberry takes extension classes or instances; its annotation only names the first.
+    extensions: list[Any] = [
+        ErrorCodes,
+        QueryDepthLimiter(max_depth=10),
+        MaxTokensLimiter(max_token_count=2000),
+        MaxAliasesLimiter(max_alias_count=30),
+    ]
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

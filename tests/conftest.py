@@ -25,8 +25,12 @@ TEST_SETTINGS = Settings(jwt_secret="test-signing-key-0123456789-abcdefghijklmno
 @pytest.fixture(scope="session")
 def platform(database_url: str, app_pool: Any, worker_pool: Any) -> Platform:
     """The composition root on the session's database and pools."""
-    return Platform(settings=TEST_SETTINGS, database_url=database_url, app_pool=app_pool,
-                    worker_pool=worker_pool)
+    return Platform(
+        settings=TEST_SETTINGS,
+        database_url=database_url,
+        app_pool=app_pool,
+        worker_pool=worker_pool,
+    )
 
 
 @pytest.fixture
@@ -50,8 +54,11 @@ def _free_port() -> int:
 def gateway_url(platform: Platform) -> Iterator[str]:
     """A real HTTP server (uvicorn) serving the gateway for the session."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -80,14 +87,19 @@ class GraphQL:
     def __init__(self, url: str) -> None:
         self.url = f"{url}/graphql"
 
-    def __call__(self, query: str, variables: dict[str, Any] | None = None,
-                 token: str | None = None, headers: dict[str, str] | None = None,
-                 ) -> httpx.Response:
+    def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         h = dict(headers or {})
         if token:
             h["Authorization"] = f"Bearer {token}"
-        return httpx.post(self.url, json={"query": query, "variables": variables or {}},
-                          headers=h, timeout=30)
+        return httpx.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=h, timeout=30
+        )
 
 
 @pytest.fixture

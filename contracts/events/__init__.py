@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 from jsonschema import Draft202012Validator
 
@@ -60,8 +60,12 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("catalog.ServiceItemRevised", 1, "services.catalog.domain:ServiceItem.Revised"),
     EventType("catalog.ServiceItemWithdrawn", 1, "services.catalog.domain:ServiceItem.Withdrawn"),
     EventType("places.WindowConfigured", 1, "services.places.domain:Window.Configured"),
-    EventType("staff.StaffOnboarded", 1, "services.staff.domain:StaffMember.Onboarded",
-              personal_fields=("name",)),
+    EventType(
+        "staff.StaffOnboarded",
+        1,
+        "services.staff.domain:StaffMember.Onboarded",
+        personal_fields=("name",),
+    ),
 )
 
 _BY_TOPIC = {t.topic: t for t in EVENT_TYPES}
@@ -89,7 +93,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def to_payload(event: DomainEventProtocol[Any]) -> tuple[EventType, dict[str, Any]]:
+def to_payload(event: DomainEvent) -> tuple[EventType, dict[str, Any]]:
     """The event's public type and payload: its own fields plus ``aggregate_id``,
     ``aggregate_version`` and ``occurred_at``."""
     event_type = event_type_for_topic(get_topic(type(event)))

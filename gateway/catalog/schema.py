@@ -48,21 +48,37 @@ class ServiceItemType:
 
     @classmethod
     def from_row(cls, row: CatalogItemRow) -> ServiceItemType:
-        return cls(code=row.code, name=row.name, category=ItemCategory(row.category),
-                   legal_basis=row.legal_basis, materials=list(row.materials),
-                   promised_working_days=row.promised_working_days, fee_cents=row.fee_cents,
-                   rated=row.rated, revision=row.revision, status=ItemStatus(row.status),
-                   published_at=row.published_at, updated_at=row.updated_at)
+        return cls(
+            code=row.code,
+            name=row.name,
+            category=ItemCategory(row.category),
+            legal_basis=row.legal_basis,
+            materials=list(row.materials),
+            promised_working_days=row.promised_working_days,
+            fee_cents=row.fee_cents,
+            rated=row.rated,
+            revision=row.revision,
+            status=ItemStatus(row.status),
+            published_at=row.published_at,
+            updated_at=row.updated_at,
+        )
 
     @classmethod
     def from_aggregate(cls, item: ServiceItem) -> ServiceItemType:
-        return cls(code=item.code, name=item.name, category=ItemCategory(item.category.value),
-                   legal_basis=item.legal_basis, materials=list(item.materials),
-                   promised_working_days=item.promised_working_days, fee_cents=item.fee_cents,
-                   rated=item.rated, revision=item.revision,
-                   status=ItemStatus.WITHDRAWN if item.withdrawn else ItemStatus.PUBLISHED,
-                   published_at=item.created_on, updated_at=item.modified_on)
-
+        return cls(
+            code=item.code,
+            name=item.name,
+            category=ItemCategory(item.category.value),
+            legal_basis=item.legal_basis,
+            materials=list(item.materials),
+            promised_working_days=item.promised_working_days,
+            fee_cents=item.fee_cents,
+            rated=item.rated,
+            revision=item.revision,
+            status=ItemStatus.WITHDRAWN if item.withdrawn else ItemStatus.PUBLISHED,
+            published_at=item.created_on,
+            updated_at=item.modified_on,
+        )
 
 
 @strawberry.input(description="The terms a hall promises for a service item.")
@@ -77,10 +93,15 @@ class ServiceItemInput:
     rated: bool = True
 
     def terms(self) -> ItemTerms:
-        return ItemTerms(name=self.name, category=self.category.value,
-                         legal_basis=self.legal_basis, materials=list(self.materials),
-                         promised_working_days=self.promised_working_days,
-                         fee_cents=self.fee_cents, rated=self.rated)
+        return ItemTerms(
+            name=self.name,
+            category=self.category.value,
+            legal_basis=self.legal_basis,
+            materials=list(self.materials),
+            promised_working_days=self.promised_working_days,
+            fee_cents=self.fee_cents,
+            rated=self.rated,
+        )
 
 
 @strawberry.type
@@ -94,8 +115,9 @@ class CatalogQueries:
             own = info.context.principal.require_hall(Role.HALL_ADMIN, Role.SUPERVISOR, Role.STAFF)
             if own != tenant:
                 return []  # another hall's withdrawn items are not the caller's business
-        rows = await run_sync(list_items, info.context.platform.app_pool, tenant,
-                              include_withdrawn=include_withdrawn)
+        rows = await run_sync(
+            list_items, info.context.platform.app_pool, tenant, include_withdrawn=include_withdrawn
+        )
         return [ServiceItemType.from_row(r) for r in rows]
 
 
@@ -106,8 +128,9 @@ class CatalogMutations:
         principal = info.context.principal
         hall_id = principal.require_hall(Role.HALL_ADMIN)
         app = info.context.platform.hall_app(CatalogService, hall_id)
-        item = await run_sync(app.publish_service_item, input.code, input.terms(),
-                              principal.subject)
+        item = await run_sync(
+            app.publish_service_item, input.code, input.terms(), principal.subject
+        )
         return ServiceItemType.from_aggregate(item)
 
     @strawberry.mutation(description="Publish a new revision of an item's terms.")
@@ -115,8 +138,7 @@ class CatalogMutations:
         principal = info.context.principal
         hall_id = principal.require_hall(Role.HALL_ADMIN)
         app = info.context.platform.hall_app(CatalogService, hall_id)
-        item = await run_sync(app.revise_service_item, input.code, input.terms(),
-                              principal.subject)
+        item = await run_sync(app.revise_service_item, input.code, input.terms(), principal.subject)
         return ServiceItemType.from_aggregate(item)
 
     @strawberry.mutation(description="Withdraw an item from the caller's hall's catalog.")

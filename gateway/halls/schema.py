@@ -15,7 +15,9 @@ from services.shared import validate_hall_id
 __all__ = ["HallMutations", "HallQueries"]
 
 
-@strawberry.type(description="A government service hall (政务服务大厅), one tenant of the platform.")
+@strawberry.type(
+    description="A government service hall (政务服务大厅), one tenant of the platform."
+)
 class Hall:
     hall_id: str
     name: str
@@ -24,8 +26,9 @@ class Hall:
 
     @classmethod
     def from_row(cls, row: HallRow) -> Hall:
-        return cls(hall_id=row.tenant_id, name=row.name, region=row.region,
-                   registered_at=row.registered_at)
+        return cls(
+            hall_id=row.tenant_id, name=row.name, region=row.region, registered_at=row.registered_at
+        )
 
 
 @strawberry.type(description="The result of registering a hall.")
@@ -67,5 +70,6 @@ class HallMutations:
         hall_id = validate_hall_id(input.hall_id)
         app = info.context.platform.hall_app(HallRegistry, hall_id)
         position = await run_sync(app.register_hall, input.name, input.region, principal.subject)
-        return RegisterHallPayload(hall_id=hall_id, name=input.name.strip(),
-                                   region=input.region.strip(), position=position)
+        return RegisterHallPayload(
+            hall_id=hall_id, name=input.name.strip(), region=input.region.strip(), position=position
+        )

@@ -26,33 +26,59 @@ class CatalogProjection(Projection):
         """Other events change nothing here."""
 
     @apply.register
-    def _(self, event: ServiceItem.Published, conn: psycopg.Connection, tenant_id: str,
-          position: int) -> None:
+    def _(
+        self, event: ServiceItem.Published, conn: psycopg.Connection, tenant_id: str, position: int
+    ) -> None:
         conn.execute(
             f"INSERT INTO catalog_items (tenant_id, code, item_id, {_TERMS}, revision, status,"
             " published_at, updated_at, position)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, 'PUBLISHED', %s, %s, %s)",
-            (tenant_id, event.code, event.originator_id, event.name, event.category,
-             event.legal_basis, Jsonb(event.materials), event.promised_working_days,
-             event.fee_cents, event.rated, event.timestamp, event.timestamp, position),
+            (
+                tenant_id,
+                event.code,
+                event.originator_id,
+                event.name,
+                event.category,
+                event.legal_basis,
+                Jsonb(event.materials),
+                event.promised_working_days,
+                event.fee_cents,
+                event.rated,
+                event.timestamp,
+                event.timestamp,
+                position,
+            ),
         )
 
     @apply.register
-    def _(self, event: ServiceItem.Revised, conn: psycopg.Connection, tenant_id: str,
-          position: int) -> None:
+    def _(
+        self, event: ServiceItem.Revised, conn: psycopg.Connection, tenant_id: str, position: int
+    ) -> None:
         conn.execute(
             "UPDATE catalog_items SET name = %s, category = %s, legal_basis = %s,"
             " materials = %s, promised_working_days = %s, fee_cents = %s, rated = %s,"
             " revision = %s, updated_at = %s, position = %s"
             " WHERE tenant_id = %s AND item_id = %s",
-            (event.name, event.category, event.legal_basis, Jsonb(event.materials),
-             event.promised_working_days, event.fee_cents, event.rated, event.revision,
-             event.timestamp, position, tenant_id, event.originator_id),
+            (
+                event.name,
+                event.category,
+                event.legal_basis,
+                Jsonb(event.materials),
+                event.promised_working_days,
+                event.fee_cents,
+                event.rated,
+                event.revision,
+                event.timestamp,
+                position,
+                tenant_id,
+                event.originator_id,
+            ),
         )
 
     @apply.register
-    def _(self, event: ServiceItem.Withdrawn, conn: psycopg.Connection, tenant_id: str,
-          position: int) -> None:
+    def _(
+        self, event: ServiceItem.Withdrawn, conn: psycopg.Connection, tenant_id: str, position: int
+    ) -> None:
         conn.execute(
             "UPDATE catalog_items SET status = 'WITHDRAWN', updated_at = %s, position = %s"
             " WHERE tenant_id = %s AND item_id = %s",

@@ -21,8 +21,9 @@ class HallsProjection(Projection):
         """Other events change nothing here."""
 
     @apply.register
-    def _(self, event: Hall.Registered, conn: psycopg.Connection, tenant_id: str,
-          position: int) -> None:
+    def _(
+        self, event: Hall.Registered, conn: psycopg.Connection, tenant_id: str, position: int
+    ) -> None:
         conn.execute(
             "INSERT INTO halls (tenant_id, name, region, registered_at, position)"
             " VALUES (%s, %s, %s, %s, %s)",

@@ -24,6 +24,4 @@ class HallRow:
 def get_hall(pool: ConnectionPool, tenant_id: str) -> HallRow | None:
     with tenant_connection(pool, tenant_id) as conn:
         cur = conn.cursor(row_factory=class_row(HallRow))
-        return cur.execute(
-            "SELECT tenant_id, name, region, registered_at FROM halls"
-        ).fetchone()
+        return cur.execute("SELECT tenant_id, name, region, registered_at FROM halls").fetchone()

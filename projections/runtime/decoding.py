@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
@@ -27,6 +27,8 @@ def _mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
-def decode(stored: StoredEvent) -> DomainEventProtocol[Any]:
+def decode(stored: StoredEvent) -> DomainEvent:
     """The domain event of a stored event (or notification)."""
-    return _mapper().to_domain_event(stored)
+    event = _mapper().to_domain_event(stored)
+    assert isinstance(event, DomainEvent)  # every Yanshen event is an aggregate event
+    return event

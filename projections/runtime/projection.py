@@ -14,9 +14,9 @@ class Projection:
 
     Subclasses set :attr:`name` and define their own ``@singledispatchmethod apply``
     whose base case ignores the event, with one ``@apply.register`` handler per event
-    type (a dispatcher of their own, so projections never share handlers). Handlers write with ``conn`` only, inside the
-    worker's transaction that also records the projection's position, so an event is
-    applied exactly once.
+    type (a dispatcher of their own, so projections never share handlers). Handlers
+    write with ``conn`` only, inside the worker's transaction that also records the
+    projection's position, so an event is applied exactly once.
     """
 
     name: ClassVar[str]

@@ -28,7 +28,9 @@ EVENTS_APPLIED = Counter(
     "yanshen_projection_events_total", "Events applied by projections", ["projection"]
 )
 PROJECTION_LAG = Gauge(
-    "yanshen_projection_lag_events", "Events a hall's read model is behind", ["projection", "tenant"]
+    "yanshen_projection_lag_events",
+    "Events a hall's read model is behind",
+    ["projection", "tenant"],
 )
 
 

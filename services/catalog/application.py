@@ -56,8 +56,16 @@ class CatalogService(HallApplication):
 
     def revise_service_item(self, code: str, terms: ItemTerms, actor: str) -> ServiceItem:
         item = self.get_item(code)
-        item.revise(terms.name, terms.category, terms.legal_basis, list(terms.materials),
-                    terms.promised_working_days, terms.fee_cents, terms.rated, actor)
+        item.revise(
+            terms.name,
+            terms.category,
+            terms.legal_basis,
+            list(terms.materials),
+            terms.promised_working_days,
+            terms.fee_cents,
+            terms.rated,
+            actor,
+        )
         self.save_or_conflict(item, conflict=ConflictError(f"item {code!r} changed concurrently"))
         return item
 

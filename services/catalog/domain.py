@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -23,7 +23,7 @@ MAX_TEXT = 2000
 MAX_MATERIALS = 100
 
 
-class ItemCategory(str, Enum):
+class ItemCategory(StrEnum):
     """The kind of extended service an item is."""
 
     HOTLINE_CONSULTATION = "HOTLINE_CONSULTATION"
@@ -64,9 +64,7 @@ def _check_terms(
     if len(legal_basis) > MAX_TEXT:
         raise ValidationError(f"the legal basis is limited to {MAX_TEXT} characters")
     if len(materials) > MAX_MATERIALS or any(not m.strip() or len(m) > 200 for m in materials):
-        raise ValidationError(
-            f"at most {MAX_MATERIALS} materials, each 1 to 200 characters"
-        )
+        raise ValidationError(f"at most {MAX_MATERIALS} materials, each 1 to 200 characters")
     if not 0 <= promised_working_days <= 365:
         raise ValidationError("promised working days must be between 0 and 365")
     if not 0 <= fee_cents <= 100_000_000:
@@ -97,6 +95,25 @@ class ServiceItem(Aggregate):
         rated: bool
         actor: str
 
+    class Revised(Aggregate.Event):
+        """ServiceItemRevised: new terms, under a new revision number."""
+
+        revision: int
+        name: str
+        category: str
+        legal_basis: str
+        materials: list[str]
+        promised_working_days: int
+        fee_cents: int
+        rated: bool
+        actor: str
+
+    class Withdrawn(Aggregate.Event):
+        """ServiceItemWithdrawn: the item left the catalog."""
+
+        reason: str
+        actor: str
+
     @event(Published)
     def __init__(
         self,
@@ -119,8 +136,9 @@ class ServiceItem(Aggregate):
         _category(category)
         self.hall_id = hall_id
         self.code = code
-        self._apply_terms(name, category, legal_basis, materials, promised_working_days,
-                          fee_cents, rated)
+        self._apply_terms(
+            name, category, legal_basis, materials, promised_working_days, fee_cents, rated
+        )
         self.revision = 1
         self.withdrawn = False
 
@@ -163,10 +181,19 @@ class ServiceItem(Aggregate):
             raise ServiceItemWithdrawnError(f"item {self.code!r} was withdrawn")
         _check_terms(name, legal_basis, materials, promised_working_days, fee_cents)
         _category(category)
-        self._revised(self.revision + 1, name, category, legal_basis, materials,
-                      promised_working_days, fee_cents, rated, actor)
+        self._revised(
+            self.revision + 1,
+            name,
+            category,
+            legal_basis,
+            materials,
+            promised_working_days,
+            fee_cents,
+            rated,
+            actor,
+        )
 
-    @event("Revised")
+    @event(Revised)
     def _revised(
         self,
         revision: int,
@@ -180,8 +207,9 @@ class ServiceItem(Aggregate):
         actor: str,
     ) -> None:
         """ServiceItemRevised: new terms, under a new revision number."""
-        self._apply_terms(name, category, legal_basis, materials, promised_working_days,
-                          fee_cents, rated)
+        self._apply_terms(
+            name, category, legal_basis, materials, promised_working_days, fee_cents, rated
+        )
         self.revision = revision
 
     def withdraw(self, reason: str, actor: str) -> None:
@@ -192,7 +220,7 @@ class ServiceItem(Aggregate):
             raise ValidationError("withdrawing an item needs a reason (up to 2000 characters)")
         self._withdrawn(reason.strip(), actor)
 
-    @event("Withdrawn")
+    @event(Withdrawn)
     def _withdrawn(self, reason: str, actor: str) -> None:
         """ServiceItemWithdrawn: the item left the catalog."""
         self.withdrawn = True

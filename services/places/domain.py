@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -15,7 +15,7 @@ __all__ = ["Window", "WindowExistsError", "WindowType"]
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
-class WindowType(str, Enum):
+class WindowType(StrEnum):
     COMPREHENSIVE = "COMPREHENSIVE"
     """综合窗口: comprehensive window."""
     ASSISTANCE = "ASSISTANCE"
@@ -48,10 +48,19 @@ class Window(Aggregate):
         actor: str
 
     @event(Configured)
-    def __init__(self, hall_id: str, code: str, name: str, window_type: str,
-                 item_codes: list[str], actor: str) -> None:
+    def __init__(
+        self,
+        hall_id: str,
+        code: str,
+        name: str,
+        window_type: str,
+        item_codes: list[str],
+        actor: str,
+    ) -> None:
         if not _CODE.match(code):
-            raise ValidationError(f"invalid window code {code!r}: 1-32 letters, digits, '.', '_', '-'")
+            raise ValidationError(
+                f"invalid window code {code!r}: 1-32 letters, digits, '.', '_', '-'"
+            )
         if not name.strip() or len(name) > 100:
             raise ValidationError("a window name is 1 to 100 characters")
         try:

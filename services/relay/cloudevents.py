@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEvent
 
 from contracts import to_payload
 
@@ -32,11 +32,15 @@ class CloudEvent:
 
 
 def topic_for(event_type_name: str) -> str:
-    """One platform topic per bounded context: ``catalog.ServiceItemPublished`` → ``yanshen.catalog``."""
+    """One platform topic per bounded context.
+
+    >>> topic_for("catalog.ServiceItemPublished")
+    'yanshen.catalog'
+    """
     return f"{TOPIC_PREFIX}.{event_type_name.split('.', 1)[0]}"
 
 
-def to_cloudevent(tenant_id: str, position: int, event: DomainEventProtocol[Any]) -> CloudEvent:
+def to_cloudevent(tenant_id: str, position: int, event: DomainEvent) -> CloudEvent:
     """The CloudEvent of the event at ``position`` in ``tenant_id``'s log.
 
     ``ce_id`` is ``<hall>:<position>``: unique on the platform and the same on every re-send,

@@ -7,6 +7,7 @@ tracking row: a crash re-sends at most one batch, with the same ``ce_id`` values
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -81,14 +82,17 @@ class StreamRelay:
             existing = set(admin.list_topics())
             missing = [n for n in names if n not in existing]
             if missing:
-                try:
-                    admin.create_topics([
-                        NewTopic(n, num_partitions=self.partitions,
-                                 replication_factor=self.replication_factor)
-                        for n in missing
-                    ])
-                except TopicAlreadyExistsError:
-                    pass  # created concurrently by another relay
+                with contextlib.suppress(TopicAlreadyExistsError):  # another relay won
+                    admin.create_topics(
+                        [
+                            NewTopic(
+                                n,
+                                num_partitions=self.partitions,
+                                replication_factor=self.replication_factor,
+                            )
+                            for n in missing
+                        ]
+                    )
         finally:
             admin.close()
         return names
@@ -113,9 +117,17 @@ class StreamRelay:
             futures = []
             for notification in notifications:
                 message = to_cloudevent(tenant_id, notification.id, decode(notification))
-                futures.append((message.topic, self.producer.send(
-                    message.topic, key=message.key, value=message.body, headers=message.headers
-                )))
+                futures.append(
+                    (
+                        message.topic,
+                        self.producer.send(
+                            message.topic,
+                            key=message.key,
+                            value=message.body,
+                            headers=message.headers,
+                        ),
+                    )
+                )
             self.producer.flush()
             for topic, future in futures:
                 future.get(timeout=30)  # raises if the broker did not acknowledge
@@ -173,8 +185,7 @@ def _lock_position(conn: psycopg.Connection, tenant_id: str) -> int:
         (CONSUMER, tenant_id),
     )
     row = conn.execute(
-        "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
-        " FOR UPDATE",
+        "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s FOR UPDATE",
         (CONSUMER, tenant_id),
     ).fetchone()
     assert row is not None

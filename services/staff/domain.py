@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -15,7 +15,7 @@ __all__ = ["StaffExistsError", "StaffMember", "StaffRole"]
 _BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
 
 
-class StaffRole(str, Enum):
+class StaffRole(StrEnum):
     WINDOW_STAFF = "WINDOW_STAFF"
     """窗口工作人员: window staff."""
     AGENT = "AGENT"
@@ -48,8 +48,9 @@ class StaffMember(Aggregate):
         actor: str
 
     @event(Onboarded)
-    def __init__(self, hall_id: str, badge_number: str, name: str, role: str,
-                 skills: list[str], actor: str) -> None:
+    def __init__(
+        self, hall_id: str, badge_number: str, name: str, role: str, skills: list[str], actor: str
+    ) -> None:
         if not _BADGE.match(badge_number):
             raise ValidationError(f"invalid badge number {badge_number!r}")
         if not name.strip() or len(name) > 100:

@@ -26,24 +26,37 @@ def _codes(response) -> list[str]:
 
 @pytest.fixture
 def hall(gql, token, tenant_id):
-    r = gql(REGISTER, {"id": tenant_id, "name": "测试大厅"},
-            token=token(Role.PLATFORM_OPERATOR))
-    assert r.status_code == 200 and "errors" not in r.json(), r.text
+    r = gql(REGISTER, {"id": tenant_id, "name": "测试大厅"}, token=token(Role.PLATFORM_OPERATOR))
+    assert r.status_code == 200
+    assert "errors" not in r.json(), r.text
     assert r.json()["data"]["registerHall"]["position"] == 1
     return tenant_id
 
 
 def test_operator_registers_hall_and_admin_publishes_item_read_from_catalog(
-        gql, token, hall, project):
+    gql, token, hall, project
+):
     r = gql(PUBLISH, {"code": "BDB-001"}, token=token(Role.HALL_ADMIN, hall))
     assert r.json()["data"]["publishServiceItem"] == {
-        "code": "BDB-001", "name": "帮办代办", "category": "ASSISTANCE", "revision": 1,
-        "status": "PUBLISHED", "materials": ["身份证", "委托书"]}
+        "code": "BDB-001",
+        "name": "帮办代办",
+        "category": "ASSISTANCE",
+        "revision": 1,
+        "status": "PUBLISHED",
+        "materials": ["身份证", "委托书"],
+    }
     project()
     catalog = gql(CATALOG, {"hall": hall})  # the public catalog needs no token
-    assert catalog.json()["data"]["serviceCatalog"] == [{
-        "code": "BDB-001", "name": "帮办代办", "category": "ASSISTANCE",
-        "materials": ["身份证", "委托书"], "promisedWorkingDays": 5, "status": "PUBLISHED"}]
+    assert catalog.json()["data"]["serviceCatalog"] == [
+        {
+            "code": "BDB-001",
+            "name": "帮办代办",
+            "category": "ASSISTANCE",
+            "materials": ["身份证", "委托书"],
+            "promisedWorkingDays": 5,
+            "status": "PUBLISHED",
+        }
+    ]
 
 
 def test_a_withdrawn_item_leaves_the_public_catalog(gql, token, hall, project):
@@ -53,9 +66,10 @@ def test_a_withdrawn_item_leaves_the_public_catalog(gql, token, hall, project):
     assert r.json()["data"]["withdrawServiceItem"]["status"] == "WITHDRAWN"
     project()
     assert gql(CATALOG, {"hall": hall}).json()["data"]["serviceCatalog"] == []
-    q = 'query($h: String!) { serviceCatalog(hallId: $h, includeWithdrawn: true) { status } }'
+    q = "query($h: String!) { serviceCatalog(hallId: $h, includeWithdrawn: true) { status } }"
     assert gql(q, {"h": hall}, token=admin).json()["data"]["serviceCatalog"] == [
-        {"status": "WITHDRAWN"}]
+        {"status": "WITHDRAWN"}
+    ]
 
 
 def test_mutation_without_token_is_unauthenticated_and_records_nothing(gql, hall, project):
@@ -77,8 +91,12 @@ def test_a_forged_token_is_rejected(gql, hall):
     from deploy.settings import Settings
     from gateway.auth import issue_token
 
-    forged = issue_token(Settings(jwt_secret="attacker-key-0123456789-abcdefghijklmnopqrstuv"),
-                         subject="evil", role=Role.PLATFORM_OPERATOR, tenant=None)
+    forged = issue_token(
+        Settings(jwt_secret="attacker-key-0123456789-abcdefghijklmnopqrstuv"),
+        subject="evil",
+        role=Role.PLATFORM_OPERATOR,
+        tenant=None,
+    )
     r = gql(REGISTER, {"id": "evil-hall", "name": "x"}, token=forged)
     assert r.status_code == 401
     assert _codes(r) == ["UNAUTHENTICATED"]
@@ -93,11 +111,14 @@ def test_admin_of_hall_a_cannot_publish_into_hall_b(gql, token, hall, project, t
     project()
     assert gql(CATALOG, {"hall": other}).json()["data"]["serviceCatalog"] == []
     assert [i["code"] for i in gql(CATALOG, {"hall": hall}).json()["data"]["serviceCatalog"]] == [
-        "ONLY-A"]
+        "ONLY-A"
+    ]
     # A's admin cannot see B's withdrawn items either: B answers like an empty hall.
-    q = 'query($h: String!) { serviceCatalog(hallId: $h, includeWithdrawn: true) { code } }'
-    assert gql(q, {"h": other}, token=token(Role.HALL_ADMIN, hall)).json()["data"][
-        "serviceCatalog"] == []
+    q = "query($h: String!) { serviceCatalog(hallId: $h, includeWithdrawn: true) { code } }"
+    assert (
+        gql(q, {"h": other}, token=token(Role.HALL_ADMIN, hall)).json()["data"]["serviceCatalog"]
+        == []
+    )
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.APPLICANT, Role.AUDITOR, Role.SUPERVISOR])
@@ -135,11 +156,14 @@ def test_publishing_into_an_unregistered_hall_is_not_found(gql, token, tenant_id
     assert _codes(r) == ["NOT_FOUND"]
 
 
-@pytest.mark.parametrize("query", [
-    "query { serviceCatalog(hallId: ",               # syntax error
-    "query { noSuchField }",                          # unknown field
-    'query { serviceCatalog(hallId: 5) { code } }',   # wrong argument type
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query { serviceCatalog(hallId: ",  # syntax error
+        "query { noSuchField }",  # unknown field
+        "query { serviceCatalog(hallId: 5) { code } }",  # wrong argument type
+    ],
+)
 def test_malformed_graphql_is_a_validation_error(gql, query):
     r = gql(query)
     assert _codes(r) == ["VALIDATION"]
@@ -153,8 +177,12 @@ def test_errors_carry_the_request_id(gql, hall):
 def test_oversized_body_is_refused(gateway_url):
     import httpx
 
-    r = httpx.post(f"{gateway_url}/graphql", content=b"{" + b" " * 2_000_000 + b"}",
-                   headers={"content-type": "application/json"}, timeout=30)
+    r = httpx.post(
+        f"{gateway_url}/graphql",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     assert r.status_code == 413
 
 

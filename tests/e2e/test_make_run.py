@@ -27,11 +27,18 @@ def _free_port() -> int:
 
 
 def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "YANSHEN_JWT_SECRET"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "YANSHEN_JWT_SECRET"}
+    }
     env.update(YANSHEN_DATA_DIR=str(data_dir), YANSHEN_PORT=str(port))
-    return subprocess.Popen([sys.executable, "-m", "deploy.cli", "run"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "run"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _wait_for_catalog(port: int, process: subprocess.Popen[bytes], log: Path) -> list:
@@ -81,7 +88,10 @@ def test_run_serves_the_demo_hall_stops_on_ctrl_c_and_keeps_its_data(tmp_path_fa
         process = _start(data_dir, port, log)
         items = _wait_for_catalog(port, process, log)
         assert {i["category"] for i in items} == {
-            "ASSISTANCE", "HOTLINE_CONSULTATION", "REGISTERED_ADDRESS"}
+            "ASSISTANCE",
+            "HOTLINE_CONSULTATION",
+            "REGISTERED_ADDRESS",
+        }
         assert "dev-token --role hall_admin --tenant demo" in log.read_text()
         _interrupt(process, log)
         assert not _postgres_running(data_dir), "the embedded PostgreSQL outlived Ctrl-C"

@@ -43,18 +43,23 @@ def test_dev_token_needs_a_hall_for_hall_roles(monkeypatch):
 
 
 def test_verify_reports_an_intact_chain_then_a_tampered_row(
-        monkeypatch, platform, database_url, tenant_id):
+    monkeypatch, platform, database_url, tenant_id
+):
     seed_demo_hall(platform, tenant_id)
     monkeypatch.setenv("DATABASE_URL", database_url)
     result = runner.invoke(app, ["verify", "--tenant", tenant_id])
     assert result.exit_code == 0, result.output
-    assert "OK" in result.output and "9 events" in result.output
+    assert "OK" in result.output
+    assert "9 events" in result.output
 
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("UPDATE events SET state = convert_to('{}', 'UTF8')"
-                     " WHERE tenant_id = %s AND position = 4", (tenant_id,))
+        conn.execute(
+            "UPDATE events SET state = convert_to('{}', 'UTF8')"
+            " WHERE tenant_id = %s AND position = 4",
+            (tenant_id,),
+        )
     result = runner.invoke(app, ["verify", "--tenant", tenant_id])
     assert result.exit_code == 1
     assert "first bad position 4" in result.output

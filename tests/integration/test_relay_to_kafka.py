@@ -17,28 +17,42 @@ from services.relay import StreamRelay
 pytestmark = pytest.mark.kafka
 
 
-def _consume_hall(bootstrap: str, topics: list[str], tenant_id: str, expected: int,
-                  timeout: float = 30.0) -> list:
-    consumer = KafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             group_id=f"test-{uuid.uuid4().hex}", enable_auto_commit=False)
+def _consume_hall(
+    bootstrap: str, topics: list[str], tenant_id: str, expected: int, timeout: float = 30.0
+) -> list:
+    consumer = KafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"test-{uuid.uuid4().hex}",
+        enable_auto_commit=False,
+    )
     found = []
     deadline = time.monotonic() + timeout
     try:
         while len(found) < expected and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
-                found += [r for r in records
-                          if dict(r.headers).get("ce_source") == f"/halls/{tenant_id}".encode()]
+                found += [
+                    r
+                    for r in records
+                    if dict(r.headers).get("ce_source") == f"/halls/{tenant_id}".encode()
+                ]
     finally:
         consumer.close()
     return found
 
 
 def test_relay_publishes_hall_and_item_events_as_cloudevents(
-        platform, worker_pool, kafka_bootstrap_servers, tenant_id):
+    platform, worker_pool, kafka_bootstrap_servers, tenant_id
+):
     platform.hall_app(HallRegistry, tenant_id).register_hall("测试大厅", "苏州", "op-1")
     item = platform.hall_app(CatalogService, tenant_id).publish_service_item(
-        "BDB-001", ItemTerms(name="帮办代办", category="ASSISTANCE", materials=["身份证"],
-                             promised_working_days=5), "admin-1")
+        "BDB-001",
+        ItemTerms(
+            name="帮办代办", category="ASSISTANCE", materials=["身份证"], promised_working_days=5
+        ),
+        "admin-1",
+    )
     relay = StreamRelay(worker_pool, kafka_bootstrap_servers)
     topics = relay.ensure_topics()
     assert {"yanshen.halls", "yanshen.catalog"} <= set(topics)
@@ -68,5 +82,6 @@ def test_relay_publishes_hall_and_item_events_as_cloudevents(
     assert body["actor"] == "admin-1"
 
     # Its position advanced only with the acknowledged batch: nothing is pending now.
-    assert tenant_id not in dict(platform.store.__class__(worker_pool).pending_tenants(
-        "relay:kafka"))
+    assert tenant_id not in dict(
+        platform.store.__class__(worker_pool).pending_tenants("relay:kafka")
+    )

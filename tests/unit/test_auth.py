@@ -22,8 +22,12 @@ def test_round_trip():
 
 
 def test_forged_signature_is_rejected():
-    token = issue_token(Settings(jwt_secret="another-key-0123456789abcdefghijklmnop"), subject="u", role=Role.HALL_ADMIN,
-                        tenant="h1")
+    token = issue_token(
+        Settings(jwt_secret="another-key-0123456789abcdefghijklmnop"),
+        subject="u",
+        role=Role.HALL_ADMIN,
+        tenant="h1",
+    )
     with pytest.raises(AuthenticationError, match="invalid token"):
         decode_token(token, SETTINGS)
 
@@ -34,34 +38,55 @@ def test_expired_token_is_rejected():
         decode_token(token, SETTINGS)
 
 
-@pytest.mark.parametrize("claims", [
-    {"aud": "someone-else"},
-    {"iss": "not-yanshen"},
-    {"role": "emperor"},
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": "someone-else"},
+        {"iss": "not-yanshen"},
+        {"role": "emperor"},
+    ],
+)
 def test_wrong_claims_are_rejected(claims):
-    base = {"sub": "u", "role": "staff", "iss": "yanshen", "aud": "yanshen-api",
-            "exp": int(time.time()) + 60, "tenant": "h1"}
-    token = jwt.encode({**base, **claims}, "s3cret-for-tests-0123456789abcdefghijkl", algorithm="HS256")
+    base = {
+        "sub": "u",
+        "role": "staff",
+        "iss": "yanshen",
+        "aud": "yanshen-api",
+        "exp": int(time.time()) + 60,
+        "tenant": "h1",
+    }
+    token = jwt.encode(
+        {**base, **claims}, "s3cret-for-tests-0123456789abcdefghijkl", algorithm="HS256"
+    )
     with pytest.raises(AuthenticationError):
         decode_token(token, SETTINGS)
 
 
 def test_alg_none_is_rejected():
-    token = jwt.encode({"sub": "u", "role": "platform_operator", "iss": "yanshen",
-                        "aud": "yanshen-api", "exp": int(time.time()) + 60}, None,
-                       algorithm="none")
+    token = jwt.encode(
+        {
+            "sub": "u",
+            "role": "platform_operator",
+            "iss": "yanshen",
+            "aud": "yanshen-api",
+            "exp": int(time.time()) + 60,
+        },
+        None,
+        algorithm="none",
+    )
     with pytest.raises(AuthenticationError):
         decode_token(token, SETTINGS)
 
 
 def test_roles_are_enforced():
-    principal = decode_token(issue_token(SETTINGS, subject="u", role=Role.STAFF, tenant="h1"),
-                             SETTINGS)
+    principal = decode_token(
+        issue_token(SETTINGS, subject="u", role=Role.STAFF, tenant="h1"), SETTINGS
+    )
     with pytest.raises(ForbiddenError):
         principal.require(Role.HALL_ADMIN)
-    operator = decode_token(issue_token(SETTINGS, subject="op", role=Role.PLATFORM_OPERATOR,
-                                        tenant=None), SETTINGS)
+    operator = decode_token(
+        issue_token(SETTINGS, subject="op", role=Role.PLATFORM_OPERATOR, tenant=None), SETTINGS
+    )
     with pytest.raises(ForbiddenError, match="not bound to a hall"):
         operator.require_hall(Role.PLATFORM_OPERATOR)
 

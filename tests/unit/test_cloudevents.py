@@ -9,9 +9,18 @@ from services.relay.cloudevents import to_cloudevent
 
 
 def test_binary_mode_headers_key_and_body():
-    item = ServiceItem(hall_id="demo", code="X1", name="热线", category="HOTLINE_CONSULTATION",
-                       legal_basis="", materials=[], promised_working_days=2, fee_cents=0,
-                       rated=True, actor="admin")
+    item = ServiceItem(
+        hall_id="demo",
+        code="X1",
+        name="热线",
+        category="HOTLINE_CONSULTATION",
+        legal_basis="",
+        materials=[],
+        promised_working_days=2,
+        fee_cents=0,
+        rated=True,
+        actor="admin",
+    )
     event = item.collect_events()[0]
     message = to_cloudevent("demo", 7, event)
     assert message.topic == "yanshen.catalog"
@@ -29,8 +38,17 @@ def test_binary_mode_headers_key_and_body():
 
 
 def test_re_sending_the_same_event_gives_the_same_id():
-    item = ServiceItem(hall_id="demo", code="X1", name="n", category="OTHER", legal_basis="",
-                       materials=[], promised_working_days=0, fee_cents=0, rated=False,
-                       actor="a")
+    item = ServiceItem(
+        hall_id="demo",
+        code="X1",
+        name="n",
+        category="OTHER",
+        legal_basis="",
+        materials=[],
+        promised_working_days=0,
+        fee_cents=0,
+        rated=False,
+        actor="a",
+    )
     event = item.collect_events()[0]
     assert to_cloudevent("demo", 3, event) == to_cloudevent("demo", 3, event)

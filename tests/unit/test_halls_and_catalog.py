@@ -16,8 +16,9 @@ from services.places import PlacesService, WindowExistsError
 from services.shared import ValidationError
 from services.staff import StaffExistsError, StaffService
 
-TERMS = ItemTerms(name="帮办代办", category="ASSISTANCE", materials=["身份证"],
-                  promised_working_days=5)
+TERMS = ItemTerms(
+    name="帮办代办", category="ASSISTANCE", materials=["身份证"], promised_working_days=5
+)
 
 
 @pytest.fixture
@@ -55,7 +56,8 @@ def test_publishes_revises_and_withdraws_an_item(hall_apps, hall):
     item = catalog.publish_service_item("BDB-001", TERMS, "admin")
     assert (item.code, item.revision, item.category.value) == ("BDB-001", 1, "ASSISTANCE")
     revised = catalog.revise_service_item(
-        "BDB-001", ItemTerms(name="帮办代办（全程）", category="ASSISTANCE"), "admin")
+        "BDB-001", ItemTerms(name="帮办代办（全程）", category="ASSISTANCE"), "admin"
+    )
     assert (revised.revision, revised.name) == (2, "帮办代办（全程）")
     withdrawn = catalog.withdraw_service_item("BDB-001", "merged into BDB-002", "admin")
     assert withdrawn.withdrawn

@@ -24,8 +24,12 @@ from contracts import (
 from services.catalog import ServiceItem
 from services.halls import Hall
 
-DOMAIN_MODULES = [services.halls.domain, services.catalog.domain, services.places.domain,
-                  services.staff.domain]
+DOMAIN_MODULES = [
+    services.halls.domain,
+    services.catalog.domain,
+    services.places.domain,
+    services.staff.domain,
+]
 
 
 _LIBRARY_BASES = {"Event", "Created"}  # per-aggregate base classes the library generates
@@ -36,10 +40,13 @@ def _domain_event_classes() -> list[type]:
     for module in DOMAIN_MODULES:
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
-                found += [c for _, c in inspect.getmembers(aggregate, inspect.isclass)
-                          if issubclass(c, CanMutateAggregate)
-                          and c.__qualname__.startswith(aggregate.__qualname__ + ".")
-                          and c.__name__ not in _LIBRARY_BASES]
+                found += [
+                    c
+                    for _, c in inspect.getmembers(aggregate, inspect.isclass)
+                    if issubclass(c, CanMutateAggregate)
+                    and c.__qualname__.startswith(aggregate.__qualname__ + ".")
+                    and c.__name__ not in _LIBRARY_BASES
+                ]
     return found
 
 
@@ -63,9 +70,18 @@ def test_every_schema_is_valid_json_schema_and_closed(event_type):
 
 def test_payloads_of_real_events_validate():
     hall = Hall(hall_id="demo", name="示范", region="苏州", actor="op")
-    item = ServiceItem(hall_id="demo", code="X1", name="n", category="ASSISTANCE",
-                       legal_basis="", materials=["a"], promised_working_days=5, fee_cents=0,
-                       rated=True, actor="admin")
+    item = ServiceItem(
+        hall_id="demo",
+        code="X1",
+        name="n",
+        category="ASSISTANCE",
+        legal_basis="",
+        materials=["a"],
+        promised_working_days=5,
+        fee_cents=0,
+        rated=True,
+        actor="admin",
+    )
     item.revise("n2", "OTHER", "", [], 3, 100, False, "admin")
     item.withdraw("obsolete", "admin")
     for event in [*hall.collect_events(), *item.collect_events()]:
@@ -75,9 +91,18 @@ def test_payloads_of_real_events_validate():
 
 
 def test_a_payload_breaking_its_contract_is_rejected():
-    item = ServiceItem(hall_id="demo", code="X1", name="n", category="ASSISTANCE",
-                       legal_basis="", materials=[], promised_working_days=5, fee_cents=0,
-                       rated=True, actor="admin")
+    item = ServiceItem(
+        hall_id="demo",
+        code="X1",
+        name="n",
+        category="ASSISTANCE",
+        legal_basis="",
+        materials=[],
+        promised_working_days=5,
+        fee_cents=0,
+        rated=True,
+        actor="admin",
+    )
     event_type, payload = to_payload(item.collect_events()[0])
     with pytest.raises(jsonschema.ValidationError):
         validate_payload(event_type, {**payload, "category": "BOGUS"})
