@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.tools import merge_types
 
 from gateway.catalog.schema import CatalogMutations, CatalogQueries
@@ -19,11 +24,11 @@ Mutation = merge_types("Mutation", (HallMutations, CatalogMutations))
 
 
 def build_schema() -> strawberry.Schema:
-    # Strawberry takes extension classes or instances; its annotation only names the first.
-    extensions: list[Any] = [
+    # Factories, so every request gets fresh extension instances.
+    extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
-        QueryDepthLimiter(max_depth=10),
-        MaxTokensLimiter(max_token_count=2000),
-        MaxAliasesLimiter(max_alias_count=30),
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
     ]
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
