@@ -20,7 +20,7 @@ def _text(value: str) -> bytes:
     return struct.pack(">i", len(data)) + data
 
 
-def event_bytes(  # noqa: PLR0917 - the fields of the canonical form, in order
+def event_bytes(
     tenant_id: str,
     position: int,
     originator_id: str,

@@ -27,7 +27,7 @@ from eventsourcing.utils import retry
 
 from services.store import statements as q
 from services.store.pool import Pool
-from services.store.session import Params, TenantSession
+from services.store.session import TenantSession
 from services.store.subscription import TenantSubscription
 from services.store.tenant import validate_tenant_id
 
@@ -51,7 +51,6 @@ class _TenantRecorder:
         self.originator_id_type: OriginatorIdType = originator_id_type
         """``uuid``: ids that parse as UUIDs are returned as :class:`UUID` (library default)."""
         self.session = TenantSession(pool, self.tenant_id)
-        self._head_ensured = False
 
     def _out_id(self, value: str) -> UUID | str:
         if self.originator_id_type == "uuid":
@@ -134,19 +133,16 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
             if tracking is not None:
                 self.insert_tracking(tracking)
             return []
-        params = self._arrays(stored_events)
-        # A refused tracking position raises inside its statement, so nothing commits.
-        before: list[tuple[str, Params]] = []
-        if tracking is not None:
-            before.append((q.INSERT_TRACKING, self._tracking_params(tracking)))
-        if not self._head_ensured:
-            # This recorder's first append: make sure the hall has its head row.
-            before.insert(0, (q.ENSURE_HEAD, [self.tenant_id]))
-        rows = self.session.fetch(q.APPEND_EVENTS, params, before=before)
-        if len(rows) != len(stored_events):  # pragma: no cover - the head row was removed
-            raise IntegrityError(f"hall {self.tenant_id!r} has no head row; nothing recorded")
-        self._head_ensured = True
-        return [int(r[0]) for r in rows]
+        positions = self.session.append(
+            [str(e.originator_id) for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [bytes(e.state) for e in stored_events],
+            None if tracking is None else (tracking.application_name, tracking.notification_id),
+        )
+        if len(positions) != len(stored_events):  # pragma: no cover - a broken head row
+            raise IntegrityError(f"could not append to hall {self.tenant_id!r}")
+        return positions
 
     @_retry_reads
     def select_events(

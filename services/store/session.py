@@ -9,7 +9,7 @@ import psycopg
 
 from services.store.errors import translated_errors
 from services.store.pool import Pool
-from services.store.statements import SET_TENANT
+from services.store.statements import APPEND_EVENTS, NOTIFY, SET_TENANT
 
 __all__ = ["Params", "TenantSession"]
 
@@ -26,6 +26,31 @@ class TenantSession:
     def __init__(self, pool: Pool, tenant_id: str) -> None:
         self.pool = pool
         self.tenant_id = tenant_id
+
+    def append(
+        self,
+        ids: list[str],
+        versions: list[int],
+        topics: list[str],
+        states: list[bytes],
+        tracking: tuple[str, int] | None = None,
+    ) -> list[int]:
+        """Append events (and a tracking position) in one autocommit call; return positions.
+
+        Then NOTIFY ``'<tenant>:<last position>'`` in a separate short transaction, so that
+        halls' commits do not serialise on PostgreSQL's notify lock.
+        """
+        name, tracked = tracking if tracking is not None else (None, None)
+        with translated_errors(), self.pool.connection() as conn:
+            rows = conn.execute(
+                APPEND_EVENTS,
+                (self.tenant_id, ids, versions, topics, states, name, tracked),
+                prepare=True,
+            ).fetchall()
+            positions = [int(r[0]) for r in rows]
+            if positions:
+                conn.execute(NOTIFY, (f"{self.tenant_id}:{positions[-1]}",), prepare=True)
+        return positions
 
     def fetch(
         self,
