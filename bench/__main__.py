@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only not in names:
             parser.error(f"unknown benchmark {args.only!r}; choose from {', '.join(names)}")
         names = [args.only]
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     rows: list[dict[str, Any]] = []
     for name in names:
         console.print(f"[bold]benchmark {name}[/bold]{' (quick)' if args.quick else ''} …")

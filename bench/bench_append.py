@@ -16,7 +16,7 @@ import psycopg
 from bench.common import fresh_database, result
 from deploy.bootstrap import Platform
 from deploy.settings import Settings
-from services.catalog import CatalogService
+from services.catalog import CatalogService, ServiceItem
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
 
@@ -59,6 +59,24 @@ def run(quick: bool) -> list[dict[str, Any]]:
         for i in range(n):
             catalog.publish_service_item(f"ITEM-{i:06d}", TERMS, "bench")
         app_rate = n / (time.perf_counter() - start)
+        # The bare application layer: new aggregates saved without a command's checks.
+        start = time.perf_counter()
+        for i in range(n):
+            catalog.save(
+                ServiceItem(
+                    hall_id="bench",
+                    code=f"BARE-{i:06d}",
+                    name=TERMS.name,
+                    category=TERMS.category,
+                    legal_basis=TERMS.legal_basis,
+                    materials=list(TERMS.materials),
+                    promised_working_days=TERMS.promised_working_days,
+                    fee_cents=0,
+                    rated=True,
+                    actor="bench",
+                )
+            )
+        save_rate = n / (time.perf_counter() - start)
         with platform.app_pool.connection() as conn:
             conn.execute("SELECT set_config('yanshen.tenant_id', 'bench', false)")
             row = conn.execute("SELECT avg(length(state))::int FROM events").fetchone()
@@ -66,6 +84,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
     finally:
         platform.close()
     raw_rate = _raw_inserts(url, n, os.urandom(state_size))
+    params = {"events": n, "state_bytes": state_size, "halls": 1}
     return [
         result(
             "append.publish_service_item",
@@ -73,6 +92,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "events/s",
             "raw single-row INSERT",
             raw_rate,
-            {"events": n, "state_bytes": state_size, "halls": 1},
-        )
+            params,
+        ),
+        result(
+            "append.application_save",
+            save_rate,
+            "events/s",
+            "raw single-row INSERT",
+            raw_rate,
+            params,
+        ),
     ]
