@@ -54,21 +54,25 @@ class EventType:
         return f"cn.yanshen.{self.name}.v{self.version}"
 
 
-EVENT_TYPES: tuple[EventType, ...] = (
-    EventType("halls.HallRegistered", 1, "services.halls.domain:Hall.Registered"),
-    EventType("catalog.ServiceItemPublished", 1, "services.catalog.domain:ServiceItem.Published"),
-    EventType("catalog.ServiceItemRevised", 1, "services.catalog.domain:ServiceItem.Revised"),
-    EventType("catalog.ServiceItemWithdrawn", 1, "services.catalog.domain:ServiceItem.Withdrawn"),
-    EventType("places.WindowConfigured", 1, "services.places.domain:Window.Configured"),
-    EventType(
-        "staff.StaffOnboarded",
-        1,
-        "services.staff.domain:StaffMember.Onboarded",
-        personal_fields=("name",),
-    ),
-)
+def _load_event_types() -> tuple[EventType, ...]:
+    """Every ``<context>.<Event>.v<N>.json`` here is one event type: adding a schema file
+    (with ``x-topic`` naming the domain class) is how an event type is published."""
+    types = []
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        schema = json.loads(entry.read_text("utf-8"))
+        name, _, version = entry.name.removesuffix(".json").rpartition(".v")
+        types.append(EventType(name, int(version), schema["x-topic"],
+                               tuple(schema.get("x-personal-fields", ()))))
+    return tuple(types)
 
-_BY_TOPIC = {t.topic: t for t in EVENT_TYPES}
+
+EVENT_TYPES: tuple[EventType, ...] = _load_event_types()
+"""Every published event type and version."""
+
+# A topic's current version is its highest: older versions are upcast when read.
+_BY_TOPIC = {t.topic: t for t in sorted(EVENT_TYPES, key=lambda t: t.version)}
 _INTERNAL = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 
 

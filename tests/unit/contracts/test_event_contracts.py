@@ -7,7 +7,7 @@ import inspect
 import jsonschema
 import pytest
 from eventsourcing.domain import Aggregate, CanMutateAggregate
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 import services.catalog.domain
 import services.halls.domain
@@ -111,3 +111,27 @@ def test_a_payload_breaking_its_contract_is_rejected():
     without_name = {k: v for k, v in payload.items() if k != "name"}
     with pytest.raises(jsonschema.ValidationError):
         validate_payload(event_type, without_name)
+
+
+ENVELOPE = {"aggregate_id", "aggregate_version", "occurred_at"}
+LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic",
+                  "originator_id_type"}
+
+
+def _event_fields(cls: type) -> set[str]:
+    fields: set[str] = set()
+    for klass in cls.__mro__:
+        fields |= set(vars(klass).get("__annotations__", {}))
+    return fields - LIBRARY_FIELDS
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: f"{t.name}.v{t.version}")
+def test_each_event_class_and_its_current_schema_agree(event_type):
+    if event_type_for_topic(event_type.topic) != event_type:
+        return  # an older version: its events are upcast to the current class when read
+    cls = resolve_topic(event_type.topic)
+    schema = schema_for(event_type.name, event_type.version)
+    assert getattr(cls, "class_version", 1) == event_type.version
+    assert set(schema["properties"]) - ENVELOPE == _event_fields(cls)
+    assert set(schema["required"]) - ENVELOPE == _event_fields(cls)
+    assert set(event_type.personal_fields) <= _event_fields(cls)
