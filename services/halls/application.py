@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from services.halls.domain import Hall, HallAlreadyRegisteredError, HallNotRegisteredError
 from services.shared.application import HallApplication
-from services.shared.errors import ValidationError
+from services.halls.policies import HallPolicies
+from services.shared.errors import ConflictError, ValidationError
 
 __all__ = ["HallRegistry", "require_registered_hall"]
 
@@ -30,6 +31,13 @@ class HallRegistry(HallApplication):
         hall = Hall(hall_id=self.hall_id, name=name, region=region, actor=actor)
         conflict = HallAlreadyRegisteredError(f"hall {self.hall_id!r} is already registered")
         return self.save_or_conflict(hall, conflict=conflict)
+
+    def change_policies(self, policies: HallPolicies, actor: str) -> Hall:
+        """Replace the hall's policies (hall admins)."""
+        hall = require_registered_hall(self)
+        hall.change_policies(policies, actor)
+        self.save_or_conflict(hall, conflict=ConflictError("the hall changed concurrently"))
+        return hall
 
     def get_hall(self) -> Hall:
         return require_registered_hall(self)

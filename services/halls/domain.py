@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.halls.policies import HallPolicies
 from services.shared import ConflictError, NotFoundError, ValidationError, stable_id
 from services.shared.ids import validate_hall_id
 
@@ -44,6 +46,25 @@ class Hall(Aggregate):
         self.hall_id = hall_id
         self.name = name.strip()
         self.region = region.strip()
+        self._policies: dict[str, Any] = {}
+
+    class PoliciesChanged(Aggregate.Event):
+        """HallPoliciesChanged: the hall's time limits and queue rules (all values, not a diff)."""
+
+        policies: dict[str, Any]
+        actor: str
+
+    @property
+    def policies(self) -> HallPolicies:
+        """The hall's current policies (defaults until changed)."""
+        return HallPolicies.from_dict(self._policies)
+
+    def change_policies(self, policies: HallPolicies, actor: str) -> None:
+        self._policies_changed(policies.to_dict(), actor)
+
+    @event(PoliciesChanged)
+    def _policies_changed(self, policies: dict[str, Any], actor: str) -> None:
+        self._policies = dict(policies)
 
     @staticmethod
     def create_id(hall_id: str) -> UUID:

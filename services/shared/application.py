@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from services.shared.errors import ConflictError
+from services.shared.working_days import WorkingDayCalendar
 
 __all__ = ["HallApplication"]
 
@@ -23,6 +26,10 @@ class HallApplication(Application[UUID]):
 
     hall_id: str = ""
     """The hall (tenant) whose log this application reads and writes."""
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    """Now, as an aware datetime: replaced in tests to make deadlines exact."""
+    calendar: WorkingDayCalendar = WorkingDayCalendar()
+    """Working days (holidays, 调休) for every time limit of this hall."""
 
     def get_or_none(self, aggregate_id: UUID) -> Any | None:
         try:

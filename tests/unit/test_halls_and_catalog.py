@@ -127,3 +127,25 @@ def test_onboards_staff_once_per_badge(hall_apps, hall):
         staff.onboard_staff("S001", "王芳", "WINDOW_STAFF", [], "admin")
     with pytest.raises(ValidationError):
         staff.onboard_staff("S002", "x", "KING", [], "admin")
+
+
+def test_a_hall_starts_with_default_policies_and_changes_them(hall_apps, hall):
+    from services.halls import HallPolicies, MissedNumberPolicy
+
+    registry = hall_apps(HallRegistry, hall)
+    assert registry.get_hall().policies == HallPolicies()
+    wanted = HallPolicies(rectification_working_days=15,
+                          missed_number_policy=MissedNumberPolicy.DEFER)
+    registry.change_policies(wanted, "admin")
+    assert registry.get_hall().policies == wanted
+
+
+@pytest.mark.parametrize("values", [{"rectification_working_days": 0},
+                                    {"waiting_target_minutes": 999},
+                                    {"missed_number_policy": "SHOUT"},
+                                    {"no_such_policy": 1}])
+def test_invalid_policies_are_refused(values):
+    from services.halls import HallPolicies
+
+    with pytest.raises(ValidationError):
+        HallPolicies.from_dict(values)
