@@ -36,7 +36,7 @@ def local_date(moment: datetime) -> date:
 
 @cache
 def _statutory_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.China(years=[year]).keys())
+    return frozenset(holidays.country_holidays("CN", years=[year]).keys())
 
 
 class WorkingDayCalendar:
