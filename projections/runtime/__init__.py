@@ -1,8 +1,7 @@
-"""The machinery every projection shares: decoding events, tenant-scoped reads, the worker."""
+"""The machinery every projection shares: handlers, tenant-scoped reads, the worker."""
 
 from projections.runtime.db import tenant_connection
-from projections.runtime.decoding import decode
 from projections.runtime.projection import Projection
-from projections.runtime.worker import ProjectionWorker
+from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
-__all__ = ["Projection", "ProjectionWorker", "decode", "tenant_connection"]
+__all__ = ["Projection", "ProjectionConsumer", "ProjectionWorker", "tenant_connection"]

@@ -13,6 +13,7 @@ files, applied by :func:`migrate` after the store's; those files must grant on t
 from __future__ import annotations
 
 from services.store.consumers import record_consumer_position
+from services.store.decoding import decode
 from services.store.factory import TenantInfrastructureFactory
 from services.store.migrate import MigrationError, migrate, migrations_current
 from services.store.pool import open_pool
@@ -31,6 +32,7 @@ __all__ = [
     "TenantInfrastructureFactory",
     "TenantProcessRecorder",
     "TenantSnapshotRecorder",
+    "decode",
     "migrate",
     "migrations_current",
     "open_pool",

@@ -191,4 +191,4 @@ def test_health_and_ready(gateway_url):
 
     assert httpx.get(f"{gateway_url}/health").json() == {"status": "ok"}
     assert httpx.get(f"{gateway_url}/ready").json() == {"status": "ready"}
-    assert "yanshen_projection_events_total" in httpx.get(f"{gateway_url}/metrics").text
+    assert "yanshen_consumer_events_total" in httpx.get(f"{gateway_url}/metrics").text

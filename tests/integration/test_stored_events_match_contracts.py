@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contracts import to_payload, validate_payload
 from deploy.demo import seed_demo_hall
-from projections.runtime import decode
+from services.store import decode
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 

@@ -1,4 +1,5 @@
-"""Stored events back into domain events, the way the applications wrote them."""
+"""Stored events back into domain events, the way the applications wrote them (for consumers
+that read hall logs without an application: projections, the relay, audits)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,172 @@
+"""Platform-wide consumers of the halls' logs: projections and the stream relay.
+
+A :class:`LogConsumer` processes each hall's new events in position order, one batch per
+transaction that also locks and advances its position (``consumer_positions``): a batch
+is applied exactly once, even if two workers ever held the same hall. :class:`ConsumerLoop`
+runs consumers until stopped, woken by ``NOTIFY`` with polling as the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification
+from prometheus_client import Counter, Gauge
+
+from services.store.consumers import pending_tenants, record_consumer_position
+from services.store.leases import LeaseManager
+from services.store.pool import Pool
+from services.store.store import EventStore
+from services.store.subscription import CHANNEL
+
+__all__ = ["ConsumerLoop", "LogConsumer", "lock_consumer_position"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_CONSUMED = Counter("yanshen_consumer_events_total", "Events processed", ["consumer"])
+CONSUMER_LAG = Gauge(
+    "yanshen_consumer_lag_events", "Events a consumer is behind in a hall", ["consumer", "tenant"]
+)
+BATCH_FAILURES = Counter(
+    "yanshen_consumer_batch_failures_total", "Batches rolled back", ["consumer"]
+)
+
+_ENSURE = """
+INSERT INTO consumer_positions (consumer, tenant_id, position) VALUES (%s, %s, 0)
+ON CONFLICT DO NOTHING
+"""
+_LOCK = """
+SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s FOR UPDATE
+"""
+
+
+def lock_consumer_position(conn: psycopg.Connection[Any], consumer: str, tenant_id: str) -> int:
+    """Lock ``consumer``'s position row for ``tenant_id`` in the current transaction."""
+    conn.execute(_ENSURE, (consumer, tenant_id))
+    row = conn.execute(_LOCK, (consumer, tenant_id)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class LogConsumer(ABC):
+    """Processes every hall's log; subclasses implement :meth:`handle`."""
+
+    consumer: str
+    """Stable name: positions and leases are kept per (consumer, hall)."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        batch_size: int = 500,
+        lease_ttl: float = 10.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self.pool = pool
+        self.store = EventStore(pool)
+        self.batch_size = batch_size
+        self.leases = LeaseManager(pool, self.consumer, ttl=lease_ttl, worker_id=worker_id)
+
+    @abstractmethod
+    def handle(
+        self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
+    ) -> None:
+        """Process one batch inside the transaction that will record its position."""
+
+    def catch_up(self) -> int:
+        """Process everything pending in the halls this worker holds; returns events done."""
+        pending = dict(pending_tenants(self.pool, self.consumer))
+        done = 0
+        for tenant_id in sorted(self.leases.claim(pending)):
+            if tenant_id in pending:
+                done += self._catch_up_hall(tenant_id, pending[tenant_id])
+        return done
+
+    def _catch_up_hall(self, tenant_id: str, head: int) -> int:
+        done = 0
+        while True:
+            try:
+                n, position = self._batch(tenant_id)
+            except Exception as error:
+                # The batch rolled back; the hall is retried on the next round, other halls go on.
+                BATCH_FAILURES.labels(self.consumer).inc()
+                if self.ends_round(error):
+                    raise
+                log.exception("%s: batch of hall %s failed", self.consumer, tenant_id)
+                return done
+            done += n
+            CONSUMER_LAG.labels(self.consumer, tenant_id).set(max(head - position, 0))
+            if n < self.batch_size:
+                return done
+
+    def ends_round(self, error: Exception) -> bool:
+        """Whether a failed batch stops the whole round (the database is gone) rather than
+        only its hall (e.g. one event a handler cannot apply)."""
+        return isinstance(error, psycopg.OperationalError)
+
+    def _batch(self, tenant_id: str) -> tuple[int, int]:
+        with self.pool.connection() as conn, conn.transaction():
+            position = lock_consumer_position(conn, self.consumer, tenant_id)
+            notifications = self.store.recorder(tenant_id).select_notifications(
+                start=position + 1, limit=self.batch_size
+            )
+            if notifications:
+                self.handle(conn, tenant_id, notifications)
+                position = notifications[-1].id
+                record_consumer_position(conn, self.consumer, tenant_id, position)
+                EVENTS_CONSUMED.labels(self.consumer).inc(len(notifications))
+            return len(notifications), position
+
+    def close(self) -> None:
+        """Hand this worker's halls over at once (otherwise they move after the lease TTL)."""
+        self.leases.release()
+
+
+class ConsumerLoop:
+    """Runs consumers until :meth:`stop`: catch up, then sleep until NOTIFY or the poll."""
+
+    def __init__(
+        self, pool: Pool, consumers: Sequence[LogConsumer], *, poll_interval: float = 1.0
+    ) -> None:
+        self.pool = pool
+        self.consumers = list(consumers)
+        self.poll_interval = poll_interval
+        self._stop = threading.Event()
+
+    def run_once(self) -> int:
+        return sum(c.catch_up() for c in self.consumers)
+
+    def run_forever(self) -> None:
+        """Survives a database restart: reconnects with backoff and carries on."""
+        backoff = self.poll_interval
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._listen_and_run()
+                except psycopg.OperationalError as error:
+                    log.warning("database unavailable (%s); retrying in %.1fs", error, backoff)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 30.0)
+        finally:
+            for consumer in self.consumers:
+                try:
+                    consumer.close()
+                except Exception:  # a dead database must not hide the original error
+                    log.warning("%s: could not release leases", consumer.consumer, exc_info=True)
+
+    def _listen_and_run(self) -> None:
+        conninfo = self.pool.conninfo if isinstance(self.pool.conninfo, str) else ""
+        with psycopg.connect(conninfo, autocommit=True) as listener:
+            listener.execute(f"LISTEN {CHANNEL}")
+            while not self._stop.is_set():
+                self.run_once()
+                for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
+                    pass
+
+    def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,93 @@
+"""Leases on halls for the workers of one platform-wide consumer.
+
+Each worker heartbeats, then holds at most its fair share of the halls (halls ÷ live
+workers, rounded up), renewing its leases on every round. A killed worker stops renewing;
+after ``ttl`` seconds its halls are free and the survivors take them over. Time is the
+database's, so workers on different machines agree on expiry.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable
+
+from services.store.pool import Pool
+
+__all__ = ["LeaseManager"]
+
+_HEARTBEAT = """
+INSERT INTO consumer_workers (consumer, worker_id, heartbeat_at)
+VALUES (%(c)s, %(w)s, clock_timestamp())
+ON CONFLICT (consumer, worker_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at
+"""
+_FORGET_DEAD = """
+DELETE FROM consumer_workers
+WHERE consumer = %(c)s AND heartbeat_at < clock_timestamp() - make_interval(secs => %(ttl)s)
+"""
+_LIVE_WORKERS = "SELECT count(*) FROM consumer_workers WHERE consumer = %(c)s"
+_HALLS = "SELECT count(*) FROM tenant_heads"
+_RENEW = """
+UPDATE consumer_leases SET expires_at = clock_timestamp() + make_interval(secs => %(ttl)s)
+WHERE consumer = %(c)s AND worker_id = %(w)s
+RETURNING tenant_id
+"""
+_CLAIM = """
+INSERT INTO consumer_leases AS l (consumer, tenant_id, worker_id, expires_at)
+VALUES (%(c)s, %(t)s, %(w)s, clock_timestamp() + make_interval(secs => %(ttl)s))
+ON CONFLICT (consumer, tenant_id) DO UPDATE
+SET worker_id = EXCLUDED.worker_id, expires_at = EXCLUDED.expires_at
+WHERE l.expires_at < clock_timestamp() OR l.worker_id = EXCLUDED.worker_id
+RETURNING tenant_id
+"""
+_RELEASE = "DELETE FROM consumer_leases WHERE consumer = %(c)s AND worker_id = %(w)s"
+_RELEASE_ONE = """
+DELETE FROM consumer_leases WHERE consumer = %(c)s AND worker_id = %(w)s AND tenant_id = %(t)s
+"""
+_LEAVE = "DELETE FROM consumer_workers WHERE consumer = %(c)s AND worker_id = %(w)s"
+
+
+class LeaseManager:
+    """The halls one worker of ``consumer`` may process right now."""
+
+    def __init__(
+        self, pool: Pool, consumer: str, *, ttl: float = 10.0, worker_id: str | None = None
+    ) -> None:
+        self.pool = pool
+        self.consumer = consumer
+        self.ttl = ttl
+        self.worker_id = worker_id or uuid.uuid4().hex
+        self._params = {"c": consumer, "w": self.worker_id, "ttl": ttl}
+
+    def claim(self, pending: Iterable[str]) -> set[str]:
+        """Heartbeat, renew the leases held, and claim pending halls up to the fair share.
+
+        Returns the halls this worker holds now; halls beyond the fair share that are not
+        pending are given back so that a newly started worker gets its part.
+        """
+        with self.pool.connection() as conn:
+            conn.execute(_HEARTBEAT, self._params)
+            conn.execute(_FORGET_DEAD, self._params)
+            live = max(1, int(conn.execute(_LIVE_WORKERS, self._params).fetchone()[0]))  # type: ignore[index]
+            halls = int(conn.execute(_HALLS).fetchone()[0])  # type: ignore[index]
+            share = max(1, math.ceil(halls / live))
+            held = {row[0] for row in conn.execute(_RENEW, self._params)}
+            pending = list(pending)
+            for tenant_id in pending:
+                if len(held) >= share:
+                    break
+                if tenant_id not in held:
+                    row = conn.execute(_CLAIM, {**self._params, "t": tenant_id}).fetchone()
+                    if row:
+                        held.add(row[0])
+            surplus = sorted(held - set(pending))[: max(0, len(held) - share)]
+            for tenant_id in surplus:
+                conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
+                held.discard(tenant_id)
+        return held
+
+    def release(self) -> None:
+        """Give every lease back and leave (a clean stop hands the halls over at once)."""
+        with self.pool.connection() as conn:
+            conn.execute(_RELEASE, self._params)
+            conn.execute(_LEAVE, self._params)
