@@ -16,6 +16,7 @@ from deploy.bootstrap import Platform
 from deploy.settings import Settings
 from gateway.app import create_app
 from gateway.auth import Role, issue_token
+from projections.runtime import ProjectionWorker
 
 pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.kafka"]
 
@@ -33,15 +34,18 @@ def platform(database_url: str, app_pool: Any, worker_pool: Any) -> Platform:
     )
 
 
-@pytest.fixture
-def project(platform: Platform) -> Callable[[], int]:
-    """Run the projection worker until every hall's read models are current."""
+@pytest.fixture(scope="session")
+def projection_worker(platform: Platform) -> Iterator[ProjectionWorker]:
+    """One projection worker for the session (one set of leases, released at the end)."""
     worker = platform.projection_worker()
+    yield worker
+    worker.close()
 
-    def catch_up() -> int:
-        return worker.run_once()
 
-    return catch_up
+@pytest.fixture
+def project(projection_worker: ProjectionWorker) -> Callable[[], int]:
+    """Run the projection worker until every hall's read models are current."""
+    return projection_worker.run_once
 
 
 def _free_port() -> int:

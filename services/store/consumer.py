@@ -153,11 +153,15 @@ class ConsumerLoop:
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, 30.0)
         finally:
-            for consumer in self.consumers:
-                try:
-                    consumer.close()
-                except Exception:  # a dead database must not hide the original error
-                    log.warning("%s: could not release leases", consumer.consumer, exc_info=True)
+            self.close()
+
+    def close(self) -> None:
+        """Release every consumer's leases so other workers take the halls at once."""
+        for consumer in self.consumers:
+            try:
+                consumer.close()
+            except Exception:  # a dead database must not hide the original error
+                log.warning("%s: could not release leases", consumer.consumer, exc_info=True)
 
     def _listen_and_run(self) -> None:
         conninfo = self.pool.conninfo if isinstance(self.pool.conninfo, str) else ""

@@ -1,0 +1,115 @@
+"""Several workers of one consumer share the halls: exactly once, fair shares, takeover."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from deploy.embedded_pg import ensure_database
+from services.store import EventStore, migrate, open_pool
+from services.store.consumer import LogConsumer
+from tests.integration.store.domain import Tickets
+
+HALLS = ["hall-a", "hall-b", "hall-c", "hall-d"]
+EVENTS_PER_HALL = 40
+
+
+class Recording(LogConsumer):
+    """Records every (hall, position) it processes; a duplicate would violate the key."""
+
+    consumer = "test:recording"
+
+    def handle(self, conn, tenant_id, notifications):
+        for n in notifications:
+            conn.execute("INSERT INTO consumed (tenant_id, position) VALUES (%s, %s)",
+                         (tenant_id, n.id))
+
+
+@pytest.fixture
+def database(admin_database_url: str, worker_id: str) -> Iterator[str]:
+    """A database of its own: fair shares depend on how many halls exist."""
+    name = f"yanshen_test_leases_{worker_id}"
+    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+    url = ensure_database(admin_database_url, name)
+    migrate(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE consumed (tenant_id text, position bigint,"
+                     " PRIMARY KEY (tenant_id, position))")
+        conn.execute("GRANT SELECT, INSERT ON consumed TO yanshen_worker")
+    app_pool = open_pool(url, "app")
+    try:
+        store = EventStore(app_pool)
+        for hall in HALLS:
+            app = store.application(Tickets, hall)
+            for i in range(EVENTS_PER_HALL):
+                app.issue(f"A{i:03d}")
+    finally:
+        app_pool.close()
+    yield url
+
+
+def _consumed(url: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT tenant_id, position FROM consumed ORDER BY 1, 2").fetchall()
+
+
+def test_two_workers_share_the_halls_and_apply_each_event_once(database):
+    pool = open_pool(database, "worker", max_size=6)
+    a = Recording(pool, batch_size=7, lease_ttl=30, worker_id="a")
+    b = Recording(pool, batch_size=7, lease_ttl=30, worker_id="b")
+    try:
+        # Both heartbeat first, so each sees two live workers and takes half.
+        a.leases.claim([])
+        b.leases.claim([])
+        threads = [threading.Thread(target=w.catch_up) for w in (a, b, a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        a.catch_up()
+        b.catch_up()
+        held_a, held_b = a.leases.claim([]), b.leases.claim([])
+    finally:
+        a.close()
+        b.close()
+        pool.close()
+    expected = [(h, p) for h in HALLS for p in range(1, EVENTS_PER_HALL + 1)]
+    assert _consumed(database) == expected
+    assert len(held_a) == len(held_b) == 2
+    assert not held_a & held_b
+
+
+def test_a_killed_workers_halls_move_to_the_survivor_after_the_lease_expires(database):
+    pool = open_pool(database, "worker", max_size=4)
+    dead = Recording(pool, batch_size=1000, lease_ttl=1, worker_id="dead")
+    survivor = Recording(pool, batch_size=1000, lease_ttl=1, worker_id="survivor")
+    try:
+        assert dead.leases.claim(HALLS) == set(HALLS)  # alone: takes every hall
+        # "dead" never heartbeats again (killed without releasing its leases).
+        assert survivor.catch_up() == 0
+        time.sleep(1.5)
+        assert survivor.catch_up() == len(HALLS) * EVENTS_PER_HALL
+    finally:
+        survivor.close()
+        pool.close()
+    assert len(_consumed(database)) == len(HALLS) * EVENTS_PER_HALL
+
+
+def test_a_clean_stop_hands_the_halls_over_at_once(database):
+    pool = open_pool(database, "worker", max_size=4)
+    first = Recording(pool, lease_ttl=60, worker_id="first")
+    second = Recording(pool, lease_ttl=60, worker_id="second")
+    try:
+        assert first.leases.claim(HALLS) == set(HALLS)
+        first.close()
+        assert second.catch_up() == len(HALLS) * EVENTS_PER_HALL
+    finally:
+        second.close()
+        pool.close()
