@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -31,7 +30,7 @@ class Recording(LogConsumer):
 
 
 @pytest.fixture
-def database(admin_database_url: str, worker_id: str) -> Iterator[str]:
+def database(admin_database_url: str, worker_id: str) -> str:
     """A database of its own: fair shares depend on how many halls exist."""
     name = f"yanshen_test_leases_{worker_id}"
     with psycopg.connect(admin_database_url, autocommit=True) as conn:
@@ -52,7 +51,7 @@ def database(admin_database_url: str, worker_id: str) -> Iterator[str]:
                 app.issue(f"A{i:03d}")
     finally:
         app_pool.close()
-    yield url
+    return url
 
 
 def _consumed(url: str) -> list[tuple[str, int]]:
