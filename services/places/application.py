@@ -1,12 +1,21 @@
-"""PlacesService: hall admins configure windows."""
+"""PlacesService: hall admins register service places and configure, open and close windows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.catalog.domain import ServiceItem
 from services.halls.application import require_registered_hall
-from services.places.domain import Window, WindowExistsError
+from services.places.domain import ServicePlace, Window
+from services.places.errors import (
+    ServicePlaceExistsError,
+    ServicePlaceNotFoundError,
+    WindowExistsError,
+    WindowNotFoundError,
+)
+from services.queue.domain.queue import Queue
 from services.shared.application import HallApplication
-from services.shared.errors import ValidationError
+from services.shared.errors import ConflictError, ValidationError
 
 __all__ = ["PlacesService"]
 
@@ -14,18 +23,44 @@ __all__ = ["PlacesService"]
 class PlacesService(HallApplication):
     """Application service for one hall's places and windows."""
 
-    def configure_window(
-        self, code: str, name: str, window_type: str, item_codes: list[str], actor: str
-    ) -> Window:
-        """Set up a window serving ``item_codes`` (each must be in the hall's catalog)."""
+    def register_place(
+        self, code: str, name: str, place_type: str, address: str, actor: str
+    ) -> ServicePlace:
+        """Register a service place (hall, 基层服务站 or online platform) under a new code."""
         require_registered_hall(self)
-        unknown = [
-            c
-            for c in item_codes
-            if self.get_or_none(ServiceItem.create_id(self.hall_id, c)) is None
-        ]
-        if unknown:
-            raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
+        if self.get_or_none(ServicePlace.create_id(self.hall_id, code)) is not None:
+            raise ServicePlaceExistsError(f"place {code!r} is already registered")
+        place = ServicePlace(
+            hall_id=self.hall_id,
+            code=code,
+            name=name,
+            place_type=place_type,
+            address=address,
+            actor=actor,
+        )
+        self.save_or_conflict(place, conflict=ServicePlaceExistsError(f"place {code!r} exists"))
+        return place
+
+    def configure_window(
+        self,
+        code: str,
+        name: str,
+        window_type: str,
+        item_codes: list[str],
+        actor: str,
+        place_code: str = "",
+        queue_codes: Sequence[str] = (),
+    ) -> Window:
+        """Set up a window at ``place_code`` ('' for the hall's own premises) serving
+        ``item_codes`` (each in the hall's catalog) and ``queue_codes`` (each configured)."""
+        require_registered_hall(self)
+        self._check_items(item_codes)
+        self._check_queues(queue_codes)
+        if (
+            place_code
+            and self.get_or_none(ServicePlace.create_id(self.hall_id, place_code)) is None
+        ):
+            raise ServicePlaceNotFoundError(f"no place {place_code!r} in this hall")
         if self.get_or_none(Window.create_id(self.hall_id, code)) is not None:
             raise WindowExistsError(f"window {code!r} is already configured")
         window = Window(
@@ -34,7 +69,80 @@ class PlacesService(HallApplication):
             name=name,
             window_type=window_type,
             item_codes=list(item_codes),
+            place_code=place_code,
+            queue_codes=list(queue_codes),
             actor=actor,
         )
         self.save_or_conflict(window, conflict=WindowExistsError(f"window {code!r} exists"))
         return window
+
+    def reconfigure_window(
+        self,
+        code: str,
+        name: str,
+        window_type: str,
+        item_codes: list[str],
+        queue_codes: Sequence[str],
+        actor: str,
+    ) -> Window:
+        """Change a window's name, type, items and queues (all values, not a diff)."""
+        window = self.get_window(code)
+        self._check_items(item_codes)
+        self._check_queues(queue_codes)
+        window.reconfigure(name, window_type, list(item_codes), list(queue_codes), actor)
+        return self._save(window)
+
+    def open_window(self, code: str, actor: str) -> Window:
+        window = self.get_window(code)
+        window.open(self.clock(), actor)
+        return self._save(window)
+
+    def suspend_window(self, code: str, reason: str, actor: str) -> Window:
+        window = self.get_window(code)
+        window.suspend(reason, self.clock(), actor)
+        return self._save(window)
+
+    def resume_window(self, code: str, actor: str) -> Window:
+        window = self.get_window(code)
+        window.resume(self.clock(), actor)
+        return self._save(window)
+
+    def close_window(self, code: str, actor: str) -> Window:
+        window = self.get_window(code)
+        window.close(self.clock(), actor)
+        return self._save(window)
+
+    def get_window(self, code: str) -> Window:
+        window = self.get_or_none(Window.create_id(self.hall_id, code))
+        if window is None:
+            raise WindowNotFoundError(f"no window {code!r} in this hall")
+        assert isinstance(window, Window)
+        return window
+
+    def get_place(self, code: str) -> ServicePlace:
+        place = self.get_or_none(ServicePlace.create_id(self.hall_id, code))
+        if place is None:
+            raise ServicePlaceNotFoundError(f"no place {code!r} in this hall")
+        assert isinstance(place, ServicePlace)
+        return place
+
+    def _save(self, window: Window) -> Window:
+        conflict = ConflictError(f"window {window.code!r} changed concurrently; try again")
+        self.save_or_conflict(window, conflict=conflict)
+        return window
+
+    def _check_items(self, item_codes: Sequence[str]) -> None:
+        unknown = [
+            c
+            for c in item_codes
+            if self.get_or_none(ServiceItem.create_id(self.hall_id, c)) is None
+        ]
+        if unknown:
+            raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
+
+    def _check_queues(self, queue_codes: Sequence[str]) -> None:
+        unknown = [
+            c for c in queue_codes if self.get_or_none(Queue.create_id(self.hall_id, c)) is None
+        ]
+        if unknown:
+            raise ValidationError(f"no such queues in this hall: {', '.join(unknown)}")

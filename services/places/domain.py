@@ -1,18 +1,74 @@
-"""Windows (窗口) of a hall: what they are and which service items they serve."""
+"""Service places (服务场所) and their windows (窗口): where a hall serves applicants.
+
+A window belongs to a place (``place_code``; empty for the hall's own premises), serves
+catalog items and queues, and is opened, suspended (with a reason), resumed and closed over
+the day. Illegal transitions raise a :class:`~services.places.errors.WindowStateError`.
+
+``WindowConfigured`` is at version 2 (``place_code`` and ``queue_codes`` added); version-1
+events, stored before windows had places and queues, are upcast when read.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.shared import ConflictError, ValidationError, stable_id
+from services.places.errors import (
+    WindowAlreadyClosedError,
+    WindowAlreadyOpenError,
+    WindowExistsError,
+    WindowNotOpenError,
+    WindowNotSuspendedError,
+)
+from services.shared import ValidationError, stable_id
 
-__all__ = ["Window", "WindowExistsError", "WindowType"]
+__all__ = [
+    "PlaceType",
+    "ServicePlace",
+    "Window",
+    "WindowExistsError",
+    "WindowStatus",
+    "WindowType",
+    "validate_code",
+]
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+MAX_REASON = 500
+
+
+def validate_code(code: str, what: str) -> str:
+    """A place, window or queue code: 1-32 letters, digits, '.', '_' or '-'."""
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise ValidationError(f"invalid {what} code {code!r}: 1-32 letters, digits, '.', '_', '-'")
+    return code
+
+
+def _name(name: str, what: str, limit: int = 100) -> str:
+    if not name.strip() or len(name) > limit:
+        raise ValidationError(f"a {what} name is 1 to {limit} characters")
+    return name.strip()
+
+
+def _codes(codes: list[str], what: str) -> list[str]:
+    if len(codes) > 100 or len(set(codes)) != len(codes):
+        raise ValidationError(f"at most 100 distinct {what} codes")
+    return [validate_code(c, what) for c in codes]
+
+
+class PlaceType(StrEnum):
+    """The kind of service place."""
+
+    HALL = "HALL"
+    """政务服务大厅: an offline hall."""
+    GRASSROOTS_STATION = "GRASSROOTS_STATION"
+    """基层服务站: a grassroots station (township, street or village)."""
+    ONLINE_PLATFORM = "ONLINE_PLATFORM"
+    """网上服务平台: the online service platform (GB/T 32168)."""
 
 
 class WindowType(StrEnum):
@@ -24,27 +80,115 @@ class WindowType(StrEnum):
     """投诉窗口: complaint window."""
 
 
-class WindowExistsError(ConflictError):
-    """A window with this code is already configured in the hall."""
+class WindowStatus(StrEnum):
+    """Where a window is in its day: configured windows start ``CLOSED``."""
+
+    CLOSED = "CLOSED"
+    OPEN = "OPEN"
+    SUSPENDED = "SUSPENDED"
+    """暂停服务: open, but calling no tickets (break, system outage …)."""
+
+
+class ServicePlace(Aggregate):
+    """A place where the hall serves: an offline hall, a 基层服务站 or the online platform.
+
+    >>> p = ServicePlace(hall_id="demo", code="ZX", name="镇便民服务中心",
+    ...                  place_type="GRASSROOTS_STATION", address="某镇某路1号", actor="admin")
+    >>> p.place_type
+    <PlaceType.GRASSROOTS_STATION: 'GRASSROOTS_STATION'>
+    """
+
+    class Registered(Aggregate.Created):
+        """ServicePlaceRegistered: a service place joined the hall."""
+
+        hall_id: str
+        code: str
+        name: str
+        place_type: str
+        address: str
+        actor: str
+
+    @event(Registered)
+    def __init__(
+        self, hall_id: str, code: str, name: str, place_type: str, address: str, actor: str
+    ) -> None:
+        validate_code(code, "place")
+        try:
+            self.place_type = PlaceType(place_type)
+        except ValueError:
+            raise ValidationError(f"unknown place type {place_type!r}") from None
+        if len(address) > 200:
+            raise ValidationError("an address (or the platform's address) is up to 200 characters")
+        self.hall_id = hall_id
+        self.code = code
+        self.name = _name(name, "place", 200)
+        self.address = address.strip()
+
+    @staticmethod
+    def create_id(hall_id: str, code: str) -> UUID:
+        return stable_id(hall_id, "service-place", code)
 
 
 class Window(Aggregate):
     """A service window of a hall, identified by its code (e.g. ``W01``).
 
     >>> w = Window(hall_id="demo", code="W01", name="综合窗口一", window_type="COMPREHENSIVE",
-    ...            item_codes=["HOTLINE-001"], actor="admin")
-    >>> w.window_type
-    <WindowType.COMPREHENSIVE: 'COMPREHENSIVE'>
+    ...            item_codes=["HOTLINE-001"], place_code="", queue_codes=["Q1"], actor="admin")
+    >>> w.window_type, w.status
+    (<WindowType.COMPREHENSIVE: 'COMPREHENSIVE'>, <WindowStatus.CLOSED: 'CLOSED'>)
     """
 
     class Configured(Aggregate.Created):
-        """WindowConfigured: a window was set up with the items it serves."""
+        """WindowConfigured: a window was set up with the items and queues it serves."""
 
+        class_version = 2
         hall_id: str
         code: str
         name: str
         window_type: str
         item_codes: list[str]
+        place_code: str
+        queue_codes: list[str]
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no place (the hall's own premises) and no queues."""
+            state["place_code"] = ""
+            state["queue_codes"] = []
+
+    class Reconfigured(Aggregate.Event):
+        """WindowReconfigured: new name, type, items or queues (all values, not a diff)."""
+
+        name: str
+        window_type: str
+        item_codes: list[str]
+        queue_codes: list[str]
+        actor: str
+
+    class Opened(Aggregate.Event):
+        """WindowOpened: the window started serving."""
+
+        opened_at: datetime
+        actor: str
+
+    class Suspended(Aggregate.Event):
+        """WindowSuspended: the window paused serving (暂停服务), with a reason."""
+
+        reason: str
+        suspended_at: datetime
+        actor: str
+
+    class Resumed(Aggregate.Event):
+        """WindowResumed: a suspended window serves again."""
+
+        resumed_at: datetime
+        actor: str
+
+    class Closed(Aggregate.Event):
+        """WindowClosed: the window stopped serving (end of day, or until further notice)."""
+
+        closed_at: datetime
         actor: str
 
     @event(Configured)
@@ -55,23 +199,109 @@ class Window(Aggregate):
         name: str,
         window_type: str,
         item_codes: list[str],
+        place_code: str,
+        queue_codes: list[str],
         actor: str,
     ) -> None:
-        if not _CODE.match(code):
-            raise ValidationError(
-                f"invalid window code {code!r}: 1-32 letters, digits, '.', '_', '-'"
-            )
-        if not name.strip() or len(name) > 100:
-            raise ValidationError("a window name is 1 to 100 characters")
-        try:
-            self.window_type = WindowType(window_type)
-        except ValueError:
-            raise ValidationError(f"unknown window type {window_type!r}") from None
+        validate_code(code, "window")
+        if place_code:
+            validate_code(place_code, "place")
         self.hall_id = hall_id
         self.code = code
-        self.name = name.strip()
-        self.item_codes = list(item_codes)
+        self.place_code = place_code
+        self._apply(name, window_type, item_codes, queue_codes)
+        self.status = WindowStatus.CLOSED
+        self.suspension_reason = ""
 
     @staticmethod
     def create_id(hall_id: str, code: str) -> UUID:
         return stable_id(hall_id, "window", code)
+
+    def _apply(
+        self, name: str, window_type: str, item_codes: list[str], queue_codes: list[str]
+    ) -> None:
+        self.name = _name(name, "window")
+        try:
+            self.window_type = WindowType(window_type)
+        except ValueError:
+            raise ValidationError(f"unknown window type {window_type!r}") from None
+        self.item_codes = list(item_codes)
+        self.queue_codes = _codes(queue_codes, "queue")
+
+    @property
+    def is_open(self) -> bool:
+        """Open and not suspended: the window may call tickets."""
+        return self.status is WindowStatus.OPEN
+
+    def reconfigure(
+        self,
+        name: str,
+        window_type: str,
+        item_codes: list[str],
+        queue_codes: list[str],
+        actor: str,
+    ) -> None:
+        """Change what the window is and serves; its state (open, closed …) is unchanged."""
+        _name(name, "window")
+        if window_type not in WindowType.__members__:
+            raise ValidationError(f"unknown window type {window_type!r}")
+        _codes(queue_codes, "queue")
+        self._reconfigured(name.strip(), window_type, list(item_codes), list(queue_codes), actor)
+
+    @event(Reconfigured)
+    def _reconfigured(
+        self,
+        name: str,
+        window_type: str,
+        item_codes: list[str],
+        queue_codes: list[str],
+        actor: str,
+    ) -> None:
+        self._apply(name, window_type, item_codes, queue_codes)
+
+    def open(self, now: datetime, actor: str) -> None:
+        """Start serving: a closed window opens; an open or suspended one is refused."""
+        if self.status is WindowStatus.OPEN:
+            raise WindowAlreadyOpenError(f"window {self.code!r} is already open")
+        if self.status is WindowStatus.SUSPENDED:
+            raise WindowAlreadyOpenError(f"window {self.code!r} is suspended: resume it")
+        self._opened(now, actor)
+
+    @event(Opened)
+    def _opened(self, opened_at: datetime, actor: str) -> None:
+        self.status = WindowStatus.OPEN
+
+    def suspend(self, reason: str, now: datetime, actor: str) -> None:
+        """Pause an open window (暂停服务); the reason is shown on the queue board."""
+        if self.status is not WindowStatus.OPEN:
+            raise WindowNotOpenError(f"window {self.code!r} is {self.status.value.lower()}")
+        if not reason.strip() or len(reason) > MAX_REASON:
+            raise ValidationError(f"suspending a window needs a reason (up to {MAX_REASON})")
+        self._suspended(reason.strip(), now, actor)
+
+    @event(Suspended)
+    def _suspended(self, reason: str, suspended_at: datetime, actor: str) -> None:
+        self.status = WindowStatus.SUSPENDED
+        self.suspension_reason = reason
+
+    def resume(self, now: datetime, actor: str) -> None:
+        """A suspended window serves again."""
+        if self.status is not WindowStatus.SUSPENDED:
+            raise WindowNotSuspendedError(f"window {self.code!r} is {self.status.value.lower()}")
+        self._resumed(now, actor)
+
+    @event(Resumed)
+    def _resumed(self, resumed_at: datetime, actor: str) -> None:
+        self.status = WindowStatus.OPEN
+        self.suspension_reason = ""
+
+    def close(self, now: datetime, actor: str) -> None:
+        """Stop serving; an open or suspended window closes."""
+        if self.status is WindowStatus.CLOSED:
+            raise WindowAlreadyClosedError(f"window {self.code!r} is already closed")
+        self._closed(now, actor)
+
+    @event(Closed)
+    def _closed(self, closed_at: datetime, actor: str) -> None:
+        self.status = WindowStatus.CLOSED
+        self.suspension_reason = ""

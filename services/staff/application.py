@@ -1,10 +1,17 @@
-"""StaffService: hall admins onboard staff."""
+"""StaffService: hall admins onboard staff and assign posts; staff sign in and out of duty."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.halls.application import require_registered_hall
+from services.places.domain import Window
+from services.places.errors import WindowNotFoundError
 from services.shared.application import HallApplication
-from services.staff.domain import StaffExistsError, StaffMember
+from services.shared.errors import ConflictError
+from services.shared.working_days import local_date
+from services.staff.domain import StaffMember
+from services.staff.errors import StaffExistsError, StaffNotFoundError
 
 __all__ = ["StaffService"]
 
@@ -27,4 +34,66 @@ class StaffService(HallApplication):
             actor=actor,
         )
         self.save_or_conflict(member, conflict=StaffExistsError(f"badge {badge_number!r} exists"))
+        return member
+
+    def assign_to_window(
+        self, badge_number: str, window_code: str, post: str, actor: str
+    ) -> StaffMember:
+        """Give the member the A (主岗) or B (备岗) post at a configured window."""
+        member = self.get_staff(badge_number)
+        self._require_window(window_code)
+        member.assign_to_window(window_code, post, actor)
+        return self._save(member)
+
+    def unassign_from_window(self, badge_number: str, window_code: str, actor: str) -> StaffMember:
+        member = self.get_staff(badge_number)
+        member.unassign_from_window(window_code, actor)
+        return self._save(member)
+
+    def sign_in(self, badge_number: str, window_code: str, actor: str) -> StaffMember:
+        """上岗签到 at a window where the member holds a post."""
+        member = self.get_staff(badge_number)
+        self._require_window(window_code)
+        member.sign_in(window_code, self.clock(), actor)
+        return self._save(member)
+
+    def sign_out(self, badge_number: str, actor: str) -> StaffMember:
+        """离岗签退."""
+        member = self.get_staff(badge_number)
+        member.sign_out(self.clock(), actor)
+        return self._save(member)
+
+    def record_training(
+        self,
+        badge_number: str,
+        course: str,
+        hours: float,
+        completed_on: date,
+        certificate: str,
+        actor: str,
+    ) -> StaffMember:
+        member = self.get_staff(badge_number)
+        today = local_date(self.clock())
+        member.record_training(course, hours, completed_on, certificate, today, actor)
+        return self._save(member)
+
+    def offboard_staff(self, badge_number: str, reason: str, actor: str) -> StaffMember:
+        member = self.get_staff(badge_number)
+        member.offboard(reason, self.clock(), actor)
+        return self._save(member)
+
+    def get_staff(self, badge_number: str) -> StaffMember:
+        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge_number))
+        if member is None:
+            raise StaffNotFoundError(f"no staff member with badge {badge_number!r} in this hall")
+        assert isinstance(member, StaffMember)
+        return member
+
+    def _require_window(self, window_code: str) -> None:
+        if self.get_or_none(Window.create_id(self.hall_id, window_code)) is None:
+            raise WindowNotFoundError(f"no window {window_code!r} in this hall")
+
+    def _save(self, member: StaffMember) -> StaffMember:
+        conflict = ConflictError(f"staff {member.badge_number!r} changed concurrently; try again")
+        self.save_or_conflict(member, conflict=conflict)
         return member

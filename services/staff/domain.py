@@ -1,18 +1,38 @@
-"""Staff members (服务人员) of a hall, identified by badge number (工号)."""
+"""Staff members (服务人员) of a hall, identified by badge number (工号).
+
+A staff member is onboarded, assigned to windows on an A post (主岗) or a B post (备岗, the
+backup who covers the window when its A-post staff member is away: AB岗工作制), signs in
+and out of duty at one of those windows, collects training records and is finally
+offboarded. Only a member signed in at a window may call tickets there
+(:meth:`StaffMember.require_on_duty`).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.shared import ConflictError, ValidationError, stable_id
+from services.shared import ValidationError, stable_id
+from services.staff.errors import (
+    StaffAlreadyAssignedError,
+    StaffAlreadySignedInError,
+    StaffExistsError,
+    StaffNotAssignedError,
+    StaffNotOnDutyError,
+    StaffNotSignedInError,
+    StaffOffboardedError,
+    StaffOnDutyError,
+)
 
-__all__ = ["StaffExistsError", "StaffMember", "StaffRole"]
+__all__ = ["Post", "StaffExistsError", "StaffMember", "StaffRole", "Training"]
 
 _BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
+MAX_TEXT = 500
 
 
 class StaffRole(StrEnum):
@@ -24,8 +44,24 @@ class StaffRole(StrEnum):
     SUPERVISOR = "SUPERVISOR"
 
 
-class StaffExistsError(ConflictError):
-    """A staff member with this badge number is already onboarded in the hall."""
+class Post(StrEnum):
+    """The post a staff member holds at a window (AB岗)."""
+
+    A = "A"
+    """A岗 (主岗): the window's regular staff member."""
+    B = "B"
+    """B岗 (备岗): the backup who covers the window when the A post is away."""
+
+
+@dataclass(frozen=True)
+class Training:
+    """One training record (培训记录)."""
+
+    course: str
+    hours: float
+    completed_on: str
+    """ISO date."""
+    certificate: str
 
 
 class StaffMember(Aggregate):
@@ -47,6 +83,49 @@ class StaffMember(Aggregate):
         skills: list[str]
         actor: str
 
+    class AssignedToWindow(Aggregate.Event):
+        """StaffAssignedToWindow: the member holds the A or B post at a window."""
+
+        window_code: str
+        post: str
+        actor: str
+
+    class UnassignedFromWindow(Aggregate.Event):
+        """StaffUnassignedFromWindow: the member no longer holds a post at the window."""
+
+        window_code: str
+        actor: str
+
+    class SignedIn(Aggregate.Event):
+        """StaffSignedIn: the member went on duty (上岗签到) at a window."""
+
+        window_code: str
+        signed_in_at: datetime
+        actor: str
+
+    class SignedOut(Aggregate.Event):
+        """StaffSignedOut: the member went off duty (离岗签退)."""
+
+        window_code: str
+        signed_out_at: datetime
+        actor: str
+
+    class TrainingRecorded(Aggregate.Event):
+        """StaffTrainingRecorded: a completed training (培训) was recorded."""
+
+        course: str
+        hours: float
+        completed_on: str
+        certificate: str
+        actor: str
+
+    class Offboarded(Aggregate.Event):
+        """StaffOffboarded: the member left the hall."""
+
+        reason: str
+        offboarded_at: datetime
+        actor: str
+
     @event(Onboarded)
     def __init__(
         self, hall_id: str, badge_number: str, name: str, role: str, skills: list[str], actor: str
@@ -63,7 +142,128 @@ class StaffMember(Aggregate):
         self.badge_number = badge_number
         self.name = name.strip()
         self.skills = list(skills)
+        self.posts: dict[str, Post] = {}
+        """The windows the member is assigned to, and the post held at each."""
+        self.on_duty_window = ""
+        """The window the member is signed in at ('' when off duty)."""
+        self.trainings: list[Training] = []
+        self.offboarded = False
 
     @staticmethod
     def create_id(hall_id: str, badge_number: str) -> UUID:
         return stable_id(hall_id, "staff", badge_number)
+
+    def require_on_duty(self, window_code: str) -> None:
+        """Raise :class:`StaffNotOnDutyError` unless signed in at ``window_code``."""
+        if self.offboarded or self.on_duty_window != window_code:
+            raise StaffNotOnDutyError(
+                f"staff {self.badge_number!r} is not on duty at window {window_code!r}"
+            )
+
+    def _require_active(self) -> None:
+        if self.offboarded:
+            raise StaffOffboardedError(f"staff {self.badge_number!r} was offboarded")
+
+    def assign_to_window(self, window_code: str, post: str, actor: str) -> None:
+        """Give the member the A or B post at a window (a change of post is a new assignment)."""
+        self._require_active()
+        try:
+            wanted = Post(post)
+        except ValueError:
+            raise ValidationError(f"unknown post {post!r}; use A or B") from None
+        if self.posts.get(window_code) is wanted:
+            raise StaffAlreadyAssignedError(
+                f"staff {self.badge_number!r} already holds post {post} at {window_code!r}"
+            )
+        self._assigned(window_code, wanted.value, actor)
+
+    @event(AssignedToWindow)
+    def _assigned(self, window_code: str, post: str, actor: str) -> None:
+        self.posts[window_code] = Post(post)
+
+    def unassign_from_window(self, window_code: str, actor: str) -> None:
+        self._require_active()
+        if window_code not in self.posts:
+            raise StaffNotAssignedError(
+                f"staff {self.badge_number!r} has no post at {window_code!r}"
+            )
+        if self.on_duty_window == window_code:
+            raise StaffOnDutyError(f"staff {self.badge_number!r} is on duty at {window_code!r}")
+        self._unassigned(window_code, actor)
+
+    @event(UnassignedFromWindow)
+    def _unassigned(self, window_code: str, actor: str) -> None:
+        del self.posts[window_code]
+
+    def sign_in(self, window_code: str, now: datetime, actor: str) -> None:
+        """上岗签到 at a window where the member holds a post."""
+        self._require_active()
+        if self.on_duty_window:
+            raise StaffAlreadySignedInError(
+                f"staff {self.badge_number!r} is already signed in at {self.on_duty_window!r}"
+            )
+        if window_code not in self.posts:
+            raise StaffNotAssignedError(
+                f"staff {self.badge_number!r} has no post at {window_code!r}"
+            )
+        self._signed_in(window_code, now, actor)
+
+    @event(SignedIn)
+    def _signed_in(self, window_code: str, signed_in_at: datetime, actor: str) -> None:
+        self.on_duty_window = window_code
+
+    def sign_out(self, now: datetime, actor: str) -> None:
+        """离岗签退 from the window the member is signed in at."""
+        self._require_active()
+        if not self.on_duty_window:
+            raise StaffNotSignedInError(f"staff {self.badge_number!r} is not signed in")
+        self._signed_out(self.on_duty_window, now, actor)
+
+    @event(SignedOut)
+    def _signed_out(self, window_code: str, signed_out_at: datetime, actor: str) -> None:
+        self.on_duty_window = ""
+
+    def record_training(
+        self,
+        course: str,
+        hours: float,
+        completed_on: date,
+        certificate: str,
+        today: date,
+        actor: str,
+    ) -> None:
+        """Record a completed training; ``completed_on`` is not after ``today``."""
+        self._require_active()
+        if not course.strip() or len(course) > 200:
+            raise ValidationError("a course name is 1 to 200 characters")
+        if not 0 < hours <= 1000:
+            raise ValidationError("training hours are more than 0 and at most 1000")
+        if completed_on > today:
+            raise ValidationError("a training is recorded once completed, not in advance")
+        if len(certificate) > 100:
+            raise ValidationError("a certificate number is up to 100 characters")
+        self._training_recorded(
+            course.strip(), float(hours), completed_on.isoformat(), certificate.strip(), actor
+        )
+
+    @event(TrainingRecorded)
+    def _training_recorded(
+        self, course: str, hours: float, completed_on: str, certificate: str, actor: str
+    ) -> None:
+        self.trainings.append(Training(course, hours, completed_on, certificate))
+
+    def offboard(self, reason: str, now: datetime, actor: str) -> None:
+        """The member leaves the hall; they must be signed out first."""
+        self._require_active()
+        if self.on_duty_window:
+            raise StaffOnDutyError(
+                f"staff {self.badge_number!r} is on duty at {self.on_duty_window!r}: sign out"
+            )
+        if not reason.strip() or len(reason) > MAX_TEXT:
+            raise ValidationError(f"offboarding needs a reason (up to {MAX_TEXT} characters)")
+        self._offboarded(reason.strip(), now, actor)
+
+    @event(Offboarded)
+    def _offboarded(self, reason: str, offboarded_at: datetime, actor: str) -> None:
+        self.offboarded = True
+        self.posts = {}

@@ -12,6 +12,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 import services.catalog.domain
 import services.halls.domain
 import services.places.domain
+import services.queue.domain.day
+import services.queue.domain.queue
 import services.staff.domain
 from contracts import (
     EVENT_TYPES,
@@ -29,6 +31,8 @@ DOMAIN_MODULES = [
     services.catalog.domain,
     services.places.domain,
     services.staff.domain,
+    services.queue.domain.queue,
+    services.queue.domain.day,
 ]
 
 

@@ -1,0 +1,381 @@
+"""QueueService: queues are configured, tickets issued (取号), called (叫号) and served.
+
+Window operations act for the staff member identified by ``badge``: calling needs the member
+signed in at that window and the window open; operations on a called ticket need the member
+signed in at the window the ticket was called to. The hall's policies (call rule, missed-number
+policy) are read from the hall on every command.
+
+Commands on a queue day are retried a few times when another command changed the same day
+concurrently (kiosks issuing while windows call): each attempt re-reads and re-checks
+everything, and only the last conflict reaches the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TypeVar
+
+from services.catalog.domain import ServiceItem
+from services.halls.application import require_registered_hall
+from services.places.domain import Window
+from services.places.errors import WindowNotFoundError, WindowNotOpenError
+from services.queue.domain import Queue, QueueDay, Ticket, TicketStatus, choose_next
+from services.queue.errors import (
+    ConcurrentChangeError,
+    NoTicketWaitingError,
+    NotTheTicketHolderError,
+    QueueExistsError,
+    QueueNotFoundError,
+    QueueNotServedError,
+    TicketNotFoundError,
+    WindowBusyError,
+)
+from services.shared.application import HallApplication
+from services.shared.errors import ConflictError, ValidationError
+from services.shared.working_days import local_date
+from services.staff.domain import StaffMember
+from services.staff.errors import StaffNotOnDutyError
+
+__all__ = ["QueueService"]
+
+T = TypeVar("T")
+
+
+class QueueService(HallApplication):
+    """Application service for one hall's queues and tickets."""
+
+    conflict_attempts = 4
+    """How often a queue-day command is tried when concurrent commands changed the day."""
+
+    # Configuration ---------------------------------------------------------------------------
+
+    def configure_queue(
+        self, code: str, name: str, prefix: str, item_codes: Sequence[str], actor: str
+    ) -> Queue:
+        """Set up a queue with its number prefix and the catalog items it serves."""
+        require_registered_hall(self)
+        self._check_items(item_codes)
+        if self.get_or_none(Queue.create_id(self.hall_id, code)) is not None:
+            raise QueueExistsError(f"queue {code!r} is already configured")
+        queue = Queue(
+            hall_id=self.hall_id,
+            code=code,
+            name=name,
+            prefix=prefix,
+            item_codes=list(item_codes),
+            actor=actor,
+        )
+        self.save_or_conflict(queue, conflict=QueueExistsError(f"queue {code!r} exists"))
+        return queue
+
+    def reconfigure_queue(
+        self, code: str, name: str, prefix: str, item_codes: Sequence[str], actor: str
+    ) -> Queue:
+        """New name, items, or prefix (used from the queue's next service day)."""
+        queue = self.get_queue(code)
+        self._check_items(item_codes)
+        queue.reconfigure(name, prefix, list(item_codes), actor)
+        self.save_or_conflict(queue, conflict=ConflictError(f"queue {code!r} changed; try again"))
+        return queue
+
+    # Tickets ---------------------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        queue_code: str,
+        channel: str,
+        actor: str,
+        priority_group: str = "NONE",
+        applicant_id: str = "",
+        phone: str = "",
+        appointment_id: str = "",
+    ) -> Ticket:
+        """取号: the next number of today's sequence of ``queue_code``."""
+        require_registered_hall(self)
+        queue = self.get_queue(queue_code)
+
+        def attempt() -> Ticket:
+            now = self.clock()
+            day = self._day_or_start(queue, now, actor)
+            ticket = day.issue(
+                channel, priority_group, applicant_id, phone, appointment_id, now, actor
+            )
+            self._save(day)
+            return ticket
+
+        return self._retrying(attempt)
+
+    def call_next(self, window_code: str, badge: str, actor: str) -> Ticket:
+        """叫号: call the next ticket, by the hall's call rule, among the window's queues."""
+        rule = require_registered_hall(self).policies.call_rule
+        window = self._window(window_code)
+        if not window.is_open:
+            raise WindowNotOpenError(f"window {window_code!r} is {window.status.value.lower()}")
+        self._staff(badge).require_on_duty(window_code)
+
+        def attempt() -> Ticket:
+            now = self.clock()
+            days = [d for code in window.queue_codes if (d := self._day(code, local_date(now)))]
+            busy = [t.display_number for d in days for t in d.active_at(window_code)]
+            if busy:
+                raise WindowBusyError(
+                    f"window {window_code!r} still has {', '.join(busy)}: end or mark it first"
+                )
+            ticket = choose_next([d.line_for(window_code) for d in days], rule)
+            if ticket is None:
+                raise NoTicketWaitingError(f"no ticket waits for window {window_code!r}")
+            day = next(d for d in days if d.queue_code == ticket.queue_code)
+            day.call(ticket.number, window_code, badge, now, actor)
+            self._save(day)
+            return ticket
+
+        return self._retrying(attempt)
+
+    def recall_ticket(
+        self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
+    ) -> Ticket:
+        """重呼: call the ticket again to the staff member's (open) window."""
+        window_code = self._duty_window(badge)
+        window = self._window(window_code)
+        if not window.is_open:
+            raise WindowNotOpenError(f"window {window_code!r} is {window.status.value.lower()}")
+        return self._on_day(
+            queue_code,
+            service_day,
+            lambda day, now: day.recall(number, window_code, badge, now, actor),
+        )
+
+    def start_service(
+        self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
+    ) -> Ticket:
+        """The holder came to the window: service begins."""
+        window_code = self._duty_window(badge)
+        return self._on_day(
+            queue_code,
+            service_day,
+            lambda day, now: day.start_service(number, window_code, badge, now, actor),
+        )
+
+    def end_service(
+        self,
+        queue_code: str,
+        number: int,
+        badge: str,
+        outcome: str,
+        actor: str,
+        service_day: date | None = None,
+    ) -> Ticket:
+        """The service ends with ``outcome`` (a ServiceOutcome value)."""
+        window_code = self._duty_window(badge)
+        return self._on_day(
+            queue_code,
+            service_day,
+            lambda day, now: day.end_service(number, window_code, badge, outcome, now, actor),
+        )
+
+    def mark_no_show(
+        self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
+    ) -> Ticket:
+        """过号: the holder did not come; the hall's MissedNumberPolicy decides what follows."""
+        window_code = self._duty_window(badge)
+        policies = require_registered_hall(self).policies
+        return self._on_day(
+            queue_code,
+            service_day,
+            lambda day, now: day.mark_no_show(
+                number,
+                window_code,
+                badge,
+                policies.missed_number_policy,
+                policies.missed_number_defer_places,
+                now,
+                actor,
+            ),
+        )
+
+    def transfer_ticket(
+        self,
+        queue_code: str,
+        number: int,
+        actor: str,
+        *,
+        to_queue_code: str = "",
+        to_window_code: str = "",
+        badge: str = "",
+        service_day: date | None = None,
+    ) -> Ticket:
+        """转号 / 转窗口: to another queue (a new number there; the ticket ends here) or to a
+        window of the same (or the target) queue, where it waits at the front, reserved.
+
+        A called or served ticket is transferred by the staff member on duty at its window;
+        returns the ticket that goes on (the new one for another queue).
+        """
+        target_code = to_queue_code or queue_code
+        if target_code == queue_code and not to_window_code:
+            raise ValidationError("a transfer names another queue or a window")
+        target_queue = self.get_queue(target_code)
+        if to_window_code and target_code not in self._window(to_window_code).queue_codes:
+            raise QueueNotServedError(
+                f"window {to_window_code!r} does not serve queue {target_code!r}"
+            )
+
+        def attempt() -> Ticket:
+            now = self.clock()
+            day = self._existing_day(queue_code, service_day or local_date(now))
+            ticket = day.ticket(number)
+            if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+                self._staff(badge).require_on_duty(ticket.window_code)
+            if target_code == queue_code:
+                day.transfer(number, queue_code, number, to_window_code, badge, now, actor)
+                self._save(day)
+                return ticket
+            target = self._day_or_start(target_queue, now, actor)
+            if target.id == day.id:  # pragma: no cover - different queues, different days
+                raise ValidationError("a ticket cannot be transferred onto its own day")
+            day.transfer(
+                number, target_code, target.next_number(), to_window_code, badge, now, actor
+            )
+            continued = target.receive_transfer(ticket, to_window_code, now, actor)
+            self._save(day, target)
+            return continued
+
+        return self._retrying(attempt)
+
+    def remove_ticket(
+        self,
+        queue_code: str,
+        number: int,
+        reason: str,
+        actor: str,
+        *,
+        holder: str | None = None,
+        service_day: date | None = None,
+    ) -> Ticket:
+        """Remove a waiting or called ticket; with ``holder`` (an applicant id), only the
+        holder's own ticket (the applicant cancels it)."""
+
+        def remove(day: QueueDay, now: datetime) -> Ticket:
+            if holder is not None and day.ticket(number).applicant_id != holder:
+                raise NotTheTicketHolderError("an applicant may only cancel their own ticket")
+            return day.remove(number, reason, now, actor)
+
+        return self._on_day(queue_code, service_day, remove)
+
+    def reset_queue(self, queue_code: str, actor: str, service_day: date | None = None) -> QueueDay:
+        """Close the queue's day (today unless given): tickets still waiting are removed and
+        no more tickets are issued that day. The next day starts a new sequence."""
+        require_registered_hall(self)
+        queue = self.get_queue(queue_code)
+
+        def attempt() -> QueueDay:
+            now = self.clock()
+            day = self._day_or_start(queue, now, actor, service_day or local_date(now))
+            day.reset(now, actor)
+            self._save(day)
+            return day
+
+        return self._retrying(attempt)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def get_queue(self, code: str) -> Queue:
+        queue = self.get_or_none(Queue.create_id(self.hall_id, code))
+        if queue is None:
+            raise QueueNotFoundError(f"no queue {code!r} in this hall")
+        assert isinstance(queue, Queue)
+        return queue
+
+    def get_day(self, queue_code: str, service_day: date | None = None) -> QueueDay | None:
+        """The queue's day (today unless given), or None when it has no ticket yet."""
+        return self._day(queue_code, service_day or local_date(self.clock()))
+
+    def get_ticket(self, queue_code: str, number: int, service_day: date | None = None) -> Ticket:
+        return self._existing_day(queue_code, service_day or local_date(self.clock())).ticket(
+            number
+        )
+
+    # Helpers ---------------------------------------------------------------------------------
+
+    def _day(self, queue_code: str, service_day: date) -> QueueDay | None:
+        day_id = QueueDay.create_id(self.hall_id, queue_code, service_day.isoformat())
+        day = self.get_or_none(day_id)
+        assert day is None or isinstance(day, QueueDay)
+        return day
+
+    def _existing_day(self, queue_code: str, service_day: date) -> QueueDay:
+        day = self._day(queue_code, service_day)
+        if day is None:
+            self.get_queue(queue_code)
+            raise TicketNotFoundError(f"queue {queue_code!r} has no tickets on {service_day}")
+        return day
+
+    def _day_or_start(
+        self, queue: Queue, now: datetime, actor: str, service_day: date | None = None
+    ) -> QueueDay:
+        day_of = service_day or local_date(now)
+        return self._day(queue.code, day_of) or QueueDay(
+            hall_id=self.hall_id,
+            queue_code=queue.code,
+            service_day=day_of.isoformat(),
+            prefix=queue.prefix,
+            started_at=now,
+            actor=actor,
+        )
+
+    def _on_day(
+        self,
+        queue_code: str,
+        service_day: date | None,
+        command: Callable[[QueueDay, datetime], Ticket],
+    ) -> Ticket:
+        def attempt() -> Ticket:
+            now = self.clock()
+            day = self._existing_day(queue_code, service_day or local_date(now))
+            ticket = command(day, now)
+            self._save(day)
+            return ticket
+
+        return self._retrying(attempt)
+
+    def _window(self, window_code: str) -> Window:
+        window = self.get_or_none(Window.create_id(self.hall_id, window_code))
+        if window is None:
+            raise WindowNotFoundError(f"no window {window_code!r} in this hall")
+        assert isinstance(window, Window)
+        return window
+
+    def _staff(self, badge: str) -> StaffMember:
+        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge)) if badge else None
+        if member is None:
+            raise StaffNotOnDutyError(f"{badge or 'the caller'!r} is no staff member of this hall")
+        assert isinstance(member, StaffMember)
+        return member
+
+    def _duty_window(self, badge: str) -> str:
+        """The window the staff member is signed in at."""
+        member = self._staff(badge)
+        if member.offboarded or not member.on_duty_window:
+            raise StaffNotOnDutyError(f"staff {badge!r} is not signed in at a window")
+        return str(member.on_duty_window)
+
+    def _check_items(self, item_codes: Sequence[str]) -> None:
+        unknown = [
+            c
+            for c in item_codes
+            if self.get_or_none(ServiceItem.create_id(self.hall_id, c)) is None
+        ]
+        if unknown:
+            raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
+
+    def _save(self, *days: QueueDay) -> None:
+        conflict = ConcurrentChangeError("the queue changed concurrently; try again")
+        self.save_or_conflict(*days, conflict=conflict)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        for _ in range(self.conflict_attempts - 1):
+            try:
+                return attempt()
+            except ConcurrentChangeError:
+                continue
+        return attempt()

@@ -1,0 +1,27 @@
+"""The queue domain (取号叫号): queue configuration, queue days with their tickets, call rules."""
+
+from services.queue.domain.day import QueueDay
+from services.queue.domain.queue import Queue
+from services.queue.domain.rules import choose_next, line_head, rejoin_index, transfer_index
+from services.queue.domain.ticket import Ticket, display_number
+from services.queue.domain.values import (
+    Channel,
+    PriorityGroup,
+    ServiceOutcome,
+    TicketStatus,
+)
+
+__all__ = [
+    "Channel",
+    "PriorityGroup",
+    "Queue",
+    "QueueDay",
+    "ServiceOutcome",
+    "Ticket",
+    "TicketStatus",
+    "choose_next",
+    "display_number",
+    "line_head",
+    "rejoin_index",
+    "transfer_index",
+]

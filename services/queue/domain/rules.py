@@ -1,0 +1,80 @@
+"""The call rule and the missed-number policy as pure functions over waiting lines.
+
+Each queue day keeps its **line**: the waiting tickets in order. New tickets join at the end;
+a transferred ticket goes to the front (behind earlier transfers), since its holder already
+waited once; a missed ticket (过号) goes by the hall's :class:`MissedNumberPolicy`.
+
+A window calls from the queues it serves (``lines``, in the window's order):
+
+* ``LONGEST_WAITING``: each queue offers the head of its line; the window calls the offered
+  ticket waiting longest (earliest ``waiting_since``; ties go to the window's first queue).
+* ``PRIORITY_THEN_LONGEST_WAITING``: each queue offers its first priority ticket if it has
+  one, else its head; priority tickets go before all others, then the longest waiting.
+
+>>> from datetime import datetime, UTC
+>>> from services.queue.domain.values import Channel, PriorityGroup
+>>> def t(n, minute, group=PriorityGroup.NONE):
+...     at = datetime(2026, 3, 2, 1, minute, tzinfo=UTC)
+...     return Ticket("Q", "2026-03-02", n, f"A{n:03d}", Channel.KIOSK, group, "", "", at, at)
+>>> q1, q2 = [t(1, 5), t(2, 6, PriorityGroup.SENIOR)], [t(7, 1)]
+>>> choose_next([q1, q2], CallRule.LONGEST_WAITING).number         # q2's head came first
+7
+>>> choose_next([q1, q2], CallRule.PRIORITY_THEN_LONGEST_WAITING).number  # the senior
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from services.halls.policies import CallRule, MissedNumberPolicy
+from services.queue.domain.ticket import Ticket
+
+__all__ = ["choose_next", "line_head", "rejoin_index", "transfer_index"]
+
+
+def line_head(line: Sequence[Ticket], rule: CallRule) -> Ticket | None:
+    """The ticket a queue offers to a window: ``line`` holds the tickets that window may call."""
+    if rule is CallRule.PRIORITY_THEN_LONGEST_WAITING:
+        for ticket in line:
+            if ticket.is_priority:
+                return ticket
+    return line[0] if line else None
+
+
+def choose_next(lines: Sequence[Sequence[Ticket]], rule: CallRule) -> Ticket | None:
+    """The ticket a window calls next among its queues' lines (see the module docstring)."""
+    best: tuple[tuple[bool, datetime, int], Ticket] | None = None
+    for index, line in enumerate(lines):
+        head = line_head(line, rule)
+        if head is None:
+            continue
+        first = rule is CallRule.PRIORITY_THEN_LONGEST_WAITING and head.is_priority
+        key = (not first, head.waiting_since, index)
+        if best is None or key < best[0]:
+            best = (key, head)
+    return best[1] if best else None
+
+
+def rejoin_index(policy: MissedNumberPolicy, line_length: int, defer_places: int) -> int | None:
+    """Where a missed ticket rejoins a line of ``line_length``: ``None`` when it ends (KEEP).
+
+    >>> [rejoin_index(p, 5, 3) for p in MissedNumberPolicy]
+    [None, 5, 3]
+    >>> rejoin_index(MissedNumberPolicy.DEFER, 1, 3)   # fewer waiting than places: the end
+    1
+    """
+    if policy is MissedNumberPolicy.KEEP:
+        return None
+    if policy is MissedNumberPolicy.REQUEUE:
+        return line_length
+    return min(max(defer_places, 0), line_length)
+
+
+def transfer_index(line: Sequence[Ticket]) -> int:
+    """Where a transferred ticket joins: in front of every ticket that was not transferred."""
+    index = 0
+    while index < len(line) and line[index].transferred_in:
+        index += 1
+    return index
