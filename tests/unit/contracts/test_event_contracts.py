@@ -10,10 +10,13 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 import services.catalog.domain
+import services.complaints.domain
+import services.evaluations.domain
 import services.halls.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
+import services.rectifications.domain
 import services.staff.domain
 from contracts import (
     EVENT_TYPES,
@@ -33,6 +36,9 @@ DOMAIN_MODULES = [
     services.staff.domain,
     services.queue.domain.queue,
     services.queue.domain.day,
+    services.complaints.domain,
+    services.evaluations.domain,
+    services.rectifications.domain,
 ]
 
 

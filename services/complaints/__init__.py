@@ -1,0 +1,34 @@
+"""Complaints (服务投诉, GB/T 36113): 受理 → 调查 → 处置 → 意见反馈 → 归档."""
+
+from services.complaints.application import ComplaintDetails, ComplaintService
+from services.complaints.domain import Complaint
+from services.complaints.errors import (
+    ComplaintError,
+    ComplaintNotFoundError,
+    ComplaintNotRepliedError,
+    ComplaintStateError,
+    NotTheComplainantError,
+)
+from services.complaints.values import (
+    ComplaintChannel,
+    ComplaintClass,
+    ComplaintStatus,
+    Finding,
+    RejectionReason,
+)
+
+__all__ = [
+    "Complaint",
+    "ComplaintChannel",
+    "ComplaintClass",
+    "ComplaintDetails",
+    "ComplaintError",
+    "ComplaintNotFoundError",
+    "ComplaintNotRepliedError",
+    "ComplaintService",
+    "ComplaintStateError",
+    "ComplaintStatus",
+    "Finding",
+    "NotTheComplainantError",
+    "RejectionReason",
+]

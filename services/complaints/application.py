@@ -1,0 +1,156 @@
+"""ComplaintService: applicants complain; staff, hall admins and supervisors handle it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from services.complaints.domain import Complaint
+from services.complaints.errors import ComplaintNotFoundError, NotTheComplainantError
+from services.complaints.policies import rectifications_opened_by
+from services.halls.application import require_registered_hall
+from services.shared.application import HallApplication
+from services.shared.errors import ConflictError
+
+__all__ = ["ComplaintDetails", "ComplaintService"]
+
+
+@dataclass(frozen=True)
+class ComplaintDetails:
+    """What the complainant tells (the command's input); ``channel`` is a
+    :class:`~services.complaints.values.ComplaintChannel` value.
+
+    ``complainant_name`` and ``complainant_phone`` are personal data, kept only in the
+    contract's personal fields and keyed by the opaque ``applicant_id``.
+    """
+
+    channel: str
+    facts: str
+    anonymous: bool = False
+    applicant_id: str = ""
+    complainant_name: str = ""
+    complainant_phone: str = ""
+    respondent_window: str = ""
+    respondent_badge: str = ""
+    evidence: list[str] = field(default_factory=list)
+
+
+class ComplaintService(HallApplication):
+    """Application service for one hall's complaints (GB/T 36113)."""
+
+    def receive_complaint(self, details: ComplaintDetails, actor: str) -> Complaint:
+        """登记: register a complaint (applicants for themselves; staff on their behalf)."""
+        require_registered_hall(self)
+        complaint = Complaint(
+            hall_id=self.hall_id,
+            channel=details.channel,
+            anonymous=details.anonymous,
+            applicant_id=details.applicant_id,
+            complainant_name=details.complainant_name.strip(),
+            complainant_phone=details.complainant_phone.strip(),
+            respondent_window=details.respondent_window,
+            respondent_badge=details.respondent_badge,
+            facts=details.facts.strip(),
+            evidence=list(details.evidence),
+            actor=actor,
+        )
+        return self._save(complaint)
+
+    def get_complaint(self, complaint_id: UUID) -> Complaint:
+        complaint = self.get_or_none(complaint_id)
+        if not isinstance(complaint, Complaint):
+            raise ComplaintNotFoundError(f"no complaint {complaint_id} in this hall")
+        return complaint
+
+    def _save(self, complaint: Complaint, *others: Aggregate) -> Complaint:
+        conflict = ConflictError(f"complaint {complaint.id} changed concurrently")
+        self.save_or_conflict(complaint, *others, conflict=conflict)
+        return complaint
+
+    def reject_complaint(
+        self, complaint_id: UUID, reason: str, explanation: str, actor: str
+    ) -> Complaint:
+        """不予受理 with a reason code (hall admins, supervisors)."""
+        complaint = self.get_complaint(complaint_id)
+        complaint.reject(reason, explanation, actor)
+        return self._save(complaint)
+
+    def withdraw_complaint(
+        self, complaint_id: UUID, reason: str, actor: str, *, as_complainant: bool
+    ) -> Complaint:
+        """撤诉: the complainant (``as_complainant``: only their own), or staff recording it."""
+        complaint = self.get_complaint(complaint_id)
+        if as_complainant and (not complaint.applicant_id or complaint.applicant_id != actor):
+            raise NotTheComplainantError("only the complainant may withdraw this complaint")
+        complaint.withdraw(reason, actor)
+        return self._save(complaint)
+
+    def accept_complaint(self, complaint_id: UUID, complaint_class: str, actor: str) -> Complaint:
+        """受理 (hall admins, supervisors): the due date comes from the hall's limits."""
+        policies = require_registered_hall(self).policies
+        complaint = self.get_complaint(complaint_id)
+        complaint.accept(
+            complaint_class,
+            now=self.clock(),
+            calendar=self.calendar,
+            policies=policies,
+            actor=actor,
+        )
+        return self._save(complaint)
+
+    def assign_complaint(self, complaint_id: UUID, assignee: str, actor: str) -> Complaint:
+        complaint = self.get_complaint(complaint_id)
+        complaint.assign(assignee, actor)
+        return self._save(complaint)
+
+    def investigate_complaint(
+        self, complaint_id: UUID, finding: str, summary: str, actor: str
+    ) -> Complaint:
+        """调查核实; a substantiated finding opens a rectification in the same save."""
+        policies = require_registered_hall(self).policies
+        complaint = self.get_complaint(complaint_id)
+        complaint.investigate(finding, summary, actor)
+        opened = rectifications_opened_by(
+            complaint, now=self.clock(), calendar=self.calendar, policies=policies
+        )
+        return self._save(complaint, *opened)
+
+    def dispose_complaint(self, complaint_id: UUID, measures: list[str], actor: str) -> Complaint:
+        complaint = self.get_complaint(complaint_id)
+        complaint.dispose(measures, actor)
+        return self._save(complaint)
+
+    def extend_complaint_deadline(
+        self, complaint_id: UUID, working_days: int, reason: str, actor: str
+    ) -> Complaint:
+        """延期 (hall admins, supervisors)."""
+        complaint = self.get_complaint(complaint_id)
+        complaint.extend_deadline(working_days, reason, calendar=self.calendar, actor=actor)
+        return self._save(complaint)
+
+    def reply_to_complaint(self, complaint_id: UUID, content: str, actor: str) -> Complaint:
+        complaint = self.get_complaint(complaint_id)
+        complaint.reply(content, now=self.clock(), actor=actor)
+        return self._save(complaint)
+
+    def follow_up_complaint(
+        self, complaint_id: UUID, satisfied: bool, comment: str, actor: str
+    ) -> Complaint:
+        complaint = self.get_complaint(complaint_id)
+        complaint.follow_up(satisfied, comment, actor)
+        return self._save(complaint)
+
+    def reopen_complaint(self, complaint_id: UUID, reason: str, actor: str) -> Complaint:
+        policies = require_registered_hall(self).policies
+        complaint = self.get_complaint(complaint_id)
+        complaint.reopen(
+            reason, now=self.clock(), calendar=self.calendar, policies=policies, actor=actor
+        )
+        return self._save(complaint)
+
+    def archive_complaint(self, complaint_id: UUID, actor: str) -> Complaint:
+        complaint = self.get_complaint(complaint_id)
+        complaint.archive(actor)
+        return self._save(complaint)

@@ -1,0 +1,389 @@
+"""The complaint aggregate (服务投诉, GB/T 36113): 受理 → 调查 → 处置 → 意见反馈 → 归档.
+
+Deadlines are computed here, from the ``now`` and the working-day calendar the application
+passes in, and recorded in the events (ISO dates), so no reader ever recomputes them.
+
+>>> c = Complaint(hall_id="demo", channel="IN_PERSON", anonymous=False, applicant_id="a-1",
+...     complainant_name="张三", complainant_phone="13800000000", respondent_window="W01",
+...     respondent_badge="", facts="窗口人员态度生硬", evidence=[], actor="a-1")
+>>> c.status
+<ComplaintStatus.RECEIVED: 'RECEIVED'>
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from eventsourcing.domain import Aggregate, event
+
+from services.complaints.errors import (
+    ComplaintNotRepliedError,
+    ComplaintStateError,
+)
+from services.complaints.values import (
+    APPLICANT_ID,
+    BADGE,
+    PHONE,
+    WINDOW_CODE,
+    ComplaintChannel,
+    ComplaintClass,
+    ComplaintStatus,
+    Finding,
+    RejectionReason,
+    parse_enum,
+    require_text,
+)
+from services.halls.policies import HallPolicies
+from services.shared.errors import ValidationError
+from services.shared.working_days import WorkingDayCalendar, local_date
+
+__all__ = ["Complaint"]
+
+S = ComplaintStatus
+MAX_FACTS = 5000
+MAX_TEXT = 2000
+MAX_ITEMS = 20
+MAX_EXTENSION_WORKING_DAYS = 30
+BEFORE_REPLY = frozenset({S.ACCEPTED, S.ASSIGNED, S.INVESTIGATED, S.DISPOSED})
+ARCHIVABLE = frozenset({S.REJECTED, S.WITHDRAWN, S.REPLIED, S.FOLLOWED_UP})
+
+
+def _items(values: list[str], what: str, max_length: int) -> list[str]:
+    items = [require_text(v, what, max_length) for v in values]
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(f"at most {MAX_ITEMS} {what} entries")
+    return items
+
+
+class Complaint(Aggregate):
+    """A complaint against a window or staff member of the hall."""
+
+    class Received(Aggregate.Created):
+        """ComplaintReceived: a complaint was registered (登记)."""
+
+        hall_id: str
+        channel: str
+        anonymous: bool
+        applicant_id: str
+        complainant_name: str
+        complainant_phone: str
+        respondent_window: str
+        respondent_badge: str
+        facts: str
+        evidence: list[str]
+        actor: str
+
+    class Rejected(Aggregate.Event):
+        """ComplaintRejected: not accepted (不予受理), with a reason code and the notice given."""
+
+        reason: str
+        explanation: str
+        actor: str
+
+    class Withdrawn(Aggregate.Event):
+        """ComplaintWithdrawn: the complainant withdrew the complaint (撤诉)."""
+
+        reason: str
+        actor: str
+
+    class Accepted(Aggregate.Event):
+        """ComplaintAccepted: accepted (受理) as a class, with its time limit and due date."""
+
+        complaint_class: str
+        time_limit_working_days: int
+        due_on: str
+        actor: str
+
+    class Assigned(Aggregate.Event):
+        """ComplaintAssigned: handed to a handler (承办人 / 承办单位)."""
+
+        assignee: str
+        actor: str
+
+    class Investigated(Aggregate.Event):
+        """ComplaintInvestigated: the investigation (调查核实) reached a finding."""
+
+        finding: str
+        summary: str
+        handling_round: int
+        actor: str
+
+    class Disposed(Aggregate.Event):
+        """ComplaintDisposed: the measures taken (处置)."""
+
+        measures: list[str]
+        actor: str
+
+    class DeadlineExtended(Aggregate.Event):
+        """ComplaintDeadlineExtended: the due date moved, with the reason (延期)."""
+
+        working_days: int
+        reason: str
+        previous_due_on: str
+        due_on: str
+        actor: str
+
+    class Replied(Aggregate.Event):
+        """ComplaintReplied: the result was told to the complainant (意见反馈)."""
+
+        content: str
+        on_time: bool
+        actor: str
+
+    class FollowedUp(Aggregate.Event):
+        """ComplaintFollowedUp: the complainant was asked whether satisfied (回访)."""
+
+        applicant_id: str
+        satisfied: bool
+        comment: str
+        actor: str
+
+    class Reopened(Aggregate.Event):
+        """ComplaintReopened: handling starts again, with a new due date (重新办理)."""
+
+        reason: str
+        handling_round: int
+        due_on: str
+        actor: str
+
+    class Archived(Aggregate.Event):
+        """ComplaintArchived: the file was closed and archived (资料归档)."""
+
+        actor: str
+
+    @event(Received)
+    def __init__(
+        self,
+        hall_id: str,
+        channel: str,
+        anonymous: bool,
+        applicant_id: str,
+        complainant_name: str,
+        complainant_phone: str,
+        respondent_window: str,
+        respondent_badge: str,
+        facts: str,
+        evidence: list[str],
+        actor: str,
+    ) -> None:
+        parse_enum(ComplaintChannel, channel, "complaint channel")
+        if applicant_id and not APPLICANT_ID.match(applicant_id):
+            raise ValidationError(f"invalid applicant id {applicant_id!r}")
+        if anonymous and (complainant_name or complainant_phone):
+            raise ValidationError("an anonymous complaint carries no name or phone")
+        if not anonymous and not (applicant_id and complainant_name.strip()):
+            raise ValidationError("a real-name complaint needs the applicant id and a name")
+        if complainant_phone and not PHONE.match(complainant_phone):
+            raise ValidationError("invalid phone number")
+        if respondent_window and not WINDOW_CODE.match(respondent_window):
+            raise ValidationError(f"invalid window code {respondent_window!r}")
+        if respondent_badge and not BADGE.match(respondent_badge):
+            raise ValidationError(f"invalid badge number {respondent_badge!r}")
+        require_text(facts, "the facts", MAX_FACTS)
+        require_text(complainant_name, "the complainant's name", 100, optional=True)
+        _items(evidence, "evidence reference", 500)
+        self.hall_id = hall_id
+        self.channel = ComplaintChannel(channel)
+        self.anonymous = anonymous
+        self.applicant_id = applicant_id
+        self.respondent_window = respondent_window
+        self.respondent_badge = respondent_badge
+        self.evidence = list(evidence)
+        self.status = S.RECEIVED
+        self.complaint_class: ComplaintClass | None = None
+        self.due_on: date | None = None
+        self.assignee = ""
+        self.finding: Finding | None = None
+        self.measures: list[str] = []
+        self.handling_round = 1
+        self.replied = False
+        self.replied_on_time: bool | None = None
+        self.satisfied: bool | None = None
+        self.rejection_reason: RejectionReason | None = None
+        self.extensions = 0
+
+    # -- guards ---------------------------------------------------------------------------
+
+    def _require(self, allowed: frozenset[ComplaintStatus], act: str) -> None:
+        if self.status not in allowed:
+            raise ComplaintStateError(f"complaint is {self.status.value}; cannot {act}")
+
+    # -- 受理: accept, reject, withdraw ------------------------------------------------------
+
+    def reject(self, reason: str, explanation: str, actor: str) -> None:
+        """不予受理: refuse the complaint with a reason code and the notice to the complainant."""
+        self._require(frozenset({S.RECEIVED}), "reject it")
+        code = parse_enum(RejectionReason, reason, "rejection reason")
+        self._rejected(code.value, require_text(explanation, "the explanation", MAX_TEXT), actor)
+
+    @event(Rejected)
+    def _rejected(self, reason: str, explanation: str, actor: str) -> None:
+        self.status = S.REJECTED
+        self.rejection_reason = RejectionReason(reason)
+        self.replied = True  # the notice of non-acceptance answers the complainant
+
+    def withdraw(self, reason: str, actor: str) -> None:
+        """撤诉: the complainant withdraws before the reply."""
+        self._require(BEFORE_REPLY | {S.RECEIVED}, "withdraw it")
+        self._withdrawn(require_text(reason, "the reason", MAX_TEXT, optional=True), actor)
+
+    @event(Withdrawn)
+    def _withdrawn(self, reason: str, actor: str) -> None:
+        self.status = S.WITHDRAWN
+
+    def accept(
+        self,
+        complaint_class: str,
+        *,
+        now: datetime,
+        calendar: WorkingDayCalendar,
+        policies: HallPolicies,
+        actor: str,
+    ) -> None:
+        """受理: accept as on-the-spot / referred / intervention; the due date follows the
+        hall's simple or complex limit, counted in working days from today."""
+        self._require(frozenset({S.RECEIVED}), "accept it")
+        cls = parse_enum(ComplaintClass, complaint_class, "complaint class")
+        days = (
+            policies.complaint_simple_working_days
+            if cls.is_simple
+            else policies.complaint_complex_working_days
+        )
+        due = calendar.add_working_days(local_date(now), days)
+        self._accepted(cls.value, days, due.isoformat(), actor)
+
+    @event(Accepted)
+    def _accepted(
+        self, complaint_class: str, time_limit_working_days: int, due_on: str, actor: str
+    ) -> None:
+        self.status = S.ACCEPTED
+        self.complaint_class = ComplaintClass(complaint_class)
+        self.due_on = date.fromisoformat(due_on)
+
+    # -- 调查, 处置 ----------------------------------------------------------------------
+
+    def assign(self, assignee: str, actor: str) -> None:
+        """Hand the complaint to a handler (or hand it on to another)."""
+        self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "assign it")
+        self._assigned(require_text(assignee, "the assignee", 100), actor)
+
+    @event(Assigned)
+    def _assigned(self, assignee: str, actor: str) -> None:
+        self.status = S.ASSIGNED
+        self.assignee = assignee
+
+    def investigate(self, finding: str, summary: str, actor: str) -> None:
+        """调查核实: record the finding (substantiated / partly / not)."""
+        self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "record an investigation")
+        result = parse_enum(Finding, finding, "finding")
+        text = require_text(summary, "the summary", MAX_TEXT)
+        self._investigated(result.value, text, self.handling_round, actor)
+
+    @event(Investigated)
+    def _investigated(self, finding: str, summary: str, handling_round: int, actor: str) -> None:
+        self.status = S.INVESTIGATED
+        self.finding = Finding(finding)
+
+    def dispose(self, measures: list[str], actor: str) -> None:
+        """处置: record the measures taken (at least one)."""
+        self._require(frozenset({S.INVESTIGATED}), "dispose of it")
+        items = _items(measures, "measure", MAX_TEXT)
+        if not items:
+            raise ValidationError("disposing of a complaint needs at least one measure")
+        self._disposed(items, actor)
+
+    @event(Disposed)
+    def _disposed(self, measures: list[str], actor: str) -> None:
+        self.status = S.DISPOSED
+        self.measures = list(measures)
+
+    def extend_deadline(
+        self, working_days: int, reason: str, *, calendar: WorkingDayCalendar, actor: str
+    ) -> None:
+        """延期: move the due date by ``working_days``, with a reason; only before the reply."""
+        self._require(BEFORE_REPLY, "extend its deadline")
+        if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
+            raise ValidationError(f"an extension is 1 to {MAX_EXTENSION_WORKING_DAYS} working days")
+        text = require_text(reason, "the reason", MAX_TEXT)
+        assert self.due_on is not None  # every state before the reply has a due date
+        new_due = calendar.add_working_days(self.due_on, working_days)
+        self._deadline_extended(
+            working_days, text, self.due_on.isoformat(), new_due.isoformat(), actor
+        )
+
+    @event(DeadlineExtended)
+    def _deadline_extended(
+        self, working_days: int, reason: str, previous_due_on: str, due_on: str, actor: str
+    ) -> None:
+        self.due_on = date.fromisoformat(due_on)
+        self.extensions += 1
+
+    # -- 意见反馈, 回访, 归档 ---------------------------------------------------------------
+
+    def reply(self, content: str, *, now: datetime, actor: str) -> None:
+        """意见反馈: tell the complainant the result; records whether it was on time."""
+        self._require(frozenset({S.DISPOSED}), "reply (it must be disposed of first)")
+        assert self.due_on is not None
+        on_time = local_date(now) <= self.due_on
+        self._replied(require_text(content, "the reply", MAX_FACTS), on_time, actor)
+
+    @event(Replied)
+    def _replied(self, content: str, on_time: bool, actor: str) -> None:
+        self.status = S.REPLIED
+        self.replied = True
+        self.replied_on_time = on_time
+
+    def follow_up(self, satisfied: bool, comment: str, actor: str) -> None:
+        """回访: ask the complainant whether they are satisfied with the result."""
+        self._require(frozenset({S.REPLIED}), "follow it up (reply first)")
+        if not self.applicant_id:
+            raise ComplaintStateError("an anonymous complaint has nobody to follow up")
+        text = require_text(comment, "the comment", MAX_TEXT, optional=True)
+        self._followed_up(self.applicant_id, satisfied, text, actor)
+
+    @event(FollowedUp)
+    def _followed_up(self, applicant_id: str, satisfied: bool, comment: str, actor: str) -> None:
+        self.status = S.FOLLOWED_UP
+        self.satisfied = satisfied
+
+    def reopen(
+        self,
+        reason: str,
+        *,
+        now: datetime,
+        calendar: WorkingDayCalendar,
+        policies: HallPolicies,
+        actor: str,
+    ) -> None:
+        """重新办理: handle again after the reply (e.g. the complainant is not satisfied);
+        a new due date follows the hall's complex limit from today."""
+        self._require(frozenset({S.REPLIED, S.FOLLOWED_UP}), "reopen it")
+        text = require_text(reason, "the reason", MAX_TEXT)
+        due = calendar.add_working_days(local_date(now), policies.complaint_complex_working_days)
+        self._reopened(text, self.handling_round + 1, due.isoformat(), actor)
+
+    @event(Reopened)
+    def _reopened(self, reason: str, handling_round: int, due_on: str, actor: str) -> None:
+        self.status = S.ACCEPTED
+        self.handling_round = handling_round
+        self.due_on = date.fromisoformat(due_on)
+        self.finding = None
+        self.measures = []
+        self.replied = False
+        self.replied_on_time = None
+        self.satisfied = None
+
+    def archive(self, actor: str) -> None:
+        """资料归档: close the file; refused until the complainant was answered."""
+        if self.status is S.ARCHIVED:
+            raise ComplaintStateError("complaint is already ARCHIVED")
+        if self.status not in ARCHIVABLE:
+            raise ComplaintNotRepliedError(
+                f"complaint is {self.status.value}: it was never replied to, so it cannot be "
+                "archived"
+            )
+        self._archived(actor)
+
+    @event(Archived)
+    def _archived(self, actor: str) -> None:
+        self.status = S.ARCHIVED

@@ -1,0 +1,169 @@
+"""EvaluationService: staff invite ratings, applicants rate, supervisors decide appeals;
+the scheduler applies default ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from services.evaluations.domain import Evaluation
+from services.evaluations.errors import EvaluationExistsError, EvaluationNotFoundError
+from services.evaluations.policies import rectifications_opened_by
+from services.halls.application import require_registered_hall
+from services.rectifications.values import SYSTEM_ACTOR
+from services.shared.application import HallApplication
+from services.shared.errors import ConflictError
+
+__all__ = ["EvaluationService", "Invitation", "Rating"]
+
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What is to be rated (the command's input): a visit (ticket) or a matter, and who
+    served whom. ``applicant_id`` is the opaque id of the applicant; empty when unknown
+    (then whoever holds the ticket may rate)."""
+
+    subject_kind: str
+    subject_ref: str
+    channel: str
+    applicant_id: str = ""
+    window_code: str = ""
+    staff_badge: str = ""
+    item_code: str = ""
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The applicant's rating (the command's input); ``level`` is a
+    :class:`~services.evaluations.values.RatingLevel` value, ``scores`` maps
+    :class:`~services.evaluations.values.Indicator` values to 1-5."""
+
+    level: str
+    scores: dict[str, int]
+    comment: str = ""
+    voluntary: bool = True
+
+
+class EvaluationService(HallApplication):
+    """Application service for one hall's evaluations (好差评).
+
+    It owns the process policy "every bad rating opens a rectification": a bad rating and
+    its rectification are saved together, atomically.
+    """
+
+    def evaluation_id(self, subject_kind: str, subject_ref: str) -> UUID:
+        return Evaluation.create_id(self.hall_id, subject_kind, subject_ref)
+
+    def get_evaluation(self, evaluation_id: UUID) -> Evaluation:
+        evaluation = self.get_or_none(evaluation_id)
+        if not isinstance(evaluation, Evaluation):
+            raise EvaluationNotFoundError(f"no evaluation {evaluation_id} in this hall")
+        return evaluation
+
+    def _save(self, evaluation: Evaluation, *others: Aggregate) -> Evaluation:
+        conflict = ConflictError(f"evaluation {evaluation.id} changed concurrently")
+        self.save_or_conflict(evaluation, *others, conflict=conflict)
+        return evaluation
+
+    def invite_evaluation(self, invitation: Invitation, actor: str) -> Evaluation:
+        """Invite the applicant to rate a visit or matter (staff, or the system after service)."""
+        policies = require_registered_hall(self).policies
+        exists = EvaluationExistsError(
+            f"{invitation.subject_kind} {invitation.subject_ref} was already invited"
+        )
+        if self.get_or_none(self.evaluation_id(invitation.subject_kind, invitation.subject_ref)):
+            raise exists
+        evaluation = Evaluation.invite(
+            hall_id=self.hall_id,
+            subject_kind=invitation.subject_kind,
+            subject_ref=invitation.subject_ref,
+            channel=invitation.channel,
+            applicant_id=invitation.applicant_id,
+            window_code=invitation.window_code,
+            staff_badge=invitation.staff_badge,
+            item_code=invitation.item_code,
+            now=self.clock(),
+            unrated_default_days=policies.unrated_default_days,
+            actor=actor,
+        )
+        self.save_or_conflict(evaluation, conflict=exists)
+        return evaluation
+
+    def submit_rating(self, evaluation_id: UUID, rating: Rating, actor: str) -> Evaluation:
+        """Rate once (applicants); a bad rating opens its rectification in the same save."""
+        policies = require_registered_hall(self).policies
+        evaluation = self.get_evaluation(evaluation_id)
+        now = self.clock()
+        evaluation.submit(
+            rating.level,
+            dict(rating.scores),
+            rating.comment,
+            voluntary=rating.voluntary,
+            now=now,
+            actor=actor,
+        )
+        opened = rectifications_opened_by(
+            evaluation, now=now, calendar=self.calendar, policies=policies
+        )
+        return self._save(evaluation, *opened)
+
+    def apply_default_rating(self, evaluation_id: UUID, actor: str = SYSTEM_ACTOR) -> Evaluation:
+        """系统默认评价 of one invitation whose period is over (the scheduler, hall admins)."""
+        evaluation = self.get_evaluation(evaluation_id)
+        evaluation.apply_default(now=self.clock(), actor=actor)
+        return self._save(evaluation)
+
+    def apply_default_ratings(self, now: datetime | None = None, actor: str = SYSTEM_ACTOR) -> int:
+        """系统默认评价 of every unrated invitation of the hall whose period is over; returns
+        how many were defaulted. A scheduler calls it; running it again changes nothing."""
+        moment = now or self.clock()
+        defaulted = 0
+        for evaluation_id in self._invited_ids():
+            evaluation = self.get_evaluation(evaluation_id)
+            if evaluation.default_is_due(moment):
+                evaluation.apply_default(now=moment, actor=actor)
+                self._save(evaluation)
+                defaulted += 1
+        return defaulted
+
+    def append_rating(self, evaluation_id: UUID, comment: str, actor: str) -> Evaluation:
+        """追评 (the rater)."""
+        evaluation = self.get_evaluation(evaluation_id)
+        evaluation.append(comment, actor)
+        return self._save(evaluation)
+
+    def appeal_rating(
+        self, evaluation_id: UUID, reason: str, explanation: str, actor: str
+    ) -> Evaluation:
+        """申诉 (staff, hall admins)."""
+        evaluation = self.get_evaluation(evaluation_id)
+        evaluation.appeal(reason, explanation, actor)
+        return self._save(evaluation)
+
+    def exclude_rating(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
+        """甄别剔除: uphold the appeal (supervisors)."""
+        evaluation = self.get_evaluation(evaluation_id)
+        evaluation.exclude(note, actor)
+        return self._save(evaluation)
+
+    def reject_rating_appeal(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
+        """Reject the appeal (supervisors)."""
+        evaluation = self.get_evaluation(evaluation_id)
+        evaluation.reject_appeal(note, actor)
+        return self._save(evaluation)
+
+    def _invited_ids(self) -> list[UUID]:
+        topic = get_topic(Evaluation.Invited)
+        ids: list[UUID] = []
+        start: int | None = 1
+        while start is not None:
+            page = self.recorder.select_notifications(start=start, limit=PAGE, topics=[topic])
+            ids += [UUID(str(n.originator_id)) for n in page]
+            start = page[-1].id + 1 if len(page) == PAGE else None
+        return ids

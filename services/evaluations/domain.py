@@ -1,0 +1,326 @@
+"""The evaluation aggregate (好差评): one per visit (一次一评) or per matter (一事一评).
+
+An evaluation starts with the invitation after the service; the applicant rates it once,
+or, when the hall's unrated period (natural days) is over, it counts as 基本满意 by default.
+
+>>> from datetime import datetime, UTC
+>>> e = Evaluation.invite(hall_id="demo", subject_kind="VISIT", subject_ref="T-1",
+...     channel="OFFLINE", applicant_id="a-1", window_code="W01", staff_badge="S001",
+...     item_code="", now=datetime(2026, 5, 6, 1, tzinfo=UTC), unrated_default_days=7,
+...     actor="S001")
+>>> e.default_on
+datetime.date(2026, 5, 13)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.evaluations.errors import (
+    AppealStateError,
+    NotTheRaterError,
+    RatingAlreadySubmittedError,
+    RatingNotDueError,
+    RatingPeriodOverError,
+    RatingStateError,
+)
+from services.evaluations.values import (
+    BADGE,
+    INDICATORS,
+    ITEM_CODE,
+    REF,
+    WINDOW_CODE,
+    AppealReason,
+    EvaluationChannel,
+    EvaluationStatus,
+    Indicator,
+    RatingLevel,
+    SubjectKind,
+    parse_enum,
+    require_text,
+)
+from services.shared.errors import ValidationError
+from services.shared.ids import stable_id
+from services.shared.working_days import local_date
+
+__all__ = ["Evaluation"]
+
+S = EvaluationStatus
+MAX_COMMENT = 500
+MAX_TEXT = 2000
+
+
+def _check_ref(value: str, pattern_what: str, *, optional: bool = True) -> None:
+    if (value or not optional) and not REF.match(value):
+        raise ValidationError(f"invalid {pattern_what} {value!r}")
+
+
+class Evaluation(Aggregate):
+    """The rating of one visit or matter; its id derives from (hall, kind, reference)."""
+
+    class Invited(Aggregate.Created):
+        """EvaluationInvited: the applicant was invited to rate a visit or a matter."""
+
+        hall_id: str
+        subject_kind: str
+        subject_ref: str
+        channel: str
+        applicant_id: str
+        window_code: str
+        staff_badge: str
+        item_code: str
+        default_on: str
+        actor: str
+
+    class RatingSubmitted(Aggregate.Event):
+        """RatingSubmitted: the applicant rated the service (一次一评、一事一评)."""
+
+        applicant_id: str
+        level: str
+        scores: dict[str, int]
+        comment: str
+        voluntary: bool
+        actor: str
+
+    class RatingDefaulted(Aggregate.Event):
+        """RatingDefaulted: unrated when the period ended; counts as 基本满意 (系统默认)."""
+
+        level: str
+        actor: str
+
+    class RatingAppended(Aggregate.Event):
+        """RatingAppended: the rater added a later comment (追评)."""
+
+        applicant_id: str
+        comment: str
+        actor: str
+
+    class RatingAppealed(Aggregate.Event):
+        """RatingAppealed: the hall appealed the rating as mistaken or malicious (申诉)."""
+
+        reason: str
+        explanation: str
+        actor: str
+
+    class RatingExcluded(Aggregate.Event):
+        """RatingExcluded: the appeal succeeded; the rating stays in the history but no
+        longer counts (甄别剔除)."""
+
+        note: str
+        actor: str
+
+    class AppealRejected(Aggregate.Event):
+        """RatingAppealRejected: the appeal failed; the rating counts."""
+
+        note: str
+        actor: str
+
+    @classmethod
+    def invite(
+        cls,
+        *,
+        hall_id: str,
+        subject_kind: str,
+        subject_ref: str,
+        channel: str,
+        applicant_id: str,
+        window_code: str,
+        staff_badge: str,
+        item_code: str,
+        now: datetime,
+        unrated_default_days: int,
+        actor: str,
+    ) -> Evaluation:
+        """Invite a rating; unrated, it defaults ``unrated_default_days`` natural days later."""
+        default_on = local_date(now) + timedelta(days=unrated_default_days)
+        return cls(
+            hall_id=hall_id,
+            subject_kind=subject_kind,
+            subject_ref=subject_ref,
+            channel=channel,
+            applicant_id=applicant_id,
+            window_code=window_code,
+            staff_badge=staff_badge,
+            item_code=item_code,
+            default_on=default_on.isoformat(),
+            actor=actor,
+        )
+
+    @staticmethod
+    def create_id(hall_id: str, subject_kind: str, subject_ref: str) -> UUID:
+        """One evaluation per visit or matter: the id derives from what is rated."""
+        return stable_id(hall_id, "evaluation", f"{subject_kind}/{subject_ref}")
+
+    @event(Invited)
+    def __init__(
+        self,
+        hall_id: str,
+        subject_kind: str,
+        subject_ref: str,
+        channel: str,
+        applicant_id: str,
+        window_code: str,
+        staff_badge: str,
+        item_code: str,
+        default_on: str,
+        actor: str,
+    ) -> None:
+        self.subject_kind = parse_enum(SubjectKind, subject_kind, "subject kind")
+        self.channel = parse_enum(EvaluationChannel, channel, "channel")
+        _check_ref(subject_ref, "visit or matter reference", optional=False)
+        _check_ref(applicant_id, "applicant id")
+        if window_code and not WINDOW_CODE.match(window_code):
+            raise ValidationError(f"invalid window code {window_code!r}")
+        if staff_badge and not BADGE.match(staff_badge):
+            raise ValidationError(f"invalid badge number {staff_badge!r}")
+        if item_code and not ITEM_CODE.match(item_code):
+            raise ValidationError(f"invalid item code {item_code!r}")
+        self.hall_id = hall_id
+        self.subject_ref = subject_ref
+        self.applicant_id = applicant_id
+        self.window_code = window_code
+        self.staff_badge = staff_badge
+        self.item_code = item_code
+        self.default_on = date.fromisoformat(default_on)
+        self.status = S.INVITED
+        self.level: RatingLevel | None = None
+        self.scores: dict[str, int] = {}
+        self.voluntary: bool | None = None
+        self.rater_id = ""
+        self.appended = False
+        self.appeal_reason: AppealReason | None = None
+        self.appeal_pending = False
+        self.excluded = False
+
+    @property
+    def is_bad(self) -> bool:
+        """A bad rating (差评) that counts (not excluded)."""
+        return self.level is not None and self.level.is_bad and not self.excluded
+
+    # -- 评价 --------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        level: str,
+        scores: dict[str, int],
+        comment: str,
+        *,
+        voluntary: bool,
+        now: datetime,
+        actor: str,
+    ) -> None:
+        """Rate the visit or matter, once: five levels, indicator scores 1-5, a comment.
+
+        ``voluntary`` tells a rating the applicant gave on their own (主动评价) from one
+        given when prompted; ``actor`` is the rater's applicant id.
+        """
+        if self.status is not S.INVITED:
+            raise RatingAlreadySubmittedError(
+                f"{self.subject_kind.value} {self.subject_ref} is already rated"
+            )
+        if local_date(now) >= self.default_on:
+            raise RatingPeriodOverError(f"the rating period ended on {self.default_on.isoformat()}")
+        if self.applicant_id and actor != self.applicant_id:
+            raise NotTheRaterError("only the applicant who was served may rate this service")
+        _check_ref(actor, "applicant id", optional=False)
+        rated = parse_enum(RatingLevel, level, "rating level")
+        allowed = INDICATORS[self.channel]
+        for name, score in scores.items():
+            if parse_enum(Indicator, name, "indicator") not in allowed:
+                raise ValidationError(f"{name} is not an indicator of {self.channel.value} service")
+            if not 1 <= score <= 5:
+                raise ValidationError("an indicator score is 1 (非常不满意) to 5 (非常满意)")
+        text = require_text(comment, "the comment", MAX_COMMENT, optional=True)
+        self._rating_submitted(actor, rated.value, dict(scores), text, voluntary, actor)
+
+    @event(RatingSubmitted)
+    def _rating_submitted(
+        self,
+        applicant_id: str,
+        level: str,
+        scores: dict[str, int],
+        comment: str,
+        voluntary: bool,
+        actor: str,
+    ) -> None:
+        self.status = S.RATED
+        self.rater_id = applicant_id
+        self.level = RatingLevel(level)
+        self.scores = dict(scores)
+        self.voluntary = voluntary
+
+    def apply_default(self, *, now: datetime, actor: str) -> None:
+        """系统默认评价: unrated when the period ends, the visit counts as 基本满意."""
+        if self.status is not S.INVITED:
+            raise RatingAlreadySubmittedError(
+                f"{self.subject_kind.value} {self.subject_ref} is already rated"
+            )
+        if local_date(now) < self.default_on:
+            raise RatingNotDueError(f"the rating period runs until {self.default_on.isoformat()}")
+        self._rating_defaulted(RatingLevel.BASIC.value, actor)
+
+    def default_is_due(self, now: datetime) -> bool:
+        return self.status is S.INVITED and local_date(now) >= self.default_on
+
+    @event(RatingDefaulted)
+    def _rating_defaulted(self, level: str, actor: str) -> None:
+        self.status = S.DEFAULTED
+        self.level = RatingLevel(level)
+
+    def append(self, comment: str, actor: str) -> None:
+        """追评: the rater adds a later comment, once; the level does not change."""
+        if self.status is not S.RATED:
+            raise RatingStateError("only a rating the applicant submitted can be appended to")
+        if actor != self.rater_id:
+            raise NotTheRaterError("only the rater may append to the rating")
+        if self.appended:
+            raise RatingStateError("the rating was already appended to (追评 once)")
+        self._rating_appended(
+            self.rater_id, require_text(comment, "the comment", MAX_COMMENT), actor
+        )
+
+    @event(RatingAppended)
+    def _rating_appended(self, applicant_id: str, comment: str, actor: str) -> None:
+        self.appended = True
+
+    # -- 申诉, 甄别 --------------------------------------------------------------------------
+
+    def appeal(self, reason: str, explanation: str, actor: str) -> None:
+        """申诉: the hall asks to exclude a mistaken or malicious rating (once per rating)."""
+        if self.status is not S.RATED:
+            raise AppealStateError("only a rating the applicant submitted can be appealed")
+        if self.appeal_reason is not None:
+            raise AppealStateError("the rating was already appealed")
+        why = parse_enum(AppealReason, reason, "appeal reason")
+        self._rating_appealed(
+            why.value, require_text(explanation, "the explanation", MAX_TEXT), actor
+        )
+
+    @event(RatingAppealed)
+    def _rating_appealed(self, reason: str, explanation: str, actor: str) -> None:
+        self.appeal_reason = AppealReason(reason)
+        self.appeal_pending = True
+
+    def exclude(self, note: str, actor: str) -> None:
+        """甄别剔除: uphold the appeal; the rating stays in the history, marked excluded."""
+        if not self.appeal_pending:
+            raise AppealStateError("the rating has no pending appeal")
+        self._rating_excluded(require_text(note, "the note", MAX_TEXT), actor)
+
+    @event(RatingExcluded)
+    def _rating_excluded(self, note: str, actor: str) -> None:
+        self.appeal_pending = False
+        self.excluded = True
+
+    def reject_appeal(self, note: str, actor: str) -> None:
+        """Reject the appeal: the rating counts."""
+        if not self.appeal_pending:
+            raise AppealStateError("the rating has no pending appeal")
+        self._appeal_rejected(require_text(note, "the note", MAX_TEXT), actor)
+
+    @event(AppealRejected)
+    def _appeal_rejected(self, note: str, actor: str) -> None:
+        self.appeal_pending = False

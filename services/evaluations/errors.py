@@ -1,0 +1,53 @@
+"""Errors of the evaluations context: one base, each with the stable code of its kind."""
+
+from __future__ import annotations
+
+from services.shared.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+
+__all__ = [
+    "AppealStateError",
+    "EvaluationError",
+    "EvaluationExistsError",
+    "EvaluationNotFoundError",
+    "NotTheRaterError",
+    "RatingAlreadySubmittedError",
+    "RatingNotDueError",
+    "RatingPeriodOverError",
+    "RatingStateError",
+]
+
+
+class EvaluationError(DomainError):
+    """An evaluation command was refused."""
+
+
+class EvaluationNotFoundError(EvaluationError, NotFoundError):
+    """No evaluation (invitation) for this visit or matter in the hall."""
+
+
+class EvaluationExistsError(EvaluationError, ConflictError):
+    """The visit or matter was already invited to be rated."""
+
+
+class RatingStateError(EvaluationError, ConflictError):
+    """The command is not allowed in the evaluation's current state."""
+
+
+class RatingAlreadySubmittedError(RatingStateError):
+    """一次一评、一事一评: the visit or matter was already rated (or defaulted)."""
+
+
+class RatingPeriodOverError(RatingStateError):
+    """The rating period is over: the visit now counts as rated by default."""
+
+
+class RatingNotDueError(RatingStateError):
+    """The rating period is not over yet, so no default rating applies."""
+
+
+class AppealStateError(RatingStateError):
+    """The rating cannot be appealed, or has no pending appeal to decide."""
+
+
+class NotTheRaterError(EvaluationError, ForbiddenError):
+    """Only the applicant who was served may rate (or append to the rating)."""
