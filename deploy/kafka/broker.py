@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -64,6 +65,7 @@ DEFAULT_JVM_OPTS = ("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.head
 DEFAULT_START_TIMEOUT = 90.0
 DEFAULT_STOP_TIMEOUT = 30.0
 LOG_TAIL_LINES = 40
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class JarFetchError(RuntimeError):
@@ -129,7 +131,8 @@ def _run_maven(pom: Path, libs: Path) -> None:
         command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip().splitlines()
+        # Maven 3.8 writes colour resets even in batch mode; keep the message readable.
+        output = _ANSI_ESCAPE.sub("", result.stdout + result.stderr).strip().splitlines()
         raise JarFetchError(
             f"{' '.join(command)} failed with exit code {result.returncode}:\n"
             + "\n".join(output[-LOG_TAIL_LINES:])
