@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification
 from kafka import KafkaProducer
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from prometheus_client import Counter
 
@@ -79,14 +79,14 @@ class KafkaPublisher(LogConsumer):
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):  # another relay won
                     admin.create_topics(
-                        [
-                            NewTopic(
-                                n,
-                                num_partitions=self.partitions,
-                                replication_factor=self.replication_factor,
-                            )
+                        {
+                            n: {
+                                "num_partitions": self.partitions,
+                                "replication_factor": self.replication_factor,
+                            }
                             for n in missing
-                        ]
+                        },
+                        wait_for_metadata=True,
                     )
         finally:
             admin.close()
