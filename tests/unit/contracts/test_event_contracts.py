@@ -18,6 +18,11 @@ import services.queue.domain.day
 import services.queue.domain.queue
 import services.rectifications.domain
 import services.staff.domain
+import services.supervision.assessments
+import services.supervision.conduct
+import services.supervision.improvements
+import services.supervision.inspections
+import services.supervision.interviews
 from contracts import (
     EVENT_TYPES,
     UnknownEventTypeError,
@@ -39,6 +44,11 @@ DOMAIN_MODULES = [
     services.complaints.domain,
     services.evaluations.domain,
     services.rectifications.domain,
+    services.supervision.inspections,
+    services.supervision.conduct,
+    services.supervision.assessments,
+    services.supervision.interviews,
+    services.supervision.improvements,
 ]
 
 

@@ -1,0 +1,263 @@
+"""SupervisionService: supervisors inspect (明察暗访), record conduct violations, assess and
+rank (考核排名), interview (约谈) and follow improvement actions (改进措施)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from services.halls.application import require_registered_hall
+from services.shared.application import HallApplication
+from services.shared.errors import ConflictError, ValidationError
+from services.shared.working_days import local_date
+from services.supervision.assessments import Assessment
+from services.supervision.conduct import ConductViolation
+from services.supervision.errors import AssessmentExistsError, SupervisionNotFoundError
+from services.supervision.improvements import ImprovementAction
+from services.supervision.inspections import Inspection
+from services.supervision.interviews import Interview
+from services.supervision.policies import rectifications_opened_by
+
+__all__ = ["FindingDetails", "InterviewDetails", "SupervisionService", "ViolationDetails"]
+
+T = TypeVar("T", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class FindingDetails:
+    """An inspection finding (the command's input); ``category`` is a
+    :class:`~services.supervision.values.FindingCategory` value."""
+
+    category: str
+    description: str
+    window_code: str = ""
+    staff_badge: str = ""
+    rectification_required: bool = True
+
+
+@dataclass(frozen=True)
+class ViolationDetails:
+    """A conduct violation (the command's input); ``category`` is a
+    :class:`~services.supervision.values.ViolationCategory` value."""
+
+    staff_badge: str
+    category: str
+    description: str
+    occurred_on: date
+    points: int = 0
+    inspection_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class InterviewDetails:
+    """Who is interviewed (约谈), why and when."""
+
+    interviewee_kind: str
+    interviewee: str
+    reason: str
+    scheduled_on: date
+    source_id: str = ""
+
+
+class SupervisionService(HallApplication):
+    """Application service for one hall's supervision (supervisors)."""
+
+    def _get(self, cls: type[T], record_id: UUID, what: str) -> T:
+        record = self.get_or_none(record_id)
+        if not isinstance(record, cls):
+            raise SupervisionNotFoundError(f"no {what} {record_id} in this hall")
+        return record
+
+    def _save(self, record: T, *others: Aggregate) -> T:
+        conflict = ConflictError(f"{type(record).__name__} {record.id} changed concurrently")
+        self.save_or_conflict(record, *others, conflict=conflict)
+        return record
+
+    def _not_in_future(self, day: date, what: str) -> None:
+        if day > local_date(self.clock()):
+            raise ValidationError(f"{what} is in the future")
+
+    # -- 明察暗访 -----------------------------------------------------------------------------
+
+    def get_inspection(self, inspection_id: UUID) -> Inspection:
+        return self._get(Inspection, inspection_id, "inspection")
+
+    def record_inspection(
+        self,
+        kind: str,
+        inspected_on: date,
+        window_codes: list[str],
+        inspectors: list[str],
+        actor: str,
+    ) -> Inspection:
+        """Record an announced (明察) or unannounced (暗访) inspection."""
+        require_registered_hall(self)
+        self._not_in_future(inspected_on, "the inspection date")
+        inspection = Inspection(
+            hall_id=self.hall_id,
+            kind=kind,
+            inspected_on=inspected_on.isoformat(),
+            window_codes=list(window_codes),
+            inspectors=list(inspectors),
+            actor=actor,
+        )
+        return self._save(inspection)
+
+    def record_inspection_finding(
+        self, inspection_id: UUID, finding: FindingDetails, actor: str
+    ) -> Inspection:
+        """Record a finding; one that needs rectifying opens its rectification in the same save."""
+        policies = require_registered_hall(self).policies
+        inspection = self.get_inspection(inspection_id)
+        inspection.record_finding(
+            finding.category,
+            finding.description,
+            finding.window_code,
+            finding.staff_badge,
+            finding.rectification_required,
+            actor,
+        )
+        opened = rectifications_opened_by(
+            inspection, now=self.clock(), calendar=self.calendar, policies=policies
+        )
+        return self._save(inspection, *opened)
+
+    def close_inspection(self, inspection_id: UUID, summary: str, actor: str) -> Inspection:
+        inspection = self.get_inspection(inspection_id)
+        inspection.close(summary, actor)
+        return self._save(inspection)
+
+    # -- 违规记录 -----------------------------------------------------------------------------
+
+    def get_conduct_violation(self, violation_id: UUID) -> ConductViolation:
+        return self._get(ConductViolation, violation_id, "conduct violation")
+
+    def record_conduct_violation(self, details: ViolationDetails, actor: str) -> ConductViolation:
+        """Record a staff member's conduct violation (optionally found by an inspection)."""
+        require_registered_hall(self)
+        self._not_in_future(details.occurred_on, "the date of the violation")
+        if details.inspection_id is not None:
+            self.get_inspection(details.inspection_id)
+        violation = ConductViolation(
+            hall_id=self.hall_id,
+            staff_badge=details.staff_badge,
+            category=details.category,
+            description=details.description,
+            occurred_on=details.occurred_on.isoformat(),
+            inspection_id=str(details.inspection_id or ""),
+            points=details.points,
+            actor=actor,
+        )
+        return self._save(violation)
+
+    def dismiss_conduct_violation(
+        self, violation_id: UUID, reason: str, actor: str
+    ) -> ConductViolation:
+        violation = self.get_conduct_violation(violation_id)
+        violation.dismiss(reason, actor)
+        return self._save(violation)
+
+    # -- 考核排名 -----------------------------------------------------------------------------
+
+    def get_assessment(self, assessment_id: UUID) -> Assessment:
+        return self._get(Assessment, assessment_id, "assessment")
+
+    def assessment_id(self, scope: str, period: str) -> UUID:
+        return Assessment.create_id(self.hall_id, scope, period)
+
+    def open_assessment(self, period: str, scope: str, criteria: str, actor: str) -> Assessment:
+        """Start the assessment of a scope (windows, staff, items) for a period, once."""
+        require_registered_hall(self)
+        exists = AssessmentExistsError(f"the {scope} assessment of {period} already exists")
+        if self.get_or_none(self.assessment_id(scope, period)) is not None:
+            raise exists
+        assessment = Assessment(
+            hall_id=self.hall_id, period=period, scope=scope, criteria=criteria, actor=actor
+        )
+        self.save_or_conflict(assessment, conflict=exists)
+        return assessment
+
+    def record_assessment_score(
+        self, assessment_id: UUID, subject: str, score: float, note: str, actor: str
+    ) -> Assessment:
+        assessment = self.get_assessment(assessment_id)
+        assessment.record_score(subject, score, note, actor)
+        return self._save(assessment)
+
+    def publish_ranking(self, assessment_id: UUID, actor: str) -> Assessment:
+        """Rank the scored subjects; the ranking is recorded in the event."""
+        assessment = self.get_assessment(assessment_id)
+        assessment.publish_ranking(actor)
+        return self._save(assessment)
+
+    # -- 约谈 -------------------------------------------------------------------------------
+
+    def get_interview(self, interview_id: UUID) -> Interview:
+        return self._get(Interview, interview_id, "interview")
+
+    def schedule_interview(self, details: InterviewDetails, actor: str) -> Interview:
+        require_registered_hall(self)
+        if details.scheduled_on < local_date(self.clock()):
+            raise ValidationError("an interview cannot be scheduled in the past")
+        interview = Interview(
+            hall_id=self.hall_id,
+            interviewee_kind=details.interviewee_kind,
+            interviewee=details.interviewee,
+            reason=details.reason,
+            source_id=details.source_id,
+            scheduled_on=details.scheduled_on.isoformat(),
+            actor=actor,
+        )
+        return self._save(interview)
+
+    def hold_interview(
+        self, interview_id: UUID, notes: str, commitments: list[str], actor: str
+    ) -> Interview:
+        interview = self.get_interview(interview_id)
+        interview.hold(notes, list(commitments), actor)
+        return self._save(interview)
+
+    def cancel_interview(self, interview_id: UUID, reason: str, actor: str) -> Interview:
+        interview = self.get_interview(interview_id)
+        interview.cancel(reason, actor)
+        return self._save(interview)
+
+    # -- 改进措施 -----------------------------------------------------------------------------
+
+    def get_improvement_action(self, action_id: UUID) -> ImprovementAction:
+        return self._get(ImprovementAction, action_id, "improvement action")
+
+    def open_improvement_action(
+        self,
+        title: str,
+        source: str,
+        source_id: str,
+        owner: str,
+        working_days: int,
+        actor: str,
+    ) -> ImprovementAction:
+        """Open an improvement action, due ``working_days`` working days from today."""
+        require_registered_hall(self)
+        action = ImprovementAction.open(
+            hall_id=self.hall_id,
+            title=title,
+            source=source,
+            source_id=source_id,
+            owner=owner,
+            working_days=working_days,
+            now=self.clock(),
+            calendar=self.calendar,
+            actor=actor,
+        )
+        return self._save(action)
+
+    def complete_improvement_action(
+        self, action_id: UUID, result: str, actor: str
+    ) -> ImprovementAction:
+        action = self.get_improvement_action(action_id)
+        action.complete(result, now=self.clock(), actor=actor)
+        return self._save(action)

@@ -1,0 +1,28 @@
+"""Errors of the supervision context: one base, each with the stable code of its kind."""
+
+from __future__ import annotations
+
+from services.shared.errors import ConflictError, DomainError, NotFoundError
+
+__all__ = [
+    "AssessmentExistsError",
+    "SupervisionError",
+    "SupervisionNotFoundError",
+    "SupervisionStateError",
+]
+
+
+class SupervisionError(DomainError):
+    """A supervision command was refused."""
+
+
+class SupervisionNotFoundError(SupervisionError, NotFoundError):
+    """No such inspection, violation, assessment, interview or action in the hall."""
+
+
+class SupervisionStateError(SupervisionError, ConflictError):
+    """The command is not allowed in the record's current state (e.g. closed, published)."""
+
+
+class AssessmentExistsError(SupervisionStateError):
+    """The hall already has an assessment of this scope for this period."""

@@ -1,0 +1,105 @@
+"""Interviews (约谈): a staff member, window or department is called to account, e.g. after
+ranking last two months running."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from services.shared.errors import ValidationError
+from services.supervision.errors import SupervisionStateError
+from services.supervision.values import (
+    BADGE,
+    WINDOW_CODE,
+    IntervieweeKind,
+    InterviewStatus,
+    parse_date,
+    parse_enum,
+    require_code,
+    require_text,
+)
+
+__all__ = ["Interview"]
+
+MAX_TEXT = 2000
+MAX_ITEMS = 20
+
+
+class Interview(Aggregate):
+    """One interview (约谈): scheduled, then held (with commitments) or cancelled.
+
+    >>> i = Interview(hall_id="demo", interviewee_kind="WINDOW", interviewee="W03",
+    ...     reason="连续两个月排名末位", source_id="", scheduled_on="2026-06-03", actor="sup-1")
+    >>> i.status
+    <InterviewStatus.SCHEDULED: 'SCHEDULED'>
+    """
+
+    class Scheduled(Aggregate.Created):
+        """InterviewScheduled: someone is called to an interview (约谈) on a date."""
+
+        hall_id: str
+        interviewee_kind: str
+        interviewee: str
+        reason: str
+        source_id: str
+        scheduled_on: str
+        actor: str
+
+    class Held(Aggregate.Event):
+        """InterviewHeld: the interview took place; the notes and commitments made."""
+
+        notes: str
+        commitments: list[str]
+        actor: str
+
+    class Cancelled(Aggregate.Event):
+        """InterviewCancelled: the interview will not take place."""
+
+        reason: str
+        actor: str
+
+    @event(Scheduled)
+    def __init__(
+        self,
+        hall_id: str,
+        interviewee_kind: str,
+        interviewee: str,
+        reason: str,
+        source_id: str,
+        scheduled_on: str,
+        actor: str,
+    ) -> None:
+        self.hall_id = hall_id
+        self.interviewee_kind = parse_enum(IntervieweeKind, interviewee_kind, "interviewee kind")
+        self.interviewee = require_text(interviewee, "the interviewee", 100)
+        if self.interviewee_kind is IntervieweeKind.STAFF:
+            require_code(interviewee, "badge number", pattern=BADGE)
+        elif self.interviewee_kind is IntervieweeKind.WINDOW:
+            require_code(interviewee, "window code", pattern=WINDOW_CODE)
+        self.reason = require_text(reason, "the reason", MAX_TEXT)
+        self.source_id = require_text(source_id, "the source id", 200, optional=True)
+        self.scheduled_on: date = parse_date(scheduled_on, "the interview date")
+        self.status = InterviewStatus.SCHEDULED
+
+    def hold(self, notes: str, commitments: list[str], actor: str) -> None:
+        """Record that the interview took place."""
+        if self.status is not InterviewStatus.SCHEDULED:
+            raise SupervisionStateError(f"the interview is {self.status.value}")
+        items = [require_text(c, "a commitment", MAX_TEXT) for c in commitments]
+        if len(items) > MAX_ITEMS:
+            raise ValidationError(f"at most {MAX_ITEMS} commitments")
+        self._held(require_text(notes, "the notes", MAX_TEXT), items, actor)
+
+    @event(Held)
+    def _held(self, notes: str, commitments: list[str], actor: str) -> None:
+        self.status = InterviewStatus.HELD
+
+    def cancel(self, reason: str, actor: str) -> None:
+        if self.status is not InterviewStatus.SCHEDULED:
+            raise SupervisionStateError(f"the interview is {self.status.value}")
+        self._cancelled(require_text(reason, "the reason", MAX_TEXT), actor)
+
+    @event(Cancelled)
+    def _cancelled(self, reason: str, actor: str) -> None:
+        self.status = InterviewStatus.CANCELLED
