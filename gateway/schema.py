@@ -14,13 +14,27 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from gateway.catalog.schema import CatalogMutations, CatalogQueries
+from gateway.complaints import ComplaintMutations
 from gateway.errors import ErrorCodes
+from gateway.evaluations import EvaluationMutations
 from gateway.halls.schema import HallMutations, HallQueries
+from gateway.rectifications import RectificationMutations
+from gateway.supervision import SupervisionMutations
 
 __all__ = ["build_schema"]
 
 Query = merge_types("Query", (HallQueries, CatalogQueries))
-Mutation = merge_types("Mutation", (HallMutations, CatalogMutations))
+Mutation = merge_types(
+    "Mutation",
+    (
+        HallMutations,
+        CatalogMutations,
+        ComplaintMutations,
+        EvaluationMutations,
+        RectificationMutations,
+        SupervisionMutations,
+    ),
+)
 
 
 def build_schema() -> strawberry.Schema:

@@ -1,0 +1,128 @@
+"""GraphQL mutations of the evaluations context; roles are in each field's description.
+
+Staff invite ratings; applicants rate and append; staff and hall admins appeal; supervisors
+decide appeals; hall admins can apply the default ratings (a scheduler runs the same).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.auth import Role
+from gateway.context import Info, run_sync
+from gateway.evaluations.types import (
+    AppealReasonEnum,
+    EvaluationType,
+    InviteEvaluationInput,
+    RatingInput,
+    parse_evaluation_id,
+)
+from services.evaluations import EvaluationService
+
+__all__ = ["EvaluationMutations"]
+
+
+def _service(info: Info, *roles: Role) -> EvaluationService:
+    hall_id = info.context.principal.require_hall(*roles)
+    return info.context.platform.hall_app(EvaluationService, hall_id)
+
+
+@strawberry.type
+class EvaluationMutations:
+    @strawberry.mutation(
+        description="Invite the applicant to rate a visit (一次一评) or a matter (一事一评) "
+        "(staff, hall admins)."
+    )
+    async def invite_evaluation(self, info: Info, input: InviteEvaluationInput) -> EvaluationType:
+        app = _service(info, Role.STAFF, Role.HALL_ADMIN)
+        e = await run_sync(
+            app.invite_evaluation, input.invitation(), info.context.principal.subject
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(
+        description="Rate once (applicants; the token's subject is the rater's applicant id). "
+        "A 不满意 / 非常不满意 rating opens a rectification in the same commit."
+    )
+    async def submit_rating(
+        self, info: Info, evaluation_id: strawberry.ID, input: RatingInput
+    ) -> EvaluationType:
+        app = _service(info, Role.APPLICANT)
+        e = await run_sync(
+            app.submit_rating,
+            parse_evaluation_id(evaluation_id),
+            input.rating(),
+            info.context.principal.subject,
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(description="追评: add a later comment, once (the rater).")
+    async def append_rating(
+        self, info: Info, evaluation_id: strawberry.ID, comment: str
+    ) -> EvaluationType:
+        app = _service(info, Role.APPLICANT)
+        e = await run_sync(
+            app.append_rating,
+            parse_evaluation_id(evaluation_id),
+            comment,
+            info.context.principal.subject,
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(
+        description="申诉: appeal a mistaken or malicious rating (staff, hall admins)."
+    )
+    async def appeal_rating(
+        self,
+        info: Info,
+        evaluation_id: strawberry.ID,
+        reason: AppealReasonEnum,
+        explanation: str,
+    ) -> EvaluationType:
+        app = _service(info, Role.STAFF, Role.HALL_ADMIN)
+        e = await run_sync(
+            app.appeal_rating,
+            parse_evaluation_id(evaluation_id),
+            reason.value,
+            explanation,
+            info.context.principal.subject,
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(
+        description="甄别剔除: uphold the appeal; the rating stays in the history, marked "
+        "excluded (supervisors)."
+    )
+    async def exclude_rating(
+        self, info: Info, evaluation_id: strawberry.ID, note: str
+    ) -> EvaluationType:
+        app = _service(info, Role.SUPERVISOR)
+        e = await run_sync(
+            app.exclude_rating,
+            parse_evaluation_id(evaluation_id),
+            note,
+            info.context.principal.subject,
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(description="Reject the appeal; the rating counts (supervisors).")
+    async def reject_rating_appeal(
+        self, info: Info, evaluation_id: strawberry.ID, note: str
+    ) -> EvaluationType:
+        app = _service(info, Role.SUPERVISOR)
+        e = await run_sync(
+            app.reject_rating_appeal,
+            parse_evaluation_id(evaluation_id),
+            note,
+            info.context.principal.subject,
+        )
+        return EvaluationType.from_aggregate(e)
+
+    @strawberry.mutation(
+        description="系统默认评价: every unrated invitation whose period is over counts as "
+        "基本满意, recorded as a system event; returns how many (hall admins; a scheduler "
+        "runs the same command)."
+    )
+    async def apply_default_ratings(self, info: Info) -> int:
+        app = _service(info, Role.HALL_ADMIN)
+        return await run_sync(app.apply_default_ratings)

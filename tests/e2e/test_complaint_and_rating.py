@@ -1,0 +1,269 @@
+"""Complaints, 好差评 and rectifications through GraphQL over real HTTP, on PostgreSQL.
+
+A complaint goes from registration to archive; a bad rating opens its rectification in the
+same commit, which is verified, put on the ledger, completed, fed back and reviewed; an
+inspection finding opens one too. Every stored event validates against its contract.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from contracts import to_payload, validate_payload
+from gateway.auth import Role
+from services.complaints import ComplaintService
+from services.shared.working_days import WorkingDayCalendar, local_date
+
+REGISTER = """mutation($id: String!) {
+  registerHall(input: {hallId: $id, name: "测试大厅", region: "江苏省苏州市"}) { hallId }
+}"""
+COMPLAINT_FIELDS = """id status complaintClass dueOn finding handlingRound replied repliedOnTime
+  satisfied rectificationId"""
+RECTIFICATION_FIELDS = """id source sourceId status disposition verificationDueOn dueOn
+  handlingRound overdue"""
+
+
+def _codes(response) -> list[str]:
+    return [e["extensions"]["code"] for e in response.json().get("errors") or []]
+
+
+def _data(response, field: str):
+    body = response.json()
+    assert "errors" not in body, response.text
+    return body["data"][field]
+
+
+def _due(working_days: int) -> set[str]:
+    """The due date, computed around the request (a midnight in Beijing may fall between)."""
+    calendar = WorkingDayCalendar()
+    return {
+        calendar.add_working_days(local_date(datetime.now(UTC)), working_days).isoformat()
+        for _ in range(2)
+    }
+
+
+@pytest.fixture
+def hall(gql, token, tenant_id):
+    _data(gql(REGISTER, {"id": tenant_id}, token=token(Role.PLATFORM_OPERATOR)), "registerHall")
+    return tenant_id
+
+
+@pytest.fixture
+def as_(token, hall):
+    """``as_(role, subject)``: a token of the hall for that role."""
+    return lambda role, subject="u-test": token(role, hall, subject=subject)
+
+
+def _positions(platform, hall) -> int:
+    return platform.store.recorder(hall).max_notification_id() or 0
+
+
+def test_a_complaint_from_registration_to_archive(gql, as_, hall, platform):
+    applicant, admin, staff = (
+        as_(Role.APPLICANT, "a-1"),
+        as_(Role.HALL_ADMIN, "admin-1"),
+        as_(Role.STAFF, "S009"),
+    )
+    receive = """mutation {
+      receiveComplaint(input: {channel: IN_PERSON, facts: "窗口人员态度生硬",
+        complainantName: "张三", complainantPhone: "13800000000", respondentWindow: "W01",
+        respondentBadge: "S001", evidence: ["file:recording-1"]}) { FIELDS }
+    }""".replace("FIELDS", COMPLAINT_FIELDS)
+    c = _data(gql(receive, token=applicant), "receiveComplaint")
+    assert (c["status"], c["dueOn"], c["replied"]) == ("RECEIVED", None, False)
+    cid = c["id"]
+
+    def run(mutation: str, tok: str, **variables):
+        return gql(
+            mutation.replace("FIELDS", COMPLAINT_FIELDS), {"id": cid, **variables}, token=tok
+        )
+
+    # an applicant may not accept; archiving before any reply is refused; nothing recorded
+    before = _positions(platform, hall)
+    accept = "mutation($id: ID!) { acceptComplaint(id: $id, complaintClass: REFERRED) { FIELDS } }"
+    assert _codes(run(accept, applicant)) == ["FORBIDDEN"]
+    archive = "mutation($id: ID!) { archiveComplaint(id: $id) { FIELDS } }"
+    assert _codes(run(archive, admin)) == ["CONFLICT"]
+    assert _positions(platform, hall) == before
+
+    c = _data(run(accept, admin), "acceptComplaint")
+    assert c["status"] == "ACCEPTED"
+    assert c["dueOn"] in _due(5)
+    assign = 'mutation($id: ID!) { assignComplaint(id: $id, assignee: "S009") { FIELDS } }'
+    assert _data(run(assign, admin), "assignComplaint")["status"] == "ASSIGNED"
+    investigate = """mutation($id: ID!) {
+      investigateComplaint(id: $id, finding: SUBSTANTIATED, summary: "录像证实") { FIELDS } }"""
+    c = _data(run(investigate, staff), "investigateComplaint")
+    assert (c["status"], c["finding"]) == ("INVESTIGATED", "SUBSTANTIATED")
+    assert c["rectificationId"]
+    dispose = 'mutation($id: ID!) { disposeComplaint(id: $id, measures: ["批评教育"]) { FIELDS } }'
+    assert _data(run(dispose, staff), "disposeComplaint")["status"] == "DISPOSED"
+    reply = (
+        'mutation($id: ID!) { replyToComplaint(id: $id, content: "投诉属实，已处理") { FIELDS } }'
+    )
+    c = _data(run(reply, staff), "replyToComplaint")
+    assert (c["status"], c["replied"], c["repliedOnTime"]) == ("REPLIED", True, True)
+    follow = "mutation($id: ID!) { followUpComplaint(id: $id, satisfied: true) { FIELDS } }"
+    assert _data(run(follow, staff), "followUpComplaint")["satisfied"] is True
+    assert _data(run(archive, admin), "archiveComplaint")["status"] == "ARCHIVED"
+    assert _codes(run(archive, admin)) == ["CONFLICT"]
+
+    rectification = gql(
+        "mutation($id: ID!) { recordVerificationCall(id: $id, contacted: true, notes: "
+        '"投诉人确认") { FIELDS } }'.replace("FIELDS", RECTIFICATION_FIELDS),
+        {"id": c["rectificationId"]},
+        token=staff,
+    )
+    r = _data(rectification, "recordVerificationCall")
+    assert (r["source"], r["sourceId"], r["status"]) == ("COMPLAINT", f"{cid}#1", "VERIFIED")
+
+
+def test_a_bad_rating_and_its_rectification_through_review(gql, as_, hall, platform):
+    applicant, staff, supervisor = (
+        as_(Role.APPLICANT, "a-1"),
+        as_(Role.STAFF, "S002"),
+        as_(Role.SUPERVISOR, "sup-1"),
+    )
+    invite = """mutation {
+      inviteEvaluation(input: {subjectKind: VISIT, subjectRef: "T-20260506-A001",
+        channel: OFFLINE, applicantId: "a-1", windowCode: "W01", staffBadge: "S001"}) {
+        id status defaultOn } }"""
+    e = _data(gql(invite, token=staff), "inviteEvaluation")
+    assert e["status"] == "INVITED"
+    submit = """mutation($id: ID!, $level: RatingLevel!) {
+      submitRating(evaluationId: $id, input: {level: $level, comment: "等太久",
+        scores: [{indicator: OVERALL, score: 2}, {indicator: EFFICIENCY, score: 1}]}) {
+        id status level excluded rectificationId scores { indicator score } } }"""
+    assert _codes(gql(submit, {"id": e["id"], "level": "DISSATISFIED"}, token=staff)) == [
+        "FORBIDDEN"
+    ]
+    other = as_(Role.APPLICANT, "a-2")
+    assert _codes(gql(submit, {"id": e["id"], "level": "DISSATISFIED"}, token=other)) == [
+        "FORBIDDEN"
+    ]
+    before = _positions(platform, hall)
+    rated = _data(
+        gql(submit, {"id": e["id"], "level": "DISSATISFIED"}, token=applicant), "submitRating"
+    )
+    assert (rated["status"], rated["level"]) == ("RATED", "DISSATISFIED")
+    assert rated["scores"] == [
+        {"indicator": "EFFICIENCY", "score": 1},
+        {"indicator": "OVERALL", "score": 2},
+    ]
+    # the rating and its rectification were recorded in one commit
+    assert _positions(platform, hall) == before + 2
+    names = [
+        n.topic.rpartition(":")[2]
+        for n in platform.store.recorder(hall).select_notifications(start=before + 1, limit=10)
+    ]
+    assert names == ["Evaluation.RatingSubmitted", "Rectification.Opened"]
+    # 一次一评: rating twice is refused and records nothing
+    again = gql(submit, {"id": e["id"], "level": "VERY_SATISFIED"}, token=applicant)
+    assert _codes(again) == ["CONFLICT"]
+    assert _positions(platform, hall) == before + 2
+
+    rid = rated["rectificationId"]
+
+    def run(mutation: str, tok: str, field: str):
+        return _data(
+            gql(mutation.replace("FIELDS", RECTIFICATION_FIELDS), {"id": rid}, token=tok), field
+        )
+
+    r = run(
+        'mutation($id: ID!) { recordVerificationCall(id: $id, contacted: true, notes: "已核实") '
+        "{ FIELDS } }",
+        staff,
+        "recordVerificationCall",
+    )
+    assert (r["source"], r["status"], r["verificationDueOn"]) == (
+        "BAD_RATING",
+        "VERIFIED",
+        r["verificationDueOn"],
+    )
+    assert r["verificationDueOn"] in _due(1)
+    r = run(
+        'mutation($id: ID!) { enterRectificationLedger(id: $id, plan: ["增加高峰时段窗口"]) '
+        "{ FIELDS } }",
+        staff,
+        "enterRectificationLedger",
+    )
+    assert (r["status"], r["disposition"], r["overdue"]) == ("IN_PROGRESS", "LEDGER", False)
+    assert r["dueOn"] in _due(5)
+    r = run(
+        'mutation($id: ID!) { completeRectification(id: $id, measures: ["已增开窗口"]) '
+        "{ FIELDS } }",
+        staff,
+        "completeRectification",
+    )
+    assert r["status"] == "COMPLETED"
+    feed_back = (
+        'mutation($id: ID!) { feedBackRectification(id: $id, method: PHONE, content: "已整改") '
+        "{ FIELDS } }"
+    )
+    assert run(feed_back, staff, "feedBackRectification")["status"] == "FED_BACK"
+    review = 'mutation($id: ID!) { passRectificationReview(id: $id, note: "整改到位") { FIELDS } }'
+    assert _codes(
+        gql(review.replace("FIELDS", RECTIFICATION_FIELDS), {"id": rid}, token=staff)
+    ) == ["FORBIDDEN"]
+    r = run(
+        'mutation($id: ID!) { reopenRectification(id: $id, reason: "反馈不充分") { FIELDS } }',
+        supervisor,
+        "reopenRectification",
+    )
+    assert (r["status"], r["handlingRound"]) == ("VERIFIED", 2)
+    run(
+        'mutation($id: ID!) { fixRectificationAtOnce(id: $id, measures: ["书面致歉"]) { FIELDS } }',
+        staff,
+        "fixRectificationAtOnce",
+    )
+    run(feed_back, staff, "feedBackRectification")
+    assert run(review, supervisor, "passRectificationReview")["status"] == "CLOSED"
+    mark = "mutation { markOverdueRectifications }"
+    assert _data(gql(mark, token=as_(Role.HALL_ADMIN)), "markOverdueRectifications") == 0
+
+    # the appeal of the rating is upheld: excluded, but kept
+    appeal = """mutation($id: ID!) { appealRating(evaluationId: $id, reason: MISTAKEN,
+      explanation: "评错窗口") { excluded } }"""
+    _data(gql(appeal, {"id": e["id"]}, token=staff), "appealRating")
+    exclude = """mutation($id: ID!) { excludeRating(evaluationId: $id, note: "核实为误评") {
+      level excluded } }"""
+    assert _data(gql(exclude, {"id": e["id"]}, token=supervisor), "excludeRating") == {
+        "level": "DISSATISFIED",
+        "excluded": True,
+    }
+
+
+def test_an_inspection_finding_opens_a_rectification(gql, as_, hall):
+    supervisor = as_(Role.SUPERVISOR, "sup-1")
+    today = local_date(datetime.now(UTC)).isoformat()
+    record = """mutation($day: Date!) { recordInspection(input: {kind: UNANNOUNCED,
+      inspectedOn: $day, inspectors: ["sup-1"], windowCodes: ["W01"]}) { id kind closed } }"""
+    assert _codes(gql(record, {"day": today}, token=as_(Role.APPLICANT))) == ["FORBIDDEN"]
+    i = _data(gql(record, {"day": today}, token=supervisor), "recordInspection")
+    finding = """mutation($id: ID!) { recordInspectionFinding(inspectionId: $id,
+      input: {category: DISCIPLINE, description: "W01 窗口脱岗", windowCode: "W01",
+        staffBadge: "S001"}) { findings rectificationsRequired } }"""
+    assert _data(gql(finding, {"id": i["id"]}, token=supervisor), "recordInspectionFinding") == {
+        "findings": 1,
+        "rectificationsRequired": 1,
+    }
+    assert _codes(gql(finding, {"id": "not-an-id"}, token=supervisor)) == ["NOT_FOUND"]
+
+
+def test_every_stored_event_validates_against_its_contract(gql, as_, hall, platform):
+    receive = """mutation { receiveComplaint(input: {channel: ONLINE, facts: "无人引导",
+      anonymous: true}) { id } }"""
+    cid = _data(gql(receive, token=as_(Role.STAFF)), "receiveComplaint")["id"]
+    reject = """mutation($id: ID!) { rejectComplaint(id: $id, reason: NO_CLEAR_RESPONDENT,
+      explanation: "无明确被投诉对象") { status } }"""
+    assert _data(gql(reject, {"id": cid}, token=as_(Role.HALL_ADMIN)), "rejectComplaint") == {
+        "status": "REJECTED"
+    }
+    mapper = platform.hall_app(ComplaintService, hall).mapper
+    notifications = platform.store.recorder(hall).select_notifications(start=1, limit=100)
+    for notification in notifications:
+        event_type, payload = to_payload(mapper.to_domain_event(notification))
+        validate_payload(event_type, payload)
+    assert len(notifications) == 3
