@@ -9,6 +9,7 @@ import pytest
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
+import services.cases.domain.case
 import services.catalog.domain
 import services.complaints.domain
 import services.evaluations.domain
@@ -37,6 +38,7 @@ from services.halls import Hall
 DOMAIN_MODULES = [
     services.halls.domain,
     services.catalog.domain,
+    services.cases.domain.case,
     services.places.domain,
     services.staff.domain,
     services.queue.domain.queue,

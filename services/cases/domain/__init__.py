@@ -1,0 +1,57 @@
+"""The 帮办代办 case: aggregate, events, values and errors (pure: clock and calendar passed in)."""
+
+from services.cases.domain.case import Case
+from services.cases.domain.errors import (
+    CaseEndedError,
+    CaseError,
+    CaseNotFoundError,
+    CaseStateError,
+    CaseSuspendedError,
+    CaseValidationError,
+    FollowUpError,
+    HandOverError,
+    IncompleteNoticeError,
+    ItemNotAvailableError,
+    MandateError,
+    MaterialsIncompleteError,
+    ModeNotAllowedError,
+    NoticeOutstandingError,
+    OneTimeNoticeError,
+    StaffNotOnboardedError,
+)
+from services.cases.domain.values import (
+    Applicant,
+    AssistanceMode,
+    CaseStatus,
+    DeliveryMethod,
+    IdentityMethod,
+    RequestChannel,
+    ResultOutcome,
+)
+
+__all__ = [
+    "Applicant",
+    "AssistanceMode",
+    "Case",
+    "CaseEndedError",
+    "CaseError",
+    "CaseNotFoundError",
+    "CaseStateError",
+    "CaseStatus",
+    "CaseSuspendedError",
+    "CaseValidationError",
+    "DeliveryMethod",
+    "FollowUpError",
+    "HandOverError",
+    "IdentityMethod",
+    "IncompleteNoticeError",
+    "ItemNotAvailableError",
+    "MandateError",
+    "MaterialsIncompleteError",
+    "ModeNotAllowedError",
+    "NoticeOutstandingError",
+    "OneTimeNoticeError",
+    "RequestChannel",
+    "ResultOutcome",
+    "StaffNotOnboardedError",
+]
