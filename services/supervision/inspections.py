@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
@@ -16,6 +17,7 @@ from services.shared.errors import ValidationError
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
     BADGE,
+    CODE,
     WINDOW_CODE,
     FindingCategory,
     InspectionKind,
@@ -32,10 +34,12 @@ MAX_LIST = 50
 MAX_FINDINGS = 200
 
 
-def _codes(values: list[str], what: str, *, at_least_one: bool) -> list[str]:
+def _codes(
+    values: list[str], what: str, pattern: re.Pattern[str], *, at_least_one: bool
+) -> list[str]:
     if len(values) > MAX_LIST or (at_least_one and not values):
         raise ValidationError(f"give {int(at_least_one)} to {MAX_LIST} {what}")
-    return [require_code(v, what) for v in values]
+    return [require_code(v, what, pattern=pattern) for v in values]
 
 
 class Inspection(Aggregate):
@@ -82,10 +86,8 @@ class Inspection(Aggregate):
         self.hall_id = hall_id
         self.kind = parse_enum(InspectionKind, kind, "inspection kind")
         self.inspected_on: date = parse_date(inspected_on, "the inspection date")
-        self.window_codes = _codes(window_codes, "window codes", at_least_one=False)
-        for code in self.window_codes:
-            require_code(code, "window code", pattern=WINDOW_CODE)
-        self.inspectors = _codes(inspectors, "inspectors", at_least_one=True)
+        self.window_codes = _codes(window_codes, "window codes", WINDOW_CODE, at_least_one=False)
+        self.inspectors = _codes(inspectors, "inspectors", CODE, at_least_one=True)
         self.findings = 0
         self.rectifications_required = 0
         self.closed = False
