@@ -21,7 +21,7 @@ def validate_hall_id(hall_id: str) -> str:
     >>> validate_hall_id("demo")
     'demo'
     """
-    if not isinstance(hall_id, str) or not HALL_ID_PATTERN.match(hall_id):
+    if not isinstance(hall_id, str) or not HALL_ID_PATTERN.match(hall_id) or hall_id == "platform":
         raise ValidationError(
             f"invalid hall id {hall_id!r}: use 1-63 lowercase letters, digits and hyphens"
         )

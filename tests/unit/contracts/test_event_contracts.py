@@ -14,6 +14,7 @@ import services.catalog.domain
 import services.complaints.domain
 import services.evaluations.domain
 import services.halls.domain
+import services.partners.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
@@ -51,6 +52,7 @@ DOMAIN_MODULES = [
     services.supervision.assessments,
     services.supervision.interviews,
     services.supervision.improvements,
+    services.partners.domain,
 ]
 
 

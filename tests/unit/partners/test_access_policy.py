@@ -1,0 +1,68 @@
+"""The delivery rules of a grant's history: live, revocation, backfill, replay."""
+
+from __future__ import annotations
+
+from services.partners import AccessPolicy, Backfill, Delivery, GrantChange, GrantStart
+
+A, B = "queue.TicketIssued", "queue.TicketCalled"
+
+
+def change(position, *types, personal=False, start=GrantStart.NOW):
+    return GrantChange(position, frozenset(types), personal, start)
+
+
+def test_nothing_is_delivered_before_the_first_grant_or_at_its_own_position():
+    policy = AccessPolicy([change(5, A)])
+    assert [policy.live(p, A) for p in (1, 4, 5)] == [None, None, None]
+    assert policy.live(6, A) is Delivery.REDACTED
+    assert policy.live(6, B) is None
+
+
+def test_a_revocation_stops_delivery_from_its_position_on():
+    policy = AccessPolicy([change(5, A), change(9)])
+    assert policy.live(8, A) is Delivery.REDACTED
+    assert policy.live(9, A) is Delivery.REDACTED  # the revocation itself is at 9
+    assert policy.live(10, A) is None
+    assert policy.live(1000, A) is None
+
+
+def test_personal_data_only_with_a_grant_that_includes_it():
+    policy = AccessPolicy([change(2, A), change(7, A, personal=True)])
+    assert policy.live(5, A) is Delivery.REDACTED
+    assert policy.live(8, A) is Delivery.FULL
+
+
+def test_a_grant_from_the_beginning_backfills_only_the_types_it_adds():
+    policy = AccessPolicy(
+        [change(3, A, start=GrantStart.BEGINNING), change(8, A, B, start=GrantStart.BEGINNING)]
+    )
+    assert policy.backfills(0, 100) == [
+        Backfill(3, frozenset({A}), Delivery.REDACTED),
+        Backfill(8, frozenset({B}), Delivery.REDACTED),
+    ]
+    assert policy.backfills(3, 100) == [Backfill(8, frozenset({B}), Delivery.REDACTED)]
+    assert policy.backfills(8, 100) == []
+    assert AccessPolicy([change(3, A)]).backfills(0, 100) == []
+
+
+def test_a_re_grant_after_a_revocation_backfills_again():
+    policy = AccessPolicy([change(3, A), change(5), change(9, A, start=GrantStart.BEGINNING)])
+    assert policy.backfills(0, 9) == [Backfill(9, frozenset({A}), Delivery.REDACTED)]
+
+
+def test_replay_resends_what_was_sent_the_latest_decision_winning():
+    policy = AccessPolicy(
+        [change(3, A), change(6), change(9, A, personal=True, start=GrantStart.BEGINNING)]
+    )
+    assert policy.replay(2, A, upto=8) is None  # before the grant, no backfill yet
+    assert policy.replay(4, A, upto=8) is Delivery.REDACTED
+    assert policy.replay(7, A, upto=8) is None  # revoked
+    assert policy.replay(4, A, upto=9) is Delivery.FULL  # the backfill at 9 re-sent it
+    assert policy.replay(7, A, upto=9) is Delivery.FULL
+    assert policy.replay(10, B, upto=20) is None
+
+
+def test_granted_ever_names_every_type_of_the_history():
+    policy = AccessPolicy([change(3, A), change(5), change(9, B)])
+    assert policy.granted_ever == {A, B}
+    assert AccessPolicy([]).granted_ever == frozenset()
