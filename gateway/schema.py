@@ -13,6 +13,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from gateway.cases import CaseMutations
 from gateway.catalog.schema import CatalogMutations, CatalogQueries
 from gateway.complaints import ComplaintMutations
 from gateway.errors import ErrorCodes
@@ -29,6 +30,7 @@ Mutation = merge_types(
     (
         HallMutations,
         CatalogMutations,
+        CaseMutations,
         ComplaintMutations,
         EvaluationMutations,
         RectificationMutations,

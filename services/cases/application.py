@@ -8,7 +8,7 @@ from another hall is simply not found: a hall's application reads only its own l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -41,6 +41,7 @@ class CaseRequest:
     channel: str
     """A :class:`~services.cases.domain.RequestChannel` value."""
     applicant: Applicant
+    """The applicant; an empty ``applicant_id`` (a walk-in without an account) gets a new one."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class CaseService(HallApplication):
 
     new_case_id: Callable[[], UUID] = staticmethod(uuid4)
     """Ids of new cases: replaced in tests to make them predictable."""
+    new_applicant_id: Callable[[], str] = staticmethod(lambda: f"walk-in-{uuid4().hex}")
+    """Opaque ids for applicants who have none (walk-ins registered by staff)."""
 
     # --- reading ---------------------------------------------------------------------
 
@@ -89,6 +92,9 @@ class CaseService(HallApplication):
         """申请: open a case for a published 帮办代办 item of this hall."""
         require_registered_hall(self)
         self._item(request.item_code)
+        applicant = request.applicant
+        if not applicant.applicant_id:
+            applicant = replace(applicant, applicant_id=self.new_applicant_id())
         case = Case.request(
             case_id=self.new_case_id(),
             hall_id=self.hall_id,
@@ -96,7 +102,7 @@ class CaseService(HallApplication):
             item_code=request.item_code,
             matter=request.matter,
             channel=request.channel,
-            applicant=request.applicant,
+            applicant=applicant,
             actor=actor,
             now=self.clock(),
         )
