@@ -83,7 +83,8 @@ class CaseService(HallApplication):
         return item
 
     def _require_staff(self, badge_number: str) -> None:
-        if self.get_or_none(StaffMember.create_id(self.hall_id, badge_number)) is None:
+        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge_number))
+        if not isinstance(member, StaffMember) or member.offboarded:
             raise StaffNotOnboardedError(f"no staff member with badge {badge_number!r} here")
 
     # --- commands --------------------------------------------------------------------

@@ -287,6 +287,18 @@ def test_only_an_onboarded_staff_member_accepts(hall: Hall):
     assert hall.position() == before
 
 
+def test_an_offboarded_staff_member_neither_accepts_nor_takes_over(hall: Hall):
+    hall.staff.offboard_staff("S003", "调离", "admin")
+    case_id = hall.request()
+    with pytest.raises(StaffNotOnboardedError):
+        hall.cases.accept_case(case_id, "S003", "staff-1")
+    hall.cases.accept_case(case_id, "S001", "staff-1")
+    before = hall.position()
+    with pytest.raises(StaffNotOnboardedError):
+        hall.cases.reassign_case(case_id, "S003", "轮岗", "staff-1")
+    assert hall.position() == before
+
+
 def test_the_item_is_read_at_acceptance_and_a_withdrawn_item_cannot_be_accepted(hall: Hall):
     case_id = hall.request()
     hall.catalog.withdraw_service_item(ITEM, "停办", "admin")
