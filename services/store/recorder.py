@@ -4,6 +4,9 @@
 notification ids are the hall's gapless positions. :class:`TenantSnapshotRecorder` is the
 aggregate recorder of the hall's snapshots. Every call runs in its own transaction that first
 sets ``yanshen.tenant_id``, so row-level security confines it to the hall whatever the SQL says.
+
+Personal fields are sealed on the way in and opened on the way out by
+:func:`services.store.personal.personal_data` (crypto-shredding, ADR 0002).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import retry
 
 from services.store import statements as q
+from services.store.personal import personal_data
 from services.store.pool import Pool
 from services.store.session import TenantSession
 from services.store.subscription import TenantSubscription
@@ -91,10 +95,13 @@ class _TenantRecorder:
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
-        return [
+        found = [
             StoredEvent(self._out_id(r[0]), r[1], r[2], bytes(r[3]))
             for r in self.session.fetch(sql, params)
         ]
+        if table == "events":
+            return personal_data().open_events(self.session.fetch, self.tenant_id, found)
+        return personal_data().open_snapshots(self.session.fetch, self.tenant_id, found)
 
 
 class TenantSnapshotRecorder(_TenantRecorder, AggregateRecorder):
@@ -102,6 +109,9 @@ class TenantSnapshotRecorder(_TenantRecorder, AggregateRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         if stored_events:
+            stored_events = personal_data().seal_snapshots(
+                self.session.fetch, self.tenant_id, stored_events
+            )
             self.session.fetch(q.INSERT_SNAPSHOTS, self._arrays(stored_events), rows=False)
 
     @_retry_reads
@@ -129,6 +139,9 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
         already or the tracking position does not move forward; nothing is then recorded.
         """
         tracking: Tracking | None = kwargs.get("tracking")
+        stored_events = personal_data().seal_events(
+            self.session.fetch, self.tenant_id, stored_events
+        )
         if not stored_events:
             if tracking is not None:
                 self.insert_tracking(tracking)
@@ -182,7 +195,7 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
             params.append(list(topics))
         sql += " ORDER BY position LIMIT %s"
         params.append(limit)
-        return [
+        found = [
             Notification(
                 id=r[0],
                 originator_id=self._out_id(r[1]),
@@ -192,6 +205,7 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
             )
             for r in self.session.fetch(sql, params)
         ]
+        return personal_data().open_events(self.session.fetch, self.tenant_id, found)
 
     @_retry_reads
     def max_notification_id(self) -> int | None:
