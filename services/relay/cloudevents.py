@@ -1,6 +1,7 @@
 """CloudEvents 1.0 in Kafka binary content mode: attributes as ``ce_*`` headers, data as body.
 
-Pure: turns (hall, position, domain event) into the message a partner receives.
+Pure: turns (hall, position, domain event) into the message a consumer receives, on a
+platform topic or, redacted as its grant says, on a partner's topic.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from eventsourcing.domain import DomainEvent
 
 from contracts import to_payload
+from services.relay.topics import topic_for
 
-__all__ = ["CloudEvent", "to_cloudevent", "topic_for"]
+__all__ = ["CONTENT_TYPE", "CloudEvent", "to_cloudevent", "topic_for"]
 
-TOPIC_PREFIX = "yanshen"
+CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,25 @@ class CloudEvent:
         return dict(self.headers)[name].decode()
 
 
-def topic_for(event_type_name: str) -> str:
-    """One platform topic per bounded context.
-
-    >>> topic_for("catalog.ServiceItemPublished")
-    'yanshen.catalog'
-    """
-    return f"{TOPIC_PREFIX}.{event_type_name.split('.', 1)[0]}"
-
-
-def to_cloudevent(tenant_id: str, position: int, event: DomainEvent) -> CloudEvent:
+def to_cloudevent(
+    tenant_id: str,
+    position: int,
+    event: DomainEvent,
+    *,
+    topic: str | None = None,
+    redact: bool = False,
+) -> CloudEvent:
     """The CloudEvent of the event at ``position`` in ``tenant_id``'s log.
 
-    ``ce_id`` is ``<hall>:<position>``: unique on the platform and the same on every re-send,
-    so consumers deduplicate by it. The key is hall + aggregate, so one aggregate's events
-    stay in order in one partition.
+    ``ce_id`` is ``<hall>:<position>``: unique on the platform and the same on every re-send
+    and on every topic, so consumers deduplicate by it. The key is hall + aggregate, so one
+    aggregate's events stay in order in one partition. ``topic`` overrides the platform
+    topic (a partner's topic); ``redact`` sets the type's personal-data fields to null and
+    names them in the ``ce_redacted`` header.
     """
     event_type, payload = to_payload(event)
-    body = {**payload, "hall_position": position}
+    redacted = [f for f in event_type.personal_fields if f in payload] if redact else []
+    body = {**payload, **dict.fromkeys(redacted), "hall_position": position}
     headers = [
         ("ce_specversion", b"1.0"),
         ("ce_id", f"{tenant_id}:{position}".encode()),
@@ -55,10 +58,12 @@ def to_cloudevent(tenant_id: str, position: int, event: DomainEvent) -> CloudEve
         ("ce_source", f"/halls/{tenant_id}".encode()),
         ("ce_subject", str(event.originator_id).encode()),
         ("ce_time", event.timestamp.isoformat().encode()),
-        ("content-type", b"application/json; charset=utf-8"),
+        ("content-type", CONTENT_TYPE.encode()),
     ]
+    if redacted:
+        headers.append(("ce_redacted", ",".join(redacted).encode()))
     return CloudEvent(
-        topic=topic_for(event_type.name),
+        topic=topic or topic_for(event_type.name),
         key=f"{tenant_id}:{event.originator_id}".encode(),
         headers=headers,
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),

@@ -1,49 +1,30 @@
-"""The relay publishes the slice's events to Kafka as CloudEvents (binary mode)."""
+"""The relay publishes every hall's events to the platform topics as CloudEvents (binary
+mode), advancing its position only after the broker acknowledged."""
 
 from __future__ import annotations
 
-import json
-import time
+import socket
 import uuid
 
 import pytest
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient
 
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
-from services.relay import StreamRelay
+from services.relay import KafkaSink, MemorySink, RelayConfig
+from services.store import EventStore
+from tests.integration.relay.support import consume, of_hall, publish_items
 
 pytestmark = pytest.mark.kafka
 
 
-def _consume_hall(
-    bootstrap: str, topics: list[str], tenant_id: str, expected: int, timeout: float = 30.0
-) -> list:
-    consumer = KafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        group_id=f"test-{uuid.uuid4().hex}",
-        enable_auto_commit=False,
-    )
-    found = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(found) < expected and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=500).values():
-                found += [
-                    r
-                    for r in records
-                    if dict(r.headers).get("ce_source") == f"/halls/{tenant_id}".encode()
-                ]
-    finally:
-        consumer.close()
-    return found
+def _pending(worker_pool, tenant_id: str) -> bool:
+    return tenant_id in dict(EventStore(worker_pool).pending_tenants("relay:kafka"))
 
 
 def test_relay_publishes_hall_and_item_events_as_cloudevents(
-    platform, worker_pool, kafka_bootstrap_servers, tenant_id
+    platform, worker_pool, kafka_bootstrap_servers, tenant_id, make_relay
 ):
     platform.hall_app(HallRegistry, tenant_id).register_hall("测试大厅", "苏州", "op-1")
     item = platform.hall_app(CatalogService, tenant_id).publish_service_item(
@@ -53,28 +34,32 @@ def test_relay_publishes_hall_and_item_events_as_cloudevents(
         ),
         "admin-1",
     )
-    relay = StreamRelay(worker_pool, kafka_bootstrap_servers)
+    relay = make_relay()
     topics = relay.ensure_topics()
-    assert {"yanshen.halls", "yanshen.catalog"} <= set(topics)
+    assert {"yanshen.halls", "yanshen.catalog", "yanshen.partners"} <= set(topics)
     assert relay.run_once() >= 2
 
-    records = _consume_hall(kafka_bootstrap_servers, topics, tenant_id, expected=2)
-    by_id = {dict(r.headers)["ce_id"].decode(): r for r in records}
+    records = consume(
+        kafka_bootstrap_servers, topics, keep=of_hall(tenant_id), until=lambda f: len(f) >= 2
+    )
+    by_id = {r.ce_id: r for r in records}
     assert set(by_id) == {f"{tenant_id}:1", f"{tenant_id}:2"}
 
     hall_msg, item_msg = by_id[f"{tenant_id}:1"], by_id[f"{tenant_id}:2"]
     assert hall_msg.topic == "yanshen.halls"
-    assert dict(hall_msg.headers)["ce_type"] == b"cn.yanshen.halls.HallRegistered.v1"
-    assert json.loads(hall_msg.value)["name"] == "测试大厅"
+    assert hall_msg.headers["ce_type"] == "cn.yanshen.halls.HallRegistered.v1"
+    assert hall_msg.body["name"] == "测试大厅"
 
-    headers = dict(item_msg.headers)
+    headers = item_msg.headers
     assert item_msg.topic == "yanshen.catalog"
-    assert headers["ce_specversion"] == b"1.0"
-    assert headers["ce_type"] == b"cn.yanshen.catalog.ServiceItemPublished.v1"
-    assert headers["ce_subject"] == str(item.id).encode()
-    assert headers["content-type"].startswith(b"application/json")
-    assert item_msg.key == f"{tenant_id}:{item.id}".encode()
-    body = json.loads(item_msg.value)
+    assert headers["ce_specversion"] == "1.0"
+    assert headers["ce_type"] == "cn.yanshen.catalog.ServiceItemPublished.v1"
+    assert headers["ce_source"] == f"/halls/{tenant_id}"
+    assert headers["ce_subject"] == str(item.id)
+    assert headers["ce_time"].startswith(item.created_on.isoformat()[:19])
+    assert headers["content-type"].startswith("application/json")
+    assert item_msg.key == f"{tenant_id}:{item.id}"
+    body = item_msg.body
     assert body["hall_id"] == tenant_id
     assert body["code"] == "BDB-001"
     assert body["materials"] == ["身份证"]
@@ -82,6 +67,80 @@ def test_relay_publishes_hall_and_item_events_as_cloudevents(
     assert body["actor"] == "admin-1"
 
     # Its position advanced only with the acknowledged batch: nothing is pending now.
-    assert tenant_id not in dict(
-        platform.store.__class__(worker_pool).pending_tenants("relay:kafka")
+    assert not _pending(worker_pool, tenant_id)
+
+
+def test_the_position_does_not_move_while_the_broker_does_not_acknowledge(
+    platform, worker_pool, tenant_id, make_relay
+):
+    platform.hall_app(HallRegistry, tenant_id).register_hall("测试大厅", "苏州", "op-1")
+    sink = MemorySink()
+    relay = make_relay(sink=sink)
+    sink.down = True
+    assert relay.run_once() == 0
+    assert relay.backoff.delay > 0  # backing off
+    assert _pending(worker_pool, tenant_id)
+    sink.down = False
+    relay.backoff.succeeded()  # do not wait out the backoff in the test
+    assert relay.run_once() >= 1
+    assert not _pending(worker_pool, tenant_id)
+    assert f"{tenant_id}:1" in {m.header("ce_id") for m in sink.messages}
+
+
+def _dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again: nothing listens there
+
+
+def test_a_dead_broker_address_keeps_the_hall_pending_and_backs_off(
+    platform, worker_pool, tenant_id, make_relay
+):
+    platform.hall_app(HallRegistry, tenant_id).register_hall("测试大厅", "苏州", "op-1")
+    relay = make_relay(
+        config=RelayConfig(bootstrap_servers=f"127.0.0.1:{_dead_port()}", connect_timeout_ms=500)
     )
+    assert relay.run_once() == 0
+    first = relay.backoff.delay
+    assert first > 0
+    relay.backoff._retry_at = 0.0  # retry now: the delay doubles
+    assert relay.run_once() == 0
+    assert relay.backoff.delay == 2 * first
+    assert _pending(worker_pool, tenant_id)
+
+
+def test_topics_are_created_with_the_configured_partitions(kafka_bootstrap_servers):
+    topic = f"yanshen.partner.t-{uuid.uuid4().hex[:8]}"
+    sink = KafkaSink(RelayConfig(bootstrap_servers=kafka_bootstrap_servers, partitions=2))
+    sink.ensure_topics([topic])
+    sink.ensure_topics([topic])  # idempotent
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap_servers)
+    try:
+        (described,) = admin.describe_topics([topic])
+    finally:
+        admin.close()
+    assert len(described["partitions"]) == 2
+    assert all(len(p["replica_nodes"]) == 1 for p in described["partitions"]), described
+
+
+def test_one_aggregates_events_share_a_key_and_stay_in_order(
+    platform, kafka_bootstrap_servers, hall, make_relay
+):
+    publish_items(platform, hall, ["K-1"])
+    catalog = platform.hall_app(CatalogService, hall)
+    for days in range(1, 6):
+        catalog.revise_service_item(
+            "K-1",
+            ItemTerms(name="帮办代办", category="ASSISTANCE", promised_working_days=days),
+            "admin-1",
+        )
+    relay = make_relay()
+    relay.run_once()
+    found = consume(
+        kafka_bootstrap_servers,
+        ["yanshen.catalog"],
+        keep=of_hall(hall),
+        until=lambda f: len(f) >= 6,
+    )
+    assert len({(m.key, m.partition) for m in found}) == 1
+    assert [m.body["aggregate_version"] for m in found] == [1, 2, 3, 4, 5, 6]

@@ -1,0 +1,112 @@
+"""Settings of the stream relay and of its Kafka clients, read from the environment.
+
+Documented in ``docs/configuration.md`` (section "Kafka"). Nothing here connects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = ["RelayConfig"]
+
+
+def _get(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    """How the relay talks to Kafka and shares the halls with other relay processes.
+
+    >>> RelayConfig.from_env({"YANSHEN_KAFKA_PARTITIONS": "6"}).partitions
+    6
+    """
+
+    bootstrap_servers: str = ""
+    """Comma-separated brokers (``KAFKA_BOOTSTRAP_SERVERS``)."""
+    partitions: int = 3
+    """Partitions of every topic the relay creates."""
+    replication_factor: int = 1
+    """Replicas of every topic the relay creates (3 in production)."""
+    min_insync_replicas: int | None = None
+    """``min.insync.replicas`` of created topics (2 in production, with ``acks=all``)."""
+    linger_ms: int = 5
+    connect_timeout_ms: int = 10000
+    """How long a new client waits for a first broker before the relay backs off."""
+    batch_size: int = 500
+    """Events per transaction: sent, acknowledged, then the position advances."""
+    lease_ttl: float = 10.0
+    poll_interval: float = 1.0
+    worker_id: str | None = None
+    """Stable id of this relay process: a restart takes its halls back at once."""
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RelayConfig:
+        e = os.environ if env is None else env
+        min_isr = _get(e, "YANSHEN_KAFKA_MIN_INSYNC_REPLICAS")
+        return cls(
+            bootstrap_servers=_get(e, "KAFKA_BOOTSTRAP_SERVERS"),
+            partitions=int(_get(e, "YANSHEN_KAFKA_PARTITIONS", "3")),
+            replication_factor=int(_get(e, "YANSHEN_KAFKA_REPLICATION_FACTOR", "1")),
+            min_insync_replicas=int(min_isr) if min_isr else None,
+            linger_ms=int(_get(e, "YANSHEN_KAFKA_LINGER_MS", "5")),
+            connect_timeout_ms=int(_get(e, "YANSHEN_KAFKA_CONNECT_TIMEOUT_MS", "10000")),
+            batch_size=int(_get(e, "YANSHEN_RELAY_BATCH_SIZE", "500")),
+            lease_ttl=float(_get(e, "YANSHEN_RELAY_LEASE_TTL", "10")),
+            poll_interval=float(_get(e, "YANSHEN_RELAY_POLL_INTERVAL", "1")),
+            worker_id=_get(e, "YANSHEN_RELAY_WORKER_ID") or None,
+            security_protocol=_get(e, "YANSHEN_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+            sasl_mechanism=_get(e, "YANSHEN_KAFKA_SASL_MECHANISM") or None,
+            sasl_username=_get(e, "YANSHEN_KAFKA_SASL_USERNAME") or None,
+            sasl_password=_get(e, "YANSHEN_KAFKA_SASL_PASSWORD") or None,
+            ssl_cafile=_get(e, "YANSHEN_KAFKA_SSL_CAFILE") or None,
+        )
+
+    def with_servers(self, bootstrap_servers: str) -> RelayConfig:
+        return replace(self, bootstrap_servers=bootstrap_servers)
+
+    def client_options(self) -> dict[str, Any]:
+        """Connection options shared by the producer and the admin client."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": [s.strip() for s in self.bootstrap_servers.split(",") if s],
+            "security_protocol": self.security_protocol,
+            "bootstrap_timeout_ms": self.connect_timeout_ms,
+        }
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = self.sasl_password
+        if self.ssl_cafile:
+            options["ssl_cafile"] = self.ssl_cafile
+        return options
+
+    def producer_options(self) -> dict[str, Any]:
+        """The producer: idempotent, ``acks=all``, so nothing acknowledged is lost or doubled
+        by the producer's own retries."""
+        return {
+            **self.client_options(),
+            "acks": "all",
+            "enable_idempotence": True,
+            "linger_ms": self.linger_ms,
+            "retries": 5,
+            "request_timeout_ms": 15000,
+            "max_block_ms": 15000,
+        }
+
+    def topic_options(self) -> dict[str, Any]:
+        """``create_topics`` options of every topic the relay creates."""
+        options: dict[str, Any] = {
+            "num_partitions": self.partitions,
+            "replication_factor": self.replication_factor,
+        }
+        if self.min_insync_replicas is not None:
+            options["configs"] = {"min.insync.replicas": str(self.min_insync_replicas)}
+        return options

@@ -1,0 +1,184 @@
+"""Each partner's own consumer of the hall logs, feeding the partner's own topic.
+
+Positions and leases are kept per (partner, hall) under the consumer name
+``partner:<partner-id>``. A batch reads the grant's history (its events and positions in
+the hall's log, by the grant's id), then only the hall's events of types ever granted, and
+delivers those the :class:`~services.partners.AccessPolicy` allows. A grant that starts at
+the beginning stops the batch at its position and backfills the hall's earlier events of
+the newly granted types first (its own cursor ``partner:<id>:backfill:<position>``), so an
+aggregate's events still arrive in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification
+from prometheus_client import Counter
+
+from services.partners.access import AccessPolicy, Backfill
+from services.partners.domain import PLATFORM_LOG
+from services.partners.history import grant_history, list_partners
+from services.relay.cloudevents import CloudEvent
+from services.relay.messages import event_type_name, partner_message
+from services.relay.sink import MessageSink, SinkUnavailableError
+from services.relay.topics import domain_topics, partner_topic
+from services.store.consumer import LogConsumer, lock_consumer_position
+from services.store.consumers import pending_tenants, record_consumer_position
+from services.store.pool import Pool
+
+__all__ = ["PartnerConsumer", "PartnerFanout", "hall_head"]
+
+log = logging.getLogger(__name__)
+
+DELIVERED = Counter("yanshen_partner_events_total", "Events delivered to partners", ["partner"])
+
+_HEAD = "SELECT position FROM tenant_heads WHERE tenant_id = %s"
+
+
+def hall_head(conn: psycopg.Connection[Any], tenant_id: str) -> int:
+    row = conn.execute(_HEAD, (tenant_id,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+class PartnerConsumer(LogConsumer):
+    """One partner's consumer of every hall's log."""
+
+    def __init__(self, pool: Pool, sink: MessageSink, partner_id: str, **kwargs: Any) -> None:
+        self.partner_id = partner_id
+        self.consumer = f"partner:{partner_id}"
+        self.topic = partner_topic(partner_id)
+        super().__init__(pool, **kwargs)
+        self.sink = sink
+
+    def catch_up(self) -> int:
+        """Deliver what is pending in the halls this worker holds; returns messages sent."""
+        pending = dict(pending_tenants(self.pool, self.consumer))
+        done = 0
+        for tenant_id in sorted(self.leases.claim(pending)):
+            if tenant_id not in pending:
+                continue
+            more = True
+            while more:
+                try:
+                    sent, more = self._deliver(tenant_id)
+                except Exception as error:
+                    if self.ends_round(error):
+                        raise
+                    log.exception("%s: batch of hall %s failed", self.consumer, tenant_id)
+                    break
+                done += sent
+        return done
+
+    def ends_round(self, error: Exception) -> bool:
+        return isinstance(error, SinkUnavailableError) or super().ends_round(error)
+
+    def handle(
+        self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
+    ) -> None:
+        raise NotImplementedError("partner consumers select their own batches (_deliver)")
+
+    def _deliver(self, tenant_id: str) -> tuple[int, bool]:
+        """One batch of one hall: returns (messages sent, whether more is pending)."""
+        with self.pool.connection() as conn, conn.transaction():
+            position = lock_consumer_position(conn, self.consumer, tenant_id)
+            head = hall_head(conn, tenant_id)  # before the history: no grant is missed
+            if position >= head:
+                return 0, False
+            policy = AccessPolicy(grant_history(conn, tenant_id, self.partner_id))
+            backfills = policy.backfills(position, head)
+            stop = backfills[0].position if backfills else head
+            topics = domain_topics(policy.granted_ever)
+            notifications = (
+                self.store.recorder(tenant_id).select_notifications(
+                    start=position + 1, limit=self.batch_size, stop=stop, topics=topics
+                )
+                if topics
+                else []
+            )
+            messages = self._live(tenant_id, policy, notifications)
+            self.sink.publish(messages)
+            if len(notifications) == self.batch_size:
+                reached = notifications[-1].id
+            else:
+                reached = stop
+                if backfills:
+                    messages += self._backfill(tenant_id, backfills[0])
+            record_consumer_position(conn, self.consumer, tenant_id, reached)
+        DELIVERED.labels(self.partner_id).inc(len(messages))
+        return len(messages), reached < head
+
+    def _live(
+        self, tenant_id: str, policy: AccessPolicy, notifications: Sequence[Notification]
+    ) -> list[CloudEvent]:
+        messages = []
+        for n in notifications:
+            name = event_type_name(n)
+            delivery = policy.live(n.id, name) if name else None
+            if delivery is not None:
+                messages.append(partner_message(tenant_id, n, self.topic, delivery))
+        return messages
+
+    def _backfill(self, tenant_id: str, backfill: Backfill) -> list[CloudEvent]:
+        """Send the hall's history before ``backfill.position`` of its types, batch by batch
+        under a cursor of its own, so a crash resumes the backfill where it was."""
+        cursor = f"{self.consumer}:backfill:{backfill.position}"
+        topics = domain_topics(backfill.event_types)
+        last = backfill.position - 1
+        sent: list[CloudEvent] = []
+        while True:
+            with self.pool.connection() as conn, conn.transaction():
+                done = lock_consumer_position(conn, cursor, tenant_id)
+                if done >= last:
+                    return sent
+                notifications = self.store.recorder(tenant_id).select_notifications(
+                    start=done + 1, limit=self.batch_size, stop=last, topics=topics
+                )
+                messages = [
+                    partner_message(tenant_id, n, self.topic, backfill.delivery)
+                    for n in notifications
+                ]
+                self.sink.publish(messages)
+                sent += messages
+                full = len(notifications) == self.batch_size
+                reached = notifications[-1].id if full else last
+                record_consumer_position(conn, cursor, tenant_id, reached)
+
+
+class PartnerFanout:
+    """Every registered partner's consumer, created as partners are registered."""
+
+    def __init__(self, pool: Pool, sink: MessageSink, **consumer_options: Any) -> None:
+        self.pool = pool
+        self.sink = sink
+        self.consumer_options = consumer_options
+        self.consumers: dict[str, PartnerConsumer] = {}
+        self._registry_head = -1
+
+    def refresh(self) -> None:
+        """Add consumers for partners registered since the last look (and their topics)."""
+        with self.pool.connection() as conn:
+            head = hall_head(conn, PLATFORM_LOG)
+        if head == self._registry_head:
+            return
+        new = [p.partner_id for p in list_partners(self.pool) if p.partner_id not in self.consumers]
+        self.sink.ensure_topics(partner_topic(p) for p in new)
+        for partner_id in new:
+            self.consumers[partner_id] = PartnerConsumer(
+                self.pool, self.sink, partner_id, **self.consumer_options
+            )
+        self._registry_head = head
+
+    def catch_up(self) -> int:
+        self.refresh()
+        return sum(c.catch_up() for c in self.consumers.values())
+
+    def close(self) -> None:
+        for consumer in self.consumers.values():
+            try:
+                consumer.close()
+            except Exception:  # a dead database must not hide the original error
+                log.warning("%s: could not release leases", consumer.consumer, exc_info=True)

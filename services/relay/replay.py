@@ -1,0 +1,87 @@
+"""``yanshen partners replay``: re-send a partner what it was sent of a hall's history.
+
+Positions ``from_position`` up to the partner consumer's position in the hall are read
+again and each event the partner was sent (by live delivery or a backfill, the latest
+decision deciding the redaction) is published again to the partner's topic, with the same
+``ce_id``: a partner that deduplicates by ``ce_id`` sees no change, one that lost data gets
+it back. Events after that position are the live consumer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.partners.errors import PartnerNotFoundError
+from services.partners.history import grant_policy, list_partners
+from services.relay.messages import event_type_name, partner_message
+from services.relay.sink import MessageSink
+from services.relay.topics import domain_topics, partner_topic
+from services.shared.errors import ValidationError
+from services.shared.ids import validate_hall_id
+from services.store import EventStore
+from services.store.pool import Pool
+
+__all__ = ["ReplayResult", "delivered_position", "replay"]
+
+_POSITION = "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    sent: int
+    """Messages published again."""
+    upto: int
+    """The last position covered (the partner consumer's position in the hall)."""
+
+
+def delivered_position(pool: Pool, partner_id: str, tenant_id: str) -> int:
+    """How far the partner's consumer got in the hall (0 before its first batch)."""
+    with pool.connection() as conn:
+        row = conn.execute(_POSITION, (f"partner:{partner_id}", tenant_id)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def replay(
+    pool: Pool,
+    sink: MessageSink,
+    partner_id: str,
+    tenant_id: str,
+    from_position: int = 1,
+    *,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReplayResult:
+    """Re-send the partner's messages of ``tenant_id`` from ``from_position`` on.
+
+    ``progress(position, upto)`` is called after every batch. Needs a ``worker`` pool.
+    """
+    validate_hall_id(tenant_id)
+    if from_position < 1:
+        raise ValidationError("--from is a position in the hall's log, 1 or more")
+    if partner_id not in {p.partner_id for p in list_partners(pool)}:
+        raise PartnerNotFoundError(f"no partner {partner_id!r} is registered")
+    upto = delivered_position(pool, partner_id, tenant_id)
+    policy = grant_policy(pool, tenant_id, partner_id)
+    topics = domain_topics(policy.granted_ever)
+    topic = partner_topic(partner_id)
+    recorder = EventStore(pool).recorder(tenant_id)
+    position, sent = from_position - 1, 0
+    if progress:
+        progress(min(position, upto), upto)
+    while position < upto and topics:
+        notifications = recorder.select_notifications(
+            start=position + 1, limit=batch_size, stop=upto, topics=topics
+        )
+        messages = []
+        for n in notifications:
+            name = event_type_name(n)
+            delivery = policy.replay(n.id, name, upto) if name else None
+            if delivery is not None:
+                messages.append(partner_message(tenant_id, n, topic, delivery))
+        sink.publish(messages)
+        sent += len(messages)
+        position = notifications[-1].id if len(notifications) == batch_size else upto
+        if progress:
+            progress(position, upto)
+    return ReplayResult(sent=sent, upto=upto)

@@ -1,0 +1,160 @@
+"""Helpers of the relay tests: consume a topic from the start, make halls, partners, events."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaConsumer
+
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
+from services.halls import HallRegistry
+from services.partners import PLATFORM_LOG, GrantStart, PartnerGrants, PartnerRegistry
+from services.staff import StaffService
+
+TERMS = ItemTerms(name="帮办代办", category="ASSISTANCE", materials=["身份证"])
+
+
+@dataclass(frozen=True)
+class Message:
+    """A consumed record, decoded."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    raw_headers: list[tuple[str, bytes]]
+    raw_body: bytes
+
+    @property
+    def ce_id(self) -> str:
+        return self.headers["ce_id"]
+
+    @property
+    def position(self) -> int:
+        return int(self.ce_id.rsplit(":", 1)[1])
+
+
+def consume(
+    bootstrap: str,
+    topics: Iterable[str],
+    *,
+    until: Callable[[list[Message]], bool],
+    keep: Callable[[Message], bool] = lambda m: True,
+    timeout: float = 60.0,
+) -> list[Message]:
+    """Read ``topics`` from the beginning until ``until(kept messages)`` or the timeout."""
+    consumer = KafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"test-{uuid.uuid4().hex}",
+        enable_auto_commit=False,
+    )
+    found: list[Message] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while not until(found) and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=300).values():
+                for r in records:
+                    m = _message(r)
+                    if keep(m):
+                        found.append(m)
+    finally:
+        consumer.close()
+    return found
+
+
+def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Message]:
+    """Every message on ``topic`` up to its current end, partition by partition."""
+    from kafka import TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        found: list[Message] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(p) < ends[p] for p in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end in {timeout}s")
+            for records in consumer.poll(timeout_ms=300).values():
+                found += [_message(r) for r in records]
+    finally:
+        consumer.close()
+    return sorted(found, key=lambda m: (m.partition, m.offset))
+
+
+def _message(r: Any) -> Message:
+    return Message(
+        topic=r.topic,
+        partition=r.partition,
+        offset=r.offset,
+        key=r.key.decode(),
+        headers={k: v.decode() for k, v in r.headers},
+        body=json.loads(r.value),
+        raw_headers=list(r.headers),
+        raw_body=r.value,
+    )
+
+
+def of_hall(tenant_id: str) -> Callable[[Message], bool]:
+    return lambda m: m.headers.get("ce_source") == f"/halls/{tenant_id}"
+
+
+def new_partner_id() -> str:
+    return f"p-{uuid.uuid4().hex[:10]}"
+
+
+def register_hall(platform: Any, tenant_id: str) -> None:
+    platform.hall_app(HallRegistry, tenant_id).register_hall("测试大厅", "苏州", "op-1")
+
+
+def register_partner(platform: Any, partner_id: str) -> None:
+    registry = platform.store.application(PartnerRegistry, PLATFORM_LOG)
+    registry.hall_id = PLATFORM_LOG
+    registry.register_partner(partner_id, "测试伙伴", "ops@partner.example", "op-1")
+
+
+def grant(
+    platform: Any,
+    tenant_id: str,
+    partner_id: str,
+    types: list[str],
+    *,
+    personal: bool = False,
+    start: GrantStart = GrantStart.NOW,
+) -> int:
+    registry = platform.store.application(PartnerRegistry, PLATFORM_LOG)
+    registry.hall_id = PLATFORM_LOG
+    partner = registry.get_partner(partner_id)
+    _, position = platform.hall_app(PartnerGrants, tenant_id).grant(
+        partner, types, personal, start, "admin-1"
+    )
+    return int(position)
+
+
+def revoke(platform: Any, tenant_id: str, partner_id: str) -> int:
+    _, position = platform.hall_app(PartnerGrants, tenant_id).revoke(partner_id, "ended", "a")
+    return int(position)
+
+
+def publish_items(platform: Any, tenant_id: str, codes: Iterable[str]) -> None:
+    catalog = platform.hall_app(CatalogService, tenant_id)
+    for code in codes:
+        catalog.publish_service_item(code, TERMS, "admin-1")
+
+
+def onboard(platform: Any, tenant_id: str, badge: str, name: str) -> None:
+    platform.hall_app(StaffService, tenant_id).onboard_staff(
+        badge, name, "WINDOW_STAFF", ["综合受理"], "admin-1"
+    )
