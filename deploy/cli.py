@@ -203,6 +203,11 @@ def relay() -> None:
     _run_worker("relay")
 
 
+from deploy.cli_partners import partners_app  # noqa: E402  (partner streams)
+
+app.add_typer(partners_app, name="partners")
+
+
 def main() -> None:
     sys.exit(app())
 

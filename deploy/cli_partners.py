@@ -1,0 +1,224 @@
+"""``yanshen partners``: register partners, grant and revoke, list, replay history.
+
+The operator's tools for partner event streams (see ``docs/partners.md``). Hall admins do
+the same over GraphQL (``grantPartner`` / ``revokePartnerGrant``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from deploy.settings import Settings
+
+if TYPE_CHECKING:
+    from deploy.bootstrap import Platform
+    from services.partners import PartnerRegistry
+
+__all__ = ["partners_app"]
+
+partners_app = typer.Typer(
+    help="Partners: the systems that receive halls' events on Kafka (grants, replay).",
+    no_args_is_help=True,
+)
+console = Console(stderr=True)
+out = Console()
+
+Actor = Annotated[str, typer.Option(help="Who does this (recorded in the event).")]
+
+
+class Start(StrEnum):
+    beginning = "beginning"
+    now = "now"
+
+
+def _default_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@contextlib.contextmanager
+def _platform() -> Iterator[Platform]:
+    """The platform on ``DATABASE_URL`` (or the embedded server); domain errors exit 1."""
+    from deploy.bootstrap import Platform, resolve_database_url
+    from services.shared.errors import DomainError
+
+    settings = Settings.from_env()
+    url, server = resolve_database_url(settings)
+    platform = Platform.open(settings, url)
+    try:
+        yield platform
+    except DomainError as error:
+        console.print(f"[red]{type(error).__name__}: {error}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        platform.close()
+        if server:
+            server.stop()
+
+
+def _registry(platform: Platform) -> PartnerRegistry:
+    from services.partners import PLATFORM_LOG, PartnerRegistry
+
+    return platform.hall_app(PartnerRegistry, PLATFORM_LOG)
+
+
+@partners_app.command()
+def register(
+    partner: Annotated[str, typer.Argument(help="Partner id: lowercase slug, e.g. tax-bureau.")],
+    name: Annotated[str, typer.Option(help="The partner's name.")],
+    contact: Annotated[str, typer.Option(help="Operational contact (office, mailbox).")] = "",
+    actor: Actor = "",
+) -> None:
+    """Register a partner (platform operators); its topic is yanshen.partner.<id>."""
+    from services.relay import partner_topic
+
+    with _platform() as platform:
+        position = _registry(platform).register_partner(
+            partner, name, contact, actor or _default_actor()
+        )
+    out.print(
+        f"registered partner {partner} (platform log position {position}); "
+        f"topic {partner_topic(partner)}"
+    )
+
+
+@partners_app.command()
+def grant(
+    partner: Annotated[str, typer.Argument(help="The registered partner.")],
+    tenant: Annotated[str, typer.Option(help="The hall that grants.")],
+    event_type: Annotated[
+        list[str],
+        typer.Option("--type", help="Event type, e.g. queue.TicketIssued, or queue.* (repeat)."),
+    ],
+    personal_data: Annotated[
+        bool, typer.Option(help="Deliver personal data fields (else they are null).")
+    ] = False,
+    start: Annotated[
+        Start, typer.Option("--from", help="beginning: backfill the hall's history; now: not.")
+    ] = Start.now,
+    actor: Actor = "",
+) -> None:
+    """Grant a partner event types of a hall (or change its grant)."""
+    from services.partners import GrantStart, PartnerGrants
+    from services.shared import validate_hall_id
+
+    with _platform() as platform:
+        hall = validate_hall_id(tenant)
+        found = _registry(platform).get_partner(partner)
+        result, position = platform.hall_app(PartnerGrants, hall).grant(
+            found,
+            event_type,
+            personal_data,
+            GrantStart(start.value.upper()),
+            actor or _default_actor(),
+        )
+    out.print(
+        f"hall {hall} granted {partner} {len(result.event_types)} event type(s)"
+        f"{' with personal data' if result.personal_data else ''} at position {position}: "
+        + ", ".join(result.event_types)
+    )
+
+
+@partners_app.command()
+def revoke(
+    partner: Annotated[str, typer.Argument(help="The partner.")],
+    tenant: Annotated[str, typer.Option(help="The hall that revokes.")],
+    reason: Annotated[str, typer.Option(help="Why (recorded).")] = "",
+    actor: Actor = "",
+) -> None:
+    """Revoke a partner's grant in a hall: nothing after the revocation reaches it."""
+    from services.partners import PartnerGrants
+    from services.shared import validate_hall_id
+
+    with _platform() as platform:
+        hall = validate_hall_id(tenant)
+        _, position = platform.hall_app(PartnerGrants, hall).revoke(
+            partner, reason, actor or _default_actor()
+        )
+    out.print(f"hall {hall} revoked {partner}'s grant at position {position}")
+
+
+@partners_app.command("list")
+def list_(
+    tenant: Annotated[str | None, typer.Option(help="Only this hall's grants.")] = None,
+) -> None:
+    """List the partners and their grants per hall."""
+    from services.partners.history import list_grants, list_partners
+
+    with _platform() as platform:
+        pool = platform.worker_pool
+        partners = list_partners(pool)
+        if tenant:
+            halls = [tenant]
+        else:
+            with pool.connection() as conn:
+                rows = conn.execute("SELECT tenant_id FROM tenant_heads ORDER BY 1").fetchall()
+            halls = [str(r[0]) for r in rows]
+        grants = list_grants(pool, [p.partner_id for p in partners], halls)
+    # One line per grant, tab-separated: readable, and easy to cut/grep in scripts.
+    typer.echo("partner\thall\tstate\tpersonal_data\tsince_position\tevent_types\tname")
+    for p in partners:
+        own = [g for g in grants if g.partner_id == p.partner_id]
+        if not own:
+            typer.echo(f"{p.partner_id}\t-\tno grant\t-\t-\t-\t{p.name}")
+        for g in own:
+            typer.echo(
+                f"{p.partner_id}\t{g.hall_id}\t{'active' if g.active else 'revoked'}\t"
+                f"{'yes' if g.personal_data else 'no'}\t{g.position}\t"
+                f"{','.join(g.event_types)}\t{p.name}"
+            )
+
+
+@partners_app.command()
+def types() -> None:
+    """The event types a hall can grant."""
+    from services.partners import grantable_event_types
+
+    for name in grantable_event_types():
+        out.print(name)
+
+
+@partners_app.command()
+def replay(
+    partner: Annotated[str, typer.Argument(help="The partner whose topic gets the history.")],
+    tenant: Annotated[str, typer.Option(help="The hall whose history to re-send.")],
+    from_position: Annotated[
+        int, typer.Option("--from", help="First position of the hall's log to re-send.")
+    ] = 1,
+) -> None:
+    """Re-send a partner what it was sent of a hall's history (same ce_id values)."""
+    from services.relay import KafkaSink, RelayConfig
+    from services.relay import replay as run_replay
+
+    config = RelayConfig.from_env()
+    if not config.bootstrap_servers:
+        console.print("[red]KAFKA_BOOTSTRAP_SERVERS is not set[/red]")
+        raise typer.Exit(2)
+    sink = KafkaSink(config)
+    progress = Progress(
+        TextColumn(f"replay {tenant} → {partner}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    try:
+        with _platform() as platform, progress:
+            task = progress.add_task("replay", total=None)
+
+            def advance(position: int, upto: int) -> None:
+                progress.update(task, completed=position, total=upto)
+
+            result = run_replay(
+                platform.worker_pool, sink, partner, tenant, from_position, progress=advance
+            )
+    finally:
+        sink.close()
+    out.print(f"re-sent {result.sent} message(s) of positions {from_position}..{result.upto}")
