@@ -19,6 +19,7 @@ from gateway.complaints import ComplaintMutations
 from gateway.errors import ErrorCodes
 from gateway.evaluations import EvaluationMutations
 from gateway.halls.schema import HallMutations, HallQueries
+from gateway.partners import PartnerMutations
 from gateway.rectifications import RectificationMutations
 from gateway.supervision import SupervisionMutations
 
@@ -35,6 +36,7 @@ Mutation = merge_types(
         EvaluationMutations,
         RectificationMutations,
         SupervisionMutations,
+        PartnerMutations,
     ),
 )
 

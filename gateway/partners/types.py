@@ -1,0 +1,61 @@
+"""GraphQL types of the partners context."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from services.partners import Grant
+from services.relay.topics import partner_topic
+
+__all__ = ["GrantStartEnum", "PartnerGrantType", "PartnerType", "RegisterPartnerInput"]
+
+
+@strawberry.enum(name="GrantStart", description="Where delivery of newly granted types starts.")
+class GrantStartEnum(Enum):
+    BEGINNING = "BEGINNING"
+    NOW = "NOW"
+
+
+@strawberry.input(description="A partner to register (platform operators).")
+class RegisterPartnerInput:
+    partner_id: str = strawberry.field(
+        description="Lowercase slug, 1-63 characters; names the topic yanshen.partner.<id>."
+    )
+    name: str
+    contact: str = ""
+
+
+@strawberry.type(name="Partner", description="A system that receives halls' events on Kafka.")
+class PartnerType:
+    partner_id: str
+    name: str
+    contact: str
+    topic: str = strawberry.field(description="The partner's own Kafka topic.")
+    position: int = strawberry.field(description="Position of the event in the platform log.")
+
+
+@strawberry.type(name="PartnerGrant", description="A hall's grant to a partner (数据共享授权).")
+class PartnerGrantType:
+    hall_id: str
+    partner_id: str
+    event_types: list[str]
+    personal_data: bool
+    active: bool
+    topic: str
+    position: int = strawberry.field(
+        description="Position of the grant's event in the hall's log: delivery changes there."
+    )
+
+    @classmethod
+    def from_aggregate(cls, grant: Grant, position: int) -> PartnerGrantType:
+        return cls(
+            hall_id=grant.hall_id,
+            partner_id=grant.partner_id,
+            event_types=list(grant.event_types),
+            personal_data=grant.personal_data,
+            active=grant.active,
+            topic=partner_topic(grant.partner_id),
+            position=position,
+        )
