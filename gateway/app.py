@@ -1,20 +1,40 @@
-"""The Litestar application: GraphQL (with GraphiQL), health, readiness and metrics."""
+"""The Litestar application: GraphQL over HTTP and graphql-transport-ws, health, readiness,
+metrics; request ids, structured request logs and HTTP metrics around every request."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+import strawberry
+import structlog
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AuthenticationError
-from gateway.context import context_getter, run_sync
-from gateway.errors import authentication_failed
+from gateway.context import (
+    Context,
+    GatewayState,
+    authenticate,
+    context_getter,
+    request_id_of,
+    run_sync,
+)
+from gateway.errors import authentication_failed, internal_error, rate_limited
+from gateway.limits import RateLimitedError, RateLimiter
 from gateway.schema import build_schema
+from gateway.subscriptions import LogHub
 from services.store import migrations_current
+from services.store.pool import Pool
 
 if TYPE_CHECKING:
     from deploy.bootstrap import Platform
@@ -22,6 +42,77 @@ if TYPE_CHECKING:
 __all__ = ["MAX_BODY_BYTES", "create_app"]
 
 MAX_BODY_BYTES = 1_000_000
+"""The default of ``YANSHEN_MAX_BODY_BYTES``."""
+
+log = logging.getLogger("yanshen.gateway")
+
+HTTP_REQUESTS = Counter(
+    "yanshen_http_requests_total",
+    "HTTP requests, by path, method and status",
+    ["path", "method", "status"],
+)
+HTTP_SECONDS = Histogram(
+    "yanshen_http_request_duration_seconds",
+    "HTTP request latency, by path and method",
+    ["path", "method"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+PROJECTION_LAG = Gauge(
+    "yanshen_projection_lag_events", "Events a consumer is behind, summed over halls", ["consumer"]
+)
+PROJECTION_LAG_MAX = Gauge(
+    "yanshen_projection_lag_max_events",
+    "Events a consumer is behind in its worst hall",
+    ["consumer"],
+)
+_LAG = """
+SELECT c.consumer,
+       sum(greatest(h.position - coalesce(p.position, 0), 0)),
+       max(greatest(h.position - coalesce(p.position, 0), 0))
+FROM (SELECT DISTINCT consumer FROM consumer_positions) c
+CROSS JOIN tenant_heads h
+LEFT JOIN consumer_positions p ON p.consumer = c.consumer AND p.tenant_id = h.tenant_id
+GROUP BY c.consumer
+"""
+
+
+def observe_requests(app: ASGIApp) -> ASGIApp:
+    """Middleware: request id (``X-Request-Id`` in and out), log context, HTTP metrics."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            request_id_of(scope)
+            await app(scope, receive, send)
+            return
+        structlog.contextvars.clear_contextvars()
+        request_id = request_id_of(scope)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - start
+            path, method = scope["path"], scope["method"]
+            HTTP_REQUESTS.labels(path, method, str(status)).inc()
+            HTTP_SECONDS.labels(path, method).observe(elapsed)
+            level = logging.INFO if path == "/graphql" else logging.DEBUG
+            with structlog.contextvars.bound_contextvars(
+                method=method, path=path, status=status, ms=round(elapsed * 1000, 1)
+            ):
+                log.log(level, "%s %s %s", method, path, status)
+
+    return middleware
 
 
 @get("/health", media_type=MediaType.JSON)
@@ -33,7 +124,7 @@ async def health() -> dict[str, str]:
 @get("/ready", media_type=MediaType.JSON)
 async def ready(state: State) -> Response[dict[str, str]]:
     """The database answers and its migrations are current."""
-    platform: Platform = state.platform
+    platform: Platform = state.gateway.platform
     try:
         current = await run_sync(migrations_current, platform.database_url)
     except Exception as error:  # any failure to reach the database means not ready
@@ -43,28 +134,94 @@ async def ready(state: State) -> Response[dict[str, str]]:
     return Response({"status": "ready"})
 
 
-@get("/metrics", media_type=CONTENT_TYPE_LATEST)
-async def metrics() -> bytes:
+def _measure_projection_lag(pool: Pool) -> None:
+    try:
+        with pool.connection() as conn:
+            rows = conn.execute(_LAG).fetchall()
+    except Exception:  # metrics never fail the scrape: the lag is left as last measured
+        logging.getLogger(__name__).debug("projection lag not measured", exc_info=True)
+        return
+    for consumer, total, worst in rows:
+        PROJECTION_LAG.labels(consumer).set(float(total or 0))
+        PROJECTION_LAG_MAX.labels(consumer).set(float(worst or 0))
+
+
+def _exposition(pool: Pool) -> bytes:
+    _measure_projection_lag(pool)
     return generate_latest()
 
 
-def create_app(platform: Platform, *, graphiql: bool = True) -> Litestar:
-    controller = make_graphql_controller(
-        build_schema(),
+@get("/metrics", media_type=CONTENT_TYPE_LATEST)
+async def metrics(state: State) -> bytes:
+    """Prometheus metrics of the process, and the read models' lag behind the halls' logs."""
+    return await run_sync(_exposition, state.gateway.platform.worker_pool)
+
+
+def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql: bool) -> type:
+    base: Any = make_graphql_controller(
+        schema,
         path="/graphql",
         graphql_ide="graphiql" if graphiql else None,
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,
         context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=platform.settings.ws_max_subscriptions,
     )
 
-    def keep_platform(config: AppConfig) -> AppConfig:
+    class GraphQLController(base):  # type: ignore[misc]
+        async def on_ws_connect(self, context: Context) -> dict[str, object]:
+            """Authenticate a WebSocket with ``{"token": "<jwt>"}`` in ``connection_init``."""
+            params = context.connection_params or {}
+            token = (
+                params.get("token") or params.get("authorization") or params.get("Authorization")
+            )
+            header = f"Bearer {token.removeprefix('Bearer ')}" if isinstance(token, str) else ""
+            try:
+                context.principal = await authenticate(header, platform)
+            except AuthenticationError as error:
+                raise ConnectionRejectionError(
+                    {"code": error.code, "message": str(error)}
+                ) from None
+            return {"requestId": context.request_id}
+
+    return GraphQLController
+
+
+def create_app(
+    platform: Platform, *, graphiql: bool | None = None, schema: strawberry.Schema | None = None
+) -> Litestar:
+    """The gateway for ``platform``; ``graphiql`` defaults to ``platform.settings.graphiql``,
+    ``schema`` to :func:`gateway.schema.build_schema` of the platform's settings."""
+    settings = platform.settings
+    gateway = GatewayState(
+        platform=platform,
+        limiter=RateLimiter(
+            per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+        ),
+        hub=LogHub(platform.database_url),
+    )
+    controller = _graphql_controller(
+        schema or build_schema(settings),
+        platform,
+        settings.graphiql if graphiql is None else graphiql,
+    )
+
+    def keep_state(config: AppConfig) -> AppConfig:
+        config.state["gateway"] = gateway
         config.state["platform"] = platform
         return config
 
     return Litestar(
         route_handlers=[controller, health, ready, metrics],
-        on_app_init=[keep_platform],
-        exception_handlers={AuthenticationError: authentication_failed},
-        request_max_body_size=MAX_BODY_BYTES,
+        on_app_init=[keep_state],
+        on_shutdown=[gateway.hub.close],
+        middleware=[observe_requests],
+        exception_handlers={
+            AuthenticationError: authentication_failed,
+            RateLimitedError: rate_limited,
+            500: internal_error,
+        },
+        request_max_body_size=settings.max_body_bytes,
         logging_config=None,  # the process configured logging (deploy.logging)
     )

@@ -1,5 +1,9 @@
 """Authentication: JWTs carrying the hall (tenant) and the role of the caller.
 
+Tokens are verified for signature (by ``kid``, with the algorithm pinned per key, see
+:mod:`gateway.security.keys`), issuer, audience and expiry; anything else answers
+``UNAUTHENTICATED``.
+
 >>> from deploy.settings import Settings
 >>> s = Settings()
 >>> p = decode_token(issue_token(s, subject="u1", role=Role.HALL_ADMIN, tenant="demo"), s)
@@ -10,72 +14,21 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from enum import StrEnum
 
 import jwt
 
 from deploy.settings import Settings
-from services.shared import ForbiddenError
+from gateway.security.keys import UnknownKeyError, keyring_for
+from gateway.security.principal import ANONYMOUS, AuthenticationError, Principal, Role
 
 __all__ = ["ANONYMOUS", "AuthenticationError", "Principal", "Role", "decode_token", "issue_token"]
-
-
-class Role(StrEnum):
-    """Who the caller is on the platform."""
-
-    PLATFORM_OPERATOR = "platform_operator"
-    HALL_ADMIN = "hall_admin"
-    SUPERVISOR = "supervisor"
-    STAFF = "staff"
-    APPLICANT = "applicant"
-    AUDITOR = "auditor"
-    PARTNER_ADMIN = "partner_admin"
-
-
-class AuthenticationError(Exception):
-    """The token is missing where required, malformed, forged or expired."""
-
-    code = "UNAUTHENTICATED"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: subject, role and the hall the token is bound to."""
-
-    subject: str
-    role: Role | None
-    tenant: str | None
-
-    @property
-    def authenticated(self) -> bool:
-        return self.role is not None
-
-    def require(self, *roles: Role) -> Role:
-        """Raise unless the caller has one of ``roles`` (an anonymous caller is unauthenticated)."""
-        if self.role is None:
-            raise AuthenticationError(
-                "this operation needs a token: send 'Authorization: Bearer …'"
-            )
-        if self.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise ForbiddenError(f"role {self.role.value} may not do this (allowed: {allowed})")
-        return self.role
-
-    def require_hall(self, *roles: Role) -> str:
-        """Like :meth:`require`, and return the hall the token is bound to."""
-        self.require(*roles)
-        if not self.tenant:
-            raise ForbiddenError("this token is not bound to a hall")
-        return self.tenant
-
-
-ANONYMOUS = Principal(subject="anonymous", role=None, tenant=None)
 
 
 def issue_token(
     settings: Settings, *, subject: str, role: Role, tenant: str | None, ttl_seconds: int = 3600
 ) -> str:
+    """An HS256 token (local use, tests, ``yanshen dev-token``), signed with the key
+    ``jwt_signing_kid`` names (default: the first of ``jwt_keys``), else the legacy secret."""
     now = int(time.time())
     claims: dict[str, object] = {
         "sub": subject,
@@ -87,27 +40,48 @@ def issue_token(
     }
     if tenant:
         claims["tenant"] = tenant
+    if settings.jwt_keys:
+        keys = dict(settings.jwt_keys)
+        kid = settings.jwt_signing_kid or settings.jwt_keys[0][0]
+        if kid not in keys:
+            raise ValueError(f"YANSHEN_JWT_SIGNING_KID {kid!r} is not in YANSHEN_JWT_KEYS")
+        return jwt.encode(claims, keys[kid], algorithm="HS256", headers={"kid": kid})
+    if not settings.effective_jwt_secret:
+        raise ValueError("no HS256 key is configured: tokens come from the identity provider")
     return jwt.encode(claims, settings.effective_jwt_secret, algorithm="HS256")
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
     """Verify signature, issuer, audience and expiry; raise :class:`AuthenticationError`."""
     try:
+        key = keyring_for(settings).key_for(token)
         claims = jwt.decode(
             token,
-            settings.effective_jwt_secret,
-            algorithms=["HS256"],
+            key.key,
+            algorithms=[key.algorithm],
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            leeway=settings.jwt_leeway_seconds,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
+    except UnknownKeyError as error:
+        raise AuthenticationError(f"invalid token: unknown key id {error.args[0]!r}") from None
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("the token has expired; get a new one") from None
     except jwt.InvalidTokenError as error:
         raise AuthenticationError(f"invalid token: {error}") from None
+    except OSError as error:  # the JWKS could not be read
+        raise AuthenticationError(
+            f"the signing keys are unavailable ({type(error).__name__}); try again"
+        ) from None
     try:
         role = Role(str(claims.get("role")))
     except ValueError:
         raise AuthenticationError(f"invalid token: unknown role {claims.get('role')!r}") from None
     tenant = claims.get("tenant")
-    return Principal(subject=str(claims["sub"]), role=role, tenant=str(tenant) if tenant else None)
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        tenant=str(tenant) if tenant else None,
+        expires_at=float(claims["exp"]),
+    )

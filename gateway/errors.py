@@ -1,45 +1,92 @@
-"""The one place that turns failures into GraphQL errors with a stable ``extensions.code``.
+"""The one place that turns failures into GraphQL errors with a stable ``extensions.code``,
+and records how each operation ended.
 
 Codes: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT, RATE_LIMITED, INTERNAL.
 Internal errors never leak their text, a stack trace or SQL: the client gets the request
-id, and the log has the rest.
+id, and the log has the rest. Errors are counted by code (``yanshen_graphql_errors_total``);
+operations by type and root field, with their latency (:class:`OperationMetrics`), and the
+log lines of an operation carry its name, hall and caller.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+import structlog
+from graphql import FieldNode, GraphQLError, get_operation_ast
 from litestar import Request, Response
+from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway.auth import AuthenticationError
+from gateway.context import request_id_of
+from gateway.limits.ratelimit import RateLimitedError
 from services.shared.errors import DomainError
 
-__all__ = ["ErrorCodes", "authentication_failed"]
+__all__ = [
+    "CODES",
+    "ErrorCodes",
+    "InputError",
+    "OperationMetrics",
+    "authentication_failed",
+    "classify",
+    "internal_error",
+    "rate_limited",
+]
 
 log = logging.getLogger("yanshen.gateway")
+
+CODES = frozenset(
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "VALIDATION",
+        "CONFLICT",
+        "RATE_LIMITED",
+        "INTERNAL",
+    }
+)
+
+ERRORS = Counter("yanshen_graphql_errors_total", "GraphQL errors returned, by code", ["code"])
+OPERATIONS = Counter(
+    "yanshen_graphql_operations_total",
+    "GraphQL operations, by type and root field",
+    ["type", "field"],
+)
+OPERATION_SECONDS = Histogram(
+    "yanshen_graphql_operation_duration_seconds",
+    "GraphQL operation latency, by type and root field",
+    ["type", "field"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 
 
 class InputError(DomainError):
     """Input rejected by the gateway before it reaches a service."""
 
 
-def _classify(error: GraphQLError) -> tuple[str, str]:
+def classify(error: GraphQLError) -> tuple[str, str]:
+    """``(code, message for the client)`` of an error."""
     original = error.original_error
     if original is None:
-        return "VALIDATION", error.message  # syntax, unknown field, wrong argument type
+        code = (error.extensions or {}).get("code")  # e.g. a replayed idempotent response
+        return (code if code in CODES else "VALIDATION"), error.message
     if isinstance(original, GraphQLError):
-        return _classify(original)
-    if isinstance(original, DomainError | AuthenticationError):
+        return classify(original)
+    if isinstance(original, DomainError | AuthenticationError | RateLimitedError):
         return original.code, str(original)
+    if error.path is None and isinstance(original, ValueError | TypeError):
+        return "VALIDATION", error.message  # a variable or literal that does not coerce
     return "INTERNAL", ""
 
 
 class ErrorCodes(SchemaExtension):
-    """Gives every error a code and the request id; masks internal errors."""
+    """Gives every error a code and the request id; masks and logs internal errors."""
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -48,33 +95,95 @@ class ErrorCodes(SchemaExtension):
             return
         context: Any = self.execution_context.context
         request_id = getattr(context, "request_id", "-")
-        result.errors = [self._coded(e, request_id) for e in result.errors]
+        result.errors = [coded(e, request_id) for e in result.errors]
 
-    @staticmethod
-    def _coded(error: GraphQLError, request_id: str) -> GraphQLError:
-        code, message = _classify(error)
-        if code == "INTERNAL":
-            log.error("internal error in request %s", request_id, exc_info=error.original_error)
-            message = f"internal error; quote request id {request_id} to the operator"
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={**(error.extensions or {}), "code": code, "requestId": request_id},
-        )
+
+def coded(error: GraphQLError, request_id: str) -> GraphQLError:
+    """``error`` with ``extensions.code`` and ``requestId``; internal errors masked and logged."""
+    code, message = classify(error)
+    ERRORS.labels(code).inc()
+    if code == "INTERNAL":
+        log.error("internal error in request %s", request_id, exc_info=error.original_error)
+        message = f"internal error; quote request id {request_id} to the operator"
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(error.extensions or {}), "code": code, "requestId": request_id},
+    )
+
+
+def _error_response(
+    request: Request,  # type: ignore[type-arg]
+    code: str,
+    message: str,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    ERRORS.labels(code).inc()
+    request_id = request_id_of(request.scope)
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}],
+    }
+    return Response(body, status_code=status, headers=headers)
 
 
 def authentication_failed(request: Request, exc: AuthenticationError) -> Response:  # type: ignore[type-arg]
     """A token that is present but bad rejects the whole request with HTTP 401."""
-    request_id = getattr(request.state, "request_id", None) or request.headers.get(
-        "x-request-id", "-"
+    return _error_response(request, exc.code, str(exc), 401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def rate_limited(request: Request, exc: RateLimitedError) -> Response:  # type: ignore[type-arg]
+    """Over the rate limit: HTTP 429 with ``Retry-After``."""
+    return _error_response(
+        request, exc.code, str(exc), 429, headers={"Retry-After": str(exc.retry_after)}
     )
-    body = {
-        "data": None,
-        "errors": [
-            {"message": str(exc), "extensions": {"code": exc.code, "requestId": request_id}}
-        ],
-    }
-    return Response(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def internal_error(request: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+    """Anything unhandled outside GraphQL execution: HTTP 500, logged, never echoed."""
+    request_id = request_id_of(request.scope)
+    log.error("internal error in request %s", request_id, exc_info=exc)
+    return _error_response(
+        request, "INTERNAL", f"internal error; quote request id {request_id} to the operator", 500
+    )
+
+
+def operation_label(ec: ExecutionContext) -> tuple[str, str]:
+    """``(operation type, first root field)``; only schema field names (bounded labels)."""
+    document = ec.graphql_document
+    operation = get_operation_ast(document, ec.operation_name) if document else None
+    if operation is None:
+        return "unknown", "unknown"
+    kind = operation.operation.value
+    root = ec.schema._schema.get_root_type(operation.operation)
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and root and selection.name.value in root.fields:
+            return kind, selection.name.value
+    return kind, "unknown"
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts and times operations; binds operation, hall and caller to the log context."""
+
+    def on_operation(self) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        kind, field = operation_label(self.execution_context)
+        OPERATIONS.labels(kind, field).inc()
+        OPERATION_SECONDS.labels(kind, field).observe(time.perf_counter() - start)
+
+    def on_execute(self) -> Iterator[None]:
+        kind, field = operation_label(self.execution_context)
+        principal = getattr(self.execution_context.context, "principal", None)
+        structlog.contextvars.bind_contextvars(
+            operation=f"{kind} {field}",
+            operation_name=(self.execution_context.operation_name or "")[:64] or None,
+            tenant=getattr(principal, "tenant", None),
+            subject=getattr(principal, "subject", None),
+            role=getattr(getattr(principal, "role", None), "value", None),
+        )
+        yield

@@ -1,20 +1,30 @@
-"""GraphQL types and resolvers of the catalog context."""
+"""GraphQL types and resolvers of the catalog context (a reference for context authors).
+
+Shows: ``@allow`` on every field (the public catalog is ``PUBLIC``), the hall from the token
+for mutations, a Relay connection with a maximum page size, a dataloader for a related
+record (each item's hall), a node type, and a subscription that follows a read model.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 
 import strawberry
 
-from gateway.auth import Role
 from gateway.context import Info, run_sync
+from gateway.dataloaders import load
+from gateway.halls.schema import Hall, halls_by_id
+from gateway.relay import Connection, Node, connection_from_rows, global_id, register_node
+from gateway.security import HALL_STAFF, INHERITED, PUBLIC, Role, allow, hall_of, readable_hall
+from gateway.subscriptions import projected_changes
 from projections.catalog import CatalogItemRow, list_items
 from services.catalog import CatalogService, ServiceItem
 from services.catalog.application import ItemTerms
-from services.shared import validate_hall_id
+from services.store.pool import Pool
 
-__all__ = ["CatalogMutations", "CatalogQueries"]
+__all__ = ["CatalogMutations", "CatalogQueries", "CatalogSubscriptions", "ServiceItemType"]
 
 
 @strawberry.enum(description="The kind of extended service.")
@@ -31,8 +41,10 @@ class ItemStatus(Enum):
     WITHDRAWN = "WITHDRAWN"
 
 
+@allow(INHERITED)
 @strawberry.type(name="ServiceItem", description="A service item (服务事项) of a hall's catalog.")
-class ServiceItemType:
+class ServiceItemType(Node):
+    hall_id: str
     code: str
     name: str
     category: ItemCategory
@@ -46,9 +58,16 @@ class ServiceItemType:
     published_at: datetime | None
     updated_at: datetime | None
 
+    @strawberry.field(description="The hall whose catalog holds the item.")
+    async def hall(self, info: Info) -> Hall | None:
+        row = await load(info, halls_by_id, self.hall_id, self.hall_id)
+        return Hall.from_row(row) if row else None
+
     @classmethod
-    def from_row(cls, row: CatalogItemRow) -> ServiceItemType:
+    def from_row(cls, row: CatalogItemRow, hall: str) -> ServiceItemType:
         return cls(
+            id=global_id("ServiceItem", hall, row.code),
+            hall_id=hall,
             code=row.code,
             name=row.name,
             category=ItemCategory(row.category),
@@ -64,8 +83,10 @@ class ServiceItemType:
         )
 
     @classmethod
-    def from_aggregate(cls, item: ServiceItem) -> ServiceItemType:
+    def from_aggregate(cls, item: ServiceItem, hall: str) -> ServiceItemType:
         return cls(
+            id=global_id("ServiceItem", hall, item.code),
+            hall_id=hall,
             code=item.code,
             name=item.name,
             category=ItemCategory(item.category.value),
@@ -104,47 +125,103 @@ class ServiceItemInput:
         )
 
 
+def published_items(pool: Pool, hall: str, codes: Sequence[str]) -> Mapping[str, ServiceItemType]:
+    """Node loader: a hall's published items by code (one query for any number of codes)."""
+    wanted = set(codes)
+    return {
+        r.code: ServiceItemType.from_row(r, hall)
+        for r in list_items(pool, hall)
+        if r.code in wanted
+    }
+
+
+register_node("ServiceItem", load=published_items, who=(PUBLIC,))
+
+
+async def _catalog(info: Info, hall_id: str, include_withdrawn: bool) -> list[ServiceItemType]:
+    tenant = readable_hall(info, hall_id, public=not include_withdrawn)
+    if include_withdrawn:
+        info.context.principal.require(*HALL_STAFF)
+    if tenant is None:
+        return []  # another hall's withdrawn items answer like an empty catalog
+    pool = info.context.platform.app_pool
+    rows = await run_sync(list_items, pool, tenant, include_withdrawn=include_withdrawn)
+    return [ServiceItemType.from_row(r, tenant) for r in rows]
+
+
 @strawberry.type
 class CatalogQueries:
-    @strawberry.field(description="A hall's public service catalog; no token needed.")
+    @allow(PUBLIC)
+    @strawberry.field(
+        description="A hall's public service catalog; no token needed. Withdrawn items "
+        "only for the hall's own staff.",
+        deprecation_reason="Use serviceItems (paginated).",
+    )
     async def service_catalog(
         self, info: Info, hall_id: str, include_withdrawn: bool = False
     ) -> list[ServiceItemType]:
-        tenant = validate_hall_id(hall_id)
-        if include_withdrawn:
-            own = info.context.principal.require_hall(Role.HALL_ADMIN, Role.SUPERVISOR, Role.STAFF)
-            if own != tenant:
-                return []  # another hall's withdrawn items are not the caller's business
-        rows = await run_sync(
-            list_items, info.context.platform.app_pool, tenant, include_withdrawn=include_withdrawn
+        return await _catalog(info, hall_id, include_withdrawn)
+
+    @allow(PUBLIC)
+    @strawberry.field(
+        description="A hall's service items by code, a page at a time; no token needed. "
+        "Withdrawn items only for the hall's own staff."
+    )
+    async def service_items(
+        self,
+        info: Info,
+        hall_id: str,
+        first: int | None = None,
+        after: str | None = None,
+        include_withdrawn: bool = False,
+    ) -> Connection[ServiceItemType]:
+        items = await _catalog(info, hall_id, include_withdrawn)
+        return connection_from_rows(
+            info, items, first=first, after=after, key=lambda i: (i.code,), node=lambda i: i
         )
-        return [ServiceItemType.from_row(r) for r in rows]
 
 
 @strawberry.type
 class CatalogMutations:
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(description="Publish a new service item in the caller's hall.")
     async def publish_service_item(self, info: Info, input: ServiceItemInput) -> ServiceItemType:
-        principal = info.context.principal
-        hall_id = principal.require_hall(Role.HALL_ADMIN)
-        app = info.context.platform.hall_app(CatalogService, hall_id)
-        item = await run_sync(
-            app.publish_service_item, input.code, input.terms(), principal.subject
-        )
-        return ServiceItemType.from_aggregate(item)
+        hall = hall_of(info)
+        app = info.context.platform.hall_app(CatalogService, hall)
+        actor = info.context.principal.subject
+        item = await run_sync(app.publish_service_item, input.code, input.terms(), actor)
+        return ServiceItemType.from_aggregate(item, hall)
 
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(description="Publish a new revision of an item's terms.")
     async def revise_service_item(self, info: Info, input: ServiceItemInput) -> ServiceItemType:
-        principal = info.context.principal
-        hall_id = principal.require_hall(Role.HALL_ADMIN)
-        app = info.context.platform.hall_app(CatalogService, hall_id)
-        item = await run_sync(app.revise_service_item, input.code, input.terms(), principal.subject)
-        return ServiceItemType.from_aggregate(item)
+        hall = hall_of(info)
+        app = info.context.platform.hall_app(CatalogService, hall)
+        actor = info.context.principal.subject
+        item = await run_sync(app.revise_service_item, input.code, input.terms(), actor)
+        return ServiceItemType.from_aggregate(item, hall)
 
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(description="Withdraw an item from the caller's hall's catalog.")
     async def withdraw_service_item(self, info: Info, code: str, reason: str) -> ServiceItemType:
-        principal = info.context.principal
-        hall_id = principal.require_hall(Role.HALL_ADMIN)
-        app = info.context.platform.hall_app(CatalogService, hall_id)
-        item = await run_sync(app.withdraw_service_item, code, reason, principal.subject)
-        return ServiceItemType.from_aggregate(item)
+        hall = hall_of(info)
+        app = info.context.platform.hall_app(CatalogService, hall)
+        actor = info.context.principal.subject
+        item = await run_sync(app.withdraw_service_item, code, reason, actor)
+        return ServiceItemType.from_aggregate(item, hall)
+
+
+@strawberry.type
+class CatalogSubscriptions:
+    @allow(PUBLIC)
+    @strawberry.subscription(
+        description="A hall's published catalog now, then each time it changes."
+    )
+    async def catalog_changed(
+        self, info: Info, hall_id: str
+    ) -> AsyncGenerator[list[ServiceItemType], None]:
+        hall = readable_hall(info, hall_id, public=True)
+        assert hall is not None
+        pool = info.context.platform.app_pool
+        async for rows in projected_changes(info, hall, "catalog", lambda: list_items(pool, hall)):
+            yield [ServiceItemType.from_row(r, hall) for r in rows]

@@ -8,6 +8,9 @@ from deploy.demo import seed_demo_hall
 from services.audit import Accessor, AuditReader
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
+from tests.integration.privacy.scanning import find_plaintext
+
+__all__ = ["auditor", "find_plaintext", "reader", "seeded"]
 
 
 @pytest.fixture

@@ -1,0 +1,267 @@
+"""Relay: cursor-paginated connections and global ids with ``node`` / ``nodes`` lookups.
+
+Connections page forward with ``first`` (at most ``max_page_size``, default
+``default_page_size``) and ``after`` (an opaque cursor encoding the sort key of the last
+row seen). A read model either pages in SQL (:func:`paginate`: its query gets the key to
+start after and a limit) or, when small and read whole, in memory
+(:func:`connection_from_rows`).
+
+A global id names type, hall and local id. Node types register a batch loader and who may
+read them (:func:`register_node`); ``node(id)`` answers ``null`` for ids the caller may not
+read, of another hall, or that do not exist — all alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from gateway.context import Info, run_sync
+from gateway.dataloaders import load_many
+from gateway.errors import InputError
+from gateway.security import INHERITED, PUBLIC, Access, Audience, Role, allow, readable_hall
+from services.store.pool import Pool
+
+__all__ = [
+    "Connection",
+    "Edge",
+    "GlobalId",
+    "Node",
+    "NodeQueries",
+    "PageInfo",
+    "connection_from_rows",
+    "decode_cursor",
+    "encode_cursor",
+    "global_id",
+    "page_size",
+    "paginate",
+    "register_node",
+]
+
+N = TypeVar("N")
+R = TypeVar("R")
+SortKey = tuple[Any, ...]
+"""A row's position in its order: JSON scalars (str, int, float, bool, None)."""
+
+
+@allow(INHERITED)
+@strawberry.type(description="Where a page starts and ends, and whether more follow.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@allow(INHERITED)
+@strawberry.type(description="One node of a connection and its cursor.")
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@allow(INHERITED)
+@strawberry.type(description="A page of a list (Relay cursor connection).")
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+
+
+@allow(INHERITED)
+@strawberry.interface(description="An object with a global id, for node(id:) lookups.")
+class Node:
+    id: strawberry.ID
+
+
+def encode_cursor(key: SortKey) -> str:
+    """An opaque cursor for a sort key.
+
+    >>> decode_cursor(encode_cursor(("A001", 3)))
+    ('A001', 3)
+    """
+    raw = json.dumps(list(key), separators=(",", ":"), ensure_ascii=False, default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> SortKey:
+    """The sort key of a cursor (``VALIDATION`` for one this API did not give out)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise InputError(f"invalid cursor {cursor!r}") from None
+    if not isinstance(key, list):
+        raise InputError(f"invalid cursor {cursor!r}")
+    return tuple(key)
+
+
+def page_size(info: Info, first: int | None) -> int:
+    """``first``, checked against the maximum page size (``VALIDATION`` beyond it)."""
+    settings = info.context.platform.settings
+    if first is None:
+        return settings.default_page_size
+    if not 0 <= first <= settings.max_page_size:
+        raise InputError(f"first must be between 0 and {settings.max_page_size}")
+    return first
+
+
+def _build(
+    rows: Sequence[R],
+    size: int,
+    *,
+    after: str | None,
+    key: Callable[[R], SortKey],
+    node: Callable[[R], N],
+) -> Connection[N]:
+    page = rows[:size]
+    edges = [Edge(cursor=encode_cursor(key(r)), node=node(r)) for r in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+async def paginate(
+    info: Info,
+    *,
+    first: int | None,
+    after: str | None,
+    fetch: Callable[[SortKey | None, int], Sequence[R]],
+    key: Callable[[R], SortKey],
+    node: Callable[[R], N],
+) -> Connection[N]:
+    """A page from a keyset query: ``fetch(after_key, limit)`` returns up to ``limit`` rows
+    ordered by ``key``, strictly after ``after_key`` (``None``: from the start)."""
+    size = page_size(info, first)
+    after_key = decode_cursor(after) if after else None
+    rows = await run_sync(fetch, after_key, size + 1)
+    return _build(rows, size, after=after, key=key, node=node)
+
+
+def connection_from_rows(
+    info: Info,
+    rows: Sequence[R],
+    *,
+    first: int | None,
+    after: str | None,
+    key: Callable[[R], SortKey],
+    node: Callable[[R], N],
+) -> Connection[N]:
+    """A page of ``rows`` already read whole and ordered by ``key`` (small read models)."""
+    size = page_size(info, first)
+    if after:
+        after_key = decode_cursor(after)
+        try:
+            rows = [r for r in rows if key(r) > after_key]
+        except TypeError:
+            raise InputError(f"invalid cursor {after!r}") from None
+    return _build(rows[: size + 1], size, after=after, key=key, node=node)
+
+
+@dataclass(frozen=True)
+class GlobalId:
+    """A node's global id: GraphQL type, hall, local id."""
+
+    type_name: str
+    hall: str
+    local_id: str
+
+    def __str__(self) -> str:
+        raw = f"{self.type_name}:{self.hall}:{self.local_id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, value: str) -> GlobalId:
+        """
+        >>> GlobalId.parse(str(GlobalId("ServiceItem", "demo", "A:1")))
+        GlobalId(type_name='ServiceItem', hall='demo', local_id='A:1')
+        """
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        except (binascii.Error, ValueError):
+            raise InputError(f"invalid id {value!r}") from None
+        type_name, _, rest = raw.partition(":")
+        hall, sep, local_id = rest.partition(":")
+        if not (type_name and hall and sep and local_id):
+            raise InputError(f"invalid id {value!r}")
+        return cls(type_name, hall, local_id)
+
+
+def global_id(type_name: str, hall: str, local_id: str) -> strawberry.ID:
+    """The global id of a node (what its ``id`` field returns)."""
+    return strawberry.ID(str(GlobalId(type_name, hall, local_id)))
+
+
+NodeLoader = Callable[[Pool, str, Sequence[str]], Mapping[str, Any]]
+"""``(app pool, hall, local ids) -> {local id: strawberry object}`` in one query."""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A registered node type: how to load it and who may read it."""
+
+    name: str
+    load: NodeLoader
+    access: Access
+
+
+_NODE_TYPES: dict[str, NodeType] = {}
+
+
+def register_node(type_name: str, *, load: NodeLoader, who: Sequence[Role | Audience]) -> None:
+    """Make ``type_name`` (which implements :class:`Node`) reachable by ``node(id:)``."""
+    _NODE_TYPES[type_name] = NodeType(type_name, load, Access.of(who))
+
+
+async def _resolve(info: Info, ids: Sequence[str]) -> list[Any]:
+    principal = info.context.principal
+    wanted: list[tuple[NodeType, str, str] | None] = []
+    for value in ids:
+        gid = GlobalId.parse(value)
+        kind = _NODE_TYPES.get(gid.type_name)
+        if kind is None or (kind.access.checked and principal.role is None):
+            wanted.append(None)
+            continue
+        if principal.role is not None and not kind.access.permits(principal.role):
+            wanted.append(None)
+            continue
+        hall = readable_hall(info, gid.hall, public=kind.access.audience is PUBLIC)
+        wanted.append((kind, hall, gid.local_id) if hall == gid.hall else None)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in wanted:
+        if item is not None:
+            groups.setdefault((item[0].name, item[1]), []).append(item[2])
+    found: dict[tuple[str, str, str], Any] = {}
+    for (name, hall), local_ids in groups.items():
+        loaded = await load_many(info, _NODE_TYPES[name].load, hall, local_ids)
+        found.update({(name, hall, i): obj for i, obj in zip(local_ids, loaded, strict=True)})
+    return [found.get((w[0].name, w[1], w[2])) if w else None for w in wanted]
+
+
+@strawberry.type
+class NodeQueries:
+    @allow(PUBLIC)
+    @strawberry.field(
+        description="Any object by its global id; null when it does not exist or the "
+        "caller may not read it (another hall's objects included)."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return (await _resolve(info, [id]))[0]  # type: ignore[no-any-return]
+
+    @allow(PUBLIC)
+    @strawberry.field(description="Objects by global id, in order; null where node(id) is.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > info.context.platform.settings.max_page_size:
+            raise InputError(f"at most {info.context.platform.settings.max_page_size} ids")
+        return await _resolve(info, ids)

@@ -1,0 +1,131 @@
+"""The keys tokens are verified with: HS256 secrets by ``kid`` and a JWKS (RS256/ES256).
+
+Every key pins its algorithm: a token is verified only with the algorithm of the key its
+``kid`` names, so an RS256 public key can never be used as an HS256 secret, and ``none`` is
+never accepted. A token without ``kid`` is verified with the legacy secret
+(``YANSHEN_JWT_SECRET``, or the development key when nothing is configured).
+
+A JWKS comes from a file or an http(s) URL; it is read again after
+``jwt_jwks_refresh_seconds``, and at once (at most every 30 s) when a token names a ``kid``
+that is not in it, so a key the identity provider just rotated in is picked up.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from deploy.settings import Settings
+
+__all__ = ["ASYMMETRIC_ALGORITHMS", "KeyRing", "UnknownKeyError", "VerificationKey", "keyring_for"]
+
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
+"""Algorithms accepted from a JWKS."""
+
+MIN_REFETCH_SECONDS = 30.0
+"""An unknown ``kid`` triggers at most one JWKS fetch per this many seconds."""
+
+
+class UnknownKeyError(LookupError):
+    """The token names a key id that no configured key has."""
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """One key and the one algorithm it may verify."""
+
+    kid: str | None
+    algorithm: str
+    key: Any
+
+
+class KeyRing:
+    """The verification keys of one configuration (thread-safe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._static: dict[str | None, VerificationKey] = {
+            kid: VerificationKey(kid, "HS256", secret) for kid, secret in settings.jwt_keys
+        }
+        legacy = settings.effective_jwt_secret
+        if legacy:
+            self._static[None] = VerificationKey(None, "HS256", legacy)
+        self._source = settings.jwt_jwks
+        self._refresh = settings.jwt_jwks_refresh_seconds
+        self._jwks: dict[str, VerificationKey] = {}
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def key_for(self, token: str) -> VerificationKey:
+        """The key that must have signed ``token`` (by its ``kid``); raises
+        :class:`UnknownKeyError`, or :class:`jwt.InvalidTokenError` for a malformed header."""
+        header = jwt.get_unverified_header(token)
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise jwt.InvalidTokenError("the kid header must be a string")
+        if kid in self._static:
+            return self._static[kid]
+        if kid is None or not self._source:
+            raise UnknownKeyError(kid)
+        found = self._jwks_key(kid)
+        if found is None:
+            raise UnknownKeyError(kid)
+        return found
+
+    def needs_fetch(self, token: str) -> bool:
+        """Whether :meth:`key_for` would read the JWKS (callers then run it off the loop)."""
+        if not self._source:
+            return False
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError:
+            return False
+        if kid in self._static:
+            return False
+        age = time.monotonic() - self._fetched_at
+        return age > self._refresh or (kid not in self._jwks and age > MIN_REFETCH_SECONDS)
+
+    def _jwks_key(self, kid: str) -> VerificationKey | None:
+        with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age > self._refresh or (kid not in self._jwks and age > MIN_REFETCH_SECONDS):
+                self._fetched_at = time.monotonic()
+                self._jwks = _parse_jwks(_read(self._source))
+            return self._jwks.get(kid)
+
+
+def _read(source: str) -> str:
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    return Path(source).read_text(encoding="utf-8")
+
+
+def _parse_jwks(text: str) -> dict[str, VerificationKey]:
+    """Keys with a ``kid`` and an allowed algorithm; others are skipped, not trusted."""
+    keys: dict[str, VerificationKey] = {}
+    for data in json.loads(text).get("keys", []):
+        if not isinstance(data, dict) or not isinstance(data.get("kid"), str):
+            continue
+        if data.get("use", "sig") != "sig":
+            continue
+        try:
+            jwk = jwt.PyJWK(data)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError):
+            continue
+        if jwk.algorithm_name in ASYMMETRIC_ALGORITHMS:
+            keys[data["kid"]] = VerificationKey(data["kid"], jwk.algorithm_name, jwk.key)
+    return keys
+
+
+@lru_cache(maxsize=16)
+def keyring_for(settings: Settings) -> KeyRing:
+    """The key ring of ``settings`` (one per configuration, shared by the process)."""
+    return KeyRing(settings)

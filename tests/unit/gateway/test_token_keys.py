@@ -1,0 +1,132 @@
+"""Token verification: HS256 keys rotated by kid, RS256/ES256 from a JWKS, pinned algorithms."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from deploy.settings import Settings
+from gateway.auth import AuthenticationError, Role, decode_token, issue_token
+from tests.unit.gateway.jwks import EC_KEY, RSA_KEY, jwks, jwks_server, signed
+
+ROTATING = Settings(
+    jwt_keys=(
+        ("2025-07", "new-secret-0123456789abcdefghijklmnop"),
+        ("2025-01", "old-secret-0123456789abcdefghijklmnop"),
+    )
+)
+
+
+def test_tokens_are_signed_with_the_first_kid_and_both_kids_verify():
+    token = issue_token(ROTATING, subject="u1", role=Role.STAFF, tenant="h1")
+    assert jwt.get_unverified_header(token)["kid"] == "2025-07"
+    old = signed("old-secret-0123456789abcdefghijklmnop", "2025-01", "HS256")
+    assert decode_token(token, ROTATING).subject == decode_token(old, ROTATING).subject == "u1"
+
+
+def test_the_signing_kid_can_be_chosen():
+    settings = Settings(jwt_keys=ROTATING.jwt_keys, jwt_signing_kid="2025-01")
+    token = issue_token(settings, subject="u1", role=Role.STAFF, tenant="h1")
+    assert jwt.get_unverified_header(token)["kid"] == "2025-01"
+
+
+def test_a_retired_or_unknown_kid_is_rejected():
+    token = signed("retired-secret-0123456789abcdefghijklm", "2024-01", "HS256")
+    with pytest.raises(AuthenticationError, match="unknown key id '2024-01'"):
+        decode_token(token, ROTATING)
+
+
+def test_a_token_signed_with_one_kids_secret_but_naming_another_is_rejected():
+    token = signed("old-secret-0123456789abcdefghijklmnop", "2025-07", "HS256")
+    with pytest.raises(AuthenticationError, match="Signature verification failed"):
+        decode_token(token, ROTATING)
+
+
+def test_without_kid_only_the_legacy_secret_verifies_and_the_dev_key_is_off():
+    dev = issue_token(Settings(), subject="u1", role=Role.STAFF, tenant="h1")
+    assert Settings().uses_production_key is False
+    assert ROTATING.uses_production_key is True
+    with pytest.raises(AuthenticationError, match="unknown key id None"):
+        decode_token(dev, ROTATING)  # the development key is not accepted once keys are set
+
+
+@pytest.mark.parametrize(
+    ("key", "kid", "algorithm"), [(RSA_KEY, "rsa1", "RS256"), (EC_KEY, "ec1", "ES256")]
+)
+def test_asymmetric_tokens_verify_against_a_jwks_file(tmp_path, key, kid, algorithm):
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY, ec1=EC_KEY)))
+    settings = Settings(jwt_jwks=str(path))
+    principal = decode_token(signed(key, kid, algorithm, role="auditor"), settings)
+    assert (principal.subject, principal.role, principal.tenant) == ("u1", Role.AUDITOR, "h1")
+
+
+def test_the_algorithm_is_pinned_per_key(tmp_path):
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY, ec1=EC_KEY)))
+    settings = Settings(jwt_jwks=str(path))
+    # An ES256 token naming the RSA key's kid, and HS256 with the public key as secret.
+    with pytest.raises(AuthenticationError):
+        decode_token(signed(EC_KEY, "rsa1", "ES256"), settings)
+    # The classic confusion attack: HS256 keyed with the RSA public key everyone knows.
+    public_pem = RSA_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with pytest.raises(AuthenticationError, match="alg"):
+        decode_token(_hs256_with(public_pem, kid="rsa1"), settings)
+
+
+def _hs256_with(secret: bytes, kid: str) -> str:
+    def part(data: dict[str, object]) -> str:
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    claims = {"sub": "evil", "role": "platform_operator", "iss": "yanshen", "aud": "yanshen-api"}
+    signing_input = (
+        f"{part({'alg': 'HS256', 'typ': 'JWT', 'kid': kid})}.{part({**claims, 'exp': 9999999999})}"
+    )
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"aud": "someone-else"}, {"iss": "not-yanshen"}, {"exp": 1}, {"role": "emperor"}],
+)
+def test_jwks_tokens_with_wrong_claims_are_rejected(tmp_path, claims):
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY)))
+    with pytest.raises(AuthenticationError):
+        decode_token(signed(RSA_KEY, "rsa1", "RS256", **claims), Settings(jwt_jwks=str(path)))
+
+
+def test_a_jwks_url_is_fetched_once_and_again_for_a_new_kid():
+    document = jwks(rsa1=RSA_KEY)
+    with jwks_server(document) as (url, hits):
+        settings = Settings(jwt_jwks=url)
+        for _ in range(3):
+            assert decode_token(signed(RSA_KEY, "rsa1", "RS256"), settings).subject == "u1"
+        assert hits[0] == 1
+        # The identity provider rotates in an EC key: an unknown kid re-reads the JWKS
+        # (at most every 30 s, so the test moves the clock of the key ring instead of sleeping).
+        document["keys"] += jwks(ec1=EC_KEY)["keys"]
+        from gateway.security.keys import keyring_for
+
+        keyring_for(settings)._fetched_at -= 60
+        assert decode_token(signed(EC_KEY, "ec1", "ES256"), settings).subject == "u1"
+        assert hits[0] == 2
+        with pytest.raises(AuthenticationError, match="unknown key id 'nope'"):
+            decode_token(signed(EC_KEY, "nope", "ES256"), settings)
+        assert hits[0] == 2  # an unknown kid does not make every request fetch
+
+
+def test_an_unreachable_jwks_is_unauthenticated_not_internal():
+    settings = Settings(jwt_jwks="http://127.0.0.1:9/jwks.json")
+    with pytest.raises(AuthenticationError, match="signing keys are unavailable"):
+        decode_token(signed(RSA_KEY, "rsa1", "RS256"), settings)
