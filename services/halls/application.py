@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.halls.domain import Hall, HallAlreadyRegisteredError, HallNotRegisteredError
-from services.shared.application import HallApplication
 from services.halls.policies import HallPolicies
+from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
 
 __all__ = ["HallRegistry", "require_registered_hall"]

@@ -53,7 +53,7 @@ class HallPolicies:
     complaint_complex_working_days: int = 5
     """Complex complaints: within a week (county rules)."""
     materials_notice_working_days: int = 5
-    """一次性告知: notice of missing materials within 5 days (Administrative Licensing Law art. 32)."""
+    """一次性告知: notice of missing materials within 5 days (行政许可法 art. 32)."""
     waiting_target_minutes: int = 30
     """The waiting-time target of the queue board's service level."""
     missed_number_policy: MissedNumberPolicy = MissedNumberPolicy.KEEP

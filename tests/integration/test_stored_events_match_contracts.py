@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from contracts import to_payload, validate_payload
 from deploy.demo import seed_demo_hall
-from services.store import decode
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
+from services.store import decode
 
 
 def test_every_stored_event_validates_against_its_contract(platform, tenant_id):
