@@ -159,3 +159,13 @@ def test_each_event_class_and_its_current_schema_agree(event_type):
     assert set(schema["properties"]) - ENVELOPE == _event_fields(cls)
     assert set(schema["required"]) - ENVELOPE == _event_fields(cls)
     assert set(event_type.personal_fields) <= _event_fields(cls)
+
+
+def test_docs_events_md_is_up_to_date():
+    from pathlib import Path
+
+    from contracts.docs import render_events_md
+
+    committed = (Path(__file__).parents[3] / "docs" / "events.md").read_text("utf-8")
+    assert committed == render_events_md(), (
+        "docs/events.md is stale: run `python -m contracts.docs > docs/events.md`")
