@@ -36,6 +36,9 @@ class RelayConfig:
     linger_ms: int = 5
     connect_timeout_ms: int = 10000
     """How long a new client waits for a first broker before the relay backs off."""
+    send_timeout_ms: int = 15000
+    """How long a batch may wait for metadata and acknowledgements before the relay backs
+    off (and later re-sends it)."""
     batch_size: int = 500
     """Events per transaction: sent, acknowledged, then the position advances."""
     lease_ttl: float = 10.0
@@ -59,6 +62,7 @@ class RelayConfig:
             min_insync_replicas=int(min_isr) if min_isr else None,
             linger_ms=int(_get(e, "YANSHEN_KAFKA_LINGER_MS", "5")),
             connect_timeout_ms=int(_get(e, "YANSHEN_KAFKA_CONNECT_TIMEOUT_MS", "10000")),
+            send_timeout_ms=int(_get(e, "YANSHEN_KAFKA_SEND_TIMEOUT_MS", "15000")),
             batch_size=int(_get(e, "YANSHEN_RELAY_BATCH_SIZE", "500")),
             lease_ttl=float(_get(e, "YANSHEN_RELAY_LEASE_TTL", "10")),
             poll_interval=float(_get(e, "YANSHEN_RELAY_POLL_INTERVAL", "1")),
@@ -97,8 +101,8 @@ class RelayConfig:
             "enable_idempotence": True,
             "linger_ms": self.linger_ms,
             "retries": 5,
-            "request_timeout_ms": 15000,
-            "max_block_ms": 15000,
+            "request_timeout_ms": self.send_timeout_ms,
+            "max_block_ms": self.send_timeout_ms,
         }
 
     def topic_options(self) -> dict[str, Any]:

@@ -18,8 +18,6 @@ __all__ = ["KafkaSink"]
 
 log = logging.getLogger(__name__)
 
-ACK_TIMEOUT = 30.0
-
 
 class KafkaSink(MessageSink):
     """One producer per process (thread-safe), created on first use and replaced after a
@@ -38,9 +36,10 @@ class KafkaSink(MessageSink):
             futures = [
                 producer.send(m.topic, key=m.key, value=m.body, headers=m.headers) for m in messages
             ]
-            producer.flush(timeout=ACK_TIMEOUT)
+            timeout = self.config.send_timeout_ms / 1000
+            producer.flush(timeout=timeout)
             for future in futures:
-                future.get(timeout=ACK_TIMEOUT)  # raises unless the broker acknowledged
+                future.get(timeout=timeout)  # raises unless the broker acknowledged
         except KafkaError as error:
             self.close()
             raise SinkUnavailableError(f"Kafka did not acknowledge: {error!r}") from error
