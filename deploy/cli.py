@@ -208,6 +208,12 @@ from deploy.cli_partners import partners_app  # noqa: E402  (partner streams)
 app.add_typer(partners_app, name="partners")
 
 
+from deploy.cli_audit import audit_app, replay  # noqa: E402  (auditors)
+
+app.add_typer(audit_app, name="audit")
+app.command()(replay)
+
+
 def main() -> None:
     sys.exit(app())
 
