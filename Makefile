@@ -34,8 +34,8 @@ test: $(STAMP) kafka-jars
 	$(BIN)/python -m deploy.testenv -- $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## make bench [BENCH=name] [BENCH_ARGS=--quick]
-bench: $(STAMP)
-	$(BIN)/python -m deploy.testenv --no-kafka -- $(BIN)/python -m bench $(if $(BENCH),--only $(BENCH)) $(BENCH_ARGS)
+bench: $(STAMP) kafka-jars
+	$(BIN)/python -m deploy.testenv -- $(BIN)/python -m bench $(if $(BENCH),--only $(BENCH)) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check services projections gateway contracts deploy bench tests
