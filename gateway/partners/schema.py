@@ -17,6 +17,7 @@ from gateway.partners.types import (
     PartnerType,
     RegisterPartnerInput,
 )
+from gateway.security import allow
 from services.partners import PLATFORM_LOG, GrantStart, PartnerGrants, PartnerRegistry
 from services.relay.topics import partner_topic
 
@@ -29,6 +30,7 @@ def _registry(info: Info) -> PartnerRegistry:
 
 @strawberry.type
 class PartnerMutations:
+    @allow(Role.PLATFORM_OPERATOR)
     @strawberry.mutation(description="Register a partner (platform operators).")
     async def register_partner(self, info: Info, input: RegisterPartnerInput) -> PartnerType:
         principal = info.context.principal
@@ -48,6 +50,7 @@ class PartnerMutations:
             position=position,
         )
 
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Grant a registered partner event types of the caller's hall, or change "
         "its grant (hall admins). Types are names such as queue.TicketIssued, or queue.* for "
@@ -77,6 +80,7 @@ class PartnerMutations:
         )
         return PartnerGrantType.from_aggregate(grant, position)
 
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Revoke a partner's grant in the caller's hall (hall admins): no event "
         "after the revocation's position reaches the partner."

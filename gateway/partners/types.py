@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.partners import Grant
 from services.relay.topics import partner_topic
 
@@ -27,6 +28,7 @@ class RegisterPartnerInput:
     contact: str = ""
 
 
+@allow(INHERITED)
 @strawberry.type(name="Partner", description="A system that receives halls' events on Kafka.")
 class PartnerType:
     partner_id: str
@@ -36,6 +38,7 @@ class PartnerType:
     position: int = strawberry.field(description="Position of the event in the platform log.")
 
 
+@allow(INHERITED)
 @strawberry.type(name="PartnerGrant", description="A hall's grant to a partner (数据共享授权).")
 class PartnerGrantType:
     hall_id: str

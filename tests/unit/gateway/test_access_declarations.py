@@ -17,7 +17,6 @@ NOT_YET_DECLARED = {
     "gateway.cases",
     "gateway.complaints",
     "gateway.evaluations",
-    "gateway.partners",
     "gateway.rectifications",
     "gateway.supervision",
 }
