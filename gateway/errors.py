@@ -86,20 +86,32 @@ def classify(error: GraphQLError) -> tuple[str, str]:
 
 
 class ErrorCodes(SchemaExtension):
-    """Gives every error a code and the request id; masks and logs internal errors."""
+    """Gives every error a code and the request id; masks and logs internal errors.
+
+    HTTP responses are coded when the operation ends; each result of a subscription (or an
+    operation over the WebSocket) as it is streamed.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
+        self._code(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._code(result)
+        yield
+
+    def _code(self, result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if not errors:
             return
-        context: Any = self.execution_context.context
-        request_id = getattr(context, "request_id", "-")
-        result.errors = [coded(e, request_id) for e in result.errors]
+        request_id = getattr(self.execution_context.context, "request_id", "-")
+        result.errors = [coded(e, request_id) for e in errors]
 
 
 def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     """``error`` with ``extensions.code`` and ``requestId``; internal errors masked and logged."""
+    if "requestId" in (error.extensions or {}):
+        return error  # coded already (a streamed result)
     code, message = classify(error)
     ERRORS.labels(code).inc()
     if code == "INTERNAL":

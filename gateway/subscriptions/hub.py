@@ -24,6 +24,9 @@ __all__ = ["HallWatch", "LogHub"]
 
 log = logging.getLogger(__name__)
 
+APPLICATION_NAME = "yanshen-gateway-hub"
+"""How the hub's connection shows in ``pg_stat_activity``."""
+
 SUBSCRIBERS = Gauge("yanshen_subscriptions_active", "Subscribers of halls' log moves")
 
 
@@ -92,7 +95,7 @@ class LogHub:
         while not self._closed:
             try:
                 async with await psycopg.AsyncConnection.connect(
-                    self._url, autocommit=True
+                    self._url, autocommit=True, application_name=APPLICATION_NAME
                 ) as conn:
                     await conn.execute(f"SET ROLE {self._role}")
                     await conn.execute(f"LISTEN {CHANNEL}")

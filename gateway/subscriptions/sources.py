@@ -103,8 +103,11 @@ async def projected_changes(
     """``read()`` now, then again whenever ``hall``'s log moved and read model
     ``projection`` caught up with it; a value equal to the last one is not repeated."""
     previous: object = object()
+    first = True
     async for position in hall_log_moves(info, hall):
-        await wait_for_projection(info, projection, hall, position)
+        if not first:  # the first value is the read model as it is now
+            await wait_for_projection(info, projection, hall, position)
+        first = False
         value = await run_sync(read)
         if value != previous:
             previous = value

@@ -1,0 +1,197 @@
+"""Subscriptions over graphql-transport-ws with a real WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import psycopg
+import pytest
+import websockets
+
+from gateway.auth import Role, issue_token
+from tests.conftest import TEST_SETTINGS
+from tests.e2e.gateway.conftest import PUBLISH
+
+HALL_LOG = "subscription { hallLog { hallId position } }"
+CATALOG = "subscription($h: String!) { catalogChanged(hallId: $h) { code name } }"
+
+
+class Client:
+    """A graphql-transport-ws client over a real WebSocket."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def connect(cls, url: str, payload: dict[str, Any] | None = None) -> Client:
+        ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
+        return cls(ws)
+
+    async def ack(self) -> dict[str, Any]:
+        message = json.loads(await self.ws.recv())
+        assert message["type"] == "connection_ack", message
+        return message
+
+    async def subscribe(self, sid: str, query: str, variables: dict[str, Any] | None = None):
+        payload = {"query": query, "variables": variables or {}}
+        await self.ws.send(json.dumps({"id": sid, "type": "subscribe", "payload": payload}))
+
+    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+def ws_url(gateway_url: str) -> str:
+    return gateway_url.replace("http://", "ws://") + "/graphql"
+
+
+def in_thread(fn, *args):
+    """Run a blocking call (an HTTP mutation, the projection worker) beside the event loop."""
+    return asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+def test_a_hall_log_move_reaches_a_subscriber_within_a_second(gateway_url, gql, token, hall):
+    staff = token(Role.STAFF, hall)
+
+    async def scenario() -> float:
+        client = await Client.connect(ws_url(gateway_url), {"token": staff})
+        await client.ack()
+        await client.subscribe("1", HALL_LOG)
+        first = await client.next()
+        assert first["payload"]["data"]["hallLog"] == {"hallId": hall, "position": 1}
+        admin = token(Role.HALL_ADMIN, hall)
+        sent = time.perf_counter()
+        await in_thread(lambda: gql(PUBLISH, {"code": "S1", "name": "x"}, token=admin))
+        moved = await client.next(timeout=1.0)
+        elapsed = time.perf_counter() - sent
+        assert moved == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": {"hallLog": {"hallId": hall, "position": 2}}},
+        }
+        await client.close()
+        return elapsed
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+def test_a_read_model_subscription_follows_the_projection(
+    gateway_url, gql, token, hall, projection_worker
+):
+    async def scenario() -> None:
+        client = await Client.connect(ws_url(gateway_url))  # the catalog is public
+        await client.ack()
+        await client.subscribe("c", CATALOG, {"h": hall})
+        assert (await client.next())["payload"]["data"]["catalogChanged"] == []
+        admin = token(Role.HALL_ADMIN, hall)
+        await in_thread(lambda: gql(PUBLISH, {"code": "C1", "name": "热线咨询"}, token=admin))
+        started = time.perf_counter()
+        await in_thread(projection_worker.run_once)
+        update = await client.next(timeout=1.0)
+        assert time.perf_counter() - started < 1.0
+        assert update["payload"]["data"]["catalogChanged"] == [{"code": "C1", "name": "热线咨询"}]
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_other_halls_moves_do_not_reach_a_subscriber(gateway_url, gql, token, hall, other_hall):
+    async def scenario() -> None:
+        client = await Client.connect(ws_url(gateway_url), {"token": token(Role.STAFF, hall)})
+        await client.ack()
+        await client.subscribe("1", HALL_LOG)
+        await client.next()
+        admin_b = token(Role.HALL_ADMIN, other_hall)
+        await in_thread(lambda: gql(PUBLISH, {"code": "B1", "name": "x"}, token=admin_b))
+        with pytest.raises(TimeoutError):
+            await client.next(timeout=0.5)
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("payload", [{"token": "not-a-jwt"}, {"token": 5}])
+def test_a_bad_token_in_connection_init_closes_the_socket(gateway_url, payload):
+    async def scenario() -> None:
+        client = await Client.connect(ws_url(gateway_url), payload)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await client.next()
+        assert closed.value.rcvd.code == 4403
+
+    if payload["token"] == 5:
+        payload = {"token": "Bearer"}  # present but empty
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("role", "code"), [(None, "UNAUTHENTICATED"), (Role.APPLICANT, "FORBIDDEN")]
+)
+def test_subscriptions_enforce_their_declaration(gateway_url, token, hall, role, code):
+    async def scenario() -> None:
+        payload = {"token": token(role, hall)} if role else {}
+        client = await Client.connect(ws_url(gateway_url), payload)
+        await client.ack()
+        await client.subscribe("1", HALL_LOG)
+        message = await client.next()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert [e["extensions"]["code"] for e in errors] == [code]
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_subscription_ends_when_its_token_expires(gateway_url, hall):
+    short = issue_token(TEST_SETTINGS, subject="s", role=Role.STAFF, tenant=hall, ttl_seconds=2)
+
+    async def scenario() -> None:
+        client = await Client.connect(ws_url(gateway_url), {"token": short})
+        await client.ack()
+        await client.subscribe("1", HALL_LOG)
+        await client.next()
+        ended = await client.next(timeout=5)
+        assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_subscribers_of_a_process_share_one_listen_connection(
+    gateway_url, token, hall, other_hall, admin_database_url
+):
+    def listening() -> int:
+        with psycopg.connect(admin_database_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                ("yanshen-gateway-hub",),
+            ).fetchone()
+        return int(row[0])
+
+    async def scenario() -> None:
+        clients = []
+        for i, h in enumerate([hall, hall, other_hall]):
+            client = await Client.connect(ws_url(gateway_url), {"token": token(Role.STAFF, h)})
+            await client.ack()
+            await client.subscribe(str(i), HALL_LOG)
+            await client.next()
+            clients.append(client)
+        assert await in_thread(listening) == 1
+        for client in clients:
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_websocket_speaks_only_graphql_transport_ws(gateway_url):
+    async def scenario() -> None:
+        async with websockets.connect(ws_url(gateway_url), subprotocols=["graphql-ws"]) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+        assert closed.value.rcvd.code == 4406
+
+    asyncio.run(scenario())
