@@ -31,8 +31,11 @@ from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
 from gateway.idempotency import Idempotency
 from gateway.limits import query_limits
 from gateway.partners import PartnerMutations
+from gateway.places import PlacesMutations
+from gateway.queue import QueueMutations
 from gateway.rectifications import RectificationMutations
 from gateway.relay import NodeQueries
+from gateway.staff import StaffMutations
 from gateway.supervision import SupervisionMutations
 
 __all__ = ["CONTRACT", "breaking_changes", "build_schema", "sdl"]
@@ -43,6 +46,9 @@ Mutation = merge_types(
     (
         HallMutations,
         CatalogMutations,
+        PlacesMutations,
+        StaffMutations,
+        QueueMutations,
         CaseMutations,
         ComplaintMutations,
         EvaluationMutations,

@@ -1,4 +1,8 @@
-"""PlacesService: hall admins register service places and configure, open and close windows."""
+"""PlacesService: hall admins register places and configure windows; windows open and close.
+
+Opening, suspending, resuming and closing a window is done by hall admins, or by a staff
+member signed in at that window (pass their ``badge``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from services.places.errors import (
 from services.queue.domain.queue import Queue
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
+from services.staff.domain import StaffMember
+from services.staff.errors import StaffNotOnDutyError
 
 __all__ = ["PlacesService"]
 
@@ -92,23 +98,27 @@ class PlacesService(HallApplication):
         window.reconfigure(name, window_type, list(item_codes), list(queue_codes), actor)
         return self._save(window)
 
-    def open_window(self, code: str, actor: str) -> Window:
-        window = self.get_window(code)
+    def open_window(self, code: str, actor: str, badge: str | None = None) -> Window:
+        """Open a window; with ``badge``, that staff member must be signed in there."""
+        window = self._window_for(code, badge)
         window.open(self.clock(), actor)
         return self._save(window)
 
-    def suspend_window(self, code: str, reason: str, actor: str) -> Window:
-        window = self.get_window(code)
+    def suspend_window(
+        self, code: str, reason: str, actor: str, badge: str | None = None
+    ) -> Window:
+        """暂停服务 with a reason; with ``badge``, that staff member must be signed in there."""
+        window = self._window_for(code, badge)
         window.suspend(reason, self.clock(), actor)
         return self._save(window)
 
-    def resume_window(self, code: str, actor: str) -> Window:
-        window = self.get_window(code)
+    def resume_window(self, code: str, actor: str, badge: str | None = None) -> Window:
+        window = self._window_for(code, badge)
         window.resume(self.clock(), actor)
         return self._save(window)
 
-    def close_window(self, code: str, actor: str) -> Window:
-        window = self.get_window(code)
+    def close_window(self, code: str, actor: str, badge: str | None = None) -> Window:
+        window = self._window_for(code, badge)
         window.close(self.clock(), actor)
         return self._save(window)
 
@@ -125,6 +135,17 @@ class PlacesService(HallApplication):
             raise ServicePlaceNotFoundError(f"no place {code!r} in this hall")
         assert isinstance(place, ServicePlace)
         return place
+
+    def _window_for(self, code: str, badge: str | None) -> Window:
+        """The window; when a staff member acts (``badge``), they must be on duty there."""
+        window = self.get_window(code)
+        if badge is not None:
+            member = self.get_or_none(StaffMember.create_id(self.hall_id, badge)) if badge else None
+            if member is None:
+                raise StaffNotOnDutyError(f"{badge!r} is no staff member of this hall")
+            assert isinstance(member, StaffMember)
+            member.require_on_duty(code)
+        return window
 
     def _save(self, window: Window) -> Window:
         conflict = ConflictError(f"window {window.code!r} changed concurrently; try again")

@@ -208,3 +208,23 @@ def test_a_version_1_window_configured_event_reads_as_version_2(places):
         WindowStatus.CLOSED,
     )
     assert places.open_window("OLD", "a").status is WindowStatus.OPEN
+
+
+def test_a_staff_member_operates_only_the_window_they_are_signed_in_at(places, hall_apps):
+    from services.staff import StaffNotOnDutyError, StaffService
+
+    places.configure_window("W1", "综合窗口一", "COMPREHENSIVE", [], "admin")
+    places.configure_window("W2", "综合窗口二", "COMPREHENSIVE", [], "admin")
+    staff = hall_apps(StaffService, "h1")
+    staff.onboard_staff("S001", "王芳", "WINDOW_STAFF", [], "admin")
+    staff.assign_to_window("S001", "W1", "A", "admin")
+    for badge in ("S001", "S404", ""):
+        code = refused(places, StaffNotOnDutyError, lambda b=badge: places.open_window("W1", b, b))
+        assert code == "FORBIDDEN"
+    staff.sign_in("S001", "W1", "S001")
+    assert places.open_window("W1", "S001", badge="S001").status is WindowStatus.OPEN
+    places.suspend_window("W1", "午休", "S001", badge="S001")
+    places.resume_window("W1", "S001", badge="S001")
+    places.open_window("W2", "admin")  # admins act without a badge
+    refused(places, StaffNotOnDutyError, lambda: places.close_window("W2", "S001", badge="S001"))
+    assert places.close_window("W1", "S001", badge="S001").status is WindowStatus.CLOSED
