@@ -304,7 +304,7 @@ def publish_heads(
             tenants=tenant or None,
         )
     if textfile is not None:
-        heads.write_textfile(textfile)
+        heads.write_textfile(textfile, published)
     for head in published:
         out.print(f"{head.tenant_id} {head.position} {head.hash}")
 

@@ -86,11 +86,17 @@ _lock = threading.Lock()
 
 
 class _HeadsCollector(Collector):
-    """Serves the heads published by this process."""
+    """Serves the heads published by this process (or the given ones)."""
+
+    def __init__(self, heads: list[PublishedHead] | None = None) -> None:
+        self.heads = heads
 
     def collect(self) -> Iterator[Metric]:
         with _lock:
-            heads = sorted(_published.values(), key=lambda h: h.tenant_id)
+            heads = sorted(
+                self.heads if self.heads is not None else _published.values(),
+                key=lambda h: h.tenant_id,
+            )
         position = GaugeMetricFamily(
             "yanshen_chain_head_position", "Published chain head position", labels=["tenant"]
         )
@@ -136,10 +142,10 @@ def publish_heads(
     return published
 
 
-def write_textfile(path: Path) -> None:
-    """Write the published heads in Prometheus text format (atomically)."""
+def write_textfile(path: Path, heads: list[PublishedHead] | None = None) -> None:
+    """Write ``heads`` (default: all this process published) in Prometheus text format."""
     registry = CollectorRegistry()
-    registry.register(_HeadsCollector())
+    registry.register(_HeadsCollector(heads))
     write_to_textfile(str(path), registry)
 
 

@@ -253,14 +253,19 @@ def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> 
     pinned = _public_key(public_key) if isinstance(public_key, str) else public_key
     _check_signature(bundle, manifest_bytes, manifest, pinned, report)
     report.tenant_id = str(manifest["tenant_id"])
-    for name in FILES:
-        if not (bundle / name).is_file() or _digest(bundle / name) != manifest["files"][name]:
-            report.problems.append(Problem(f"{name} differs from the signed manifest"))
-    walk = _Walk(manifest, report)
+    if not all((bundle / name).is_file() for name in FILES):
+        report.problems.append(Problem(f"the bundle lacks {' or '.join(FILES)}"))
+        return report
+    if _digest(bundle / "chain.txt") != manifest["files"]["chain.txt"]:
+        report.problems.append(Problem("chain.txt differs from the signed manifest"))
+    walk, digest = _Walk(manifest, report), hashlib.sha256()
     with (bundle / "events.jsonl").open("rb") as events, (bundle / "chain.txt").open() as chain:
         for number, raw in enumerate(events, start=1):
+            digest.update(raw)
             signed = chain.readline().split()
             walk.line(number, raw.rstrip(b"\n"), signed or None)
+    if digest.hexdigest() != manifest["files"]["events.jsonl"]:
+        report.problems.insert(0, Problem("events.jsonl differs from the signed manifest"))
     walk.finish()
     report.events = walk.lines
     report.head_hash = walk.hashes.get(int(manifest["to_position"]), walk.prev)
