@@ -12,7 +12,8 @@ from deploy.embedded_pg import EmbeddedPostgres, ensure_database
 from deploy.settings import Settings
 from projections.catalog import CatalogProjection
 from projections.halls import HallsProjection
-from projections.runtime import Projection, ProjectionWorker
+from projections.platform import DeadlinesProjection, PlatformProjection
+from projections.runtime import Projection, ProjectionOptions, ProjectionWorker
 from services.relay import StreamRelay
 from services.shared.application import HallApplication
 from services.store import EventStore, migrate, open_pool
@@ -26,7 +27,7 @@ A = TypeVar("A", bound=HallApplication)
 
 def all_projections() -> list[Projection]:
     """Every projection the worker runs."""
-    return [HallsProjection(), CatalogProjection()]
+    return [HallsProjection(), CatalogProjection(), PlatformProjection(), DeadlinesProjection()]
 
 
 def resolve_database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
@@ -73,7 +74,9 @@ class Platform:
         return app
 
     def projection_worker(self) -> ProjectionWorker:
-        return ProjectionWorker(self.worker_pool, all_projections())
+        return ProjectionWorker(
+            self.worker_pool, all_projections(), **ProjectionOptions.from_env().kwargs()
+        )
 
     def stream_relay(self) -> StreamRelay:
         return StreamRelay(self.worker_pool, self.settings.kafka_bootstrap_servers)

@@ -203,6 +203,12 @@ def relay() -> None:
     _run_worker("relay")
 
 
+from deploy.cli_projections import rebuild, schedule  # noqa: E402  (operator commands)
+
+app.command()(rebuild)
+app.command()(schedule)
+
+
 from deploy.cli_partners import partners_app  # noqa: E402  (partner streams)
 
 app.add_typer(partners_app, name="partners")

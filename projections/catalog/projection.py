@@ -20,6 +20,7 @@ class CatalogProjection(Projection):
     """Keeps ``catalog_items`` in step with the service items of every hall."""
 
     name = "catalog"
+    tables = ("catalog_items",)
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

@@ -14,7 +14,10 @@ __all__ = ["HallsProjection"]
 
 
 class HallsProjection(Projection):
+    """Keeps ``halls`` in step with the halls' registrations."""
+
     name = "halls"
+    tables = ("halls",)
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

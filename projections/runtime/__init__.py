@@ -1,7 +1,29 @@
-"""The machinery every projection shares: handlers, tenant-scoped reads, the worker."""
+"""The machinery every projection shares: the projection interface, batches, the worker,
+rebuilds, and tenant-scoped reads. See ``docs/projections.md`` for how to write a read model."""
 
+from projections.runtime.batch import Batch, EventRow, decode_row
+from projections.runtime.compare import TableDifference
 from projections.runtime.db import tenant_connection
-from projections.runtime.projection import Projection
+from projections.runtime.options import ProjectionOptions
+from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
+from projections.runtime.rebuild import Rebuild, RebuildError, RebuildReport
+from projections.runtime.tracking import apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
-__all__ = ["Projection", "ProjectionConsumer", "ProjectionWorker", "tenant_connection"]
+__all__ = [
+    "Batch",
+    "EventRow",
+    "Projection",
+    "ProjectionConsumer",
+    "ProjectionDefinitionError",
+    "ProjectionOptions",
+    "ProjectionWorker",
+    "Rebuild",
+    "RebuildError",
+    "RebuildReport",
+    "TableDifference",
+    "apply_next_batch",
+    "decode_row",
+    "handled_topics",
+    "tenant_connection",
+]

@@ -1,38 +1,59 @@
 """The projection worker: brings every hall's read models up to the head of its log.
 
 Each projection is its own consumer (positions and leases per projection and hall), so a
-new or rebuilt projection catches up without holding the others back.
+new or rebuilt projection catches up without holding the others back. Workers are woken by
+``NOTIFY`` after every commit and poll as a fallback; several workers share the halls by
+leases (:mod:`services.store.leases`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import Notification
+from prometheus_client import start_http_server
 
 from projections.runtime.projection import Projection
-from services.store import decode
+from projections.runtime.tracking import apply_next_batch
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
 
 __all__ = ["ProjectionConsumer", "ProjectionWorker"]
 
+log = logging.getLogger(__name__)
+
 
 class ProjectionConsumer(LogConsumer):
-    """Applies one projection's handlers to the events of every hall it holds."""
+    """Applies one projection to the halls it holds, one batch per transaction.
+
+    A batch reads the log on the transaction's own connection, only the projection's topics,
+    and hands the projection the whole range (see :func:`apply_next_batch`).
+    """
 
     def __init__(self, pool: Pool, projection: Projection, **kwargs: Any) -> None:
         self.projection = projection
         self.consumer = projection.consumer
+        self.topics = projection.topics()
         super().__init__(pool, **kwargs)
 
     def handle(
         self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
-    ) -> None:
-        for notification in notifications:
-            self.projection.apply(decode(notification), conn, tenant_id, notification.id)
+    ) -> None:  # pragma: no cover - batches go through _batch below
+        raise NotImplementedError("projection batches are applied by apply_next_batch")
+
+    def _batch(self, tenant_id: str) -> tuple[int, int]:
+        with self.pool.connection() as conn, conn.transaction():
+            return apply_next_batch(
+                conn,
+                self.projection,
+                consumer=self.consumer,
+                tenant_id=tenant_id,
+                limit=self.batch_size,
+                topics=self.topics,
+            )
 
 
 class ProjectionWorker(ConsumerLoop):
@@ -47,7 +68,14 @@ class ProjectionWorker(ConsumerLoop):
         poll_interval: float = 1.0,
         lease_ttl: float = 10.0,
         worker_id: str | None = None,
+        metrics_port: int | None = None,
     ) -> None:
+        for projection in projections:
+            projection.check_definition(rebuildable=False)
+            if not projection.tables:
+                log.warning(
+                    "projection %s declares no tables: it cannot be rebuilt", projection.name
+                )
         super().__init__(
             pool,
             [
@@ -58,3 +86,11 @@ class ProjectionWorker(ConsumerLoop):
             ],
             poll_interval=poll_interval,
         )
+        self.metrics_port = metrics_port
+
+    def run_forever(self) -> None:
+        """Serve metrics (when a port is set), then run until :meth:`stop`."""
+        if self.metrics_port is not None:
+            start_http_server(self.metrics_port)
+            log.info("projection metrics on :%d/metrics", self.metrics_port)
+        super().run_forever()

@@ -1,0 +1,188 @@
+"""``yanshen rebuild`` and ``yanshen schedule``: operator commands of the projection runtime.
+
+Registered on the main ``yanshen`` app in :mod:`deploy.cli`.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from deploy.settings import Settings
+
+if TYPE_CHECKING:
+    from deploy.bootstrap import Platform
+    from projections.runtime import Projection, RebuildReport
+
+__all__ = ["rebuild", "schedule"]
+
+console = Console(stderr=True)
+
+
+@contextmanager
+def _platform() -> Iterator[Platform]:
+    from deploy.bootstrap import Platform, resolve_database_url
+    from deploy.logging import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(json_output=settings.log_json)
+    url, server = resolve_database_url(settings)
+    platform = Platform.open(settings, url)
+    try:
+        yield platform
+    finally:
+        platform.close()
+        if server:
+            server.stop()
+
+
+class _EventsPerSecond(ProgressColumn):
+    """The rate rich estimates from recent updates, as events per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:>9,.0f} events/s" if speed else "        – events/s", style="cyan")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _EventsPerSecond(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _chosen(name: str) -> list[Projection]:
+    from deploy.bootstrap import all_projections
+
+    projections = all_projections()
+    if name == "all":
+        return projections
+    chosen = [p for p in projections if p.name == name]
+    if not chosen:
+        names = ", ".join(p.name for p in projections)
+        console.print(f"[red]unknown projection {name!r}; choose one of: {names}, all[/red]")
+        raise typer.Exit(2)
+    return chosen
+
+
+def _summary(report: RebuildReport, check: bool) -> bool:
+    where = f" (hall {report.tenant})" if report.tenant else ""
+    console.print(
+        f"{report.projection}{where}: {report.events:,} events in {report.seconds:.1f} s"
+        f" ({report.rate:,.0f} events/s)" + ("" if check else ", swapped in"),
+        soft_wrap=True,
+    )
+    if not check:
+        return True
+    for difference in report.differences:
+        if difference.identical:
+            console.print(f"  [green]identical[/green] {difference.table}")
+            continue
+        console.print(
+            f"  [red]DIFFERENT[/red] {difference.table}: {difference.only_live} row(s) only"
+            f" live, {difference.only_rebuilt} only rebuilt"
+        )
+        for sample in difference.samples:
+            console.print(f"    {sample}", markup=False)
+    if report.halls_skipped:
+        console.print(f"  not compared (live behind): {', '.join(report.halls_skipped)}")
+    return report.identical
+
+
+def rebuild(
+    projection: Annotated[
+        str, typer.Argument(help="The projection to rebuild (e.g. catalog), or 'all'.")
+    ],
+    tenant: Annotated[
+        str | None, typer.Option(help="Rebuild only this hall's rows (the rest stay).")
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Build from position 0 and compare with the live tables; swap nothing."
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Positions per batch.")] = 5_000,
+    jobs: Annotated[int, typer.Option(help="Halls rebuilt in parallel.")] = 1,
+) -> None:
+    """Rebuild a read model from position 0 into fresh tables and swap them in (no downtime:
+    readers read the old tables until the swap)."""
+    from projections.runtime import Rebuild, RebuildError
+
+    chosen = _chosen(projection)
+    ok = True
+    with _platform() as platform, _progress() as progress:
+        for p in chosen:
+            task = progress.add_task(p.name, total=None)
+
+            def show(done: int, total: int, task_id: TaskID = task) -> None:
+                progress.update(task_id, completed=done, total=total or None)
+
+            job = Rebuild(
+                platform.database_url,
+                platform.worker_pool,
+                p,
+                tenant=tenant,
+                batch_size=batch_size,
+                jobs=jobs,
+                progress=show,
+            )
+            try:
+                report = job.check() if check else job.run()
+            except RebuildError as error:
+                console.print(f"[red]{error}[/red]")
+                raise typer.Exit(2) from None
+            ok = _summary(report, check) and ok
+    if not ok:
+        raise typer.Exit(1)
+
+
+def schedule(
+    once: Annotated[bool, typer.Option("--once", help="Run one round and exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 60.0,
+) -> None:
+    """Run the deadline scheduler: records …Overdue events for records past their deadline."""
+    from services.scheduler import DeadlineScheduler, default_sources
+
+    with _platform() as platform:
+        scheduler = DeadlineScheduler(
+            platform.worker_pool, platform.hall_app, default_sources(), interval=interval
+        )
+        if once:
+            report = scheduler.run_once()
+            state = "skipped: another scheduler is running" if report.skipped else "done"
+            console.print(
+                f"schedule {state}: {report.found} past due, {report.recorded} overdue recorded,"
+                f" {report.unchanged} unchanged, {report.failed} refused"
+            )
+            return
+
+        def on_signal(signum: int, _frame: object) -> None:
+            scheduler.stop()
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        scheduler.run_forever()

@@ -1,0 +1,108 @@
+"""One batch of a hall's log for one projection: a range of positions, events read lazily.
+
+The runtime fixes the range (``after`` < position ≤ ``upto``) before the projection sees it;
+the rows are read on the projection's connection, inside its transaction, only when asked
+for, and only those of the projection's topics; sealed personal fields are opened like the
+recorders open them (``services.store.personal``). Decoding happens per event, on iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import psycopg
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import StoredEvent
+
+from services.store.decoding import decode
+from services.store.personal import open_rows
+
+__all__ = ["Batch", "EventRow", "decode_row"]
+
+_SELECT = (
+    "SELECT position, originator_id, originator_version, topic, state, recorded_at"
+    " FROM events WHERE tenant_id = %s AND position > %s AND position <= %s"
+)
+
+
+class EventRow(NamedTuple):
+    """A stored event of the hall's log, as read for a batch."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+    recorded_at: datetime
+    """Commit time of the event (the database's clock)."""
+
+
+def _originator(value: str) -> UUID | str:
+    try:
+        return UUID(value)
+    except ValueError:
+        return value
+
+
+def decode_row(row: EventRow) -> DomainEvent:
+    """The domain event of a stored row, as the application that wrote it would see it."""
+    return decode(
+        StoredEvent(
+            originator_id=_originator(row.originator_id),
+            originator_version=row.originator_version,
+            topic=row.topic,
+            state=row.state,
+        )
+    )
+
+
+@dataclass
+class Batch:
+    """Positions ``after + 1`` … ``upto`` of hall ``tenant_id``, for one projection."""
+
+    conn: psycopg.Connection[Any]
+    """The projection's connection, in the transaction that records ``upto``."""
+    tenant_id: str
+    after: int
+    """The projection's position in the hall before this batch."""
+    upto: int
+    """The last position of the batch: the projection's position once it commits."""
+    topics: frozenset[str] | None = None
+    """Only events of these topics are read (``None``: every event)."""
+    _rows: list[EventRow] | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        """How many positions the batch covers (events of other topics included)."""
+        return self.upto - self.after
+
+    def rows(self) -> list[EventRow]:
+        """The batch's stored events of :attr:`topics`, in position order (read once)."""
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def events(self) -> Iterator[tuple[int, DomainEvent]]:
+        """``(position, domain event)`` of each row, decoded one at a time."""
+        for row in self.rows():
+            yield row.position, decode_row(row)
+
+    def _read(self) -> list[EventRow]:
+        if self.topics is not None and not self.topics:
+            return []
+        sql = _SELECT
+        params: list[Any] = [self.tenant_id, self.after, self.upto]
+        if self.topics is not None:
+            sql += " AND topic = ANY(%s)"
+            params.append(sorted(self.topics))
+        sql += " ORDER BY position"
+        with self.conn.cursor(binary=True) as cursor:
+            cursor.execute(sql, params)
+            rows = [EventRow(*row) for row in cursor.fetchall()]
+        # Personal fields are sealed per data subject in the log; open them (or mark them
+        # erased) the way the recorders do for applications.
+        return open_rows(self.conn, self.tenant_id, rows)

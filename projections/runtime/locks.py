@@ -1,0 +1,42 @@
+"""Advisory locks of the projection runtime (transaction-scoped unless stated).
+
+Every live batch of a projection holds its *shared* lock; a rebuild's swap takes the
+*exclusive* one, so no live batch of that projection runs while the tables and positions
+are swapped, and batches of other projections never wait. A second session lock keeps two
+rebuilds of one projection from running at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+__all__ = ["hold_for_batch", "hold_for_swap", "release_rebuild", "try_hold_for_rebuild"]
+
+_BATCHES = 0x59500001
+"""Namespace (first key) of the per-projection batch/swap locks."""
+_REBUILDS = 0x59500002
+"""Namespace of the per-projection rebuild session locks."""
+
+
+def hold_for_batch(conn: psycopg.Connection[Any], projection: str) -> None:
+    """Shared lock for one live batch of ``projection`` (until the transaction ends)."""
+    conn.execute("SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s))", (_BATCHES, projection))
+
+
+def hold_for_swap(conn: psycopg.Connection[Any], projection: str) -> None:
+    """Exclusive lock: waits for running batches of ``projection``; new ones wait for us."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_BATCHES, projection))
+
+
+def try_hold_for_rebuild(conn: psycopg.Connection[Any], projection: str) -> bool:
+    """Session lock on rebuilding ``projection``; ``False`` when another rebuild holds it."""
+    row = conn.execute(
+        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_REBUILDS, projection)
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def release_rebuild(conn: psycopg.Connection[Any], projection: str) -> None:
+    conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (_REBUILDS, projection))

@@ -1,0 +1,307 @@
+"""Rebuild a read model from position 0 next to the live one, then swap it in.
+
+``Rebuild(database_url, worker_pool, projection).run()``:
+
+1. **Shadow.** The projection's SQL is replayed in ``yanshen_rebuild_<name>`` (owner
+   connection), giving empty tables with the live tables' names, grants and policies.
+2. **Build.** Batches run under the worker role with ``search_path`` set to the shadow and
+   positions tracked as consumer ``projection:<name>@rebuild``, hall after hall, until the
+   remaining lag is small. Readers and live workers go on with the live tables meanwhile.
+3. **Swap**, in one owner transaction: take the projection's exclusive lock (running live
+   batches finish; new ones wait), apply the last events to the shadow, move the rebuild's
+   positions onto the live consumer, and swap the tables (``SET SCHEMA``). For one hall
+   (``tenant=``) the hall's rows are replaced inside the live tables instead, and only that
+   hall's live position is locked and moved.
+
+Readers never see an empty or half-built read model: before the commit they read the old
+tables, after it the new ones. A crash before the swap leaves the live read model as it was
+(the next rebuild drops the stale shadow).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from projections.runtime.compare import TableDifference, compare_tables
+from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
+from projections.runtime.projection import Projection
+from projections.runtime.shadow import copy_hall, create_shadow, drop_shadow, swap_tables
+from projections.runtime.shadow import shadow_schema as shadow_of
+from projections.runtime.tracking import apply_next_batch
+from services.store.pool import Pool
+
+__all__ = ["Progress", "Rebuild", "RebuildError", "RebuildReport"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: positions applied so far and positions known to be due."""
+
+_HEADS = """
+SELECT h.tenant_id, h.position, COALESCE(c.position, 0)
+FROM tenant_heads h
+LEFT JOIN consumer_positions c ON c.consumer = %(c)s AND c.tenant_id = h.tenant_id
+WHERE h.position > COALESCE(c.position, 0) AND (%(t)s::text IS NULL OR h.tenant_id = %(t)s)
+ORDER BY h.position DESC
+"""
+_POSITIONS = "SELECT tenant_id, position FROM consumer_positions WHERE consumer = %s"
+_DROP_LIVE = "DELETE FROM consumer_positions WHERE consumer = %(live)s"
+_COPY_POSITIONS = """
+INSERT INTO consumer_positions (consumer, tenant_id, position)
+SELECT %(live)s, tenant_id, position FROM consumer_positions WHERE consumer = %(rebuild)s
+"""
+_ENSURE_HALL = """
+INSERT INTO consumer_positions (consumer, tenant_id, position) VALUES (%(live)s, %(t)s, 0)
+ON CONFLICT DO NOTHING
+"""
+_LOCK_HALL = """
+SELECT position FROM consumer_positions WHERE consumer = %(live)s AND tenant_id = %(t)s
+FOR UPDATE
+"""
+_MOVE_HALL = """
+UPDATE consumer_positions SET position = COALESCE(
+    (SELECT position FROM consumer_positions WHERE consumer = %(rebuild)s AND tenant_id = %(t)s),
+    0), updated_at = now()
+WHERE consumer = %(live)s AND tenant_id = %(t)s
+"""
+_FORGET = "DELETE FROM consumer_positions WHERE consumer = %s"
+
+
+class RebuildError(RuntimeError):
+    """The rebuild could not run (another one is running, or the projection is unusable)."""
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What a rebuild did."""
+
+    projection: str
+    tenant: str | None
+    events: int
+    """Positions applied to the shadow (every event of the rebuilt halls)."""
+    seconds: float
+    swapped: bool
+    differences: list[TableDifference] = field(default_factory=list)
+    """Only from :meth:`Rebuild.check`: live against rebuilt, per table."""
+    halls_compared: list[str] = field(default_factory=list)
+    halls_skipped: list[str] = field(default_factory=list)
+    """Halls :meth:`Rebuild.check` could not compare: their live position differed."""
+
+    @property
+    def rate(self) -> float:
+        """Events per second over the whole rebuild."""
+        return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def identical(self) -> bool:
+        return all(d.identical for d in self.differences)
+
+
+class Rebuild:
+    """One rebuild of ``projection`` (all halls, or only ``tenant``).
+
+    ``database_url`` connects as the tables' owner (the user that runs migrations): the
+    shadow DDL and the swap need it. Batches run on ``worker_pool`` (role ``yanshen_worker``).
+    """
+
+    final_lag = 2_000
+    """Positions still due when the build stops and the swap (with the last events) starts."""
+    lock_timeout = "5s"
+    """How long the swap waits for readers' locks before it gives up and tries again."""
+    swap_attempts = 5
+
+    def __init__(
+        self,
+        database_url: str,
+        worker_pool: Pool,
+        projection: Projection,
+        *,
+        tenant: str | None = None,
+        batch_size: int = 5_000,
+        jobs: int = 1,
+        progress: Progress | None = None,
+    ) -> None:
+        projection.check_definition()
+        self.database_url = database_url
+        self.pool = worker_pool
+        self.projection = projection
+        self.tenant = tenant
+        self.batch_size = batch_size
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.consumer = f"{projection.consumer}@rebuild"
+        self.topics = projection.topics()
+        self._search_path = f"{shadow_of(projection)}, public"
+        self._done = 0
+        self._total = 0
+        self._counter = threading.Lock()
+
+    # -- the whole thing --------------------------------------------------------------------
+
+    def run(self) -> RebuildReport:
+        """Build the shadow from position 0 and swap it in; returns the report."""
+        return self._session(swap=True)
+
+    def check(self) -> RebuildReport:
+        """Build the shadow and compare it with the live tables (halls at equal positions);
+        nothing is swapped. Used by ``yanshen rebuild --check`` and the crash tests."""
+        return self._session(swap=False)
+
+    def _session(self, *, swap: bool) -> RebuildReport:
+        start = time.perf_counter()
+        with psycopg.connect(self.database_url, autocommit=True) as admin:
+            if not try_hold_for_rebuild(admin, self.projection.name):
+                raise RebuildError(f"a rebuild of {self.projection.name!r} is already running")
+            try:
+                self._reset(admin)
+                create_shadow(admin, self.projection)
+                self.build()
+                differences: list[TableDifference] = []
+                compared: list[str] = []
+                skipped: list[str] = []
+                if swap:
+                    self._swap(admin)
+                else:
+                    differences, compared, skipped = self._compare(admin)
+            finally:
+                self._reset(admin)
+                release_rebuild(admin, self.projection.name)
+        return RebuildReport(
+            projection=self.projection.name,
+            tenant=self.tenant,
+            events=self._done,
+            seconds=time.perf_counter() - start,
+            swapped=swap,
+            differences=differences,
+            halls_compared=compared,
+            halls_skipped=skipped,
+        )
+
+    def _reset(self, admin: psycopg.Connection[Any]) -> None:
+        """Forget the shadow and the rebuild's positions (left over, or after the swap)."""
+        with admin.transaction():
+            drop_shadow(admin, self.projection)
+            admin.execute(_FORGET, (self.consumer,))
+
+    # -- build ------------------------------------------------------------------------------
+
+    def build(self) -> int:
+        """Apply batches to the shadow, pass after pass over the halls, until at most
+        :attr:`final_lag` positions remain due; returns the positions applied."""
+        applied = self._catch_up(self._due())
+        while (due := self._due()) and sum(head - at for _, head, at in due) > self.final_lag:
+            applied += self._catch_up(due)
+        return applied
+
+    def _final_pass(self) -> int:
+        """Apply what is due now (called while live batches are held off)."""
+        return self._catch_up(self._due())
+
+    def _due(self) -> list[tuple[str, int, int]]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(_HEADS, {"c": self.consumer, "t": self.tenant}).fetchall()
+        due = [(str(t), int(h), int(p)) for t, h, p in rows]
+        known = sum(h - p for _, h, p in due)
+        with self._counter:
+            self._total = max(self._total, self._done + known)
+        self._report()
+        return due
+
+    def _catch_up(self, due: list[tuple[str, int, int]]) -> int:
+        halls = [tenant for tenant, _, _ in due]
+        if self.jobs == 1 or len(halls) == 1:
+            return sum(self._catch_up_hall(t) for t in halls)
+        with ThreadPoolExecutor(self.jobs, thread_name_prefix="rebuild") as executor:
+            return sum(executor.map(self._catch_up_hall, halls))
+
+    def _catch_up_hall(self, tenant_id: str) -> int:
+        applied = 0
+        while True:
+            with self.pool.connection() as conn, conn.transaction():
+                n, _ = apply_next_batch(
+                    conn,
+                    self.projection,
+                    consumer=self.consumer,
+                    tenant_id=tenant_id,
+                    limit=self.batch_size,
+                    topics=self.topics,
+                    live=False,
+                    search_path=self._search_path,
+                )
+            applied += n
+            with self._counter:
+                self._done += n
+            self._report()
+            if n < self.batch_size:
+                return applied
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            with self._counter:
+                done, total = self._done, max(self._total, self._done)
+            self.progress(done, total)
+
+    # -- swap -------------------------------------------------------------------------------
+
+    def _swap(self, admin: psycopg.Connection[Any]) -> None:
+        for attempt in range(1, self.swap_attempts + 1):
+            try:
+                with admin.transaction():
+                    admin.execute(
+                        "SELECT set_config('lock_timeout', %s, true)", (self.lock_timeout,)
+                    )
+                    if self.tenant is None:
+                        self._swap_all(admin)
+                    else:
+                        self._swap_hall(admin, self.tenant)
+                return
+            except psycopg.errors.LockNotAvailable:
+                if attempt == self.swap_attempts:
+                    raise
+                log.warning("rebuild %s: tables busy; swap retried", self.projection.name)
+                self.build()
+
+    def _swap_all(self, admin: psycopg.Connection[Any]) -> None:
+        params = {"live": self.projection.consumer, "rebuild": self.consumer}
+        hold_for_swap(admin, self.projection.name)
+        self._final_pass()
+        admin.execute(_DROP_LIVE, params)
+        admin.execute(_COPY_POSITIONS, params)
+        admin.execute(_FORGET, (self.consumer,))
+        swap_tables(admin, self.projection)
+
+    def _swap_hall(self, admin: psycopg.Connection[Any], tenant_id: str) -> None:
+        params = {"live": self.projection.consumer, "rebuild": self.consumer, "t": tenant_id}
+        admin.execute(_ENSURE_HALL, params)
+        admin.execute(_LOCK_HALL, params)
+        self._final_pass()
+        copy_hall(admin, self.projection, tenant_id)
+        admin.execute(_MOVE_HALL, params)
+        admin.execute(_FORGET, (self.consumer,))
+
+    # -- check ------------------------------------------------------------------------------
+
+    def _compare(
+        self, admin: psycopg.Connection[Any]
+    ) -> tuple[list[TableDifference], list[str], list[str]]:
+        with admin.transaction():
+            hold_for_swap(admin, self.projection.name)
+            self._final_pass()
+            live = dict(admin.execute(_POSITIONS, (self.projection.consumer,)).fetchall())
+            rebuilt = dict(admin.execute(_POSITIONS, (self.consumer,)).fetchall())
+            halls = sorted(set(live) | set(rebuilt))
+            if self.tenant is not None:
+                halls = [self.tenant]
+            same = [h for h in halls if live.get(h, 0) == rebuilt.get(h, 0)]
+            behind = sorted(set(halls) - set(same))
+            if behind:
+                log.warning("not compared (live not at the rebuilt position): %s", behind)
+            return compare_tables(admin, self.projection, same), same, behind

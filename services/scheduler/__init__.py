@@ -1,0 +1,27 @@
+"""The deadline scheduler: finds records past their deadline in the read models and records
+``…Overdue`` events through the owning applications (``yanshen schedule``).
+
+A context registers its deadlines as a :class:`DeadlineSource` in :func:`default_sources`.
+"""
+
+from __future__ import annotations
+
+from services.scheduler.rectifications import RECTIFICATION_DEADLINES
+from services.scheduler.registry import DeadlineRegistry, DeadlineSource, DueRecord, HallApps
+from services.scheduler.scheduler import DeadlineScheduler, ScheduleReport
+
+__all__ = [
+    "RECTIFICATION_DEADLINES",
+    "DeadlineRegistry",
+    "DeadlineScheduler",
+    "DeadlineSource",
+    "DueRecord",
+    "HallApps",
+    "ScheduleReport",
+    "default_sources",
+]
+
+
+def default_sources() -> DeadlineRegistry:
+    """Every context's deadline sources (add yours here)."""
+    return DeadlineRegistry([RECTIFICATION_DEADLINES])

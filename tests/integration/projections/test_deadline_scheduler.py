@@ -1,0 +1,130 @@
+"""The deadline scheduler, end to end with a fixed clock: a rectification's missed deadlines
+are found in the ``deadlines`` read model and recorded as ``RectificationOverdue`` events by
+the rectification service, once each, so the history says when it became overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from deploy.bootstrap import all_projections
+from deploy.cli import app
+from projections.platform import deadline_counts
+from projections.runtime import ProjectionWorker
+from services.evaluations import EvaluationService, Invitation
+from services.halls import HallRegistry
+from services.rectifications import Rectification, RectificationService
+from services.scheduler import DeadlineScheduler, default_sources
+from services.shared.working_days import CHINA_TZ
+from tests.integration.projections.support import BAD
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, month: int, day: int, hour: int = 10) -> None:
+        self.now = datetime(2026, month, day, hour, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 9, 30, 10, tzinfo=CHINA_TZ))  # Wednesday before National Day
+
+
+def _project(platform) -> None:
+    worker = ProjectionWorker(platform.worker_pool, all_projections())
+    worker.run_once()
+    worker.close()
+
+
+def _open_rectification(platform, hall: str, clock: Clock):
+    """A bad rating on 2026-09-30 opens a rectification: verification call due 10-08."""
+    platform.hall_app(HallRegistry, hall).register_hall(f"大厅 {hall}", "苏州", "op")
+    evaluations = platform.hall_app(EvaluationService, hall)
+    rectifications = platform.hall_app(RectificationService, hall)
+    evaluations.clock = rectifications.clock = clock
+    invitation = Invitation(subject_kind="MATTER", subject_ref="M-1", channel="ONLINE")
+    evaluation = evaluations.invite_evaluation(invitation, "S001")
+    evaluations.submit_rating(evaluation.id, BAD, "applicant")
+    from services.evaluations.policies import rectification_id_for
+
+    return rectifications, rectification_id_for(evaluation)
+
+
+def _history(rectifications, rid):
+    return list(rectifications.repository.event_store.get(rid))
+
+
+def test_missed_deadlines_are_recorded_once_each_when_the_clock_passes_them(own_platform, clock):
+    rectifications, rid = _open_rectification(own_platform, "sched-a", clock)
+    _project(own_platform)
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
+    )
+
+    clock.set(10, 8, 23)  # the due date itself is in time
+    assert scheduler.run_once().found == 0
+
+    clock.set(10, 9)
+    report = scheduler.run_once()
+    assert (report.found, report.recorded, report.by_source) == (1, 1, {"rectifications": 1})
+    overdue = _history(rectifications, rid)[-1]
+    assert isinstance(overdue, Rectification.Overdue)
+    assert (overdue.deadline, overdue.due_on, overdue.detected_on, overdue.actor) == (
+        "VERIFICATION",
+        "2026-10-08",
+        "2026-10-09",
+        "system",
+    )
+
+    # Before the read model caught up, it still lists the record: nothing is recorded twice.
+    report = scheduler.run_once()
+    assert (report.found, report.recorded, report.unchanged) == (1, 0, 1)
+    _project(own_platform)
+    assert scheduler.run_once().found == 0
+    counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
+    assert (counts["sched-a"].open, counts["sched-a"].overdue) == (1, 1)
+
+    # The ledger's own deadline: five working days after 10-09 (Saturday 10-10 is 调休).
+    rectifications.record_verification_call(rid, True, "核实", "S002")
+    assert rectifications.enter_ledger(rid, ["整改"], "S002").due_on == date(2026, 10, 15)
+    _project(own_platform)
+    clock.set(10, 15, 23)
+    assert scheduler.run_once().found == 0
+    clock.set(10, 16)
+    assert scheduler.run_once().recorded == 1
+    assert _history(rectifications, rid)[-1].deadline == "RECTIFICATION"
+    rectifications.complete(rid, ["完成"], "S002")
+    _project(own_platform)
+    counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
+    assert (counts["sched-a"].open, counts["sched-a"].closed_late) == (0, 2)
+
+
+def test_a_record_met_after_the_read_model_listed_it_is_not_marked(own_platform, clock):
+    rectifications, rid = _open_rectification(own_platform, "sched-b", clock)
+    _project(own_platform)
+    clock.set(10, 12)
+    rectifications.record_verification_call(rid, True, "核实", "S002")  # late, not projected
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
+    )
+    report = scheduler.run_once()
+    assert report.recorded == 0
+    assert report.unchanged >= 1
+    assert not any(isinstance(e, Rectification.Overdue) for e in _history(rectifications, rid))
+
+
+def test_the_schedule_command_runs_one_round(monkeypatch, db_url, own_platform, clock):
+    rectifications, rid = _open_rectification(own_platform, "sched-c", clock)
+    _project(own_platform)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["schedule", "--once"])  # today is long after 10-08
+    assert result.exit_code == 0, result.output
+    assert "overdue recorded" in result.output
+    assert isinstance(_history(rectifications, rid)[-1], Rectification.Overdue)

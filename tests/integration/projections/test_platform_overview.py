@@ -1,0 +1,126 @@
+"""The platform overview (operators): halls, activity per context and day, projection lag per
+hall (as a read model query and as the Prometheus gauge), deadline counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import singledispatchmethod
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from deploy.bootstrap import all_projections
+from projections.platform import (
+    daily_activity,
+    deadline_counts,
+    hall_activity,
+    hall_overview,
+    hall_overviews,
+    projection_lag,
+)
+from projections.runtime import Projection, ProjectionWorker
+from services.catalog.domain import ServiceItem
+from services.shared.working_days import local_date
+from tests.integration.projections.support import drive, heads, make_halls
+
+HALLS = ["ov-a", "ov-b"]
+NAMES = sorted(p.name for p in all_projections())
+
+
+@pytest.fixture(scope="module")
+def halls(own_platform):
+    made = make_halls(own_platform, HALLS)
+    drive(made, 40)
+    for hall in made:
+        hall.rate()  # at least one rating each
+    worker = ProjectionWorker(own_platform.worker_pool, all_projections())
+    worker.run_once()
+    worker.close()
+    return made
+
+
+def _lag(consumer: str, hall: str) -> float | None:
+    return REGISTRY.get_sample_value(
+        "yanshen_consumer_lag_events", {"consumer": consumer, "tenant": hall}
+    )
+
+
+def test_the_overview_lists_every_hall_with_its_events_and_no_lag(db_url, own_platform, halls):
+    head = heads(db_url)
+    rows = hall_overviews(own_platform.worker_pool)
+    assert [r.tenant_id for r in rows] == HALLS
+    for row in rows:
+        assert (row.name, row.region) == (f"大厅 {row.tenant_id}", "苏州")
+        assert row.events == head[row.tenant_id]
+        assert row.max_lag == 0
+        assert row.last_event_at is not None
+        assert row.registered_at is not None
+    # A hall's own overview, read with the app role (row-level security: its hall only).
+    assert hall_overview(own_platform.app_pool, "ov-a") == rows[0]
+
+
+def test_activity_counts_every_event_once_per_context_and_day(db_url, own_platform, halls):
+    head = heads(db_url)
+    for hall in HALLS:
+        activity = {a.context: a.events for a in hall_activity(own_platform.app_pool, hall)}
+        assert activity["halls"] == 1
+        assert activity["catalog"] >= 5
+        assert activity["evaluations"] >= 2
+        assert sum(activity.values()) == head[hall]
+        today = local_date(hall_activity(own_platform.app_pool, hall)[0].last_event_at)
+        days = daily_activity(own_platform.app_pool, hall, today - timedelta(days=1))
+        assert sum(d.events for d in days) == head[hall]
+    assert hall_activity(own_platform.app_pool, "ov-nobody") == []
+
+
+def test_lag_per_projection_and_hall_follows_the_log(db_url, own_platform, halls):
+    lags = projection_lag(own_platform.worker_pool)
+    assert sorted({(lag.projection, lag.tenant_id) for lag in lags}) == [
+        (name, hall) for name in NAMES for hall in HALLS
+    ]
+    assert {lag.lag for lag in lags} == {0}
+    for name in NAMES:
+        assert _lag(f"projection:{name}", "ov-a") == 0
+    for _ in range(3):
+        halls[0].publish()  # three events nobody has projected yet
+    behind = projection_lag(own_platform.app_pool, "ov-a")  # the hall's own view of it
+    assert {(lag.projection, lag.lag) for lag in behind} == {(name, 3) for name in NAMES}
+    assert hall_overview(own_platform.worker_pool, "ov-a").max_lag == 3
+    worker = ProjectionWorker(own_platform.worker_pool, all_projections())
+    worker.run_once()
+    worker.close()
+    assert {lag.lag for lag in projection_lag(own_platform.worker_pool, "ov-a")} == {0}
+
+
+class _FailsOnRevisions(Projection):
+    """Fails on every revision: the hall's lag must show it (other halls go on)."""
+
+    name = "fails_on_revisions"
+
+    @singledispatchmethod
+    def apply(self, event: Any, conn: Any, tenant_id: str, position: int) -> None:
+        """Nothing."""
+
+    @apply.register
+    def _(self, event: ServiceItem.Revised, conn: Any, tenant_id: str, position: int) -> None:
+        raise RuntimeError("cannot apply a revision")
+
+
+def test_a_hall_stuck_on_an_event_shows_its_lag_as_a_metric(db_url, own_platform, halls):
+    worker = ProjectionWorker(own_platform.worker_pool, [_FailsOnRevisions()], batch_size=1)
+    worker.run_once()
+    worker.close()
+    head = heads(db_url)
+    for lag in projection_lag(own_platform.worker_pool, projections=["fails_on_revisions"]):
+        assert 0 < lag.lag < head[lag.tenant_id]  # stopped at its first revision
+        assert _lag("projection:fails_on_revisions", lag.tenant_id) == lag.lag
+
+
+def test_deadline_counts_show_open_rectifications_per_hall(own_platform, halls):
+    counts = {(c.tenant_id, c.context): c for c in deadline_counts(own_platform.worker_pool)}
+    opened = [hall for hall in halls if hall.rectifications]
+    assert opened
+    for hall in opened:
+        assert counts[(hall.hall_id, "rectifications")].open >= 1
+        assert counts[(hall.hall_id, "rectifications")].overdue == 0
