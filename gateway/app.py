@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 import structlog
+from cross_web import HTTPException
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
@@ -18,6 +19,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import AuthenticationError
@@ -170,6 +172,17 @@ def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql:
     )
 
     class GraphQLController(base):  # type: ignore[misc]
+        async def execute_single(self, **kwargs: Any) -> Any:
+            """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
+            try:
+                return await super().execute_single(**kwargs)
+            except HTTPException as error:
+                if kwargs["request_adapter"].method == "GET" and isinstance(
+                    error.__cause__, InvalidOperationTypeError
+                ):
+                    raise HTTPException(405, "send mutations with POST") from error
+                raise
+
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Authenticate a WebSocket with ``{"token": "<jwt>"}`` in ``connection_init``."""
             params = context.connection_params or {}
