@@ -10,9 +10,13 @@ from psycopg_pool import ConnectionPool
 
 from deploy.embedded_pg import EmbeddedPostgres, ensure_database
 from deploy.settings import Settings
+from projections.cases import CaseRegisterProjection
 from projections.catalog import CatalogProjection
+from projections.complaints import ComplaintRegisterProjection
+from projections.evaluations import EvaluationRatingsProjection
 from projections.halls import HallsProjection
 from projections.platform import DeadlinesProjection, PlatformProjection
+from projections.rectifications import RectificationLedgerProjection
 from projections.runtime import Projection, ProjectionOptions, ProjectionWorker
 from services.relay import StreamRelay
 from services.shared.application import HallApplication
@@ -27,7 +31,16 @@ A = TypeVar("A", bound=HallApplication)
 
 def all_projections() -> list[Projection]:
     """Every projection the worker runs."""
-    return [HallsProjection(), CatalogProjection(), PlatformProjection(), DeadlinesProjection()]
+    return [
+        HallsProjection(),
+        CatalogProjection(),
+        PlatformProjection(),
+        DeadlinesProjection(),
+        CaseRegisterProjection(),
+        ComplaintRegisterProjection(),
+        EvaluationRatingsProjection(),
+        RectificationLedgerProjection(),
+    ]
 
 
 def resolve_database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:

@@ -22,25 +22,36 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from deploy.settings import Settings
-from gateway.cases import CaseMutations
+from gateway.cases import CaseMutations, CaseQueries
 from gateway.catalog.schema import CatalogMutations, CatalogQueries, CatalogSubscriptions
-from gateway.complaints import ComplaintMutations
+from gateway.complaints import ComplaintMutations, ComplaintQueries
 from gateway.errors import ErrorCodes, OperationMetrics
-from gateway.evaluations import EvaluationMutations
+from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
 from gateway.idempotency import Idempotency
 from gateway.limits import query_limits
 from gateway.partners import PartnerMutations
 from gateway.places import PlacesMutations
 from gateway.queue import QueueMutations
-from gateway.rectifications import RectificationMutations
+from gateway.rectifications import RectificationMutations, RectificationQueries
 from gateway.relay import NodeQueries
 from gateway.staff import StaffMutations
 from gateway.supervision import SupervisionMutations
 
 __all__ = ["CONTRACT", "breaking_changes", "build_schema", "sdl"]
 
-Query = merge_types("Query", (NodeQueries, HallQueries, CatalogQueries))
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        HallQueries,
+        CatalogQueries,
+        CaseQueries,
+        ComplaintQueries,
+        EvaluationQueries,
+        RectificationQueries,
+    ),
+)
 Mutation = merge_types(
     "Mutation",
     (

@@ -1,5 +1,6 @@
-"""GraphQL mutations of the 帮办代办 cases context."""
+"""GraphQL mutations and queries (the case register) of the 帮办代办 cases context."""
 
+from gateway.cases.queries import CaseQueries
 from gateway.cases.schema import CaseMutations
 
-__all__ = ["CaseMutations"]
+__all__ = ["CaseMutations", "CaseQueries"]

@@ -1,5 +1,7 @@
-"""GraphQL mutations of the complaints context (服务投诉, GB/T 36113)."""
+"""GraphQL mutations and queries (the complaint register) of the complaints context
+(服务投诉, GB/T 36113)."""
 
+from gateway.complaints.queries import ComplaintQueries
 from gateway.complaints.schema import ComplaintMutations
 
-__all__ = ["ComplaintMutations"]
+__all__ = ["ComplaintMutations", "ComplaintQueries"]

@@ -1,0 +1,96 @@
+"""GraphQL types of the evaluation statistics (好差评统计): one row per key and month."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+import strawberry
+
+from gateway.errors import InputError
+from gateway.security import INHERITED, allow
+from projections.evaluations import RatingStatistics
+
+__all__ = ["RatingStatisticsEntry", "StatisticsDimension", "check_month", "sort_key"]
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_UNRANKED = 1 << 30
+
+
+@strawberry.enum(description="What evaluation statistics are grouped by, besides the month.")
+class StatisticsDimension(Enum):
+    HALL = "HALL"
+    WINDOW = "WINDOW"
+    STAFF = "STAFF"
+    ITEM = "ITEM"
+
+
+@allow(INHERITED)
+@strawberry.type(
+    description="Exact 好差评 counts of one hall, window, staff member or item in one month "
+    "(of the service, Beijing), the rates they give and the rank in the month. Levels count "
+    "the ratings that count: the applicants' and the default ones (as BASIC), not excluded "
+    "ones. A rate is null when its denominator is 0."
+)
+class RatingStatisticsEntry:
+    dimension: StatisticsDimension
+    key: str = strawberry.field(description="The hall id, window code, badge or item code.")
+    month: str = strawberry.field(description="YYYY-MM.")
+    invited: int
+    pending: int = strawberry.field(description="Not rated yet, the rating period still open.")
+    defaulted: int = strawberry.field(description="Rated by default (系统默认, BASIC).")
+    unrated: int = strawberry.field(description="Not rated by the applicant: pending + defaulted.")
+    excluded: int = strawberry.field(description="Excluded on appeal (甄别剔除).")
+    rated: int = strawberry.field(description="Ratings that count: the five levels' sum.")
+    very_satisfied: int
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    very_dissatisfied: int
+    voluntary: int = strawberry.field(description="主动评价 among the ratings that count.")
+    good_rate: float | None = strawberry.field(description="好评率 = (非常满意 + 满意) / rated.")
+    bad_rate: float | None = strawberry.field(description="差评率 = (不满意 + 非常不满意) / rated.")
+    unrated_rate: float | None = strawberry.field(description="未评率 = unrated / invited.")
+    voluntary_rate: float | None = strawberry.field(description="主动评价率 = voluntary / rated.")
+    rank: int | None = strawberry.field(
+        description="Rank by 好评率 among the dimension's keys of the month (ties share a "
+        "rank: 1, 2, 2, 4); null without ratings."
+    )
+
+    @classmethod
+    def from_statistics(cls, s: RatingStatistics) -> RatingStatisticsEntry:
+        c = s.counts
+        return cls(
+            dimension=StatisticsDimension(s.dimension.value),
+            key=c.key,
+            month=c.month,
+            invited=c.invited,
+            pending=c.pending,
+            defaulted=c.defaulted,
+            unrated=c.unrated,
+            excluded=c.excluded,
+            rated=c.rated,
+            very_satisfied=c.very_satisfied,
+            satisfied=c.satisfied,
+            basic=c.basic,
+            dissatisfied=c.dissatisfied,
+            very_dissatisfied=c.very_dissatisfied,
+            voluntary=c.voluntary,
+            good_rate=s.good_rate,
+            bad_rate=s.bad_rate,
+            unrated_rate=s.unrated_rate,
+            voluntary_rate=s.voluntary_rate,
+            rank=s.rank,
+        )
+
+
+def sort_key(entry: RatingStatisticsEntry) -> tuple[str, int, str]:
+    """The order of statistics: month, then rank (unranked last), then key."""
+    return (entry.month, entry.rank if entry.rank is not None else _UNRANKED, entry.key)
+
+
+def check_month(value: str | None, what: str) -> str | None:
+    """``value`` when it is a month ``YYYY-MM`` (or ``None``); ``VALIDATION`` otherwise."""
+    if value is not None and not _MONTH.match(value):
+        raise InputError(f"{what} is a month written YYYY-MM, not {value!r}")
+    return value

@@ -1,0 +1,188 @@
+"""Evaluation statistics (好差评统计): exact counts per hall, window, staff member or item and
+month (of the service, in China), the rates they give, and the ranking within each month.
+
+Definitions (every count is of invitations, 一次一评 / 一事一评):
+
+- ``invited``: invitations; ``pending``: not rated yet; ``defaulted``: rated by default
+  (系统默认, BASIC); ``excluded``: ratings excluded on appeal (甄别剔除), counted nowhere else.
+- level counts: ratings that count (the applicant's and the default ones, not excluded);
+  ``rated`` is their sum.
+- 好评率 ``good_rate`` = (非常满意 + 满意) / rated; 差评率 ``bad_rate`` = (不满意 +
+  非常不满意) / rated; 主动评价 ``voluntary_rate`` = voluntary / rated (default ratings are
+  never voluntary); 未评率 ``unrated_rate`` = unrated / invited, where ``unrated`` = pending +
+  defaulted (the applicant did not rate). A rate is ``None`` when its denominator is 0.
+- ``rank``: 1 for the best 好评率 of the month among the same dimension's keys with ratings,
+  equal rates sharing a rank (1, 2, 2, 4); ``None`` without ratings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from psycopg.rows import class_row
+from psycopg_pool import ConnectionPool
+
+from projections.runtime.db import tenant_connection
+
+__all__ = ["Dimension", "RatingCounts", "RatingStatistics", "rating_statistics"]
+
+
+class Dimension(StrEnum):
+    """What the statistics are grouped by (besides the month)."""
+
+    HALL = "HALL"
+    WINDOW = "WINDOW"
+    STAFF = "STAFF"
+    ITEM = "ITEM"
+
+
+_KEY = {
+    Dimension.HALL: "tenant_id",
+    Dimension.WINDOW: "window_code",
+    Dimension.STAFF: "staff_badge",
+    Dimension.ITEM: "item_code",
+}
+_COUNTED = "NOT excluded"
+
+
+@dataclass(frozen=True)
+class RatingCounts:
+    """The counts of one key and month."""
+
+    key: str
+    month: str
+    """``YYYY-MM``, the month of the service in China."""
+    invited: int
+    pending: int
+    defaulted: int
+    excluded: int
+    very_satisfied: int
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    very_dissatisfied: int
+    voluntary: int
+
+    @property
+    def rated(self) -> int:
+        """Ratings that count: the five levels (defaults as BASIC), excluded ones not."""
+        return (
+            self.very_satisfied
+            + self.satisfied
+            + self.basic
+            + self.dissatisfied
+            + self.very_dissatisfied
+        )
+
+    @property
+    def unrated(self) -> int:
+        """Invitations the applicant did not rate (still pending, or defaulted)."""
+        return self.pending + self.defaulted
+
+    @property
+    def good(self) -> int:
+        return self.very_satisfied + self.satisfied
+
+    @property
+    def bad(self) -> int:
+        return self.dissatisfied + self.very_dissatisfied
+
+
+@dataclass(frozen=True)
+class RatingStatistics:
+    """The counts of one key and month, their rates and the key's rank in the month."""
+
+    dimension: Dimension
+    counts: RatingCounts
+    rank: int | None
+
+    @property
+    def good_rate(self) -> float | None:
+        """好评率 = (非常满意 + 满意) / rated."""
+        return _rate(self.counts.good, self.counts.rated)
+
+    @property
+    def bad_rate(self) -> float | None:
+        return _rate(self.counts.bad, self.counts.rated)
+
+    @property
+    def unrated_rate(self) -> float | None:
+        """未评率 = unrated / invited."""
+        return _rate(self.counts.unrated, self.counts.invited)
+
+    @property
+    def voluntary_rate(self) -> float | None:
+        """主动评价 share = voluntary / rated."""
+        return _rate(self.counts.voluntary, self.counts.rated)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+_SELECT = f"""
+SELECT {{key}} AS key, month,
+       count(*) AS invited,
+       count(*) FILTER (WHERE status = 'INVITED') AS pending,
+       count(*) FILTER (WHERE status = 'DEFAULTED') AS defaulted,
+       count(*) FILTER (WHERE excluded) AS excluded,
+       count(*) FILTER (WHERE level = 'VERY_SATISFIED' AND {_COUNTED}) AS very_satisfied,
+       count(*) FILTER (WHERE level = 'SATISFIED' AND {_COUNTED}) AS satisfied,
+       count(*) FILTER (WHERE level = 'BASIC' AND {_COUNTED}) AS basic,
+       count(*) FILTER (WHERE level = 'DISSATISFIED' AND {_COUNTED}) AS dissatisfied,
+       count(*) FILTER (WHERE level = 'VERY_DISSATISFIED' AND {_COUNTED}) AS very_dissatisfied,
+       count(*) FILTER (WHERE voluntary AND {_COUNTED}) AS voluntary
+FROM evaluation_ratings
+WHERE tenant_id = %s{{where}}
+GROUP BY 1, 2
+ORDER BY 2, 1
+"""
+
+
+def _ranked(dimension: Dimension, rows: list[RatingCounts]) -> list[RatingStatistics]:
+    """Competition ranking by 好评率 within each month (exact fractions, ties share)."""
+    by_month: dict[str, list[RatingCounts]] = defaultdict(list)
+    for row in rows:
+        if row.rated:
+            by_month[row.month].append(row)
+    ranks: dict[tuple[str, str], int] = {}
+    for month, rated in by_month.items():
+        rates = sorted((Fraction(r.good, r.rated) for r in rated), reverse=True)
+        for row in rated:
+            ranks[(month, row.key)] = 1 + rates.index(Fraction(row.good, row.rated))
+    return [RatingStatistics(dimension, r, ranks.get((r.month, r.key))) for r in rows]
+
+
+def rating_statistics(
+    pool: ConnectionPool,
+    tenant_id: str,
+    dimension: Dimension,
+    *,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    key: str | None = None,
+) -> list[RatingStatistics]:
+    """The statistics of every key of ``dimension`` per month, by month then key.
+
+    ``month_from`` / ``month_to`` (``YYYY-MM``, inclusive) limit the months; ``key`` keeps
+    one key (its rank is still among all keys of the month). Invitations without a window,
+    staff member or item are left out of that dimension's statistics (they count for the hall).
+    """
+    column = _KEY[dimension]
+    where, params = "", [tenant_id]
+    if month_from is not None:
+        where += " AND month >= %s"
+        params.append(month_from)
+    if month_to is not None:
+        where += " AND month <= %s"
+        params.append(month_to)
+    if dimension is not Dimension.HALL:
+        where += f" AND {column} <> ''"
+    with tenant_connection(pool, tenant_id) as conn:
+        cur = conn.cursor(row_factory=class_row(RatingCounts))
+        rows = cur.execute(_SELECT.format(key=column, where=where), params).fetchall()
+    ranked = _ranked(dimension, rows)
+    return [s for s in ranked if key is None or s.counts.key == key]

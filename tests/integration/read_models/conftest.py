@@ -1,0 +1,97 @@
+"""Fixtures of the read-model tests: halls with a catalog and staff, commands at chosen
+moments, and a small GraphQL helper.
+
+A moment is set on the application's clock (deadlines, default dates, overdue checks) and on
+the events' timestamps (some aggregates stamp their events with the library's clock, not the
+application's), so months and days in the read models are the ones the test chose.
+
+Every read model is fed by real commands through the real store, then brought up to date by
+the session's projection worker (``project()``), then read through the gateway over HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import eventsourcing.domain
+import httpx
+import pytest
+
+from deploy.bootstrap import Platform
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
+from services.halls import HallRegistry
+from services.shared.application import HallApplication
+from services.staff import StaffService
+
+A = TypeVar("A", bound=HallApplication)
+
+ITEM = "BDB-001"
+MATERIALS = ["身份证", "授权委托书", "营业执照"]
+
+
+def moment(day: str, hour: int = 1) -> datetime:
+    """``day`` (ISO) at ``hour`` o'clock UTC (09:00 in Beijing for the default)."""
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def codes(response: httpx.Response) -> list[str]:
+    """The ``extensions.code`` of every error of a GraphQL response."""
+    return [e["extensions"]["code"] for e in response.json().get("errors") or []]
+
+
+def data(response: httpx.Response, field: str) -> Any:
+    """The field of a response that must have no errors."""
+    body = response.json()
+    assert "errors" not in body, response.text
+    return body["data"][field]
+
+
+def edges(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nodes of a connection, in order."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
+def _setup(platform: Platform, hall: str) -> str:
+    platform.hall_app(HallRegistry, hall).register_hall("读模型测试大厅", "苏州", "op")
+    terms = ItemTerms(
+        name="帮办代办（全程代办）",
+        category="ASSISTANCE",
+        materials=list(MATERIALS),
+        promised_working_days=5,
+    )
+    platform.hall_app(CatalogService, hall).publish_service_item(ITEM, terms, "admin-1")
+    staff = platform.hall_app(StaffService, hall)
+    staff.onboard_staff("S001", "代办员甲", "AGENT", ["帮办代办"], "admin-1")
+    staff.onboard_staff("S002", "代办员乙", "AGENT", ["帮办代办"], "admin-1")
+    return hall
+
+
+@pytest.fixture
+def hall(platform: Platform, tenant_id: str) -> str:
+    """A registered hall with the 帮办代办 item ``BDB-001`` and agents S001, S002."""
+    return _setup(platform, tenant_id)
+
+
+@pytest.fixture
+def other_hall(platform: Platform, tenant_id: str) -> str:
+    """A second hall, set up like :func:`hall`."""
+    return _setup(platform, f"{tenant_id}-b")
+
+
+@pytest.fixture
+def app_at(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[type[A], str, datetime], A]:
+    """``app_at(AppClass, hall, moment)``: the hall's application with its clock at
+    ``moment``; events recorded from then on are stamped ``moment`` (until the next call)."""
+
+    def make(app_cls: type[A], hall: str, at: datetime) -> A:
+        app = platform.hall_app(app_cls, hall)
+        app.clock = lambda: at  # type: ignore[method-assign]
+        monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: at)
+        return app
+
+    return make

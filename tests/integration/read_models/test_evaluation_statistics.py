@@ -1,0 +1,289 @@
+"""Evaluation statistics (好差评), fed by real invitations, ratings, defaults and appeals
+through the store, read over GraphQL, checked against hand-computed counts and rates.
+
+Twelve visits, nine in May 2026 and three in June (window / staff / item / applicant):
+
+====  =====  =====  ====  ======  ==========================================================
+ref   win    staff  item  person  what happened
+====  =====  =====  ====  ======  ==========================================================
+T01   W01    S001   A     a-1     非常满意, voluntary
+T02   W01    S001   A     a-1     满意, prompted (not voluntary)
+T03   W01    S002   B     a-1     基本满意, voluntary
+T04   W01    S002   B     a-1     不满意, voluntary → rectification (then verified)
+T05   W02    S003   A     a-2     非常不满意, voluntary → rectification; appealed, excluded
+T06   W02    S003   A     a-2     not rated: defaulted (基本满意, not voluntary)
+T07   W02    S003   -     a-2     满意, voluntary; appealed, appeal rejected (counts)
+T08   W02    S001   B     a-2     not rated yet (pending)
+T09   W03    -      A     (a-3)   满意, voluntary (invited without applicant; a-3 rated)
+T10   W01    S001   A     a-1     June: 不满意, prompted → rectification
+T11   W02    S003   A     a-2     June: 非常满意, voluntary
+T12   W01    S002   B     a-1     June: pending
+====  =====  =====  ====  ======  ==========================================================
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from gateway.auth import Role
+from services.evaluations import EvaluationService, Invitation, Rating
+from services.evaluations.policies import rectification_id_for
+from services.rectifications import RectificationService
+from tests.integration.read_models.conftest import codes, data, edges, moment
+
+STATS = """query($by: StatisticsDimension!, $from: String, $to: String, $key: String,
+               $first: Int, $after: String) {
+  evaluationStatistics(by: $by, monthFrom: $from, monthTo: $to, key: $key, first: $first,
+                       after: $after) {
+    edges { node { key month invited pending defaulted unrated excluded rated verySatisfied
+                   satisfied basic dissatisfied veryDissatisfied voluntary goodRate badRate
+                   unratedRate voluntaryRate rank } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+BAD = """query($filter: RatingsFilter) {
+  badRatings(filter: $filter) { edges { node {
+    subjectRef level excluded appealState month rectificationId
+    rectification { rectificationId source sourceId status windowCode staffBadge }
+  } } }
+}"""
+RATINGS = """query($filter: RatingsFilter, $first: Int, $after: String) {
+  ratings(filter: $filter, first: $first, after: $after) {
+    edges { node { subjectRef status level voluntary raterId month } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+VISITS = {
+    # ref: (day, window, staff, item, applicant)
+    "T01": ("2026-05-04", "W01", "S001", "ITEM-A", "a-1"),
+    "T02": ("2026-05-05", "W01", "S001", "ITEM-A", "a-1"),
+    "T03": ("2026-05-06", "W01", "S002", "ITEM-B", "a-1"),
+    "T04": ("2026-05-07", "W01", "S002", "ITEM-B", "a-1"),
+    "T05": ("2026-05-08", "W02", "S003", "ITEM-A", "a-2"),
+    "T06": ("2026-05-11", "W02", "S003", "ITEM-A", "a-2"),
+    "T07": ("2026-05-12", "W02", "S003", "", "a-2"),
+    "T08": ("2026-05-29", "W02", "S001", "ITEM-B", "a-2"),
+    "T09": ("2026-05-20", "W03", "", "ITEM-A", ""),
+    "T10": ("2026-06-02", "W01", "S001", "ITEM-A", "a-1"),
+    "T11": ("2026-06-03", "W02", "S003", "ITEM-A", "a-2"),
+    "T12": ("2026-06-04", "W01", "S002", "ITEM-B", "a-1"),
+}
+RATED = {
+    # ref: (level, voluntary, rater)
+    "T01": ("VERY_SATISFIED", True, "a-1"),
+    "T02": ("SATISFIED", False, "a-1"),
+    "T03": ("BASIC", True, "a-1"),
+    "T04": ("DISSATISFIED", True, "a-1"),
+    "T05": ("VERY_DISSATISFIED", True, "a-2"),
+    "T07": ("SATISFIED", True, "a-2"),
+    "T09": ("SATISFIED", True, "a-3"),
+    "T10": ("DISSATISFIED", False, "a-1"),
+    "T11": ("VERY_SATISFIED", True, "a-2"),
+}
+
+
+@pytest.fixture
+def visits(hall, app_at, project) -> dict[str, str]:
+    """Evaluation ids by reference; the statistics are up to date."""
+    ids = {}
+    for ref, (day, window, staff, item, applicant) in VISITS.items():
+        app = app_at(EvaluationService, hall, moment(day))
+        invitation = Invitation("VISIT", ref, "OFFLINE", applicant, window, staff, item)
+        ids[ref] = app.invite_evaluation(invitation, "S-window").id
+        if ref in RATED:  # rated the next day, within the 7-day period
+            level, voluntary, rater = RATED[ref]
+            rating = Rating(
+                level, {"OVERALL": 3}, comment=f"{ref} 欧阳评价留言", voluntary=voluntary
+            )
+            later = moment(day, hour=23)
+            app_at(EvaluationService, hall, later).submit_rating(ids[ref], rating, rater)
+    later = app_at(EvaluationService, hall, moment("2026-05-19"))
+    later.apply_default_rating(ids["T06"], "system")  # its period ended on 05-18
+    later.appeal_rating(ids["T05"], "MALICIOUS", "与服务无关", "S-admin")
+    later.exclude_rating(ids["T05"], "甄别属实", "sup-1")
+    later.appeal_rating(ids["T07"], "MISTAKEN", "评错窗口", "S-admin")
+    later.reject_rating_appeal(ids["T07"], "证据不足", "sup-1")
+    t04 = rectification_id_for(later.get_evaluation(ids["T04"]))
+    app_at(RectificationService, hall, moment("2026-05-09")).record_verification_call(
+        t04, True, "已回访", "S002"
+    )
+    project()
+    return {ref: str(i) for ref, i in ids.items()}
+
+
+def _rows(response) -> list[dict]:
+    return edges(data(response, "evaluationStatistics"))
+
+
+def _stat(node: dict) -> dict:
+    """The counts and rates of a statistics row, as the expectations below write them."""
+    return {k: v for k, v in node.items() if k not in {"key", "month"}}
+
+
+def _expect(invited, pending, defaulted, excluded, levels, voluntary, rank) -> dict:
+    """A statistics row computed by hand from its counts: ``levels`` are 非常满意, 满意,
+    基本满意, 不满意, 非常不满意 (excluded ratings not in them, defaults as 基本满意)."""
+    rated = sum(levels)
+    unrated = pending + defaulted
+    return {
+        "invited": invited,
+        "pending": pending,
+        "defaulted": defaulted,
+        "unrated": unrated,
+        "excluded": excluded,
+        "rated": rated,
+        "verySatisfied": levels[0],
+        "satisfied": levels[1],
+        "basic": levels[2],
+        "dissatisfied": levels[3],
+        "veryDissatisfied": levels[4],
+        "voluntary": voluntary,
+        "goodRate": (levels[0] + levels[1]) / rated if rated else None,
+        "badRate": (levels[3] + levels[4]) / rated if rated else None,
+        "unratedRate": unrated / invited if invited else None,
+        "voluntaryRate": voluntary / rated if rated else None,
+        "rank": rank,
+    }
+
+
+def test_hall_statistics_per_month_are_exact(gql, token, hall, visits):
+    rows = _rows(gql(STATS, {"by": "HALL"}, token=token(Role.HALL_ADMIN, hall)))
+    assert [(r["key"], r["month"]) for r in rows] == [(hall, "2026-05"), (hall, "2026-06")]
+    may, june = (_stat(r) for r in rows)
+    # May: 9 invited; T08 pending, T06 defaulted (BASIC), T05 excluded; 7 ratings count:
+    # 非常满意 T01; 满意 T02 T07 T09; 基本满意 T03 T06; 不满意 T04. Voluntary: T01 T03 T04 T07
+    # T09 (T02 was prompted, T06 is a default, T05 is excluded).
+    assert may == _expect(9, 1, 1, 1, (1, 3, 2, 1, 0), 5, 1)
+    assert (may["goodRate"], may["unratedRate"], may["voluntaryRate"]) == (4 / 7, 2 / 9, 5 / 7)
+    assert june == _expect(3, 1, 0, 0, (1, 0, 0, 1, 0), 1, 1)
+    assert (june["goodRate"], june["unratedRate"], june["voluntaryRate"]) == (1 / 2, 1 / 3, 1 / 2)
+
+
+def test_window_statistics_rank_by_good_rate_with_ties(gql, token, hall, visits):
+    rows = _rows(gql(STATS, {"by": "WINDOW"}, token=token(Role.SUPERVISOR, hall)))
+    got = {(r["month"], r["key"]): _stat(r) for r in rows}
+    assert list(got) == [  # by month, then rank, then key
+        ("2026-05", "W03"),
+        ("2026-05", "W01"),
+        ("2026-05", "W02"),
+        ("2026-06", "W02"),
+        ("2026-06", "W01"),
+    ]
+    assert got[("2026-05", "W01")] == _expect(4, 0, 0, 0, (1, 1, 1, 1, 0), 3, 2)
+    assert got[("2026-05", "W02")] == _expect(4, 1, 1, 1, (0, 1, 1, 0, 0), 1, 2)  # tie: 1/2
+    assert got[("2026-05", "W03")] == _expect(1, 0, 0, 0, (0, 1, 0, 0, 0), 1, 1)
+    assert got[("2026-06", "W01")] == _expect(2, 1, 0, 0, (0, 0, 0, 1, 0), 0, 2)
+    assert got[("2026-06", "W02")] == _expect(1, 0, 0, 0, (1, 0, 0, 0, 0), 1, 1)
+    assert got[("2026-05", "W02")]["unratedRate"] == 2 / 4
+
+
+def test_staff_and_item_statistics_leave_out_unattributed_visits(gql, token, hall, visits):
+    staff = token(Role.STAFF, hall)
+    may = {"by": "STAFF", "from": "2026-05", "to": "2026-05"}
+    rows = {r["key"]: _stat(r) for r in _rows(gql(STATS, may, token=staff))}
+    assert rows == {  # T09 has no staff member
+        "S001": _expect(3, 1, 0, 0, (1, 1, 0, 0, 0), 1, 1),
+        "S003": _expect(3, 0, 1, 1, (0, 1, 1, 0, 0), 1, 2),
+        "S002": _expect(2, 0, 0, 0, (0, 0, 1, 1, 0), 2, 3),
+    }
+    items = {"by": "ITEM", "from": "2026-05", "to": "2026-05"}
+    rows = {r["key"]: _stat(r) for r in _rows(gql(STATS, items, token=staff))}
+    assert rows == {  # T07 has no item
+        "ITEM-A": _expect(5, 0, 1, 1, (1, 2, 1, 0, 0), 2, 1),
+        "ITEM-B": _expect(3, 1, 0, 0, (0, 0, 1, 1, 0), 2, 2),
+    }
+    assert rows["ITEM-A"]["goodRate"] == 3 / 4
+
+
+def test_one_key_keeps_its_rank_among_all_keys(gql, token, hall, visits):
+    rows = _rows(gql(STATS, {"by": "WINDOW", "key": "W02"}, token=token(Role.STAFF, hall)))
+    assert [(r["month"], r["key"], r["rank"]) for r in rows] == [
+        ("2026-05", "W02", 2),
+        ("2026-06", "W02", 1),
+    ]
+
+
+def test_statistics_page_and_validate_their_arguments(gql, token, hall, visits):
+    staff = token(Role.STAFF, hall)
+    page = data(gql(STATS, {"by": "WINDOW", "first": 3}, token=staff), "evaluationStatistics")
+    assert [e["node"]["key"] for e in page["edges"]] == ["W03", "W01", "W02"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = page["pageInfo"]["endCursor"]
+    rest = gql(STATS, {"by": "WINDOW", "first": 3, "after": after}, token=staff)
+    assert [(r["month"], r["key"]) for r in _rows(rest)] == [("2026-06", "W02"), ("2026-06", "W01")]
+    assert _rows(gql(STATS, {"by": "HALL", "from": "2026-07"}, token=staff)) == []
+    for bad in ({"from": "2026-13"}, {"to": "May"}, {"from": "2026-06", "to": "2026-05"}):
+        assert codes(gql(STATS, {"by": "HALL", **bad}, token=staff)) == ["VALIDATION"]
+    assert codes(gql(STATS, {"by": "HALL", "after": "???"}, token=staff)) == ["VALIDATION"]
+
+
+def test_statistics_are_for_the_halls_staff_only(gql, token, hall, other_hall, visits):
+    assert codes(gql(STATS, {"by": "HALL"}, token=token(Role.APPLICANT, hall, "a-1"))) == [
+        "FORBIDDEN"
+    ]
+    assert codes(gql(STATS, {"by": "HALL"}, token=token(Role.AUDITOR, hall))) == ["FORBIDDEN"]
+    assert codes(gql(STATS, {"by": "HALL"})) == ["UNAUTHENTICATED"]
+    other = _rows(gql(STATS, {"by": "HALL"}, token=token(Role.HALL_ADMIN, other_hall)))
+    assert other == []  # the other hall has no ratings; this hall's never show there
+
+
+def test_bad_ratings_come_with_their_rectification(gql, token, hall, visits):
+    rows = edges(data(gql(BAD, token=token(Role.STAFF, hall)), "badRatings"))
+    assert [(r["subjectRef"], r["level"], r["excluded"], r["appealState"]) for r in rows] == [
+        ("T10", "DISSATISFIED", False, "NONE"),
+        ("T05", "VERY_DISSATISFIED", True, "UPHELD"),
+        ("T04", "DISSATISFIED", False, "NONE"),
+    ]
+    for row in rows:
+        rectification = row["rectification"]
+        assert rectification["rectificationId"] == row["rectificationId"]
+        assert (rectification["source"], rectification["sourceId"]) == (
+            "BAD_RATING",
+            visits[row["subjectRef"]],
+        )
+    assert [r["rectification"]["status"] for r in rows] == ["OPEN", "OPEN", "VERIFIED"]
+    assert rows[2]["rectification"]["staffBadge"] == "S002"
+    counted = gql(
+        BAD, {"filter": {"excluded": False, "window": "W01"}}, token=token(Role.STAFF, hall)
+    )
+    assert [r["subjectRef"] for r in edges(data(counted, "badRatings"))] == ["T10", "T04"]
+
+
+def test_applicants_see_their_own_ratings_and_no_rectification(gql, token, hall, visits):
+    mine = gql(RATINGS, token=token(Role.APPLICANT, hall, "a-1"))
+    refs = [r["subjectRef"] for r in edges(data(mine, "ratings"))]
+    assert refs == ["T12", "T10", "T04", "T03", "T02", "T01"]
+    rater = edges(data(gql(RATINGS, token=token(Role.APPLICANT, hall, "a-3")), "ratings"))
+    assert [(r["subjectRef"], r["raterId"], r["level"]) for r in rater] == [
+        ("T09", "a-3", "SATISFIED")
+    ]
+    sneaky = "query { ratings { edges { node { rectification { status } } } } }"
+    assert "FORBIDDEN" in codes(gql(sneaky, token=token(Role.APPLICANT, hall, "a-1")))
+    assert codes(gql(BAD, token=token(Role.APPLICANT, hall, "a-1"))) == ["FORBIDDEN"]
+
+
+def test_ratings_filter_and_page(gql, token, hall, visits):
+    staff = token(Role.STAFF, hall)
+    defaulted = gql(RATINGS, {"filter": {"status": "DEFAULTED"}}, token=staff)
+    assert [
+        (r["subjectRef"], r["level"], r["voluntary"]) for r in edges(data(defaulted, "ratings"))
+    ] == [("T06", "BASIC", False)]
+    june = gql(RATINGS, {"filter": {"invitedFrom": "2026-06-01"}}, token=staff)
+    assert [r["subjectRef"] for r in edges(data(june, "ratings"))] == ["T12", "T11", "T10"]
+    page = data(gql(RATINGS, {"first": 10}, token=staff), "ratings")
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest = data(
+        gql(RATINGS, {"first": 10, "after": page["pageInfo"]["endCursor"]}, token=staff), "ratings"
+    )
+    assert [r["node"]["subjectRef"] for r in rest["edges"]] == ["T02", "T01"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+
+
+def test_the_ratings_keep_no_comments(hall, visits, database_url):
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM evaluation_ratings t WHERE t::text LIKE '%%欧阳评价留言%%'"
+        ).fetchone()
+    assert row == (0,)
