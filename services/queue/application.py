@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
+
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import JSONTranscoder
 
 from services.catalog.domain import ServiceItem
 from services.halls.application import require_registered_hall
@@ -31,6 +34,7 @@ from services.queue.errors import (
     TicketNotFoundError,
     WindowBusyError,
 )
+from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
 from services.shared.working_days import local_date
@@ -47,6 +51,14 @@ class QueueService(HallApplication):
 
     conflict_attempts = 4
     """How often a queue-day command is tried when concurrent commands changed the day."""
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        QueueDay: SNAPSHOT_INTERVAL
+    }
+    """A busy day is loaded from its latest snapshot (see :mod:`services.queue.snapshots`)."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(TicketAsDict())
 
     # Configuration ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import pytest
 
 from contracts import to_payload, validate_payload
 from gateway.auth import Role
-from services.queue import QueueService
+from services.queue import QueueDay, QueueService
 
 REGISTER = """mutation($id: String!) {
   registerHall(input: {hallId: $id, name: "测试大厅", region: "江苏省苏州市"}) { hallId }
@@ -142,7 +142,9 @@ def _at_window(gql, token, mutation: str, queue: str, number: int, extra: str = 
 CALL = "mutation($w: String!) { callNextTicket(windowCode: $w) { " + TICKET + " } }"
 
 
-def test_one_day_of_queueing_at_two_windows(gql, as_, hall, hall_ready, platform):
+def test_one_day_of_queueing_at_two_windows(gql, as_, hall, hall_ready, platform, monkeypatch):
+    # Snapshot queue days every 3 events, so loads from PostgreSQL snapshots are exercised.
+    monkeypatch.setattr(QueueService, "snapshotting_intervals", {QueueDay: 3})
     admin = hall_ready
     s1, s2 = as_(Role.STAFF, "S001"), as_(Role.STAFF, "S002")
     kiosk, applicant = as_(Role.STAFF, "kiosk-01"), as_(Role.APPLICANT, "a-1")
@@ -269,6 +271,10 @@ def _staff_close_and_sign_out(gql, s1, s2) -> None:
 
 def _every_stored_event_matches_its_contract(platform, hall) -> None:
     app = platform.hall_app(QueueService, hall)
+    for queue in ("ZH", "BD"):
+        day = app.get_day(queue)
+        assert day is not None
+        assert list(app.snapshots.get(day.id)), f"no snapshot of {queue}'s day"
     notifications = platform.store.recorder(hall).select_notifications(start=1, limit=1000)
     names = set()
     for notification in notifications:
