@@ -116,7 +116,10 @@ def _producer_rate(platform: Platform, config: RelayConfig, halls: list[str], n:
                 messages.append(platform_message(hall, notification))
     producer = KafkaProducer(**config.producer_options())
     try:
-        producer.send(messages[0].topic, value=b"warm-up").get(timeout=30)
+        first = messages[0]  # warm-up: connections and metadata, a message the relay sent too
+        producer.send(first.topic, key=first.key, value=first.body, headers=first.headers).get(
+            timeout=30
+        )
         start = time.perf_counter()
         futures = [
             producer.send(m.topic, key=m.key, value=m.body, headers=m.headers) for m in messages
@@ -205,7 +208,10 @@ def _relay_latency(
 
 
 def _producer_latency(config: RelayConfig, rate: float, seconds: float) -> tuple[float, float]:
-    topic = "yanshen.catalog"
+    topic = "yanshen.bench.latency"  # same partitions and settings, not a platform topic
+    sink = KafkaSink(config)
+    sink.ensure_topics([topic])
+    sink.close()
     receiver = _Receiver(config.bootstrap_servers, topic)
     producer = KafkaProducer(**config.producer_options())
     sent: dict[str, float] = {}

@@ -80,6 +80,20 @@ class AccessPolicy:
         i = bisect.bisect_left(self._positions, position)
         return self.changes[i - 1] if i else None
 
+    def next_live(self, after: int) -> int | None:
+        """The first position after ``after`` at which an active grant is in force (None if
+        none ever is): nothing before it can be delivered live, so the relay skips it.
+
+        >>> AccessPolicy([GrantChange(5, frozenset({"a"}))]).next_live(0)
+        6
+        """
+        change = self.in_force(after + 1)
+        if change is not None and change.event_types:
+            return after + 1
+        later = (c for c in self.changes if c.position > after and c.event_types)
+        first = next(later, None)
+        return first.position + 1 if first else None
+
     def live(self, position: int, event_type: str) -> Delivery | None:
         change = self.in_force(position)
         if change is None or event_type not in change.event_types:

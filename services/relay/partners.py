@@ -92,11 +92,12 @@ class PartnerConsumer(LogConsumer):
             backfills = policy.backfills(position, head)
             stop = backfills[0].position if backfills else head
             topics = domain_topics(policy.granted_ever)
+            start = policy.next_live(position)  # no grant in force before it: skip the range
             notifications = (
                 self.store.recorder(tenant_id).select_notifications(
-                    start=position + 1, limit=self.batch_size, stop=stop, topics=topics
+                    start=start, limit=self.batch_size, stop=stop, topics=topics
                 )
-                if topics
+                if topics and start is not None and start <= stop
                 else []
             )
             messages = self._live(tenant_id, policy, notifications)

@@ -94,14 +94,22 @@ def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Message]
     return sorted(found, key=lambda m: (m.partition, m.offset))
 
 
+def _json(value: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(value)
+    except ValueError:  # not ours (e.g. another tool's message on a shared broker)
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def _message(r: Any) -> Message:
     return Message(
         topic=r.topic,
         partition=r.partition,
         offset=r.offset,
-        key=r.key.decode(),
-        headers={k: v.decode() for k, v in r.headers},
-        body=json.loads(r.value),
+        key=(r.key or b"").decode(),
+        headers={k: v.decode() for k, v in r.headers or ()},
+        body=_json(r.value),
         raw_headers=list(r.headers),
         raw_body=r.value,
     )

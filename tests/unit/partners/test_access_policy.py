@@ -66,3 +66,13 @@ def test_granted_ever_names_every_type_of_the_history():
     policy = AccessPolicy([change(3, A), change(5), change(9, B)])
     assert policy.granted_ever == {A, B}
     assert AccessPolicy([]).granted_ever == frozenset()
+
+
+def test_next_live_skips_ranges_without_an_active_grant():
+    policy = AccessPolicy([change(5, A), change(9), change(20, B)])
+    assert policy.next_live(0) == 6
+    assert policy.next_live(6) == 7
+    assert policy.next_live(9) == 21  # revoked from 9 until the grant at 20
+    assert policy.next_live(25) == 26
+    assert AccessPolicy([change(5, A), change(9)]).next_live(9) is None
+    assert AccessPolicy([]).next_live(0) is None
