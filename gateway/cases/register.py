@@ -16,6 +16,7 @@ from gateway.cases.types import (
     RequestChannelEnum,
     ResultOutcomeEnum,
 )
+from gateway.catalog.schema import ServiceItemType, published_items
 from gateway.context import Info
 from gateway.dataloaders import load
 from gateway.relay import Node, global_id
@@ -108,6 +109,10 @@ class CaseRegisterEntry(Node):
     updated_at: datetime
     version: int
     hall_id: strawberry.Private[str]
+
+    @strawberry.field(description="The 帮办代办 item of the hall's catalog (null if withdrawn).")
+    async def item(self, info: Info) -> ServiceItemType | None:
+        return await load(info, published_items, self.hall_id, self.item_code)
 
     @strawberry.field(description="Every event of the case, oldest first.")
     async def history(self, info: Info) -> list[CaseHistoryEntry]:

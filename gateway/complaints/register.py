@@ -16,9 +16,13 @@ from gateway.complaints.types import (
     FindingEnum,
     RejectionReasonEnum,
 )
+from gateway.context import Info
+from gateway.dataloaders import load
+from gateway.rectifications.register import RectificationLedgerEntry, ledger_entries_by_uuid
 from gateway.relay import Node, global_id
-from gateway.security import INHERITED, allow
+from gateway.security import HALL_STAFF, INHERITED, allow
 from projections.complaints import ComplaintFilter, ComplaintRow, complaints_by_id
+from services.rectifications import Rectification
 from services.store.pool import Pool
 
 __all__ = [
@@ -88,6 +92,19 @@ class ComplaintRegisterEntry(Node):
     received_at: datetime
     updated_at: datetime
     version: int
+    hall_id: strawberry.Private[str]
+
+    @allow(*HALL_STAFF)
+    @strawberry.field(
+        description="The rectification (整改) this round's substantiated finding opened, as "
+        "the ledger shows it."
+    )
+    async def rectification(self, info: Info) -> RectificationLedgerEntry | None:
+        if self.finding is None or self.finding.value == "NOT_SUBSTANTIATED":
+            return None
+        source_id = f"{self.complaint_id}#{self.handling_round}"
+        key = Rectification.create_id(self.hall_id, "COMPLAINT", source_id)
+        return await load(info, ledger_entries_by_uuid, self.hall_id, key)
 
     @classmethod
     def from_row(cls, row: ComplaintRow, hall: str) -> ComplaintRegisterEntry:
@@ -119,6 +136,7 @@ class ComplaintRegisterEntry(Node):
             received_at=row.received_at,
             updated_at=row.updated_at,
             version=row.version,
+            hall_id=hall,
         )
 
 

@@ -129,6 +129,12 @@ def test_the_register_shows_a_case_as_its_events_left_it(gql, token, hall, cases
     assert "张三" not in json.dumps(history, ensure_ascii=False)
 
 
+def test_a_case_links_its_catalog_item(gql, token, hall, cases):
+    query = "query($id: ID!) { assistanceCase(id: $id) { item { code name promisedWorkingDays } } }"
+    case = data(gql(query, {"id": cases["two"]}, token=token(Role.STAFF, hall)), "assistanceCase")
+    assert case["item"] == {"code": ITEM, "name": "帮办代办（全程代办）", "promisedWorkingDays": 5}
+
+
 def test_an_open_case_is_not_overdue_and_its_clock_runs(gql, token, hall, cases):
     case = data(
         gql(ONE, {"id": cases["two"]}, token=token(Role.HALL_ADMIN, hall)), "assistanceCase"

@@ -118,6 +118,23 @@ def test_the_register_shows_class_respondent_due_date_extensions_finding_and_ove
     assert (c["status"], c["rejectionReason"], c["dueOn"]) == ("REJECTED", "OUT_OF_SCOPE", None)
 
 
+def test_a_substantiated_complaint_links_its_rectification(gql, token, hall, complaints):
+    query = """query($id: ID!) { complaint(id: $id) {
+      finding rectification { source sourceId status windowCode staffBadge } } }"""
+    a = data(gql(query, {"id": complaints["a"]}, token=token(Role.STAFF, hall)), "complaint")
+    assert a["rectification"] == {
+        "source": "COMPLAINT",
+        "sourceId": f"{complaints['a']}#1",
+        "status": "OPEN",
+        "windowCode": "W01",
+        "staffBadge": "S001",
+    }
+    b = data(gql(query, {"id": complaints["b"]}, token=token(Role.STAFF, hall)), "complaint")
+    assert b["rectification"] is None  # reopened: no finding in this round
+    citizen = token(Role.APPLICANT, hall, "citizen-1")
+    assert codes(gql(query, {"id": complaints["a"]}, token=citizen)) == ["FORBIDDEN"]
+
+
 def test_the_register_keeps_no_personal_data(hall, complaints, database_url):
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
