@@ -22,6 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from deploy.settings import Settings
+from gateway.audit import AuditMutations, AuditQueries
 from gateway.cases import CaseMutations, CaseQueries
 from gateway.catalog.schema import CatalogMutations, CatalogQueries, CatalogSubscriptions
 from gateway.complaints import ComplaintMutations, ComplaintQueries
@@ -50,6 +51,7 @@ Query = merge_types(
         ComplaintQueries,
         EvaluationQueries,
         RectificationQueries,
+        AuditQueries,
     ),
 )
 Mutation = merge_types(
@@ -66,6 +68,7 @@ Mutation = merge_types(
         RectificationMutations,
         SupervisionMutations,
         PartnerMutations,
+        AuditMutations,
     ),
 )
 Subscription = merge_types("Subscription", (HallSubscriptions, CatalogSubscriptions))
