@@ -8,9 +8,10 @@
 2. **Point-in-time load** of an aggregate with 1,000 events (a service item revised 999
    times): ``state_as_of`` at position-derived version 950 with snapshots every 100 versions,
    against the same load without snapshots.
-3. **Reading a hall's log through the recorder** (``select_notifications``, with the
-   personal-data hook, events without personal fields) against the same SELECT with psycopg
-   alone: what the hook costs where there is nothing to open.
+3. **Reading a hall's log through the recorder** (``select_notifications`` in batches of
+   1,000, events without personal fields) with the personal-data hook against the same
+   recorder with the hook replaced by a pass-through: what the hook costs where there is
+   nothing to open.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from uuid import uuid4
 
 import psycopg
@@ -37,6 +39,7 @@ from services.audit.verifier import verify_bundle
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
+from services.store import recorder as recorder_module
 from services.store.chain import GENESIS_HASH, event_bytes
 
 __all__ = ["run"]
@@ -89,25 +92,30 @@ def _hashlib_chain(url: str) -> tuple[float, int]:
             (HALL,),
         ).fetchall()
     canonical = [event_bytes(HALL, p, o, v, t, bytes(s)) for p, o, v, t, s in rows]
-    start = time.perf_counter()
-    prev = GENESIS_HASH
-    for data in canonical:
-        prev = hashlib.sha256(prev + data).digest()
-    return len(canonical) / (time.perf_counter() - start), len(canonical)
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        prev = GENESIS_HASH
+        for data in canonical:
+            prev = hashlib.sha256(prev + data).digest()
+        best = max(best, len(canonical) / (time.perf_counter() - start))
+    return best, len(canonical)
 
 
-def _export_and_verify(platform: Platform, n: int) -> list[dict[str, Any]]:
+def _export_and_verify(platform: Platform) -> list[dict[str, Any]]:
     key = Ed25519PrivateKey.generate()
     reader = AuditReader(platform.store)
+    export_rate = verify_rate = 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "bundle"
-        start = time.perf_counter()
-        exported = export_bundle(reader, HALL, out, key, ACCESSOR)
-        export_rate = exported.count / (time.perf_counter() - start)
-        start = time.perf_counter()
-        report = verify_bundle(out, public_key_b64(key))
-        verify_rate = report.events / (time.perf_counter() - start)
-        assert report.ok, report
+        for attempt in range(2):  # best of two: the machine may be shared
+            out = Path(tmp) / f"bundle-{attempt}"
+            start = time.perf_counter()
+            exported = export_bundle(reader, HALL, out, key, ACCESSOR)
+            export_rate = max(export_rate, exported.count / (time.perf_counter() - start))
+            start = time.perf_counter()
+            report = verify_bundle(out, public_key_b64(key))
+            verify_rate = max(verify_rate, report.events / (time.perf_counter() - start))
+            assert report.ok, report
         size = sum(f.stat().st_size for f in out.iterdir())
     baseline, hashed = _hashlib_chain(platform.database_url)
     params = {"events": exported.count, "bundle_mb": round(size / 1e6, 1)}
@@ -131,34 +139,34 @@ def _export_and_verify(platform: Platform, n: int) -> list[dict[str, Any]]:
     ]
 
 
-def _log_read(platform: Platform) -> dict[str, Any]:
+class _NoHook:
+    """A pass-through codec: the recorder as it was before the personal-data hook."""
+
+    def open_events(self, fetch: Any, tenant_id: str, events: Any) -> Any:
+        return events
+
+
+def _through_recorder(platform: Platform) -> float:
     recorder = platform.store.recorder(HALL)
     start, done = time.perf_counter(), 0
     while batch := recorder.select_notifications(done + 1, 1000):
         done = batch[-1].id
-    hooked = done / (time.perf_counter() - start)
-    sql = (
-        "SELECT position, originator_id, originator_version, topic, state FROM events"
-        " WHERE tenant_id = %s AND position >= %s ORDER BY position LIMIT 1000"
-    )
-    start, position = time.perf_counter(), 0
-    with psycopg.connect(platform.database_url, autocommit=True) as conn:
-        conn.execute("SET ROLE yanshen_app")
-        while True:
-            with conn.transaction():
-                conn.execute("SELECT set_config('yanshen.tenant_id', %s, true)", (HALL,))
-                rows = conn.execute(sql, (HALL, position + 1), prepare=True).fetchall()
-            if not rows:
-                break
-            position = rows[-1][0]
-    plain = position / (time.perf_counter() - start)
+    return done / (time.perf_counter() - start)
+
+
+def _log_read(platform: Platform) -> dict[str, Any]:
+    hooked = bare = 0.0
+    for _ in range(5):  # alternating, best of five
+        hooked = max(hooked, _through_recorder(platform))
+        with mock.patch.object(recorder_module, "personal_data", _NoHook):
+            bare = max(bare, _through_recorder(platform))
     return result(
         "hall log read through the recorder (privacy hook)",
         hooked,
         "events/s",
-        "same SELECT with psycopg alone",
-        plain,
-        {"events": done, "batch": 1000},
+        "same recorder without the hook",
+        bare,
+        {"events": platform.store.recorder(HALL).max_notification_id(), "batch": 1000},
     )
 
 
@@ -219,7 +227,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
     try:
         platform.hall_app(HallRegistry, HALL).register_hall("bench hall", "", "bench")
         _fill(url, n - 1)
-        rows = _export_and_verify(platform, n)
+        rows = _export_and_verify(platform)
         rows.append(_log_read(platform))
         rows += _point_in_time(platform, versions)
         return rows

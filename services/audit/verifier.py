@@ -120,14 +120,8 @@ class BundleReport:
 
 
 def _public_key(text: str) -> bytes:
-    text = text.strip()
-    if "BEGIN PUBLIC KEY" in text:
-        from cryptography.hazmat.primitives import serialization
-
-        key = serialization.load_pem_public_key(text.encode())
-        assert isinstance(key, Ed25519PublicKey)
-        return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64decode(text, validate=True)
+    """A public key file's content: base64 of the raw 32-byte key (``KEY.pem.pub``)."""
+    return base64.b64decode(text.strip(), validate=True)
 
 
 def _check_signature(
@@ -169,7 +163,9 @@ class _Walk:
     def problem(self, message: str, line: int, position: int | None) -> None:
         self.report.problems.append(Problem(message, line, position))
 
-    def line(self, number: int, raw: bytes, signed: list[str] | None) -> None:
+    def line(self, number: int, raw: bytes, chain: dict[int, tuple[str, str]]) -> None:
+        """Check one line against the chain and ``chain`` (``chain.txt``: position → (hash,
+        line digest))."""
         self.lines = number
         try:
             rec = json.loads(raw)
@@ -193,6 +189,7 @@ class _Walk:
             self.problem("not a valid event line", number, None)
             return
         in_place = self._position(number, position)
+        signed = chain.get(position)
         before = self.hashes.get(position - 1)
         self.hashes[position] = stored
         self.prev = stored
@@ -202,9 +199,9 @@ class _Walk:
             pass  # reported as removed or out of order
         elif before is not None and prev_hash != before:
             self.problem("does not link to the previous event's hash", number, position)
-        elif signed is None or signed[:2] != [str(position), stored]:
+        elif signed is None or signed[0] != stored:
             self.problem("differs from the signed chain (chain.txt)", number, position)
-        elif signed[2] != hashlib.sha256(raw).hexdigest():
+        elif signed[1] != hashlib.sha256(raw).hexdigest():
             self.problem("altered outside the hashed content (e.g. recorded_at)", number, position)
 
     def _position(self, number: int, position: int) -> bool:
@@ -258,12 +255,18 @@ def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> 
         return report
     if _digest(bundle / "chain.txt") != manifest["files"]["chain.txt"]:
         report.problems.append(Problem("chain.txt differs from the signed manifest"))
+    signed: dict[int, tuple[str, str]] = {}
+    with (bundle / "chain.txt").open() as chain:
+        for entry in chain:
+            position, _, rest = entry.strip().partition(" ")
+            link, _, line_digest = rest.partition(" ")
+            if position.isdigit():
+                signed[int(position)] = (link, line_digest)
     walk, digest = _Walk(manifest, report), hashlib.sha256()
-    with (bundle / "events.jsonl").open("rb") as events, (bundle / "chain.txt").open() as chain:
+    with (bundle / "events.jsonl").open("rb") as events:
         for number, raw in enumerate(events, start=1):
             digest.update(raw)
-            signed = chain.readline().split()
-            walk.line(number, raw.rstrip(b"\n"), signed or None)
+            walk.line(number, raw.rstrip(b"\n"), signed)
     if digest.hexdigest() != manifest["files"]["events.jsonl"]:
         report.problems.insert(0, Problem("events.jsonl differs from the signed manifest"))
     walk.finish()
