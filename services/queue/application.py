@@ -49,6 +49,12 @@ T = TypeVar("T")
 class QueueService(HallApplication):
     """Application service for one hall's queues and tickets."""
 
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "256"}
+    """A cache of recently used queue days, fast-forwarded from the log on every read (so
+    other processes' writes are seen) and copied out: a busy day is not replayed from its
+    first event for every command. Safe here and only here among the contexts: queue state
+    holds no personal data (the phone stays in its event), so nothing erasable is cached."""
+
     conflict_attempts = 4
     """How often a queue-day command is tried when concurrent commands changed the day."""
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {

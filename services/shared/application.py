@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -23,11 +23,6 @@ class HallApplication(Application[UUID]):
     The composition root sets :attr:`hall_id` when it creates the application for a
     hall (see ``services.store.EventStore.application``).
     """
-
-    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "256"}
-    """A cache of recently used aggregates, fast-forwarded from the log on every read (so
-    writes of other processes are seen) and deep-copied out: a busy record such as a queue
-    day is not replayed from its first event for every command."""
 
     hall_id: str = ""
     """The hall (tenant) whose log this application reads and writes."""
