@@ -82,8 +82,11 @@ class Settings:
     """The largest ``first`` a connection (cursor pagination) accepts."""
     default_page_size: int = 20
     rate_limit_per_minute: int = 1200
-    """Requests per minute per caller (token subject, or client address); 0 turns it off."""
+    """Requests per minute per token subject (and hall); 0 turns it off."""
     rate_limit_burst: int = 120
+    rate_limit_anonymous_per_minute: int = 0
+    """Requests per minute per client address without a token; 0 (default) turns it off:
+    behind a proxy every anonymous caller shares its address (see docs/gateway.md)."""
     """Requests a caller may send at once before the per-minute rate applies."""
     idempotency_ttl_seconds: int = 86_400
     """How long a mutation's ``Idempotency-Key`` and its first response are kept."""
@@ -117,6 +120,9 @@ class Settings:
             default_page_size=int(_env("YANSHEN_DEFAULT_PAGE_SIZE", "20")),
             rate_limit_per_minute=int(_env("YANSHEN_RATE_LIMIT_PER_MINUTE", "1200")),
             rate_limit_burst=int(_env("YANSHEN_RATE_LIMIT_BURST", "120")),
+            rate_limit_anonymous_per_minute=int(
+                _env("YANSHEN_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0")
+            ),
             idempotency_ttl_seconds=int(_env("YANSHEN_IDEMPOTENCY_TTL_SECONDS", "86400")),
             ws_max_subscriptions=int(_env("YANSHEN_WS_MAX_SUBSCRIPTIONS", "20")),
         )

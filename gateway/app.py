@@ -212,6 +212,9 @@ def create_app(
         limiter=RateLimiter(
             per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
         ),
+        anonymous_limiter=RateLimiter(
+            per_minute=settings.rate_limit_anonymous_per_minute, burst=settings.rate_limit_burst
+        ),
         hub=LogHub(platform.database_url),
     )
     controller = _graphql_controller(

@@ -47,6 +47,9 @@ class GatewayState:
 
     platform: Platform
     limiter: RateLimiter
+    """Per token subject."""
+    anonymous_limiter: RateLimiter
+    """Per client address, for callers without a token."""
     hub: LogHub
 
 
@@ -107,12 +110,10 @@ async def context_getter(state: State, scope: Scope) -> Context:
         principal = await authenticate(
             connection.headers.get("authorization", ""), gateway.platform
         )
-        caller = (
-            f"{principal.tenant}/{principal.subject}"
-            if principal.authenticated
-            else f"ip:{connection.client.host if connection.client else '-'}"
-        )
-        gateway.limiter.check(caller)
+        if principal.authenticated:
+            gateway.limiter.check(f"{principal.tenant}/{principal.subject}")
+        else:
+            gateway.anonymous_limiter.check(connection.client.host if connection.client else "-")
     return Context(
         platform=gateway.platform, principal=principal, request_id=request_id, hub=gateway.hub
     )

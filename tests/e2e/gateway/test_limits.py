@@ -69,8 +69,8 @@ def test_the_rate_limit_is_per_token_with_retry_after(serve, token, hall):
     assert server.gql(q, token=bob).status_code == 200  # another caller has their own budget
 
 
-def test_anonymous_callers_are_limited_by_address(serve):
-    server = serve(rate_limit_per_minute=60, rate_limit_burst=2)
+def test_anonymous_callers_can_be_limited_by_address(serve):
+    server = serve(rate_limit_anonymous_per_minute=60, rate_limit_burst=2)
     statuses = [server.gql("query { __typename }").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
