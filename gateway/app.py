@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import strawberry
 import structlog
 from cross_web import HTTPException
 from litestar import Litestar, MediaType, Response, get
+from litestar.background_tasks import BackgroundTasks
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Dependencies, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
@@ -159,6 +161,10 @@ async def metrics(state: State) -> bytes:
     return await run_sync(_exposition, state.gateway.platform.worker_pool)
 
 
+def _new_response() -> Response[Any]:
+    return Response({}, background=BackgroundTasks([]))
+
+
 def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql: bool) -> type:
     base: Any = make_graphql_controller(
         schema,
@@ -172,6 +178,12 @@ def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql:
     )
 
     class GraphQLController(base):  # type: ignore[misc]
+        # Strawberry builds the response object in a worker thread; it is a constructor call.
+        dependencies: ClassVar[Dependencies] = {
+            **base.dependencies,
+            "response": Provide(_new_response, sync_to_thread=False),
+        }
+
         async def execute_single(self, **kwargs: Any) -> Any:
             """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
             try:
