@@ -195,3 +195,29 @@ def test_the_websocket_speaks_only_graphql_transport_ws(gateway_url):
         assert closed.value.rcvd.code == 4406
 
     asyncio.run(scenario())
+
+
+def test_subscribers_survive_a_lost_listen_connection(gateway_url, gql, token, hall, database_url):
+    def kill_hub() -> int:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s AND datname = current_database()",
+                ("yanshen-gateway-hub",),
+            ).fetchone()
+        return int(row[0])
+
+    async def scenario() -> None:
+        client = await Client.connect(ws_url(gateway_url), {"token": token(Role.STAFF, hall)})
+        await client.ack()
+        await client.subscribe("1", HALL_LOG)
+        await client.next()
+        assert await in_thread(kill_hub) == 1
+        await asyncio.sleep(0.5)  # the hub reconnects (backoff from 0.1 s)
+        admin = token(Role.HALL_ADMIN, hall)
+        await in_thread(lambda: gql(PUBLISH, {"code": "AFTER", "name": "x"}, token=admin))
+        moved = await client.next(timeout=2.0)
+        assert moved["payload"]["data"]["hallLog"]["position"] == 2
+        await client.close()
+
+    asyncio.run(scenario())
