@@ -11,12 +11,30 @@ from deploy.settings import Settings
 from gateway.auth import Role, decode_token
 
 runner = CliRunner()
-SUBCOMMANDS = ["run", "serve", "migrate", "seed-demo", "project", "relay", "dev-token", "verify"]
 
 
-@pytest.mark.parametrize("command", SUBCOMMANDS)
-def test_every_subcommand_has_help(command):
-    result = runner.invoke(app, [command, "--help"])
+def _command_paths() -> list[list[str]]:
+    """Every command and sub-command of ``yanshen``, found by walking the click tree."""
+    from typer.main import get_command
+
+    def walk(command: object, path: list[str]) -> list[list[str]]:
+        paths = [path] if path else []
+        for name, sub in getattr(command, "commands", {}).items():
+            paths += walk(sub, [*path, name])
+        return paths
+
+    return walk(get_command(app), [])
+
+
+def test_the_core_commands_exist():
+    names = {" ".join(p) for p in _command_paths()}
+    assert {"run", "serve", "migrate", "seed-demo", "project", "relay", "dev-token",
+            "verify"} <= names
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_every_command_has_help(path):
+    result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
 
