@@ -8,7 +8,9 @@ Read once from the event contracts (``contracts/events/*.json``):
   itself). Without it, ``applicant_id`` is the subject field when the event has one.
   An event without a subject field (or with an empty one, e.g. an anonymous complaint) is
   sealed for its record's subject: the first subject an earlier event of the same aggregate
-  named, else the record itself (subject id ``record:<aggregate id>``).
+  named, else the record itself (subject id ``record:<aggregate id>``). An event whose
+  subject field is empty (an anonymous complaint or ticket) is sealed for the record itself:
+  a shared record such as a queue day holds many applicants' data.
 
 >>> spec = personal_spec("services.complaints.domain:Complaint.Received")
 >>> (spec.subject_field, "facts" in spec.fields)
@@ -43,11 +45,13 @@ class PersonalSpec:
     """The field that names the data subject; ``None``: the record's subject."""
 
     def subject_of(self, state: Mapping[str, Any]) -> str | None:
-        """The subject an event state names, or ``None`` (then: the record's subject)."""
+        """The subject an event state names; ``""`` when its subject field is empty (then
+        the record itself is the subject); ``None`` when the event has no subject field
+        (then the subject an earlier event of the record named, else the record)."""
         if self.subject_field is None:
             return None
         value = state.get(self.subject_field)
-        return value if isinstance(value, str) and value else None
+        return value if isinstance(value, str) else ""
 
 
 def _load() -> dict[str, PersonalSpec]:

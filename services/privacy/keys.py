@@ -39,9 +39,14 @@ UPDATE subject_keys SET data_key = NULL, erased_at = now()
 WHERE tenant_id = %(tenant)s AND data_key IS NOT NULL
   AND (subject_id = %(subject)s OR subject_id IN (
         SELECT 'record:' || r.aggregate_id FROM subject_records r
-        WHERE r.tenant_id = %(tenant)s AND r.subject_id = %(subject)s))
+        WHERE r.tenant_id = %(tenant)s AND r.subject_id = %(subject)s
+          AND NOT EXISTS (
+              SELECT 1 FROM subject_records o
+              WHERE o.tenant_id = r.tenant_id AND o.aggregate_id = r.aggregate_id
+                AND o.subject_id NOT IN (%(subject)s, 'record:' || r.aggregate_id))))
 """
-"""Destroy a subject's active key and the record keys of its records (an erasure)."""
+"""Destroy a subject's active key, and the record keys of the records that hold no other
+subject's data (a record of one applicant; never a shared record such as a queue day)."""
 
 
 class Fetch(Protocol):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
@@ -162,3 +166,29 @@ def test_snapshots_of_records_with_personal_data_are_sealed_and_ignored_once_era
 
     _erase(platform, hall, f"record:{member.id}")
     assert app.repository.get(member.id).name == ERASED
+
+
+def test_a_shared_record_keeps_the_data_of_other_subjects_and_of_anonymous_entries(
+    platform, hall, database_url
+):
+    """Several applicants' (and an anonymous) personal data in one record, e.g. a queue day:
+    erasing one applicant erases only theirs."""
+    recorder = platform.store.recorder(hall)
+    record = str(uuid.uuid4())
+    topic = "services.complaints.domain:Complaint.Received"
+
+    def state(applicant: str, name: str) -> bytes:
+        fields = {"applicant_id": applicant, "complainant_name": name, "facts": f"{name}的投诉"}
+        return json.dumps(fields, ensure_ascii=False).encode()
+
+    recorder.insert_events(
+        [
+            StoredEvent(record, 1, topic, state("a-x", "第一位")),
+            StoredEvent(record, 2, topic, state("a-y", "第二位")),
+            StoredEvent(record, 3, topic, state("", "匿名者")),
+        ]
+    )
+    erasure = _erase(platform, hall, "a-x")
+    assert erasure.record_ids == [record]
+    names = [json.loads(e.state)["complainant_name"] for e in recorder.select_events(record)]
+    assert names == [ERASED, "第二位", "匿名者"]

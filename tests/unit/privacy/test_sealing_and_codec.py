@@ -45,7 +45,8 @@ class FakeKeys:
             _, aggregates, subjects, candidates = params
             out = []
             for i, (aggregate, named) in enumerate(zip(aggregates, subjects, strict=True)):
-                subject = named or self.records.get(aggregate) or f"record:{aggregate}"
+                inherited = self.records.get(aggregate) if named is None else named
+                subject = inherited or f"record:{aggregate}"
                 self.records.setdefault(aggregate, subject)
                 key_id = self.active(subject)
                 if key_id is None:
@@ -89,6 +90,17 @@ def test_a_sealed_value_opens_only_in_its_place():
         open_value(key, sealed, associated_data("demo", "r-2", 1, "facts"))
     with pytest.raises(InvalidTag):
         open_value(new_data_key(), sealed, here)
+
+
+def test_an_empty_subject_field_means_the_record_and_no_field_means_inherit():
+    received = personal_spec(RECEIVED)
+    assert received is not None
+    assert received.subject_of({"applicant_id": "a-1"}) == "a-1"
+    assert received.subject_of({"applicant_id": ""}) == ""
+    assert received.subject_of({}) == ""
+    staff = personal_spec("services.staff.domain:StaffMember.Onboarded")
+    assert staff is not None
+    assert staff.subject_of({"name": "x"}) is None
 
 
 def test_specs_come_from_the_contracts():
