@@ -23,9 +23,9 @@ from strawberry.tools import merge_types
 
 from deploy.settings import Settings
 from gateway.audit import AuditMutations, AuditQueries
-from gateway.cases import CaseMutations, CaseQueries
+from gateway.cases import CaseMutations, CaseQueries, CaseSubscriptions
 from gateway.catalog.schema import CatalogMutations, CatalogQueries, CatalogSubscriptions
-from gateway.complaints import ComplaintMutations, ComplaintQueries
+from gateway.complaints import ComplaintMutations, ComplaintQueries, ComplaintSubscriptions
 from gateway.errors import ErrorCodes, OperationMetrics
 from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
@@ -71,7 +71,10 @@ Mutation = merge_types(
         AuditMutations,
     ),
 )
-Subscription = merge_types("Subscription", (HallSubscriptions, CatalogSubscriptions))
+Subscription = merge_types(
+    "Subscription",
+    (HallSubscriptions, CatalogSubscriptions, CaseSubscriptions, ComplaintSubscriptions),
+)
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contracts" / "schema.graphql"
 """The published SDL."""
