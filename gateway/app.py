@@ -165,7 +165,7 @@ def _new_response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
 
 
-def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql: bool) -> type:
+def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphiql: bool) -> type:
     base: Any = make_graphql_controller(
         schema,
         path="/graphql",
@@ -174,7 +174,7 @@ def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql:
         context_getter=context_getter,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
-        max_subscriptions_per_connection=platform.settings.ws_max_subscriptions,
+        max_subscriptions_per_connection=gateway.platform.settings.ws_max_subscriptions,
     )
 
     class GraphQLController(base):  # type: ignore[misc]
@@ -196,18 +196,25 @@ def _graphql_controller(schema: strawberry.Schema, platform: Platform, graphiql:
                 raise
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
-            """Authenticate a WebSocket with ``{"token": "<jwt>"}`` in ``connection_init``."""
+            """Authenticate a WebSocket with ``{"token": "<jwt>"}`` in ``connection_init``
+            (no token: anonymous); a bad token or a caller over the rate limit closes it."""
             params = context.connection_params or {}
-            token = (
-                params.get("token") or params.get("authorization") or params.get("Authorization")
-            )
-            header = f"Bearer {token.removeprefix('Bearer ')}" if isinstance(token, str) else ""
+            keys = [k for k in ("token", "authorization", "Authorization") if k in params]
+            raw = params[keys[0]] if keys else ""
             try:
-                context.principal = await authenticate(header, platform)
-            except AuthenticationError as error:
+                if not isinstance(raw, str) or (keys and not raw.strip()):
+                    raise AuthenticationError("the connection_init token must be a JWT string")
+                header = raw if raw.lower().startswith("bearer ") or not raw else f"Bearer {raw}"
+                principal = await authenticate(header, gateway.platform)
+                if principal.authenticated:
+                    gateway.limiter.check(f"{principal.tenant}/{principal.subject}")
+                elif context.websocket is not None and context.websocket.client is not None:
+                    gateway.anonymous_limiter.check(context.websocket.client.host)
+            except (AuthenticationError, RateLimitedError) as error:
                 raise ConnectionRejectionError(
                     {"code": error.code, "message": str(error)}
                 ) from None
+            context.principal = principal
             return {"requestId": context.request_id}
 
     return GraphQLController
@@ -231,7 +238,7 @@ def create_app(
     )
     controller = _graphql_controller(
         schema or build_schema(settings),
-        platform,
+        gateway,
         settings.graphiql if graphiql is None else graphiql,
     )
 

@@ -11,14 +11,18 @@ repeated keys are answered from the request's cache::
     row = await load(info, halls_by_id, hall, hall)
 
 Keys the function leaves out of its mapping load as ``None`` (absent, or another hall's).
+An HTTP request starts with no loaders; a WebSocket connection keeps one context for all its
+operations, so :class:`FreshLoaders` empties its loaders after every streamed result (a
+subscription's next event reads the read model again, not the request's cache).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
 
 from gateway.context import run_sync
 from services.store.pool import Pool
@@ -26,7 +30,7 @@ from services.store.pool import Pool
 if TYPE_CHECKING:
     from gateway.context import Info
 
-__all__ = ["BatchQuery", "load", "load_many", "loader"]
+__all__ = ["BatchQuery", "FreshLoaders", "load", "load_many", "loader"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -61,3 +65,13 @@ async def load_many(
 ) -> list[V | None]:
     """Several records by key, in the order of ``keys``."""
     return await loader(info, query, hall).load_many(keys)
+
+
+class FreshLoaders(SchemaExtension):
+    """Empties the context's loaders after each streamed result (subscriptions)."""
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        yield
+        loaders = getattr(self.execution_context.context, "loaders", None)
+        if loaders:
+            loaders.clear()

@@ -26,6 +26,7 @@ from gateway.audit import AuditMutations, AuditQueries
 from gateway.cases import CaseMutations, CaseQueries, CaseSubscriptions
 from gateway.catalog.schema import CatalogMutations, CatalogQueries, CatalogSubscriptions
 from gateway.complaints import ComplaintMutations, ComplaintQueries, ComplaintSubscriptions
+from gateway.dataloaders import FreshLoaders
 from gateway.errors import ErrorCodes, OperationMetrics
 from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
@@ -96,6 +97,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         OperationMetrics,
         ErrorCodes,
         partial(Idempotency, ttl_seconds=settings.idempotency_ttl_seconds),
+        FreshLoaders,
         *query_limits(settings),
     ]
     return GatewaySchema(

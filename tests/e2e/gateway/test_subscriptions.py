@@ -116,7 +116,9 @@ def test_other_halls_moves_do_not_reach_a_subscriber(gateway_url, gql, token, ha
     asyncio.run(scenario())
 
 
-@pytest.mark.parametrize("payload", [{"token": "not-a-jwt"}, {"token": 5}])
+@pytest.mark.parametrize(
+    "payload", [{"token": "not-a-jwt"}, {"token": 5}, {"token": ""}, {"token": "Bearer "}]
+)
 def test_a_bad_token_in_connection_init_closes_the_socket(gateway_url, payload):
     async def scenario() -> None:
         client = await Client.connect(ws_url(gateway_url), payload)
@@ -124,8 +126,22 @@ def test_a_bad_token_in_connection_init_closes_the_socket(gateway_url, payload):
             await client.next()
         assert closed.value.rcvd.code == 4403
 
-    if payload["token"] == 5:
-        payload = {"token": "Bearer"}  # present but empty
+    asyncio.run(scenario())
+
+
+def test_connections_count_against_the_rate_limit(serve, token, hall):
+    server = serve(rate_limit_per_minute=60, rate_limit_burst=1)
+    staff = token(Role.STAFF, hall)
+
+    async def scenario() -> None:
+        first = await Client.connect(server.ws_url, {"token": staff})
+        await first.ack()
+        second = await Client.connect(server.ws_url, {"token": staff})
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await second.next()
+        assert closed.value.rcvd.code == 4403
+        await first.close()
+
     asyncio.run(scenario())
 
 
