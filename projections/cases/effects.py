@@ -23,6 +23,12 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def _overdue_unless_moved(due_date: str, name: str) -> Expr:
+    """A recorded miss (``CaseOverdue``) belongs to the due date it missed: it stays while
+    the due date stays, and is cleared when the stopped clock moved it (a new deadline)."""
+    return Expr(f"overdue AND due_date IS NOT DISTINCT FROM %({name})s", {name: _day(due_date)})
+
+
 @dataclass(frozen=True)
 class Change:
     """How one event changes a case's row, and what its history row says."""
@@ -97,6 +103,7 @@ def _supplemented(e: events.MaterialsSupplemented) -> Change:
             "clock_stopped_working_days + %(moved)s", {"moved": e.clock_stopped_working_days}
         ),
         "due_date": _day(e.due_date),
+        "overdue": _overdue_unless_moved(e.due_date, "supplemented_due"),
     }
     details = {
         "materials": list(e.materials),
@@ -152,6 +159,7 @@ def _resumed(e: events.Resumed) -> Change:
             "clock_stopped_working_days + %(moved)s", {"moved": e.suspended_working_days}
         ),
         "due_date": _day(e.due_date),
+        "overdue": _overdue_unless_moved(e.due_date, "resumed_due"),
     }
     details = {
         "resumed_on": e.resumed_on,
@@ -201,6 +209,12 @@ def _followed_up(e: events.FollowUpCalled) -> Change:
     return Change("CaseFollowUpCalled", columns, {"reached": e.reached, "satisfied": e.satisfied})
 
 
+def _overdue(e: events.Overdue) -> Change:
+    """超期, recorded by the deadline scheduler for the current due date."""
+    details = {"due_on": e.due_on, "detected_on": e.detected_on}
+    return Change("CaseOverdue", {"overdue": True}, details)
+
+
 def _archived(e: events.Archived) -> Change:
     return Change("CaseArchived", {"status": "ARCHIVED"}, {})
 
@@ -222,5 +236,6 @@ EFFECTS: dict[type[Any], Callable[[Any], Change]] = {
     Case.Terminated: _terminated,
     Case.FollowUpCalled: _followed_up,
     Case.Archived: _archived,
+    Case.Overdue: _overdue,
 }
 """The change of each event type after ``CaseRequested``."""

@@ -2,7 +2,9 @@
 
 Every value comes from the events: the due date (限时办结) is the one ``CaseAccepted`` fixed
 and ``MaterialsSupplemented`` / ``CaseResumed`` moved; a case is overdue only when an event
-says so (completed after its due date). Nothing is compared with today.
+says so: ``CaseOverdue`` (the deadline scheduler found the due date passed while the case was
+open, its clock running) until a stopped clock moves the due date, or a completion after
+its due date. Nothing is compared with today.
 
 The applicant's name is the only personal field kept (staff need it); the runtime's batches
 open it from the sealed events. ``PersonalDataErased`` blanks it with the erased marker

@@ -1,9 +1,10 @@
 """Projection "complaint_register": one row per complaint (GB/T 36113), from its events.
 
 The due date is the one ``ComplaintAccepted`` set, moved by each ``ComplaintDeadlineExtended``
-(kept with its reason) and reset by ``ComplaintReopened``; a complaint is overdue when its
-reply came after the due date (``ComplaintReplied.on_time``), as the event records. Nothing
-is compared with today.
+(kept with its reason) and reset by ``ComplaintReopened``. Overdue follows the events: a
+``ComplaintOverdue`` (recorded by the deadline scheduler when the due date passed before the
+reply) sets it; a new due date (an extension, a reopening) clears it, and the reply sets it
+from ``ComplaintReplied.on_time``. Nothing is compared with today.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ class ComplaintRegisterProjection(Projection):
     def _(
         self, e: Complaint.DeadlineExtended, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        """延期: the new due date, and the extension kept with its reason."""
+        """延期: the new due date, and the extension kept with its reason; a miss recorded
+        for the old due date is cleared (the new one is recorded when it passes too)."""
         extension = {
             "working_days": e.working_days,
             "reason": e.reason,
@@ -126,7 +128,10 @@ class ComplaintRegisterProjection(Projection):
             "extended_at": e.timestamp.isoformat(),
             "actor": e.actor,
         }
-        sets = "due_on = %s, extensions = extensions || %s, extension_count = extension_count + 1"
+        sets = (
+            "due_on = %s, extensions = extensions || %s, extension_count = extension_count + 1,"
+            " overdue = false"
+        )
         _update(conn, tenant_id, p, e, sets, date.fromisoformat(e.due_on), Jsonb([extension]))
 
     @apply.register
@@ -151,3 +156,8 @@ class ComplaintRegisterProjection(Projection):
     @apply.register
     def _(self, e: Complaint.Archived, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
         _update(conn, tenant_id, p, e, "status = 'ARCHIVED'")
+
+    @apply.register
+    def _(self, e: Complaint.Overdue, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
+        """超期, recorded by the scheduler when the due date passed before the reply."""
+        _update(conn, tenant_id, p, e, "overdue = true")

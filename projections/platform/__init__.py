@@ -6,7 +6,14 @@ scheduler). The queries are in :mod:`projections.platform.view`.
 """
 
 from projections.platform.activity import PlatformProjection
-from projections.platform.deadlines import RECTIFICATIONS, DeadlinesProjection
+from projections.platform.deadlines import (
+    CASES,
+    COMPLAINTS,
+    COMPLETION,
+    RECTIFICATIONS,
+    REPLY,
+    DeadlinesProjection,
+)
 from projections.platform.view import (
     ContextActivity,
     DailyActivity,
@@ -24,7 +31,11 @@ from projections.platform.view import (
 )
 
 __all__ = [
+    "CASES",
+    "COMPLAINTS",
+    "COMPLETION",
     "RECTIFICATIONS",
+    "REPLY",
     "ContextActivity",
     "DailyActivity",
     "DeadlineCounts",

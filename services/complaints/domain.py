@@ -151,6 +151,14 @@ class Complaint(Aggregate):
 
         actor: str
 
+    class Overdue(Aggregate.Event):
+        """ComplaintOverdue: the due date passed before the reply (recorded by the deadline
+        scheduler on ``detected_on``, once per due date)."""
+
+        due_on: str
+        detected_on: str
+        actor: str
+
     @event(Received)
     def __init__(
         self,
@@ -201,6 +209,8 @@ class Complaint(Aggregate):
         self.satisfied: bool | None = None
         self.rejection_reason: RejectionReason | None = None
         self.extensions = 0
+        self.overdue: set[str] = set()
+        """The due dates (ISO) already recorded as missed (``ComplaintOverdue``)."""
 
     # -- guards ---------------------------------------------------------------------------
 
@@ -387,3 +397,29 @@ class Complaint(Aggregate):
     @event(Archived)
     def _archived(self, actor: str) -> None:
         self.status = S.ARCHIVED
+
+    # -- 超期 -----------------------------------------------------------------------------
+
+    def missed_due_date(self, today: date) -> date | None:
+        """The due date ``today`` is past before the reply, unless that miss is recorded
+        already; else ``None``."""
+        if self.status not in BEFORE_REPLY or self.due_on is None:
+            return None
+        if today <= self.due_on or self.due_on.isoformat() in self.overdue:
+            return None
+        return self.due_on
+
+    def mark_overdue(self, *, now: datetime, actor: str) -> bool:
+        """超期: record :class:`Overdue` when the due date passed before the reply; ``False``
+        when nothing is overdue (not yet, replied, withdrawn) or the miss of this due date is
+        recorded already, so the check can run any time."""
+        today = local_date(now)
+        missed = self.missed_due_date(today)
+        if missed is None:
+            return False
+        self._overdue(missed.isoformat(), today.isoformat(), actor)
+        return True
+
+    @event(Overdue)
+    def _overdue(self, due_on: str, detected_on: str, actor: str) -> None:
+        self.overdue.add(due_on)

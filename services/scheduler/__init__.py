@@ -6,11 +6,15 @@ A context registers its deadlines as a :class:`DeadlineSource` in :func:`default
 
 from __future__ import annotations
 
+from services.scheduler.cases import CASE_DEADLINES
+from services.scheduler.complaints import COMPLAINT_DEADLINES
 from services.scheduler.rectifications import RECTIFICATION_DEADLINES
 from services.scheduler.registry import DeadlineRegistry, DeadlineSource, DueRecord, HallApps
 from services.scheduler.scheduler import DeadlineScheduler, ScheduleReport
 
 __all__ = [
+    "CASE_DEADLINES",
+    "COMPLAINT_DEADLINES",
     "RECTIFICATION_DEADLINES",
     "DeadlineRegistry",
     "DeadlineScheduler",
@@ -24,4 +28,4 @@ __all__ = [
 
 def default_sources() -> DeadlineRegistry:
     """Every context's deadline sources (add yours here)."""
-    return DeadlineRegistry([RECTIFICATION_DEADLINES])
+    return DeadlineRegistry([RECTIFICATION_DEADLINES, CASE_DEADLINES, COMPLAINT_DEADLINES])

@@ -10,7 +10,7 @@ application's clock (``now``), which is also each event's timestamp.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -34,6 +34,8 @@ from services.shared.working_days import WorkingDayCalendar, local_date
 __all__ = ["Case"]
 
 _ACTIVE = (S.ACCEPTED, S.SUBMITTED, S.SUSPENDED, S.RESULT_RECEIVED, S.DELIVERED)
+_CLOCK_RUNS = (S.ACCEPTED, S.SUBMITTED, S.RESULT_RECEIVED, S.DELIVERED)
+"""The statuses in which the case clock can run (not requested, suspended or ended)."""
 
 
 class Case(IntakeCommands, ClosingCommands, Aggregate):
@@ -65,6 +67,7 @@ class Case(IntakeCommands, ClosingCommands, Aggregate):
     Terminated = events.Terminated
     FollowUpCalled = events.FollowUpCalled
     Archived = events.Archived
+    Overdue = events.Overdue
 
     def __init__(
         self, hall_id: str, mode: str, item_code: str, matter: str, channel: str, applicant_id: str
@@ -151,3 +154,31 @@ class Case(IntakeCommands, ClosingCommands, Aggregate):
             actor=actor,
             timestamp=now,
         )
+
+    # --- 超期 -------------------------------------------------------------------------
+
+    def missed_due_date(self, today: date) -> date | None:
+        """The due date ``today`` is past while the case is open and its clock runs, unless
+        that miss is recorded already; else ``None``."""
+        if self.status not in _CLOCK_RUNS or self.clock_stopped or self.due_date is None:
+            return None
+        if today <= self.due_date or self.due_date.isoformat() in self.overdue_due_dates:
+            return None
+        return self.due_date
+
+    def mark_overdue(self, *, now: datetime, actor: str) -> bool:
+        """超期: record :class:`~services.cases.domain.events.Overdue` when the due date has
+        passed; ``False`` when nothing is overdue (not yet, the clock is stopped, the case
+        ended) or the miss of this due date is recorded already, so it can run any time."""
+        today = local_date(now)
+        missed = self.missed_due_date(today)
+        if missed is None:
+            return False
+        self.trigger_event(
+            self.Overdue,
+            due_on=missed.isoformat(),
+            detected_on=today.isoformat(),
+            actor=actor,
+            timestamp=now,
+        )
+        return True

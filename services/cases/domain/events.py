@@ -36,6 +36,7 @@ __all__ = [
     "MaterialsHandedOver",
     "MaterialsSupplemented",
     "NoticeIssued",
+    "Overdue",
     "Reassigned",
     "Requested",
     "ResultDelivered",
@@ -308,3 +309,15 @@ class Archived(Aggregate.Event):
 
     def apply(self, aggregate: Case) -> None:
         aggregate.status = CaseStatus.ARCHIVED
+
+
+class Overdue(Aggregate.Event):
+    """CaseOverdue: 超期; the due date passed with the case open and its clock running
+    (recorded by the deadline scheduler on ``detected_on``, once per due date)."""
+
+    due_on: str
+    detected_on: str
+    actor: str
+
+    def apply(self, aggregate: Case) -> None:
+        aggregate.overdue_due_dates.add(self.due_on)

@@ -79,6 +79,8 @@ class CaseState:
     follow_up_calls: int
     follow_up_reached: bool
     satisfied: bool | None
+    overdue_due_dates: set[str]
+    """超期: the due dates (ISO) already recorded as missed (``CaseOverdue``)."""
 
     if TYPE_CHECKING:  # provided by the aggregate (its events, redefined as nested classes)
         NoticeIssued: type[events.NoticeIssued]
@@ -128,6 +130,7 @@ class CaseState:
         self.follow_up_calls = 0
         self.follow_up_reached = False
         self.satisfied = None
+        self.overdue_due_dates = set()
 
     @property
     def clock_stopped(self) -> bool:

@@ -73,7 +73,7 @@ def test_missed_deadlines_are_recorded_once_each_when_the_clock_passes_them(own_
 
     clock.set(10, 9)
     report = scheduler.run_once()
-    assert (report.found, report.recorded, report.by_source) == (1, 1, {"rectifications": 1})
+    assert (report.found, report.recorded, report.by_source["rectifications"]) == (1, 1, 1)
     overdue = _history(rectifications, rid)[-1]
     assert isinstance(overdue, Rectification.Overdue)
     assert (overdue.deadline, overdue.due_on, overdue.detected_on, overdue.actor) == (
