@@ -43,7 +43,7 @@ class ComplaintService(HallApplication):
     def receive_complaint(self, details: ComplaintDetails, actor: str) -> Complaint:
         """登记: register a complaint (applicants for themselves; staff on their behalf)."""
         require_registered_hall(self)
-        complaint = Complaint(
+        complaint = Complaint.receive(
             hall_id=self.hall_id,
             channel=details.channel,
             anonymous=details.anonymous,

@@ -3,7 +3,7 @@
 Deadlines are computed here, from the ``now`` and the working-day calendar the application
 passes in, and recorded in the events (ISO dates), so no reader ever recomputes them.
 
->>> c = Complaint(hall_id="demo", channel="IN_PERSON", anonymous=False, applicant_id="a-1",
+>>> c = Complaint.receive(hall_id="demo", channel="IN_PERSON", anonymous=False, applicant_id="a-1",
 ...     complainant_name="张三", complainant_phone="13800000000", respondent_window="W01",
 ...     respondent_badge="", facts="窗口人员态度生硬", evidence=[], actor="a-1")
 >>> c.status
@@ -159,9 +159,10 @@ class Complaint(Aggregate):
         detected_on: str
         actor: str
 
-    @event(Received)
-    def __init__(
-        self,
+    @classmethod
+    def receive(
+        cls,
+        *,
         hall_id: str,
         channel: str,
         anonymous: bool,
@@ -173,7 +174,10 @@ class Complaint(Aggregate):
         facts: str,
         evidence: list[str],
         actor: str,
-    ) -> None:
+    ) -> Complaint:
+        """登记: receive a complaint. The checks live here, not in ``__init__``, because
+        ``__init__`` also runs when the complaint is read back, and by then the personal
+        fields may read as erased (crypto-shredding): an old record must always load."""
         parse_enum(ComplaintChannel, channel, "complaint channel")
         if applicant_id and not APPLICANT_ID.match(applicant_id):
             raise ValidationError(f"invalid applicant id {applicant_id!r}")
@@ -190,6 +194,35 @@ class Complaint(Aggregate):
         require_text(facts, "the facts", MAX_FACTS)
         require_text(complainant_name, "the complainant's name", 100, optional=True)
         _items(evidence, "evidence reference", 500)
+        return cls(
+            hall_id=hall_id,
+            channel=channel,
+            anonymous=anonymous,
+            applicant_id=applicant_id,
+            complainant_name=complainant_name,
+            complainant_phone=complainant_phone,
+            respondent_window=respondent_window,
+            respondent_badge=respondent_badge,
+            facts=facts,
+            evidence=evidence,
+            actor=actor,
+        )
+
+    @event(Received)
+    def __init__(
+        self,
+        hall_id: str,
+        channel: str,
+        anonymous: bool,
+        applicant_id: str,
+        complainant_name: str,
+        complainant_phone: str,
+        respondent_window: str,
+        respondent_badge: str,
+        facts: str,
+        evidence: list[str],
+        actor: str,
+    ) -> None:
         self.hall_id = hall_id
         self.channel = ComplaintChannel(channel)
         self.anonymous = anonymous
