@@ -17,6 +17,10 @@ _ENVELOPE = ("aggregate_id", "aggregate_version", "occurred_at")
 
 
 def _type_of(prop: dict[str, Any]) -> str:
+    if "anyOf" in prop:
+        return " or ".join(
+            f"`{alt['const']}`" if "const" in alt else _type_of(alt) for alt in prop["anyOf"]
+        )
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     kind = prop.get("type", "any")

@@ -169,3 +169,16 @@ def test_docs_events_md_is_up_to_date():
     committed = (Path(__file__).parents[3] / "docs" / "events.md").read_text("utf-8")
     assert committed == render_events_md(), (
         "docs/events.md is stale: run `python -m contracts.docs > docs/events.md`")
+
+
+@pytest.mark.parametrize("event_type", [t for t in EVENT_TYPES if t.personal_fields],
+                         ids=lambda t: f"{t.name}.v{t.version}")
+def test_personal_fields_accept_the_erasure_marker(event_type):
+    """After crypto-shredding, a personal field reads "[erased]": the contract must say so,
+    or consumers validating against it would reject every erased event."""
+    from services.privacy import ERASED
+
+    schema = schema_for(event_type.name, event_type.version)
+    for name in event_type.personal_fields:
+        validator = jsonschema.Draft202012Validator(schema["properties"][name])
+        assert validator.is_valid(ERASED), f"{event_type.name}.{name} rejects {ERASED!r}"
