@@ -18,7 +18,6 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -129,33 +128,32 @@ def rebuild(
     jobs: Annotated[int, typer.Option(help="Halls rebuilt in parallel.")] = 1,
 ) -> None:
     """Rebuild a read model from position 0 into fresh tables and swap them in (no downtime:
-    readers read the old tables until the swap)."""
+    readers read the old tables until the swap). 'all' rebuilds every read model in one pass
+    over the log."""
     from projections.runtime import Rebuild, RebuildError
 
     chosen = _chosen(projection)
-    ok = True
     with _platform() as platform, _progress() as progress:
-        for p in chosen:
-            task = progress.add_task(p.name, total=None)
+        task = progress.add_task(projection, total=None)
 
-            def show(done: int, total: int, task_id: TaskID = task) -> None:
-                progress.update(task_id, completed=done, total=total or None)
+        def show(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None)
 
-            job = Rebuild(
-                platform.database_url,
-                platform.worker_pool,
-                p,
-                tenant=tenant,
-                batch_size=batch_size,
-                jobs=jobs,
-                progress=show,
-            )
-            try:
-                report = job.check() if check else job.run()
-            except RebuildError as error:
-                console.print(f"[red]{error}[/red]")
-                raise typer.Exit(2) from None
-            ok = _summary(report, check) and ok
+        job = Rebuild(
+            platform.database_url,
+            platform.worker_pool,
+            chosen,
+            tenant=tenant,
+            batch_size=batch_size,
+            jobs=jobs,
+            progress=show,
+        )
+        try:
+            report = job.check() if check else job.run()
+        except RebuildError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        ok = _summary(report, check)
     if not ok:
         raise typer.Exit(1)
 

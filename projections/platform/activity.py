@@ -51,8 +51,8 @@ class PlatformProjection(Projection):
     name = "platform"
     tables = ("platform_activity", "platform_daily_activity")
 
-    def topics(self) -> frozenset[str] | None:
-        return None  # every event counts (none is read into Python)
+    def topics(self) -> frozenset[str]:
+        return frozenset()  # every event counts, but none is read into Python
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
         params = {"t": batch.tenant_id, "after": batch.after, "upto": batch.upto}

@@ -8,7 +8,7 @@ recorders open them (``services.store.personal``). Decoding happens per event, o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -21,7 +21,7 @@ from eventsourcing.persistence import StoredEvent
 from services.store.decoding import decode
 from services.store.personal import open_rows
 
-__all__ = ["Batch", "EventRow", "decode_row"]
+__all__ = ["Batch", "EventRow", "decode_row", "read_rows"]
 
 _SELECT = (
     "SELECT position, originator_id, originator_version, topic, state, recorded_at"
@@ -73,6 +73,9 @@ class Batch:
     """The last position of the batch: the projection's position once it commits."""
     topics: frozenset[str] | None = None
     """Only events of these topics are read (``None``: every event)."""
+    source: Callable[[], list[EventRow]] | None = field(default=None, repr=False)
+    """Rows read once for several projections' batches (a superset of this batch's rows);
+    ``None``: this batch reads its own."""
     _rows: list[EventRow] | None = field(default=None, repr=False)
 
     @property
@@ -87,22 +90,45 @@ class Batch:
         return self._rows
 
     def events(self) -> Iterator[tuple[int, DomainEvent]]:
-        """``(position, domain event)`` of each row, decoded one at a time."""
+        """``(position, domain event)`` of each row, decoded one at a time (once per group
+        batch: projections sharing a batch share the decoded, immutable events)."""
+        decode = getattr(self.source, "decode", decode_row)
         for row in self.rows():
-            yield row.position, decode_row(row)
+            yield row.position, decode(row)
 
     def _read(self) -> list[EventRow]:
         if self.topics is not None and not self.topics:
             return []
-        sql = _SELECT
-        params: list[Any] = [self.tenant_id, self.after, self.upto]
-        if self.topics is not None:
-            sql += " AND topic = ANY(%s)"
-            params.append(sorted(self.topics))
-        sql += " ORDER BY position"
-        with self.conn.cursor(binary=True) as cursor:
-            cursor.execute(sql, params)
-            rows = [EventRow(*row) for row in cursor.fetchall()]
-        # Personal fields are sealed per data subject in the log; open them (or mark them
-        # erased) the way the recorders do for applications.
-        return open_rows(self.conn, self.tenant_id, rows)
+        if self.source is not None:
+            topics = self.topics
+            return [
+                r
+                for r in self.source()
+                if self.after < r.position <= self.upto and (topics is None or r.topic in topics)
+            ]
+        return read_rows(self.conn, self.tenant_id, self.after, self.upto, self.topics)
+
+
+def read_rows(
+    conn: psycopg.Connection[Any],
+    tenant_id: str,
+    after: int,
+    upto: int,
+    topics: frozenset[str] | None,
+) -> list[EventRow]:
+    """Stored events of ``tenant_id`` in ``after`` < position ≤ ``upto`` of ``topics`` (all
+    when ``None``), personal fields opened, in position order."""
+    if topics is not None and not topics:
+        return []
+    sql = _SELECT
+    params: list[Any] = [tenant_id, after, upto]
+    if topics is not None:
+        sql += " AND topic = ANY(%s)"
+        params.append(sorted(topics))
+    sql += " ORDER BY position"
+    with conn.cursor(binary=True) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        rows = [EventRow(*row) for row in cursor.fetchall()]
+    # Personal fields are sealed per data subject in the log; open them (or mark them
+    # erased) the way the recorders do for applications.
+    return open_rows(conn, tenant_id, rows)

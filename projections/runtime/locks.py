@@ -12,9 +12,15 @@ from typing import Any
 
 import psycopg
 
-__all__ = ["hold_for_batch", "hold_for_swap", "release_rebuild", "try_hold_for_rebuild"]
+__all__ = [
+    "BATCHES",
+    "hold_for_batch",
+    "hold_for_swap",
+    "release_rebuild",
+    "try_hold_for_rebuild",
+]
 
-_BATCHES = 0x59500001
+BATCHES = 0x59500001
 """Namespace (first key) of the per-projection batch/swap locks."""
 _REBUILDS = 0x59500002
 """Namespace of the per-projection rebuild session locks."""
@@ -22,12 +28,12 @@ _REBUILDS = 0x59500002
 
 def hold_for_batch(conn: psycopg.Connection[Any], projection: str) -> None:
     """Shared lock for one live batch of ``projection`` (until the transaction ends)."""
-    conn.execute("SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s))", (_BATCHES, projection))
+    conn.execute("SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s))", (BATCHES, projection))
 
 
 def hold_for_swap(conn: psycopg.Connection[Any], projection: str) -> None:
     """Exclusive lock: waits for running batches of ``projection``; new ones wait for us."""
-    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_BATCHES, projection))
+    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (BATCHES, projection))
 
 
 def try_hold_for_rebuild(conn: psycopg.Connection[Any], projection: str) -> bool:

@@ -1,21 +1,23 @@
-"""Rebuild a read model from position 0 next to the live one, then swap it in.
+"""Rebuild read models from position 0 next to the live ones, then swap them in.
 
-``Rebuild(database_url, worker_pool, projection).run()``:
+``Rebuild(database_url, worker_pool, projections).run()``:
 
-1. **Shadow.** The projection's SQL is replayed in ``yanshen_rebuild_<name>`` (owner
+1. **Shadow.** Each projection's SQL is replayed in ``yanshen_rebuild_<name>`` (owner
    connection), giving empty tables with the live tables' names, grants and policies.
-2. **Build.** Batches run under the worker role with ``search_path`` set to the shadow and
-   positions tracked as consumer ``projection:<name>@rebuild``, hall after hall, until the
-   remaining lag is small. Readers and live workers go on with the live tables meanwhile.
-3. **Swap**, in one owner transaction: take the projection's exclusive lock (running live
-   batches finish; new ones wait), apply the last events to the shadow, move the rebuild's
-   positions onto the live consumer, and swap the tables (``SET SCHEMA``). For one hall
+2. **Build.** Group batches (:func:`~projections.runtime.tracking.apply_group_batch`) run
+   under the worker role, each projection with ``search_path`` set to its shadow and its
+   position tracked as consumer ``projection:<name>@rebuild``, hall after hall, until the
+   remaining lag is small. The log is read once for all the projections rebuilt together.
+   Readers and live workers go on with the live tables meanwhile.
+3. **Swap**, in one owner transaction: take the projections' exclusive locks (running live
+   batches finish; new ones wait), apply the last events to the shadows, move the rebuild's
+   positions onto the live consumers, and swap the tables (``SET SCHEMA``). For one hall
    (``tenant=``) the hall's rows are replaced inside the live tables instead, and only that
-   hall's live position is locked and moved.
+   hall's live positions are locked and moved.
 
 Readers never see an empty or half-built read model: before the commit they read the old
-tables, after it the new ones. A crash before the swap leaves the live read model as it was
-(the next rebuild drops the stale shadow).
+tables, after it the new ones. A crash before the swap leaves the live read models as they
+were (the next rebuild drops the stale shadows).
 """
 
 from __future__ import annotations
@@ -23,19 +25,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from projections.runtime.compare import TableDifference, compare_tables
 from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
 from projections.runtime.projection import Projection
 from projections.runtime.shadow import copy_hall, create_shadow, drop_shadow, swap_tables
 from projections.runtime.shadow import shadow_schema as shadow_of
-from projections.runtime.tracking import apply_next_batch
+from projections.runtime.tracking import Member, apply_group_batch
 from services.store.pool import Pool
 
 __all__ = ["Progress", "Rebuild", "RebuildError", "RebuildReport"]
@@ -45,11 +48,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: positions applied so far and positions known to be due."""
 
-_HEADS = """
-SELECT h.tenant_id, h.position, COALESCE(c.position, 0)
+_DUE = """
+SELECT h.tenant_id, h.position, COALESCE(min(c.position), 0)
 FROM tenant_heads h
-LEFT JOIN consumer_positions c ON c.consumer = %(c)s AND c.tenant_id = h.tenant_id
-WHERE h.position > COALESCE(c.position, 0) AND (%(t)s::text IS NULL OR h.tenant_id = %(t)s)
+LEFT JOIN consumer_positions c ON c.consumer = ANY(%(c)s) AND c.tenant_id = h.tenant_id
+WHERE %(t)s::text IS NULL OR h.tenant_id = %(t)s
+GROUP BY h.tenant_id, h.position
+HAVING h.position > COALESCE(min(c.position), 0)
 ORDER BY h.position DESC
 """
 _POSITIONS = "SELECT tenant_id, position FROM consumer_positions WHERE consumer = %s"
@@ -76,7 +81,7 @@ _FORGET = "DELETE FROM consumer_positions WHERE consumer = %s"
 
 
 class RebuildError(RuntimeError):
-    """The rebuild could not run (another one is running, or the projection is unusable)."""
+    """The rebuild could not run (another one is running, or a projection is unusable)."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,10 @@ class RebuildReport:
     """What a rebuild did."""
 
     projection: str
+    """The projections' names, comma-separated."""
     tenant: str | None
     events: int
-    """Positions applied to the shadow (every event of the rebuilt halls)."""
+    """Positions of the log applied (every event of the rebuilt halls, read once)."""
     seconds: float
     swapped: bool
     differences: list[TableDifference] = field(default_factory=list)
@@ -106,7 +112,7 @@ class RebuildReport:
 
 
 class Rebuild:
-    """One rebuild of ``projection`` (all halls, or only ``tenant``).
+    """One rebuild of ``projections`` (all halls, or only ``tenant``).
 
     ``database_url`` connects as the tables' owner (the user that runs migrations): the
     shadow DDL and the swap need it. Batches run on ``worker_pool`` (role ``yanshen_worker``).
@@ -122,60 +128,75 @@ class Rebuild:
         self,
         database_url: str,
         worker_pool: Pool,
-        projection: Projection,
+        projections: Projection | Sequence[Projection],
         *,
         tenant: str | None = None,
         batch_size: int = 5_000,
         jobs: int = 1,
         progress: Progress | None = None,
     ) -> None:
-        projection.check_definition()
+        self.projections = (
+            [projections] if isinstance(projections, Projection) else list(projections)
+        )
+        if not self.projections:
+            raise RebuildError("nothing to rebuild")
+        for projection in self.projections:
+            projection.check_definition()
         self.database_url = database_url
         self.pool = worker_pool
-        self.projection = projection
         self.tenant = tenant
         self.batch_size = batch_size
         self.jobs = max(1, jobs)
         self.progress = progress
-        self.consumer = f"{projection.consumer}@rebuild"
-        self.topics = projection.topics()
-        self._search_path = f"{shadow_of(projection)}, public"
+        self.members = [
+            Member(p, f"{p.consumer}@rebuild", p.topics(), f"{shadow_of(p)}, public")
+            for p in self.projections
+        ]
         self._done = 0
         self._total = 0
         self._counter = threading.Lock()
+        self._admin: psycopg.Connection[Any] | None = None
+        self._next_analyze = 1_000
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.projections]
 
     # -- the whole thing --------------------------------------------------------------------
 
     def run(self) -> RebuildReport:
-        """Build the shadow from position 0 and swap it in; returns the report."""
+        """Build the shadows from position 0 and swap them in; returns the report."""
         return self._session(swap=True)
 
     def check(self) -> RebuildReport:
-        """Build the shadow and compare it with the live tables (halls at equal positions);
+        """Build the shadows and compare them with the live tables (halls at equal positions);
         nothing is swapped. Used by ``yanshen rebuild --check`` and the crash tests."""
         return self._session(swap=False)
 
     def _session(self, *, swap: bool) -> RebuildReport:
         start = time.perf_counter()
+        differences: list[TableDifference] = []
+        compared: list[str] = []
+        skipped: list[str] = []
         with psycopg.connect(self.database_url, autocommit=True) as admin:
-            if not try_hold_for_rebuild(admin, self.projection.name):
-                raise RebuildError(f"a rebuild of {self.projection.name!r} is already running")
+            self._admin = admin
+            held = self._hold(admin)
             try:
                 self._reset(admin)
-                create_shadow(admin, self.projection)
+                for projection in self.projections:
+                    create_shadow(admin, projection)
                 self.build()
-                differences: list[TableDifference] = []
-                compared: list[str] = []
-                skipped: list[str] = []
                 if swap:
                     self._swap(admin)
                 else:
                     differences, compared, skipped = self._compare(admin)
             finally:
                 self._reset(admin)
-                release_rebuild(admin, self.projection.name)
+                for name in held:
+                    release_rebuild(admin, name)
+                self._admin = None
         return RebuildReport(
-            projection=self.projection.name,
+            projection=", ".join(self.names),
             tenant=self.tenant,
             events=self._done,
             seconds=time.perf_counter() - start,
@@ -185,29 +206,44 @@ class Rebuild:
             halls_skipped=skipped,
         )
 
+    def _hold(self, admin: psycopg.Connection[Any]) -> list[str]:
+        held: list[str] = []
+        for name in sorted(self.names):
+            if not try_hold_for_rebuild(admin, name):
+                for other in held:
+                    release_rebuild(admin, other)
+                raise RebuildError(f"a rebuild of {name!r} is already running")
+            held.append(name)
+        return held
+
     def _reset(self, admin: psycopg.Connection[Any]) -> None:
-        """Forget the shadow and the rebuild's positions (left over, or after the swap)."""
+        """Forget the shadows and the rebuild's positions (left over, or after the swap)."""
         with admin.transaction():
-            drop_shadow(admin, self.projection)
-            admin.execute(_FORGET, (self.consumer,))
+            for member in self.members:
+                drop_shadow(admin, member.projection)
+                admin.execute(_FORGET, (member.consumer,))
 
     # -- build ------------------------------------------------------------------------------
 
     def build(self) -> int:
-        """Apply batches to the shadow, pass after pass over the halls, until at most
+        """Apply batches to the shadows, pass after pass over the halls, until at most
         :attr:`final_lag` positions remain due; returns the positions applied."""
         applied = self._catch_up(self._due())
         while (due := self._due()) and sum(head - at for _, head, at in due) > self.final_lag:
             applied += self._catch_up(due)
+        self._analyze()
         return applied
 
     def _final_pass(self) -> int:
-        """Apply what is due now (called while live batches are held off)."""
+        """Apply what is due now (called while live batches are held off, inside the owner
+        connection's transaction: no ANALYZE on it now)."""
+        self._next_analyze = 1 << 62
         return self._catch_up(self._due())
 
     def _due(self) -> list[tuple[str, int, int]]:
+        consumers = [m.consumer for m in self.members]
         with self.pool.connection() as conn:
-            rows = conn.execute(_HEADS, {"c": self.consumer, "t": self.tenant}).fetchall()
+            rows = conn.execute(_DUE, {"c": consumers, "t": self.tenant}).fetchall()
         due = [(str(t), int(h), int(p)) for t, h, p in rows]
         known = sum(h - p for _, h, p in due)
         with self._counter:
@@ -226,22 +262,35 @@ class Rebuild:
         applied = 0
         while True:
             with self.pool.connection() as conn, conn.transaction():
-                n, _ = apply_next_batch(
-                    conn,
-                    self.projection,
-                    consumer=self.consumer,
-                    tenant_id=tenant_id,
-                    limit=self.batch_size,
-                    topics=self.topics,
-                    live=False,
-                    search_path=self._search_path,
+                result = apply_group_batch(
+                    conn, self.members, tenant_id=tenant_id, limit=self.batch_size, live=False
                 )
-            applied += n
+            applied += result.covered
             with self._counter:
-                self._done += n
+                self._done += result.covered
+                analyze = self._done >= self._next_analyze
+                if analyze:
+                    self._next_analyze *= 4
+            if analyze:
+                self._analyze()
             self._report()
-            if n < self.batch_size:
+            if result.covered < self.batch_size:
                 return applied
+
+    def _analyze(self) -> None:
+        """Refresh the shadows' statistics as they grow, so plans cached while they were
+        empty (sequential scans) are replaced by index scans."""
+        admin = self._admin
+        if admin is None:
+            return
+        with self._counter:  # the owner connection is shared with the build's threads
+            for member in self.members:
+                for table in member.projection.tables:
+                    admin.execute(
+                        sql.SQL("ANALYZE {}.{}").format(
+                            sql.Identifier(shadow_of(member.projection)), sql.Identifier(table)
+                        )
+                    )
 
     def _report(self) -> None:
         if self.progress is not None:
@@ -266,26 +315,31 @@ class Rebuild:
             except psycopg.errors.LockNotAvailable:
                 if attempt == self.swap_attempts:
                     raise
-                log.warning("rebuild %s: tables busy; swap retried", self.projection.name)
+                log.warning("rebuild %s: tables busy; swap retried", ", ".join(self.names))
                 self.build()
 
     def _swap_all(self, admin: psycopg.Connection[Any]) -> None:
-        params = {"live": self.projection.consumer, "rebuild": self.consumer}
-        hold_for_swap(admin, self.projection.name)
+        for name in sorted(self.names):
+            hold_for_swap(admin, name)
         self._final_pass()
-        admin.execute(_DROP_LIVE, params)
-        admin.execute(_COPY_POSITIONS, params)
-        admin.execute(_FORGET, (self.consumer,))
-        swap_tables(admin, self.projection)
+        for member in self.members:
+            params = {"live": member.projection.consumer, "rebuild": member.consumer}
+            admin.execute(_DROP_LIVE, params)
+            admin.execute(_COPY_POSITIONS, params)
+            admin.execute(_FORGET, (member.consumer,))
+            swap_tables(admin, member.projection)
 
     def _swap_hall(self, admin: psycopg.Connection[Any], tenant_id: str) -> None:
-        params = {"live": self.projection.consumer, "rebuild": self.consumer, "t": tenant_id}
-        admin.execute(_ENSURE_HALL, params)
-        admin.execute(_LOCK_HALL, params)
+        for member in sorted(self.members, key=lambda m: m.projection.consumer):
+            params = {"live": member.projection.consumer, "t": tenant_id}
+            admin.execute(_ENSURE_HALL, params)
+            admin.execute(_LOCK_HALL, params)
         self._final_pass()
-        copy_hall(admin, self.projection, tenant_id)
-        admin.execute(_MOVE_HALL, params)
-        admin.execute(_FORGET, (self.consumer,))
+        for member in self.members:
+            params = {"live": member.projection.consumer, "rebuild": member.consumer}
+            copy_hall(admin, member.projection, tenant_id)
+            admin.execute(_MOVE_HALL, {**params, "t": tenant_id})
+            admin.execute(_FORGET, (member.consumer,))
 
     # -- check ------------------------------------------------------------------------------
 
@@ -293,15 +347,20 @@ class Rebuild:
         self, admin: psycopg.Connection[Any]
     ) -> tuple[list[TableDifference], list[str], list[str]]:
         with admin.transaction():
-            hold_for_swap(admin, self.projection.name)
+            for name in sorted(self.names):
+                hold_for_swap(admin, name)
             self._final_pass()
-            live = dict(admin.execute(_POSITIONS, (self.projection.consumer,)).fetchall())
-            rebuilt = dict(admin.execute(_POSITIONS, (self.consumer,)).fetchall())
-            halls = sorted(set(live) | set(rebuilt))
-            if self.tenant is not None:
-                halls = [self.tenant]
-            same = [h for h in halls if live.get(h, 0) == rebuilt.get(h, 0)]
-            behind = sorted(set(halls) - set(same))
-            if behind:
-                log.warning("not compared (live not at the rebuilt position): %s", behind)
-            return compare_tables(admin, self.projection, same), same, behind
+            differences: list[TableDifference] = []
+            compared: set[str] = set()
+            skipped: set[str] = set()
+            for member in self.members:
+                live = dict(admin.execute(_POSITIONS, (member.projection.consumer,)).fetchall())
+                rebuilt = dict(admin.execute(_POSITIONS, (member.consumer,)).fetchall())
+                halls = [self.tenant] if self.tenant else sorted(set(live) | set(rebuilt))
+                same = [h for h in halls if live.get(h, 0) == rebuilt.get(h, 0)]
+                skipped |= set(halls) - set(same)
+                compared |= set(same)
+                differences += compare_tables(admin, member.projection, same)
+            if skipped:
+                log.warning("not compared (live not at the rebuilt position): %s", skipped)
+            return differences, sorted(compared - skipped), sorted(skipped)

@@ -1,37 +1,170 @@
-"""Apply one batch of a hall's log and record the projection's position, in one transaction.
+"""Apply one batch of a hall's log and record the projections' positions, in one transaction.
 
-This is the exactly-once step: the position row of (consumer, hall) is locked ``FOR UPDATE``
-first, the batch starts right after it, the projection writes its rows on the same
-connection, and the new position is written before the caller commits. A crash anywhere
-rolls all of it back; two workers on one hall serialise on the row lock.
+This is the exactly-once step: every member's position row of (consumer, hall) is locked
+``FOR UPDATE`` first, the batch starts right after it, the projections write their rows on
+the same connection, and the new positions are written before the caller commits. A crash
+anywhere rolls all of it back; two workers on one hall serialise on the row locks.
+
+Several projections (the *members*) share a batch: the log range is read once, for the union
+of their topics, and each member gets the part after its own position.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import psycopg
+from eventsourcing.domain import DomainEvent
 
-from projections.runtime.batch import Batch
-from projections.runtime.locks import hold_for_batch
+from projections.runtime.batch import Batch, EventRow, decode_row, read_rows
+from projections.runtime.handlers import HandlerConnection
+from projections.runtime.locks import BATCHES
 from projections.runtime.projection import Projection
 
-__all__ = ["apply_next_batch"]
+__all__ = ["GroupBatch", "Member", "apply_group_batch", "apply_next_batch"]
 
-_ENSURE = """
-INSERT INTO consumer_positions (consumer, tenant_id, position) VALUES (%s, %s, 0)
-ON CONFLICT DO NOTHING
-"""
+_BEGIN = [
+    # Rows and positions commit together or not at all; a server crash may lose the last few
+    # of these commits, both together, and they are applied again: no WAL flush to wait for.
+    "SET LOCAL synchronous_commit TO off",
+    "INSERT INTO consumer_positions (consumer, tenant_id, position)"
+    " SELECT unnest(%(consumers)s::text[]), %(t)s, 0 ON CONFLICT DO NOTHING",
+]
+_SHARED = (
+    "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(n)) FROM unnest(%(names)s::text[]) n"
+)
 _LOCK = """
-SELECT c.position, COALESCE(h.position, c.position)
+SELECT c.consumer, c.position, COALESCE(h.position, 0)
 FROM consumer_positions c LEFT JOIN tenant_heads h ON h.tenant_id = c.tenant_id
-WHERE c.consumer = %s AND c.tenant_id = %s
+WHERE c.consumer = ANY(%(consumers)s) AND c.tenant_id = %(t)s
+ORDER BY c.consumer
 FOR UPDATE OF c
 """
 _RECORD = """
-UPDATE consumer_positions SET position = %s, updated_at = now()
-WHERE consumer = %s AND tenant_id = %s
+UPDATE consumer_positions SET position = %(upto)s, updated_at = now()
+WHERE consumer = ANY(%(moved)s) AND tenant_id = %(t)s
 """
+
+
+@dataclass(frozen=True)
+class Member:
+    """One projection in a batch: its position row and where its tables resolve."""
+
+    projection: Projection
+    consumer: str
+    """The position's consumer: ``projection:<name>`` live, ``…@rebuild`` in a rebuild."""
+    topics: frozenset[str] | None
+    search_path: str | None = None
+    """Set for the member's handlers (a rebuild's shadow schema first); ``None``: as is."""
+
+    @classmethod
+    def live(cls, projection: Projection) -> Member:
+        return cls(projection, projection.consumer, projection.topics())
+
+
+@dataclass
+class GroupBatch:
+    """What one group batch did."""
+
+    covered: int = 0
+    """Positions covered by the batch (0: nothing was due)."""
+    positions: dict[str, int] = field(default_factory=dict)
+    """Every member's position after the batch, by consumer."""
+    behind: set[str] = field(default_factory=set)
+    """Members left out because they are more than ``limit`` behind the leader."""
+    applied: dict[str, int] = field(default_factory=dict)
+    """Positions applied per member."""
+
+
+class _SharedRows:
+    """The rows of a group batch, read once when the first member asks for them, and their
+    events decoded once when the first member iterates them."""
+
+    def __init__(self, *args: Any) -> None:
+        self.args = args
+        self.rows: list[EventRow] | None = None
+        self.events: dict[int, DomainEvent] = {}
+
+    def __call__(self) -> list[EventRow]:
+        if self.rows is None:
+            self.rows = read_rows(*self.args)
+        return self.rows
+
+    def decode(self, row: EventRow) -> DomainEvent:
+        event = self.events.get(row.position)
+        if event is None:
+            event = self.events[row.position] = decode_row(row)
+        return event
+
+
+def _union(members: Sequence[Member]) -> frozenset[str] | None:
+    topics: set[str] = set()
+    for member in members:
+        if member.topics is None:
+            return None
+        topics |= member.topics
+    return frozenset(topics)
+
+
+def apply_group_batch(
+    conn: psycopg.Connection[Any],
+    members: Sequence[Member],
+    *,
+    tenant_id: str,
+    limit: int,
+    live: bool = True,
+) -> GroupBatch:
+    """Apply up to ``limit`` positions of ``tenant_id`` to ``members``, from the lowest
+    member position, inside the caller's transaction on ``conn``.
+
+    Statements are pipelined (those whose results are not needed cost no round trip).
+    ``live`` batches hold each member projection's shared advisory lock, so a rebuild can
+    swap tables between two batches. Members more than ``limit`` behind the leading one are
+    left out (reported in ``behind``) so they do not hold the others back.
+    """
+    by_consumer = {m.consumer: m for m in members}
+    params: dict[str, Any] = {
+        "consumers": sorted(by_consumer),
+        "names": sorted({m.projection.name for m in members}),
+        "ns": BATCHES,
+        "t": tenant_id,
+    }
+    result = GroupBatch()
+    with conn.pipeline():
+        for statement in _BEGIN:
+            conn.execute(statement, params, prepare=True)
+        if live:
+            conn.execute(_SHARED, params, prepare=True)
+        locked = conn.execute(_LOCK, params, prepare=True).fetchall()
+        head = int(locked[0][2]) if locked else 0
+        at = {str(c): int(p) for c, p, _ in locked}
+        lead = max(at.values(), default=0)
+        applied = {c: p for c, p in at.items() if lead - p < limit}
+        result.behind = set(at) - set(applied)
+        low = min(applied.values(), default=0)
+        upto = min(head, low + limit)
+        result.positions = dict(at)
+        if upto <= low:
+            return result
+        chosen = [by_consumer[c] for c in sorted(applied)]
+        source = _SharedRows(conn, tenant_id, low, upto, _union(chosen))
+        handlers = HandlerConnection(conn)
+        for member in chosen:
+            after = applied[member.consumer]
+            if after >= upto:
+                continue
+            if member.search_path is not None:
+                conn.execute("SELECT set_config('search_path', %s, true)", (member.search_path,))
+            batch = Batch(conn, tenant_id, after, upto, member.topics, source=source)
+            member.projection.apply_batch(cast(psycopg.Connection[Any], handlers), batch)
+            result.applied[member.consumer] = upto - after
+        moved = sorted(result.applied)
+        conn.execute(_RECORD, {"upto": upto, "moved": moved, "t": tenant_id}, prepare=True)
+    result.covered = upto - low
+    result.positions.update({c: upto for c in moved})
+    return result
 
 
 def apply_next_batch(
@@ -45,27 +178,8 @@ def apply_next_batch(
     live: bool = True,
     search_path: str | None = None,
 ) -> tuple[int, int]:
-    """Apply up to ``limit`` positions of ``tenant_id`` after ``consumer``'s position.
-
-    Runs inside the caller's transaction on ``conn`` (pipelined: statements whose results
-    are not needed go to the server without waiting). ``live`` batches hold the projection's
-    shared lock, so a rebuild can swap tables between two batches; a rebuild's batches set
-    ``search_path`` so that the projection's unqualified table names resolve to the shadow
-    tables. Returns ``(positions
-    covered, position after the batch)``.
-    """
-    with conn.pipeline():
-        if search_path is not None:
-            conn.execute("SELECT set_config('search_path', %s, true)", (search_path,))
-        if live:
-            hold_for_batch(conn, projection.name)
-        conn.execute(_ENSURE, (consumer, tenant_id), prepare=True)
-        row = conn.execute(_LOCK, (consumer, tenant_id), prepare=True).fetchone()
-        assert row is not None
-        after, head = int(row[0]), int(row[1])
-        upto = min(head, after + limit)
-        if upto <= after:
-            return 0, after
-        projection.apply_batch(conn, Batch(conn, tenant_id, after, upto, topics))
-        conn.execute(_RECORD, (upto, consumer, tenant_id), prepare=True)
-    return upto - after, upto
+    """One projection's next batch (a group of one); returns ``(positions covered, position
+    after the batch)``."""
+    member = Member(projection, consumer, topics, search_path)
+    done = apply_group_batch(conn, [member], tenant_id=tenant_id, limit=limit, live=live)
+    return done.covered, done.positions.get(consumer, 0)

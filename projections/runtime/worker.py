@@ -1,9 +1,10 @@
 """The projection worker: brings every hall's read models up to the head of its log.
 
-Each projection is its own consumer (positions and leases per projection and hall), so a
-new or rebuilt projection catches up without holding the others back. Workers are woken by
-``NOTIFY`` after every commit and poll as a fallback; several workers share the halls by
-leases (:mod:`services.store.leases`).
+Positions are kept per projection and hall; a worker applies all its projections to a hall
+in one transaction per batch (a projection far behind catches up in its own batches, so it
+holds nobody back). Workers are woken by ``NOTIFY`` after every commit and poll as a
+fallback; several workers share the halls by leases on the group (consumer ``projections``,
+:mod:`services.store.leases`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 from prometheus_client import start_http_server
 
+from projections.runtime.group import ProjectionGroupConsumer
 from projections.runtime.projection import Projection
 from projections.runtime.tracking import apply_next_batch
 from services.store.consumer import ConsumerLoop, LogConsumer
@@ -57,7 +59,8 @@ class ProjectionConsumer(LogConsumer):
 
 
 class ProjectionWorker(ConsumerLoop):
-    """Runs ``projections`` for every hall, reading with the worker role."""
+    """Runs ``projections`` for every hall, reading with the worker role: one group batch
+    per hall and round (:class:`~projections.runtime.group.ProjectionGroupConsumer`)."""
 
     def __init__(
         self,
@@ -76,16 +79,11 @@ class ProjectionWorker(ConsumerLoop):
                 log.warning(
                     "projection %s declares no tables: it cannot be rebuilt", projection.name
                 )
-        super().__init__(
-            pool,
-            [
-                ProjectionConsumer(
-                    pool, p, batch_size=batch_size, lease_ttl=lease_ttl, worker_id=worker_id
-                )
-                for p in projections
-            ],
-            poll_interval=poll_interval,
+        group = ProjectionGroupConsumer(
+            pool, projections, batch_size=batch_size, lease_ttl=lease_ttl, worker_id=worker_id
         )
+        super().__init__(pool, [group], poll_interval=poll_interval)
+        self.group = group
         self.metrics_port = metrics_port
 
     def run_forever(self) -> None:

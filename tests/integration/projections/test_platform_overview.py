@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from deploy.bootstrap import all_projections
+from projections.catalog import CatalogProjection
 from projections.platform import (
     daily_activity,
     deadline_counts,
@@ -124,3 +125,28 @@ def test_deadline_counts_show_open_rectifications_per_hall(own_platform, halls):
     for hall in opened:
         assert counts[(hall.hall_id, "rectifications")].open >= 1
         assert counts[(hall.hall_id, "rectifications")].overdue == 0
+
+
+class _Fresh(Projection):
+    """A read model added later: it starts at position 0 while the others are current."""
+
+    name = "fresh_counter"
+
+    def topics(self) -> frozenset[str] | None:
+        return frozenset()
+
+
+def test_a_broken_or_new_read_model_does_not_hold_the_others_back(db_url, own_platform, halls):
+    for _ in range(3):
+        halls[1].publish()
+    group = [CatalogProjection(), _FailsOnRevisions(), _Fresh()]
+    worker = ProjectionWorker(own_platform.worker_pool, group, batch_size=4)
+    for _ in range(30):  # rounds: the new one catches up alone, the broken one stays stuck
+        worker.run_once()
+    worker.close()
+    head = heads(db_url)
+    lag = {(r.projection, r.tenant_id): r.lag for r in projection_lag(own_platform.worker_pool)}
+    for hall in HALLS:
+        assert lag[("catalog", hall)] == 0
+        assert lag[("fresh_counter", hall)] == 0
+        assert 0 < lag[("fails_on_revisions", hall)] < head[hall]

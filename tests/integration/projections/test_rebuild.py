@@ -107,13 +107,14 @@ def test_rebuilds_and_swaps_never_show_readers_an_error_or_an_empty_read_model(
     reports = []
     try:
         with Readers(own_platform) as readers:
-            for _ in range(2):
-                for projection in all_projections():
-                    reports.append(Rebuild(db_url, own_platform.worker_pool, projection).run())
+            for projection in all_projections():
+                reports.append(Rebuild(db_url, own_platform.worker_pool, projection).run())
+            reports.append(Rebuild(db_url, own_platform.worker_pool, all_projections()).run())
             for hall in HALLS:
-                for projection in all_projections():
-                    job = Rebuild(db_url, own_platform.worker_pool, projection, tenant=hall)
-                    reports.append(job.run())
+                job = Rebuild(db_url, own_platform.worker_pool, all_projections(), tenant=hall)
+                reports.append(job.run())
+            job = Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), tenant="rb-a")
+            reports.append(job.run())
             time.sleep(0.2)
     finally:
         writer.stop()
@@ -134,7 +135,8 @@ def test_the_rebuild_command_shows_progress_and_swaps_in(monkeypatch, db_url, ha
     assert "swapped in" in result.output
     result = runner.invoke(app, ["rebuild", "all", "--tenant", "rb-b", "--batch-size", "100"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("swapped in") == len(all_projections())
+    assert "swapped in" in result.output
+    assert all(p.name in result.output for p in all_projections())
 
 
 def test_check_finds_rows_the_events_do_not_explain_and_a_hall_rebuild_repairs_them(

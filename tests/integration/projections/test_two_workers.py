@@ -27,7 +27,7 @@ def _holders(url: str) -> dict[str, set[str]]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT worker_id, tenant_id FROM consumer_leases"
-            " WHERE consumer LIKE 'projection:%' AND expires_at > clock_timestamp()"
+            " WHERE consumer = 'projections' AND expires_at > clock_timestamp()"
         ).fetchall()
     holders: dict[str, set[str]] = {}
     for worker, hall in rows:

@@ -1,0 +1,136 @@
+"""All projections of a worker applied together, one transaction per hall and batch.
+
+Positions stay per (projection, hall) and each projection still gets exactly its own range
+(:func:`~projections.runtime.tracking.apply_group_batch`): a hall costs one transaction per
+round instead of one per projection, and the log is read once for all of them.
+
+A projection far behind the others (new, or just rebuilt for one hall) would hold the group
+back; it runs in its own batches until it is close again. A projection whose batch fails
+runs alone for that hall until it succeeds, so one broken read model never stops the others.
+Leases are taken per hall for the whole group (consumer ``projections``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification
+
+from projections.runtime.projection import Projection
+from projections.runtime.tracking import Member, apply_group_batch
+from services.store.consumer import BATCH_FAILURES, CONSUMER_LAG, EVENTS_CONSUMED, LogConsumer
+from services.store.pool import Pool
+
+__all__ = ["GROUP_CONSUMER", "ProjectionGroupConsumer"]
+
+log = logging.getLogger(__name__)
+
+GROUP_CONSUMER = "projections"
+"""The consumer name of the group's leases (positions stay per projection)."""
+
+_PENDING = """
+SELECT h.tenant_id, h.position
+FROM tenant_heads h
+LEFT JOIN (
+    SELECT tenant_id, count(*) AS n, min(position) AS low FROM consumer_positions
+    WHERE consumer = ANY(%(consumers)s) GROUP BY tenant_id
+) c ON c.tenant_id = h.tenant_id
+WHERE COALESCE(c.n, 0) < %(k)s OR h.position > c.low
+ORDER BY h.tenant_id
+"""
+
+
+class ProjectionGroupConsumer(LogConsumer):
+    """Runs ``projections`` over the halls this worker holds, batch by batch."""
+
+    consumer = GROUP_CONSUMER
+
+    def __init__(self, pool: Pool, projections: Sequence[Projection], **kwargs: Any) -> None:
+        self.members = {m.consumer: m for m in map(Member.live, projections)}
+        self._alone: set[tuple[str, str]] = set()
+        """(consumer, hall) pairs that run alone (failed, or far behind) until caught up."""
+        super().__init__(pool, **kwargs)
+
+    def handle(
+        self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
+    ) -> None:  # pragma: no cover - the group applies batches itself
+        raise NotImplementedError("group batches are applied by apply_group_batch")
+
+    def pending(self) -> dict[str, int]:
+        """Halls where some projection is behind the head: hall → head."""
+        params = {"consumers": list(self.members), "k": len(self.members)}
+        with self.pool.connection() as conn:
+            rows = conn.execute(_PENDING, params, prepare=True).fetchall()
+        return {str(t): int(h) for t, h in rows}
+
+    def catch_up(self) -> int:
+        """Process everything pending in the halls this worker holds; returns positions done."""
+        pending = self.pending()
+        done = 0
+        for tenant_id in sorted(self.leases.claim(pending)):
+            if tenant_id in pending:
+                done += self._catch_up_hall(tenant_id, pending[tenant_id])
+        return done
+
+    def _catch_up_hall(self, tenant_id: str, head: int) -> int:
+        done = 0
+        failed: set[str] = set()
+        while True:
+            alone, positions = self._run_alone(tenant_id, failed)
+            grouped = [m for c, m in self.members.items() if (c, tenant_id) not in self._alone]
+            covered = 0
+            if grouped:
+                try:
+                    with self.pool.connection() as conn, conn.transaction():
+                        result = apply_group_batch(
+                            conn, grouped, tenant_id=tenant_id, limit=self.batch_size
+                        )
+                except Exception as error:
+                    BATCH_FAILURES.labels(self.consumer).inc()
+                    if self.ends_round(error):
+                        raise
+                    log.warning("group batch of hall %s failed (%s); alone now", tenant_id, error)
+                    self._alone |= {(m.consumer, tenant_id) for m in grouped}
+                    return done
+                for consumer, n in result.applied.items():
+                    EVENTS_CONSUMED.labels(consumer).inc(n)
+                self._alone |= {(c, tenant_id) for c in result.behind}
+                positions.update(result.positions)
+                covered = result.covered
+            for consumer, position in positions.items():
+                CONSUMER_LAG.labels(consumer, tenant_id).set(max(head - position, 0))
+            step = max(covered, alone)
+            done += step
+            if step < self.batch_size:
+                return done
+
+    def _run_alone(self, tenant_id: str, failed: set[str]) -> tuple[int, dict[str, int]]:
+        """One batch of each member that runs alone in this hall (it rejoins the group once
+        caught up; one that ``failed`` in this round is not tried again); returns the largest
+        batch and their positions."""
+        positions: dict[str, int] = {}
+        largest = 0
+        for consumer, member in self.members.items():
+            if (consumer, tenant_id) not in self._alone or consumer in failed:
+                continue
+            try:
+                with self.pool.connection() as conn, conn.transaction():
+                    result = apply_group_batch(
+                        conn, [member], tenant_id=tenant_id, limit=self.batch_size
+                    )
+            except Exception as error:
+                BATCH_FAILURES.labels(consumer).inc()
+                if self.ends_round(error):
+                    raise
+                log.exception("%s: batch of hall %s failed", consumer, tenant_id)
+                failed.add(consumer)
+                continue
+            EVENTS_CONSUMED.labels(consumer).inc(result.covered)
+            positions.update(result.positions)
+            largest = max(largest, result.covered)
+            if result.covered < self.batch_size:
+                self._alone.discard((consumer, tenant_id))  # caught up: back in the group
+        return largest, positions
