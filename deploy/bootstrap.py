@@ -16,8 +16,10 @@ from projections.complaints import ComplaintRegisterProjection
 from projections.evaluations import EvaluationRatingsProjection
 from projections.halls import HallsProjection
 from projections.platform import DeadlinesProjection, PlatformProjection
+from projections.queue_board import QueueBoardProjection
 from projections.rectifications import RectificationLedgerProjection
 from projections.runtime import Projection, ProjectionOptions, ProjectionWorker
+from projections.worklist import WorklistProjection
 from services.relay import StreamRelay
 from services.shared.application import HallApplication
 from services.store import EventStore, migrate, open_pool
@@ -40,6 +42,8 @@ def all_projections() -> list[Projection]:
         ComplaintRegisterProjection(),
         EvaluationRatingsProjection(),
         RectificationLedgerProjection(),
+        QueueBoardProjection(),
+        WorklistProjection(),
     ]
 
 

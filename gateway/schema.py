@@ -35,9 +35,11 @@ from gateway.limits import query_limits
 from gateway.partners import PartnerMutations
 from gateway.places import PlacesMutations
 from gateway.queue import QueueMutations
+from gateway.queue.queries import QueueBoardQueries, QueueBoardSubscriptions
 from gateway.rectifications import RectificationMutations, RectificationQueries
 from gateway.relay import NodeQueries
 from gateway.staff import StaffMutations
+from gateway.staff.queries import StaffQueries
 from gateway.supervision import SupervisionMutations
 
 __all__ = ["CONTRACT", "breaking_changes", "build_schema", "sdl"]
@@ -53,6 +55,8 @@ Query = merge_types(
         EvaluationQueries,
         RectificationQueries,
         AuditQueries,
+        QueueBoardQueries,
+        StaffQueries,
     ),
 )
 Mutation = merge_types(
@@ -74,7 +78,13 @@ Mutation = merge_types(
 )
 Subscription = merge_types(
     "Subscription",
-    (HallSubscriptions, CatalogSubscriptions, CaseSubscriptions, ComplaintSubscriptions),
+    (
+        HallSubscriptions,
+        CatalogSubscriptions,
+        QueueBoardSubscriptions,
+        CaseSubscriptions,
+        ComplaintSubscriptions,
+    ),
 )
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contracts" / "schema.graphql"

@@ -1,0 +1,181 @@
+"""GraphQL types of the queue board (取号叫号看板): a hall's queues, windows and totals.
+
+Durations are seconds (``Float``, exact: the events carry the times); averages are null
+until there is something to average. The board holds no personal data: no applicant ids,
+phones or staff names — staff appear by badge number (工号), as on the windows' signs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from gateway.places.types import WindowStatusEnum, WindowTypeEnum
+from gateway.queue.types import TicketStatusEnum
+from gateway.security import INHERITED, allow
+from projections.queue_board import (
+    CalledTicket,
+    QueueBoard,
+    QueueBoardQueue,
+    QueueBoardWindow,
+    QueueStats,
+)
+
+__all__ = ["QueueBoardType"]
+
+
+def _seconds(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@allow(INHERITED)
+@strawberry.type(
+    name="QueueBoardStats",
+    description="A queue's (or the hall's) numbers on the board's service day. Waiting time "
+    "is first called − issued (tickets called at least once); service time is ended − "
+    "started (tickets served).",
+)
+class QueueBoardStatsType:
+    issued: int = strawberry.field(description="Numbers given out, transfers in included.")
+    transferred_in: int = strawberry.field(description="Of issued: transferred from a queue.")
+    waiting: int = strawberry.field(description="Waiting now.")
+    at_windows: int = strawberry.field(description="Called to a window or in service now.")
+    served: int = strawberry.field(description="Service ended (any outcome).")
+    no_show: int = strawberry.field(description="Ended as no-shows (过号).")
+    removed: int = strawberry.field(description="Cancelled, removed, or removed by the reset.")
+    transferred_out: int = strawberry.field(description="Moved on to another queue.")
+    called: int = strawberry.field(description="Called at least once.")
+    average_waiting_seconds: float | None
+    max_waiting_seconds: float | None
+    average_service_seconds: float | None
+    max_service_seconds: float | None
+    served_within_target: int = strawberry.field(
+        description="Served tickets that waited at most the hall's waiting-time target."
+    )
+    served_within_target_share: float | None = strawberry.field(
+        description="servedWithinTarget ÷ served (0…1); null before the first service ended."
+    )
+    oldest_waiting_since: datetime | None = strawberry.field(
+        description="Since when the longest-waiting ticket still waiting waits."
+    )
+
+    @classmethod
+    def from_stats(cls, s: QueueStats) -> QueueBoardStatsType:
+        return cls(
+            issued=s.issued,
+            transferred_in=s.transferred_in,
+            waiting=s.waiting,
+            at_windows=s.at_windows,
+            served=s.served,
+            no_show=s.no_show,
+            removed=s.removed,
+            transferred_out=s.transferred_out,
+            called=s.called,
+            average_waiting_seconds=s.average_waiting_seconds,
+            max_waiting_seconds=_seconds(s.max_waiting_seconds),
+            average_service_seconds=s.average_service_seconds,
+            max_service_seconds=_seconds(s.max_service_seconds),
+            served_within_target=s.served_within_target,
+            served_within_target_share=s.served_within_target_share,
+            oldest_waiting_since=s.oldest_waiting_since,
+        )
+
+
+@allow(INHERITED)
+@strawberry.type(name="QueueBoardQueue", description="A queue and its numbers of the day.")
+class QueueBoardQueueType:
+    code: str
+    name: str
+    prefix: str
+    reset_at: datetime | None = strawberry.field(description="When the day was closed.")
+    stats: QueueBoardStatsType
+
+    @classmethod
+    def from_row(cls, q: QueueBoardQueue) -> QueueBoardQueueType:
+        stats = QueueBoardStatsType.from_stats(q.stats)
+        return cls(code=q.code, name=q.name, prefix=q.prefix, reset_at=q.reset_at, stats=stats)
+
+
+@allow(INHERITED)
+@strawberry.type(
+    name="QueueBoardCalledTicket",
+    description="The number a window called last that day, and where its ticket is now.",
+)
+class CalledTicketType:
+    queue_code: str
+    number: int
+    display_number: str = strawberry.field(description="As shown and announced, e.g. A007.")
+    status: TicketStatusEnum
+    called_at: datetime = strawberry.field(description="The last call (or recall).")
+    recalls: int
+
+    @classmethod
+    def from_row(cls, t: CalledTicket) -> CalledTicketType:
+        return cls(
+            queue_code=t.queue_code,
+            number=t.number,
+            display_number=t.display_number,
+            status=TicketStatusEnum(t.status),
+            called_at=t.called_at,
+            recalls=t.recalls,
+        )
+
+
+@allow(INHERITED)
+@strawberry.type(name="QueueBoardWindow", description="A window as the board shows it.")
+class QueueBoardWindowType:
+    code: str
+    name: str
+    window_type: WindowTypeEnum
+    status: WindowStatusEnum
+    suspension_reason: str = strawberry.field(description="Why it is suspended ('' if not).")
+    queue_codes: list[str]
+    staff_on_duty: list[str] = strawberry.field(description="Badges (工号) signed in here.")
+    called: CalledTicketType | None = strawberry.field(
+        description="The window's latest call, if it was on the board's day (null otherwise)."
+    )
+
+    @classmethod
+    def from_row(cls, w: QueueBoardWindow) -> QueueBoardWindowType:
+        return cls(
+            code=w.code,
+            name=w.name,
+            window_type=WindowTypeEnum(w.window_type),
+            status=WindowStatusEnum(w.status),
+            suspension_reason=w.suspension_reason,
+            queue_codes=list(w.queue_codes),
+            staff_on_duty=list(w.staff_on_duty),
+            called=CalledTicketType.from_row(w.called) if w.called else None,
+        )
+
+
+@allow(INHERITED)
+@strawberry.type(
+    name="QueueBoard",
+    description="A hall's live queue board for one service day (a Beijing date).",
+)
+class QueueBoardType:
+    hall_id: str
+    service_day: date | None = strawberry.field(
+        description="The board's day: the one asked for, else the latest day a queue of the "
+        "hall started (null before the first ticket)."
+    )
+    waiting_target_minutes: int = strawberry.field(
+        description="The hall's waiting-time target (the policy waiting_target_minutes)."
+    )
+    totals: QueueBoardStatsType = strawberry.field(description="All queues together.")
+    queues: list[QueueBoardQueueType] = strawberry.field(description="Every queue, by code.")
+    windows: list[QueueBoardWindowType] = strawberry.field(description="Every window, by code.")
+
+    @classmethod
+    def from_board(cls, b: QueueBoard) -> QueueBoardType:
+        return cls(
+            hall_id=b.hall_id,
+            service_day=b.service_day,
+            waiting_target_minutes=b.waiting_target_minutes,
+            totals=QueueBoardStatsType.from_stats(b.totals),
+            queues=[QueueBoardQueueType.from_row(q) for q in b.queues],
+            windows=[QueueBoardWindowType.from_row(w) for w in b.windows],
+        )

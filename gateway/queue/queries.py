@@ -1,0 +1,68 @@
+"""The queue board (取号叫号看板): a query and a live subscription.
+
+Who reads it: the hall's staff, hall admins and supervisors, with a token of the hall. The
+board is **not public**: hall displays (the screens in the hall) read it with a device
+account of role ``staff``, like the kiosks that issue tickets; the board's statistics
+(waiting times, service level) are the hall's management data. A hall id other than the
+token's answers ``null``, exactly like a hall that does not exist.
+
+The subscription sends the board now, then again after every change of the hall's log that
+the queue board projection has applied (a called number reaches a subscribed display as soon
+as the projection worker applied the call: within a second of the command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import date
+
+import strawberry
+
+from gateway.context import Info, run_sync
+from gateway.queue.board import QueueBoardType
+from gateway.security import HALL_STAFF, allow, hall_of, readable_hall
+from gateway.subscriptions import projected_changes
+from projections.queue_board import QueueBoardProjection, queue_board
+
+__all__ = ["QueueBoardQueries", "QueueBoardSubscriptions"]
+
+PROJECTION = QueueBoardProjection.name
+
+
+@strawberry.type
+class QueueBoardQueries:
+    @allow(*HALL_STAFF)
+    @strawberry.field(
+        description="A hall's queue board for a service day (default: the hall's latest): "
+        "waiting per queue, called number per window, issued / served / no-show counts, "
+        "average and maximum waiting and service time, share served within the waiting "
+        "target. The token's hall only (staff, hall displays, admins, supervisors); another "
+        "hall's id answers null."
+    )
+    async def queue_board(
+        self, info: Info, hall_id: str | None = None, service_day: date | None = None
+    ) -> QueueBoardType | None:
+        hall = readable_hall(info, hall_id)
+        if hall is None:
+            return None
+        board = await run_sync(queue_board, info.context.platform.app_pool, hall, service_day)
+        return QueueBoardType.from_board(board) if board else None
+
+
+@strawberry.type
+class QueueBoardSubscriptions:
+    @allow(*HALL_STAFF)
+    @strawberry.subscription(
+        description="The token's hall's queue board now, then each time it changes (a "
+        "called number within a second). serviceDay fixes the day; without it the board "
+        "follows the hall's latest service day."
+    )
+    async def queue_board_changed(
+        self, info: Info, service_day: date | None = None
+    ) -> AsyncGenerator[QueueBoardType | None, None]:
+        hall = hall_of(info)
+        pool = info.context.platform.app_pool
+        async for board in projected_changes(
+            info, hall, PROJECTION, lambda: queue_board(pool, hall, service_day)
+        ):
+            yield QueueBoardType.from_board(board) if board else None

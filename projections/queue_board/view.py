@@ -1,0 +1,183 @@
+"""Queries over the queue board: the only way the gateway reads the ``queue_board_*`` tables.
+
+A board is one hall's service day: its queues with their statistics, its windows with the
+number each called last that day, the hall's totals. "Today" is a service day of the events
+(the Beijing date a queue's number sequence belongs to): by default the latest day any queue
+of the hall started; nothing here compares with the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from projections.queue_board.stats import QueueStats
+from projections.runtime.db import tenant_connection
+
+__all__ = ["CalledTicket", "QueueBoard", "QueueBoardQueue", "QueueBoardWindow", "queue_board"]
+
+
+@dataclass(frozen=True)
+class QueueBoardQueue:
+    """A queue on the board, with its statistics of the board's day."""
+
+    code: str
+    name: str
+    prefix: str
+    reset_at: datetime | None
+    """When the day was closed (``QueueReset``), if it was."""
+    stats: QueueStats
+
+
+@dataclass(frozen=True)
+class CalledTicket:
+    """The number a window called last on the board's day, and where that ticket is now."""
+
+    queue_code: str
+    number: int
+    display_number: str
+    status: str
+    called_at: datetime
+    recalls: int
+
+
+@dataclass(frozen=True)
+class QueueBoardWindow:
+    """A window on the board."""
+
+    code: str
+    name: str
+    window_type: str
+    status: str
+    suspension_reason: str
+    queue_codes: tuple[str, ...]
+    staff_on_duty: tuple[str, ...]
+    """Badges (工号) of the staff signed in at the window."""
+    called: CalledTicket | None
+
+
+@dataclass(frozen=True)
+class QueueBoard:
+    """One hall's board for one service day."""
+
+    hall_id: str
+    service_day: date | None
+    """``None`` until the hall's first queue day started."""
+    waiting_target_minutes: int
+    totals: QueueStats
+    queues: tuple[QueueBoardQueue, ...]
+    windows: tuple[QueueBoardWindow, ...]
+
+
+_HALL = """
+SELECT waiting_target_minutes,
+       (SELECT max(service_day) FROM queue_board_days WHERE tenant_id = %(t)s) AS latest
+FROM queue_board_halls WHERE tenant_id = %(t)s
+"""
+_QUEUES = """
+SELECT q.code, q.name, q.prefix, d.reset_at
+FROM queue_board_queues q
+LEFT JOIN queue_board_days d
+  ON d.tenant_id = q.tenant_id AND d.queue_code = q.code AND d.service_day = %(day)s
+WHERE q.tenant_id = %(t)s
+ORDER BY q.code
+"""
+_WAIT = "EXTRACT(EPOCH FROM first_called_at - issued_at)::numeric"
+_SERVICE = "EXTRACT(EPOCH FROM ended_at - started_at)::numeric"
+_STATS = f"""
+SELECT queue_code,
+       count(*) AS issued,
+       count(*) FILTER (WHERE channel = 'TRANSFER') AS transferred_in,
+       count(*) FILTER (WHERE status = 'WAITING') AS waiting,
+       count(*) FILTER (WHERE status IN ('CALLED', 'SERVING')) AS at_windows,
+       count(*) FILTER (WHERE status = 'ENDED') AS served,
+       count(*) FILTER (WHERE status = 'NO_SHOW') AS no_show,
+       count(*) FILTER (WHERE status = 'REMOVED') AS removed,
+       count(*) FILTER (WHERE status = 'TRANSFERRED') AS transferred_out,
+       count(first_called_at) AS called,
+       COALESCE(sum({_WAIT}), 0) AS waiting_seconds_total,
+       max({_WAIT}) AS max_waiting_seconds,
+       COALESCE(sum({_SERVICE}) FILTER (WHERE status = 'ENDED'), 0) AS service_seconds_total,
+       max({_SERVICE}) FILTER (WHERE status = 'ENDED') AS max_service_seconds,
+       count(*) FILTER (
+           WHERE status = 'ENDED'
+             AND first_called_at - issued_at <= make_interval(mins => %(target)s)
+       ) AS served_within_target,
+       min(waiting_since) FILTER (WHERE status = 'WAITING') AS oldest_waiting_since
+FROM queue_board_tickets
+WHERE tenant_id = %(t)s AND service_day = %(day)s
+GROUP BY queue_code
+"""
+_WINDOWS = """
+SELECT w.code, w.name, w.window_type, w.status, w.suspension_reason, w.queue_codes,
+       ARRAY(SELECT s.badge_number FROM queue_board_staff s
+             WHERE s.tenant_id = w.tenant_id AND s.on_duty_window = w.code
+             ORDER BY s.badge_number) AS staff_on_duty,
+       t.queue_code, t.number, t.display_number, t.status AS ticket_status, w.called_at,
+       t.recalls
+FROM queue_board_windows w
+LEFT JOIN queue_board_tickets t
+  ON t.tenant_id = w.tenant_id AND t.day_id = w.called_day_id AND t.number = w.called_number
+ AND t.service_day = %(day)s
+WHERE w.tenant_id = %(t)s
+ORDER BY w.code
+"""
+
+
+def _window(row: dict[str, Any]) -> QueueBoardWindow:
+    called = None
+    if row["number"] is not None:
+        called = CalledTicket(
+            queue_code=row["queue_code"],
+            number=row["number"],
+            display_number=row["display_number"],
+            status=row["ticket_status"],
+            called_at=row["called_at"],
+            recalls=row["recalls"],
+        )
+    return QueueBoardWindow(
+        code=row["code"],
+        name=row["name"],
+        window_type=row["window_type"],
+        status=row["status"],
+        suspension_reason=row["suspension_reason"],
+        queue_codes=tuple(row["queue_codes"]),
+        staff_on_duty=tuple(row["staff_on_duty"]),
+        called=called,
+    )
+
+
+def queue_board(
+    pool: ConnectionPool, tenant_id: str, service_day: date | None = None
+) -> QueueBoard | None:
+    """The board of ``tenant_id`` for ``service_day`` (default: the hall's latest service
+    day); ``None`` when the hall is not on the board (not registered, or not visible)."""
+    with tenant_connection(pool, tenant_id) as conn:
+        hall = conn.execute(_HALL, {"t": tenant_id}).fetchone()
+        if hall is None:
+            return None
+        target, latest = int(hall[0]), hall[1]
+        day = service_day or latest
+        params = {"t": tenant_id, "day": day, "target": target}
+        queues = conn.execute(_QUEUES, params).fetchall()
+        stats_cur = conn.cursor(row_factory=dict_row)
+        by_queue = {
+            row.pop("queue_code"): QueueStats(**row)
+            for row in stats_cur.execute(_STATS, params).fetchall()
+        }
+        windows = conn.cursor(row_factory=dict_row).execute(_WINDOWS, params).fetchall()
+    return QueueBoard(
+        hall_id=tenant_id,
+        service_day=day,
+        waiting_target_minutes=target,
+        totals=QueueStats.combine(by_queue.values()),
+        queues=tuple(
+            QueueBoardQueue(code, name, prefix, reset_at, by_queue.get(code, QueueStats()))
+            for code, name, prefix, reset_at in queues
+        ),
+        windows=tuple(_window(row) for row in windows),
+    )

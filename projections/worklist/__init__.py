@@ -1,0 +1,22 @@
+"""Staff worklists (工作台): each staff member's open cases and complaints, tickets in
+service and pending follow-ups — projection and queries."""
+
+from projections.worklist.projection import WorklistProjection
+from projections.worklist.view import (
+    WorkKind,
+    WorklistCounts,
+    WorklistItem,
+    WorklistKey,
+    worklist,
+    worklist_counts,
+)
+
+__all__ = [
+    "WorkKind",
+    "WorklistCounts",
+    "WorklistItem",
+    "WorklistKey",
+    "WorklistProjection",
+    "worklist",
+    "worklist_counts",
+]

@@ -1,0 +1,47 @@
+"""Projection "worklist": what each staff member has on their plate (工作台).
+
+Three kinds of records, each with the badge (工号) of the staff member it belongs to: the
+帮办代办 cases (the responsible member), the complaints (the assignee), and the tickets called
+to or in service at a window (who called or serves them). Follow-ups are the ended cases and
+replied complaints whose applicant was not reached yet. Rows follow the events alone.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+import psycopg
+
+from projections.queue_board.statements import Effect, execute
+from projections.runtime import Projection
+from projections.worklist.cases import CASE_EFFECTS, COMPLAINT_EFFECTS
+from projections.worklist.tickets import TICKET_EFFECTS
+
+__all__ = ["WorklistProjection"]
+
+EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS, **TICKET_EFFECTS}
+
+
+class WorklistProjection(Projection):
+    """Keeps the ``worklist_*`` tables in step with cases, complaints and tickets."""
+
+    name = "worklist"
+    tables = ("worklist_cases", "worklist_complaints", "worklist_days", "worklist_tickets")
+
+    @singledispatchmethod
+    def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        """Other events change nothing here."""
+
+    def _effect(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        execute(
+            conn,
+            EFFECTS[type(event)](event),
+            tenant_id=tenant_id,
+            position=position,
+            originator_id=event.originator_id,
+        )
+
+    for _event_class in EFFECTS:
+        apply.register(_event_class, _effect)
+    del _event_class

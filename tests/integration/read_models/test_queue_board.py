@@ -1,0 +1,409 @@
+"""The live queue board, fed by real queue commands through the store, read over GraphQL.
+
+One service day (2026-03-02, Beijing) with the queue application's clock set for every
+command; the waiting-time target is 10 minutes. Queue ZH (A…) is served by window W01
+(S001), queue BD (B…) by W02 (S002):
+
+=====  ==================================================  ==========================
+time   command                                             waiting / service time
+=====  ==================================================  ==========================
+09:00  A001 issued
+09:02  A002 issued
+09:04  B001 issued
+09:05  A003 issued
+09:06  W01 calls A001                                      A001 waited 6 min (360 s)
+09:07  W02 calls B001                                      B001 waited 3 min (180 s)
+09:08  A001 service starts
+09:09  B001 no-show (the hall keeps missed numbers out)
+09:12  A001 service ends                                   A001 served 4 min (240 s)
+09:15  W01 calls A002                                      A002 waited 13 min (780 s)
+09:16  W01 recalls A002
+09:17  A002 service starts
+09:20  A002 service ends                                   A002 served 3 min (180 s)
+09:22  B002 issued
+09:23  W02 calls B002                                      B002 waited 1 min (60 s)
+09:24  B002 service starts
+09:30  B002 service ends                                   B002 served 6 min (360 s)
+09:31  A003 transferred to BD: B003 (waits since 09:05)
+09:32  A004 issued; 09:33 cancelled
+09:40  A005 issued
+09:45  W01 calls A005                                      A005 waited 5 min (300 s)
+=====  ==================================================  ==========================
+
+Hand-computed: ZH waited 360 + 780 + 300 = 1440 s over 3 calls (average 480, max 780),
+served 240 + 180 = 420 s over 2 (average 210, max 240), 1 of 2 served within 10 minutes;
+BD waited 180 + 60 = 240 s over 2 (average 120, max 180), served 360 s once, 1 of 1 within
+the target; the hall: 1680 s over 5 calls (average 336), 780 s over 3 services (average
+260), 2 of 3 served within the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import psycopg
+import pytest
+
+from gateway.auth import Role
+from services.halls import HallPolicies, HallRegistry
+from services.places import PlacesService
+from services.queue import QueueService
+from services.staff import StaffService
+from tests.integration.read_models.conftest import ITEM, codes, data
+
+DAY = "2026-03-02"
+PHONE = "13912345678"
+BEIJING = timezone(timedelta(hours=8))
+
+STATS = """issued transferredIn waiting atWindows served noShow removed transferredOut called
+  averageWaitingSeconds maxWaitingSeconds averageServiceSeconds maxServiceSeconds
+  servedWithinTarget servedWithinTargetShare oldestWaitingSince"""
+BOARD = f"""query($h: String, $d: Date) {{
+  queueBoard(hallId: $h, serviceDay: $d) {{
+    hallId serviceDay waitingTargetMinutes
+    totals {{ {STATS} }}
+    queues {{ code name prefix resetAt stats {{ {STATS} }} }}
+    windows {{ code name windowType status suspensionReason queueCodes staffOnDuty
+      called {{ queueCode number displayNumber status calledAt recalls }} }}
+  }}
+}}"""
+
+At = Callable[[type[Any], str], Any]
+
+
+def bj(hhmm: str, day: str = DAY) -> datetime:
+    """``hhmm`` on ``day`` in Beijing."""
+    return datetime.fromisoformat(f"{day}T{hhmm}:00").replace(tzinfo=BEIJING)
+
+
+def clock(app_at, hall: str) -> At:
+    """``at(AppClass, "09:05")``: the hall's application with its clock at that time."""
+
+    def at(app_cls: type[Any], hhmm: str, day: str = DAY) -> Any:
+        return app_at(app_cls, hall, bj(hhmm, day))
+
+    return at
+
+
+def open_queues(at: At, windows: dict[str, tuple[str, str, str]]) -> None:
+    """Queues and windows ``{window: (queue, prefix, badge)}``: each badge holds the A post
+    at its window, is signed in, and has opened it (at 08:30)."""
+    for window, (queue, prefix, _) in windows.items():
+        at(QueueService, "08:00").configure_queue(queue, f"队列{queue}", prefix, [ITEM], "admin")
+        at(PlacesService, "08:00").configure_window(
+            window, f"窗口{window}", "COMPREHENSIVE", [ITEM], "admin", queue_codes=[queue]
+        )
+    for window, (_, _, badge) in windows.items():
+        at(StaffService, "08:10").assign_to_window(badge, window, "A", "admin")
+        at(StaffService, "08:30").sign_in(badge, window, badge)
+        at(PlacesService, "08:30").open_window(window, badge, badge=badge)
+
+
+def run_the_day(at: At) -> None:
+    """The day of the module docstring."""
+    for hhmm, queue in [("09:00", "ZH"), ("09:02", "ZH"), ("09:04", "BD"), ("09:05", "ZH")]:
+        at(QueueService, hhmm).issue_ticket(queue, "KIOSK", "kiosk-1")
+    at(QueueService, "09:06").call_next("W01", "S001", "S001")
+    at(QueueService, "09:07").call_next("W02", "S002", "S002")
+    at(QueueService, "09:08").start_service("ZH", 1, "S001", "S001")
+    at(QueueService, "09:09").mark_no_show("BD", 1, "S002", "S002")
+    at(QueueService, "09:12").end_service("ZH", 1, "S001", "COMPLETED", "S001")
+    at(QueueService, "09:15").call_next("W01", "S001", "S001")
+    at(QueueService, "09:16").recall_ticket("ZH", 2, "S001", "S001")
+    at(QueueService, "09:17").start_service("ZH", 2, "S001", "S001")
+    at(QueueService, "09:20").end_service("ZH", 2, "S001", "CONSULTED", "S001")
+    at(QueueService, "09:22").issue_ticket(
+        "BD", "MOBILE", "citizen-1", applicant_id="citizen-1", phone=PHONE
+    )
+    at(QueueService, "09:23").call_next("W02", "S002", "S002")
+    at(QueueService, "09:24").start_service("BD", 2, "S002", "S002")
+    at(QueueService, "09:30").end_service("BD", 2, "S002", "ACCEPTED", "S002")
+    at(QueueService, "09:31").transfer_ticket("ZH", 3, "admin", to_queue_code="BD")
+    at(QueueService, "09:32").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:33").remove_ticket("ZH", 4, "申请人取消", "kiosk-1")
+    at(QueueService, "09:40").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:45").call_next("W01", "S001", "S001")
+
+
+@pytest.fixture
+def day(hall, app_at, project) -> At:
+    """The hall after the module's day, with a 10-minute target; the board is current."""
+    at = clock(app_at, hall)
+    at(HallRegistry, "07:00").change_policies(HallPolicies(waiting_target_minutes=10), "admin")
+    open_queues(at, {"W01": ("ZH", "A", "S001"), "W02": ("BD", "B", "S002")})
+    run_the_day(at)
+    project()
+    return at
+
+
+def stats(**values: Any) -> dict[str, Any]:
+    """A stats selection: zero counts and null times unless given."""
+    base: dict[str, Any] = {
+        "issued": 0,
+        "transferredIn": 0,
+        "waiting": 0,
+        "atWindows": 0,
+        "served": 0,
+        "noShow": 0,
+        "removed": 0,
+        "transferredOut": 0,
+        "called": 0,
+        "averageWaitingSeconds": None,
+        "maxWaitingSeconds": None,
+        "averageServiceSeconds": None,
+        "maxServiceSeconds": None,
+        "servedWithinTarget": 0,
+        "servedWithinTargetShare": None,
+        "oldestWaitingSince": None,
+    }
+    return {**base, **values}
+
+
+def moment_of(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def board(gql, jwt: str, **variables: Any) -> Any:
+    return data(gql(BOARD, variables, token=jwt), "queueBoard")
+
+
+def _times(found: dict[str, Any]) -> dict[str, Any]:
+    """Stats with the timestamp parsed (the server's time zone may differ)."""
+    return {**found, "oldestWaitingSince": moment_of(found["oldestWaitingSince"])}
+
+
+ZH = stats(
+    issued=5,
+    atWindows=1,
+    served=2,
+    removed=1,
+    transferredOut=1,
+    called=3,
+    averageWaitingSeconds=480.0,
+    maxWaitingSeconds=780.0,
+    averageServiceSeconds=210.0,
+    maxServiceSeconds=240.0,
+    servedWithinTarget=1,
+    servedWithinTargetShare=0.5,
+)
+BD = stats(
+    issued=3,
+    transferredIn=1,
+    waiting=1,
+    served=1,
+    noShow=1,
+    called=2,
+    averageWaitingSeconds=120.0,
+    maxWaitingSeconds=180.0,
+    averageServiceSeconds=360.0,
+    maxServiceSeconds=360.0,
+    servedWithinTarget=1,
+    servedWithinTargetShare=1.0,
+    oldestWaitingSince=bj("09:05"),
+)
+TOTALS = stats(
+    issued=8,
+    transferredIn=1,
+    waiting=1,
+    atWindows=1,
+    served=3,
+    noShow=1,
+    removed=1,
+    transferredOut=1,
+    called=5,
+    averageWaitingSeconds=336.0,
+    maxWaitingSeconds=780.0,
+    averageServiceSeconds=260.0,
+    maxServiceSeconds=360.0,
+    servedWithinTarget=2,
+    servedWithinTargetShare=2 / 3,
+    oldestWaitingSince=bj("09:05"),
+)
+
+
+def test_the_board_counts_the_day_exactly_as_computed_by_hand(gql, token, hall, day):
+    found = board(gql, token(Role.STAFF, hall, "display-1"))
+    assert (found["hallId"], found["serviceDay"], found["waitingTargetMinutes"]) == (
+        hall,
+        DAY,
+        10,
+    )
+    queues = {q["code"]: q for q in found["queues"]}
+    assert [(q["code"], q["name"], q["prefix"], q["resetAt"]) for q in found["queues"]] == [
+        ("BD", "队列BD", "B", None),
+        ("ZH", "队列ZH", "A", None),
+    ]
+    assert _times(queues["ZH"]["stats"]) == ZH
+    assert _times(queues["BD"]["stats"]) == BD
+    assert _times(found["totals"]) == TOTALS
+
+
+def test_each_window_shows_its_called_number_and_who_is_on_duty(gql, token, hall, day):
+    windows = board(gql, token(Role.SUPERVISOR, hall))["windows"]
+    for window in windows:
+        window["called"]["calledAt"] = moment_of(window["called"]["calledAt"])
+    assert windows == [
+        {
+            "code": "W01",
+            "name": "窗口W01",
+            "windowType": "COMPREHENSIVE",
+            "status": "OPEN",
+            "suspensionReason": "",
+            "queueCodes": ["ZH"],
+            "staffOnDuty": ["S001"],
+            "called": {
+                "queueCode": "ZH",
+                "number": 5,
+                "displayNumber": "A005",
+                "status": "CALLED",
+                "calledAt": bj("09:45"),
+                "recalls": 0,
+            },
+        },
+        {
+            "code": "W02",
+            "name": "窗口W02",
+            "windowType": "COMPREHENSIVE",
+            "status": "OPEN",
+            "suspensionReason": "",
+            "queueCodes": ["BD"],
+            "staffOnDuty": ["S002"],
+            "called": {
+                "queueCode": "BD",
+                "number": 2,
+                "displayNumber": "B002",
+                "status": "ENDED",
+                "calledAt": bj("09:23"),
+                "recalls": 0,
+            },
+        },
+    ]
+
+
+def test_a_recall_moves_the_windows_call_time_and_counts(gql, token, hall, day, project):
+    day(QueueService, "09:47").recall_ticket("ZH", 5, "S001", "S001")
+    project()
+    w01 = board(gql, token(Role.STAFF, hall))["windows"][0]["called"]
+    assert (w01["displayNumber"], w01["recalls"]) == ("A005", 1)
+    assert moment_of(w01["calledAt"]) == bj("09:47")
+
+
+def test_service_level_follows_the_halls_target(gql, token, hall, day, project):
+    day(HallRegistry, "10:00").change_policies(HallPolicies(waiting_target_minutes=13), "admin")
+    project()
+    found = board(gql, token(Role.HALL_ADMIN, hall))
+    assert found["waitingTargetMinutes"] == 13
+    # A002 waited exactly 13 minutes: within a 13-minute target
+    assert (found["totals"]["servedWithinTarget"], found["totals"]["servedWithinTargetShare"]) == (
+        3,
+        1.0,
+    )
+
+
+def test_a_suspended_window_and_a_reset_queue_show_on_the_board(gql, token, hall, day, project):
+    day(PlacesService, "10:00").suspend_window("W02", "系统故障", "S002", badge="S002")
+    day(QueueService, "17:00").reset_queue("BD", "admin")
+    day(StaffService, "17:05").sign_out("S001", "S001")
+    project()
+    found = board(gql, token(Role.STAFF, hall))
+    w01, w02 = found["windows"]
+    assert (w02["status"], w02["suspensionReason"]) == ("SUSPENDED", "系统故障")
+    assert (w01["staffOnDuty"], w02["staffOnDuty"]) == ([], ["S002"])
+    bd = {q["code"]: q for q in found["queues"]}["BD"]
+    assert moment_of(bd["resetAt"]) == bj("17:00")
+    assert _times(bd["stats"]) == BD | {"waiting": 0, "removed": 1, "oldestWaitingSince": None}
+    assert found["totals"]["removed"] == 2
+
+
+def test_today_is_the_latest_service_day_in_the_events(gql, token, hall, day, project):
+    next_day = "2026-03-03"
+    day(QueueService, "09:00", next_day).issue_ticket("ZH", "KIOSK", "kiosk-1")
+    day(QueueService, "09:10", next_day).call_next("W01", "S001", "S001")
+    project()
+    staff = token(Role.STAFF, hall)
+    today = board(gql, staff)
+    assert today["serviceDay"] == next_day
+    assert _times(today["totals"]) == stats(
+        issued=1,
+        atWindows=1,
+        called=1,
+        averageWaitingSeconds=600.0,
+        maxWaitingSeconds=600.0,
+    )
+    assert [w["called"] and w["called"]["displayNumber"] for w in today["windows"]] == [
+        "A001",
+        None,  # W02 called nobody that day
+    ]
+    yesterday = board(gql, staff, d=DAY)
+    assert yesterday["serviceDay"] == DAY
+    assert _times(yesterday["totals"])["issued"] == 8
+    # W01's last call was on the next day: the earlier day's board shows no call for it
+    assert [w["called"] and w["called"]["displayNumber"] for w in yesterday["windows"]] == [
+        None,
+        "B002",
+    ]
+
+
+def test_a_hall_without_tickets_has_an_empty_board(gql, token, other_hall, project):
+    project()
+    found = board(gql, token(Role.STAFF, other_hall))
+    assert found == {
+        "hallId": other_hall,
+        "serviceDay": None,
+        "waitingTargetMinutes": HallPolicies().waiting_target_minutes,
+        "totals": stats(),
+        "queues": [],
+        "windows": [],
+    }
+
+
+def test_a_day_without_tickets_has_zero_counts(gql, token, hall, day):
+    found = board(gql, token(Role.STAFF, hall), d="2026-03-01")
+    assert found["serviceDay"] == "2026-03-01"
+    assert found["totals"] == stats()
+    assert [q["stats"] for q in found["queues"]] == [stats(), stats()]
+    assert [w["called"] for w in found["windows"]] == [None, None]
+
+
+def test_another_halls_board_answers_like_a_missing_one(gql, token, hall, other_hall, day):
+    stranger = token(Role.HALL_ADMIN, other_hall)
+    assert board(gql, stranger, h=hall) is None
+    assert board(gql, stranger, h="no-such-hall") is None
+    own = board(gql, stranger)
+    assert (own["hallId"], own["queues"], own["totals"]["issued"]) == (other_hall, [], 0)
+    assert board(gql, token(Role.STAFF, hall), h=hall)["totals"]["issued"] == 8
+    assert codes(gql(BOARD, {"h": "Not A Hall!"}, token=stranger)) == ["VALIDATION"]
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        (None, "UNAUTHENTICATED"),
+        (Role.APPLICANT, "FORBIDDEN"),
+        (Role.AUDITOR, "FORBIDDEN"),
+        (Role.PARTNER_ADMIN, "FORBIDDEN"),
+        (Role.PLATFORM_OPERATOR, "FORBIDDEN"),
+    ],
+)
+def test_only_the_halls_staff_read_the_board(gql, token, hall, day, role, code):
+    jwt = token(role, None if role is Role.PLATFORM_OPERATOR else hall) if role else None
+    assert codes(gql(BOARD, {}, token=jwt)) == [code]
+
+
+def test_the_board_keeps_no_personal_data(hall, day, database_url):
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT t::text FROM queue_board_tickets t WHERE tenant_id = %s", (hall,)
+        ).fetchall()
+    assert len(rows) == 8
+    assert not any(PHONE in row[0] or "citizen-1" in row[0] for row in rows)
+
+
+def test_the_service_day_of_a_ticket_is_its_beijing_date(gql, token, hall, day, project):
+    """00:10 in Beijing is 16:10 UTC the day before: the ticket is of the Beijing day."""
+    day(QueueService, "00:10", "2026-03-04").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    project()
+    found = board(gql, token(Role.STAFF, hall))
+    assert (found["serviceDay"], found["totals"]["issued"]) == ("2026-03-04", 1)
