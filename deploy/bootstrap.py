@@ -10,6 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from deploy.embedded_pg import EmbeddedPostgres, ensure_database
 from deploy.settings import Settings
+from projections.audit_trail import AuditTrailProjection
 from projections.cases import CaseRegisterProjection
 from projections.catalog import CatalogProjection
 from projections.complaints import ComplaintRegisterProjection
@@ -44,6 +45,7 @@ def all_projections() -> list[Projection]:
         RectificationLedgerProjection(),
         QueueBoardProjection(),
         WorklistProjection(),
+        AuditTrailProjection(),
     ]
 
 

@@ -23,6 +23,7 @@ from strawberry.tools import merge_types
 
 from deploy.settings import Settings
 from gateway.audit import AuditMutations, AuditQueries
+from gateway.audit_trail import AuditTrailQueries
 from gateway.cases import CaseMutations, CaseQueries, CaseSubscriptions
 from gateway.catalog.schema import CatalogMutations, CatalogQueries, CatalogSubscriptions
 from gateway.complaints import ComplaintMutations, ComplaintQueries, ComplaintSubscriptions
@@ -57,6 +58,7 @@ Query = merge_types(
         AuditQueries,
         QueueBoardQueries,
         StaffQueries,
+        AuditTrailQueries,
     ),
 )
 Mutation = merge_types(
