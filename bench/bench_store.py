@@ -4,6 +4,9 @@
    and stream of new aggregates per hall, one ~200-byte event per commit) for the tenant-scoped
    store and for the library's stock PostgreSQL recorder (``eventsourcing.postgres``, its own
    database on the same server), also as a fraction of raw single-row INSERTs.
+   The same comparison with the halls' writers spread over two processes (as the several
+   gateway processes of a platform would write), so that one client process's GIL is not
+   what limits the tenant store.
 2. **Replay** (``select_notifications`` over all positions) of one hall of 10,000 events while
    1,000,000 events of 100 other halls are in the table, interleaved with the hall's events
    as concurrent halls would write them, against a hall of the same size alone in its table.
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import threading
@@ -181,6 +185,68 @@ def _append_rows(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def _writer_process(
+    kind: str, url: str, halls: list[str], seconds: float, start_at: float, results: Any
+) -> None:
+    """One writer process: its halls' applications, one thread each, from ``start_at`` on."""
+    if kind == "tenant":
+        pool = open_pool(url, "app", min_size=len(halls), max_size=len(halls) + 2)
+        store = EventStore(pool)
+        apps = [store.application(BenchTickets, hall) for hall in halls]
+    else:
+        env = {**_stock_env(url), "CREATE_TABLE": "false"}  # made once by the parent
+        apps = [BenchTickets(env=env) for _ in halls]
+    _run_threads(len(apps), _saving(apps), 0.3)  # warm up
+    time.sleep(max(0.0, start_at - time.time()))
+    results.put(_run_threads(len(apps), _saving(apps), seconds))
+
+
+def _process_rate(kind: str, url: str, halls: int, processes: int, seconds: float) -> float:
+    """Events/s of ``halls`` halls written from ``processes`` processes (as several gateway
+    processes of a platform would), so the client's GIL is not the bottleneck."""
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    start_at = time.time() + 10  # every process connected and warmed up by then
+    names = [f"proc-{kind}-{halls}-{h}" for h in range(halls)]
+    procs = [
+        ctx.Process(
+            target=_writer_process,
+            args=(kind, url, names[i::processes], seconds, start_at, results),
+        )
+        for i in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    rates = [results.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    return float(sum(rates))
+
+
+def _process_rows(quick: bool) -> list[dict[str, Any]]:
+    seconds = 1.5 if quick else 6.0
+    tenant_url = fresh_database("yanshen_bench_store_procs")
+    migrate(tenant_url)
+    stock_url = fresh_database("yanshen_bench_stock_procs")
+    BenchTickets(env=_stock_env(stock_url)).close()  # the stock tables, made once
+    rows = []
+    for halls in (8, 32):
+        tenant = _process_rate("tenant", tenant_url, halls, 2, seconds)
+        stock = _process_rate("stock", stock_url, halls, 2, seconds)
+        params = {"halls": halls, "processes": 2, "seconds": seconds, "events_per_commit": 1}
+        rows.append(
+            result(
+                "store.append.tenant_vs_stock.2_processes",
+                tenant,
+                "events/s",
+                "eventsourcing.postgres recorder",
+                stock,
+                params,
+            )
+        )
+    return rows
+
+
 def _replay_seconds(store: EventStore, hall: str, expected: int) -> float:
     recorder = store.recorder(hall)
     timings = []
@@ -273,7 +339,7 @@ def _replay_rows(quick: bool) -> list[dict[str, Any]]:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """Both benchmarks; ``quick`` uses small sizes (well under a minute)."""
-    return _append_rows(quick) + _replay_rows(quick)
+    return _append_rows(quick) + _process_rows(quick) + _replay_rows(quick)
 
 
 if __name__ == "__main__":
