@@ -21,6 +21,7 @@ from gateway.cases.types import (
     parse_case_id,
 )
 from gateway.context import Info, run_sync
+from gateway.security import allow
 from services.cases import Applicant, CaseRequest, CaseService, Delivery
 
 __all__ = ["CaseMutations"]
@@ -41,6 +42,7 @@ def _actor(info: Info) -> str:
 
 @strawberry.type
 class CaseMutations:
+    @allow(Role.APPLICANT, *AGENTS)
     @strawberry.mutation(
         description="申请: ask for 帮办代办 with a 帮办代办 item of the hall. Applicants "
         "request as themselves (the token's subject is the applicant id); staff and hall "
@@ -69,6 +71,7 @@ class CaseMutations:
         case = await run_sync(app.request_case, request, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="受理: the staff member with this badge accepts the case and stays its "
         "first responsible (首问负责); the due date (限时办结) is fixed (staff, hall admins)."
@@ -80,6 +83,7 @@ class CaseMutations:
         case = await run_sync(app.accept_case, parse_case_id(id), badge_number, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="Hand the case to another staff member; the first responsible does not "
         "change (staff, hall admins)."
@@ -93,6 +97,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="Check the materials received against the item's materials list "
         "(staff, hall admins)."
@@ -104,6 +109,7 @@ class CaseMutations:
         case = await run_sync(app.check_materials, parse_case_id(id), received, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="一次性告知: list every missing material at once; the case clock stops "
         "until they are supplied. A case gets one notice (staff, hall admins)."
@@ -115,6 +121,7 @@ class CaseMutations:
         case = await run_sync(app.issue_notice, parse_case_id(id), materials, note, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="补正: noticed materials arrived; with the last one the clock restarts and "
         "the due date moves by the working days it was stopped (staff, hall admins)."
@@ -126,6 +133,7 @@ class CaseMutations:
         case = await run_sync(app.supplement_materials, parse_case_id(id), materials, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="委托: the applicant signed the mandate; say whether and how identity was "
         "verified (全程代办, 环节帮办; staff, hall admins)."
@@ -143,6 +151,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="交接: the complete materials pass to the agent against a receipt number; "
         "needs a verified mandate (staff, hall admins)."
@@ -156,6 +165,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="报送: the agent submitted the matter to the department, with its "
         "acceptance number and its own due date (staff, hall admins)."
@@ -179,6 +189,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="中止: suspend the case with the reason; its clock stops (staff, hall admins)."
     )
@@ -187,6 +198,7 @@ class CaseMutations:
         case = await run_sync(app.suspend_case, parse_case_id(id), reason, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="续办: resume a suspended case; the due date moves by the working days "
         "suspended (staff, hall admins)."
@@ -198,6 +210,7 @@ class CaseMutations:
         case = await run_sync(app.resume_case, parse_case_id(id), note, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(description="The department's result came back (staff, hall admins).")
     async def receive_case_result(
         self,
@@ -218,6 +231,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="送达: the result was picked up or mailed and signed for (staff, hall admins)."
     )
@@ -234,6 +248,7 @@ class CaseMutations:
         case = await run_sync(app.deliver_result, parse_case_id(id), delivery, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="办结: complete the case; records whether it was on time (staff, hall admins)."
     )
@@ -244,6 +259,7 @@ class CaseMutations:
         case = await run_sync(app.complete_case, parse_case_id(id), note, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="终止: end the case unfinished, with the reason (staff, hall admins)."
     )
@@ -254,6 +270,7 @@ class CaseMutations:
         case = await run_sync(app.terminate_case, parse_case_id(id), reason, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS, Role.SUPERVISOR)
     @strawberry.mutation(
         description="回访: a follow-up call after the case ended; repeat until the applicant "
         "is reached (staff, hall admins, supervisors)."
@@ -272,6 +289,7 @@ class CaseMutations:
         )
         return AssistanceCaseType.from_aggregate(case)
 
+    @allow(*AGENTS)
     @strawberry.mutation(
         description="归档: archive an ended case after its follow-up call (staff, hall admins)."
     )

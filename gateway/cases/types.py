@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.cases import Case, CaseNotFoundError
 from services.cases.domain import values as v
 
@@ -74,6 +75,7 @@ def parse_case_id(value: strawberry.ID) -> uuid.UUID:
         raise CaseNotFoundError(f"no case {value} in this hall") from None
 
 
+@allow(INHERITED)
 @strawberry.type(
     name="AssistanceCase",
     description="A 帮办代办 case as it stands after the command. The applicant's personal "

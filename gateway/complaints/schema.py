@@ -19,6 +19,7 @@ from gateway.complaints.types import (
     parse_complaint_id,
 )
 from gateway.context import Info, run_sync
+from gateway.security import allow
 from services.complaints import ComplaintDetails, ComplaintService
 
 __all__ = ["ComplaintMutations"]
@@ -34,6 +35,7 @@ def _service(info: Info, *roles: Role) -> ComplaintService:
 
 @strawberry.type
 class ComplaintMutations:
+    @allow(Role.APPLICANT, *HANDLERS)
     @strawberry.mutation(
         description="登记: register a complaint. Applicants complain as themselves (the "
         "token's subject is the applicant id); staff, hall admins and supervisors register "
@@ -57,6 +59,7 @@ class ComplaintMutations:
         complaint = await run_sync(app.receive_complaint, details, principal.subject)
         return ComplaintType.from_aggregate(complaint)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="不予受理: reject with a reason code and the notice given (hall admins, "
         "supervisors)."
@@ -74,6 +77,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(Role.APPLICANT, *HANDLERS)
     @strawberry.mutation(
         description="撤诉: withdraw before the reply. Applicants withdraw their own complaints; "
         "staff, hall admins and supervisors record a withdrawal."
@@ -92,6 +96,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="受理: accept; the due date follows the hall's simple (on the spot) or "
         "complex limit in working days (hall admins, supervisors)."
@@ -108,6 +113,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="Assign a handler (承办人 / 承办单位) (hall admins, supervisors)."
     )
@@ -118,6 +124,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="调查核实: record the finding; a substantiated or partly substantiated "
         "finding opens a rectification (staff, hall admins, supervisors)."
@@ -135,6 +142,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="处置: record the measures taken (staff, hall admins, supervisors)."
     )
@@ -150,6 +158,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="延期: extend the deadline by working days, with a reason (hall admins, "
         "supervisors)."
@@ -167,6 +176,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="意见反馈: tell the complainant the result (staff, hall admins, supervisors)."
     )
@@ -179,6 +189,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="回访: record whether the complainant is satisfied (staff, hall admins, "
         "supervisors)."
@@ -196,6 +207,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="重新办理: reopen after the reply, with a new due date (hall admins, "
         "supervisors)."
@@ -207,6 +219,7 @@ class ComplaintMutations:
         )
         return ComplaintType.from_aggregate(c)
 
+    @allow(*MANAGERS)
     @strawberry.mutation(
         description="资料归档: archive; refused until the complainant was answered (hall "
         "admins, supervisors)."

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.complaints import Complaint, ComplaintNotFoundError
 from services.complaints import values as v
 from services.rectifications import Rectification
@@ -64,6 +65,7 @@ def parse_complaint_id(value: strawberry.ID) -> uuid.UUID:
         raise ComplaintNotFoundError(f"no complaint {value} in this hall") from None
 
 
+@allow(INHERITED)
 @strawberry.type(
     name="Complaint",
     description="A complaint (服务投诉) as it stands after the command. Personal data of the "

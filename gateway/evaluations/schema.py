@@ -17,6 +17,7 @@ from gateway.evaluations.types import (
     RatingInput,
     parse_evaluation_id,
 )
+from gateway.security import allow
 from services.evaluations import EvaluationService
 
 __all__ = ["EvaluationMutations"]
@@ -29,6 +30,7 @@ def _service(info: Info, *roles: Role) -> EvaluationService:
 
 @strawberry.type
 class EvaluationMutations:
+    @allow(Role.STAFF, Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Invite the applicant to rate a visit (一次一评) or a matter (一事一评) "
         "(staff, hall admins)."
@@ -40,6 +42,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.APPLICANT)
     @strawberry.mutation(
         description="Rate once (applicants; the token's subject is the rater's applicant id). "
         "A 不满意 / 非常不满意 rating opens a rectification in the same commit."
@@ -56,6 +59,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.APPLICANT)
     @strawberry.mutation(description="追评: add a later comment, once (the rater).")
     async def append_rating(
         self, info: Info, evaluation_id: strawberry.ID, comment: str
@@ -69,6 +73,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.STAFF, Role.HALL_ADMIN)
     @strawberry.mutation(
         description="申诉: appeal a mistaken or malicious rating (staff, hall admins)."
     )
@@ -89,6 +94,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="甄别剔除: uphold the appeal; the rating stays in the history, marked "
         "excluded (supervisors)."
@@ -105,6 +111,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Reject the appeal; the rating counts (supervisors).")
     async def reject_rating_appeal(
         self, info: Info, evaluation_id: strawberry.ID, note: str
@@ -118,6 +125,7 @@ class EvaluationMutations:
         )
         return EvaluationType.from_aggregate(e)
 
+    @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="系统默认评价: every unrated invitation whose period is over counts as "
         "基本满意, recorded as a system event; returns how many (hall admins; a scheduler "

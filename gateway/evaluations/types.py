@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.evaluations import Evaluation, EvaluationNotFoundError, Invitation, Rating
 from services.evaluations import values as v
 from services.evaluations.policies import rectification_id_for
@@ -65,6 +66,7 @@ def parse_evaluation_id(value: strawberry.ID) -> uuid.UUID:
         raise EvaluationNotFoundError(f"no evaluation {value} in this hall") from None
 
 
+@allow(INHERITED)
 @strawberry.type(description="One indicator's score, 1 (非常不满意) to 5 (非常满意).")
 class IndicatorScore:
     indicator: IndicatorEnum
@@ -77,6 +79,7 @@ class IndicatorScoreInput:
     score: int
 
 
+@allow(INHERITED)
 @strawberry.type(
     name="Evaluation",
     description="The rating (好差评) of one visit or matter after the command; the rater's "

@@ -15,6 +15,7 @@ from gateway.rectifications.types import (
     RectificationType,
     parse_rectification_id,
 )
+from gateway.security import allow
 from services.rectifications import RectificationService
 
 __all__ = ["RectificationMutations"]
@@ -30,6 +31,7 @@ def _service(info: Info, *roles: Role) -> RectificationService:
 
 @strawberry.type
 class RectificationMutations:
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="核实回访: record the verification call to the rater (staff, hall admins)."
     )
@@ -46,6 +48,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(description="立行立改: fixed at once (staff, hall admins).")
     async def fix_rectification_at_once(
         self, info: Info, id: strawberry.ID, measures: list[str]
@@ -59,6 +62,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="建台账限期整改: enter in the ledger, due within the hall's rectification "
         "limit in working days (staff, hall admins)."
@@ -72,6 +76,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(description="解释说明: explain instead (staff, hall admins).")
     async def explain_rectification(
         self, info: Info, id: strawberry.ID, explanation: str
@@ -82,6 +87,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="整改完成: the ledger entry was rectified (staff, hall admins)."
     )
@@ -94,6 +100,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*HANDLERS)
     @strawberry.mutation(
         description="反馈: tell the rater (or inspector) the result (staff, hall admins)."
     )
@@ -110,6 +117,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*REVIEWERS)
     @strawberry.mutation(
         description="复核通过: the review accepts the rectification (supervisors, hall admins)."
     )
@@ -122,6 +130,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(*REVIEWERS)
     @strawberry.mutation(
         description="复核不通过: send back for a new disposition (supervisors, hall admins)."
     )
@@ -134,6 +143,7 @@ class RectificationMutations:
         )
         return RectificationType.from_aggregate(r)
 
+    @allow(Role.HALL_ADMIN, Role.SUPERVISOR)
     @strawberry.mutation(
         description="超期: record every missed deadline of the hall's rectifications now, as "
         "system events; returns how many were recorded (hall admins, supervisors; a scheduler "

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.rectifications import Rectification, RectificationNotFoundError
 from services.rectifications import values as v
 
@@ -55,6 +56,7 @@ def parse_rectification_id(value: strawberry.ID) -> uuid.UUID:
         raise RectificationNotFoundError(f"no rectification {value} in this hall") from None
 
 
+@allow(INHERITED)
 @strawberry.type(name="Rectification", description="A rectification (整改) after the command.")
 class RectificationType:
     id: strawberry.ID

@@ -7,6 +7,7 @@ import strawberry
 
 from gateway.auth import Role
 from gateway.context import Info, run_sync
+from gateway.security import allow
 from gateway.supervision.types import (
     AssessmentScopeEnum,
     AssessmentType,
@@ -42,6 +43,7 @@ def _supervisor(info: Info) -> tuple[SupervisionService, str]:
 
 @strawberry.type
 class SupervisionMutations:
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Record an inspection, 明察 or 暗访 (supervisors).")
     async def record_inspection(self, info: Info, input: RecordInspectionInput) -> InspectionType:
         app, actor = _supervisor(info)
@@ -55,6 +57,7 @@ class SupervisionMutations:
         )
         return InspectionType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Record a finding; one that needs rectifying opens a rectification (整改) "
         "in the same commit (supervisors)."
@@ -78,6 +81,7 @@ class SupervisionMutations:
         )
         return InspectionType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Close the inspection report (supervisors).")
     async def close_inspection(
         self, info: Info, inspection_id: strawberry.ID, summary: str
@@ -88,6 +92,7 @@ class SupervisionMutations:
         )
         return InspectionType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Record a staff conduct violation (supervisors).")
     async def record_conduct_violation(
         self, info: Info, input: ConductViolationInput
@@ -106,6 +111,7 @@ class SupervisionMutations:
         x = await run_sync(app.record_conduct_violation, details, actor)
         return ConductViolationType.from_aggregate(x)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Dismiss a mistaken violation record (supervisors).")
     async def dismiss_conduct_violation(
         self, info: Info, violation_id: strawberry.ID, reason: str
@@ -119,6 +125,7 @@ class SupervisionMutations:
         )
         return ConductViolationType.from_aggregate(x)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Open the assessment (考核) of a scope for a period: 2026, 2026-H1, "
         "2026-Q2 or 2026-05; once per scope and period (supervisors)."
@@ -130,6 +137,7 @@ class SupervisionMutations:
         a = await run_sync(app.open_assessment, period, scope.value, criteria, actor)
         return AssessmentType.from_aggregate(a)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Score a subject 0-100; a later score replaces it (supervisors)."
     )
@@ -152,6 +160,7 @@ class SupervisionMutations:
         )
         return AssessmentType.from_aggregate(a)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Publish the ranking (排名) of the scored subjects (supervisors)."
     )
@@ -160,6 +169,7 @@ class SupervisionMutations:
         a = await run_sync(app.publish_ranking, parse_record_id(assessment_id, "assessment"), actor)
         return AssessmentType.from_aggregate(a)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Schedule an interview (约谈) (supervisors).")
     async def schedule_interview(self, info: Info, input: ScheduleInterviewInput) -> InterviewType:
         app, actor = _supervisor(info)
@@ -173,6 +183,7 @@ class SupervisionMutations:
         i = await run_sync(app.schedule_interview, details, actor)
         return InterviewType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Record that the interview was held, with commitments (supervisors)."
     )
@@ -193,6 +204,7 @@ class SupervisionMutations:
         )
         return InterviewType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Cancel a scheduled interview (supervisors).")
     async def cancel_interview(
         self, info: Info, interview_id: strawberry.ID, reason: str
@@ -203,6 +215,7 @@ class SupervisionMutations:
         )
         return InterviewType.from_aggregate(i)
 
+    @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="Open an improvement action (改进措施), due in working days (supervisors)."
     )
@@ -221,6 +234,7 @@ class SupervisionMutations:
         )
         return ImprovementActionType.from_aggregate(a)
 
+    @allow(Role.HALL_ADMIN, Role.SUPERVISOR)
     @strawberry.mutation(description="Complete an improvement action (hall admins, supervisors).")
     async def complete_improvement_action(
         self, info: Info, action_id: strawberry.ID, result: str

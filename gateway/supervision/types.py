@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.security import INHERITED, allow
 from services.supervision import (
     Assessment,
     ConductViolation,
@@ -75,6 +76,7 @@ def parse_record_id(value: strawberry.ID, what: str) -> uuid.UUID:
         raise SupervisionNotFoundError(f"no {what} {value} in this hall") from None
 
 
+@allow(INHERITED)
 @strawberry.type(name="Inspection", description="An inspection (明察暗访) after the command.")
 class InspectionType:
     id: strawberry.ID
@@ -102,6 +104,7 @@ class InspectionType:
         )
 
 
+@allow(INHERITED)
 @strawberry.type(name="ConductViolation", description="A staff conduct violation (违规).")
 class ConductViolationType:
     id: strawberry.ID
@@ -127,6 +130,7 @@ class ConductViolationType:
         )
 
 
+@allow(INHERITED)
 @strawberry.type(description="A ranked subject: highest score first; ties share a rank.")
 class RankingEntry:
     subject: str
@@ -134,12 +138,14 @@ class RankingEntry:
     rank: int
 
 
+@allow(INHERITED)
 @strawberry.type(description="A subject's score in an assessment.")
 class AssessmentScore:
     subject: str
     score: float
 
 
+@allow(INHERITED)
 @strawberry.type(name="Assessment", description="A periodic assessment (考核) and its ranking.")
 class AssessmentType:
     id: strawberry.ID
@@ -166,6 +172,7 @@ class AssessmentType:
         )
 
 
+@allow(INHERITED)
 @strawberry.type(name="Interview", description="An interview (约谈).")
 class InterviewType:
     id: strawberry.ID
@@ -189,6 +196,7 @@ class InterviewType:
         )
 
 
+@allow(INHERITED)
 @strawberry.type(name="ImprovementAction", description="An improvement action (改进措施).")
 class ImprovementActionType:
     id: strawberry.ID

@@ -4,57 +4,16 @@ from __future__ import annotations
 
 import pytest
 import strawberry
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.auth import ANONYMOUS, AuthenticationError, Principal, Role
 from gateway.schema import build_schema
 from gateway.security import AUTHENTICATED, INHERITED, PUBLIC, Access, allow, undeclared_fields
 from services.shared import ForbiddenError
 
-NOT_YET_DECLARED = {
-    # Contexts written before @allow existed; their resolvers check roles themselves.
-    # Owners: put @allow on every field (see docs/gateway.md), then remove the package here.
-    "gateway.cases",
-    "gateway.complaints",
-    "gateway.evaluations",
-    "gateway.rectifications",
-    "gateway.supervision",
-}
-
-
-def _package(schema: strawberry.Schema, problem: str) -> str:
-    type_name, field_name = problem.split(":", maxsplit=1)[0].split(".")
-    field = schema._schema.get_type(type_name).fields[field_name]  # type: ignore[union-attr]
-    origin = field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF].origin
-    return ".".join(origin.__module__.split(".")[:2])
-
 
 def test_every_field_of_the_schema_declares_who_may_use_it():
-    schema = build_schema()
-    problems = undeclared_fields(schema)
-    unexpected = [p for p in problems if _package(schema, p) not in NOT_YET_DECLARED]
-    assert unexpected == [], "declare access with @allow (docs/gateway.md):\n" + "\n".join(
-        unexpected
-    )
-
-
-def test_the_pending_list_only_names_contexts_that_still_lack_declarations():
-    schema = build_schema()
-    pending = {_package(schema, p) for p in undeclared_fields(schema)}
-    assert pending | (NOT_YET_DECLARED - _registered(schema)) >= NOT_YET_DECLARED, (
-        f"fully declared now, remove from NOT_YET_DECLARED: {NOT_YET_DECLARED - pending}"
-    )
-    assert not (NOT_YET_DECLARED & _registered(schema)) - pending
-
-
-def _registered(schema: strawberry.Schema) -> set[str]:
-    packages = set()
-    for graphql_type in schema._schema.type_map.values():
-        for field in getattr(graphql_type, "fields", {}).values():
-            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if definition is not None and definition.origin is not None:
-                packages.add(".".join(definition.origin.__module__.split(".")[:2]))
-    return packages
+    problems = undeclared_fields(build_schema())
+    assert problems == [], "declare access with @allow (docs/gateway.md):\n" + "\n".join(problems)
 
 
 @strawberry.type
