@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import strawberry
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.auth import ANONYMOUS, AuthenticationError, Principal, Role
 from gateway.schema import build_schema
-from gateway.security import AUTHENTICATED, INHERITED, PUBLIC, Access, allow, undeclared_fields
+from gateway.security import (
+    AUTHENTICATED,
+    INHERITED,
+    PUBLIC,
+    Access,
+    access_of,
+    allow,
+    undeclared_fields,
+)
 from services.shared import ForbiddenError
 
 
@@ -102,3 +113,40 @@ def test_access_checks():
         Access.of([AUTHENTICATED]).check(ANONYMOUS)
     with pytest.raises(ForbiddenError, match="role staff may not do this"):
         Access.of([Role.HALL_ADMIN]).check(staff)
+
+
+class _RolesRequiredError(Exception):
+    def __init__(self, roles: tuple[Role, ...]) -> None:
+        self.roles = roles
+
+
+class _RecordingPrincipal:
+    """Stops a resolver at its own role check and reports the roles it requires."""
+
+    subject = "s"
+    role = Role.STAFF
+
+    def require_hall(self, *roles: Role) -> str:
+        raise _RolesRequiredError(roles)
+
+
+SELF_CHECKING = ("gateway.cases", "gateway.complaints", "gateway.evaluations")
+SELF_CHECKING += ("gateway.rectifications", "gateway.supervision")
+
+
+def _self_checking_mutations():
+    schema = build_schema()
+    for name, field in schema._schema.mutation_type.fields.items():
+        definition = field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+        if definition.origin.__module__.rsplit(".", 1)[0] in SELF_CHECKING:
+            yield pytest.param(schema, name, definition, id=name)
+
+
+@pytest.mark.parametrize(("schema", "name", "definition"), list(_self_checking_mutations()))
+def test_a_declaration_names_exactly_the_roles_its_resolver_requires(schema, name, definition):
+    context = type("C", (), {"principal": _RecordingPrincipal()})()
+    info = type("I", (), {"context": context})()
+    kwargs = {a.python_name: None for a in definition.arguments}
+    with pytest.raises(_RolesRequiredError) as required:
+        asyncio.run(definition.base_resolver.wrapped_func(None, info, **kwargs))
+    assert access_of(schema, "Mutation", name) == Access.of(required.value.roles)
