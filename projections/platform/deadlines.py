@@ -119,6 +119,7 @@ class DeadlinesProjection(Projection):
 
     name = "deadlines"
     tables = ("platform_deadlines",)
+    reader_indexes = ("platform_deadlines_open_due",)
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

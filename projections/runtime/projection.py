@@ -61,6 +61,11 @@ class Projection:
     """Stable name; the tracking position is kept per (projection, hall)."""
     tables: ClassVar[tuple[str, ...]] = ()
     """The read-model tables this projection owns: rebuilt together and swapped in together."""
+    reader_indexes: ClassVar[tuple[str, ...]] = ()
+    """Indexes of :attr:`tables` that only readers use (no handler finds rows by them): a
+    rebuild drops them from the shadow and builds each once at the end, instead of
+    maintaining them row by row. Never list an index a handler's lookup or ``ON CONFLICT``
+    needs."""
     sql_source: ClassVar[str | None] = None
     """The migration source whose files create :attr:`tables`; default
     ``projections.<package>`` (the package's ``sql/NNNN_*.sql``)."""

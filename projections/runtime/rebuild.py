@@ -36,7 +36,13 @@ from psycopg import sql
 from projections.runtime.compare import TableDifference, compare_tables
 from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
 from projections.runtime.projection import Projection
-from projections.runtime.shadow import copy_hall, create_shadow, drop_shadow, swap_tables
+from projections.runtime.shadow import (
+    copy_hall,
+    create_shadow,
+    defer_indexes,
+    drop_shadow,
+    swap_tables,
+)
 from projections.runtime.shadow import shadow_schema as shadow_of
 from projections.runtime.tracking import Member, apply_group_batch
 from services.store.pool import Pool
@@ -183,9 +189,14 @@ class Rebuild:
             held = self._hold(admin)
             try:
                 self._reset(admin)
+                deferred: list[str] = []
                 for projection in self.projections:
                     create_shadow(admin, projection)
+                    if swap and self.tenant is None:
+                        deferred += defer_indexes(admin, projection)
                 self.build()
+                for definition in deferred:  # built once, before the last events
+                    admin.execute(definition.encode())
                 if swap:
                     self._swap(admin)
                 else:

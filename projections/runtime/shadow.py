@@ -25,6 +25,7 @@ __all__ = [
     "columns",
     "copy_hall",
     "create_shadow",
+    "defer_indexes",
     "drop_shadow",
     "live_schema",
     "shadow_schema",
@@ -102,6 +103,26 @@ def create_shadow(conn: psycopg.Connection[Any], projection: Projection) -> str:
             if "tenant_id" not in names:
                 raise ShadowError(f"{projection.name}: table {table!r} has no tenant_id column")
     return schema
+
+
+def defer_indexes(conn: psycopg.Connection[Any], projection: Projection) -> list[str]:
+    """Drop the projection's reader indexes from its shadow; returns their definitions."""
+    schema = shadow_schema(projection)
+    definitions = []
+    for index in projection.reader_indexes:
+        row = conn.execute(
+            "SELECT pg_get_indexdef(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = %s AND c.relkind = 'i'",
+            (schema, index),
+        ).fetchone()
+        if row is None:
+            raise ShadowError(f"{projection.name}: no index {index!r} in its tables")
+        definitions.append(str(row[0]))
+        conn.execute(
+            sql.SQL("DROP INDEX {}.{}").format(sql.Identifier(schema), sql.Identifier(index))
+        )
+    return definitions
 
 
 def swap_tables(conn: psycopg.Connection[Any], projection: Projection) -> None:

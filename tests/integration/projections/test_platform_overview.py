@@ -23,7 +23,7 @@ from projections.platform import (
 from projections.runtime import Projection, ProjectionWorker
 from services.catalog.domain import ServiceItem
 from services.shared.working_days import local_date
-from tests.integration.projections.support import drive, heads, make_halls
+from tests.integration.projections.support import drive, heads, make_halls, wait_until
 
 HALLS = ["ov-a", "ov-b"]
 NAMES = sorted(p.name for p in all_projections())
@@ -150,3 +150,35 @@ def test_a_broken_or_new_read_model_does_not_hold_the_others_back(db_url, own_pl
         assert lag[("catalog", hall)] == 0
         assert lag[("fresh_counter", hall)] == 0
         assert 0 < lag[("fails_on_revisions", hall)] < head[hall]
+
+
+def test_a_worker_serves_its_lag_on_the_metrics_port(own_platform, halls):
+    import socket
+    import threading
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    worker = ProjectionWorker(
+        own_platform.worker_pool, all_projections(), poll_interval=0.1, metrics_port=port
+    )
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: _served(port), 10, "the metrics endpoint answers")
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert 'yanshen_consumer_lag_events{consumer="projection:catalog",tenant="ov-a"}' in text
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+
+
+def _served(port: int) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -16,7 +16,7 @@ from deploy.bootstrap import all_projections
 from deploy.cli import app
 from projections.catalog import CatalogProjection, list_items
 from projections.halls import get_hall
-from projections.platform import hall_activity, hall_overviews
+from projections.platform import DeadlinesProjection, hall_activity, hall_overviews
 from projections.runtime import ProjectionWorker, Rebuild, RebuildError
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
 from projections.runtime.shadow import create_shadow
@@ -189,3 +189,17 @@ def test_an_unknown_projection_is_refused(monkeypatch, db_url):
     result = runner.invoke(app, ["rebuild", "nonesuch"])
     assert result.exit_code == 2
     assert "unknown projection" in result.output
+
+
+def test_reader_indexes_are_left_out_while_building_and_there_after_the_swap(
+    db_url, own_platform, halls
+):
+    projection = DeadlinesProjection()
+    assert projection.reader_indexes
+    Rebuild(db_url, own_platform.worker_pool, projection).run()
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s",
+            (projection.tables[0],),
+        ).fetchall()
+    assert set(projection.reader_indexes) <= {r[0] for r in rows}
