@@ -48,30 +48,29 @@ def _public(field: str) -> str:
     return f"CASE WHEN NOT (m.meta->'personal' ? '{field}') THEN NULLIF(ev.s->>'{field}', '') END"
 
 
-_EVENTS = """
-FROM (
+_BATCH = """
+WITH ev AS MATERIALIZED (  -- each event's state parsed once
     SELECT e.position, e.originator_id, e.originator_version, e.topic,
            convert_from(e.state, 'UTF8')::jsonb AS s
     FROM events e
-    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s
-) ev
-JOIN jsonb_each(%(types)s) AS m (topic, meta) ON m.topic = ev.topic
+    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s{only}
+)
 """
+_EVENTS = "FROM ev JOIN jsonb_each(%(types)s) AS m (topic, meta) ON m.topic = ev.topic"
 _QUEUE_DAY = f"{_public('queue_code')} || ' ' || {_public('service_day')}"
-_RECORDS = f"""
+_RECORDS = f"""{_BATCH.format(only=" AND e.originator_version = 1")}
 INSERT INTO audit_trail_records (tenant_id, aggregate_id, reference, prefix)
 SELECT %(t)s, originator_id, reference, prefix FROM (
     SELECT ev.originator_id,
            COALESCE({_QUEUE_DAY}, {_public("code")}, {_public("badge_number")}) AS reference,
            CASE WHEN {_QUEUE_DAY} IS NOT NULL THEN {_public("prefix")} END AS prefix
     {_EVENTS}
-    WHERE ev.originator_version = 1
 ) firsts
 WHERE reference IS NOT NULL
 ON CONFLICT (tenant_id, aggregate_id) DO NOTHING
 """
 _TICKET = f"COALESCE({_public('display_number')}, r.prefix || lpad({_public('number')}, 3, '0'))"
-_ROWS = f"""
+_ROWS = f"""{_BATCH.format(only="")}
 INSERT INTO audit_trail (tenant_id, position, occurred_at, actor, event_type, event_version,
                          aggregate_id, aggregate_version, reference)
 SELECT %(t)s, ev.position, (ev.s->'timestamp'->>'_data_')::timestamptz,
@@ -79,7 +78,7 @@ SELECT %(t)s, ev.position, (ev.s->'timestamp'->>'_data_')::timestamptz,
        COALESCE((ev.s->>'class_version')::integer, 1), ev.originator_id, ev.originator_version,
        NULLIF(concat_ws(' ', r.reference, {_TICKET}), '')
 {_EVENTS}
-LEFT JOIN audit_trail_records r ON r.tenant_id = %(t)s AND r.aggregate_id = ev.originator_id
+LEFT JOIN audit_trail_records r ON (r.tenant_id, r.aggregate_id) = (%(t)s, ev.originator_id)
 """
 
 

@@ -5,6 +5,10 @@ called, called, started, ended), each window the number it called last, each hal
 waiting-time target. The statistics of a service day are computed from that day's tickets
 when the board is read (:mod:`projections.queue_board.view`), so they are exact for any day
 and never depend on the moment of reading.
+
+The hall's configuration events (hall, queues, windows, staff) are applied one statement
+each, in order; the queue days' events — most of a busy hall's log — are folded per batch
+(:mod:`projections.queue_board.tickets`) and written at the batch's end.
 """
 
 from __future__ import annotations
@@ -15,13 +19,11 @@ from typing import Any
 import psycopg
 
 from projections.queue_board.setup import SETUP_EFFECTS
-from projections.queue_board.statements import Effect, execute
-from projections.queue_board.tickets import TICKET_EFFECTS
-from projections.runtime import Projection
+from projections.queue_board.statements import execute
+from projections.queue_board.tickets import TICKET_EVENTS, TicketFold, queue_of_day
+from projections.runtime import Batch, Projection
 
 __all__ = ["QueueBoardProjection"]
-
-EFFECTS: dict[type, Effect] = {**SETUP_EFFECTS, **TICKET_EFFECTS}
 
 
 class QueueBoardProjection(Projection):
@@ -41,8 +43,8 @@ class QueueBoardProjection(Projection):
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
 
-    def _effect(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
-        statements = EFFECTS[type(event)](event)
+    def _setup(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        statements = SETUP_EFFECTS[type(event)](event)
         execute(
             conn,
             statements,
@@ -51,6 +53,23 @@ class QueueBoardProjection(Projection):
             originator_id=event.originator_id,
         )
 
-    for _event_class in EFFECTS:
-        apply.register(_event_class, _effect)
+    def _ticket(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        fold = TicketFold(tenant_id, queue_of_day(conn, tenant_id))
+        fold.add(event, position)
+        fold.write(conn)
+
+    for _event_class in SETUP_EFFECTS:
+        apply.register(_event_class, _setup)
+    for _event_class in TICKET_EVENTS:
+        apply.register(_event_class, _ticket)
     del _event_class
+
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        """Configuration events in order; the queue days' events folded, written last."""
+        fold = TicketFold(batch.tenant_id, queue_of_day(conn, batch.tenant_id))
+        for position, event in batch.events():
+            if type(event) in SETUP_EFFECTS:
+                self._setup(event, conn, batch.tenant_id, position)
+            else:
+                fold.add(event, position)
+        fold.write(conn)

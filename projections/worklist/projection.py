@@ -4,6 +4,9 @@ Three kinds of records, each with the badge (工号) of the staff member it belo
 帮办代办 cases (the responsible member), the complaints (the assignee), and the tickets called
 to or in service at a window (who called or serves them). Follow-ups are the ended cases and
 replied complaints whose applicant was not reached yet. Rows follow the events alone.
+
+Case and complaint events are applied one statement each, in order; queue-day events are
+folded per batch (:mod:`projections.worklist.tickets`) and written at the batch's end.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from typing import Any
 import psycopg
 
 from projections.queue_board.statements import Effect, execute
-from projections.runtime import Projection
+from projections.runtime import Batch, Projection
 from projections.worklist.cases import CASE_EFFECTS, COMPLAINT_EFFECTS
-from projections.worklist.tickets import TICKET_EFFECTS
+from projections.worklist.tickets import TICKET_EVENTS, TicketFold
 
 __all__ = ["WorklistProjection"]
 
-EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS, **TICKET_EFFECTS}
+EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS}
 
 
 class WorklistProjection(Projection):
@@ -33,7 +36,7 @@ class WorklistProjection(Projection):
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
 
-    def _effect(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+    def _record(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         execute(
             conn,
             EFFECTS[type(event)](event),
@@ -42,6 +45,23 @@ class WorklistProjection(Projection):
             originator_id=event.originator_id,
         )
 
+    def _ticket(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        fold = TicketFold(tenant_id)
+        fold.add(event, position)
+        fold.write(conn)
+
     for _event_class in EFFECTS:
-        apply.register(_event_class, _effect)
+        apply.register(_event_class, _record)
+    for _event_class in TICKET_EVENTS:
+        apply.register(_event_class, _ticket)
     del _event_class
+
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        """Case and complaint events in order; the queue days' events folded, written last."""
+        fold = TicketFold(batch.tenant_id)
+        for position, event in batch.events():
+            if type(event) in EFFECTS:
+                self._record(event, conn, batch.tenant_id, position)
+            else:
+                fold.add(event, position)
+        fold.write(conn)

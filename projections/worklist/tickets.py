@@ -4,79 +4,155 @@ A ticket joins the worklist of the staff member who called it and stays while it
 or in service (the one who starts the service takes it over); it leaves when the service
 ends, when it is marked a no-show (whatever the hall does with missed numbers, it is no longer
 at the window), transferred, removed or reset.
+
+Like the queue board, a batch's queue-day events are folded first — each ticket's net
+change: joined (called), changed (recalled, started) or left — and written with one
+``executemany`` per kind of change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
-from projections.queue_board.statements import Effect, Statement
+import psycopg
+
 from services.queue import QueueDay
 
-__all__ = ["TICKET_EFFECTS"]
+__all__ = ["TICKET_EVENTS", "TicketFold"]
 
-_WHERE = "WHERE tenant_id = %(t)s AND day_id = %(id)s AND number = %(number)s"
+TICKET_EVENTS: tuple[type, ...] = (
+    QueueDay.Started,
+    QueueDay.TicketCalled,
+    QueueDay.TicketRecalled,
+    QueueDay.ServiceStarted,
+    QueueDay.ServiceEnded,
+    QueueDay.TicketMarkedNoShow,
+    QueueDay.TicketTransferred,
+    QueueDay.TicketRemoved,
+    QueueDay.QueueReset,
+)
+"""The queue-day events the worklists take."""
+_LEAVING = (
+    QueueDay.ServiceEnded,
+    QueueDay.TicketMarkedNoShow,
+    QueueDay.TicketTransferred,
+    QueueDay.TicketRemoved,
+)
+
 _DAY = """
 INSERT INTO worklist_days (tenant_id, day_id, queue_code, service_day, position)
-VALUES (%(t)s, %(id)s, %(queue)s, %(day)s, %(p)s)
+VALUES (%(t)s, %(day)s, %(queue)s, %(service_day)s, %(p)s)
 """
-_CALLED = """
+_JOINED = """
 INSERT INTO worklist_tickets (tenant_id, day_id, number, queue_code, service_day,
     display_number, window_code, staff_badge, status, called_at, started_at, since_position,
     position)
-SELECT %(t)s, %(id)s, %(number)s, d.queue_code, d.service_day, %(display)s, %(window)s,
-       %(badge)s, 'CALLED', %(at)s, NULL, %(p)s, %(p)s
-FROM worklist_days d WHERE d.tenant_id = %(t)s AND d.day_id = %(id)s
+SELECT %(t)s, %(day)s, %(number)s, d.queue_code, d.service_day, %(display)s, %(window)s,
+       %(badge)s, %(status)s, %(called_at)s, %(started_at)s, %(since)s, %(p)s
+FROM worklist_days d WHERE d.tenant_id = %(t)s AND d.day_id = %(day)s
 ON CONFLICT (tenant_id, day_id, number) DO UPDATE SET
-    window_code = EXCLUDED.window_code, staff_badge = EXCLUDED.staff_badge, status = 'CALLED',
-    called_at = EXCLUDED.called_at, started_at = NULL,
-    since_position = EXCLUDED.since_position, position = EXCLUDED.position
+    window_code = EXCLUDED.window_code, staff_badge = EXCLUDED.staff_badge,
+    status = EXCLUDED.status, called_at = EXCLUDED.called_at,
+    started_at = EXCLUDED.started_at, since_position = EXCLUDED.since_position,
+    position = EXCLUDED.position
 """
-_RECALLED = f"UPDATE worklist_tickets SET called_at = %(at)s, position = %(p)s {_WHERE}"
-_STARTED = f"""
-UPDATE worklist_tickets SET status = 'SERVING', staff_badge = %(badge)s, started_at = %(at)s,
+_CHANGED = """
+UPDATE worklist_tickets SET
+    status = COALESCE(%(status)s, status),
+    staff_badge = COALESCE(%(badge)s, staff_badge),
+    called_at = COALESCE(%(called_at)s, called_at),
+    started_at = COALESCE(%(started_at)s, started_at),
     position = %(p)s
-{_WHERE}
+WHERE tenant_id = %(t)s AND day_id = %(day)s AND number = %(number)s
 """
-_LEFT = f"DELETE FROM worklist_tickets {_WHERE}"
-_RESET = """
+_LEFT = """
 DELETE FROM worklist_tickets
-WHERE tenant_id = %(t)s AND day_id = %(id)s AND number = ANY(%(numbers)s)
+WHERE tenant_id = %(t)s AND day_id = %(day)s AND number = %(number)s
 """
 
 
-def _started(e: QueueDay.Started) -> Sequence[Statement]:
-    return [(_DAY, {"queue": e.queue_code, "day": date.fromisoformat(e.service_day)})]
+@dataclass
+class _Ticket:
+    """One ticket's net change in the batch."""
+
+    day: UUID
+    number: int
+    position: int
+    joined: bool = False
+    """Called in this batch (the row is written whole)."""
+    left: bool = False
+    display: str | None = None
+    window: str | None = None
+    badge: str | None = None
+    status: str | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    since: int | None = None
 
 
-def _called(e: QueueDay.TicketCalled) -> Sequence[Statement]:
-    params = {
-        "number": e.number,
-        "display": e.display_number,
-        "window": e.window_code,
-        "badge": e.staff_badge,
-        "at": e.called_at,
-    }
-    return [(_CALLED, params)]
+@dataclass
+class TicketFold:
+    """A batch's queue-day events, folded into the worklist rows they change."""
 
+    tenant_id: str
+    days: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    tickets: dict[tuple[UUID, int], _Ticket] = field(default_factory=dict)
 
-def _left(e: Any) -> Sequence[Statement]:
-    return [(_LEFT, {"number": e.number})]
+    def _ticket(self, day: UUID, number: int, position: int) -> _Ticket:
+        ticket = self.tickets.get((day, number))
+        if ticket is None:
+            ticket = self.tickets[(day, number)] = _Ticket(day, number, position)
+        ticket.position = position
+        return ticket
 
+    def add(self, event: Any, position: int) -> None:
+        """Fold one event (of :data:`TICKET_EVENTS`) into the batch's changes."""
+        day = event.originator_id
+        if isinstance(event, QueueDay.Started):
+            service_day = date.fromisoformat(event.service_day)
+            self.days[day] = {"day": day, "queue": event.queue_code, "service_day": service_day}
+            self.days[day]["p"] = position
+        elif isinstance(event, QueueDay.QueueReset):
+            for number in event.removed_numbers:
+                self._leave(self._ticket(day, number, position))
+        elif isinstance(event, QueueDay.TicketCalled):
+            t = self._ticket(day, event.number, position)
+            t.joined, t.left, t.since = True, False, position
+            t.display, t.window, t.badge = (
+                event.display_number,
+                event.window_code,
+                event.staff_badge,
+            )
+            t.status, t.called_at, t.started_at = "CALLED", event.called_at, None
+        elif isinstance(event, QueueDay.TicketRecalled):
+            self._ticket(day, event.number, position).called_at = event.recalled_at
+        elif isinstance(event, QueueDay.ServiceStarted):
+            t = self._ticket(day, event.number, position)
+            t.status, t.badge, t.started_at = "SERVING", event.staff_badge, event.started_at
+        elif isinstance(event, _LEAVING):
+            self._leave(self._ticket(day, event.number, position))
 
-TICKET_EFFECTS: dict[type, Effect] = {
-    QueueDay.Started: _started,
-    QueueDay.TicketCalled: _called,
-    QueueDay.TicketRecalled: lambda e: [(_RECALLED, {"number": e.number, "at": e.recalled_at})],
-    QueueDay.ServiceStarted: lambda e: [
-        (_STARTED, {"number": e.number, "badge": e.staff_badge, "at": e.started_at})
-    ],
-    QueueDay.ServiceEnded: _left,
-    QueueDay.TicketMarkedNoShow: _left,
-    QueueDay.TicketTransferred: _left,
-    QueueDay.TicketRemoved: _left,
-    QueueDay.QueueReset: lambda e: [(_RESET, {"numbers": list(e.removed_numbers)})],
-}
-"""Effects of the queue days' events."""
+    @staticmethod
+    def _leave(ticket: _Ticket) -> None:
+        ticket.joined, ticket.left = False, True
+
+    def write(self, conn: psycopg.Connection[Any]) -> None:
+        """Write the folded changes: one ``executemany`` per kind of change."""
+        common = {"t": self.tenant_id}
+        joined: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        left: list[dict[str, Any]] = []
+        for t in self.tickets.values():
+            row = {**common, **vars(t), "p": t.position}
+            (left if t.left else joined if t.joined else changed).append(row)
+        for sql, params in (
+            (_DAY, [{**common, **d} for d in self.days.values()]),
+            (_LEFT, left),
+            (_JOINED, joined),
+            (_CHANGED, changed),
+        ):
+            if params:
+                conn.cursor().executemany(sql, params)

@@ -47,6 +47,8 @@ import psycopg
 import pytest
 
 from gateway.auth import Role
+from projections.queue_board import QueueBoardProjection
+from projections.runtime import Rebuild
 from services.halls import HallPolicies, HallRegistry
 from services.places import PlacesService
 from services.queue import QueueService
@@ -407,3 +409,20 @@ def test_the_service_day_of_a_ticket_is_its_beijing_date(gql, token, hall, day, 
     project()
     found = board(gql, token(Role.STAFF, hall))
     assert (found["serviceDay"], found["totals"]["issued"]) == ("2026-03-04", 1)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 7])
+def test_the_board_is_the_same_whatever_the_batch_size(
+    hall, day, project, platform, database_url, batch_size
+):
+    """Ticket events are folded per batch: one event at a time gives the very same rows."""
+    day(PlacesService, "10:00").suspend_window("W02", "系统故障", "S002", badge="S002")
+    day(QueueService, "10:01").transfer_ticket("BD", 3, "admin", to_window_code="W02")
+    day(QueueService, "17:00").reset_queue("ZH", "admin")
+    project()
+    projection = QueueBoardProjection()
+    rebuild = Rebuild(database_url, platform.worker_pool, projection, tenant=hall)
+    rebuild.batch_size = batch_size
+    report = rebuild.check()
+    assert report.halls_compared == [hall], report
+    assert report.identical, [d.samples for d in report.differences]

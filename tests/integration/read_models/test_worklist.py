@@ -18,6 +18,8 @@ from uuid import UUID
 import pytest
 
 from gateway.auth import Role
+from projections.runtime import Rebuild
+from projections.worklist import WorklistProjection
 from services.cases import Applicant, CaseRequest, CaseService
 from services.complaints import ComplaintService
 from services.complaints.application import ComplaintDetails
@@ -268,3 +270,23 @@ def test_the_worklist_keeps_no_personal_data(hall, records, database_url):
         ]
     assert len(rows) == 6 + 3 + 1
     assert not any(secret in row for row in rows for secret in ("张三", "李四", "13800000000"))
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_the_worklists_are_the_same_whatever_the_batch_size(
+    hall, app_at, records, project, platform, database_url, batch_size
+):
+    """Ticket events are folded per batch: one event at a time gives the very same rows."""
+    at = clock(app_at, hall)
+    on_next_day = "2026-03-03"
+    at(QueueService, "09:20", on_next_day).end_service("ZH", 1, "S001", "COMPLETED", "S001")
+    at(QueueService, "09:21", on_next_day).call_next("W01", "S001", "S001")
+    at(QueueService, "09:22", on_next_day).recall_ticket("ZH", 2, "S001", "S001")
+    at(QueueService, "09:23", on_next_day).start_service("ZH", 2, "S001", "S001")
+    at(QueueService, "09:24", on_next_day).issue_ticket("ZH", "KIOSK", "kiosk")
+    project()
+    rebuild = Rebuild(database_url, platform.worker_pool, WorklistProjection(), tenant=hall)
+    rebuild.batch_size = batch_size
+    report = rebuild.check()
+    assert report.halls_compared == [hall], report
+    assert report.identical, [d.samples for d in report.differences]
