@@ -4,24 +4,32 @@ rebuilds, and tenant-scoped reads. See ``docs/projections.md`` for how to write 
 from projections.runtime.batch import Batch, EventRow, decode_row
 from projections.runtime.compare import TableDifference
 from projections.runtime.db import tenant_connection
+from projections.runtime.group import GROUP_CONSUMER, ProjectionGroupConsumer
+from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
 from projections.runtime.rebuild import Rebuild, RebuildError, RebuildReport
-from projections.runtime.tracking import apply_next_batch
+from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
 __all__ = [
+    "GROUP_CONSUMER",
     "Batch",
     "EventRow",
+    "GroupBatch",
+    "HandlerConnection",
+    "Member",
     "Projection",
     "ProjectionConsumer",
     "ProjectionDefinitionError",
+    "ProjectionGroupConsumer",
     "ProjectionOptions",
     "ProjectionWorker",
     "Rebuild",
     "RebuildError",
     "RebuildReport",
     "TableDifference",
+    "apply_group_batch",
     "apply_next_batch",
     "decode_row",
     "handled_topics",

@@ -6,7 +6,8 @@ round instead of one per projection, and the log is read once for all of them.
 
 A projection far behind the others (new, or just rebuilt for one hall) would hold the group
 back; it runs in its own batches until it is close again. A projection whose batch fails
-runs alone for that hall until it succeeds, so one broken read model never stops the others.
+runs alone for that hall until it succeeds, retried after 2, 4, … up to 60 seconds, so one
+broken read model never stops the others.
 Leases are taken per hall for the whole group (consumer ``projections``).
 """
 
@@ -53,6 +54,8 @@ class ProjectionGroupConsumer(LogConsumer):
         self.members = {m.consumer: m for m in map(Member.live, projections)}
         self._alone: set[tuple[str, str]] = set()
         """(consumer, hall) pairs that run alone (failed, or far behind) until caught up."""
+        self._retry_at: dict[tuple[str, str], tuple[float, int]] = {}
+        """Failed (consumer, hall) pairs: when to try again, and how many failures so far."""
         self._held: set[str] = set()
         self._claimed_at = float("-inf")
         super().__init__(pool, **kwargs)
@@ -134,7 +137,10 @@ class ProjectionGroupConsumer(LogConsumer):
         positions: dict[str, int] = {}
         largest = 0
         for consumer, member in self.members.items():
-            if (consumer, tenant_id) not in self._alone or consumer in failed:
+            key = (consumer, tenant_id)
+            if key not in self._alone or consumer in failed:
+                continue
+            if key in self._retry_at and time.monotonic() < self._retry_at[key][0]:
                 continue
             try:
                 with self.pool.connection() as conn, conn.transaction():
@@ -145,9 +151,19 @@ class ProjectionGroupConsumer(LogConsumer):
                 BATCH_FAILURES.labels(consumer).inc()
                 if self.ends_round(error):
                     raise
-                log.exception("%s: batch of hall %s failed", consumer, tenant_id)
+                failures = self._retry_at.get(key, (0.0, 0))[1] + 1
+                delay = min(60.0, 2.0**failures)
+                self._retry_at[key] = (time.monotonic() + delay, failures)
+                log.exception(
+                    "%s: batch of hall %s failed (%d times; next try in %.0f s)",
+                    consumer,
+                    tenant_id,
+                    failures,
+                    delay,
+                )
                 failed.add(consumer)
                 continue
+            self._retry_at.pop(key, None)
             EVENTS_CONSUMED.labels(consumer).inc(result.covered)
             positions.update(result.positions)
             largest = max(largest, result.covered)
