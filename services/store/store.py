@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import Any, TypeVar
 
 from eventsourcing.application import Application
@@ -26,11 +27,14 @@ class EventStore:
     need :meth:`pending_tenants`).
     """
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, *, max_cached: int = 4096) -> None:
         self.pool = pool
         self._pool_key = register_pool(pool)
-        self._apps: dict[tuple[type[Any], str], Any] = {}
-        self._recorders: dict[str, TenantProcessRecorder] = {}
+        # Least recently used first: a platform with many halls keeps only the busy ones.
+        self._apps: OrderedDict[tuple[type[Any], str], Any] = OrderedDict()
+        self._recorders: OrderedDict[str, TenantProcessRecorder] = OrderedDict()
+        self.max_cached = max_cached
+        """How many applications (and, separately, recorders) stay cached."""
         self._lock = threading.Lock()
 
     def application(self, app_cls: type[A], tenant_id: str) -> A:
@@ -47,6 +51,9 @@ class EventStore:
             if app is None:
                 app = app_cls(env=factory_env(self._pool_key, tenant_id))
                 self._apps[key] = app
+                _trim(self._apps, self.max_cached)
+            else:
+                self._apps.move_to_end(key)
         return app
 
     def recorder(self, tenant_id: str) -> TenantProcessRecorder:
@@ -57,6 +64,9 @@ class EventStore:
             if recorder is None:
                 recorder = TenantProcessRecorder(self.pool, tenant_id)
                 self._recorders[tenant_id] = recorder
+                _trim(self._recorders, self.max_cached)
+            else:
+                self._recorders.move_to_end(tenant_id)
         return recorder
 
     def pending_tenants(self, consumer: str) -> list[tuple[str, int]]:
@@ -66,3 +76,9 @@ class EventStore:
         scanned. Needs a ``worker`` (or ``admin``) pool: the ``app`` role sees no hall here.
         """
         return pending_tenants(self.pool, consumer)
+
+
+def _trim(cache: OrderedDict[Any, Any], size: int) -> None:
+    """Drop the least recently used entries beyond ``size`` (their users keep their objects)."""
+    while len(cache) > size:
+        cache.popitem(last=False)

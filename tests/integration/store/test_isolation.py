@@ -125,3 +125,17 @@ def test_bad_tenant_ids_are_refused(event_store: EventStore, bad: str) -> None:
         event_store.recorder(bad)
     with pytest.raises(TenantIdError):
         event_store.application(Tickets, bad)
+
+
+def test_the_store_keeps_only_the_most_recently_used_halls_cached(app_pool):
+    from services.store import EventStore
+    from tests.integration.store.domain import Tickets
+
+    store = EventStore(app_pool, max_cached=2)
+    first = store.application(Tickets, "lru-a")
+    store.application(Tickets, "lru-b")
+    assert store.application(Tickets, "lru-a") is first  # used again: now the most recent
+    store.application(Tickets, "lru-c")  # evicts lru-b, the least recently used
+    assert store.application(Tickets, "lru-a") is first
+    assert len(store._apps) == 2
+    assert store.recorder("lru-a") is store.recorder("lru-a")
