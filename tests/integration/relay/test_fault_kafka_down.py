@@ -91,12 +91,18 @@ def test_commands_succeed_while_kafka_is_down_and_the_relay_catches_up(
 
         own_broker.start()  # Kafka returns, same address and data
         assert own_broker.bootstrap_servers == address
+        # The relay catches up: its position moves only after the broker acknowledged.
+        # (Generous: after a restart the broker and the relay's backoff take their time.)
+        deadline = time.monotonic() + 150
+        while _pending(worker_pool, tenant_id) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _pending(worker_pool, tenant_id), "the relay did not catch up"
         found = consume(
             address,
             ["yanshen.halls", "yanshen.catalog"],
             keep=of_hall(tenant_id),
             until=lambda f: len({m.ce_id for m in f}) >= 7,
-            timeout=90,
+            timeout=120,
         )
     finally:
         relay.stop()
