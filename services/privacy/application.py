@@ -11,8 +11,9 @@ from services.privacy.domain import ErasureRequest, validate_reason
 from services.privacy.keys import DESTROY, records_of
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.store.notifier import notifier_for
 from services.store.recorder import TenantProcessRecorder
-from services.store.statements import APPEND_EVENTS, NOTIFY
+from services.store.statements import APPEND_EVENTS
 
 __all__ = ["Erasure", "PrivacyService"]
 
@@ -65,6 +66,5 @@ class PrivacyService(HallApplication):
         except IntegrityError:
             raise ConflictError("the erasure clashed with a concurrent change") from None
         position = int(rows[-1][0])
-        with session.pool.connection() as conn:
-            conn.execute(NOTIFY, (f"{self.hall_id}:{position}",))
+        notifier_for(session.pool).committed(self.hall_id, position)
         return Erasure(subject_id, position, records)

@@ -8,8 +8,9 @@ from typing import Any
 import psycopg
 
 from services.store.errors import translated_errors
+from services.store.notifier import notifier_for
 from services.store.pool import Pool
-from services.store.statements import APPEND_EVENTS, NOTIFY, SET_TENANT
+from services.store.statements import APPEND_EVENTS, APPEND_ONE_EVENT, SET_TENANT
 
 __all__ = ["Params", "TenantSession"]
 
@@ -37,19 +38,23 @@ class TenantSession:
     ) -> list[int]:
         """Append events (and a tracking position) in one autocommit call; return positions.
 
-        Then NOTIFY ``'<tenant>:<last position>'`` in a separate short transaction, so that
+        The commit is then announced (NOTIFY ``'<tenant>:<last position>'``) by the pool's
+        :class:`~services.store.notifier.CommitNotifier`, outside the transaction, so that
         halls' commits do not serialise on PostgreSQL's notify lock.
         """
         name, tracked = tracking if tracking is not None else (None, None)
+        statement = APPEND_ONE_EVENT if len(ids) == 1 else APPEND_EVENTS
+        params: tuple[Any, ...] = (
+            # One event (the common case): scalars are much cheaper to adapt than arrays.
+            (self.tenant_id, ids[0], versions[0], topics[0], states[0], name, tracked)
+            if len(ids) == 1
+            else (self.tenant_id, ids, versions, topics, states, name, tracked)
+        )
         with translated_errors(), self.pool.connection() as conn:
-            rows = conn.execute(
-                APPEND_EVENTS,
-                (self.tenant_id, ids, versions, topics, states, name, tracked),
-                prepare=True,
-            ).fetchall()
-            positions = [int(r[0]) for r in rows]
-            if positions:
-                conn.execute(NOTIFY, (f"{self.tenant_id}:{positions[-1]}",), prepare=True)
+            rows = conn.execute(statement, params, prepare=True).fetchall()
+        positions = [int(r[0]) for r in rows]
+        if positions:
+            notifier_for(self.pool).committed(self.tenant_id, positions[-1])
         return positions
 
     def fetch(

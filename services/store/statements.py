@@ -4,11 +4,11 @@ from __future__ import annotations
 
 __all__ = [
     "APPEND_EVENTS",
+    "APPEND_ONE_EVENT",
     "INSERT_SNAPSHOTS",
     "INSERT_TRACKING",
     "MAX_NOTIFICATION_ID",
     "MAX_TRACKING_ID",
-    "NOTIFY",
     "SELECT_EVENTS",
     "SELECT_SNAPSHOTS",
     "SET_TENANT",
@@ -22,8 +22,13 @@ SET_TENANT = "SELECT set_config('yanshen.tenant_id', %s, true)"
 # with sha256(), inserts them, moves the head, and records the optional tracking position).
 APPEND_EVENTS = "SELECT yanshen_append(%s, %s, %s, %s, %s, %s, %s)"
 
-# Sent right after the append commits, in its own tiny transaction (see the SQL file why).
-NOTIFY = "SELECT pg_notify('yanshen_events', %s)"
+# The same for one event: its values sent as scalars (cheap to adapt) and wrapped in arrays by
+# the server.
+APPEND_ONE_EVENT = (
+    "SELECT yanshen_append(%s, ARRAY[%s::text], ARRAY[%s::int8], ARRAY[%s::text], "
+    "ARRAY[%s::bytea], %s, %s)"
+)
+
 
 INSERT_SNAPSHOTS = """
 INSERT INTO snapshots (tenant_id, originator_id, originator_version, topic, state)

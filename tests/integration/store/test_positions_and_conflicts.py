@@ -10,6 +10,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from services.store import CHANNEL, EventStore, verify_chain
+from services.store.notifier import notifier_for
 from services.store.pool import Pool
 from tests.integration.store.domain import Ticket, Tickets
 
@@ -89,9 +90,42 @@ def test_commit_notifies_tenant_and_position(
         listener.execute(f"LISTEN {CHANNEL}")
         app = event_store.application(Tickets, tenant_id)
         app.issue("A001")
+        assert [n.payload for n in listener.notifies(timeout=2.0, stop_after=1)] == [
+            f"{tenant_id}:1"
+        ]
         app.issue("A002")
-        payloads = [n.payload for n in listener.notifies(timeout=2.0, stop_after=2)]
-    assert payloads == [f"{tenant_id}:1", f"{tenant_id}:2"]
+        assert [n.payload for n in listener.notifies(timeout=2.0, stop_after=1)] == [
+            f"{tenant_id}:2"
+        ]
+
+
+def test_notifications_are_coalesced_to_each_halls_newest_position(
+    event_store: EventStore, app_pool: Pool, database_url: str
+) -> None:
+    """Many writers of several halls: every hall's last notification names its head."""
+    halls = [f"hall-{uuid.uuid4().hex[:12]}" for _ in range(4)]
+    apps = [event_store.application(Tickets, hall) for hall in halls]
+    with psycopg.connect(database_url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {CHANNEL}")
+
+        def write(app: Tickets) -> None:
+            for n in range(30):
+                app.issue(f"A{n:03d}")
+
+        threads = [threading.Thread(target=write, args=(a,)) for a in apps for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert notifier_for(app_pool).flush()
+        newest: dict[str, list[int]] = {}
+        for n in listener.notifies(timeout=1.0):
+            hall, position = n.payload.rsplit(":", 1)
+            newest.setdefault(hall, []).append(int(position))
+    for hall in halls:
+        positions = newest[hall]
+        assert positions == sorted(positions)  # never an older position after a newer one
+        assert positions[-1] == 60
 
 
 def test_subscription_sees_only_its_hall(event_store: EventStore, tenant_id: str) -> None:
