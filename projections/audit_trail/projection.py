@@ -87,6 +87,12 @@ class AuditTrailProjection(Projection):
 
     name = "audit_trail"
     tables = ("audit_trail", "audit_trail_records")
+    reader_indexes = (
+        "audit_trail_actor",
+        "audit_trail_record",
+        "audit_trail_reference",
+        "audit_trail_time",
+    )
 
     def topics(self) -> frozenset[str]:
         return frozenset()  # read nothing into Python: the database does the batch

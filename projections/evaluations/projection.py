@@ -61,6 +61,7 @@ class EvaluationRatingsProjection(Projection):
 
     name = "evaluation_ratings"
     tables = ("evaluation_ratings",)
+    reader_indexes = ("evaluation_ratings_month", "evaluation_ratings_rectification")
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

@@ -38,6 +38,7 @@ class QueueBoardProjection(Projection):
         "queue_board_days",
         "queue_board_tickets",
     )
+    reader_indexes = ("queue_board_days_day", "queue_board_tickets_day")
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

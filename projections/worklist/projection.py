@@ -31,6 +31,11 @@ class WorklistProjection(Projection):
 
     name = "worklist"
     tables = ("worklist_cases", "worklist_complaints", "worklist_days", "worklist_tickets")
+    reader_indexes = (
+        "worklist_cases_responsible",
+        "worklist_complaints_assignee",
+        "worklist_tickets_staff",
+    )
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
