@@ -12,13 +12,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
-from uuid import UUID
 
 import psycopg
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import StoredEvent
 
-from services.store.decoding import decode
+from projections.runtime.decoding import decode_row
 from services.store.personal import open_rows
 
 __all__ = ["Batch", "EventRow", "decode_row", "read_rows"]
@@ -39,25 +37,6 @@ class EventRow(NamedTuple):
     state: bytes
     recorded_at: datetime
     """Commit time of the event (the database's clock)."""
-
-
-def _originator(value: str) -> UUID | str:
-    try:
-        return UUID(value)
-    except ValueError:
-        return value
-
-
-def decode_row(row: EventRow) -> DomainEvent:
-    """The domain event of a stored row, as the application that wrote it would see it."""
-    return decode(
-        StoredEvent(
-            originator_id=_originator(row.originator_id),
-            originator_version=row.originator_version,
-            topic=row.topic,
-            state=row.state,
-        )
-    )
 
 
 @dataclass
