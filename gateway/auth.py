@@ -52,7 +52,23 @@ def issue_token(
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
-    """Verify signature, issuer, audience and expiry; raise :class:`AuthenticationError`."""
+    """Verify signature, issuer, audience and expiry; raise :class:`AuthenticationError`.
+
+    A token verified before with the same keys is not verified again until it expires
+    (:class:`~gateway.security.keys.VerifiedTokens`).
+    """
+    keyring = keyring_for(settings)
+    if not keyring.jwks_due:
+        known: Principal | None = keyring.verified.recall(token, leeway=settings.jwt_leeway_seconds)
+        if known is not None:
+            return known
+    principal = _verify(token, settings)
+    if principal.expires_at is not None:
+        keyring.verified.remember(token, principal, expires_at=principal.expires_at)
+    return principal
+
+
+def _verify(token: str, settings: Settings) -> Principal:
     try:
         key = keyring_for(settings).key_for(token)
         claims = jwt.decode(

@@ -30,6 +30,7 @@ from gateway.complaints import ComplaintMutations, ComplaintQueries, ComplaintSu
 from gateway.dataloaders import FreshLoaders
 from gateway.errors import ErrorCodes, OperationMetrics
 from gateway.evaluations import EvaluationMutations, EvaluationQueries
+from gateway.execution import with_leaf_fields
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
 from gateway.idempotency import Idempotency
 from gateway.limits import query_limits
@@ -112,8 +113,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         FreshLoaders,
         *query_limits(settings),
     ]
-    return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    return with_leaf_fields(
+        lambda context: GatewaySchema(
+            query=Query,
+            mutation=Mutation,
+            subscription=Subscription,
+            extensions=extensions,
+            execution_context_class=context,
+        )
     )
 
 

@@ -8,6 +8,12 @@ never accepted. A token without ``kid`` is verified with the legacy secret
 A JWKS comes from a file or an http(s) URL; it is read again after
 ``jwt_jwks_refresh_seconds``, and at once (at most every 30 s) when a token names a ``kid``
 that is not in it, so a key the identity provider just rotated in is picked up.
+
+Verifying a token (base64 checks, HMAC or RSA, claims) costs more CPU than many queries;
+clients send the same token with every request. :class:`VerifiedTokens` remembers the
+callers of tokens verified with the ring's current keys until they expire, and forgets them
+all whenever the JWKS is read again, so a key the identity provider withdrew stops working
+within ``jwt_jwks_refresh_seconds`` as before.
 """
 
 from __future__ import annotations
@@ -19,19 +25,32 @@ import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jwt
 
 from deploy.settings import Settings
 
-__all__ = ["ASYMMETRIC_ALGORITHMS", "KeyRing", "UnknownKeyError", "VerificationKey", "keyring_for"]
+__all__ = [
+    "ASYMMETRIC_ALGORITHMS",
+    "KeyRing",
+    "UnknownKeyError",
+    "VerificationKey",
+    "VerifiedTokens",
+    "keyring_for",
+]
 
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
 """Algorithms accepted from a JWKS."""
 
 MIN_REFETCH_SECONDS = 30.0
 """An unknown ``kid`` triggers at most one JWKS fetch per this many seconds."""
+
+VERIFIED_TOKENS = 10_000
+"""Verified tokens remembered per key ring (the oldest is forgotten first)."""
+
+
+T = TypeVar("T")
 
 
 class UnknownKeyError(LookupError):
@@ -62,6 +81,13 @@ class KeyRing:
         self._jwks: dict[str, VerificationKey] = {}
         self._fetched_at = float("-inf")
         self._lock = threading.Lock()
+        self.verified: VerifiedTokens[Any] = VerifiedTokens()
+        """Callers of tokens verified with the current keys."""
+
+    @property
+    def jwks_due(self) -> bool:
+        """Whether the JWKS is to be read again (tokens must then be verified afresh)."""
+        return bool(self._source) and time.monotonic() - self._fetched_at > self._refresh
 
     def key_for(self, token: str) -> VerificationKey:
         """The key that must have signed ``token`` (by its ``kid``); raises
@@ -81,7 +107,7 @@ class KeyRing:
 
     def needs_fetch(self, token: str) -> bool:
         """Whether :meth:`key_for` would read the JWKS (callers then run it off the loop)."""
-        if not self._source:
+        if not self._source or (not self.jwks_due and self.verified.recall(token) is not None):
             return False
         try:
             kid = jwt.get_unverified_header(token).get("kid")
@@ -98,7 +124,49 @@ class KeyRing:
             if age > self._refresh or (kid not in self._jwks and age > MIN_REFETCH_SECONDS):
                 self._fetched_at = time.monotonic()
                 self._jwks = _parse_jwks(_read(self._source))
+                self.verified.clear()  # a withdrawn key's tokens must fail from now on
             return self._jwks.get(kid)
+
+
+class VerifiedTokens(Generic[T]):
+    """Tokens already verified and what they said (``T``), each until its expiry (bounded).
+
+    >>> tokens: VerifiedTokens[str] = VerifiedTokens(capacity=2)
+    >>> tokens.remember("t1", "caller 1", expires_at=time.time() + 60)
+    >>> tokens.recall("t1"), tokens.recall("t2")
+    ('caller 1', None)
+    >>> tokens.remember("t0", "gone", expires_at=time.time() - 1)
+    >>> tokens.recall("t0") is None
+    True
+    """
+
+    def __init__(self, capacity: int = VERIFIED_TOKENS) -> None:
+        self._capacity = capacity
+        self._entries: dict[str, tuple[T, float]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, token: str, caller: T, *, expires_at: float) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+            if len(self._entries) >= self._capacity:
+                del self._entries[next(iter(self._entries))]
+            self._entries[token] = (caller, expires_at)
+
+    def recall(self, token: str, *, leeway: float = 0.0) -> T | None:
+        """The caller of ``token`` if it was verified and has not expired since."""
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        caller, expires_at = entry
+        if time.time() >= expires_at + leeway:
+            with self._lock:
+                self._entries.pop(token, None)
+            return None
+        return caller
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def _read(source: str) -> str:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 
 import jwt
 import pytest
@@ -130,3 +131,37 @@ def test_an_unreachable_jwks_is_unauthenticated_not_internal():
     settings = Settings(jwt_jwks="http://127.0.0.1:9/jwks.json")
     with pytest.raises(AuthenticationError, match="signing keys are unavailable"):
         decode_token(signed(RSA_KEY, "rsa1", "RS256"), settings)
+
+
+def test_a_verified_token_is_not_verified_again_until_it_expires(monkeypatch):
+    settings = Settings(jwt_leeway_seconds=0, jwt_issuer="verified-once")
+    verified = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(
+        "gateway.auth.jwt.decode", lambda *a, **kw: verified.append(1) or real_decode(*a, **kw)
+    )
+    token = issue_token(settings, subject="u1", role=Role.STAFF, tenant="h1", ttl_seconds=1)
+    for _ in range(3):
+        assert decode_token(token, settings).subject == "u1"
+    assert len(verified) == 1
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(AuthenticationError):  # another string is verified, not recalled
+        decode_token(forged, settings)
+    time.sleep(max(0.0, decode_token(token, settings).expires_at - time.time()) + 0.05)
+    with pytest.raises(AuthenticationError, match="expired"):
+        decode_token(token, settings)
+
+
+def test_a_key_withdrawn_from_the_jwks_fails_after_the_next_read(tmp_path):
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY)))
+    settings = Settings(jwt_jwks=str(path), jwt_jwks_refresh_seconds=60)
+    token = signed(RSA_KEY, "rsa1", "RS256")
+    assert decode_token(token, settings).subject == "u1"
+    path.write_text(json.dumps(jwks(ec1=EC_KEY)))  # the identity provider withdraws rsa1
+    assert decode_token(token, settings).subject == "u1"  # until the JWKS is read again
+    from gateway.security.keys import keyring_for
+
+    keyring_for(settings)._fetched_at -= 61
+    with pytest.raises(AuthenticationError, match="unknown key id 'rsa1'"):
+        decode_token(token, settings)

@@ -1,0 +1,165 @@
+"""A shorter path through graphql-core for plain leaf fields (scalars and enums).
+
+graphql-core runs every field of an answer through its general machinery: resolve info,
+strawberry's resolver wrapper, awaitable checks, completion by kind of type. That costs about
+6 µs a field, and a queue board answer has some 220 fields, 190 of them plain leaves such as
+``waiting`` or ``displayNumber``. :class:`LeafExecutionContext` completes those directly.
+
+A field takes the short path only when strawberry itself treats it as *basic* (no resolver,
+no field extensions or permissions, no exception handlers, hence no arguments) and its type is
+a scalar or an enum, and no middleware is installed. A value the short path cannot complete
+plainly (``None`` for a non-null field, an exception, something the scalar refuses) goes
+through the general path again, which reports it exactly as before. The answers are the same
+as without it (a test runs every query of the suite's board both ways).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+import strawberry
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    is_leaf_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+__all__ = ["LeafExecutionContext", "LeafField", "leaf_fields", "with_leaf_fields"]
+
+S = TypeVar("S", bound=strawberry.Schema)
+
+
+class LeafField(NamedTuple):
+    """How to complete one plain leaf field: read the attribute, coerce it."""
+
+    read: Callable[[Any, str], object]
+    python_name: str
+    type: GraphQLLeafType
+    non_null: bool
+
+
+def leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, LeafField]]:
+    """The plain leaf fields of every object type: type name → field name → how."""
+    plans: dict[str, dict[str, LeafField]] = {}
+    for type_name, named in schema.type_map.items():
+        if not is_object_type(named) or type_name.startswith("__"):
+            continue
+        assert isinstance(named, GraphQLObjectType)
+        for field_name, field in named.fields.items():
+            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if (
+                not isinstance(definition, StrawberryField)
+                or not definition.is_basic_field
+                or not getattr(field.resolve, "_is_default", False)
+                or field.args
+                or not definition.python_name
+            ):
+                continue
+            non_null = is_non_null_type(field.type)
+            leaf = field.type.of_type if non_null else field.type
+            if is_leaf_type(leaf):
+                plans.setdefault(type_name, {})[field_name] = LeafField(
+                    definition.default_resolver, definition.python_name, leaf, non_null
+                )
+    return plans
+
+
+class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with the short path for plain leaf fields."""
+
+    leaf_fields: ClassVar[dict[str, dict[str, LeafField]]] = {}
+    """Filled by :func:`with_leaf_fields` once the schema is built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # Strawberry always installs a manager; it wraps resolvers only when it has some
+        # (schema extensions with a ``resolve`` hook).
+        self._wraps_resolvers = bool(manager and manager.middlewares)
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """An object whose selected fields are all plain leaves is completed in one loop."""
+        plans = self.leaf_fields.get(parent_type.name)
+        if plans and not self._wraps_resolvers:
+            selected = [
+                (name, plans.get(details[0].node.name.value), details[0].node.arguments)
+                for name, details in grouped_field_set.items()
+            ]
+            if all(plan is not None and not arguments for _, plan, arguments in selected):
+                results: dict[str, Any] = {}
+                for name, plan, _ in selected:
+                    value = _complete(plan, source_value)  # type: ignore[arg-type]
+                    if value is _GENERAL_PATH:
+                        break
+                    results[name] = value
+                else:
+                    return results
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A plain leaf among other fields is completed directly."""
+        node = field_details_list[0].node
+        plan = self.leaf_fields.get(parent_type.name, {}).get(node.name.value)
+        if plan is not None and not self._wraps_resolvers and not node.arguments:
+            value = _complete(plan, source)
+            if value is not _GENERAL_PATH:
+                return value
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+_GENERAL_PATH = object()
+"""The value cannot be completed plainly: the general path completes it (or reports it)."""
+
+
+def _complete(plan: LeafField, source: Any) -> Any:
+    value = plan.read(source, plan.python_name)
+    if value is None:
+        return _GENERAL_PATH if plan.non_null else None
+    if value is Undefined or isinstance(value, Exception):
+        return _GENERAL_PATH
+    try:
+        coerced = plan.type.coerce_output_value(value)
+    except Exception:  # reported by the general path, with its location
+        return _GENERAL_PATH
+    return _GENERAL_PATH if coerced is None or coerced is Undefined else coerced
+
+
+def with_leaf_fields(build: Callable[[type[LeafExecutionContext]], S]) -> S:
+    """Build a schema with its own :class:`LeafExecutionContext` subclass, filled from it.
+
+    ``build`` receives the class to pass as ``execution_context_class``.
+    """
+    class SchemaLeafExecutionContext(LeafExecutionContext):
+        leaf_fields: ClassVar[dict[str, dict[str, LeafField]]] = {}
+
+    schema = build(SchemaLeafExecutionContext)
+    SchemaLeafExecutionContext.leaf_fields.update(leaf_fields(schema._schema))
+    return schema

@@ -1,0 +1,134 @@
+"""The short path for plain leaf fields answers exactly like strawberry's general path."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import strawberry
+
+from gateway.execution import LeafExecutionContext, leaf_fields, with_leaf_fields
+from gateway.schema import build_schema
+
+
+@strawberry.enum
+class Status(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@strawberry.type
+class Ticket:
+    number: int
+    display_number: str
+    status: Status
+    called_at: datetime | None
+    share: float | None
+    badges: list[str]
+
+    @strawberry.field
+    def doubled(self, times: int = 2) -> int:
+        return self.number * times
+
+
+@strawberry.type
+class Window:
+    code: str
+    ticket: Ticket | None
+    tickets: list[Ticket]
+
+
+AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+def _ticket(n: int, **changes: Any) -> Ticket:
+    values: dict[str, Any] = {
+        "number": n,
+        "display_number": f"A{n:03d}",
+        "status": Status.OPEN,
+        "called_at": AT if n % 2 else None,
+        "share": n / 10 if n % 3 else None,
+        "badges": [f"B{n}"],
+    }
+    return Ticket(**{**values, **changes})
+
+
+def _window() -> Window:
+    return Window(code="W01", ticket=_ticket(1), tickets=[_ticket(n) for n in range(2, 6)])
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def window(self) -> Window:
+        return _window()
+
+    @strawberry.field
+    def broken(self) -> Window:
+        """Values the types refuse: None for a non-null field, a string for an Int."""
+        return Window(
+            code="W02",
+            ticket=_ticket(7, display_number=None),
+            tickets=[_ticket(8, number="not a number"), _ticket(9, status="bogus")],
+        )
+
+    @strawberry.field
+    async def later(self) -> Window:
+        return _window()
+
+
+QUERIES = [
+    "{ window { code ticket { number displayNumber status calledAt share badges } } }",
+    "{ window { tickets { number displayNumber status calledAt share } } }",
+    "{ window { t: ticket { n: number d: displayNumber __typename } code } }",
+    "{ window { ticket { number doubled(times: 3) status } } }",
+    "query($s: Boolean!) { window { ticket { number @include(if: $s) share @skip(if: $s) } } }",
+    "{ broken { code ticket { number displayNumber } tickets { number status } } }",
+    "{ broken { tickets { displayNumber } ticket { status } } }",
+    "{ later { tickets { number calledAt } } }",
+]
+
+
+def _plain() -> strawberry.Schema:
+    return strawberry.Schema(query=Query)
+
+
+def _short() -> strawberry.Schema:
+    return with_leaf_fields(lambda ctx: strawberry.Schema(query=Query, execution_context_class=ctx))
+
+
+def _answer(schema: strawberry.Schema, query: str) -> tuple[Any, list[tuple[str, Any]]]:
+    result = schema.execute_sync(query, variable_values={"s": True})
+    errors = [(e.message, e.path) for e in result.errors or []]
+    return result.data, errors
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if "later" not in q])
+def test_answers_and_errors_are_the_same_as_the_general_path(query: str) -> None:
+    assert _answer(_short(), query) == _answer(_plain(), query)
+
+
+def test_async_execution_answers_the_same() -> None:
+    query = QUERIES[-1]
+    short = asyncio.run(_short().execute(query))
+    plain = asyncio.run(_plain().execute(query))
+    assert (short.data, short.errors) == (plain.data, plain.errors)
+    assert short.data["later"]["tickets"][0] == {"number": 2, "calledAt": None}
+
+
+def test_only_plain_leaves_take_the_short_path() -> None:
+    plans = leaf_fields(_short()._schema)
+    assert set(plans["Ticket"]) == {"number", "displayNumber", "status", "calledAt", "share"}
+    assert "doubled" not in plans["Ticket"]  # a resolver with arguments
+    assert "badges" not in plans["Ticket"]  # a list is not a leaf
+    assert set(plans["Window"]) == {"code"}
+
+
+def test_the_gateway_schema_uses_the_short_path() -> None:
+    schema = build_schema()
+    assert issubclass(schema.execution_context_class, LeafExecutionContext)
+    plans = schema.execution_context_class.leaf_fields  # type: ignore[attr-defined]
+    assert {"waiting", "servedWithinTargetShare"} <= set(plans["QueueBoardStats"])
