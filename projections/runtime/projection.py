@@ -95,8 +95,9 @@ class Projection:
         ``INSERT … SELECT … FROM events WHERE position BETWEEN …`` (then return ``None``
         from :meth:`topics` and do not read ``batch.events()`` unless needed).
         """
+        apply = self.apply  # a singledispatchmethod builds its bound method on every access
         for position, event in batch.events():
-            self.apply(event, conn, batch.tenant_id, position)
+            apply(event, conn, batch.tenant_id, position)
 
     def schema_sql(self) -> list[str]:
         """The SQL that creates :attr:`tables` (with grants and row-level security), in order.
