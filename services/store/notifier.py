@@ -26,7 +26,7 @@ from services.store.subscription import CHANNEL
 
 __all__ = ["MIN_INTERVAL", "CommitNotifier", "notifier_for"]
 
-MIN_INTERVAL = 0.002
+MIN_INTERVAL = 0.01
 """Seconds between two NOTIFY statements of one process (latency bound of the coalescing)."""
 
 NOTIFY_MANY = f"SELECT pg_notify('{CHANNEL}', payload) FROM unnest(%s::text[]) AS payload"
