@@ -242,7 +242,7 @@ class Rebuild:
         applied = self._catch_up(self._due())
         while (due := self._due()) and sum(head - at for _, head, at in due) > self.final_lag:
             applied += self._catch_up(due)
-        self._analyze()
+        self._analyze(final=True)
         return applied
 
     def _final_pass(self) -> int:
@@ -288,20 +288,26 @@ class Rebuild:
             if result.covered < self.batch_size:
                 return applied
 
-    def _analyze(self) -> None:
+    def _analyze(self, *, final: bool = False) -> None:
         """Refresh the shadows' statistics as they grow, so plans cached while they were
         empty (sequential scans) are replaced by index scans."""
         admin = self._admin
         if admin is None:
             return
-        with self._counter:  # the owner connection is shared with the build's threads
-            for member in self.members:
-                for table in member.projection.tables:
-                    admin.execute(
-                        sql.SQL("ANALYZE {}.{}").format(
-                            sql.Identifier(shadow_of(member.projection)), sql.Identifier(table)
-                        )
-                    )
+        tables = sql.SQL(", ").join(
+            sql.Identifier(shadow_of(member.projection), table)
+            for member in self.members
+            for table in member.projection.tables
+        )
+        # One statement in one transaction: one commit, without waiting for its WAL flush
+        # (statistics lost in a crash are gathered again by the next ANALYZE). While the
+        # shadows grow, a small sample is enough to give the planner their sizes; the last
+        # ANALYZE of the build (``final``) gathers the statistics readers will plan with.
+        with self._counter, admin.transaction():  # shared with the build's threads
+            admin.execute("SET LOCAL synchronous_commit TO off")
+            if not final:
+                admin.execute("SET LOCAL default_statistics_target TO 10")
+            admin.execute(sql.SQL("ANALYZE {}").format(tables))
 
     def _report(self) -> None:
         if self.progress is not None:
