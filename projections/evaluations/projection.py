@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
 
-from projections.runtime import Projection
+from projections.runtime import Batch, BatchRows, Projection, RowTable
 from services.evaluations.domain import Evaluation
 from services.rectifications.domain import Rectification
 from services.rectifications.values import RectificationSource
@@ -24,22 +24,39 @@ from services.shared.working_days import local_date
 
 __all__ = ["EvaluationRatingsProjection"]
 
-_INVITED = """
-INSERT INTO evaluation_ratings (
-    tenant_id, evaluation_id, invited_position, subject_kind, subject_ref, channel,
-    applicant_id, window_code, staff_badge, item_code, invited_at, invited_on, month,
-    default_on, status, appended, appeal_state, excluded, updated_at, version, position)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'INVITED', false, 'NONE', false,
-        %s, %s, %s)
-"""
-_UPDATE = """
-UPDATE evaluation_ratings SET {sets}, updated_at = %s, version = %s, position = %s
-WHERE tenant_id = %s AND evaluation_id = %s
-"""
-_LINK = """
-UPDATE evaluation_ratings SET rectification_id = %s, position = %s
-WHERE tenant_id = %s AND evaluation_id = %s
-"""
+RATINGS = RowTable(
+    "evaluation_ratings",
+    key=("tenant_id", "evaluation_id"),
+    columns=(
+        "tenant_id",
+        "evaluation_id",
+        "invited_position",
+        "subject_kind",
+        "subject_ref",
+        "channel",
+        "applicant_id",
+        "rater_id",
+        "window_code",
+        "staff_badge",
+        "item_code",
+        "invited_at",
+        "invited_on",
+        "month",
+        "default_on",
+        "status",
+        "level",
+        "voluntary",
+        "rated_at",
+        "appended",
+        "appeal_state",
+        "appeal_reason",
+        "excluded",
+        "rectification_id",
+        "updated_at",
+        "version",
+        "position",
+    ),
+)
 
 
 def _update(
@@ -47,13 +64,11 @@ def _update(
     tenant_id: str,
     position: int,
     event: Any,
-    sets: str,
-    *values: Any,
+    **sets: Any,
 ) -> None:
-    """``UPDATE … SET <sets>`` of the event's evaluation, with the row's bookkeeping."""
-    params = [*values, event.timestamp, event.originator_version, position]
-    params += [tenant_id, event.originator_id]
-    conn.execute(_UPDATE.format(sets=sets), params, prepare=True)
+    """Set columns of the event's evaluation, with the row's bookkeeping."""
+    sets.update(updated_at=event.timestamp, version=event.originator_version, position=position)
+    BatchRows.of(conn).update(RATINGS, (tenant_id, event.originator_id), sets)
 
 
 class EvaluationRatingsProjection(Projection):
@@ -67,73 +82,97 @@ class EvaluationRatingsProjection(Projection):
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
 
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        """Event by event; an evaluation invited in the batch is written once, at its end."""
+        rows = BatchRows(conn)
+        super().apply_batch(cast(psycopg.Connection[Any], rows), batch)
+        rows.flush()
+
     @apply.register
     def _(self, e: Evaluation.Invited, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
         served_on = local_date(e.timestamp)
-        conn.execute(
-            _INVITED,
-            (
-                tenant_id,
-                e.originator_id,
-                p,
-                e.subject_kind,
-                e.subject_ref,
-                e.channel,
-                e.applicant_id,
-                e.window_code,
-                e.staff_badge,
-                e.item_code,
-                e.timestamp,
-                served_on,
-                served_on.strftime("%Y-%m"),
-                date.fromisoformat(e.default_on),
-                e.timestamp,
-                e.originator_version,
-                p,
-            ),
-            prepare=True,
-        )
+        row = {
+            "tenant_id": tenant_id,
+            "evaluation_id": e.originator_id,
+            "invited_position": p,
+            "subject_kind": e.subject_kind,
+            "subject_ref": e.subject_ref,
+            "channel": e.channel,
+            "applicant_id": e.applicant_id,
+            "window_code": e.window_code,
+            "staff_badge": e.staff_badge,
+            "item_code": e.item_code,
+            "invited_at": e.timestamp,
+            "invited_on": served_on,
+            "month": served_on.strftime("%Y-%m"),
+            "default_on": date.fromisoformat(e.default_on),
+            "status": "INVITED",
+            "appended": False,
+            "appeal_state": "NONE",
+            "excluded": False,
+            "updated_at": e.timestamp,
+            "version": e.originator_version,
+            "position": p,
+        }
+        BatchRows.of(conn).insert(RATINGS, row)
 
     @apply.register
     def _(
         self, e: Evaluation.RatingSubmitted, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """The applicant's rating; the comment (personal data) is not kept."""
-        sets = "status = 'RATED', level = %s, voluntary = %s, rater_id = %s, rated_at = %s"
-        _update(conn, tenant_id, p, e, sets, e.level, e.voluntary, e.applicant_id, e.timestamp)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="RATED",
+            level=e.level,
+            voluntary=e.voluntary,
+            rater_id=e.applicant_id,
+            rated_at=e.timestamp,
+        )
 
     @apply.register
     def _(
         self, e: Evaluation.RatingDefaulted, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """系统默认评价: counts as its level (BASIC), never as voluntary."""
-        sets = "status = 'DEFAULTED', level = %s, voluntary = false, rated_at = %s"
-        _update(conn, tenant_id, p, e, sets, e.level, e.timestamp)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="DEFAULTED",
+            level=e.level,
+            voluntary=False,
+            rated_at=e.timestamp,
+        )
 
     @apply.register
     def _(
         self, e: Evaluation.RatingAppended, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _update(conn, tenant_id, p, e, "appended = true")
+        _update(conn, tenant_id, p, e, appended=True)
 
     @apply.register
     def _(
         self, e: Evaluation.RatingAppealed, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _update(conn, tenant_id, p, e, "appeal_state = 'PENDING', appeal_reason = %s", e.reason)
+        _update(conn, tenant_id, p, e, appeal_state="PENDING", appeal_reason=e.reason)
 
     @apply.register
     def _(
         self, e: Evaluation.RatingExcluded, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """甄别剔除: the rating no longer counts."""
-        _update(conn, tenant_id, p, e, "appeal_state = 'UPHELD', excluded = true")
+        _update(conn, tenant_id, p, e, appeal_state="UPHELD", excluded=True)
 
     @apply.register
     def _(
         self, e: Evaluation.AppealRejected, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _update(conn, tenant_id, p, e, "appeal_state = 'REJECTED'")
+        _update(conn, tenant_id, p, e, appeal_state="REJECTED")
 
     @apply.register
     def _(self, e: Rectification.Opened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
@@ -144,4 +183,5 @@ class EvaluationRatingsProjection(Projection):
             evaluation_id = UUID(e.source_id)
         except ValueError:
             return
-        conn.execute(_LINK, (e.originator_id, p, tenant_id, evaluation_id), prepare=True)
+        sets = {"rectification_id": e.originator_id, "position": p}
+        BatchRows.of(conn).update(RATINGS, (tenant_id, evaluation_id), sets)

@@ -10,30 +10,68 @@ from __future__ import annotations
 
 from datetime import date
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from projections.runtime import Projection
+from projections.runtime import Batch, BatchRows, Projection, RowTable
 from services.rectifications.domain import Rectification
 from services.shared.working_days import local_date
 
 __all__ = ["RectificationLedgerProjection"]
 
-_OPENED = """
-INSERT INTO rectification_ledger (
-    tenant_id, rectification_id, opened_position, source, source_id, applicant_id, window_code,
-    staff_badge, summary, status, handling_round, verification_due_on, overdue,
-    missed_deadlines, opened_at, opened_on, updated_at, version, position)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'OPEN', 1, %s, false, 0, %s, %s, %s, %s, %s)
-"""
-_UPDATE = """
-UPDATE rectification_ledger SET {sets}, updated_at = %s, version = %s, position = %s
+LEDGER = RowTable(
+    "rectification_ledger",
+    key=("tenant_id", "rectification_id"),
+    columns=(
+        "tenant_id",
+        "rectification_id",
+        "opened_position",
+        "source",
+        "source_id",
+        "applicant_id",
+        "window_code",
+        "staff_badge",
+        "summary",
+        "status",
+        "disposition",
+        "handling_round",
+        "handled_by",
+        "verification_due_on",
+        "contacted",
+        "verified_on_time",
+        "plan",
+        "working_days",
+        "due_on",
+        "completed_on_time",
+        "overdue",
+        "overdue_deadline",
+        "overdue_since",
+        "missed_deadlines",
+        "opened_at",
+        "opened_on",
+        "closed_at",
+        "updated_at",
+        "version",
+        "position",
+    ),
+)
+_OVERDUE = """
+UPDATE rectification_ledger SET overdue = true, overdue_deadline = %s, overdue_since = %s,
+    missed_deadlines = missed_deadlines + 1, updated_at = %s, version = %s, position = %s
 WHERE tenant_id = %s AND rectification_id = %s
 """
-_NEXT_STEP = "overdue = false, overdue_deadline = NULL, overdue_since = NULL, handled_by = %s"
-"""A new step starts: the missed deadline (if any) was the last step's."""
+
+
+def _next_step(handled_by: str) -> dict[str, Any]:
+    """A new step starts: the missed deadline (if any) was the last step's."""
+    return {
+        "overdue": False,
+        "overdue_deadline": None,
+        "overdue_since": None,
+        "handled_by": handled_by,
+    }
 
 
 def _update(
@@ -41,13 +79,11 @@ def _update(
     tenant_id: str,
     position: int,
     event: Any,
-    sets: str,
-    *values: Any,
+    **sets: Any,
 ) -> None:
-    """``UPDATE … SET <sets>`` of the event's rectification, with the row's bookkeeping."""
-    params = [*values, event.timestamp, event.originator_version, position]
-    params += [tenant_id, event.originator_id]
-    conn.execute(_UPDATE.format(sets=sets), params, prepare=True)
+    """Set columns of the event's rectification, with the row's bookkeeping."""
+    sets.update(updated_at=event.timestamp, version=event.originator_version, position=position)
+    BatchRows.of(conn).update(LEDGER, (tenant_id, event.originator_id), sets)
 
 
 class RectificationLedgerProjection(Projection):
@@ -60,29 +96,36 @@ class RectificationLedgerProjection(Projection):
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
 
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        """Event by event; a rectification opened in the batch is written once, at its end."""
+        rows = BatchRows(conn)
+        super().apply_batch(cast(psycopg.Connection[Any], rows), batch)
+        rows.flush()
+
     @apply.register
     def _(self, e: Rectification.Opened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        conn.execute(
-            _OPENED,
-            (
-                tenant_id,
-                e.originator_id,
-                p,
-                e.source,
-                e.source_id,
-                e.applicant_id,
-                e.window_code,
-                e.staff_badge,
-                e.summary,
-                date.fromisoformat(e.verification_due_on),
-                e.timestamp,
-                local_date(e.timestamp),
-                e.timestamp,
-                e.originator_version,
-                p,
-            ),
-            prepare=True,
-        )
+        row = {
+            "tenant_id": tenant_id,
+            "rectification_id": e.originator_id,
+            "opened_position": p,
+            "source": e.source,
+            "source_id": e.source_id,
+            "applicant_id": e.applicant_id,
+            "window_code": e.window_code,
+            "staff_badge": e.staff_badge,
+            "summary": e.summary,
+            "status": "OPEN",
+            "handling_round": 1,
+            "verification_due_on": date.fromisoformat(e.verification_due_on),
+            "overdue": False,
+            "missed_deadlines": 0,
+            "opened_at": e.timestamp,
+            "opened_on": local_date(e.timestamp),
+            "updated_at": e.timestamp,
+            "version": e.originator_version,
+            "position": p,
+        }
+        BatchRows.of(conn).insert(LEDGER, row)
 
     @apply.register
     def _(
@@ -93,68 +136,112 @@ class RectificationLedgerProjection(Projection):
         p: int,
     ) -> None:
         """核实回访; the notes are personal data and are not kept."""
-        sets = f"status = 'VERIFIED', contacted = %s, verified_on_time = %s, {_NEXT_STEP}"
-        _update(conn, tenant_id, p, e, sets, e.contacted, e.on_time, e.actor)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="VERIFIED",
+            contacted=e.contacted,
+            verified_on_time=e.on_time,
+            **_next_step(e.actor),
+        )
 
     @apply.register
     def _(
         self, e: Rectification.FixedAtOnce, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        sets = f"status = 'COMPLETED', disposition = 'FIX_AT_ONCE', due_on = NULL, {_NEXT_STEP}"
-        _update(conn, tenant_id, p, e, sets, e.actor)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="COMPLETED",
+            disposition="FIX_AT_ONCE",
+            due_on=None,
+            **_next_step(e.actor),
+        )
 
     @apply.register
     def _(
         self, e: Rectification.LedgerEntered, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """建台账限期整改: the plan and its due date."""
-        sets = (
-            "status = 'IN_PROGRESS', disposition = 'LEDGER', plan = %s, working_days = %s,"
-            f" due_on = %s, {_NEXT_STEP}"
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="IN_PROGRESS",
+            disposition="LEDGER",
+            plan=Jsonb(list(e.plan)),
+            working_days=e.working_days,
+            due_on=date.fromisoformat(e.due_on),
+            **_next_step(e.actor),
         )
-        due = date.fromisoformat(e.due_on)
-        _update(conn, tenant_id, p, e, sets, Jsonb(list(e.plan)), e.working_days, due, e.actor)
 
     @apply.register
     def _(
         self, e: Rectification.Explained, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        sets = f"status = 'COMPLETED', disposition = 'EXPLANATION', due_on = NULL, {_NEXT_STEP}"
-        _update(conn, tenant_id, p, e, sets, e.actor)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="COMPLETED",
+            disposition="EXPLANATION",
+            due_on=None,
+            **_next_step(e.actor),
+        )
 
     @apply.register
     def _(
         self, e: Rectification.Completed, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        sets = f"status = 'COMPLETED', completed_on_time = %s, {_NEXT_STEP}"
-        _update(conn, tenant_id, p, e, sets, e.on_time, e.actor)
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="COMPLETED",
+            completed_on_time=e.on_time,
+            **_next_step(e.actor),
+        )
 
     @apply.register
     def _(self, e: Rectification.FedBack, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _update(conn, tenant_id, p, e, f"status = 'FED_BACK', {_NEXT_STEP}", e.actor)
+        _update(conn, tenant_id, p, e, status="FED_BACK", **_next_step(e.actor))
 
     @apply.register
     def _(
         self, e: Rectification.ReviewPassed, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _update(conn, tenant_id, p, e, "status = 'CLOSED', closed_at = %s", e.timestamp)
+        _update(conn, tenant_id, p, e, status="CLOSED", closed_at=e.timestamp)
 
     @apply.register
     def _(
         self, e: Rectification.Reopened, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """复核不通过: a new round from the disposition on."""
-        sets = (
-            "status = 'VERIFIED', handling_round = %s, disposition = NULL, plan = NULL,"
-            " working_days = NULL, due_on = NULL, completed_on_time = NULL"
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="VERIFIED",
+            handling_round=e.handling_round,
+            disposition=None,
+            plan=None,
+            working_days=None,
+            due_on=None,
+            completed_on_time=None,
         )
-        _update(conn, tenant_id, p, e, sets, e.handling_round)
 
     @apply.register
     def _(self, e: Rectification.Overdue, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
         """超期, recorded by the scheduler for the step that is open."""
-        sets = (
-            "overdue = true, overdue_deadline = %s, overdue_since = %s,"
-            " missed_deadlines = missed_deadlines + 1"
-        )
-        _update(conn, tenant_id, p, e, sets, e.deadline, date.fromisoformat(e.detected_on))
+        since = date.fromisoformat(e.detected_on)
+        key = (tenant_id, e.originator_id)
+        params = (e.deadline, since, e.timestamp, e.originator_version, p, *key)
+        BatchRows.of(conn).execute(LEDGER, key, _OVERDUE, params)

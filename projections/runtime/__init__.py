@@ -9,12 +9,14 @@ from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
 from projections.runtime.rebuild import Rebuild, RebuildError, RebuildReport
+from projections.runtime.rows import BatchRows, RowTable
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
 __all__ = [
     "GROUP_CONSUMER",
     "Batch",
+    "BatchRows",
     "EventRow",
     "GroupBatch",
     "HandlerConnection",
@@ -28,6 +30,7 @@ __all__ = [
     "Rebuild",
     "RebuildError",
     "RebuildReport",
+    "RowTable",
     "TableDifference",
     "apply_group_batch",
     "apply_next_batch",

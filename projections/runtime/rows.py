@@ -1,0 +1,113 @@
+"""Rows a batch inserts, kept in memory until the batch ends: one INSERT per new record.
+
+In a busy hall (and in a rebuild's large batches) a record is often created and then changed
+by its next events within one batch: an evaluation is invited and rated, a rectification
+opened, verified and put on the ledger. Written event by event that is an ``INSERT`` and one
+``UPDATE`` per later event; with :class:`BatchRows` the handlers' changes to a row inserted
+in the same batch are applied to it in memory, and the row is written once, at the end
+(``executemany``). Changes to rows of earlier batches are ``UPDATE`` statements as before,
+run at once, in the events' order.
+
+Only for tables whose handlers find rows by primary key and set plain values; a change
+that needs SQL (an expression of the row's own columns) goes through :meth:`execute`, which
+writes the pending row first. The rows are the ones event-by-event statements give: columns
+an insert does not name are ``NULL`` (the tables have no defaults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import psycopg
+from psycopg.abc import Params, QueryNoTemplate
+
+__all__ = ["BatchRows", "RowTable"]
+
+
+@dataclass(frozen=True)
+class RowTable:
+    """A table whose new rows :class:`BatchRows` keeps until the end of the batch."""
+
+    name: str
+    key: tuple[str, ...]
+    """The primary key's columns."""
+    columns: tuple[str, ...]
+    """Every column an insert may set (the key included); the others stay ``NULL``."""
+
+    @cached_property
+    def insert_sql(self) -> str:
+        names = ", ".join(self.columns)
+        values = ", ".join(["%s"] * len(self.columns))
+        return f"INSERT INTO {self.name} ({names}) VALUES ({values})"
+
+    def update_sql(self, columns: Sequence[str]) -> str:
+        sets = ", ".join(f"{c} = %s" for c in columns)
+        where = " AND ".join(f"{c} = %s" for c in self.key)
+        return f"UPDATE {self.name} SET {sets} WHERE {where}"
+
+
+class BatchRows:
+    """The connection handlers write with, plus the batch's pending new rows.
+
+    Use :meth:`of` in handlers: inside a projection's ``apply_batch`` that wraps the batch in
+    a :class:`BatchRows` (and calls :meth:`flush` at its end) rows wait for the batch's end;
+    with a plain connection (one event applied alone) they are written at once.
+    """
+
+    def __init__(self, conn: psycopg.Connection[Any], *, defer: bool = True) -> None:
+        self.conn = conn
+        self.defer = defer
+        self._pending: dict[RowTable, dict[tuple[Any, ...], dict[str, Any]]] = {}
+
+    @classmethod
+    def of(cls, conn: Any) -> BatchRows:
+        """``conn`` itself when it is one, else a :class:`BatchRows` that defers nothing."""
+        return conn if isinstance(conn, BatchRows) else cls(conn, defer=False)
+
+    def insert(self, table: RowTable, row: Mapping[str, Any]) -> None:
+        """Insert ``row`` (column → value); written when the batch ends."""
+        if not self.defer:
+            self.conn.execute(table.insert_sql, [row.get(c) for c in table.columns])
+            return
+        key = tuple(row[c] for c in table.key)
+        pending = self._pending.setdefault(table, {})
+        if key in pending:  # never two inserts of one key: let the database refuse it
+            self._write(table, [pending.pop(key)])
+        pending[key] = dict(row)
+
+    def update(self, table: RowTable, key: Sequence[Any], sets: Mapping[str, Any]) -> None:
+        """``UPDATE table SET sets WHERE key``: in memory when the row is pending."""
+        row = self._pending.get(table, {}).get(tuple(key))
+        if row is not None:
+            row.update(sets)
+            return
+        columns = list(sets)
+        params = [*(sets[c] for c in columns), *key]
+        self.conn.execute(table.update_sql(columns), params, prepare=True)
+
+    def execute(
+        self,
+        table: RowTable,
+        key: Sequence[Any],
+        query: QueryNoTemplate,
+        params: Params | None = None,
+    ) -> None:
+        """Run ``query`` about the row of ``key`` (written first when pending)."""
+        row = self._pending.get(table, {}).pop(tuple(key), None)
+        if row is not None:
+            self._write(table, [row])
+        self.conn.execute(query, params, prepare=True)
+
+    def flush(self) -> None:
+        """Write the pending rows: one ``executemany`` per table."""
+        for table, pending in self._pending.items():
+            if pending:
+                self._write(table, list(pending.values()))
+        self._pending.clear()
+
+    def _write(self, table: RowTable, rows: list[dict[str, Any]]) -> None:
+        params = [[row.get(c) for c in table.columns] for row in rows]
+        self.conn.cursor().executemany(table.insert_sql, params)
