@@ -37,10 +37,8 @@ log = logging.getLogger(__name__)
 class CommitNotifier:
     """Sends the newest committed position of each hall, coalesced, from one thread.
 
-    >>> notifier = notifier_for(pool)  # doctest: +SKIP
-    >>> notifier.committed("hall-1", 42)  # doctest: +SKIP
-    >>> notifier.flush()  # doctest: +SKIP
-    True
+    A writer calls ``notifier_for(pool).committed("hall-1", 42)`` after its commit; tests and
+    shutdown call :meth:`flush` to wait until what was recorded is sent.
     """
 
     def __init__(self, pool: Pool) -> None:
