@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import msgspec
 import strawberry
 import structlog
 from cross_web import HTTPException
@@ -183,6 +184,12 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
             **base.dependencies,
             "response": Provide(_new_response, sync_to_thread=False),
         }
+
+        def encode_json(self, data: object) -> str:
+            """Answers encoded with msgspec, as Litestar encodes its own responses: about ten
+            times faster than ``json.dumps`` for a board-sized answer. A ``str``, so that
+            WebSocket messages stay text frames."""
+            return msgspec.json.encode(data).decode()
 
         async def execute_single(self, **kwargs: Any) -> Any:
             """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
