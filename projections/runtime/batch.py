@@ -71,20 +71,21 @@ class Batch:
     def events(self) -> Iterator[tuple[int, DomainEvent]]:
         """``(position, domain event)`` of each row, decoded one at a time (once per group
         batch: projections sharing a batch share the decoded, immutable events)."""
-        decode = getattr(self.source, "decode", decode_row)
+        shared = getattr(self.source, "decoded", None)
+        if shared is not None:
+            yield from shared(self.rows())
+            return
         for row in self.rows():
-            yield row.position, decode(row)
+            yield row.position, decode_row(row)
 
     def _read(self) -> list[EventRow]:
         if self.topics is not None and not self.topics:
             return []
         if self.source is not None:
-            topics = self.topics
-            return [
-                r
-                for r in self.source()
-                if self.after < r.position <= self.upto and (topics is None or r.topic in topics)
-            ]
+            topics, after, upto = self.topics, self.after, self.upto
+            if topics is None:
+                return [r for r in self.source() if after < r.position <= upto]
+            return [r for r in self.source() if after < r.position <= upto and r.topic in topics]
         return read_rows(self.conn, self.tenant_id, self.after, self.upto, self.topics)
 
 

@@ -12,7 +12,9 @@ compare both decoders event by event.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -24,6 +26,7 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     MapperDeserialisationError,
+    Transcoding,
     UUIDAsHex,
     find_id_convertor,
 )
@@ -35,11 +38,20 @@ if TYPE_CHECKING:
 __all__ = ["decode_row"]
 
 
+_DIRECT: dict[type[Transcoding], Callable[[str], Any]] = {
+    UUIDAsHex: UUID,
+    DecimalAsStr: Decimal,
+    DatetimeAsISO: datetime.fromisoformat,
+}
+"""What these transcodings' ``decode`` does with a string (without its type assertions)."""
+
+
 class _FastJSONTranscoder(JSONTranscoder):
     """:class:`JSONTranscoder` whose ``decode`` parses with ``msgspec``, then applies the
     transcodings the way ``object_hook`` would (every object, inside out)."""
 
     def __init__(self) -> None:
+        self._direct: dict[str, Callable[[str], Any]] = {}
         super().__init__()
         self._parse = msgspec.json.Decoder().decode
 
@@ -50,17 +62,26 @@ class _FastJSONTranscoder(JSONTranscoder):
             return super().decode(data)
         return self._object(parsed) if type(parsed) is dict else self._revive(parsed)
 
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        # The library's own transcodings, called directly on their (string) data.
+        direct = _DIRECT.get(type(transcoding))
+        self._direct[transcoding.name] = direct or transcoding.decode
+
     def _object(self, value: dict[str, Any]) -> Any:
-        names = self.names
+        direct = self._direct
         for key, item in value.items():
             kind = type(item)
             if kind is dict:
-                if len(item) == 2 and type(item.get("_data_")) is str:
-                    # The common case, a transcoded value: nothing inside it to revive.
-                    transcoding = names.get(item.get("_type_"))
-                    if transcoding is not None:
-                        value[key] = transcoding.decode(item["_data_"])
-                        continue
+                if len(item) == 2:  # the common case, a transcoded value: nothing inside
+                    try:
+                        decode, data = direct[item["_type_"]], item["_data_"]
+                    except (KeyError, TypeError):
+                        pass
+                    else:
+                        if type(data) is str:
+                            value[key] = decode(data)
+                            continue
                 value[key] = self._object(item)
             elif kind is list:
                 value[key] = self._revive(item)

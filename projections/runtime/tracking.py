@@ -11,7 +11,7 @@ of their topics, and each member gets the part after its own position.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -92,11 +92,14 @@ class _SharedRows:
             self.rows = read_rows(*self.args)
         return self.rows
 
-    def decode(self, row: EventRow) -> DomainEvent:
-        event = self.events.get(row.position)
-        if event is None:
-            event = self.events[row.position] = decode_row(row)
-        return event
+    def decoded(self, rows: list[EventRow]) -> Iterator[tuple[int, DomainEvent]]:
+        """``(position, event)`` of ``rows`` (some of :meth:`__call__`'s), each decoded once."""
+        events = self.events
+        for row in rows:
+            event = events.get(row.position)
+            if event is None:
+                event = events[row.position] = decode_row(row)
+            yield row.position, event
 
 
 def _union(members: Sequence[Member]) -> frozenset[str] | None:
