@@ -15,8 +15,9 @@ The record is the aggregate, with a human reference where its events give one:
 
 Nothing else of an event is read, and never a personal field (the contract's
 ``x-personal-fields``), so personal data never reaches the trail and an erasure changes
-nothing here. Like the platform activity projection, each batch is two ``INSERT … SELECT``
-over the batch's range of the log, run by the database: no event is decoded in Python.
+nothing here. Like the platform activity projection, each batch is one statement over the
+batch's range of the log (the new records, then the rows), run by the database: no event is
+decoded in Python, and each event's state is parsed once.
 """
 
 from __future__ import annotations
@@ -48,29 +49,34 @@ def _public(field: str) -> str:
     return f"CASE WHEN NOT (m.meta->'personal' ? '{field}') THEN NULLIF(ev.s->>'{field}', '') END"
 
 
-_BATCH = """
+_EVENTS = "FROM ev JOIN jsonb_each(%(types)s) AS m (topic, meta) ON m.topic = ev.topic"
+_QUEUE_DAY = f"{_public('queue_code')} || ' ' || {_public('service_day')}"
+_TICKET = f"COALESCE({_public('display_number')}, r.prefix || lpad({_public('number')}, 3, '0'))"
+_BATCH = f"""
 WITH ev AS MATERIALIZED (  -- each event's state parsed once
     SELECT e.position, e.originator_id, e.originator_version, e.topic,
            convert_from(e.state, 'UTF8')::jsonb AS s
     FROM events e
-    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s{only}
+    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s
+),
+new_records AS (  -- records first seen in the batch (their first event)
+    INSERT INTO audit_trail_records (tenant_id, aggregate_id, reference, prefix)
+    SELECT %(t)s, originator_id, reference, prefix FROM (
+        SELECT ev.originator_id,
+               COALESCE({_QUEUE_DAY}, {_public("code")}, {_public("badge_number")}) AS reference,
+               CASE WHEN {_QUEUE_DAY} IS NOT NULL THEN {_public("prefix")} END AS prefix
+        {_EVENTS}
+        WHERE ev.originator_version = 1
+    ) firsts
+    WHERE reference IS NOT NULL
+    ON CONFLICT (tenant_id, aggregate_id) DO NOTHING
+    RETURNING aggregate_id, reference, prefix
+),
+r AS (  -- the statement's snapshot has the records of earlier batches, not the new ones
+    SELECT aggregate_id, reference, prefix FROM new_records
+    UNION ALL
+    SELECT aggregate_id, reference, prefix FROM audit_trail_records WHERE tenant_id = %(t)s
 )
-"""
-_EVENTS = "FROM ev JOIN jsonb_each(%(types)s) AS m (topic, meta) ON m.topic = ev.topic"
-_QUEUE_DAY = f"{_public('queue_code')} || ' ' || {_public('service_day')}"
-_RECORDS = f"""{_BATCH.format(only=" AND e.originator_version = 1")}
-INSERT INTO audit_trail_records (tenant_id, aggregate_id, reference, prefix)
-SELECT %(t)s, originator_id, reference, prefix FROM (
-    SELECT ev.originator_id,
-           COALESCE({_QUEUE_DAY}, {_public("code")}, {_public("badge_number")}) AS reference,
-           CASE WHEN {_QUEUE_DAY} IS NOT NULL THEN {_public("prefix")} END AS prefix
-    {_EVENTS}
-) firsts
-WHERE reference IS NOT NULL
-ON CONFLICT (tenant_id, aggregate_id) DO NOTHING
-"""
-_TICKET = f"COALESCE({_public('display_number')}, r.prefix || lpad({_public('number')}, 3, '0'))"
-_ROWS = f"""{_BATCH.format(only="")}
 INSERT INTO audit_trail (tenant_id, position, occurred_at, actor, event_type, event_version,
                          aggregate_id, aggregate_version, reference)
 SELECT %(t)s, ev.position, (ev.s->'timestamp'->>'_data_')::timestamptz,
@@ -78,7 +84,7 @@ SELECT %(t)s, ev.position, (ev.s->'timestamp'->>'_data_')::timestamptz,
        COALESCE((ev.s->>'class_version')::integer, 1), ev.originator_id, ev.originator_version,
        NULLIF(concat_ws(' ', r.reference, {_TICKET}), '')
 {_EVENTS}
-LEFT JOIN audit_trail_records r ON (r.tenant_id, r.aggregate_id) = (%(t)s, ev.originator_id)
+LEFT JOIN r ON r.aggregate_id = ev.originator_id
 """
 
 
@@ -104,5 +110,4 @@ class AuditTrailProjection(Projection):
             "upto": batch.upto,
             "types": Jsonb(published_types()),
         }
-        conn.execute(_RECORDS, params, prepare=True)
-        conn.execute(_ROWS, params, prepare=True)
+        conn.execute(_BATCH, params, prepare=True)
