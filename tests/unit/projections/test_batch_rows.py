@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from psycopg.types.json import Jsonb
 
 from projections.runtime import BatchRows, RowTable
 
@@ -55,3 +58,17 @@ def test_a_plain_connection_writes_at_once():
         ("INSERT INTO things (tenant_id, id, a, b) VALUES (%s, %s, %s, %s)", ["h", 1, None, 3])
     ]
     assert BatchRows.of(rows) is rows
+
+
+def test_many_new_rows_are_one_statement_with_their_json():
+    conn = _Conn()
+    rows = BatchRows(conn)  # type: ignore[arg-type]
+    rows.insert(T, {"tenant_id": "h", "id": 1, "a": "大厅"})
+    rows.insert(T, {"tenant_id": "h", "id": 2, "b": Jsonb(["x"])})
+    rows.flush()
+    [(query, params)] = conn.statements
+    assert "jsonb_populate_recordset(NULL::things, %s::jsonb)" in query
+    assert json.loads(params[0]) == [
+        {"tenant_id": "h", "id": 1, "a": "大厅"},
+        {"tenant_id": "h", "id": 2, "b": ["x"]},
+    ]
