@@ -3,6 +3,7 @@ metrics; request ids, structured request logs and HTTP metrics around every requ
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from datetime import timedelta
@@ -162,6 +163,27 @@ async def metrics(state: State) -> bytes:
     return await run_sync(_exposition, state.gateway.platform.worker_pool)
 
 
+GC_THRESHOLDS = (20_000, 20, 50)
+"""Allocations between young collections, and the older generations' factors (Python's
+defaults: 700, 10, 10)."""
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections in the serving process.
+
+    A board answer allocates thousands of short-lived objects; with Python's default
+    thresholds a request triggered several young collections and, now and then, a full
+    collection over the whole heap (schema, libraries) that stalled every request waiting
+    behind it (closed-loop p99 110–390 ms against 55–66 ms tuned, on the 2-core bench
+    machine). What exists at startup is moved out of the collector's sight (``gc.freeze``)
+    and the young generation collected less often; reference counting still frees almost
+    everything at once.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def _new_response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
 
@@ -257,6 +279,7 @@ def create_app(
     return Litestar(
         route_handlers=[controller, health, ready, metrics],
         on_app_init=[keep_state],
+        on_startup=[tune_gc],
         on_shutdown=[gateway.hub.close],
         middleware=[observe_requests],
         exception_handlers={
