@@ -49,6 +49,7 @@ class CatalogProjection(Projection):
                 event.timestamp,
                 position,
             ),
+            prepare=True,
         )
 
     @apply.register
@@ -74,6 +75,7 @@ class CatalogProjection(Projection):
                 tenant_id,
                 event.originator_id,
             ),
+            prepare=True,
         )
 
     @apply.register

@@ -91,7 +91,7 @@ class BatchRows:
     def insert(self, table: RowTable, row: Mapping[str, Any]) -> None:
         """Insert ``row`` (column → value); written when the batch ends."""
         if not self.defer:
-            self.conn.execute(table.insert_sql, [row.get(c) for c in table.columns])
+            self.conn.execute(table.insert_sql, [row.get(c) for c in table.columns], prepare=True)
             return
         key = tuple(row[c] for c in table.key)
         pending = self._pending.setdefault(table, {})
@@ -131,7 +131,8 @@ class BatchRows:
 
     def _write(self, table: RowTable, rows: list[dict[str, Any]]) -> None:
         if len(rows) == 1:
-            self.conn.execute(table.insert_sql, [rows[0].get(c) for c in table.columns])
+            params = [rows[0].get(c) for c in table.columns]
+            self.conn.execute(table.insert_sql, params, prepare=True)
             return
         # Many rows travel as one JSON array (encoded in C): a tenth of the client's cost of
         # one bound statement per row, and the same rows.

@@ -92,6 +92,11 @@ class _SharedRows:
             self.rows = read_rows(*self.args)
         return self.rows
 
+    def decode_all(self) -> None:
+        """Decode every row now (each member iterates its part of them later)."""
+        for _ in self.decoded(self()):
+            pass
+
     def decoded(self, rows: list[EventRow]) -> Iterator[tuple[int, DomainEvent]]:
         """``(position, event)`` of ``rows`` (some of :meth:`__call__`'s), each decoded once."""
         events = self.events
@@ -100,6 +105,11 @@ class _SharedRows:
             if event is None:
                 event = events[row.position] = decode_row(row)
             yield row.position, event
+
+
+def _per_event(projection: Projection) -> bool:
+    """Whether ``projection`` applies a batch event by event (the default ``apply_batch``)."""
+    return type(projection).apply_batch is Projection.apply_batch
 
 
 def _union(members: Sequence[Member]) -> frozenset[str] | None:
@@ -154,15 +164,34 @@ def apply_group_batch(
         chosen = [by_consumer[c] for c in sorted(applied)]
         source = _SharedRows(conn, tenant_id, low, upto, _union(chosen))
         handlers = HandlerConnection(conn)
-        for member in chosen:
+
+        def apply(member: Member) -> None:
             after = applied[member.consumer]
             if after >= upto:
-                continue
+                return
             if member.search_path is not None:
                 conn.execute("SELECT set_config('search_path', %s, true)", (member.search_path,))
             batch = Batch(conn, tenant_id, after, upto, member.topics, source=source)
             member.projection.apply_batch(cast(psycopg.Connection[Any], handlers), batch)
             result.applied[member.consumer] = upto - after
+
+        # Keep the server busy while Python works: read the log first (a read waits for every
+        # statement sent before it), then send the members that work in SQL alone (the audit
+        # trail, platform activity keep the server busy for a while), decode the events
+        # meanwhile, then apply the members that work on the whole batch (folds, written at
+        # their end), and last those that send a statement per event: sent while the server
+        # is still busy, each would soon wait for it (the socket's buffer fills up).
+        in_sql = [m for m in chosen if m.topics == frozenset()]
+        in_python = [m for m in chosen if m.topics != frozenset()]
+        in_python.sort(key=lambda m: _per_event(m.projection))
+        if in_python:
+            source()
+        for member in in_sql:
+            apply(member)
+        if in_python:
+            source.decode_all()
+        for member in in_python:
+            apply(member)
         moved = sorted(result.applied)
         conn.execute(_RECORD, {"upto": upto, "moved": moved, "t": tenant_id}, prepare=True)
     result.covered = upto - low
