@@ -16,13 +16,20 @@ as without it (a test runs every query of the suite's board both ways).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from math import isfinite
+from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 
 import strawberry
 from graphql import (
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_non_null_type,
@@ -44,8 +51,21 @@ class LeafField(NamedTuple):
 
     read: Callable[[Any, str], object]
     python_name: str
-    type: GraphQLLeafType
+    leaf_type: GraphQLLeafType
     non_null: bool
+    same: type | None
+    """The Python type whose values the scalar answers unchanged (``str`` for ``String``),
+    so that they need no coercion call; ``None`` for enums and custom scalars."""
+
+
+_UNCHANGED: dict[GraphQLScalarType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,  # within 32 bits
+    GraphQLFloat: float,  # finite
+}
+_INT_RANGE = range(-(2**31), 2**31)
 
 
 def leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, LeafField]]:
@@ -69,7 +89,11 @@ def leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, LeafField]]:
             leaf = field.type.of_type if non_null else field.type
             if is_leaf_type(leaf):
                 plans.setdefault(type_name, {})[field_name] = LeafField(
-                    definition.default_resolver, definition.python_name, leaf, non_null
+                    definition.default_resolver,
+                    definition.python_name,
+                    leaf,
+                    non_null,
+                    _UNCHANGED.get(leaf) if isinstance(leaf, GraphQLScalarType) else None,
                 )
     return plans
 
@@ -141,12 +165,19 @@ _GENERAL_PATH = object()
 
 def _complete(plan: LeafField, source: Any) -> Any:
     value = plan.read(source, plan.python_name)
+    kind = type(value)
+    if kind is plan.same:  # answered as it is, unless out of the scalar's range
+        if kind is int:
+            if value in _INT_RANGE:
+                return value
+        elif kind is not float or isfinite(cast(float, value)):
+            return value
     if value is None:
         return _GENERAL_PATH if plan.non_null else None
     if value is Undefined or isinstance(value, Exception):
         return _GENERAL_PATH
     try:
-        coerced = plan.type.coerce_output_value(value)
+        coerced = plan.leaf_type.coerce_output_value(value)
     except Exception:  # reported by the general path, with its location
         return _GENERAL_PATH
     return _GENERAL_PATH if coerced is None or coerced is Undefined else coerced

@@ -47,7 +47,7 @@ AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 def _ticket(n: int, **changes: Any) -> Ticket:
     values: dict[str, Any] = {
         "number": n,
-        "display_number": f"A{n:03d}",
+        "display_number": f"A{n:03d}" if type(n) is int else f"A{n}",
         "status": Status.OPEN,
         "called_at": AT if n % 2 else None,
         "share": n / 10 if n % 3 else None,
@@ -76,6 +76,21 @@ class Query:
         )
 
     @strawberry.field
+    def edges(self) -> Window:
+        """Values at the scalars' edges: 32-bit ints, non-finite floats, lookalike types."""
+        return Window(
+            code="W03",
+            ticket=_ticket(2**31 - 1, share=float("inf")),
+            tickets=[
+                _ticket(2**31, share=float("nan")),
+                _ticket(-(2**31), share=3),
+                _ticket(True, display_number=7, share=True),
+                _ticket(4.0, display_number=b"A004", status=Status.CLOSED),
+                _ticket(5.5),
+            ],
+        )
+
+    @strawberry.field
     async def later(self) -> Window:
         return _window()
 
@@ -88,6 +103,8 @@ QUERIES = [
     "query($s: Boolean!) { window { ticket { number @include(if: $s) share @skip(if: $s) } } }",
     "{ broken { code ticket { number displayNumber } tickets { number status } } }",
     "{ broken { tickets { displayNumber } ticket { status } } }",
+    "{ edges { ticket { number share } tickets { number share displayNumber status } } }",
+    "{ edges { tickets { share } } }",
     "{ later { tickets { number calledAt } } }",
 ]
 
