@@ -32,6 +32,7 @@ from graphql import (
     GraphQLString,
     Undefined,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
 )
@@ -56,6 +57,8 @@ class LeafField(NamedTuple):
     same: type | None
     """The Python type whose values the scalar answers unchanged (``str`` for ``String``),
     so that they need no coercion call; ``None`` for enums and custom scalars."""
+    items_non_null: bool | None = None
+    """For a list of leaves (``[String!]!``): whether its items are non-null; else ``None``."""
 
 
 _UNCHANGED: dict[GraphQLScalarType, type] = {
@@ -87,6 +90,10 @@ def leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, LeafField]]:
                 continue
             non_null = is_non_null_type(field.type)
             leaf = field.type.of_type if non_null else field.type
+            items_non_null = None
+            if is_list_type(leaf):
+                items_non_null = is_non_null_type(leaf.of_type)
+                leaf = leaf.of_type.of_type if items_non_null else leaf.of_type
             if is_leaf_type(leaf):
                 plans.setdefault(type_name, {})[field_name] = LeafField(
                     definition.default_resolver,
@@ -94,6 +101,7 @@ def leaf_fields(schema: GraphQLSchema) -> dict[str, dict[str, LeafField]]:
                     leaf,
                     non_null,
                     _UNCHANGED.get(leaf) if isinstance(leaf, GraphQLScalarType) else None,
+                    items_non_null,
                 )
     return plans
 
@@ -165,6 +173,17 @@ _GENERAL_PATH = object()
 
 def _complete(plan: LeafField, source: Any) -> Any:
     value = plan.read(source, plan.python_name)
+    if plan.items_non_null is None:
+        return _leaf(plan, value, plan.non_null)
+    if value is None:
+        return _GENERAL_PATH if plan.non_null else None
+    if type(value) is not list and type(value) is not tuple:
+        return _GENERAL_PATH  # other iterables: as graphql-core completes them
+    items = [_leaf(plan, item, plan.items_non_null) for item in value]
+    return _GENERAL_PATH if _GENERAL_PATH in items else items
+
+
+def _leaf(plan: LeafField, value: Any, non_null: bool) -> Any:
     kind = type(value)
     if kind is plan.same:  # answered as it is, unless out of the scalar's range
         if kind is int:
@@ -173,7 +192,7 @@ def _complete(plan: LeafField, source: Any) -> Any:
         elif kind is not float or isfinite(cast(float, value)):
             return value
     if value is None:
-        return _GENERAL_PATH if plan.non_null else None
+        return _GENERAL_PATH if non_null else None
     if value is Undefined or isinstance(value, Exception):
         return _GENERAL_PATH
     try:

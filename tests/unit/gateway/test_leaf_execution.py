@@ -28,6 +28,7 @@ class Ticket:
     called_at: datetime | None
     share: float | None
     badges: list[str]
+    codes: list[int | None] | None = None
 
     @strawberry.field
     def doubled(self, times: int = 2) -> int:
@@ -82,13 +83,18 @@ class Query:
             code="W03",
             ticket=_ticket(2**31 - 1, share=float("inf")),
             tickets=[
-                _ticket(2**31, share=float("nan")),
-                _ticket(-(2**31), share=3),
-                _ticket(True, display_number=7, share=True),
-                _ticket(4.0, display_number=b"A004", status=Status.CLOSED),
-                _ticket(5.5),
+                _ticket(2**31, share=float("nan"), badges=["B", None]),
+                _ticket(-(2**31), share=3, codes=(1, None, 2**40)),
+                _ticket(True, display_number=7, share=True, codes=[True, 2.0]),
+                _ticket(4.0, display_number=b"A004", status=Status.CLOSED, badges=iter("xy")),
+                _ticket(5.5, codes=[], badges=("a", 1)),
             ],
         )
+
+    @strawberry.field
+    def strings(self) -> Window | None:
+        """A string where a list is due: not iterated like a list."""
+        return Window(code="W04", ticket=_ticket(6, badges="AB"), tickets=[])
 
     @strawberry.field
     async def later(self) -> Window:
@@ -105,6 +111,10 @@ QUERIES = [
     "{ broken { tickets { displayNumber } ticket { status } } }",
     "{ edges { ticket { number share } tickets { number share displayNumber status } } }",
     "{ edges { tickets { share } } }",
+    "{ edges { tickets { badges } } }",
+    "{ edges { tickets { codes number } ticket { codes badges } } }",
+    "{ window { tickets { badges codes } } }",
+    "{ strings { ticket { badges } } }",
     "{ later { tickets { number calledAt } } }",
 ]
 
@@ -138,9 +148,20 @@ def test_async_execution_answers_the_same() -> None:
 
 def test_only_plain_leaves_take_the_short_path() -> None:
     plans = leaf_fields(_short()._schema)
-    assert set(plans["Ticket"]) == {"number", "displayNumber", "status", "calledAt", "share"}
+    assert set(plans["Ticket"]) == {
+        "number",
+        "displayNumber",
+        "status",
+        "calledAt",
+        "share",
+        "badges",
+        "codes",
+    }
     assert "doubled" not in plans["Ticket"]  # a resolver with arguments
-    assert "badges" not in plans["Ticket"]  # a list is not a leaf
+    assert (plans["Ticket"]["badges"].items_non_null, plans["Ticket"]["codes"].items_non_null) == (
+        True,
+        False,
+    )
     assert set(plans["Window"]) == {"code"}
 
 
