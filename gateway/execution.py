@@ -207,6 +207,7 @@ def with_leaf_fields(build: Callable[[type[LeafExecutionContext]], S]) -> S:
 
     ``build`` receives the class to pass as ``execution_context_class``.
     """
+
     class SchemaLeafExecutionContext(LeafExecutionContext):
         leaf_fields: ClassVar[dict[str, dict[str, LeafField]]] = {}
 

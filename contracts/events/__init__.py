@@ -63,8 +63,11 @@ def _load_event_types() -> tuple[EventType, ...]:
             continue
         schema = json.loads(entry.read_text("utf-8"))
         name, _, version = entry.name.removesuffix(".json").rpartition(".v")
-        types.append(EventType(name, int(version), schema["x-topic"],
-                               tuple(schema.get("x-personal-fields", ()))))
+        types.append(
+            EventType(
+                name, int(version), schema["x-topic"], tuple(schema.get("x-personal-fields", ()))
+            )
+        )
     return tuple(types)
 
 

@@ -123,8 +123,14 @@ def _run_maven(pom: Path, libs: Path) -> None:
     if mvn is None:
         raise JarFetchError("mvn is not on PATH; install Maven (Debian package 'maven')")
     command = [
-        mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies",
-        f"-DoutputDirectory={libs}", "-DincludeScope=runtime",
+        mvn,
+        "-B",
+        "-q",
+        "-f",
+        str(pom),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}",
+        "-DincludeScope=runtime",
     ]
     # -B: CI has no stdin and no terminal; -q: print only errors, which we capture for the message.
     result = subprocess.run(
@@ -456,13 +462,21 @@ class KafkaBroker:
         # KRaft refuses to start on an unformatted log dir; a random cluster id per broker.
         command = [
             *self._java_command(java, libs, STORAGE_TOOL_MAIN),
-            "format", "--cluster-id", _random_cluster_id(), "--config", str(config),
+            "format",
+            "--cluster-id",
+            _random_cluster_id(),
+            "--config",
+            str(config),
         ]
         format_log = self.log_dir / "format.log"
         with format_log.open("wb") as out:
             result = subprocess.run(
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                timeout=self.start_timeout, check=False,
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=self.start_timeout,
+                check=False,
             )
         if result.returncode != 0:
             raise BrokerStartError(
@@ -511,7 +525,8 @@ def _run_foreground(log_dir: Path | None) -> int:
             print(
                 f"Kafka {kafka_version()} ready in {broker.startup_seconds:.1f}s; "
                 f"log {broker.broker_log}; Ctrl-C stops it",
-                file=sys.stderr, flush=True,
+                file=sys.stderr,
+                flush=True,
             )
             while broker.is_running():
                 time.sleep(0.5)
@@ -523,13 +538,20 @@ def _run_foreground(log_dir: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.kafka.broker", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.kafka.broker",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("fetch", help="fetch the Kafka jars with mvn into the cache")
     run = commands.add_parser("run", help="run a broker in the foreground until Ctrl-C")
-    run.add_argument("--log-dir", type=Path, default=None,
-                     help="config, logs and data (default: a temporary directory, deleted)")
+    run.add_argument(
+        "--log-dir",
+        type=Path,
+        default=None,
+        help="config, logs and data (default: a temporary directory, deleted)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":

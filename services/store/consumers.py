@@ -49,9 +49,7 @@ def record_consumer_position(
     """
     validate_tenant_id(tenant_id)
     with translated_errors():
-        conn.execute(
-            _RECORD, {"consumer": consumer, "tenant": tenant_id, "position": position}
-        )
+        conn.execute(_RECORD, {"consumer": consumer, "tenant": tenant_id, "position": position})
 
 
 def pending_tenants(pool: Pool, consumer: str) -> list[tuple[str, int]]:

@@ -69,20 +69,28 @@ def _walk(conn: psycopg.Connection[Any], tenant_id: str) -> ChainVerification:
         for position, originator_id, version, topic, state, prev_hash, stored in cursor:
             checked += 1
             if position != expected:
-                return bad(expected, checked, f"position {expected} is missing "
-                           f"(next stored position is {position})")
+                return bad(
+                    expected,
+                    checked,
+                    f"position {expected} is missing (next stored position is {position})",
+                )
             if bytes(prev_hash) != prev:
                 return bad(position, checked, "does not link to the previous event's hash")
-            canonical = event_bytes(tenant_id, position, originator_id, version, topic,
-                                    bytes(state))
+            canonical = event_bytes(
+                tenant_id, position, originator_id, version, topic, bytes(state)
+            )
             computed = next_hash(prev, canonical)
             if computed != bytes(stored):
                 return bad(position, checked, "content does not match its hash (altered)")
             prev, expected = computed, expected + 1
     last = expected - 1
     if head_position != last:
-        return bad(last + 1, checked, f"head row says position {head_position} but the "
-                   f"chain ends at {last} (events removed or head moved)")
+        return bad(
+            last + 1,
+            checked,
+            f"head row says position {head_position} but the "
+            f"chain ends at {last} (events removed or head moved)",
+        )
     if head_hash != prev:
         return bad(last, checked, "head row's last hash does not match the chain")
     return ChainVerification(True, tenant_id, checked, None, "", head_position)

@@ -28,8 +28,16 @@ def _command_paths() -> list[list[str]]:
 
 def test_the_core_commands_exist():
     names = {" ".join(p) for p in _command_paths()}
-    assert {"run", "serve", "migrate", "seed-demo", "project", "relay", "dev-token",
-            "verify"} <= names
+    assert {
+        "run",
+        "serve",
+        "migrate",
+        "seed-demo",
+        "project",
+        "relay",
+        "dev-token",
+        "verify",
+    } <= names
 
 
 @pytest.mark.parametrize("path", _command_paths(), ids=" ".join)

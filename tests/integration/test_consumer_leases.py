@@ -25,8 +25,9 @@ class Recording(LogConsumer):
 
     def handle(self, conn, tenant_id, notifications):
         for n in notifications:
-            conn.execute("INSERT INTO consumed (tenant_id, position) VALUES (%s, %s)",
-                         (tenant_id, n.id))
+            conn.execute(
+                "INSERT INTO consumed (tenant_id, position) VALUES (%s, %s)", (tenant_id, n.id)
+            )
 
 
 @pytest.fixture
@@ -34,13 +35,16 @@ def database(admin_database_url: str, worker_id: str) -> str:
     """A database of its own: fair shares depend on how many halls exist."""
     name = f"yanshen_test_leases_{worker_id}"
     with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
     url = ensure_database(admin_database_url, name)
     migrate(url)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE consumed (tenant_id text, position bigint,"
-                     " PRIMARY KEY (tenant_id, position))")
+        conn.execute(
+            "CREATE TABLE consumed (tenant_id text, position bigint,"
+            " PRIMARY KEY (tenant_id, position))"
+        )
         conn.execute("GRANT SELECT, INSERT ON consumed TO yanshen_worker")
     app_pool = open_pool(url, "app")
     try:

@@ -124,7 +124,7 @@ def test_keyed_messages_round_trip_through_a_consumer_group(
     counts: dict[int, int] = defaultdict(int)
     for _, _, partition in sent:
         counts[partition] += 1
-    assert {
-        tp.partition: meta.offset for tp, meta in committed.items() if tp.topic == topic
-    } == {partition: counts.get(partition, 0) for partition in range(PARTITIONS)}
+    assert {tp.partition: meta.offset for tp, meta in committed.items() if tp.topic == topic} == {
+        partition: counts.get(partition, 0) for partition in range(PARTITIONS)
+    }
     assert TopicPartition(topic, partition_of[KEYS[0]]) in committed

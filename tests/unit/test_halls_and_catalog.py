@@ -134,16 +134,22 @@ def test_a_hall_starts_with_default_policies_and_changes_them(hall_apps, hall):
 
     registry = hall_apps(HallRegistry, hall)
     assert registry.get_hall().policies == HallPolicies()
-    wanted = HallPolicies(rectification_working_days=15,
-                          missed_number_policy=MissedNumberPolicy.DEFER)
+    wanted = HallPolicies(
+        rectification_working_days=15, missed_number_policy=MissedNumberPolicy.DEFER
+    )
     registry.change_policies(wanted, "admin")
     assert registry.get_hall().policies == wanted
 
 
-@pytest.mark.parametrize("values", [{"rectification_working_days": 0},
-                                    {"waiting_target_minutes": 999},
-                                    {"missed_number_policy": "SHOUT"},
-                                    {"no_such_policy": 1}])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"rectification_working_days": 0},
+        {"waiting_target_minutes": 999},
+        {"missed_number_policy": "SHOUT"},
+        {"no_such_policy": 1},
+    ],
+)
 def test_invalid_policies_are_refused(values):
     from services.halls import HallPolicies
 

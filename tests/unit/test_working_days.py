@@ -45,8 +45,9 @@ def test_years_beyond_the_official_schedule_fall_back_to_weekends_and_holidays()
 
 
 def test_overrides_win():
-    cal = WorkingDayCalendar(extra_holidays=[date(2026, 11, 26)],
-                             extra_working_days=[date(2026, 11, 28)])
+    cal = WorkingDayCalendar(
+        extra_holidays=[date(2026, 11, 26)], extra_working_days=[date(2026, 11, 28)]
+    )
     assert not cal.is_working_day(date(2026, 11, 26))
     assert cal.is_working_day(date(2026, 11, 28))
 
@@ -55,8 +56,10 @@ def test_days_change_at_midnight_in_beijing():
     assert local_date(datetime(2026, 11, 26, 16, 30, tzinfo=UTC)) == date(2026, 11, 27)
 
 
-@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 1)),
-       st.integers(min_value=1, max_value=40))
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 1)),
+    st.integers(min_value=1, max_value=40),
+)
 def test_add_then_count_round_trips(start, days):
     due = CAL.add_working_days(start, days)
     assert CAL.is_working_day(due)

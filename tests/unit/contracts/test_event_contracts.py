@@ -138,8 +138,13 @@ def test_a_payload_breaking_its_contract_is_rejected():
 
 
 ENVELOPE = {"aggregate_id", "aggregate_version", "occurred_at"}
-LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic",
-                  "originator_id_type"}
+LIBRARY_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "originator_id_type",
+}
 
 
 def _event_fields(cls: type) -> set[str]:
@@ -168,11 +173,15 @@ def test_docs_events_md_is_up_to_date():
 
     committed = (Path(__file__).parents[3] / "docs" / "events.md").read_text("utf-8")
     assert committed == render_events_md(), (
-        "docs/events.md is stale: run `python -m contracts.docs > docs/events.md`")
+        "docs/events.md is stale: run `python -m contracts.docs > docs/events.md`"
+    )
 
 
-@pytest.mark.parametrize("event_type", [t for t in EVENT_TYPES if t.personal_fields],
-                         ids=lambda t: f"{t.name}.v{t.version}")
+@pytest.mark.parametrize(
+    "event_type",
+    [t for t in EVENT_TYPES if t.personal_fields],
+    ids=lambda t: f"{t.name}.v{t.version}",
+)
 def test_personal_fields_accept_the_erasure_marker(event_type):
     """After crypto-shredding, a personal field reads "[erased]": the contract must say so,
     or consumers validating against it would reject every erased event."""
