@@ -36,7 +36,7 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -119,6 +119,35 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # (schema extensions with a ``resolve`` hook).
         self._wraps_resolvers = bool(manager and manager.middlewares)
 
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        """graphql-core's sub-selection of a field, shared between requests.
+
+        graphql-core remembers it for one request; clients send the same few documents
+        (parsed once, :mod:`gateway.limits.query`), so the same field nodes come again and
+        again. The key holds the nodes' identities and the request's variable values (they
+        decide ``@skip`` / ``@include``); the entry keeps the nodes alive, so an identity
+        cannot be taken by another node while it is cached.
+        """
+        variables = self.variable_values.coerced
+        try:
+            key = (
+                return_type,
+                tuple(id(details.node) for details in field_details_list),
+                tuple(sorted(variables.items())) if variables else (),
+            )
+            cached = _SUBFIELDS.get(key)
+        except TypeError:  # a variable value that cannot be a key (a list, an input object)
+            return super().collect_subfields(return_type, field_details_list)
+        if cached is not None:
+            return cached[1]
+        collected = super().collect_subfields(return_type, field_details_list)
+        if len(_SUBFIELDS) >= SHARED_SUBFIELDS:
+            _SUBFIELDS.clear()
+        _SUBFIELDS[key] = (field_details_list, collected)
+        return collected
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -128,24 +157,42 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """An object whose selected fields are all plain leaves is completed in one loop."""
-        plans = self.leaf_fields.get(parent_type.name)
-        if plans and not self._wraps_resolvers:
-            selected = [
-                (name, plans.get(details[0].node.name.value), details[0].node.arguments)
-                for name, details in grouped_field_set.items()
-            ]
-            if all(plan is not None and not arguments for _, plan, arguments in selected):
-                results: dict[str, Any] = {}
-                for name, plan, _ in selected:
-                    value = _complete(plan, source_value)  # type: ignore[arg-type]
-                    if value is _GENERAL_PATH:
-                        break
-                    results[name] = value
-                else:
-                    return results
+        selected = self._plain_selection(parent_type, grouped_field_set)
+        if selected is not None:
+            results: dict[str, Any] = {}
+            for name, plan in selected:
+                value = _complete(plan, source_value)
+                if value is _GENERAL_PATH:
+                    break
+                results[name] = value
+            else:
+                return results
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
+
+    def _plain_selection(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> list[tuple[str, LeafField]] | None:
+        """(response name, plan) of each selected field if all are plain leaves, else None;
+        remembered per selection (shared between requests with the sub-selections)."""
+        if self._wraps_resolvers:
+            return None
+        known = _SELECTIONS.get(id(grouped_field_set))
+        if known is not None and known[0] is grouped_field_set:
+            return known[1]
+        plans = self.leaf_fields.get(parent_type.name, {})
+        selected: list[tuple[str, LeafField]] | None = []
+        for name, details in grouped_field_set.items():
+            plan = plans.get(details[0].node.name.value)
+            if plan is None or details[0].node.arguments:
+                selected = None
+                break
+            selected.append((name, plan))  # type: ignore[union-attr]
+        if len(_SELECTIONS) >= SHARED_SUBFIELDS:
+            _SELECTIONS.clear()
+        _SELECTIONS[id(grouped_field_set)] = (grouped_field_set, selected)
+        return selected
 
     def execute_field(
         self,
@@ -166,6 +213,12 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             parent_type, source, field_details_list, path, position_context
         )
 
+
+SHARED_SUBFIELDS = 4096
+"""Sub-selections kept between requests (the cache starts afresh when full)."""
+
+_SUBFIELDS: dict[tuple[Any, ...], tuple[FieldDetailsList, CollectedFields]] = {}
+_SELECTIONS: dict[int, tuple[GroupedFieldSet, list[tuple[str, LeafField]] | None]] = {}
 
 _GENERAL_PATH = object()
 """The value cannot be completed plainly: the general path completes it (or reports it)."""

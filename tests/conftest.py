@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -21,6 +22,21 @@ from projections.runtime import ProjectionWorker
 pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.kafka"]
 
 TEST_SETTINGS = Settings(jwt_secret="test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """Each test ends with the root logger it began with.
+
+    CLI commands invoked in-process configure logging onto CliRunner's captured stream, which
+    is closed afterwards; the live gateway's request logs then failed with "I/O operation on
+    closed file" in later tests.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

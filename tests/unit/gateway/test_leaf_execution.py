@@ -11,6 +11,7 @@ import pytest
 import strawberry
 
 from gateway.execution import LeafExecutionContext, leaf_fields, with_leaf_fields
+from gateway.limits.query import ParseCache
 from gateway.schema import build_schema
 
 
@@ -92,6 +93,10 @@ class Query:
         )
 
     @strawberry.field
+    def count(self, codes: list[str] | None = None) -> int:
+        return len(codes or [])
+
+    @strawberry.field
     def strings(self) -> Window | None:
         """A string where a list is due: not iterated like a list."""
         return Window(code="W04", ticket=_ticket(6, badges="AB"), tickets=[])
@@ -170,3 +175,26 @@ def test_the_gateway_schema_uses_the_short_path() -> None:
     assert issubclass(schema.execution_context_class, LeafExecutionContext)
     plans = schema.execution_context_class.leaf_fields  # type: ignore[attr-defined]
     assert {"waiting", "servedWithinTargetShare"} <= set(plans["QueueBoardStats"])
+
+
+def test_shared_sub_selections_follow_the_variables_of_each_request() -> None:
+    """The same document, run again with other @include / @skip values, answers accordingly.
+
+    Parsed once (as the gateway's ParseCache does), so its field nodes are the same objects in
+    every request and the sub-selections are shared between them.
+    """
+    short = with_leaf_fields(
+        lambda ctx: strawberry.Schema(
+            query=Query, execution_context_class=ctx, extensions=[ParseCache]
+        )
+    )
+    plain = strawberry.Schema(query=Query, extensions=[ParseCache])
+    query = """query($s: Boolean!, $codes: [String!]) { count(codes: $codes)
+        window { ticket { number @include(if: $s) share @skip(if: $s) status } } }"""
+    for s in (True, False, True, False):
+        for codes in (None, ["A", "B"]):  # a list variable cannot be part of a key
+            variables = {"s": s, "codes": codes}
+            one = short.execute_sync(query, variable_values=variables)
+            other = plain.execute_sync(query, variable_values=variables)
+            assert (one.data, one.errors) == (other.data, other.errors)
+            assert ("number" in one.data["window"]["ticket"]) is s
