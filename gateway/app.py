@@ -82,6 +82,11 @@ GROUP BY c.consumer
 """
 
 
+ROUTES = frozenset({"/graphql", "/health", "/ready", "/metrics"})
+"""The paths metrics are labelled with; any other path counts as ``other``, so that a route
+with path parameters added later cannot grow the metrics without bound."""
+
+
 def observe_requests(app: ASGIApp) -> ASGIApp:
     """Middleware: request id (``X-Request-Id`` in and out), log context, HTTP metrics."""
 
@@ -110,8 +115,9 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed = time.perf_counter() - start
             path, method = scope["path"], scope["method"]
-            HTTP_REQUESTS.labels(path, method, str(status)).inc()
-            HTTP_SECONDS.labels(path, method).observe(elapsed)
+            route = path if path in ROUTES else "other"
+            HTTP_REQUESTS.labels(route, method, str(status)).inc()
+            HTTP_SECONDS.labels(route, method).observe(elapsed)
             level = logging.INFO if path == "/graphql" else logging.DEBUG
             with structlog.contextvars.bound_contextvars(
                 method=method, path=path, status=status, ms=round(elapsed * 1000, 1)

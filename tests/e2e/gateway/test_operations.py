@@ -73,6 +73,13 @@ def test_metrics_have_request_rate_latency_errors_and_projection_lag(
     assert _metric(text, "yanshen_projection_lag_max_events", consumer="projection:catalog")
 
 
+def test_unknown_paths_never_become_metric_labels(gateway_url):
+    for n in range(3):
+        assert httpx.get(f"{gateway_url}/no-such-path-{n}").status_code == 404
+    text = httpx.get(f"{gateway_url}/metrics").text
+    assert "no-such-path" not in text
+
+
 def test_unknown_operation_names_never_become_metric_labels(gateway_url, gql):
     gql("query Whatever123 { __typename }")
     text = httpx.get(f"{gateway_url}/metrics").text
