@@ -190,7 +190,15 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def _new_response() -> Response[Any]:
+def _no_root_value() -> None:
+    return None
+
+
+def _new_response(root_value: None) -> Response[Any]:
+    """The response strawberry fills in. It takes ``root_value`` and the context getter takes
+    ``response`` only to chain the controller's dependencies: Litestar resolves dependencies
+    of the same depth concurrently, in an anyio task group per request (~60 µs of a
+    ``{ __typename }`` request's ~380 µs), and one at a time when each depends on the last."""
     return Response({}, background=BackgroundTasks([]))
 
 
@@ -210,6 +218,7 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
         # Strawberry builds the response object in a worker thread; it is a constructor call.
         dependencies: ClassVar[Dependencies] = {
             **base.dependencies,
+            "root_value": Provide(_no_root_value, sync_to_thread=False),
             "response": Provide(_new_response, sync_to_thread=False),
         }
 

@@ -96,8 +96,11 @@ async def authenticate(authorization: str, platform: Platform) -> Principal:
     return decode_token(token, platform.settings)
 
 
-async def context_getter(state: State, scope: Scope) -> Context:
+async def context_getter(state: State, scope: Scope, response: Any = None) -> Context:
     """Build the context; a token that is present but invalid fails the whole request.
+
+    ``response`` is not used: naming it orders this dependency after the response's (see
+    ``gateway.app._new_response``).
 
     Over HTTP the caller is rate limited here. A WebSocket connection authenticates later,
     with the ``connection_init`` payload (see :mod:`gateway.app`).
