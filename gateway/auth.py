@@ -62,8 +62,10 @@ def decode_token(token: str, settings: Settings) -> Principal:
         known: Principal | None = keyring.verified.recall(token, leeway=settings.jwt_leeway_seconds)
         if known is not None:
             return known
+    generation = keyring.generation
     principal = _verify(token, settings)
-    if principal.expires_at is not None:
+    # Not if the JWKS was read meanwhile (by another request): its key may be gone now.
+    if principal.expires_at is not None and keyring.generation == generation:
         keyring.verified.remember(token, principal, expires_at=principal.expires_at)
     return principal
 

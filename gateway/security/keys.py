@@ -83,6 +83,8 @@ class KeyRing:
         self._lock = threading.Lock()
         self.verified: VerifiedTokens[Any] = VerifiedTokens()
         """Callers of tokens verified with the current keys."""
+        self.generation = 0
+        """Counts the JWKS reads: a token verified before a read is not remembered after it."""
 
     @property
     def jwks_due(self) -> bool:
@@ -124,6 +126,7 @@ class KeyRing:
             if age > self._refresh or (kid not in self._jwks and age > MIN_REFETCH_SECONDS):
                 self._fetched_at = time.monotonic()
                 self._jwks = _parse_jwks(_read(self._source))
+                self.generation += 1
                 self.verified.clear()  # a withdrawn key's tokens must fail from now on
             return self._jwks.get(kid)
 

@@ -165,3 +165,27 @@ def test_a_key_withdrawn_from_the_jwks_fails_after_the_next_read(tmp_path):
     keyring_for(settings)._fetched_at -= 61
     with pytest.raises(AuthenticationError, match="unknown key id 'rsa1'"):
         decode_token(token, settings)
+
+
+def test_a_token_verified_while_the_jwks_was_read_is_not_remembered(tmp_path, monkeypatch):
+    from gateway.security.keys import keyring_for
+
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY)))
+    settings = Settings(jwt_jwks=str(path), jwt_jwks_refresh_seconds=60)
+    token = signed(RSA_KEY, "rsa1", "RS256")
+    keyring = keyring_for(settings)
+    decode_token(token, settings)  # this verification itself read the JWKS
+    assert keyring.verified.recall(token) is None
+    real_decode = jwt.decode
+
+    def decode_during_a_refresh(*args, **kwargs):
+        keyring.generation += 1  # another request read the JWKS meanwhile
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr("gateway.auth.jwt.decode", decode_during_a_refresh)
+    decode_token(token, settings)
+    assert keyring.verified.recall(token) is None
+    monkeypatch.setattr("gateway.auth.jwt.decode", real_decode)
+    decode_token(token, settings)
+    assert keyring.verified.recall(token) is not None
