@@ -1,16 +1,19 @@
-"""A shorter path through graphql-core for plain leaf fields (scalars and enums).
+"""A shorter path through graphql-core for plain leaf fields (scalars, enums, lists of them).
 
 graphql-core runs every field of an answer through its general machinery: resolve info,
 strawberry's resolver wrapper, awaitable checks, completion by kind of type. That costs about
 6 µs a field, and a queue board answer has some 220 fields, 190 of them plain leaves such as
-``waiting`` or ``displayNumber``. :class:`LeafExecutionContext` completes those directly.
+``waiting`` or ``displayNumber``. :class:`LeafExecutionContext` completes those directly, an
+object whose selection is all plain leaves in one loop, and keeps graphql-core's
+sub-selections between requests of the same (cached) document.
 
 A field takes the short path only when strawberry itself treats it as *basic* (no resolver,
 no field extensions or permissions, no exception handlers, hence no arguments) and its type is
-a scalar or an enum, and no middleware is installed. A value the short path cannot complete
-plainly (``None`` for a non-null field, an exception, something the scalar refuses) goes
-through the general path again, which reports it exactly as before. The answers are the same
-as without it (a test runs every query of the suite's board both ways).
+a scalar, an enum or a list of them, and no middleware is installed. A value the short path
+cannot complete plainly (``None`` for a non-null field, an exception, something the scalar
+refuses, a string where a list is due) goes through the general path again, which reports it
+exactly as before. ``tests/unit/gateway/test_leaf_execution.py`` compares the answers and
+errors of both paths.
 """
 
 from __future__ import annotations
@@ -182,13 +185,12 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if known is not None and known[0] is grouped_field_set:
             return known[1]
         plans = self.leaf_fields.get(parent_type.name, {})
-        selected: list[tuple[str, LeafField]] | None = []
-        for name, details in grouped_field_set.items():
-            plan = plans.get(details[0].node.name.value)
-            if plan is None or details[0].node.arguments:
-                selected = None
-                break
-            selected.append((name, plan))  # type: ignore[union-attr]
+        found = [
+            (name, plans.get(details[0].node.name.value), details[0].node.arguments)
+            for name, details in grouped_field_set.items()
+        ]
+        plain = all(plan is not None and not arguments for _, plan, arguments in found)
+        selected = [(name, plan) for name, plan, _ in found if plan is not None] if plain else None
         if len(_SELECTIONS) >= SHARED_SUBFIELDS:
             _SELECTIONS.clear()
         _SELECTIONS[id(grouped_field_set)] = (grouped_field_set, selected)
