@@ -103,6 +103,10 @@ class RelayConfig:
             "retries": 5,
             "request_timeout_ms": self.send_timeout_ms,
             "max_block_ms": self.send_timeout_ms,
+            # The producer gives a record up when the relay does (it resends it later): a
+            # producer closed after a failed send can then finish its close instead of
+            # retrying in a thread of its own for two minutes.
+            "delivery_timeout_ms": self.linger_ms + self.send_timeout_ms,
         }
 
     def topic_options(self) -> dict[str, Any]:
