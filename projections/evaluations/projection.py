@@ -10,13 +10,13 @@ in the month of the service (the invitation's day in China). A default rating
 from __future__ import annotations
 
 from datetime import date
-from functools import singledispatchmethod
-from typing import Any, cast
+from functools import partial, singledispatchmethod
+from typing import Any
 from uuid import UUID
 
 import psycopg
 
-from projections.runtime import Batch, BatchRows, Projection, RowTable
+from projections.runtime import BatchRows, BatchRowsProjection, RowTable, update_record
 from services.evaluations.domain import Evaluation
 from services.rectifications.domain import Rectification
 from services.rectifications.values import RectificationSource
@@ -59,19 +59,11 @@ RATINGS = RowTable(
 )
 
 
-def _update(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
-    position: int,
-    event: Any,
-    **sets: Any,
-) -> None:
-    """Set columns of the event's evaluation, with the row's bookkeeping."""
-    sets.update(updated_at=event.timestamp, version=event.originator_version, position=position)
-    BatchRows.of(conn).update(RATINGS, (tenant_id, event.originator_id), sets)
+_update = partial(update_record, table=RATINGS)
+"""Set columns of the event's evaluation, with the row's bookkeeping."""
 
 
-class EvaluationRatingsProjection(Projection):
+class EvaluationRatingsProjection(BatchRowsProjection):
     """Keeps ``evaluation_ratings`` in step with the halls' evaluations."""
 
     name = "evaluation_ratings"
@@ -81,12 +73,6 @@ class EvaluationRatingsProjection(Projection):
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
-
-    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
-        """Event by event; an evaluation invited in the batch is written once, at its end."""
-        rows = BatchRows(conn)
-        super().apply_batch(cast(psycopg.Connection[Any], rows), batch)
-        rows.flush()
 
     @apply.register
     def _(self, e: Evaluation.Invited, conn: psycopg.Connection, tenant_id: str, p: int) -> None:

@@ -9,13 +9,13 @@ compared with today.
 from __future__ import annotations
 
 from datetime import date
-from functools import singledispatchmethod
-from typing import Any, cast
+from functools import partial, singledispatchmethod
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from projections.runtime import Batch, BatchRows, Projection, RowTable
+from projections.runtime import BatchRows, BatchRowsProjection, RowTable, update_record
 from services.rectifications.domain import Rectification
 from services.shared.working_days import local_date
 
@@ -74,19 +74,11 @@ def _next_step(handled_by: str) -> dict[str, Any]:
     }
 
 
-def _update(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
-    position: int,
-    event: Any,
-    **sets: Any,
-) -> None:
-    """Set columns of the event's rectification, with the row's bookkeeping."""
-    sets.update(updated_at=event.timestamp, version=event.originator_version, position=position)
-    BatchRows.of(conn).update(LEDGER, (tenant_id, event.originator_id), sets)
+_update = partial(update_record, table=LEDGER)
+"""Set columns of the event's rectification, with the row's bookkeeping."""
 
 
-class RectificationLedgerProjection(Projection):
+class RectificationLedgerProjection(BatchRowsProjection):
     """Keeps ``rectification_ledger`` in step with the halls' rectifications."""
 
     name = "rectification_ledger"
@@ -95,12 +87,6 @@ class RectificationLedgerProjection(Projection):
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
-
-    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
-        """Event by event; a rectification opened in the batch is written once, at its end."""
-        rows = BatchRows(conn)
-        super().apply_batch(cast(psycopg.Connection[Any], rows), batch)
-        rows.flush()
 
     @apply.register
     def _(self, e: Rectification.Opened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:

@@ -9,7 +9,7 @@ from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
 from projections.runtime.rebuild import Rebuild, RebuildError, RebuildReport
-from projections.runtime.rows import BatchRows, RowTable
+from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, update_record
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
@@ -17,6 +17,7 @@ __all__ = [
     "GROUP_CONSUMER",
     "Batch",
     "BatchRows",
+    "BatchRowsProjection",
     "EventRow",
     "GroupBatch",
     "HandlerConnection",
@@ -37,4 +38,5 @@ __all__ = [
     "decode_row",
     "handled_topics",
     "tenant_connection",
+    "update_record",
 ]

@@ -19,14 +19,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import psycopg
 from psycopg.abc import Params, QueryNoTemplate
 from psycopg.types.json import Jsonb
 
-__all__ = ["BatchRows", "RowTable"]
+from projections.runtime.batch import Batch
+from projections.runtime.projection import Projection
+
+__all__ = ["BatchRows", "BatchRowsProjection", "RowTable", "update_record"]
 
 
 def _json_value(value: Any) -> Any:
@@ -137,3 +140,22 @@ class BatchRows:
         # Many rows travel as one JSON array (encoded in C): a tenth of the client's cost of
         # one bound statement per row, and the same rows.
         self.conn.execute(table.insert_json_sql, [_JSON.encode(rows).decode()], prepare=True)
+
+
+def update_record(
+    conn: Any, tenant_id: str, position: int, event: Any, *, table: RowTable, **sets: Any
+) -> None:
+    """Set columns of the row of ``event``'s record (keyed by hall and originator id), with the
+    row's bookkeeping: ``updated_at``, ``version`` and ``position`` of the event."""
+    sets.update(updated_at=event.timestamp, version=event.originator_version, position=position)
+    BatchRows.of(conn).update(table, (tenant_id, event.originator_id), sets)
+
+
+class BatchRowsProjection(Projection):
+    """A projection whose handlers write through :class:`BatchRows`: a record created and
+    changed within one batch is written once, at the batch's end."""
+
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        rows = BatchRows(conn)
+        super().apply_batch(cast(psycopg.Connection[Any], rows), batch)
+        rows.flush()
