@@ -18,7 +18,7 @@ import time
 import jwt
 
 from deploy.settings import Settings
-from gateway.security.keys import UnknownKeyError, keyring_for
+from gateway.security.keys import KeyRing, UnknownKeyError, keyring_for
 from gateway.security.principal import ANONYMOUS, AuthenticationError, Principal, Role
 
 __all__ = ["ANONYMOUS", "AuthenticationError", "Principal", "Role", "decode_token", "issue_token"]
@@ -63,16 +63,16 @@ def decode_token(token: str, settings: Settings) -> Principal:
         if known is not None:
             return known
     generation = keyring.generation
-    principal = _verify(token, settings)
+    principal = _verify(token, settings, keyring)
     # Not if the JWKS was read meanwhile (by another request): its key may be gone now.
     if principal.expires_at is not None and keyring.generation == generation:
         keyring.verified.remember(token, principal, expires_at=principal.expires_at)
     return principal
 
 
-def _verify(token: str, settings: Settings) -> Principal:
+def _verify(token: str, settings: Settings, keyring: KeyRing) -> Principal:
     try:
-        key = keyring_for(settings).key_for(token)
+        key = keyring.key_for(token)
         claims = jwt.decode(
             token,
             key.key,

@@ -43,15 +43,14 @@ class TenantSession:
         halls' commits do not serialise on PostgreSQL's notify lock.
         """
         name, tracked = tracking if tracking is not None else (None, None)
-        statement = APPEND_ONE_EVENT if len(ids) == 1 else APPEND_EVENTS
-        params: tuple[Any, ...] = (
-            # One event (the common case): scalars are much cheaper to adapt than arrays.
-            (self.tenant_id, ids[0], versions[0], topics[0], states[0], name, tracked)
-            if len(ids) == 1
-            else (self.tenant_id, ids, versions, topics, states, name, tracked)
-        )
+        params: tuple[Any, ...] = (ids, versions, topics, states)
+        statement = APPEND_EVENTS
+        if len(ids) == 1:  # the common case: scalars are much cheaper to adapt than arrays
+            statement, params = APPEND_ONE_EVENT, (ids[0], versions[0], topics[0], states[0])
         with translated_errors(), self.pool.connection() as conn:
-            rows = conn.execute(statement, params, prepare=True).fetchall()
+            rows = conn.execute(
+                statement, (self.tenant_id, *params, name, tracked), prepare=True
+            ).fetchall()
         positions = [int(r[0]) for r in rows]
         if positions:
             notifier_for(self.pool).committed(self.tenant_id, positions[-1])
