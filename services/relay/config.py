@@ -106,8 +106,13 @@ class RelayConfig:
             # The producer gives a record up when the relay does (it resends it later): a
             # producer closed after a failed send can then finish its close instead of
             # retrying in a thread of its own for two minutes.
-            "delivery_timeout_ms": self.linger_ms + self.send_timeout_ms,
+            "delivery_timeout_ms": self.delivery_timeout_ms,
         }
+
+    @property
+    def delivery_timeout_ms(self) -> int:
+        """How long the producer keeps a record before giving it up: as long as the relay."""
+        return self.linger_ms + self.send_timeout_ms
 
     def topic_options(self) -> dict[str, Any]:
         """``create_topics`` options of every topic the relay creates."""

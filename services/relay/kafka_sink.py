@@ -73,6 +73,8 @@ class KafkaSink(MessageSink):
         producer, self._producer = self._producer, None
         if producer is not None:
             try:
-                producer.close(timeout=5)
+                # Long enough for records still unsent (Kafka down) to expire, so that the
+                # close completes and the producer's thread stops.
+                producer.close(timeout=self.config.delivery_timeout_ms / 1000 + 1)
             except Exception:  # closing a broken producer must not stop the relay
                 log.debug("closing the producer failed", exc_info=True)
