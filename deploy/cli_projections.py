@@ -125,7 +125,12 @@ def rebuild(
         ),
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Positions per batch.")] = 5_000,
-    jobs: Annotated[int, typer.Option(help="Halls rebuilt in parallel.")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            help="Processes rebuilding halls side by side (and connections building the indexes)."
+        ),
+    ] = 1,
 ) -> None:
     """Rebuild a read model from position 0 into fresh tables and swap them in (no downtime:
     readers read the old tables until the swap). 'all' rebuilds every read model in one pass

@@ -15,6 +15,10 @@
    (``tenant=``) the hall's rows are replaced inside the live tables instead, and only that
    hall's live positions are locked and moved.
 
+With ``jobs`` > 1 the build runs in that many processes, whole halls each
+(:mod:`~projections.runtime.parallel`), and the indexes built at the end and the last
+``ANALYZE`` use as many connections.
+
 Readers never see an empty or half-built read model: before the commit they read the old
 tables, after it the new ones. A crash before the swap leaves the live read models as they
 were (the next rebuild drops the stale shadows).
@@ -23,6 +27,7 @@ were (the next rebuild drops the stale shadows).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +40,7 @@ from psycopg import sql
 
 from projections.runtime.compare import TableDifference, compare_tables
 from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
+from projections.runtime.parallel import HallProcesses, catch_up_hall
 from projections.runtime.projection import Projection
 from projections.runtime.shadow import (
     copy_hall,
@@ -44,7 +50,7 @@ from projections.runtime.shadow import (
     swap_tables,
 )
 from projections.runtime.shadow import shadow_schema as shadow_of
-from projections.runtime.tracking import Member, apply_group_batch
+from projections.runtime.tracking import Member
 from services.store.pool import Pool
 
 __all__ = ["Progress", "Rebuild", "RebuildError", "RebuildReport"]
@@ -84,6 +90,10 @@ UPDATE consumer_positions SET position = COALESCE(
 WHERE consumer = %(live)s AND tenant_id = %(t)s
 """
 _FORGET = "DELETE FROM consumer_positions WHERE consumer = %s"
+
+
+def _execute(conn: psycopg.Connection[Any], statement: str | sql.Composed) -> None:
+    conn.execute(statement.encode() if isinstance(statement, str) else statement)
 
 
 class RebuildError(RuntimeError):
@@ -162,6 +172,7 @@ class Rebuild:
         self._total = 0
         self._counter = threading.Lock()
         self._admin: psycopg.Connection[Any] | None = None
+        self._processes: HallProcesses | None = None
         self._next_analyze = 1_000
 
     @property
@@ -195,13 +206,15 @@ class Rebuild:
                     if swap and self.tenant is None:
                         deferred += defer_indexes(admin, projection)
                 self.build()
-                for definition in deferred:  # built once, before the last events
-                    admin.execute(definition.encode())
+                self._on_owner_connections(deferred)  # built once, before the last events
                 if swap:
                     self._swap(admin)
                 else:
                     differences, compared, skipped = self._compare(admin)
             finally:
+                if self._processes is not None:
+                    self._processes.close()
+                    self._processes = None
                 self._reset(admin)
                 for name in held:
                     release_rebuild(admin, name)
@@ -242,14 +255,19 @@ class Rebuild:
         applied = self._catch_up(self._due())
         while (due := self._due()) and sum(head - at for _, head, at in due) > self.final_lag:
             applied += self._catch_up(due)
-        self._analyze(final=True)
+        if self.jobs == 1:
+            self._analyze(final=True)
+        else:  # the statistics readers will plan with, a table per connection
+            self._on_owner_connections(
+                [sql.SQL("ANALYZE {}").format(table) for table in self._shadow_tables()]
+            )
         return applied
 
     def _final_pass(self) -> int:
         """Apply what is due now (called while live batches are held off, inside the owner
         connection's transaction: no ANALYZE on it now)."""
         self._next_analyze = 1 << 62
-        return self._catch_up(self._due())
+        return sum(self._catch_up_hall(tenant) for tenant, _, _ in self._due())
 
     def _due(self) -> list[tuple[str, int, int]]:
         consumers = [m.consumer for m in self.members]
@@ -266,27 +284,29 @@ class Rebuild:
         halls = [tenant for tenant, _, _ in due]
         if self.jobs == 1 or len(halls) == 1:
             return sum(self._catch_up_hall(t) for t in halls)
-        with ThreadPoolExecutor(self.jobs, thread_name_prefix="rebuild") as executor:
-            return sum(executor.map(self._catch_up_hall, halls))
+        if self._processes is None:
+            conninfo = self.pool.conninfo  # the worker pool's, as a string
+            conninfo = conninfo() if callable(conninfo) else conninfo
+            self._processes = HallProcesses(conninfo, self.members, jobs=self.jobs)
+        applied = 0
+        for _, covered in self._processes.catch_up(halls, self.batch_size):
+            applied += covered
+            self._count(covered)
+        return applied
 
     def _catch_up_hall(self, tenant_id: str) -> int:
-        applied = 0
-        while True:
-            with self.pool.connection() as conn, conn.transaction():
-                result = apply_group_batch(
-                    conn, self.members, tenant_id=tenant_id, limit=self.batch_size, live=False
-                )
-            applied += result.covered
-            with self._counter:
-                self._done += result.covered
-                analyze = self._done >= self._next_analyze
-                if analyze:
-                    self._next_analyze *= 4
+        return catch_up_hall(self.pool, self.members, tenant_id, self.batch_size, self._count)
+
+    def _count(self, covered: int) -> None:
+        """Count positions applied; refresh the shadows' statistics as they grow."""
+        with self._counter:
+            self._done += covered
+            analyze = self._done >= self._next_analyze
             if analyze:
-                self._analyze()
-            self._report()
-            if result.covered < self.batch_size:
-                return applied
+                self._next_analyze *= 4
+        if analyze:
+            self._analyze()
+        self._report()
 
     def _analyze(self, *, final: bool = False) -> None:
         """Refresh the shadows' statistics as they grow, so plans cached while they were
@@ -294,11 +314,7 @@ class Rebuild:
         admin = self._admin
         if admin is None:
             return
-        tables = sql.SQL(", ").join(
-            sql.Identifier(shadow_of(member.projection), table)
-            for member in self.members
-            for table in member.projection.tables
-        )
+        tables = sql.SQL(", ").join(self._shadow_tables())
         # One statement in one transaction: one commit, without waiting for its WAL flush
         # (statistics lost in a crash are gathered again by the next ANALYZE). While the
         # shadows grow, a small sample is enough to give the planner their sizes; the last
@@ -308,6 +324,40 @@ class Rebuild:
             if not final:
                 admin.execute("SET LOCAL default_statistics_target TO 10")
             admin.execute(sql.SQL("ANALYZE {}").format(tables))
+
+    def _shadow_tables(self) -> list[sql.Identifier]:
+        return [
+            sql.Identifier(shadow_of(member.projection), table)
+            for member in self.members
+            for table in member.projection.tables
+        ]
+
+    def _on_owner_connections(self, statements: Sequence[str | sql.Composed]) -> None:
+        """Run maintenance statements (index builds, ANALYZE) on the owner's connection, or
+        on ``jobs`` connections at once: each keeps one core of the database busy."""
+        if self._admin is None or not statements:
+            return
+        if self.jobs == 1 or len(statements) == 1:
+            for statement in statements:
+                _execute(self._admin, statement)
+            return
+        todo: queue.SimpleQueue[str | sql.Composed] = queue.SimpleQueue()
+        for statement in statements:
+            todo.put(statement)
+
+        def work() -> None:
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                conn.execute("SET synchronous_commit TO off")
+                while True:
+                    try:
+                        statement = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    _execute(conn, statement)
+
+        with ThreadPoolExecutor(self.jobs, thread_name_prefix="rebuild") as executor:
+            for done in [executor.submit(work) for _ in range(min(self.jobs, len(statements)))]:
+                done.result()
 
     def _report(self) -> None:
         if self.progress is not None:

@@ -19,12 +19,14 @@ from projections.halls import get_hall
 from projections.platform import DeadlinesProjection, hall_activity, hall_overviews
 from projections.runtime import ProjectionWorker, Rebuild, RebuildError
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
+from projections.runtime.parallel import HallRebuildError
 from projections.runtime.shadow import create_shadow
 from tests.integration.projections.support import (
     Writer,
     assert_identical_to_rebuild,
     caught_up,
     drive,
+    heads,
     make_halls,
     wait_until,
 )
@@ -128,7 +130,7 @@ def test_rebuilds_and_swaps_never_show_readers_an_error_or_an_empty_read_model(
 
 def test_the_rebuild_command_shows_progress_and_swaps_in(monkeypatch, db_url, halls):
     monkeypatch.setenv("DATABASE_URL", db_url)
-    result = runner.invoke(app, ["rebuild", "catalog"])
+    result = runner.invoke(app, ["rebuild", "catalog", "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert "events/s" in result.output
     assert "catalog:" in result.output
@@ -203,3 +205,76 @@ def test_reader_indexes_are_left_out_while_building_and_there_after_the_swap(
             (projection.tables[0],),
         ).fetchall()
     assert set(projection.reader_indexes) <= {r[0] for r in rows}
+
+
+class CatalogFailingInHallB(CatalogProjection):
+    """The catalog, except that its batches of hall rb-b fail (module level: rebuild
+    processes unpickle it)."""
+
+    sql_source = "projections.catalog"
+
+    def apply_batch(self, conn: Any, batch: Any) -> None:
+        if batch.tenant_id == "rb-b":
+            raise ValueError("no catalog for rb-b")
+        super().apply_batch(conn, batch)
+
+
+def _catalog_rows(url: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT * FROM catalog_items ORDER BY tenant_id, code").fetchall()
+
+
+def test_halls_rebuilt_in_processes_give_the_live_read_models_and_count_every_position(
+    db_url, own_platform, halls
+):
+    own_platform.projection_worker().run_once()
+    seen: list[tuple[int, int]] = []
+    job = Rebuild(
+        db_url,
+        own_platform.worker_pool,
+        all_projections(),
+        jobs=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    report = job.check()
+    assert report.identical, [d for d in report.differences if not d.identical]
+    assert sorted(report.halls_compared) == sorted(heads(db_url))
+    assert report.events == sum(heads(db_url).values())
+    assert seen[-1] == (report.events, report.events)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+    projection = DeadlinesProjection()
+    report = Rebuild(db_url, own_platform.worker_pool, [projection], jobs=2).run()
+    assert report.swapped
+    assert report.events == sum(heads(db_url).values())
+    with psycopg.connect(db_url) as conn:
+        indexes = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s",
+            (projection.tables[0],),
+        ).fetchall()
+        analyzed = conn.execute(
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE schemaname = 'public' AND relname = %s",
+            (projection.tables[0],),
+        ).fetchone()
+    assert set(projection.reader_indexes) <= {r[0] for r in indexes}
+    assert analyzed == (True,)
+
+
+def test_a_hall_failing_in_a_rebuild_process_fails_the_rebuild_and_changes_nothing_live(
+    db_url, own_platform, halls
+):
+    own_platform.projection_worker().run_once()
+    before = _catalog_rows(db_url)
+    job = Rebuild(db_url, own_platform.worker_pool, CatalogFailingInHallB(), jobs=2)
+    with pytest.raises(HallRebuildError, match="hall rb-b: ValueError: no catalog for rb-b"):
+        job.run()
+    assert _catalog_rows(db_url) == before
+    with psycopg.connect(db_url) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
+        ).fetchone()
+    assert left == (0,)
+    # the rebuild's hold is released: the next one runs
+    assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), jobs=2).run().swapped
+    assert _catalog_rows(db_url) == before

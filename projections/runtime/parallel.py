@@ -1,0 +1,131 @@
+"""Halls rebuilt side by side in worker processes (``yanshen rebuild --jobs N``).
+
+A rebuild is CPU-bound on both sides of the connection: the projections fold and decode in
+Python, the database parses and inserts. Threads share one interpreter lock, so they gave
+nothing; processes let the Python work of one hall run while the database works on another.
+
+Halls are independent (their positions are per hall), so each process takes whole halls:
+it opens its own one-connection pool as the worker role and runs the very batches
+:meth:`~projections.runtime.rebuild.Rebuild` runs in-process
+(:func:`catch_up_hall`). Every batch still commits its rows and positions together, so a
+process that dies leaves committed batches only; the rebuild then fails and the next one
+starts afresh.
+
+Processes are *spawned*, not forked: the parent holds pool threads and open sockets that a
+forked child must not touch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.util
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from typing import Any
+
+from projections.runtime.tracking import Member, apply_group_batch
+from services.store.pool import Pool, open_pool
+
+__all__ = ["HallProcesses", "HallRebuildError", "catch_up_hall"]
+
+class HallRebuildError(RuntimeError):
+    """A hall's batches failed in a rebuild process (the message names the hall and error)."""
+
+
+OnBatch = Callable[[int], None]
+"""``on_batch(covered)``: called after each committed batch."""
+
+
+def catch_up_hall(
+    pool: Pool,
+    members: Sequence[Member],
+    tenant_id: str,
+    batch_size: int,
+    on_batch: OnBatch | None = None,
+) -> int:
+    """Apply ``members``' batches of ``tenant_id`` (rebuild batches: no live locks) until the
+    hall's head; returns the positions applied."""
+    applied = 0
+    while True:
+        with pool.connection() as conn, conn.transaction():
+            result = apply_group_batch(
+                conn, members, tenant_id=tenant_id, limit=batch_size, live=False
+            )
+        applied += result.covered
+        if on_batch is not None:
+            on_batch(result.covered)
+        if result.covered < batch_size:
+            return applied
+
+
+# -- inside a worker process --------------------------------------------------------------
+
+_process: dict[str, Any] = {}
+
+
+def _start(conninfo: str, members: list[Member]) -> None:
+    pool = _process["pool"] = open_pool(conninfo, "worker", min_size=1, max_size=1)
+    # A pool process ends without running ``atexit``; its finalizers do run.
+    multiprocessing.util.Finalize(None, pool.close, exitpriority=10)
+    _process["members"] = members
+
+
+def _run_hall(tenant_id: str, batch_size: int) -> int:
+    try:
+        return catch_up_hall(_process["pool"], _process["members"], tenant_id, batch_size)
+    except Exception as error:
+        # Not every driver error survives pickling back to the parent; its text does.
+        raise HallRebuildError(f"hall {tenant_id}: {type(error).__name__}: {error}") from None
+
+
+# -- in the rebuild's process -------------------------------------------------------------
+
+
+class HallProcesses:
+    """``jobs`` processes that catch halls up; started on first use, stopped by :meth:`close`.
+
+    >>> with HallProcesses(pool.conninfo, members, jobs=2) as processes:   # doctest: +SKIP
+    ...     for tenant_id, covered in processes.catch_up(["hall-a", "hall-b"], 5_000):
+    ...         print(tenant_id, covered)
+    """
+
+    def __init__(self, conninfo: str, members: Sequence[Member], *, jobs: int) -> None:
+        self.conninfo = conninfo
+        self.members = list(members)
+        self.jobs = jobs
+        self._executor: ProcessPoolExecutor | None = None
+
+    def catch_up(self, halls: Sequence[str], batch_size: int) -> Iterator[tuple[str, int]]:
+        """Catch every hall up; yields ``(hall, positions applied)`` as each one finishes.
+        The first failure is raised once the halls already running have finished."""
+        executor = self._start()
+        futures: dict[Future[int], str] = {
+            executor.submit(_run_hall, tenant_id, batch_size): tenant_id for tenant_id in halls
+        }
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.conninfo, self.members),
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> HallProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
