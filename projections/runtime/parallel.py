@@ -28,6 +28,7 @@ from services.store.pool import Pool, open_pool
 
 __all__ = ["HallProcesses", "HallRebuildError", "catch_up_hall"]
 
+
 class HallRebuildError(RuntimeError):
     """A hall's batches failed in a rebuild process (the message names the hall and error)."""
 
