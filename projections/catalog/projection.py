@@ -8,16 +8,49 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from projections.runtime.projection import Projection
+from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable
 from services.catalog.domain import ServiceItem
 
-__all__ = ["CatalogProjection"]
+__all__ = ["CATALOG", "CatalogProjection"]
 
-_TERMS = "name, category, legal_basis, materials, promised_working_days, fee_cents, rated"
+CATALOG = RowTable(
+    "catalog_items",
+    key=("tenant_id", "item_id"),  # unique like the primary key (code), and what events name
+    columns=(
+        "tenant_id",
+        "code",
+        "item_id",
+        "name",
+        "category",
+        "legal_basis",
+        "materials",
+        "promised_working_days",
+        "fee_cents",
+        "rated",
+        "revision",
+        "status",
+        "published_at",
+        "updated_at",
+        "position",
+    ),
+)
 
 
-class CatalogProjection(Projection):
-    """Keeps ``catalog_items`` in step with the service items of every hall."""
+def _terms(event: ServiceItem.Published | ServiceItem.Revised) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "category": event.category,
+        "legal_basis": event.legal_basis,
+        "materials": Jsonb(event.materials),
+        "promised_working_days": event.promised_working_days,
+        "fee_cents": event.fee_cents,
+        "rated": event.rated,
+    }
+
+
+class CatalogProjection(BatchRowsProjection):
+    """Keeps ``catalog_items`` in step with the service items of every hall (an item
+    published and revised within a batch is written once)."""
 
     name = "catalog"
     tables = ("catalog_items",)
@@ -30,60 +63,34 @@ class CatalogProjection(Projection):
     def _(
         self, event: ServiceItem.Published, conn: psycopg.Connection, tenant_id: str, position: int
     ) -> None:
-        conn.execute(
-            f"INSERT INTO catalog_items (tenant_id, code, item_id, {_TERMS}, revision, status,"
-            " published_at, updated_at, position)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, 'PUBLISHED', %s, %s, %s)",
-            (
-                tenant_id,
-                event.code,
-                event.originator_id,
-                event.name,
-                event.category,
-                event.legal_basis,
-                Jsonb(event.materials),
-                event.promised_working_days,
-                event.fee_cents,
-                event.rated,
-                event.timestamp,
-                event.timestamp,
-                position,
-            ),
-            prepare=True,
-        )
+        row = {
+            "tenant_id": tenant_id,
+            "code": event.code,
+            "item_id": event.originator_id,
+            **_terms(event),
+            "revision": 1,
+            "status": "PUBLISHED",
+            "published_at": event.timestamp,
+            "updated_at": event.timestamp,
+            "position": position,
+        }
+        BatchRows.of(conn).insert(CATALOG, row)
 
     @apply.register
     def _(
         self, event: ServiceItem.Revised, conn: psycopg.Connection, tenant_id: str, position: int
     ) -> None:
-        conn.execute(
-            "UPDATE catalog_items SET name = %s, category = %s, legal_basis = %s,"
-            " materials = %s, promised_working_days = %s, fee_cents = %s, rated = %s,"
-            " revision = %s, updated_at = %s, position = %s"
-            " WHERE tenant_id = %s AND item_id = %s",
-            (
-                event.name,
-                event.category,
-                event.legal_basis,
-                Jsonb(event.materials),
-                event.promised_working_days,
-                event.fee_cents,
-                event.rated,
-                event.revision,
-                event.timestamp,
-                position,
-                tenant_id,
-                event.originator_id,
-            ),
-            prepare=True,
-        )
+        sets = {
+            **_terms(event),
+            "revision": event.revision,
+            "updated_at": event.timestamp,
+            "position": position,
+        }
+        BatchRows.of(conn).update(CATALOG, (tenant_id, event.originator_id), sets)
 
     @apply.register
     def _(
         self, event: ServiceItem.Withdrawn, conn: psycopg.Connection, tenant_id: str, position: int
     ) -> None:
-        conn.execute(
-            "UPDATE catalog_items SET status = 'WITHDRAWN', updated_at = %s, position = %s"
-            " WHERE tenant_id = %s AND item_id = %s",
-            (event.timestamp, position, tenant_id, event.originator_id),
-        )
+        sets = {"status": "WITHDRAWN", "updated_at": event.timestamp, "position": position}
+        BatchRows.of(conn).update(CATALOG, (tenant_id, event.originator_id), sets)

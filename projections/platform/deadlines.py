@@ -10,13 +10,15 @@ that queries that instead).
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import singledispatchmethod
-from typing import Any
+from functools import cache, singledispatchmethod
+from typing import Any, TypeAlias, cast
 from uuid import UUID
 
+import msgspec
 import psycopg
+from eventsourcing.utils import resolve_topic
 
-from projections.runtime import Projection
+from projections.runtime import Batch, Projection
 from services.cases.domain import events
 from services.complaints.domain import Complaint
 from services.rectifications.domain import Rectification
@@ -35,30 +37,115 @@ COMPLETION = "COMPLETION"
 REPLY = "REPLY"
 """A complaint's one deadline: the reply by its due date."""
 
-_OPEN = """
+_KNOWN = """
+SELECT d.context, d.record_id, d.deadline, d.due_on, d.opened_at, d.closed_at, d.met,
+       d.overdue_on, d.position
+FROM platform_deadlines d
+WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
+    SELECT m.context, e.originator_id::uuid
+    FROM events e JOIN unnest(%(topics)s::text[], %(contexts)s::text[]) AS m (topic, context)
+         ON m.topic = e.topic
+    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s
+)
+"""
+"""The deadlines of the records the batch has events of, as earlier batches left them."""
+_WRITE = """
 INSERT INTO platform_deadlines AS d (tenant_id, context, record_id, deadline, due_on, opened_at,
                                      closed_at, met, overdue_on, position)
-VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL, NULL, %s)
+SELECT tenant_id, context, record_id, deadline, due_on, opened_at, closed_at, met, overdue_on,
+       position
+FROM jsonb_populate_recordset(NULL::platform_deadlines, %s::jsonb)
 ON CONFLICT (tenant_id, context, record_id, deadline) DO UPDATE SET
-    due_on = EXCLUDED.due_on, opened_at = EXCLUDED.opened_at, closed_at = NULL, met = NULL,
-    overdue_on = CASE WHEN d.due_on = EXCLUDED.due_on THEN d.overdue_on END,
-    position = EXCLUDED.position
+    due_on = EXCLUDED.due_on, opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at,
+    met = EXCLUDED.met, overdue_on = EXCLUDED.overdue_on, position = EXCLUDED.position
 """
-"""(Re)opens a deadline; a miss stays recorded while the due date is the same (the aggregates
-record one ``…Overdue`` per due date)."""
-_CLOSE = """
-UPDATE platform_deadlines SET closed_at = %s, met = %s, position = %s
-WHERE tenant_id = %s AND context = %s AND record_id = %s AND deadline = %s AND closed_at IS NULL
-"""
-_OVERDUE = """
-UPDATE platform_deadlines SET overdue_on = %s, position = %s
-WHERE tenant_id = %s AND context = %s AND record_id = %s AND deadline = %s AND due_on = %s
-"""
+_SERVICES = {
+    "services.rectifications.": RECTIFICATIONS,
+    "services.cases.": CASES,
+    "services.complaints.": COMPLAINTS,
+}
+
+
+@cache
+def _context_of(topic: str) -> str:
+    """The ``context`` of the deadlines events of ``topic`` change (by their service)."""
+    module = resolve_topic(topic).__module__
+    for prefix, context in _SERVICES.items():
+        if module.startswith(prefix):
+            return context
+    raise ValueError(f"deadlines: no context for events of {topic!r}")
+
+
+_COLUMNS = ("due_on", "opened_at", "closed_at", "met", "overdue_on", "position")
+_JSON = msgspec.json.Encoder()
+
+Key: TypeAlias = tuple[str, UUID, str]
+"""(context, record id, deadline kind)."""
+
+
+class DeadlineFold:
+    """A batch's deadlines, changed in memory and written in one statement at its end.
+
+    Starts from the rows earlier batches left (``known``) and changes them the way one
+    statement per event would:
+
+    - ``open`` (re)opens a deadline; a recorded miss stays while the due date is the same
+      (the aggregates record one ``…Overdue`` per due date);
+    - ``close`` closes an open deadline (met, missed or neither);
+    - ``overdue`` records the scheduler's miss of the deadline's current due date.
+    """
+
+    def __init__(self, tenant_id: str, known: list[tuple[Any, ...]]) -> None:
+        self.tenant_id = tenant_id
+        self.rows: dict[Key, dict[str, Any]] = {
+            (context, record_id, deadline): dict(zip(_COLUMNS, rest, strict=True))
+            for context, record_id, deadline, *rest in known
+        }
+        self.changed: set[Key] = set()
+
+    def open(self, key: Key, due_on: date, at: datetime, position: int) -> None:
+        old = self.rows.get(key)
+        kept = old["overdue_on"] if old is not None and old["due_on"] == due_on else None
+        self.rows[key] = {
+            "due_on": due_on,
+            "opened_at": at,
+            "closed_at": None,
+            "met": None,
+            "overdue_on": kept,
+            "position": position,
+        }
+        self.changed.add(key)
+
+    def close(self, key: Key, at: datetime, met: bool | None, position: int) -> None:
+        row = self.rows.get(key)
+        if row is not None and row["closed_at"] is None:
+            row.update(closed_at=at, met=met, position=position)
+            self.changed.add(key)
+
+    def overdue(self, key: Key, due_on: date, detected_on: date, position: int) -> None:
+        row = self.rows.get(key)
+        if row is not None and row["due_on"] == due_on:
+            row.update(overdue_on=detected_on, position=position)
+            self.changed.add(key)
+
+    def write(self, conn: psycopg.Connection[Any]) -> None:
+        if not self.changed:
+            return
+        rows = [
+            {
+                "tenant_id": self.tenant_id,
+                "context": key[0],
+                "record_id": key[1],
+                "deadline": key[2],
+                **self.rows[key],
+            }
+            for key in sorted(self.changed, key=str)
+        ]
+        conn.execute(_WRITE, [_JSON.encode(rows).decode()], prepare=True)
 
 
 def _open(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
+    fold: Any,
     record_id: UUID,
     deadline: str,
     due_on: str,
@@ -66,16 +153,13 @@ def _open(
     position: int,
     context: str = RECTIFICATIONS,
 ) -> None:
-    conn.execute(
-        _OPEN,
-        (tenant_id, context, record_id, deadline, date.fromisoformat(due_on), at, position),
-        prepare=True,
+    cast(DeadlineFold, fold).open(
+        (context, record_id, deadline), date.fromisoformat(due_on), at, position
     )
 
 
 def _close(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
+    fold: Any,
     record_id: UUID,
     deadline: str,
     at: datetime,
@@ -83,43 +167,52 @@ def _close(
     position: int,
     context: str = RECTIFICATIONS,
 ) -> None:
-    conn.execute(
-        _CLOSE,
-        (at, met, position, tenant_id, context, record_id, deadline),
-        prepare=True,
-    )
+    cast(DeadlineFold, fold).close((context, record_id, deadline), at, met, position)
 
 
-def _overdue(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
-    context: str,
-    event: Any,
-    deadline: str,
-    position: int,
-) -> None:
+def _overdue(fold: Any, context: str, event: Any, deadline: str, position: int) -> None:
     """The scheduler recorded the miss of ``event.due_on`` on ``event.detected_on``."""
-    conn.execute(
-        _OVERDUE,
-        (
-            date.fromisoformat(event.detected_on),
-            position,
-            tenant_id,
-            context,
-            event.originator_id,
-            deadline,
-            date.fromisoformat(event.due_on),
-        ),
-        prepare=True,
+    cast(DeadlineFold, fold).overdue(
+        (context, event.originator_id, deadline),
+        date.fromisoformat(event.due_on),
+        date.fromisoformat(event.detected_on),
+        position,
     )
 
 
 class DeadlinesProjection(Projection):
-    """Keeps ``platform_deadlines`` in step with the records' deadlines."""
+    """Keeps ``platform_deadlines`` in step with the records' deadlines.
+
+    The handlers change a :class:`DeadlineFold` (passed as their ``conn``); each batch reads
+    the rows of its records once (:meth:`prefetch`) and writes the changed ones once.
+    """
 
     name = "deadlines"
     tables = ("platform_deadlines",)
     reader_indexes = ("platform_deadlines_open_due",)
+
+    def prefetch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        batch.prefetched = conn.execute(_KNOWN, self._known_params(batch), prepare=True)
+
+    def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
+        cursor = batch.prefetched
+        if cursor is None:
+            cursor = conn.execute(_KNOWN, self._known_params(batch), prepare=True)
+        fold = DeadlineFold(batch.tenant_id, cursor.fetchall())
+        apply, as_conn = self.apply, cast(psycopg.Connection[Any], fold)
+        for position, event in batch.events():
+            apply(event, as_conn, batch.tenant_id, position)
+        fold.write(conn)
+
+    def _known_params(self, batch: Batch) -> dict[str, Any]:
+        topics = sorted(self.topics() or ())
+        return {
+            "t": batch.tenant_id,
+            "after": batch.after,
+            "upto": batch.upto,
+            "topics": topics,
+            "contexts": [_context_of(topic) for topic in topics],
+        }
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
@@ -131,7 +224,6 @@ class DeadlinesProjection(Projection):
     ) -> None:
         _open(
             conn,
-            tenant_id,
             event.originator_id,
             DeadlineKind.VERIFICATION.value,
             event.verification_due_on,
@@ -149,7 +241,6 @@ class DeadlinesProjection(Projection):
     ) -> None:
         _close(
             conn,
-            tenant_id,
             event.originator_id,
             DeadlineKind.VERIFICATION.value,
             event.timestamp,
@@ -167,7 +258,6 @@ class DeadlinesProjection(Projection):
     ) -> None:
         _open(
             conn,
-            tenant_id,
             event.originator_id,
             DeadlineKind.RECTIFICATION.value,
             event.due_on,
@@ -185,7 +275,6 @@ class DeadlinesProjection(Projection):
     ) -> None:
         _close(
             conn,
-            tenant_id,
             event.originator_id,
             DeadlineKind.RECTIFICATION.value,
             event.timestamp,
@@ -197,19 +286,19 @@ class DeadlinesProjection(Projection):
     def _(
         self, event: Rectification.Overdue, conn: psycopg.Connection, tenant_id: str, position: int
     ) -> None:
-        _overdue(conn, tenant_id, RECTIFICATIONS, event, event.deadline, position)
+        _overdue(conn, RECTIFICATIONS, event, event.deadline, position)
 
     # -- 帮办代办 cases: 限时办结, paused while the clock is stopped ---------------------------
 
     @apply.register
     def _(self, e: events.Accepted, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _open(conn, tenant_id, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
+        _open(conn, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
 
     @apply.register
     def _(self, e: events.NoticeIssued, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
         """一次性告知 in time: the clock stops until the last material arrives."""
         if e.clock_stopped:
-            _close(conn, tenant_id, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
+            _close(conn, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
 
     @apply.register
     def _(
@@ -217,52 +306,52 @@ class DeadlinesProjection(Projection):
     ) -> None:
         """补正: with the last material the clock runs again, to the (moved) due date."""
         if not e.outstanding:
-            _open(conn, tenant_id, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
+            _open(conn, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
 
     @apply.register
     def _(self, e: events.Suspended, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _close(conn, tenant_id, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
+        _close(conn, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
 
     @apply.register
     def _(self, e: events.Resumed, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _open(conn, tenant_id, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
+        _open(conn, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
 
     @apply.register
     def _(self, e: events.Completed, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _close(conn, tenant_id, e.originator_id, COMPLETION, e.timestamp, e.on_time, p, CASES)
+        _close(conn, e.originator_id, COMPLETION, e.timestamp, e.on_time, p, CASES)
 
     @apply.register
     def _(self, e: events.Terminated, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _close(conn, tenant_id, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
+        _close(conn, e.originator_id, COMPLETION, e.timestamp, None, p, CASES)
 
     @apply.register
     def _(self, e: events.Overdue, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _overdue(conn, tenant_id, CASES, e, COMPLETION, p)
+        _overdue(conn, CASES, e, COMPLETION, p)
 
     # -- complaints: the reply (意见反馈) is due ------------------------------------------------
 
     @apply.register
     def _(self, e: Complaint.Accepted, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _open(conn, tenant_id, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
+        _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
 
     @apply.register
     def _(
         self, e: Complaint.DeadlineExtended, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _open(conn, tenant_id, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
+        _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
 
     @apply.register
     def _(self, e: Complaint.Reopened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _open(conn, tenant_id, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
+        _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
 
     @apply.register
     def _(self, e: Complaint.Replied, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _close(conn, tenant_id, e.originator_id, REPLY, e.timestamp, e.on_time, p, COMPLAINTS)
+        _close(conn, e.originator_id, REPLY, e.timestamp, e.on_time, p, COMPLAINTS)
 
     @apply.register
     def _(self, e: Complaint.Withdrawn, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _close(conn, tenant_id, e.originator_id, REPLY, e.timestamp, None, p, COMPLAINTS)
+        _close(conn, e.originator_id, REPLY, e.timestamp, None, p, COMPLAINTS)
 
     @apply.register
     def _(self, e: Complaint.Overdue, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _overdue(conn, tenant_id, COMPLAINTS, e, REPLY, p)
+        _overdue(conn, COMPLAINTS, e, REPLY, p)

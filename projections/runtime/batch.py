@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any, NamedTuple, cast
 
 import psycopg
 from eventsourcing.domain import DomainEvent
@@ -39,6 +40,10 @@ class EventRow(NamedTuple):
     """Commit time of the event (the database's clock)."""
 
 
+_event_row = partial(tuple.__new__, EventRow)
+"""``EventRow`` of a fetched row tuple (``EventRow(*row)`` runs a Python-level ``__new__``)."""
+
+
 @dataclass
 class Batch:
     """Positions ``after + 1`` … ``upto`` of hall ``tenant_id``, for one projection."""
@@ -55,6 +60,8 @@ class Batch:
     source: Callable[[], list[EventRow]] | None = field(default=None, repr=False)
     """Rows read once for several projections' batches (a superset of this batch's rows);
     ``None``: this batch reads its own."""
+    prefetched: Any = field(default=None, repr=False)
+    """What the projection's ``prefetch`` sent for this batch (e.g. a cursor), if anything."""
     _rows: list[EventRow] | None = field(default=None, repr=False)
 
     @property
@@ -82,6 +89,9 @@ class Batch:
         if self.topics is not None and not self.topics:
             return []
         if self.source is not None:
+            part = getattr(self.source, "part", None)
+            if part is not None:
+                return cast("list[EventRow]", part(self.topics, self.after, self.upto))
             topics, after, upto = self.topics, self.after, self.upto
             if topics is None:
                 return [r for r in self.source() if after < r.position <= upto]
@@ -108,7 +118,7 @@ def read_rows(
     sql += " ORDER BY position"
     with conn.cursor(binary=True) as cursor:
         cursor.execute(sql, params, prepare=True)
-        rows = [EventRow(*row) for row in cursor.fetchall()]
+        rows = list(map(_event_row, cursor.fetchall()))
     # Personal fields are sealed per data subject in the log; open them (or mark them
     # erased) the way the recorders do for applications.
     return open_rows(conn, tenant_id, rows)

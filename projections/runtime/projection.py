@@ -99,6 +99,17 @@ class Projection:
         for position, event in batch.events():
             apply(event, conn, batch.tenant_id, position)
 
+    def prefetch(self, conn: psycopg.Connection, batch: Batch) -> None:
+        """Send the reads :meth:`apply_batch` will need, before the batch's log is read.
+
+        A projection that folds a batch in memory needs the rows earlier batches left: sent
+        here (``batch.prefetched = conn.execute(...)``, fetched in :meth:`apply_batch`),
+        their answer is in by the time the batch is applied, instead of making the client
+        wait for every statement sent before it. Only whole-batch projections use it; by
+        default nothing is read ahead. The read must not depend on the batch's events
+        (select by the log's range in SQL instead: ``batch.after``, ``batch.upto``).
+        """
+
     def schema_sql(self) -> list[str]:
         """The SQL that creates :attr:`tables` (with grants and row-level security), in order.
 

@@ -47,7 +47,7 @@ class RowTable:
 
     name: str
     key: tuple[str, ...]
-    """The primary key's columns."""
+    """The columns that find a row: the primary key, or another unique key the events name."""
     columns: tuple[str, ...]
     """Every column an insert may set (the key included); the others stay ``NULL``."""
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any, cast
 
 import psycopg
@@ -78,6 +80,10 @@ class GroupBatch:
     """Positions applied per member."""
 
 
+_POSITION = itemgetter(0)
+"""An ``EventRow``'s position."""
+
+
 class _SharedRows:
     """The rows of a group batch, read once when the first member asks for them, and their
     events decoded once when the first member iterates them."""
@@ -86,11 +92,32 @@ class _SharedRows:
         self.args = args
         self.rows: list[EventRow] | None = None
         self.events: dict[int, DomainEvent] = {}
+        self._by_topic: dict[str, list[EventRow]] | None = None
 
     def __call__(self) -> list[EventRow]:
         if self.rows is None:
             self.rows = read_rows(*self.args)
         return self.rows
+
+    def part(self, topics: frozenset[str] | None, after: int, upto: int) -> list[EventRow]:
+        """The rows of ``topics`` (all: ``None``) in ``after`` < position ≤ ``upto``, in order.
+        The rows are grouped by topic once, rather than scanned once per member."""
+        rows = self()
+        if topics is not None:
+            by_topic = self._by_topic
+            if by_topic is None:
+                by_topic = self._by_topic = {}
+                for row in rows:
+                    found = by_topic.get(row.topic)
+                    if found is None:
+                        by_topic[row.topic] = [row]
+                    else:
+                        found.append(row)
+            runs = [by_topic[topic] for topic in topics if topic in by_topic]
+            rows = runs[0] if len(runs) == 1 else sorted(chain(*runs), key=_POSITION)
+        if rows and (rows[0].position <= after or rows[-1].position > upto):
+            return [r for r in rows if after < r.position <= upto]
+        return list(rows)  # the member's own list: the shared ones stay as they are
 
     def decode_all(self) -> None:
         """Decode every row now (each member iterates its part of them later)."""
@@ -110,6 +137,11 @@ class _SharedRows:
 def _per_event(projection: Projection) -> bool:
     """Whether ``projection`` applies a batch event by event (the default ``apply_batch``)."""
     return type(projection).apply_batch is Projection.apply_batch
+
+
+def _prefetches(projection: Projection) -> bool:
+    """Whether ``projection`` reads rows ahead of its batch (overrides ``prefetch``)."""
+    return type(projection).prefetch is not Projection.prefetch
 
 
 def _union(members: Sequence[Member]) -> frozenset[str] | None:
@@ -161,19 +193,29 @@ def apply_group_batch(
         result.positions = dict(at)
         if upto <= low:
             return result
-        chosen = [by_consumer[c] for c in sorted(applied)]
+        chosen = [by_consumer[c] for c in sorted(applied) if applied[c] < upto]
         source = _SharedRows(conn, tenant_id, low, upto, _union(chosen))
-        handlers = HandlerConnection(conn)
+        handlers = cast(psycopg.Connection[Any], HandlerConnection(conn))
+        batches = {
+            m.consumer: Batch(conn, tenant_id, applied[m.consumer], upto, m.topics, source=source)
+            for m in chosen
+        }
 
-        def apply(member: Member) -> None:
-            after = applied[member.consumer]
-            if after >= upto:
-                return
+        def on_path(member: Member) -> None:
             if member.search_path is not None:
                 conn.execute("SELECT set_config('search_path', %s, true)", (member.search_path,))
-            batch = Batch(conn, tenant_id, after, upto, member.topics, source=source)
-            member.projection.apply_batch(cast(psycopg.Connection[Any], handlers), batch)
-            result.applied[member.consumer] = upto - after
+
+        def apply(member: Member) -> None:
+            on_path(member)
+            member.projection.apply_batch(handlers, batches[member.consumer])
+            result.applied[member.consumer] = upto - batches[member.consumer].after
+
+        # Reads of the members' own rows go first: answered before the log is, they never
+        # keep the client waiting for the statements sent after them.
+        for member in chosen:
+            if _prefetches(member.projection):
+                on_path(member)
+                member.projection.prefetch(handlers, batches[member.consumer])
 
         # Keep the server busy while Python works: read the log first (a read waits for every
         # statement sent before it), then send the members that work in SQL alone (the audit

@@ -12,8 +12,8 @@ import pytest
 from deploy.bootstrap import all_projections
 from projections.cases.view import case_histories, cases_by_id
 from projections.complaints.view import complaints_by_id
-from projections.platform import deadline_counts
-from projections.runtime import ProjectionWorker
+from projections.platform import DeadlinesProjection, deadline_counts
+from projections.runtime import ProjectionWorker, Rebuild
 from services.cases import Applicant, Case, CaseRequest, CaseService
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
@@ -146,3 +146,22 @@ def test_open_cases_and_complaints_past_their_due_dates_are_recorded_and_shown_o
     assert [e.due_on for e in _events(cases, stopped) if isinstance(e, Case.Overdue)] == [
         "2026-10-15"
     ]
+
+    # The deadlines after all this, met and missed: the same whether each event is a batch
+    # of its own (every change to a row an earlier batch left) or all are one batch.
+    counts = {
+        c.context: (c.open, c.overdue)
+        for c in deadline_counts(own_platform.worker_pool)
+        if c.tenant_id == hall
+    }
+    assert counts == {"cases": (2, 2), "complaints": (1, 1)}
+    for batch_size in (1, 1_000):
+        report = Rebuild(
+            own_platform.database_url,
+            own_platform.worker_pool,
+            DeadlinesProjection(),
+            tenant=hall,
+            batch_size=batch_size,
+        ).check()
+        assert report.halls_compared == [hall]
+        assert report.identical, [d.samples for d in report.differences]

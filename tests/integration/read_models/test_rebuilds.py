@@ -1,17 +1,22 @@
-"""The four read models are rebuildable: after a hall's cases, complaints, ratings and
-rectifications (an erasure and recorded misses included), each equals one rebuilt from
-position 0 (the runtime's ``Rebuild.check``, for this hall)."""
+"""The registers, the catalog and the deadlines are rebuildable: after a hall's cases,
+complaints, ratings, rectifications and catalog changes (an erasure and recorded misses
+included), each equals one rebuilt from position 0 (the runtime's ``Rebuild.check``, for this
+hall), event by event and in one batch."""
 
 from __future__ import annotations
 
 import pytest
 
 from projections.cases import CaseRegisterProjection
+from projections.catalog import CatalogProjection, list_items
 from projections.complaints import ComplaintRegisterProjection
 from projections.evaluations import EvaluationRatingsProjection
+from projections.platform import DeadlinesProjection
 from projections.rectifications import RectificationLedgerProjection
 from projections.runtime import Projection, Rebuild
 from services.cases import Applicant, CaseRequest, CaseService
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
 from services.complaints import ComplaintService
 from services.complaints.application import ComplaintDetails
 from services.evaluations import EvaluationService, Invitation, Rating
@@ -59,6 +64,15 @@ def _ratings(app_at, hall: str) -> None:
     app_at(RectificationService, hall, moment("2026-09-30")).mark_overdue()
 
 
+def _catalog(app_at, hall: str) -> None:
+    app = app_at(CatalogService, hall, moment("2026-09-21"))
+    for code in ("IT-2", "IT-3"):
+        app.publish_service_item(code, ItemTerms(name="代办", category="ASSISTANCE"), "admin-1")
+        app.revise_service_item(code, ItemTerms(name="代办（新）", category="ASSISTANCE"), "a")
+    app.withdraw_service_item("IT-2", "停办", "admin-1")
+
+
+@pytest.mark.parametrize("batch_size", [1, 5_000])
 @pytest.mark.parametrize(
     "projection",
     [
@@ -66,19 +80,50 @@ def _ratings(app_at, hall: str) -> None:
         ComplaintRegisterProjection(),
         EvaluationRatingsProjection(),
         RectificationLedgerProjection(),
+        CatalogProjection(),
+        DeadlinesProjection(),
     ],
     ids=lambda p: p.name,
 )
 def test_a_read_model_equals_its_rebuild(
-    projection: Projection, hall, app_at, project, platform, database_url
+    projection: Projection, batch_size: int, hall, app_at, project, platform, database_url
 ):
+    """Rebuilt event by event (``batch_size`` 1: every change lands on a row an earlier
+    batch wrote) and in one batch (changes merged in memory): the same rows as live."""
     _cases(app_at, hall)
+    _catalog(app_at, hall)
     project()  # the names are in the register before the erasure
     _complaints(app_at, hall)
     _ratings(app_at, hall)
+    app_at(CatalogService, hall, moment("2026-09-30")).revise_service_item(
+        "IT-3", ItemTerms(name="代办（再改）", category="ASSISTANCE"), "admin-1"
+    )
     platform.hall_app(PrivacyService, hall).erase_personal_data("r-1", "请求删除", "admin-1")
     project()
-    report = Rebuild(database_url, platform.worker_pool, projection, tenant=hall).check()
+    pool = platform.worker_pool
+    report = Rebuild(database_url, pool, projection, tenant=hall, batch_size=batch_size).check()
     assert report.halls_compared == [hall], report
     assert report.identical, [d.samples for d in report.differences]
     assert report.events > 0
+
+
+def test_the_catalog_keeps_each_item_as_its_last_event_left_it(hall, app_at, project, platform):
+    _catalog(app_at, hall)
+    project()
+    app_at(CatalogService, hall, moment("2026-09-30")).revise_service_item(
+        "IT-3", ItemTerms(name="代办（再改）", category="ASSISTANCE", fee_cents=500), "admin-1"
+    )
+    project()
+    items = {i.code: i for i in list_items(platform.app_pool, hall, include_withdrawn=True)}
+    assert (items["IT-2"].status, items["IT-2"].revision, items["IT-2"].name) == (
+        "WITHDRAWN",
+        2,
+        "代办（新）",
+    )
+    assert (items["IT-3"].status, items["IT-3"].revision, items["IT-3"].name) == (
+        "PUBLISHED",
+        3,
+        "代办（再改）",
+    )
+    assert items["IT-3"].fee_cents == 500
+    assert items["IT-3"].published_at < items["IT-3"].updated_at
