@@ -106,9 +106,10 @@ class _RssSampler(threading.Thread):
 # registered, catalog, windows, staff signed in, queues; tickets issued, called and served,
 # ratings, rectifications opened and dealt with). Their stored events are copied into
 # ``bench_template`` and replicated in one ``INSERT … SELECT`` for every hall and day:
-# originator ids re-derived per hall and day (``md5``), codes and hall ids inside the states
-# rewritten, positions consecutive per hall, copies interleaved by day as concurrent halls
-# would write them. Every row decodes as the event it came from. The hash-chain columns are
+# originator ids re-derived per hall and day (``md5``), and so are the ids of other records a
+# state names (a rectification's evaluation); codes and hall ids inside the states rewritten,
+# positions consecutive per hall, copies interleaved by day as concurrent halls would write
+# them. Every row decodes as the event it came from. The hash-chain columns are
 # not chained (this log is read, never verified).
 
 A = TypeVar("A", bound=HallApplication)
@@ -206,22 +207,32 @@ def record_template(tickets: int = 20, ratings: int = 6) -> LogShape:
 _TEMPLATE = """
 CREATE UNLOGGED TABLE bench_template (
     seq int PRIMARY KEY, setup boolean, originator_id text, originator_version bigint,
-    topic text, state text)
+    topic text, state text, ref text, ref_setup boolean)
 """
+_BENCH_ID = """
+CREATE OR REPLACE FUNCTION pg_temp._bench_id(hall text, setup boolean, day int, id text)
+RETURNS text LANGUAGE sql IMMUTABLE
+RETURN md5(hall || '/' || CASE WHEN setup THEN 0 ELSE day END || '/' || id)::uuid::text
+"""
+"""A template record's id in a hall's copy of a day (the setup's records: day 0)."""
 _REPLICATE = """
 INSERT INTO events (tenant_id, position, originator_id, originator_version, topic, state,
                     recorded_at, prev_hash, hash)
 SELECT h.name,
        CASE WHEN t.setup THEN t.seq ELSE %(s)s + (d.day - 1) * %(d)s + (t.seq - %(s)s) END,
-       md5(h.name || '/' || CASE WHEN t.setup THEN 0 ELSE d.day END || '/' || t.originator_id)
-           ::uuid::text,
+       pg_temp._bench_id(h.name, t.setup, d.day, t.originator_id),
        t.originator_version, t.topic,
-       convert_to(replace(replace(t.state, 'TPLCOPY', d.day::text), 'tplhall', h.name), 'UTF8'),
+       convert_to(CASE WHEN t.ref IS NULL THEN r.state ELSE replace(
+                      r.state, t.ref, pg_temp._bench_id(h.name, t.ref_setup, d.day, t.ref))
+                  END, 'UTF8'),
        timestamptz '2026-03-02 01:00+00' + make_interval(days => d.day - 1, secs => t.seq),
        '\\x00'::bytea, '\\x00'::bytea
 FROM (SELECT 'bench-' || lpad(g::text, 3, '0') AS name FROM generate_series(1, %(halls)s) g) h
 CROSS JOIN generate_series(1, %(days)s) d(day)
 JOIN bench_template t ON (NOT t.setup OR d.day = 1)
+CROSS JOIN LATERAL (
+    SELECT replace(replace(t.state, 'TPLCOPY', d.day::text), 'tplhall', h.name) AS state
+) r
 ORDER BY d.day, h.name, t.seq
 """
 _HEADS = """
@@ -236,11 +247,20 @@ def load_log(url: str, shape: LogShape, halls: int, days: int) -> float:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_template")
         conn.execute(_TEMPLATE)
+        conn.execute(_BENCH_ID)
+        in_setup = {str(n.originator_id): True for n in shape.setup}
+        in_setup.update({str(n.originator_id): False for n in shape.day})
         with conn.cursor().copy("COPY bench_template FROM STDIN") as copy:
             for seq, n in enumerate(shape.setup + shape.day, start=1):
+                state = n.state.decode()
+                # A record another one names (a rectification's evaluation) gets its copy's id.
+                refs = [i for i in in_setup if i in state and i != str(n.originator_id)]
+                if len(refs) > 1:
+                    raise ValueError(f"template event {seq} names {len(refs)} records")
+                ref = refs[0] if refs else None
                 copy.write_row(
                     (seq, seq <= len(shape.setup), str(n.originator_id), n.originator_version,
-                     n.topic, n.state.decode())
+                     n.topic, state, ref, in_setup[ref] if ref else None)
                 )  # fmt: skip
         params = {"s": len(shape.setup), "d": len(shape.day), "halls": halls, "days": days}
         with conn.transaction():
