@@ -94,6 +94,7 @@ class AuditTrailProjection(Projection):
     name = "audit_trail"
     tables = ("audit_trail", "audit_trail_records")
     reader_indexes = (
+        "audit_trail_pkey",  # nothing looks rows up by it while they are written
         "audit_trail_actor",
         "audit_trail_record",
         "audit_trail_reference",

@@ -64,8 +64,9 @@ class Projection:
     reader_indexes: ClassVar[tuple[str, ...]] = ()
     """Indexes of :attr:`tables` that only readers use (no handler finds rows by them): a
     rebuild drops them from the shadow and builds each once at the end, instead of
-    maintaining them row by row. Never list an index a handler's lookup or ``ON CONFLICT``
-    needs."""
+    maintaining them row by row. A primary key's or unique constraint's index may be listed
+    (the constraint is added back, and checked, at the end). Never list an index a handler's
+    lookup or ``ON CONFLICT`` needs."""
     sql_source: ClassVar[str | None] = None
     """The migration source whose files create :attr:`tables`; default
     ``projections.<package>`` (the package's ``sql/NNNN_*.sql``)."""

@@ -105,23 +105,40 @@ def create_shadow(conn: psycopg.Connection[Any], projection: Projection) -> str:
     return schema
 
 
+_INDEX = """
+SELECT pg_get_indexdef(i.oid), t.relname, k.conname, pg_get_constraintdef(k.oid)
+FROM pg_class i
+JOIN pg_namespace n ON n.oid = i.relnamespace
+JOIN pg_index x ON x.indexrelid = i.oid
+JOIN pg_class t ON t.oid = x.indrelid
+LEFT JOIN pg_constraint k ON k.conindid = i.oid AND k.contype IN ('p', 'u')
+WHERE n.nspname = %s AND i.relname = %s AND i.relkind = 'i'
+"""
+
+
 def defer_indexes(conn: psycopg.Connection[Any], projection: Projection) -> list[str]:
-    """Drop the projection's reader indexes from its shadow; returns their definitions."""
+    """Drop the projection's reader indexes from its shadow; returns the statements that
+    build them again (a primary key or unique constraint is dropped and added back)."""
     schema = shadow_schema(projection)
     definitions = []
     for index in projection.reader_indexes:
-        row = conn.execute(
-            "SELECT pg_get_indexdef(c.oid) FROM pg_class c"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = %s AND c.relname = %s AND c.relkind = 'i'",
-            (schema, index),
-        ).fetchone()
+        row = conn.execute(_INDEX, (schema, index)).fetchone()
         if row is None:
             raise ShadowError(f"{projection.name}: no index {index!r} in its tables")
-        definitions.append(str(row[0]))
-        conn.execute(
-            sql.SQL("DROP INDEX {}.{}").format(sql.Identifier(schema), sql.Identifier(index))
+        definition, table, constraint, constraint_definition = row
+        if constraint is None:
+            definitions.append(str(definition))
+            conn.execute(
+                sql.SQL("DROP INDEX {}.{}").format(sql.Identifier(schema), sql.Identifier(index))
+            )
+            continue
+        qualified = sql.Identifier(schema, table)
+        name = sql.Identifier(constraint)
+        add = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+            qualified, name, sql.SQL(constraint_definition)
         )
+        definitions.append(add.as_string(conn))
+        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(qualified, name))
     return definitions
 
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from deploy.bootstrap import all_projections
 from deploy.cli import app
+from projections.audit_trail import AuditTrailProjection
 from projections.catalog import CatalogProjection, list_items
 from projections.halls import get_hall
 from projections.platform import DeadlinesProjection, hall_activity, hall_overviews
@@ -193,10 +194,10 @@ def test_an_unknown_projection_is_refused(monkeypatch, db_url):
     assert "unknown projection" in result.output
 
 
+@pytest.mark.parametrize("projection", [DeadlinesProjection(), AuditTrailProjection()])
 def test_reader_indexes_are_left_out_while_building_and_there_after_the_swap(
-    db_url, own_platform, halls
+    db_url, own_platform, halls, projection
 ):
-    projection = DeadlinesProjection()
     assert projection.reader_indexes
     Rebuild(db_url, own_platform.worker_pool, projection).run()
     with psycopg.connect(db_url) as conn:
@@ -204,7 +205,13 @@ def test_reader_indexes_are_left_out_while_building_and_there_after_the_swap(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s",
             (projection.tables[0],),
         ).fetchall()
+        keys = conn.execute(
+            "SELECT conname FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'p'",
+            (f"public.{projection.tables[0]}",),
+        ).fetchall()
     assert set(projection.reader_indexes) <= {r[0] for r in rows}
+    assert keys == [(f"{projection.tables[0]}_pkey",)]  # a deferred primary key is one again
 
 
 class CatalogFailingInHallB(CatalogProjection):
