@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import uuid
-
 import psycopg
 import pytest
-from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
 from services.complaints import ComplaintService
 from services.complaints.application import ComplaintDetails
 from services.evaluations import EvaluationService
 from services.evaluations.application import Invitation, Rating
 from services.privacy import ERASED, PrivacyService
+from services.queue import QueueService
 from services.shared.errors import ValidationError
 from services.staff import StaffService
 from services.store import decode, verify_tenant
@@ -171,24 +170,22 @@ def test_snapshots_of_records_with_personal_data_are_sealed_and_ignored_once_era
 def test_a_shared_record_keeps_the_data_of_other_subjects_and_of_anonymous_entries(
     platform, hall, database_url
 ):
-    """Several applicants' (and an anonymous) personal data in one record, e.g. a queue day:
+    """Several applicants' (and an anonymous) personal data in one record, a queue day:
     erasing one applicant erases only theirs."""
-    recorder = platform.store.recorder(hall)
-    record = str(uuid.uuid4())
-    topic = "services.complaints.domain:Complaint.Received"
-
-    def state(applicant: str, name: str) -> bytes:
-        fields = {"applicant_id": applicant, "complainant_name": name, "facts": f"{name}的投诉"}
-        return json.dumps(fields, ensure_ascii=False).encode()
-
-    recorder.insert_events(
-        [
-            StoredEvent(record, 1, topic, state("a-x", "第一位")),
-            StoredEvent(record, 2, topic, state("a-y", "第二位")),
-            StoredEvent(record, 3, topic, state("", "匿名者")),
-        ]
+    platform.hall_app(CatalogService, hall).publish_service_item(
+        "ZH-1", ItemTerms(name="综合受理", category="OTHER"), "admin"
     )
+    queue = platform.hall_app(QueueService, hall)
+    queue.configure_queue("ZH", "综合受理", "A", ["ZH-1"], "admin")
+    for applicant, phone in (("a-x", "13900000001"), ("a-y", "13900000002"), ("", "13900000003")):
+        queue.issue_ticket("ZH", "KIOSK", "kiosk-1", applicant_id=applicant, phone=phone)
+    events = [decode(n) for n in platform.store.recorder(hall).select_notifications(1, 1000)]
+    issued = [e for e in events if type(e).__name__ == "TicketIssued"]
+    day = issued[0].originator_id
+    assert {e.originator_id for e in issued} == {day}  # one record, three subjects
+
     erasure = _erase(platform, hall, "a-x")
-    assert erasure.record_ids == [record]
-    names = [json.loads(e.state)["complainant_name"] for e in recorder.select_events(record)]
-    assert names == [ERASED, "第二位", "匿名者"]
+    assert erasure.record_ids == [str(day)]
+    events = [decode(n) for n in platform.store.recorder(hall).select_notifications(1, 1000)]
+    phones = [e.phone for e in events if type(e).__name__ == "TicketIssued"]
+    assert phones == [ERASED, "13900000002", "13900000003"]
