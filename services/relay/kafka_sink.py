@@ -71,10 +71,26 @@ class KafkaSink(MessageSink):
 
     def close(self) -> None:
         producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                # Long enough for records still unsent (Kafka down) to expire, so that the
-                # close completes and the producer's thread stops.
-                producer.close(timeout=self.config.delivery_timeout_ms / 1000 + 1)
-            except Exception:  # closing a broken producer must not stop the relay
-                log.debug("closing the producer failed", exc_info=True)
+        if producer is None:
+            return
+        try:
+            # Long enough for records still unsent (Kafka down) to expire, so that the close
+            # completes and the producer's thread stops.
+            producer.close(timeout=self.config.delivery_timeout_ms / 1000 + 1)
+        except Exception:  # closing a broken producer must not stop the relay
+            log.debug("closing the producer failed; records given up", exc_info=True)
+            _give_up(producer)
+
+
+def _give_up(producer: KafkaProducer) -> None:
+    """Stop a producer whose ``close`` failed: records still in flight to a broker that
+    restarted outlive the delivery timeout, kafka-python's ``close`` then raises from its
+    ``flush`` before it stops the producer's thread, and the thread would go on retrying for
+    good. Its sender is closed forcefully (the records fail; the relay sends them again from
+    its position), then the close is finished."""
+    sender = getattr(producer, "_sender", None)  # kafka-python offers no public force-close
+    if sender is not None:
+        sender.force_close()
+        sender.join(5)
+    with contextlib.suppress(Exception):
+        producer.close(timeout=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -40,6 +41,15 @@ class Message:
     @property
     def position(self) -> int:
         return int(self.ce_id.rsplit(":", 1)[1])
+
+
+def producer_threads() -> set[threading.Thread]:
+    """The network threads of this process's Kafka producers that are still running."""
+    return {
+        t
+        for t in threading.enumerate()
+        if t.name.startswith("kafka-python-producer") and t.name.endswith("-network-thread")
+    }
 
 
 def consume(

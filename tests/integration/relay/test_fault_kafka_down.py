@@ -17,7 +17,7 @@ from deploy.kafka.broker import KafkaBroker
 from gateway.auth import Role
 from services.relay import RelayConfig
 from services.store import EventStore
-from tests.integration.relay.support import consume, of_hall
+from tests.integration.relay.support import consume, of_hall, producer_threads
 
 pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("own-kafka-broker")]
 
@@ -56,6 +56,7 @@ def test_commands_succeed_while_kafka_is_down_and_the_relay_catches_up(
     gql, token, tenant_id, worker_pool, own_broker, make_relay
 ):
     address = own_broker.bootstrap_servers
+    producer_threads_before = producer_threads()
     relay = make_relay(
         config=RelayConfig(
             bootstrap_servers=address,
@@ -107,6 +108,12 @@ def test_commands_succeed_while_kafka_is_down_and_the_relay_catches_up(
     finally:
         relay.stop()
         thread.join(timeout=30)
+    relay.close()
+    # Every producer the relay gave up on while Kafka was down was closed, not left retrying.
+    deadline = time.monotonic() + 20
+    while producer_threads() - producer_threads_before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not producer_threads() - producer_threads_before
     assert {m.position for m in found} == set(range(1, 8))  # nothing lost
     codes = {m.body.get("code") for m in found if m.topic == "yanshen.catalog"}
     assert codes == {"UP-1", *(f"DOWN-{i}" for i in range(5))}

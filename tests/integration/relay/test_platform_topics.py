@@ -4,17 +4,19 @@ mode), advancing its position only after the broker acknowledged."""
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
 from kafka import KafkaAdminClient
+from kafka.errors import KafkaTimeoutError
 
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
 from services.relay import KafkaSink, MemorySink, RelayConfig
 from services.store import EventStore
-from tests.integration.relay.support import consume, of_hall, publish_items
+from tests.integration.relay.support import consume, of_hall, producer_threads, publish_items
 
 pytestmark = pytest.mark.kafka
 
@@ -107,6 +109,33 @@ def test_a_dead_broker_address_keeps_the_hall_pending_and_backs_off(
     assert relay.run_once() == 0
     assert relay.backoff.delay == 2 * first
     assert _pending(worker_pool, tenant_id)
+
+
+def test_a_producer_that_cannot_flush_is_stopped_when_the_sink_closes(
+    kafka_bootstrap_servers, monkeypatch
+):
+    """Records in flight to a broker that restarted can outlive the delivery timeout;
+    kafka-python's ``close`` then raises from its ``flush`` before it stops the producer's
+    thread. The sink stops that thread anyway (the relay sends the records again)."""
+    before = producer_threads()
+    sink = KafkaSink(RelayConfig(bootstrap_servers=kafka_bootstrap_servers))
+    producer = sink._get_producer()
+    assert producer_threads() - before  # its network thread runs
+    real_flush, failed = producer.flush, []
+
+    def flush_failing_once(timeout: float | None = None) -> None:
+        if not failed:
+            failed.append(timeout)
+            raise KafkaTimeoutError("Timeout waiting for future")
+        real_flush(timeout)
+
+    monkeypatch.setattr(producer, "flush", flush_failing_once)
+    sink.close()
+    assert failed
+    deadline = time.monotonic() + 10
+    while producer_threads() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not producer_threads() - before
 
 
 def test_topics_are_created_with_the_configured_partitions(kafka_bootstrap_servers):
