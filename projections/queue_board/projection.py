@@ -20,8 +20,9 @@ import psycopg
 
 from projections.queue_board.setup import SETUP_EFFECTS
 from projections.queue_board.statements import execute
-from projections.queue_board.tickets import TICKET_EVENTS, TicketFold, queue_of_day
+from projections.queue_board.tickets import TicketFold, queue_of_day
 from projections.runtime import Batch, Projection
+from services.queue import QUEUE_DAY_EVENTS
 
 __all__ = ["QueueBoardProjection"]
 
@@ -61,7 +62,7 @@ class QueueBoardProjection(Projection):
 
     for _event_class in SETUP_EFFECTS:
         apply.register(_event_class, _setup)
-    for _event_class in TICKET_EVENTS:
+    for _event_class in QUEUE_DAY_EVENTS:
         apply.register(_event_class, _ticket)
     del _event_class
 

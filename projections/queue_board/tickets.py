@@ -24,21 +24,8 @@ import psycopg
 from services.halls import MissedNumberPolicy
 from services.queue import QueueDay
 
-__all__ = ["TICKET_EVENTS", "TicketFold", "queue_of_day"]
+__all__ = ["TicketFold", "queue_of_day"]
 
-TICKET_EVENTS: tuple[type, ...] = (
-    QueueDay.Started,
-    QueueDay.TicketIssued,
-    QueueDay.TicketCalled,
-    QueueDay.TicketRecalled,
-    QueueDay.ServiceStarted,
-    QueueDay.ServiceEnded,
-    QueueDay.TicketMarkedNoShow,
-    QueueDay.TicketTransferred,
-    QueueDay.TicketRemoved,
-    QueueDay.QueueReset,
-)
-"""The queue-day events the fold takes."""
 
 _DAY = """
 INSERT INTO queue_board_days (tenant_id, day_id, queue_code, service_day, prefix, reset_at,
@@ -146,7 +133,7 @@ class TicketFold:
         return str(started["queue"]) if started else self.queue_of(day)
 
     def add(self, event: Any, position: int) -> None:  # noqa: PLR0912 - one branch per type
-        """Fold one event (of :data:`TICKET_EVENTS`) into the batch's changes."""
+        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`) into the batch's changes."""
         day = event.originator_id
         if isinstance(event, QueueDay.Started):
             self.days[day] = {

@@ -19,7 +19,8 @@ import psycopg
 from projections.queue_board.statements import Effect, execute
 from projections.runtime import Batch, Projection
 from projections.worklist.cases import CASE_EFFECTS, COMPLAINT_EFFECTS
-from projections.worklist.tickets import TICKET_EVENTS, TicketFold
+from projections.worklist.tickets import TicketFold
+from services.queue import QUEUE_DAY_EVENTS
 
 __all__ = ["WorklistProjection"]
 
@@ -57,7 +58,7 @@ class WorklistProjection(Projection):
 
     for _event_class in EFFECTS:
         apply.register(_event_class, _record)
-    for _event_class in TICKET_EVENTS:
+    for _event_class in QUEUE_DAY_EVENTS:
         apply.register(_event_class, _ticket)
     del _event_class
 

@@ -23,21 +23,8 @@ import psycopg
 
 from services.queue import QueueDay
 
-__all__ = ["TICKET_EVENTS", "TicketFold"]
+__all__ = ["TicketFold"]
 
-TICKET_EVENTS: tuple[type, ...] = (
-    QueueDay.Started,
-    QueueDay.TicketIssued,
-    QueueDay.TicketCalled,
-    QueueDay.TicketRecalled,
-    QueueDay.ServiceStarted,
-    QueueDay.ServiceEnded,
-    QueueDay.TicketMarkedNoShow,
-    QueueDay.TicketTransferred,
-    QueueDay.TicketRemoved,
-    QueueDay.QueueReset,
-)
-"""The queue-day events the worklists take."""
 _LEAVING = (
     QueueDay.ServiceEnded,
     QueueDay.TicketMarkedNoShow,
@@ -114,7 +101,7 @@ class TicketFold:
         return ticket
 
     def add(self, event: Any, position: int) -> None:
-        """Fold one event (of :data:`TICKET_EVENTS`) into the batch's changes."""
+        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`) into the batch's changes."""
         day = event.originator_id
         if isinstance(event, QueueDay.Started):
             service_day = date.fromisoformat(event.service_day)

@@ -2,6 +2,7 @@
 
 from services.queue.application import QueueService
 from services.queue.domain import (
+    QUEUE_DAY_EVENTS,
     Channel,
     PriorityGroup,
     Queue,
@@ -31,6 +32,7 @@ from services.queue.errors import (
 )
 
 __all__ = [
+    "QUEUE_DAY_EVENTS",
     "Channel",
     "ConcurrentChangeError",
     "NoTicketWaitingError",

@@ -1,6 +1,6 @@
 """The queue domain (取号叫号): queue configuration, queue days with their tickets, call rules."""
 
-from services.queue.domain.day import QueueDay
+from services.queue.domain.day import QUEUE_DAY_EVENTS, QueueDay
 from services.queue.domain.queue import Queue
 from services.queue.domain.rules import choose_next, line_head, rejoin_index, transfer_index
 from services.queue.domain.ticket import Ticket, display_number
@@ -12,6 +12,7 @@ from services.queue.domain.values import (
 )
 
 __all__ = [
+    "QUEUE_DAY_EVENTS",
     "Channel",
     "PriorityGroup",
     "Queue",

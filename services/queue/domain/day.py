@@ -600,3 +600,18 @@ class QueueDay(Aggregate):
                 f"{ticket.display_number} was called to window {ticket.window_code!r}"
             )
         return ticket
+
+
+QUEUE_DAY_EVENTS: tuple[type[QueueDay.Event], ...] = (
+    QueueDay.Started,
+    QueueDay.TicketIssued,
+    QueueDay.TicketCalled,
+    QueueDay.TicketRecalled,
+    QueueDay.ServiceStarted,
+    QueueDay.ServiceEnded,
+    QueueDay.TicketMarkedNoShow,
+    QueueDay.TicketTransferred,
+    QueueDay.TicketRemoved,
+    QueueDay.QueueReset,
+)
+"""Every event a queue day records: what read models of its tickets fold."""
