@@ -83,12 +83,9 @@ def _run_hall(tenant_id: str, batch_size: int) -> int:
 
 
 class HallProcesses:
-    """``jobs`` processes that catch halls up; started on first use, stopped by :meth:`close`::
-
-        with HallProcesses(pool.conninfo, members, jobs=2) as processes:
-            for tenant_id, covered in processes.catch_up(["hall-a", "hall-b"], 5_000):
-                print(tenant_id, covered)
-    """
+    """``jobs`` processes that catch halls up: started on first use, stopped by :meth:`close`
+    (or at the end of a ``with`` block); :meth:`catch_up` yields ``(hall, positions applied)``
+    as each hall finishes."""
 
     def __init__(self, conninfo: str, members: Sequence[Member], *, jobs: int) -> None:
         self.conninfo = conninfo
