@@ -10,7 +10,7 @@ that queries that instead).
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache, singledispatchmethod
+from functools import cache, cached_property, singledispatchmethod
 from typing import Any, TypeAlias, cast
 from uuid import UUID
 
@@ -205,14 +205,20 @@ class DeadlinesProjection(Projection):
         fold.write(conn)
 
     def _known_params(self, batch: Batch) -> dict[str, Any]:
-        topics = sorted(self.topics() or ())
+        topics, contexts = self._topic_contexts
         return {
             "t": batch.tenant_id,
             "after": batch.after,
             "upto": batch.upto,
             "topics": topics,
-            "contexts": [_context_of(topic) for topic in topics],
+            "contexts": contexts,
         }
+
+    @cached_property
+    def _topic_contexts(self) -> tuple[list[str], list[str]]:
+        """The handled topics and their contexts (worked out once, not per batch)."""
+        topics = sorted(self.topics() or ())
+        return topics, [_context_of(topic) for topic in topics]
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
