@@ -156,7 +156,8 @@ def rebuild(
         try:
             report = job.check() if check else job.run()
         except RebuildError as error:
-            console.print(f"[red]{error}[/red]")
+            console.print(f"[red]rebuild failed: {error}[/red]", markup=False)
+            console.print("the live read models are as they were")
             raise typer.Exit(2) from None
         ok = _summary(report, check)
     if not ok:

@@ -4,11 +4,12 @@ rebuilds, and tenant-scoped reads. See ``docs/projections.md`` for how to write 
 from projections.runtime.batch import Batch, EventRow, decode_row
 from projections.runtime.compare import TableDifference
 from projections.runtime.db import tenant_connection
+from projections.runtime.errors import HallRebuildError, RebuildError
 from projections.runtime.group import GROUP_CONSUMER, ProjectionGroupConsumer
 from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
-from projections.runtime.rebuild import Rebuild, RebuildError, RebuildReport
+from projections.runtime.rebuild import Rebuild, RebuildReport
 from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, update_record
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
@@ -20,6 +21,7 @@ __all__ = [
     "BatchRowsProjection",
     "EventRow",
     "GroupBatch",
+    "HallRebuildError",
     "HandlerConnection",
     "Member",
     "Projection",

@@ -23,14 +23,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
+from projections.runtime.errors import HallRebuildError
 from projections.runtime.tracking import Member, apply_group_batch
 from services.store.pool import Pool, open_pool
 
 __all__ = ["HallProcesses", "HallRebuildError", "catch_up_hall"]
-
-
-class HallRebuildError(RuntimeError):
-    """A hall's batches failed in a rebuild process (the message names the hall and error)."""
 
 
 OnBatch = Callable[[int], None]
@@ -48,10 +45,13 @@ def catch_up_hall(
     hall's head; returns the positions applied."""
     applied = 0
     while True:
-        with pool.connection() as conn, conn.transaction():
-            result = apply_group_batch(
-                conn, members, tenant_id=tenant_id, limit=batch_size, live=False
-            )
+        try:
+            with pool.connection() as conn, conn.transaction():
+                result = apply_group_batch(
+                    conn, members, tenant_id=tenant_id, limit=batch_size, live=False
+                )
+        except Exception as error:
+            raise HallRebuildError(f"hall {tenant_id}: {type(error).__name__}: {error}") from error
         applied += result.covered
         if on_batch is not None:
             on_batch(result.covered)
@@ -74,9 +74,9 @@ def _start(conninfo: str, members: list[Member]) -> None:
 def _run_hall(tenant_id: str, batch_size: int) -> int:
     try:
         return catch_up_hall(_process["pool"], _process["members"], tenant_id, batch_size)
-    except Exception as error:
+    except HallRebuildError as error:
         # Not every driver error survives pickling back to the parent; its text does.
-        raise HallRebuildError(f"hall {tenant_id}: {type(error).__name__}: {error}") from None
+        raise HallRebuildError(str(error)) from None
 
 
 # -- in the rebuild's process -------------------------------------------------------------

@@ -39,6 +39,7 @@ import psycopg
 from psycopg import sql
 
 from projections.runtime.compare import TableDifference, compare_tables
+from projections.runtime.errors import RebuildError
 from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
 from projections.runtime.parallel import HallProcesses, catch_up_hall
 from projections.runtime.projection import Projection
@@ -94,10 +95,6 @@ _FORGET = "DELETE FROM consumer_positions WHERE consumer = %s"
 
 def _execute(conn: psycopg.Connection[Any], statement: str | sql.Composed) -> None:
     conn.execute(statement.encode() if isinstance(statement, str) else statement)
-
-
-class RebuildError(RuntimeError):
-    """The rebuild could not run (another one is running, or a projection is unusable)."""
 
 
 @dataclass(frozen=True)

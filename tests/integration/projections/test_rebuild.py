@@ -18,9 +18,8 @@ from projections.audit_trail import AuditTrailProjection
 from projections.catalog import CatalogProjection, list_items
 from projections.halls import get_hall
 from projections.platform import DeadlinesProjection, hall_activity, hall_overviews
-from projections.runtime import ProjectionWorker, Rebuild, RebuildError
+from projections.runtime import HallRebuildError, ProjectionWorker, Rebuild, RebuildError
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
-from projections.runtime.parallel import HallRebuildError
 from projections.runtime.shadow import create_shadow
 from tests.integration.projections.support import (
     Writer,
@@ -162,11 +161,18 @@ def test_check_finds_rows_the_events_do_not_explain_and_a_hall_rebuild_repairs_t
     assert runner.invoke(app, ["rebuild", "catalog", "--check"]).exit_code == 0
 
 
-def test_a_second_rebuild_of_the_same_projection_is_refused(db_url, own_platform, halls):
+def test_a_second_rebuild_of_the_same_projection_is_refused(
+    monkeypatch, db_url, own_platform, halls
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
     with psycopg.connect(db_url, autocommit=True) as other:
         assert try_hold_for_rebuild(other, "catalog")
         with pytest.raises(RebuildError, match="already running"):
             Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run()
+        result = runner.invoke(app, ["rebuild", "catalog"])
+        assert result.exit_code == 2
+        assert "rebuild failed: a rebuild of 'catalog' is already running" in result.output
+        assert "the live read models are as they were" in result.output
         release_rebuild(other, "catalog")
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
 
@@ -268,12 +274,13 @@ def test_halls_rebuilt_in_processes_give_the_live_read_models_and_count_every_po
     assert analyzed == (True,)
 
 
-def test_a_hall_failing_in_a_rebuild_process_fails_the_rebuild_and_changes_nothing_live(
-    db_url, own_platform, halls
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_hall_failing_in_a_rebuild_fails_the_rebuild_and_changes_nothing_live(
+    db_url, own_platform, halls, jobs
 ):
     own_platform.projection_worker().run_once()
     before = _catalog_rows(db_url)
-    job = Rebuild(db_url, own_platform.worker_pool, CatalogFailingInHallB(), jobs=2)
+    job = Rebuild(db_url, own_platform.worker_pool, CatalogFailingInHallB(), jobs=jobs)
     with pytest.raises(HallRebuildError, match="hall rb-b: ValueError: no catalog for rb-b"):
         job.run()
     assert _catalog_rows(db_url) == before
