@@ -88,7 +88,7 @@ def _chosen(name: str) -> list[Projection]:
 
 
 def _summary(report: RebuildReport, check: bool) -> bool:
-    where = f" (hall {report.tenant})" if report.tenant else ""
+    where = f" (hall {report.tenant})" if report.tenant is not None else ""
     console.print(
         f"{report.projection}{where}: {report.events:,} events in {report.seconds:.1f} s"
         f" ({report.rate:,.0f} events/s)" + ("" if check else ", swapped in"),
@@ -124,11 +124,12 @@ def rebuild(
             "--check", help="Build from position 0 and compare with the live tables; swap nothing."
         ),
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Positions per batch.")] = 5_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Positions per batch.")] = 5_000,
     jobs: Annotated[
         int,
         typer.Option(
-            help="Processes rebuilding halls side by side (and connections building the indexes)."
+            min=1,
+            help="Processes rebuilding halls side by side (and connections building the indexes).",
         ),
     ] = 1,
 ) -> None:

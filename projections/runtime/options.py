@@ -38,6 +38,13 @@ class ProjectionOptions:
     worker_id: str | None = None
     metrics_port: int | None = None
 
+    def __post_init__(self) -> None:
+        # A batch of no positions never reaches a hall's head: the worker would spin on it.
+        if self.batch_size < 1:
+            raise ValueError(f"YANSHEN_PROJECTION_BATCH must be at least 1, not {self.batch_size}")
+        if self.lease_ttl <= 0 or self.poll_interval <= 0:
+            raise ValueError("YANSHEN_LEASE_TTL and YANSHEN_POLL_INTERVAL must be above 0")
+
     @classmethod
     def from_env(cls) -> ProjectionOptions:
         """Options from ``YANSHEN_*`` variables; unset ones keep their defaults."""

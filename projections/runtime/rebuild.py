@@ -91,6 +91,14 @@ UPDATE consumer_positions SET position = COALESCE(
 WHERE consumer = %(live)s AND tenant_id = %(t)s
 """
 _FORGET = "DELETE FROM consumer_positions WHERE consumer = %s"
+_KNOWN_HALL = "SELECT 1 FROM tenant_heads WHERE tenant_id = %s"
+_HOLDERS = """
+SELECT DISTINCT l.pid, a.state, a.xact_start
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND l.pid <> pg_backend_pid()
+  AND l.relation IN (SELECT to_regclass(t) FROM unnest(%s::text[]) t)
+ORDER BY l.pid
+"""
 
 
 def _execute(conn: psycopg.Connection[Any], statement: str | sql.Composed) -> None:
@@ -134,8 +142,14 @@ class Rebuild:
     final_lag = 2_000
     """Positions still due when the build stops and the swap (with the last events) starts."""
     lock_timeout = "5s"
-    """How long the swap waits for readers' locks before it gives up and tries again."""
-    swap_attempts = 5
+    """How long the swap waits for running live batches of the projections."""
+    table_lock_timeout = "500ms"
+    """How long the swap waits for the tables. Readers that come meanwhile queue behind it,
+    so this bounds how long a busy table (e.g. a long transaction) can stall them; the swap
+    gives up, lets them through and tries again."""
+    swap_attempts = 20
+    swap_backoff = (0.1, 5.0)
+    """Seconds between attempts: the first, doubled each time up to the second."""
 
     def __init__(
         self,
@@ -153,13 +167,17 @@ class Rebuild:
         )
         if not self.projections:
             raise RebuildError("nothing to rebuild")
+        if batch_size < 1 or jobs < 1:
+            raise RebuildError(f"batch size and jobs must be at least 1 ({batch_size}, {jobs})")
+        if tenant == "":
+            raise RebuildError("the hall id is empty")
         for projection in self.projections:
             projection.check_definition()
         self.database_url = database_url
         self.pool = worker_pool
         self.tenant = tenant
         self.batch_size = batch_size
-        self.jobs = max(1, jobs)
+        self.jobs = jobs
         self.progress = progress
         self.members = [
             Member(p, f"{p.consumer}@rebuild", p.topics(), f"{shadow_of(p)}, public")
@@ -193,6 +211,7 @@ class Rebuild:
         compared: list[str] = []
         skipped: list[str] = []
         with psycopg.connect(self.database_url, autocommit=True) as admin:
+            self._check_hall(admin)
             self._admin = admin
             held = self._hold(admin)
             try:
@@ -226,6 +245,12 @@ class Rebuild:
             halls_compared=compared,
             halls_skipped=skipped,
         )
+
+    def _check_hall(self, admin: psycopg.Connection[Any]) -> None:
+        """Refuse a hall without a log (a typo would otherwise "rebuild" nothing and leave
+        position rows for a hall that does not exist)."""
+        if self.tenant is not None and not admin.execute(_KNOWN_HALL, (self.tenant,)).fetchone():
+            raise RebuildError(f"unknown hall {self.tenant!r}: it has no events")
 
     def _hold(self, admin: psycopg.Connection[Any]) -> list[str]:
         held: list[str] = []
@@ -365,6 +390,7 @@ class Rebuild:
     # -- swap -------------------------------------------------------------------------------
 
     def _swap(self, admin: psycopg.Connection[Any]) -> None:
+        delay, longest = self.swap_backoff
         for attempt in range(1, self.swap_attempts + 1):
             try:
                 with admin.transaction():
@@ -377,10 +403,31 @@ class Rebuild:
                         self._swap_hall(admin, self.tenant)
                 return
             except psycopg.errors.LockNotAvailable:
+                holders = self._holders(admin)
                 if attempt == self.swap_attempts:
-                    raise
-                log.warning("rebuild %s: tables busy; swap retried", ", ".join(self.names))
-                self.build()
+                    raise RebuildError(
+                        f"tables busy: the swap gave up after {attempt} attempts"
+                        f" (held by {holders or 'live batches'})"
+                    ) from None
+                log.warning(
+                    "rebuild %s: tables busy (held by %s); swap retried in %.1f s",
+                    ", ".join(self.names),
+                    holders or "live batches",
+                    delay,
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, longest)
+            self.build()
+
+    def _holders(self, admin: psycopg.Connection[Any]) -> str:
+        """The sessions holding locks on the live tables, for the operator: "pid 123 (idle
+        in transaction since 10:01:02)", comma-separated."""
+        tables = [table for p in self.projections for table in p.tables]
+        rows = admin.execute(_HOLDERS, (tables,)).fetchall()
+        return ", ".join(
+            f"pid {pid} ({state}" + (f" since {start:%H:%M:%S})" if start else ")")
+            for pid, state, start in rows
+        )
 
     def _swap_all(self, admin: psycopg.Connection[Any]) -> None:
         for name in sorted(self.names):
@@ -391,6 +438,9 @@ class Rebuild:
             admin.execute(_DROP_LIVE, params)
             admin.execute(_COPY_POSITIONS, params)
             admin.execute(_FORGET, (member.consumer,))
+        # Readers queue behind the swap's wait for the tables: keep it short.
+        admin.execute("SELECT set_config('lock_timeout', %s, true)", (self.table_lock_timeout,))
+        for member in self.members:
             swap_tables(admin, member.projection)
 
     def _swap_hall(self, admin: psycopg.Connection[Any], tenant_id: str) -> None:

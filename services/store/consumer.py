@@ -67,6 +67,8 @@ class LogConsumer(ABC):
         lease_ttl: float = 10.0,
         worker_id: str | None = None,
     ) -> None:
+        if batch_size < 1:  # a batch of no positions never reaches the head
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         self.pool = pool
         self.store = EventStore(pool)
         self.batch_size = batch_size

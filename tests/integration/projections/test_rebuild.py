@@ -193,6 +193,85 @@ def test_a_shadow_left_by_an_interrupted_rebuild_is_replaced(db_url, own_platfor
     assert left == (0,)
 
 
+def test_an_unknown_or_empty_hall_is_refused_and_nothing_is_written(
+    monkeypatch, db_url, own_platform, halls
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    before = _positions(db_url)
+    with pytest.raises(RebuildError, match="unknown hall 'nosuch': it has no events"):
+        Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), tenant="nosuch").run()
+    with pytest.raises(RebuildError, match="empty"):
+        Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), tenant="")
+    for check in ([], ["--check"]):
+        result = runner.invoke(app, ["rebuild", "catalog", "--tenant", "nosuch", *check])
+        assert result.exit_code == 2, result.output
+        assert "unknown hall 'nosuch'" in result.output
+    assert _positions(db_url) == before
+
+
+@pytest.mark.parametrize("option", ["--batch-size", "--jobs"])
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_a_batch_size_or_jobs_below_one_is_refused(monkeypatch, db_url, option, value):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    result = runner.invoke(app, ["rebuild", "catalog", option, value])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output, result.output
+
+
+def test_a_batch_size_or_jobs_below_one_is_refused_by_the_rebuild_itself(own_platform, db_url):
+    for kwargs in ({"batch_size": 0}, {"jobs": 0}):
+        with pytest.raises(RebuildError, match="at least 1"):
+            Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), **kwargs)
+
+
+def test_a_busy_table_makes_the_swap_give_up_without_stalling_readers(db_url, own_platform, halls):
+    """A long transaction holding a live table: each attempt waits at most
+    ``table_lock_timeout`` for it (readers queue behind that wait, no longer), and the
+    rebuild fails naming the session once the attempts run out; live tables unchanged."""
+    own_platform.projection_worker().run_once()
+    before = _catalog_rows(db_url)
+    stop = threading.Event()
+    errors: list[Exception] = []
+    reads = 0
+
+    def read() -> None:
+        nonlocal reads
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute("SET lock_timeout = '3s'")  # the old swap held readers for 5 s
+            while not stop.is_set():
+                try:
+                    conn.execute("SELECT count(*) FROM catalog_items").fetchone()
+                    reads += 1
+                except psycopg.Error as error:
+                    errors.append(error)
+
+    job = Rebuild(db_url, own_platform.worker_pool, CatalogProjection())
+    job.swap_attempts, job.swap_backoff = 3, (0.2, 0.2)
+    with psycopg.connect(db_url) as holder:
+        holder.execute("SELECT count(*) FROM catalog_items").fetchone()  # open transaction
+        pid = holder.info.backend_pid
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            with pytest.raises(RebuildError, match=rf"tables busy.*3 attempts.*pid {pid} \(idle"):
+                job.run()
+        finally:
+            stop.set()
+            reader.join()
+        holder.rollback()
+    assert errors == []
+    assert reads > 0
+    assert _catalog_rows(db_url) == before
+    assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
+
+
+def _positions(url: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT consumer, tenant_id, position FROM consumer_positions ORDER BY 1, 2"
+        ).fetchall()
+
+
 def test_an_unknown_projection_is_refused(monkeypatch, db_url):
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = runner.invoke(app, ["rebuild", "nonesuch"])

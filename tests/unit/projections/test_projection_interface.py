@@ -112,3 +112,18 @@ def test_worker_options_come_from_the_environment(monkeypatch):
     assert (options.lease_ttl, options.batch_size, options.worker_id) == (2.5, 7, "w-1")
     assert options.metrics_port is None
     assert options.poll_interval == 1.0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("YANSHEN_PROJECTION_BATCH", "0"),
+        ("YANSHEN_PROJECTION_BATCH", "-5"),
+        ("YANSHEN_LEASE_TTL", "0"),
+        ("YANSHEN_POLL_INTERVAL", "-1"),
+    ],
+)
+def test_worker_options_that_would_never_progress_are_refused(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=variable):
+        ProjectionOptions.from_env()
