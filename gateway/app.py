@@ -71,14 +71,17 @@ PROJECTION_LAG_MAX = Gauge(
     "Events a consumer is behind in its worst hall",
     ["consumer"],
 )
+PROJECTION_HALL_LAG = Gauge(
+    "yanshen_projection_hall_lag_events",
+    "Events a consumer is behind in one hall (every hall, whichever worker holds it, if any)",
+    ["consumer", "tenant"],
+)
 _LAG = """
-SELECT c.consumer,
-       sum(greatest(h.position - coalesce(p.position, 0), 0)),
-       max(greatest(h.position - coalesce(p.position, 0), 0))
+SELECT c.consumer, h.tenant_id, greatest(h.position - coalesce(p.position, 0), 0)
 FROM (SELECT DISTINCT consumer FROM consumer_positions) c
 CROSS JOIN tenant_heads h
 LEFT JOIN consumer_positions p ON p.consumer = c.consumer AND p.tenant_id = h.tenant_id
-GROUP BY c.consumer
+ORDER BY 1, 2
 """
 
 
@@ -153,9 +156,17 @@ def _measure_projection_lag(pool: Pool) -> None:
     except Exception:  # metrics never fail the scrape: the lag is left as last measured
         logging.getLogger(__name__).debug("projection lag not measured", exc_info=True)
         return
-    for consumer, total, worst in rows:
-        PROJECTION_LAG.labels(consumer).set(float(total or 0))
-        PROJECTION_LAG_MAX.labels(consumer).set(float(worst or 0))
+    totals: dict[str, int] = {}
+    worst: dict[str, int] = {}
+    # Measured from the database, not by the workers: a hall no worker holds lags too.
+    PROJECTION_HALL_LAG.clear()  # halls or consumers gone since the last scrape
+    for consumer, tenant, lag in rows:
+        PROJECTION_HALL_LAG.labels(consumer, tenant).set(float(lag))
+        totals[consumer] = totals.get(consumer, 0) + lag
+        worst[consumer] = max(worst.get(consumer, 0), lag)
+    for consumer, total in totals.items():
+        PROJECTION_LAG.labels(consumer).set(float(total))
+        PROJECTION_LAG_MAX.labels(consumer).set(float(worst[consumer]))
 
 
 def _exposition(pool: Pool) -> bytes:

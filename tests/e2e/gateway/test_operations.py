@@ -71,6 +71,20 @@ def test_metrics_have_request_rate_latency_errors_and_projection_lag(
     assert lag is not None
     assert lag >= 3
     assert _metric(text, "yanshen_projection_lag_max_events", consumer="projection:catalog")
+    # … and so does this hall, per hall, measured from the database whichever worker holds it.
+    hall_lag = _metric(
+        text, "yanshen_projection_hall_lag_events", consumer="projection:catalog", tenant=hall
+    )
+    assert hall_lag is not None
+    assert hall_lag >= 3
+    project()
+    text = httpx.get(f"{gateway_url}/metrics").text
+    assert (
+        _metric(
+            text, "yanshen_projection_hall_lag_events", consumer="projection:catalog", tenant=hall
+        )
+        == 0
+    )
 
 
 def test_unknown_paths_never_become_metric_labels(gateway_url):
