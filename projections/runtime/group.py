@@ -129,6 +129,11 @@ class ProjectionGroupConsumer(LogConsumer):
             done += step
             if step < self.batch_size:
                 return done
+            held = self.leases.keep()
+            if held is not None:
+                self._held = held
+                if tenant_id not in held:
+                    return done  # taken over (our lease had expired): the new holder goes on
 
     def _run_alone(self, tenant_id: str, failed: set[str]) -> tuple[int, dict[str, int]]:
         """One batch of each member that runs alone in this hall (it rejoins the group once

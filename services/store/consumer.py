@@ -105,6 +105,9 @@ class LogConsumer(ABC):
             CONSUMER_LAG.labels(self.consumer, tenant_id).set(max(head - position, 0))
             if n < self.batch_size:
                 return done
+            held = self.leases.keep()
+            if held is not None and tenant_id not in held:
+                return done  # taken over (our lease had expired): the new holder goes on
 
     def ends_round(self, error: Exception) -> bool:
         """Whether a failed batch stops the whole round (the database is gone) rather than

@@ -1,14 +1,18 @@
 """Leases on halls for the workers of one platform-wide consumer.
 
 Each worker heartbeats, then holds at most its fair share of the halls (halls ÷ live
-workers, rounded up), renewing its leases on every round. A killed worker stops renewing;
-after ``ttl`` seconds its halls are free and the survivors take them over. Time is the
-database's, so workers on different machines agree on expiry.
+workers, rounded up), renewing its leases on every round and, during a long catch-up,
+between batches (:meth:`LeaseManager.keep`). A round claims at most its part of the pending
+halls (pending ÷ live workers, rounded up), so a backlog of new halls is shared rather than
+taken by whichever worker looks first. A killed worker stops renewing; after ``ttl``
+seconds its halls are free and the survivors take them over. Time is the database's, so
+workers on different machines agree on expiry.
 """
 
 from __future__ import annotations
 
 import math
+import time
 import uuid
 from collections.abc import Iterable
 
@@ -58,6 +62,7 @@ class LeaseManager:
         self.ttl = ttl
         self.worker_id = worker_id or uuid.uuid4().hex
         self._params = {"c": consumer, "w": self.worker_id, "ttl": ttl}
+        self._renewed_at = float("-inf")
 
     def claim(self, pending: Iterable[str]) -> set[str]:
         """Heartbeat, renew the leases held, and claim pending halls up to the fair share.
@@ -72,18 +77,34 @@ class LeaseManager:
             halls = int(conn.execute(_HALLS).fetchone()[0])  # type: ignore[index]
             share = max(1, math.ceil(halls / live))
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
+            self._renewed_at = time.monotonic()
             pending = list(pending)
+            claims = math.ceil(len(pending) / live)
             for tenant_id in pending:
-                if len(held) >= share:
+                if len(held) >= share or claims <= 0:
                     break
                 if tenant_id not in held:
                     row = conn.execute(_CLAIM, {**self._params, "t": tenant_id}).fetchone()
                     if row:
                         held.add(row[0])
+                        claims -= 1
             surplus = sorted(held - set(pending))[: max(0, len(held) - share)]
             for tenant_id in surplus:
                 conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
                 held.discard(tenant_id)
+        return held
+
+    def keep(self) -> set[str] | None:
+        """Between batches: heartbeat and renew the leases held once a third of the TTL has
+        passed since the last renewal, so a long catch-up keeps its halls; returns the halls
+        still held (a hall missing was taken over: stop working on it), ``None`` when no
+        renewal was due."""
+        if time.monotonic() - self._renewed_at < self.ttl / 3:
+            return None
+        with self.pool.connection() as conn:
+            conn.execute(_HEARTBEAT, self._params)
+            held = {row[0] for row in conn.execute(_RENEW, self._params)}
+        self._renewed_at = time.monotonic()
         return held
 
     def release(self) -> None:

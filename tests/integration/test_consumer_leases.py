@@ -116,3 +116,64 @@ def test_a_clean_stop_hands_the_halls_over_at_once(database):
     finally:
         second.close()
         pool.close()
+
+
+class Slow(Recording):
+    """Takes a while per batch: a long backlog outlives the lease TTL several times."""
+
+    def handle(self, conn, tenant_id, notifications):
+        time.sleep(0.15)
+        super().handle(conn, tenant_id, notifications)
+
+
+def test_a_worker_keeps_its_halls_while_it_catches_up_a_long_backlog(database):
+    pool = open_pool(database, "worker", max_size=6)
+    a = Slow(pool, batch_size=5, lease_ttl=0.6, worker_id="a")
+    b = Recording(pool, batch_size=5, lease_ttl=0.6, worker_id="b")
+    try:
+        a.leases.claim([])
+        b.leases.claim([])  # two live workers: two halls each
+        mine = a.leases.claim(HALLS)
+        assert len(mine) == 2
+        # a's two halls take 2 × 8 batches × 0.15 s, about four lease TTLs; b tries to take
+        # halls all along and would get a's as soon as a lease expired.
+        taken: set[str] = set()
+        worker = threading.Thread(target=a.catch_up)
+        worker.start()
+        while worker.is_alive():
+            taken |= b.leases.claim(HALLS) & mine
+            time.sleep(0.05)
+        worker.join()
+    finally:
+        a.close()
+        b.close()
+        pool.close()
+    assert taken == set()
+    done = {hall for hall, _ in _consumed(database)}
+    assert done == mine
+    assert len(_consumed(database)) == len(mine) * EVENTS_PER_HALL
+
+
+def test_a_backlog_of_new_halls_is_shared_between_the_workers(database):
+    # Four more halls, caught up: the fair share (8 halls ÷ 2 workers) is 4, so without a
+    # limit per round the first worker to look would take all four halls with a backlog.
+    app_pool = open_pool(database, "app")
+    try:
+        for hall in ("old-a", "old-b", "old-c", "old-d"):
+            EventStore(app_pool).application(Tickets, hall).issue("A001")
+    finally:
+        app_pool.close()
+    pool = open_pool(database, "worker", max_size=4)
+    a = Recording(pool, lease_ttl=30, worker_id="a")
+    b = Recording(pool, lease_ttl=30, worker_id="b")
+    try:
+        a.leases.claim([])
+        b.leases.claim([])
+        first = a.leases.claim(HALLS)
+        second = b.leases.claim(HALLS)
+    finally:
+        a.close()
+        b.close()
+        pool.close()
+    assert len(first) == len(second) == 2
+    assert first | second == set(HALLS)
