@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from deploy.progress import OperatorProgress
 from deploy.settings import Settings
 
 if TYPE_CHECKING:
@@ -202,16 +202,9 @@ def replay(
         console.print("[red]KAFKA_BOOTSTRAP_SERVERS is not set[/red]")
         raise typer.Exit(2)
     sink = KafkaSink(config)
-    progress = Progress(
-        TextColumn(f"replay {tenant} → {partner}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
     try:
-        with _platform() as platform, progress:
-            task = progress.add_task("replay", total=None)
+        with _platform() as platform, OperatorProgress(console) as progress:
+            task = progress.add_task(f"replay {tenant} → {partner}", total=None)
 
             def advance(position: int, upto: int) -> None:
                 progress.update(task, completed=position, total=upto)

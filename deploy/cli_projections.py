@@ -12,18 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
+from deploy.progress import OperatorProgress
 from deploy.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,27 +40,6 @@ def _platform() -> Iterator[Platform]:
         platform.close()
         if server:
             server.stop()
-
-
-class _EventsPerSecond(ProgressColumn):
-    """The rate rich estimates from recent updates, as events per second."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:>9,.0f} events/s" if speed else "        – events/s", style="cyan")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _EventsPerSecond(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 def _chosen(name: str) -> list[Projection]:
@@ -111,6 +80,10 @@ def _summary(report: RebuildReport, check: bool) -> bool:
     return report.identical
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def rebuild(
     projection: Annotated[
         str, typer.Argument(help="The projection to rebuild (e.g. catalog), or 'all'.")
@@ -136,14 +109,25 @@ def rebuild(
     """Rebuild a read model from position 0 into fresh tables and swap them in (no downtime:
     readers read the old tables until the swap). 'all' rebuilds every read model in one pass
     over the log."""
+    terminate = signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
+    try:
+        _rebuild(projection, tenant, check, batch_size, jobs)
+    finally:
+        signal.signal(signal.SIGTERM, terminate)
+
+
+def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, jobs: int) -> None:
     from projections.runtime import Rebuild, RebuildError
 
     chosen = _chosen(projection)
-    with _platform() as platform, _progress() as progress:
+    with _platform() as platform, OperatorProgress(console) as progress:
         task = progress.add_task(projection, total=None)
 
         def show(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total or None)
+
+        def phase(name: str) -> None:
+            progress.update(task, description=f"{projection}: {name}")
 
         job = Rebuild(
             platform.database_url,
@@ -153,6 +137,7 @@ def rebuild(
             batch_size=batch_size,
             jobs=jobs,
             progress=show,
+            phase=phase,
         )
         try:
             report = job.check() if check else job.run()
@@ -160,6 +145,9 @@ def rebuild(
             console.print(f"[red]rebuild failed: {error}[/red]", markup=False)
             console.print("the live read models are as they were")
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            console.print("rebuild interrupted; the live read models are as they were")
+            raise typer.Exit(130) from None
         ok = _summary(report, check)
     if not ok:
         raise typer.Exit(1)

@@ -54,12 +54,15 @@ from projections.runtime.shadow import shadow_schema as shadow_of
 from projections.runtime.tracking import Member
 from services.store.pool import Pool
 
-__all__ = ["Progress", "Rebuild", "RebuildError", "RebuildReport"]
+__all__ = ["Phase", "Progress", "Rebuild", "RebuildError", "RebuildReport"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: positions applied so far and positions known to be due."""
+Phase = Callable[[str], None]
+"""``phase(name)``: the rebuild moved on to ``building``, ``indexes and statistics``,
+``swapping`` or ``comparing``."""
 
 _DUE = """
 SELECT h.tenant_id, h.position, COALESCE(min(c.position), 0)
@@ -161,6 +164,7 @@ class Rebuild:
         batch_size: int = 5_000,
         jobs: int = 1,
         progress: Progress | None = None,
+        phase: Phase | None = None,
     ) -> None:
         self.projections = (
             [projections] if isinstance(projections, Projection) else list(projections)
@@ -179,6 +183,7 @@ class Rebuild:
         self.batch_size = batch_size
         self.jobs = jobs
         self.progress = progress
+        self.phase = phase or (lambda name: None)
         self.members = [
             Member(p, f"{p.consumer}@rebuild", p.topics(), f"{shadow_of(p)}, public")
             for p in self.projections
@@ -221,11 +226,15 @@ class Rebuild:
                     create_shadow(admin, projection)
                     if swap and self.tenant is None:
                         deferred += defer_indexes(admin, projection)
+                self.phase("building")
                 self.build()
+                self.phase("indexes and statistics")
                 self._on_owner_connections(deferred)  # built once, before the last events
                 if swap:
+                    self.phase("swapping")
                     self._swap(admin)
                 else:
+                    self.phase("comparing")
                     differences, compared, skipped = self._compare(admin)
             finally:
                 if self._processes is not None:

@@ -272,6 +272,33 @@ def _positions(url: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
+def test_the_cli_shows_each_phase_in_logs_and_an_interrupted_rebuild_changes_nothing(
+    monkeypatch, db_url, own_platform, halls
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    result = runner.invoke(app, ["rebuild", "catalog"])  # not a terminal: lines
+    assert result.exit_code == 0, result.output
+    phases = [line.split(":")[1].strip() for line in result.output.splitlines() if ": " in line]
+    assert phases[:1] == ["building"]
+    assert "indexes and statistics" in phases
+    assert "swapping" in phases
+    before = _catalog_rows(db_url)
+
+    def interrupted(self: Rebuild) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Rebuild, "build", interrupted)
+    result = runner.invoke(app, ["rebuild", "catalog"])
+    assert result.exit_code == 130
+    assert "rebuild interrupted; the live read models are as they were" in result.output
+    assert _catalog_rows(db_url) == before
+    with psycopg.connect(db_url) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
+        ).fetchone()
+    assert left == (0,)
+
+
 def test_an_unknown_projection_is_refused(monkeypatch, db_url):
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = runner.invoke(app, ["rebuild", "nonesuch"])
