@@ -36,6 +36,7 @@ from gateway.idempotency import Idempotency
 from gateway.limits import query_limits
 from gateway.partners import PartnerMutations
 from gateway.places import PlacesMutations
+from gateway.platform_overview import PlatformOverviewQueries
 from gateway.queue import QueueMutations
 from gateway.queue.queries import QueueBoardQueries, QueueBoardSubscriptions
 from gateway.rectifications import RectificationMutations, RectificationQueries
@@ -60,6 +61,7 @@ Query = merge_types(
         QueueBoardQueries,
         StaffQueries,
         AuditTrailQueries,
+        PlatformOverviewQueries,
     ),
 )
 Mutation = merge_types(

@@ -1,0 +1,236 @@
+"""The platform overview (platformOverview) through the live gateway: every hall with its
+events and projection lag, activity, deadlines; operators only; bad input; bounded SQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import psycopg
+import psycopg_pool
+import pytest
+
+from deploy.bootstrap import all_projections
+from gateway.app import create_app
+from gateway.auth import Role
+from gateway.subscriptions import log_head
+from services.evaluations import EvaluationService, Invitation
+from services.partners import PLATFORM_LOG, PartnerRegistry
+from services.shared.working_days import local_date
+from tests.e2e.gateway.conftest import REGISTER, Server, codes
+from tests.e2e.gateway.test_pagination_and_loaders import CountingCursor
+from tests.integration.projections.support import BAD
+
+NAMES = {p.name for p in all_projections()}
+
+HALL = """query($h: String!, $from: Date!, $to: Date!) {
+  platformOverview { hall(hallId: $h) {
+    hallId name region registeredAt events lastEventAt maxLag
+    projectionLag { projection head position lag updatedAt }
+    activity { context events firstEventAt lastEventAt }
+    dailyActivity(dayFrom: $from, dayTo: $to) { day events }
+    deadlines { context open overdue closedLate }
+  } } }"""
+HALLS = """query($n: Int, $after: String) {
+  platformOverview { halls(first: $n, after: $after) {
+    edges { cursor node { hallId name events maxLag projectionLag { projection lag } } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  } } }"""
+DETAILS = """query($n: Int) {
+  platformOverview { halls(first: $n) { edges { node {
+    hallId projectionLag { projection lag } deadlines { context open }
+  } } } } }"""
+DAYS = """query($h: String!, $from: Date!, $to: Date!) {
+  platformOverview { hall(hallId: $h) { dailyActivity(dayFrom: $from, dayTo: $to) { day } } } }"""
+
+
+def _today() -> date:
+    return local_date(datetime.now(UTC))
+
+
+def _hall(gql, token, hall: str, days: tuple[date, date] | None = None) -> dict[str, Any]:
+    first, last = days or (_today() - timedelta(days=1), _today() + timedelta(days=1))
+    variables = {"h": hall, "from": first.isoformat(), "to": last.isoformat()}
+    r = gql(HALL, variables, token=token(Role.PLATFORM_OPERATOR)).json()
+    assert "errors" not in r, r
+    return r["data"]["platformOverview"]["hall"]
+
+
+def _every_hall(gql, token) -> dict[str, dict[str, Any]]:
+    """Every hall of the overview, page by page (other tests' halls are there too)."""
+    found: dict[str, dict[str, Any]] = {}
+    after = None
+    while True:
+        r = gql(HALLS, {"n": 100, "after": after}, token=token(Role.PLATFORM_OPERATOR)).json()
+        assert "errors" not in r, r
+        page = r["data"]["platformOverview"]["halls"]
+        found.update({e["node"]["hallId"]: e["node"] for e in page["edges"]})
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+def _rate_badly(platform, hall: str, times: int) -> None:
+    """Bad ratings: each opens a rectification with an open verification deadline."""
+    evaluations = platform.hall_app(EvaluationService, hall)
+    for i in range(times):
+        invitation = Invitation(subject_kind="MATTER", subject_ref=f"M-{i}", channel="ONLINE")
+        evaluation = evaluations.invite_evaluation(invitation, "S001")
+        evaluations.submit_rating(evaluation.id, BAD, "applicant")
+
+
+def test_the_operator_sees_every_hall_with_its_events_and_lag(
+    gql, token, platform, hall, other_hall, publish, project
+):
+    publish(hall, "A-1", "A-2")
+    partners = platform.hall_app(PartnerRegistry, PLATFORM_LOG)
+    partners.register_partner(f"p-{hall}", "合作方", "ops@example.cn", "op")  # no hall's log
+    project()
+    publish(other_hall, "B-1", "B-2", "B-3")  # three events no projection has applied
+    heads = {h: log_head(platform.app_pool, h) for h in (hall, other_hall)}
+    assert heads == {hall: 3, other_hall: 4}
+
+    listed = _every_hall(gql, token)
+    assert {h: listed[h]["events"] for h in heads} == heads
+    assert (listed[hall]["name"], listed[other_hall]["name"]) == ("测试大厅", "另一个大厅")
+    assert (listed[hall]["maxLag"], listed[other_hall]["maxLag"]) == (0, 3)
+    assert PLATFORM_LOG not in listed  # the partners' log is no hall
+
+    current, behind = _hall(gql, token, hall), _hall(gql, token, other_hall)
+    assert (current["events"], current["region"], current["maxLag"]) == (3, "江苏省苏州市", 0)
+    assert current["registeredAt"] is not None
+    assert current["lastEventAt"] is not None
+    assert {lag["projection"] for lag in behind["projectionLag"]} >= NAMES
+    for lag in behind["projectionLag"]:
+        assert lag["head"] == 4
+        assert lag["lag"] == lag["head"] - lag["position"]
+        if lag["projection"] in NAMES:
+            assert (lag["position"], lag["lag"]) == (1, 3)
+            assert lag["updatedAt"] is not None
+    assert behind["maxLag"] == max(lag["lag"] for lag in behind["projectionLag"]) == 3
+    assert {lag["lag"] for lag in current["projectionLag"] if lag["projection"] in NAMES} == {0}
+
+    project()
+    caught_up = _hall(gql, token, other_hall)
+    assert caught_up["maxLag"] == 0
+    assert {lag["lag"] for lag in caught_up["projectionLag"]} == {0}
+
+
+def test_activity_counts_the_events_appended(gql, token, platform, hall, publish, project):
+    publish(hall, "A-1", "A-2", "A-3")
+    _rate_badly(platform, hall, 2)
+    project()
+    head = log_head(platform.app_pool, hall)
+    overview = _hall(gql, token, hall)
+    activity = {a["context"]: a["events"] for a in overview["activity"]}
+    assert activity["halls"] == 1
+    assert activity["catalog"] == 3
+    assert activity["evaluations"] >= 4  # invited and rated, twice
+    assert sum(activity.values()) == head == overview["events"]
+    assert [a["events"] for a in overview["activity"]] == sorted(activity.values(), reverse=True)
+    assert overview["dailyActivity"] == [{"day": _today().isoformat(), "events": head}]
+    assert overview["deadlines"] == [
+        {"context": "rectifications", "open": 2, "overdue": 0, "closedLate": 0}
+    ]
+
+
+def test_daily_activity_keeps_to_its_range(gql, token, hall, project):
+    project()
+    today = _today()
+    before = _hall(gql, token, hall, (today - timedelta(days=5), today - timedelta(days=1)))
+    after = _hall(gql, token, hall, (today + timedelta(days=1), today + timedelta(days=2)))
+    only_today = _hall(gql, token, hall, (today, today))
+    assert before["dailyActivity"] == after["dailyActivity"] == []
+    assert only_today["dailyActivity"] == [{"day": today.isoformat(), "events": 1}]
+
+
+def test_halls_page_by_hall_id(gql, token, hall, other_hall):
+    operator = token(Role.PLATFORM_OPERATOR)
+    first = gql(HALLS, {"n": 1}, token=operator).json()["data"]["platformOverview"]["halls"]
+    assert len(first["edges"]) == 1
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    cursor = first["pageInfo"]["endCursor"]
+    rest = gql(HALLS, {"n": 100, "after": cursor}, token=operator).json()
+    ids = [e["node"]["hallId"] for e in rest["data"]["platformOverview"]["halls"]["edges"]]
+    assert first["edges"][0]["node"]["hallId"] < ids[0]
+    assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.PLATFORM_OPERATOR])
+def test_every_other_role_is_forbidden(gql, token, hall, role):
+    r = gql(HALLS, {}, token=token(role, hall))
+    assert codes(r) == ["FORBIDDEN"]
+    assert r.json()["data"] is None
+
+
+def test_anonymous_callers_and_operators_bound_to_a_hall_are_refused(gql, token, hall):
+    assert codes(gql(HALLS, {})) == ["UNAUTHENTICATED"]
+    bound = gql(HALLS, {}, token=token(Role.PLATFORM_OPERATOR, hall))
+    assert codes(bound) == ["FORBIDDEN"]
+    assert "bound to no hall" in bound.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code", "says"),
+    [
+        (HALLS, {"n": 101}, "VALIDATION", "first must be between 0 and 100"),
+        (HALLS, {"n": -1}, "VALIDATION", "first must be between"),
+        (HALLS, {"after": "%%%"}, "VALIDATION", "invalid cursor"),
+        (DAYS, {"h": "no-such-hall", "from": "2026-03-01", "to": "2026-03-02"}, "NOT_FOUND", ""),
+        (DAYS, {"h": "Not A Hall", "from": "2026-03-01", "to": "2026-03-02"}, "VALIDATION", ""),
+        (DAYS, {"from": "2026-03-02", "to": "2026-03-01"}, "VALIDATION", "ends (2026-03-01)"),
+        (DAYS, {"from": "2025-03-01", "to": "2026-03-02"}, "VALIDATION", "at most 366 days"),
+        (DAYS, {"from": "2026-03-32", "to": "2026-04-01"}, "VALIDATION", ""),
+    ],
+)
+def test_bad_input_gets_a_clear_error(gql, token, hall, query, variables, code, says):
+    r = gql(query, {"h": hall, **variables}, token=token(Role.PLATFORM_OPERATOR))
+    assert codes(r) == [code], r.text
+    assert says in r.json()["errors"][0]["message"]
+
+
+def test_a_year_of_daily_activity_is_allowed(gql, token, hall):
+    first = date(2025, 3, 2)
+    assert _hall(gql, token, hall, (first, first + timedelta(days=365)))["dailyActivity"] == []
+
+
+def _as_worker(conn: psycopg.Connection[Any]) -> None:
+    """The gateway's worker role, counting its statements."""
+    conn.autocommit = True
+    conn.execute("SET ROLE yanshen_worker")
+    conn.cursor_factory = CountingCursor
+
+
+@pytest.fixture
+def counting_server(platform, database_url):
+    pool = psycopg_pool.ConnectionPool(
+        database_url, min_size=1, max_size=4, configure=_as_worker, open=False
+    )
+    pool.open(wait=True)
+    with Server(create_app(dataclasses.replace(platform, worker_pool=pool))) as server:
+        yield server
+    pool.close()
+
+
+def test_a_page_of_halls_reads_lag_and_deadlines_in_one_batch(
+    gql, token, hall, counting_server, project
+):
+    for extra in ("c", "d", "e"):
+        registered = gql(
+            REGISTER, {"id": f"{hall}-{extra}", "name": "大厅"}, token=token(Role.PLATFORM_OPERATOR)
+        )
+        assert "errors" not in registered.json(), registered.text
+    project()
+    cost = {}
+    for size in (2, 4):
+        CountingCursor.statements.clear()
+        r = counting_server.gql(DETAILS, {"n": size}, token=token(Role.PLATFORM_OPERATOR)).json()
+        assert "errors" not in r, r
+        edges = r["data"]["platformOverview"]["halls"]["edges"]
+        assert len(edges) == size
+        assert all(e["node"]["projectionLag"] for e in edges)
+        cost[size] = len(CountingCursor.statements)
+    # halls: projections + overview; lag (one loader batch): projections + lag; deadlines: 1
+    assert cost[2] == cost[4] <= 5
