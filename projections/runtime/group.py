@@ -73,12 +73,20 @@ class ProjectionGroupConsumer(LogConsumer):
         return {str(t): int(h) for t, h in rows}
 
     def catch_up(self) -> int:
-        """Process everything pending in the halls this worker holds; returns positions done."""
+        """Process everything pending in the halls this worker holds; returns positions done.
+
+        The halls take turns, a batch each: a hall with a long backlog (a new projection, a
+        bulk import) does not hold back the new events of the others until it is through.
+        """
         pending = self.pending()
+        due = {t: set[str]() for t in sorted(self._claim(pending)) if t in pending}
         done = 0
-        for tenant_id in sorted(self._claim(pending)):
-            if tenant_id in pending:
-                done += self._catch_up_hall(tenant_id, pending[tenant_id])
+        while due:
+            for tenant_id, failed in list(due.items()):
+                step, more = self._step(tenant_id, pending[tenant_id], failed)
+                done += step
+                if not more:
+                    del due[tenant_id]
         return done
 
     def _claim(self, pending: dict[str, int]) -> set[str]:
@@ -98,42 +106,42 @@ class ProjectionGroupConsumer(LogConsumer):
         self._claimed_at = float("-inf")
         super().close()
 
-    def _catch_up_hall(self, tenant_id: str, head: int) -> int:
-        done = 0
-        failed: set[str] = set()
-        while True:
-            alone, positions = self._run_alone(tenant_id, failed)
-            grouped = [m for c, m in self.members.items() if (c, tenant_id) not in self._alone]
-            covered = 0
-            if grouped:
-                try:
-                    with self.pool.connection() as conn, conn.transaction():
-                        result = apply_group_batch(
-                            conn, grouped, tenant_id=tenant_id, limit=self.batch_size
-                        )
-                except Exception as error:
-                    BATCH_FAILURES.labels(self.consumer).inc()
-                    if self.ends_round(error):
-                        raise
-                    log.warning("group batch of hall %s failed (%s); alone now", tenant_id, error)
-                    self._alone |= {(m.consumer, tenant_id) for m in grouped}
-                    return done
-                for consumer, n in result.applied.items():
-                    EVENTS_CONSUMED.labels(consumer).inc(n)
-                self._alone |= {(c, tenant_id) for c in result.behind}
-                positions.update(result.positions)
-                covered = result.covered
-            for consumer, position in positions.items():
-                CONSUMER_LAG.labels(consumer, tenant_id).set(max(head - position, 0))
-            step = max(covered, alone)
-            done += step
-            if step < self.batch_size:
-                return done
-            held = self.leases.keep()
-            if held is not None:
-                self._held = held
-                if tenant_id not in held:
-                    return done  # taken over (our lease had expired): the new holder goes on
+    def _step(self, tenant_id: str, head: int, failed: set[str]) -> tuple[int, bool]:
+        """One batch of the hall's group (and of each member running alone); returns the
+        positions covered and whether the hall has more due (``failed``: members whose batch
+        failed in this round, not tried again in it)."""
+        alone, positions = self._run_alone(tenant_id, failed)
+        grouped = [m for c, m in self.members.items() if (c, tenant_id) not in self._alone]
+        covered = 0
+        if grouped:
+            try:
+                with self.pool.connection() as conn, conn.transaction():
+                    result = apply_group_batch(
+                        conn, grouped, tenant_id=tenant_id, limit=self.batch_size
+                    )
+            except Exception as error:
+                BATCH_FAILURES.labels(self.consumer).inc()
+                if self.ends_round(error):
+                    raise
+                log.warning("group batch of hall %s failed (%s); alone now", tenant_id, error)
+                self._alone |= {(m.consumer, tenant_id) for m in grouped}
+                return alone, False
+            for consumer, n in result.applied.items():
+                EVENTS_CONSUMED.labels(consumer).inc(n)
+            self._alone |= {(c, tenant_id) for c in result.behind}
+            positions.update(result.positions)
+            covered = result.covered
+        for consumer, position in positions.items():
+            CONSUMER_LAG.labels(consumer, tenant_id).set(max(head - position, 0))
+        step = max(covered, alone)
+        if step < self.batch_size:
+            return step, False
+        held = self.leases.keep()
+        if held is not None:
+            self._held = held
+            if tenant_id not in held:
+                return step, False  # taken over (our lease had expired): the new holder goes on
+        return step, True
 
     def _run_alone(self, tenant_id: str, failed: set[str]) -> tuple[int, dict[str, int]]:
         """One batch of each member that runs alone in this hall (it rejoins the group once

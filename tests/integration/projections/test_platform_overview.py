@@ -152,6 +152,30 @@ def test_a_broken_or_new_read_model_does_not_hold_the_others_back(db_url, own_pl
         assert 0 < lag[("fails_on_revisions", hall)] < head[hall]
 
 
+class _Turns(Projection):
+    """A read model added later that notes which hall each of its batches was for."""
+
+    name = "turns_counter"
+
+    def __init__(self) -> None:
+        self.halls: list[str] = []
+
+    def topics(self) -> frozenset[str] | None:
+        return frozenset()
+
+    def apply_batch(self, conn: Any, batch: Any) -> None:
+        self.halls.append(batch.tenant_id)
+
+
+def test_halls_take_turns_so_a_long_backlog_does_not_hold_back_the_others(own_platform, halls):
+    turns = _Turns()
+    worker = ProjectionWorker(own_platform.worker_pool, [turns], batch_size=4)
+    worker.run_once()  # one round: both halls from position 0, ten batches or more each
+    worker.close()
+    assert len(turns.halls) >= 20
+    assert turns.halls[:10] == HALLS * 5
+
+
 def test_a_worker_serves_its_lag_on_the_metrics_port(own_platform, halls):
     import socket
     import threading
