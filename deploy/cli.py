@@ -114,12 +114,15 @@ def verify(
 ) -> None:
     """Walk a hall's hash chain: OK, or the first position that was altered or removed."""
     from deploy.bootstrap import resolve_database_url
-    from services.store import verify_tenant
+    from services.store import UnknownTenantError, verify_tenant
 
     settings = _settings()
     url, server = resolve_database_url(settings)
     try:
         result = verify_tenant(url, tenant)
+    except UnknownTenantError as error:
+        console.print(f"[red]{error}[/red]")  # exit 2: a bad argument, not a broken chain (1)
+        raise typer.Exit(2) from None
     finally:
         if server:
             server.stop()

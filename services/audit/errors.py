@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from services.shared.errors import DomainError, NotFoundError, ValidationError
 
-__all__ = ["AuditError", "ReasonRequiredError", "RecordNotFoundError", "UnreadableRecordError"]
+__all__ = [
+    "AuditError",
+    "ReasonRequiredError",
+    "RecordNotFoundError",
+    "UnknownHallError",
+    "UnreadableRecordError",
+]
 
 
 class AuditError(DomainError):
@@ -17,6 +23,11 @@ class ReasonRequiredError(AuditError, ValidationError):
 
 class RecordNotFoundError(AuditError, NotFoundError):
     """The record does not exist in this hall (at the point in time asked for)."""
+
+
+class UnknownHallError(AuditError, NotFoundError):
+    """The hall has no log, so it does not exist: nothing to read, and nothing is recorded
+    (an access record would otherwise bring the hall into being in the immutable log)."""
 
 
 class UnreadableRecordError(AuditError):

@@ -29,11 +29,13 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import Collector
 
+from services.audit.application import require_known_hall
 from services.audit.domain import ChainHead
 from services.audit.reader import AuditReader
 from services.store.decoding import decode
 from services.store.pool import Pool
 from services.store.session import TenantSession
+from services.store.tenant import UnknownTenantError
 from services.store.verify import verify_chain
 
 __all__ = [
@@ -123,11 +125,15 @@ def publish_heads(
 ) -> list[PublishedHead]:
     """Record each hall's current head as ``ChainHeadPublished`` and expose it as metrics.
 
-    ``tenants``: the halls (default: every hall with events, read with ``worker_pool``).
+    ``tenants``: the halls (default: every hall with events, read with ``worker_pool``); an
+    unknown one among them is refused before anything is published (:class:`UnknownHallError`).
     """
     if tenants is None:
         with worker_pool.connection() as conn:
             tenants = [str(r[0]) for r in conn.execute(_HALLS).fetchall()]
+    else:
+        for tenant_id in tenants:
+            require_known_hall(reader.store.pool, tenant_id)
     published = []
     for tenant_id in tenants:
         rows = TenantSession(reader.store.pool, tenant_id).fetch(_HEAD, (tenant_id,))
@@ -163,6 +169,7 @@ def read_textfile(path: Path) -> list[PublishedHead]:
 
 def heads_in_log(pool: Pool, tenant_id: str) -> list[PublishedHead]:
     """The heads published in the hall's own log (weaker: a full rewrite can redo them)."""
+    require_known_hall(pool, tenant_id)
     rows = TenantSession(pool, tenant_id).fetch(
         _PUBLISHED, (tenant_id, get_topic(ChainHead.Published))
     )
@@ -174,14 +181,26 @@ def heads_in_log(pool: Pool, tenant_id: str) -> list[PublishedHead]:
     return heads
 
 
+def _chain_problem(pool: Pool, tenant_id: str) -> str:
+    """Why the hall's chain cannot confirm published heads; ``""`` when it is intact."""
+    try:
+        result = verify_chain(pool, tenant_id)
+    except UnknownTenantError as error:
+        return str(error)
+    return "" if result.ok else str(result)
+
+
 def check_heads(pool: Pool, heads: list[PublishedHead]) -> list[HeadCheck]:
-    """Check each published head against the hall's current, verified chain."""
+    """Check each published head against the hall's current, verified chain.
+
+    A head of a hall that has no log (any more) fails its check: history was removed, or the
+    heads are another database's.
+    """
     checks = []
     verified: dict[str, str] = {}
     for head in heads:
         if head.tenant_id not in verified:
-            result = verify_chain(pool, head.tenant_id)
-            verified[head.tenant_id] = "" if result.ok else str(result)
+            verified[head.tenant_id] = _chain_problem(pool, head.tenant_id)
         if verified[head.tenant_id]:
             checks.append(HeadCheck(head, False, verified[head.tenant_id]))
             continue

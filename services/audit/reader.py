@@ -2,7 +2,9 @@
 
 ``AuditReader(store).history(hall, accessor, …)`` records an ``AuditAccessRecorded`` event
 (who, role, what, why) in the hall's log and only then reads; a read without a reason is
-refused before anything happens (:class:`~services.audit.errors.ReasonRequiredError`).
+refused before anything happens (:class:`~services.audit.errors.ReasonRequiredError`), and so
+is a read of a hall that has no log (:class:`~services.audit.errors.UnknownHallError`,
+refused by the append of the access record itself): auditing never creates a hall.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ class AuditReader:
         *,
         personal: bool = False,
     ) -> int:
-        """Record an access (exports and replays call this themselves); returns its position."""
+        """Record an access (exports and replays call this themselves); returns its position.
+
+        Raises :class:`~services.audit.errors.UnknownHallError` for a hall without a log.
+        """
         return self.log(tenant_id).record_access(accessor, action, scope, personal=personal)
 
     def history(

@@ -20,7 +20,7 @@ from services.store.pool import open_pool
 from services.store.recorder import TenantProcessRecorder, TenantSnapshotRecorder
 from services.store.store import EventStore
 from services.store.subscription import CHANNEL
-from services.store.tenant import TenantIdError, validate_tenant_id
+from services.store.tenant import TenantIdError, UnknownTenantError, validate_tenant_id
 from services.store.verify import ChainVerification, verify_chain, verify_tenant
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "TenantInfrastructureFactory",
     "TenantProcessRecorder",
     "TenantSnapshotRecorder",
+    "UnknownTenantError",
     "decode",
     "migrate",
     "migrations_current",

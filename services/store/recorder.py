@@ -137,8 +137,13 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
 
         Raises the library's :class:`IntegrityError` when an (originator, version) exists
         already or the tracking position does not move forward; nothing is then recorded.
+        ``existing_log=True`` (passed through ``Application.save(..., existing_log=True)``):
+        append only to a hall that has a log, else
+        :class:`~services.store.tenant.UnknownTenantError` and nothing is recorded; for
+        records that must not bring a hall into being (audit reads).
         """
         tracking: Tracking | None = kwargs.get("tracking")
+        existing_log = bool(kwargs.get("existing_log", False))
         stored_events = personal_data().seal_events(
             self.session.fetch, self.tenant_id, stored_events
         )
@@ -152,6 +157,7 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
             [e.topic for e in stored_events],
             [bytes(e.state) for e in stored_events],
             None if tracking is None else (tracking.application_name, tracking.notification_id),
+            existing_log=existing_log,
         )
         if len(positions) != len(stored_events):  # pragma: no cover - a broken head row
             raise IntegrityError(f"could not append to hall {self.tenant_id!r}")

@@ -10,7 +10,14 @@ import psycopg
 from services.store.errors import translated_errors
 from services.store.notifier import notifier_for
 from services.store.pool import Pool
-from services.store.statements import APPEND_EVENTS, APPEND_ONE_EVENT, SET_TENANT
+from services.store.statements import (
+    APPEND_EVENTS,
+    APPEND_ONE_EVENT,
+    HAS_LOG,
+    ONLY_TO_EXISTING_LOG,
+    SET_TENANT,
+)
+from services.store.tenant import UnknownTenantError
 
 __all__ = ["Params", "TenantSession"]
 
@@ -35,8 +42,14 @@ class TenantSession:
         topics: list[str],
         states: list[bytes],
         tracking: tuple[str, int] | None = None,
+        *,
+        existing_log: bool = False,
     ) -> list[int]:
         """Append events (and a tracking position) in one autocommit call; return positions.
+
+        ``existing_log``: only if the hall has a log already, else raise
+        :class:`~services.store.tenant.UnknownTenantError` having recorded nothing (checked
+        by the append statement itself, in its transaction).
 
         The commit is then announced (NOTIFY ``'<tenant>:<last position>'``) by the pool's
         :class:`~services.store.notifier.CommitNotifier`, outside the transaction, so that
@@ -47,14 +60,22 @@ class TenantSession:
         statement = APPEND_EVENTS
         if len(ids) == 1:  # the common case: scalars are much cheaper to adapt than arrays
             statement, params = APPEND_ONE_EVENT, (ids[0], versions[0], topics[0], states[0])
-        with translated_errors(), self.pool.connection() as conn:
-            rows = conn.execute(
-                statement, (self.tenant_id, *params, name, tracked), prepare=True
-            ).fetchall()
+        args = (self.tenant_id, *params, name, tracked)
+        if existing_log:
+            rows = self.fetch(statement + ONLY_TO_EXISTING_LOG, (*args, self.tenant_id))
+            if not rows:
+                raise UnknownTenantError(self.tenant_id)
+        else:
+            with translated_errors(), self.pool.connection() as conn:
+                rows = conn.execute(statement, args, prepare=True).fetchall()
         positions = [int(r[0]) for r in rows]
         if positions:
             notifier_for(self.pool).committed(self.tenant_id, positions[-1])
         return positions
+
+    def has_log(self) -> bool:
+        """Whether the hall has a log (a head row: at least one event was ever recorded)."""
+        return bool(self.fetch(HAS_LOG, (self.tenant_id,)))
 
     def fetch(
         self,

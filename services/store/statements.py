@@ -5,10 +5,12 @@ from __future__ import annotations
 __all__ = [
     "APPEND_EVENTS",
     "APPEND_ONE_EVENT",
+    "HAS_LOG",
     "INSERT_SNAPSHOTS",
     "INSERT_TRACKING",
     "MAX_NOTIFICATION_ID",
     "MAX_TRACKING_ID",
+    "ONLY_TO_EXISTING_LOG",
     "SELECT_EVENTS",
     "SELECT_SNAPSHOTS",
     "SET_TENANT",
@@ -28,6 +30,14 @@ APPEND_ONE_EVENT = (
     "SELECT yanshen_append(%s, ARRAY[%s::text], ARRAY[%s::int8], ARRAY[%s::text], "
     "ARRAY[%s::bytea], %s, %s)"
 )
+
+# Appended to either statement above (with the hall as one more parameter, after
+# SET_TENANT in the same transaction): the append runs once per head row of the hall, so for
+# a hall without a log it does not run, nothing is created, and no position comes back.
+# Head rows are never deleted, so the check cannot go stale before the append.
+ONLY_TO_EXISTING_LOG = " FROM tenant_heads WHERE tenant_id = %s"
+
+HAS_LOG = "SELECT 1 FROM tenant_heads WHERE tenant_id = %s"
 
 
 INSERT_SNAPSHOTS = """

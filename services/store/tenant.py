@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TENANT_SETTING", "TenantIdError", "validate_tenant_id"]
+__all__ = ["TENANT_SETTING", "TenantIdError", "UnknownTenantError", "validate_tenant_id"]
 
 TENANT_SETTING = "yanshen.tenant_id"
 """The setting that row-level security policies compare ``tenant_id`` with."""
@@ -14,6 +14,18 @@ _TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 class TenantIdError(ValueError):
     """A tenant id is not a lowercase slug of 1..63 characters from ``[a-z0-9-]``."""
+
+
+class UnknownTenantError(LookupError):
+    """The hall has no log: no event was ever recorded for it (no ``tenant_heads`` row).
+
+    A registered hall always has one (``HallRegistered`` is its first event), so this is a
+    hall that does not exist; appends made with ``existing_log=True`` refuse it.
+    """
+
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(f"unknown hall {tenant_id!r}: it has no events")
+        self.tenant_id = tenant_id
 
 
 def validate_tenant_id(tenant_id: str) -> str:

@@ -2,7 +2,9 @@
 
 Walks the hall's events in position order, recomputing every link in Python (independently
 of the database's ``sha256()``), and reports OK or the first position where a row was
-altered, removed, or put out of order, or where the head row disagrees with the chain.
+altered, removed, or put out of order, or where the head row disagrees with the chain. A hall
+without any log is refused (:class:`~services.store.tenant.UnknownTenantError`), not reported
+as an intact chain of 0 events.
 
 The chain proves that no row was changed *after* the fact relative to the head hash; anchor
 the head hash elsewhere (e.g. publish it periodically) to also detect a full rewrite.
@@ -19,7 +21,7 @@ import psycopg_pool
 from services.store.chain import GENESIS_HASH, event_bytes, next_hash
 from services.store.pool import ROLES
 from services.store.statements import SET_TENANT
-from services.store.tenant import validate_tenant_id
+from services.store.tenant import UnknownTenantError, validate_tenant_id
 
 __all__ = ["ChainVerification", "verify_chain", "verify_tenant"]
 
@@ -84,6 +86,8 @@ def _walk(conn: psycopg.Connection[Any], tenant_id: str) -> ChainVerification:
                 return bad(position, checked, "content does not match its hash (altered)")
             prev, expected = computed, expected + 1
     last = expected - 1
+    if head is None and checked == 0:
+        raise UnknownTenantError(tenant_id)  # not an intact chain of 0 events: no hall at all
     if head_position != last:
         return bad(
             last + 1,
@@ -102,7 +106,8 @@ def verify_chain(
     """Verify ``tenant_id``'s chain with a pool's connection or a given connection.
 
     Runs in one read-only repeatable-read transaction with the hall set, so it sees one
-    consistent snapshot and, as role ``yanshen_app``, only the hall's rows.
+    consistent snapshot and, as role ``yanshen_app``, only the hall's rows. A hall with
+    neither events nor a head row does not exist: :class:`UnknownTenantError`.
     """
     validate_tenant_id(tenant_id)
     if isinstance(pool_or_conn, psycopg_pool.ConnectionPool):

@@ -106,3 +106,41 @@ def test_run_serves_the_demo_hall_stops_on_ctrl_c_and_keeps_its_data(tmp_path_fa
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _attached_user(data_dir: Path) -> subprocess.Popen[bytes]:
+    """Another process on the same embedded server (as a CLI command is), once attached."""
+    code = (
+        "import sys, time; from pathlib import Path; from deploy.embedded_pg import "
+        "EmbeddedPostgres; EmbeddedPostgres(Path(sys.argv[1]) / 'pg').start(); "
+        "print('attached', flush=True); time.sleep(600)"
+    )
+    user = subprocess.Popen([sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE)
+    assert user.stdout is not None
+    assert user.stdout.readline() == b"attached\n"
+    return user
+
+
+def test_ctrl_c_stops_the_server_although_another_user_was_killed(tmp_path_factory):
+    data_dir = Path(".data") / f"e2e-run-killed-{os.getpid()}-{time.monotonic_ns()}"
+    data_dir.mkdir(parents=True)
+    os.chmod(data_dir, 0o755)
+    log = tmp_path_factory.mktemp("run") / "run.log"
+    port = _free_port()
+    try:
+        process = _start(data_dir, port, log)
+        _wait_for_catalog(port, process, log)
+        user = _attached_user(data_dir)
+        user.kill()  # kill -9: it never detaches, its pid stays listed
+        user.wait()
+        _interrupt(process, log)
+        assert not _postgres_running(data_dir), "the embedded PostgreSQL outlived Ctrl-C"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if _postgres_running(data_dir):  # do not leave it running under a removed directory
+            os.kill(int((data_dir / "pg" / "postmaster.pid").read_text().split()[0]), 15)
+            time.sleep(2)
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from services.store import EventStore, verify_chain, verify_tenant
+from services.store import EventStore, UnknownTenantError, verify_chain, verify_tenant
 from services.store.pool import Pool
 from tests.integration.store.domain import Tickets
 
@@ -33,8 +33,21 @@ def test_untouched_chain_verifies(
     assert str(result).startswith("OK")
 
 
-def test_empty_hall_verifies(app_pool: Pool, tenant_id: str) -> None:
-    assert verify_chain(app_pool, tenant_id).ok
+def test_a_hall_without_a_log_is_unknown_not_intact(
+    app_pool: Pool, database_url: str, tenant_id: str
+) -> None:
+    with pytest.raises(UnknownTenantError, match=f"unknown hall '{tenant_id}'"):
+        verify_chain(app_pool, tenant_id)
+    with pytest.raises(UnknownTenantError):
+        verify_tenant(database_url, tenant_id)
+
+
+def test_a_removed_head_row_is_a_broken_chain(
+    app_pool: Pool, database_url: str, hall_with_six_events: str
+) -> None:
+    _as_admin(database_url, "DELETE FROM tenant_heads WHERE tenant_id = %s", hall_with_six_events)
+    result = verify_chain(app_pool, hall_with_six_events)
+    assert (result.ok, result.first_bad_position) == (False, 7)
 
 
 def test_altered_state_is_found(

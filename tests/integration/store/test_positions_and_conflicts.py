@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from services.store import CHANNEL, EventStore, verify_chain
+from services.store import CHANNEL, EventStore, UnknownTenantError, verify_chain
 from services.store.notifier import notifier_for
 from services.store.pool import Pool
 from tests.integration.store.domain import Ticket, Tickets
@@ -150,3 +150,19 @@ def test_positions_follow_on_across_batches(
     tickets = [Ticket(f"A{n:03d}") for n in range(n_events)]
     recordings = app.save(*tickets)
     assert [r.notification.id for r in recordings] == list(range(2, n_events + 2))
+
+
+def test_an_append_to_an_existing_log_only_refuses_a_hall_without_one(
+    event_store: EventStore, database_url: str, tenant_id: str
+) -> None:
+    app = event_store.application(Tickets, tenant_id)
+    with pytest.raises(UnknownTenantError, match=f"unknown hall '{tenant_id}'"):
+        app.save(Ticket("A001"), existing_log=True)
+    with psycopg.connect(database_url) as conn:
+        for table in ("tenant_heads", "events"):
+            found = conn.execute(f"SELECT count(*) FROM {table} WHERE tenant_id = %s", (tenant_id,))
+            assert found.fetchone() == (0,), table
+    app.issue("A001")  # the hall's first event, appended as usual, creates its log
+    (recording,) = app.save(Ticket("A002"), existing_log=True)
+    assert recording.notification.id == 2
+    assert verify_chain(event_store.pool, tenant_id).ok
