@@ -411,7 +411,7 @@ class Rebuild:
                     else:
                         self._swap_hall(admin, self.tenant)
                 return
-            except psycopg.errors.LockNotAvailable:
+            except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
                 holders = self._holders(admin)
                 if attempt == self.swap_attempts:
                     raise RebuildError(

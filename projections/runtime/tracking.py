@@ -27,13 +27,13 @@ from projections.runtime.projection import Projection
 
 __all__ = ["GroupBatch", "Member", "apply_group_batch", "apply_next_batch"]
 
-_BEGIN = [
-    # Rows and positions commit together or not at all; a server crash may lose the last few
-    # of these commits, both together, and they are applied again: no WAL flush to wait for.
-    "SET LOCAL synchronous_commit TO off",
+# Rows and positions commit together or not at all; a server crash may lose the last few
+# of these commits, both together, and they are applied again: no WAL flush to wait for.
+_NO_FLUSH = "SET LOCAL synchronous_commit TO off"
+_ENSURE_POSITIONS = (
     "INSERT INTO consumer_positions (consumer, tenant_id, position)"
-    " SELECT unnest(%(consumers)s::text[]), %(t)s, 0 ON CONFLICT DO NOTHING",
-]
+    " SELECT unnest(%(consumers)s::text[]), %(t)s, 0 ON CONFLICT DO NOTHING"
+)
 _SHARED = (
     "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(n)) FROM unnest(%(names)s::text[]) n"
 )
@@ -178,10 +178,12 @@ def apply_group_batch(
     }
     result = GroupBatch()
     with conn.pipeline():
-        for statement in _BEGIN:
-            conn.execute(statement, params, prepare=True)
+        conn.execute(_NO_FLUSH, prepare=True)
         if live:
+            # Before any write: a swap holding the exclusive lock inserts these position rows
+            # too, and a batch that had inserted them first would deadlock with it.
             conn.execute(_SHARED, params, prepare=True)
+        conn.execute(_ENSURE_POSITIONS, params, prepare=True)
         locked = conn.execute(_LOCK, params, prepare=True).fetchall()
         head = int(locked[0][2]) if locked else 0
         at = {str(c): int(p) for c, p, _ in locked}

@@ -265,6 +265,50 @@ def test_a_busy_table_makes_the_swap_give_up_without_stalling_readers(db_url, ow
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
 
 
+class _NewHallDuringTheSwap(Rebuild):
+    """A hall gets its first events while the swap holds the projection's exclusive lock,
+    and the live worker starts that hall's first batch; the final pass takes longer than the
+    server's deadlock_timeout (1 s)."""
+
+    def __init__(self, *args: Any, platform: Any, worker: ProjectionWorker, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.platform, self.worker = platform, worker
+        self.live_errors: list[Exception] = []
+        self.live: threading.Thread | None = None
+
+    def _final_pass(self) -> int:
+        if self.live is None:
+            make_halls(self.platform, ["rb-new"])
+
+            def live() -> None:
+                try:
+                    self.worker.run_once()
+                except Exception as error:
+                    self.live_errors.append(error)
+
+            self.live = threading.Thread(target=live, daemon=True)
+            self.live.start()
+            time.sleep(1.5)
+        return super()._final_pass()
+
+
+def test_a_new_halls_first_live_batch_during_the_swap_waits_for_it_without_deadlock(
+    db_url, own_platform, halls
+):
+    worker = ProjectionWorker(own_platform.worker_pool, [CatalogProjection()])
+    worker.run_once()
+    job = _NewHallDuringTheSwap(
+        db_url, own_platform.worker_pool, CatalogProjection(), platform=own_platform, worker=worker
+    )
+    assert job.run().swapped
+    assert job.live is not None
+    job.live.join(10)
+    worker.run_once()
+    worker.close()
+    assert job.live_errors == []
+    assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).check().identical
+
+
 def _positions(url: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
