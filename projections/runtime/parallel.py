@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.util
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
@@ -69,6 +72,15 @@ def _start(conninfo: str, members: list[Member]) -> None:
     # A pool process ends without running ``atexit``; its finalizers do run.
     multiprocessing.util.Finalize(None, pool.close, exitpriority=10)
     _process["members"] = members
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this process (its open batch rolls back) once the rebuild's process is gone: a
+    killed parent would otherwise leave it applying batches, then idle, for good."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run_hall(tenant_id: str, batch_size: int) -> int:

@@ -185,7 +185,7 @@ class Rebuild:
         self.progress = progress
         self.phase = phase or (lambda name: None)
         self.members = [
-            Member(p, f"{p.consumer}@rebuild", p.topics(), f"{shadow_of(p)}, public")
+            Member(p, f"{p.consumer}@rebuild", p.topics(), shadow_of(p))
             for p in self.projections
         ]
         self._done = 0

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import psycopg
 from eventsourcing.domain import DomainEvent
+from psycopg import sql
 
 from projections.runtime.batch import Batch, EventRow, decode_row, read_rows
 from projections.runtime.handlers import HandlerConnection
@@ -58,12 +59,34 @@ class Member:
     consumer: str
     """The position's consumer: ``projection:<name>`` live, ``…@rebuild`` in a rebuild."""
     topics: frozenset[str] | None
-    search_path: str | None = None
-    """Set for the member's handlers (a rebuild's shadow schema first); ``None``: as is."""
+    schema: str | None = None
+    """The schema of the member's tables (a rebuild's shadow), first on the handlers'
+    ``search_path``; ``None``: the live tables."""
 
     @classmethod
     def live(cls, projection: Projection) -> Member:
         return cls(projection, projection.consumer, projection.topics())
+
+    @property
+    def search_path(self) -> str | None:
+        return None if self.schema is None else f"{self.schema}, public"
+
+    def hold_tables(self, conn: psycopg.Connection[Any]) -> None:
+        """Lock the member's tables in :attr:`schema` for the batch (by qualified name).
+
+        PostgreSQL skips a schema of the ``search_path`` that does not exist: without the
+        lock, a batch that ran while the shadow was dropped (a rebuild process orphaned by
+        its killed parent, while the next rebuild starts afresh) would write into the live
+        tables. The lock fails such a batch, and keeps the shadow until the batch commits.
+        """
+        if self.schema is None:
+            return
+        for table in self.projection.tables:
+            conn.execute(
+                sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(
+                    sql.Identifier(self.schema, table)
+                )
+            )
 
 
 @dataclass
@@ -196,6 +219,8 @@ def apply_group_batch(
         if upto <= low:
             return result
         chosen = [by_consumer[c] for c in sorted(applied) if applied[c] < upto]
+        for member in chosen:
+            member.hold_tables(conn)
         source = _SharedRows(conn, tenant_id, low, upto, _union(chosen))
         handlers = cast(psycopg.Connection[Any], HandlerConnection(conn))
         batches = {
@@ -252,10 +277,10 @@ def apply_next_batch(
     limit: int,
     topics: frozenset[str] | None,
     live: bool = True,
-    search_path: str | None = None,
+    schema: str | None = None,
 ) -> tuple[int, int]:
     """One projection's next batch (a group of one); returns ``(positions covered, position
     after the batch)``."""
-    member = Member(projection, consumer, topics, search_path)
+    member = Member(projection, consumer, topics, schema)
     done = apply_group_batch(conn, [member], tenant_id=tenant_id, limit=limit, live=live)
     return done.covered, done.positions.get(consumer, 0)

@@ -3,13 +3,17 @@ while readers query it and commands keep coming: no error, never an empty read m
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psutil
 import psycopg
 import pytest
+from psycopg import sql
 from typer.testing import CliRunner
 
 from deploy.bootstrap import all_projections
@@ -17,8 +21,19 @@ from deploy.cli import app
 from projections.audit_trail import AuditTrailProjection
 from projections.catalog import CatalogProjection, list_items
 from projections.halls import get_hall
-from projections.platform import DeadlinesProjection, hall_activity, hall_overviews
-from projections.runtime import HallRebuildError, ProjectionWorker, Rebuild, RebuildError
+from projections.platform import (
+    DeadlinesProjection,
+    PlatformProjection,
+    hall_activity,
+    hall_overviews,
+)
+from projections.runtime import (
+    HallRebuildError,
+    ProjectionWorker,
+    Rebuild,
+    RebuildError,
+    apply_next_batch,
+)
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
 from projections.runtime.shadow import create_shadow
 from tests.integration.projections.support import (
@@ -307,6 +322,61 @@ def test_a_new_halls_first_live_batch_during_the_swap_waits_for_it_without_deadl
     worker.close()
     assert job.live_errors == []
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).check().identical
+
+
+def test_a_rebuild_batch_without_its_shadow_fails_instead_of_writing_the_live_tables(
+    db_url, own_platform, halls
+):
+    """A batch of a rebuild process that outlived its rebuild (the shadow dropped by the
+    next one): its table names would resolve to the live tables."""
+    own_platform.projection_worker().run_once()
+    projection = PlatformProjection()  # counters: a batch applied twice adds up
+    before = _table(db_url, "platform_activity")
+    with (
+        pytest.raises(psycopg.errors.InvalidSchemaName, match="yanshen_rebuild_platform"),
+        own_platform.worker_pool.connection() as conn,
+        conn.transaction(),
+    ):
+        apply_next_batch(
+            conn,
+            projection,
+            consumer=f"{projection.consumer}@rebuild",
+            tenant_id="rb-a",
+            limit=5_000,
+            topics=projection.topics(),
+            live=False,
+            schema="yanshen_rebuild_platform",
+        )
+    assert _table(db_url, "platform_activity") == before
+
+
+def test_rebuild_processes_end_when_the_rebuild_process_is_killed(db_url, own_platform):
+    script = f"""
+import os
+from projections.catalog import CatalogProjection
+from projections.runtime.parallel import HallProcesses
+from projections.runtime.tracking import Member
+members = [Member.live(CatalogProjection())]
+processes = HallProcesses({own_platform.worker_pool.conninfo!r}, members, jobs=1)
+print(processes._start().submit(os.getpid).result(), flush=True)
+os._exit(0)  # killed: no shutdown of the processes
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    child = psutil.Process(int(done.stdout.strip()))
+    wait_until(
+        lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE,
+        10,
+        "the orphaned rebuild process ends",
+    )
+
+
+def _table(url: str, table: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            sql.SQL("SELECT * FROM {} ORDER BY 1, 2, 3").format(sql.Identifier(table))
+        ).fetchall()
 
 
 def _positions(url: str) -> list[tuple[Any, ...]]:
