@@ -53,6 +53,10 @@ def lock_consumer_position(conn: psycopg.Connection[Any], consumer: str, tenant_
     return int(row[0])
 
 
+_CONNECTION_GONE = ("08", "57P01", "57P02", "57P03")
+"""SQLSTATEs of a lost connection: class 08, and the server shutting down or starting."""
+
+
 class LogConsumer(ABC):
     """Processes every hall's log; subclasses implement :meth:`handle`."""
 
@@ -110,9 +114,13 @@ class LogConsumer(ABC):
                 return done  # taken over (our lease had expired): the new holder goes on
 
     def ends_round(self, error: Exception) -> bool:
-        """Whether a failed batch stops the whole round (the database is gone) rather than
-        only its hall (e.g. one event a handler cannot apply)."""
-        return isinstance(error, psycopg.OperationalError)
+        """Whether a failed batch stops the whole round (the database is gone: no connection,
+        the server shutting down) rather than only its hall (e.g. one event a handler cannot
+        apply). psycopg counts statement errors as operational too (54000 program limit
+        exceeded, 57014 query cancelled, 55P03 lock timeout): those stay the batch's own."""
+        if not isinstance(error, psycopg.OperationalError):
+            return False
+        return error.sqlstate is None or error.sqlstate.startswith(_CONNECTION_GONE)
 
     def _batch(self, tenant_id: str) -> tuple[int, int]:
         with self.pool.connection() as conn, conn.transaction():

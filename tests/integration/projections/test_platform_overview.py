@@ -176,6 +176,33 @@ def test_halls_take_turns_so_a_long_backlog_does_not_hold_back_the_others(own_pl
     assert turns.halls[:10] == HALLS * 5
 
 
+class _TooLongInOneHall(Projection):
+    """A statement error psycopg classes as operational (54000), in hall ov-a only."""
+
+    name = "too_long"
+
+    def topics(self) -> frozenset[str] | None:
+        return frozenset()
+
+    def apply_batch(self, conn: Any, batch: Any) -> None:
+        if batch.tenant_id == "ov-a":
+            conn.execute("SELECT repeat('x', 1073741824)")  # requested length too large
+
+
+def test_a_statement_error_of_one_read_model_is_its_own_not_a_lost_database(
+    db_url, own_platform, halls
+):
+    worker = ProjectionWorker(own_platform.worker_pool, [CatalogProjection(), _TooLongInOneHall()])
+    for _ in range(3):
+        worker.run_once()  # the round goes on: no "database unavailable"
+    worker.close()
+    head = heads(db_url)
+    lag = {(r.projection, r.tenant_id): r.lag for r in projection_lag(own_platform.worker_pool)}
+    assert lag[("catalog", "ov-a")] == lag[("catalog", "ov-b")] == 0
+    assert lag[("too_long", "ov-b")] == 0
+    assert lag[("too_long", "ov-a")] == head["ov-a"]
+
+
 def test_a_worker_serves_its_lag_on_the_metrics_port(own_platform, halls):
     import socket
     import threading
