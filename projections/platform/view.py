@@ -212,17 +212,30 @@ def deadline_counts(pool: Pool) -> list[DeadlineCounts]:
         ).fetchall()
 
 
+_DUE = (
+    "SELECT tenant_id, record_id, deadline, due_on FROM platform_deadlines"
+    " WHERE context = %s AND closed_at IS NULL AND overdue_on IS NULL AND due_on < %s"
+    " AND (due_on, tenant_id, record_id) > (%s, %s, %s)"
+    " ORDER BY due_on, tenant_id, record_id LIMIT %s"
+)
+
+
 def due_deadlines(
-    conn: psycopg.Connection[Any], context: str, today: date, limit: int = 1000
+    conn: psycopg.Connection[Any], context: str, today: date, page: int = 1000
 ) -> list[DueDeadline]:
-    """Open deadlines of ``context`` due before ``today`` and not recorded as missed yet.
+    """Open deadlines of ``context`` due before ``today`` and not recorded as missed yet,
+    oldest first, read ``page`` at a time (every one of them: records the scheduler cannot
+    mark this round must not hide the ones after them).
 
     ``conn`` must see every hall (a worker connection): the deadline scheduler's query.
     """
     cur = conn.cursor(row_factory=class_row(DueDeadline))
-    return cur.execute(
-        "SELECT tenant_id, record_id, deadline, due_on FROM platform_deadlines"
-        " WHERE context = %s AND closed_at IS NULL AND overdue_on IS NULL AND due_on < %s"
-        " ORDER BY due_on, tenant_id, record_id LIMIT %s",
-        (context, today, limit),
-    ).fetchall()
+    found: list[DueDeadline] = []
+    after: tuple[Any, ...] = (date.min, "", UUID(int=0))
+    while True:
+        rows = cur.execute(_DUE, (context, today, *after, page)).fetchall()
+        found += rows
+        if len(rows) < page:
+            return found
+        last = rows[-1]
+        after = (last.due_on, last.tenant_id, last.record_id)

@@ -185,8 +185,7 @@ class Rebuild:
         self.progress = progress
         self.phase = phase or (lambda name: None)
         self.members = [
-            Member(p, f"{p.consumer}@rebuild", p.topics(), shadow_of(p))
-            for p in self.projections
+            Member(p, f"{p.consumer}@rebuild", p.topics(), shadow_of(p)) for p in self.projections
         ]
         self._done = 0
         self._total = 0

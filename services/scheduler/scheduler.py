@@ -105,6 +105,12 @@ class DeadlineScheduler:
                     "%s: %s in hall %s: %s", source.name, record.record_id, record.hall_id, error
                 )
                 continue
+            except psycopg.OperationalError:
+                raise  # the database is gone: the round ends, the next one retries
+            except Exception:  # one record that cannot be loaded must not stop the others
+                report.failed += 1
+                log.exception("%s: %s in hall %s", source.name, record.record_id, record.hall_id)
+                continue
             if changed:
                 recorded += 1
             else:
@@ -123,6 +129,8 @@ class DeadlineScheduler:
                 self.run_once()
             except psycopg.OperationalError as error:
                 log.warning("database unavailable (%s); next round in %.0fs", error, self.interval)
+            except Exception:  # the scheduler keeps running; the next round tries again
+                log.exception("deadline round failed; next round in %.0fs", self.interval)
             self._stop.wait(self.interval)
 
     def stop(self) -> None:

@@ -5,18 +5,20 @@ the rectification service, once each, so the history says when it became overdue
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from deploy.bootstrap import all_projections
 from deploy.cli import app
-from projections.platform import deadline_counts
+from projections.platform import RECTIFICATIONS, deadline_counts, due_deadlines
 from projections.runtime import ProjectionWorker
 from services.evaluations import EvaluationService, Invitation
 from services.halls import HallRegistry
 from services.rectifications import Rectification, RectificationService
 from services.scheduler import DeadlineScheduler, default_sources
+from services.scheduler.registry import DeadlineSource
 from services.shared.working_days import CHINA_TZ
 from tests.integration.projections.support import BAD
 
@@ -128,3 +130,38 @@ def test_the_schedule_command_runs_one_round(monkeypatch, db_url, own_platform, 
     assert result.exit_code == 0, result.output
     assert "overdue recorded" in result.output
     assert isinstance(_history(rectifications, rid)[-1], Rectification.Overdue)
+
+
+def test_every_due_deadline_is_found_however_many_there_are(own_platform, clock):
+    opened = {_open_rectification(own_platform, f"sched-p{n}", clock)[1] for n in range(3)}
+    _project(own_platform)
+    with own_platform.worker_pool.connection() as conn:
+        due = due_deadlines(conn, RECTIFICATIONS, date(2026, 10, 9), page=2)
+    ids = [d.record_id for d in due]
+    assert opened <= set(ids)  # three of them, in two pages and more
+    assert len(ids) == len(set(ids))
+    assert due == sorted(due, key=lambda d: (d.due_on, d.tenant_id, str(d.record_id)))
+
+
+def test_a_record_that_cannot_be_marked_does_not_stop_the_others(own_platform, clock):
+    broken_rectifications, broken = _open_rectification(own_platform, "sched-x", clock)
+    rectifications, rid = _open_rectification(own_platform, "sched-y", clock)
+    _project(own_platform)
+    source = next(s for s in default_sources() if s.name == "rectifications")
+
+    def mark_overdue(hall_apps: Any, record: Any, now: datetime) -> bool:
+        if record.record_id == broken:
+            raise KeyError("the aggregate cannot be loaded")
+        return source.mark_overdue(hall_apps, record, now)
+
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool,
+        own_platform.hall_app,
+        [DeadlineSource(source.name, source.find_due, mark_overdue)],
+        clock=clock,
+    )
+    clock.set(10, 9)
+    report = scheduler.run_once()
+    assert report.failed >= 1
+    assert isinstance(_history(rectifications, rid)[-1], Rectification.Overdue)
+    assert not isinstance(_history(broken_rectifications, broken)[-1], Rectification.Overdue)
