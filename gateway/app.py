@@ -78,7 +78,10 @@ PROJECTION_HALL_LAG = Gauge(
 )
 _LAG = """
 SELECT c.consumer, h.tenant_id, greatest(h.position - coalesce(p.position, 0), 0)
-FROM (SELECT DISTINCT consumer FROM consumer_positions) c
+FROM (
+    -- a rebuild's positions are not a live read model's (and a killed one leaves them)
+    SELECT DISTINCT consumer FROM consumer_positions WHERE consumer NOT LIKE '%@rebuild'
+) c
 CROSS JOIN tenant_heads h
 LEFT JOIN consumer_positions p ON p.consumer = c.consumer AND p.tenant_id = h.tenant_id
 ORDER BY 1, 2

@@ -2,8 +2,10 @@
 
 Every live batch of a projection holds its *shared* lock; a rebuild's swap takes the
 *exclusive* one, so no live batch of that projection runs while the tables and positions
-are swapped, and batches of other projections never wait. A second session lock keeps two
-rebuilds of one projection from running at once.
+are swapped. A worker's group batch holds the shared locks of all its projections, so its
+batches wait for the swap (the last events and at most ``Rebuild.table_lock_timeout`` for
+the tables, per attempt). A second session lock keeps two rebuilds of one projection from
+running at once.
 """
 
 from __future__ import annotations

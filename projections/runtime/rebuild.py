@@ -235,14 +235,10 @@ class Rebuild:
                 else:
                     self.phase("comparing")
                     differences, compared, skipped = self._compare(admin)
-            finally:
-                if self._processes is not None:
-                    self._processes.close()
-                    self._processes = None
-                self._reset(admin)
-                for name in held:
-                    release_rebuild(admin, name)
-                self._admin = None
+            except BaseException:
+                self._clean_up(admin, held, failed=True)
+                raise
+            self._clean_up(admin, held, failed=False)
         return RebuildReport(
             projection=", ".join(self.names),
             tenant=self.tenant,
@@ -253,6 +249,24 @@ class Rebuild:
             halls_compared=compared,
             halls_skipped=skipped,
         )
+
+    def _clean_up(self, admin: psycopg.Connection[Any], held: list[str], *, failed: bool) -> None:
+        """Stop the processes, drop the shadows and the rebuild's positions, release the
+        holds. After a failure, an error here is logged, not raised: it must not hide the
+        failure (e.g. the database gone)."""
+        try:
+            if self._processes is not None:
+                self._processes.close()
+                self._processes = None
+            self._reset(admin)
+            for name in held:
+                release_rebuild(admin, name)
+        except Exception:
+            if not failed:
+                raise
+            log.exception("rebuild %s: cleaning up after the failure failed", self.names)
+        finally:
+            self._admin = None
 
     def _check_hall(self, admin: psycopg.Connection[Any]) -> None:
         """Refuse a hall without a log (a typo would otherwise "rebuild" nothing and leave

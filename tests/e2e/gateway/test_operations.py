@@ -10,6 +10,7 @@ import re
 import time
 
 import httpx
+import psycopg
 import pytest
 import structlog
 
@@ -79,6 +80,28 @@ def test_metrics_have_request_rate_latency_errors_and_projection_lag(
     assert hall_lag >= 3
     project()
     text = httpx.get(f"{gateway_url}/metrics").text
+    assert (
+        _metric(
+            text, "yanshen_projection_hall_lag_events", consumer="projection:catalog", tenant=hall
+        )
+        == 0
+    )
+
+
+def test_positions_left_by_a_killed_rebuild_are_no_lag(gateway_url, database_url, hall, project):
+    project()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO consumer_positions (consumer, tenant_id, position)"
+            " VALUES ('projection:catalog@rebuild', %s, 0)",
+            (hall,),
+        )
+    try:
+        text = httpx.get(f"{gateway_url}/metrics").text
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM consumer_positions WHERE consumer LIKE '%@rebuild'")
+    assert "@rebuild" not in text
     assert (
         _metric(
             text, "yanshen_projection_hall_lag_events", consumer="projection:catalog", tenant=hall

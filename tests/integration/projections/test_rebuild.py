@@ -193,6 +193,7 @@ def test_a_second_rebuild_of_the_same_projection_is_refused(
 
 
 def test_a_shadow_left_by_an_interrupted_rebuild_is_replaced(db_url, own_platform, halls):
+    own_platform.projection_worker().run_once()
     with psycopg.connect(db_url, autocommit=True) as conn:
         create_shadow(conn, CatalogProjection())
         conn.execute(
@@ -370,6 +371,29 @@ os._exit(0)  # killed: no shutdown of the processes
         10,
         "the orphaned rebuild process ends",
     )
+
+
+def test_a_failing_clean_up_does_not_hide_why_the_rebuild_failed(
+    monkeypatch, db_url, own_platform, halls
+):
+    resets = []
+    reset = Rebuild._reset
+
+    def build(self: Rebuild) -> int:
+        raise ValueError("the reason")
+
+    def failing_reset(self: Rebuild, admin: Any) -> None:
+        resets.append(admin)
+        if len(resets) > 1:  # the clean-up after the failure
+            raise psycopg.OperationalError("the database went away")
+        reset(self, admin)
+
+    monkeypatch.setattr(Rebuild, "build", build)
+    monkeypatch.setattr(Rebuild, "_reset", failing_reset)
+    with pytest.raises(ValueError, match="the reason"):
+        Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run()
+    monkeypatch.undo()
+    assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
 
 
 def _table(url: str, table: str) -> list[tuple[Any, ...]]:
