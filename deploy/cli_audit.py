@@ -18,18 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
+from deploy.progress import OperatorProgress
 from deploy.settings import Settings
 
 if TYPE_CHECKING:
@@ -52,24 +43,6 @@ Personal = Annotated[
     bool, typer.Option(help="Show applicants' personal data in plaintext (logged).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-class _Rate(ProgressColumn):
-    """Events per second of a task."""
-
-    def render(self, task: Task) -> Text:
-        return Text(f"{task.speed or 0:,.0f} events/s")
-
-
-def _progress(title: str) -> Progress:
-    return Progress(
-        TextColumn(title),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _Rate(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def _accessor(actor: str, reason: str) -> Accessor:
@@ -237,8 +210,8 @@ def export(
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
     first, last = (_point(x) if x else None for x in (start, end))
-    with _platform() as platform, _progress(f"export {tenant}") as progress:
-        task = progress.add_task("export", total=None)
+    with _platform() as platform, OperatorProgress(console) as progress:
+        task = progress.add_task(f"export {tenant}", total=None)
         result = export_bundle(
             _reader(platform),
             tenant,
@@ -378,8 +351,8 @@ def replay(
     from deploy.bootstrap import all_projections
     from services.audit.replay import replay_hall
 
-    with _platform() as platform, _progress(f"replay {tenant}") as progress:
-        task = progress.add_task("replay", total=None)
+    with _platform() as platform, OperatorProgress(console) as progress:
+        task = progress.add_task(f"replay {tenant}", total=None)
         report = replay_hall(
             _reader(platform),
             platform.database_url,
