@@ -32,6 +32,7 @@ from prometheus_client.registry import Collector
 from services.audit.application import require_known_hall
 from services.audit.domain import ChainHead
 from services.audit.reader import AuditReader
+from services.partners import PLATFORM_LOG
 from services.store.decoding import decode
 from services.store.pool import Pool
 from services.store.session import TenantSession
@@ -48,7 +49,9 @@ __all__ = [
     "write_textfile",
 ]
 
-_HALLS = "SELECT tenant_id FROM tenant_heads WHERE position > 0 ORDER BY tenant_id"
+_HALLS = (  # the partners' register is a log of the platform's, not a hall's
+    "SELECT tenant_id FROM tenant_heads WHERE position > 0 AND tenant_id <> %s ORDER BY tenant_id"
+)
 _HEAD = "SELECT position, last_hash FROM tenant_heads WHERE tenant_id = %s"
 _HASH_AT = "SELECT hash FROM events WHERE tenant_id = %s AND position = %s"
 _PUBLISHED = (
@@ -130,7 +133,7 @@ def publish_heads(
     """
     if tenants is None:
         with worker_pool.connection() as conn:
-            tenants = [str(r[0]) for r in conn.execute(_HALLS).fetchall()]
+            tenants = [str(r[0]) for r in conn.execute(_HALLS, (PLATFORM_LOG,)).fetchall()]
     else:
         for tenant_id in tenants:
             require_known_hall(reader.store.pool, tenant_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 from prometheus_client import REGISTRY
 
@@ -12,6 +14,7 @@ from services.audit.heads import (
     read_textfile,
     write_textfile,
 )
+from services.partners import PLATFORM_LOG, PartnerRegistry
 from services.store import verify_tenant
 
 
@@ -57,8 +60,13 @@ def test_published_heads_are_events_and_metrics(platform, reader, seeded, tmp_pa
 
 
 def test_every_hall_with_events_is_published(platform, reader, seeded):
+    # The partners' register (the platform log) is no hall: left out, not an error.
+    registry = platform.store.application(PartnerRegistry, PLATFORM_LOG)
+    registry.hall_id = PLATFORM_LOG
+    registry.register_partner(f"heads-{uuid.uuid4().hex[:8]}", "伙伴", "ops@p.example", "op-1")
     published = publish_heads(reader, platform.worker_pool, "ops-1")
     assert seeded in {h.tenant_id for h in published}
+    assert PLATFORM_LOG not in {h.tenant_id for h in published}
 
 
 def test_a_rewrite_that_still_verifies_is_caught_by_an_earlier_published_head(
