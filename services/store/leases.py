@@ -2,9 +2,7 @@
 
 Each worker heartbeats, then holds at most its fair share of the halls (halls ÷ live
 workers, rounded up), renewing its leases on every round and, during a long catch-up,
-between batches (:meth:`LeaseManager.keep`). A round claims at most its part of the pending
-halls (pending ÷ live workers, rounded up), so a backlog of new halls is shared rather than
-taken by whichever worker looks first. A killed worker stops renewing; after ``ttl``
+between batches (:meth:`LeaseManager.keep`). A killed worker stops renewing; after ``ttl``
 seconds its halls are free and the survivors take them over. Time is the database's, so
 workers on different machines agree on expiry.
 """
@@ -79,15 +77,13 @@ class LeaseManager:
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
             self._renewed_at = time.monotonic()
             pending = list(pending)
-            claims = math.ceil(len(pending) / live)
             for tenant_id in pending:
-                if len(held) >= share or claims <= 0:
+                if len(held) >= share:
                     break
                 if tenant_id not in held:
                     row = conn.execute(_CLAIM, {**self._params, "t": tenant_id}).fetchone()
                     if row:
                         held.add(row[0])
-                        claims -= 1
             surplus = sorted(held - set(pending))[: max(0, len(held) - share)]
             for tenant_id in surplus:
                 conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})

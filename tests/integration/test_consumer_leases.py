@@ -152,28 +152,3 @@ def test_a_worker_keeps_its_halls_while_it_catches_up_a_long_backlog(database):
     done = {hall for hall, _ in _consumed(database)}
     assert done == mine
     assert len(_consumed(database)) == len(mine) * EVENTS_PER_HALL
-
-
-def test_a_backlog_of_new_halls_is_shared_between_the_workers(database):
-    # Four more halls, caught up: the fair share (8 halls ÷ 2 workers) is 4, so without a
-    # limit per round the first worker to look would take all four halls with a backlog.
-    app_pool = open_pool(database, "app")
-    try:
-        for hall in ("old-a", "old-b", "old-c", "old-d"):
-            EventStore(app_pool).application(Tickets, hall).issue("A001")
-    finally:
-        app_pool.close()
-    pool = open_pool(database, "worker", max_size=4)
-    a = Recording(pool, lease_ttl=30, worker_id="a")
-    b = Recording(pool, lease_ttl=30, worker_id="b")
-    try:
-        a.leases.claim([])
-        b.leases.claim([])
-        first = a.leases.claim(HALLS)
-        second = b.leases.claim(HALLS)
-    finally:
-        a.close()
-        b.close()
-        pool.close()
-    assert len(first) == len(second) == 2
-    assert first | second == set(HALLS)
