@@ -122,20 +122,20 @@ class Slow(Recording):
     """Takes a while per batch: a long backlog outlives the lease TTL several times."""
 
     def handle(self, conn, tenant_id, notifications):
-        time.sleep(0.15)
+        time.sleep(0.3)
         super().handle(conn, tenant_id, notifications)
 
 
 def test_a_worker_keeps_its_halls_while_it_catches_up_a_long_backlog(database):
     pool = open_pool(database, "worker", max_size=6)
-    a = Slow(pool, batch_size=5, lease_ttl=0.6, worker_id="a")
-    b = Recording(pool, batch_size=5, lease_ttl=0.6, worker_id="b")
+    a = Slow(pool, batch_size=5, lease_ttl=1.5, worker_id="a")
+    b = Recording(pool, batch_size=5, lease_ttl=1.5, worker_id="b")
     try:
         a.leases.claim([])
         b.leases.claim([])  # two live workers: two halls each
         mine = a.leases.claim(HALLS)
         assert len(mine) == 2
-        # a's two halls take 2 × 8 batches × 0.15 s, about four lease TTLs; b tries to take
+        # a's two halls take 2 × 8 batches × 0.3 s, about three lease TTLs; b tries to take
         # halls all along and would get a's as soon as a lease expired.
         taken: set[str] = set()
         worker = threading.Thread(target=a.catch_up)
