@@ -332,6 +332,7 @@ def _rebuild_each(platform: Platform, batch: int) -> dict[str, float]:
     processes as the headline figure."""
     each: dict[str, float] = {}
     for projection in all_projections():
+        _checkpoint(platform.database_url)  # no checkpoint due from the rebuild before it
         job = Rebuild(
             platform.database_url, platform.worker_pool, projection, batch_size=batch, jobs=JOBS
         )
