@@ -185,6 +185,9 @@ def _run_worker(target: str) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         worker.run_forever()
+    except OSError as error:  # e.g. its metrics port is taken (a lost database is retried)
+        log.error("%s could not start: %s", target, error)
+        raise typer.Exit(2) from None
     finally:
         platform.close()
         if server:

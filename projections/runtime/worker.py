@@ -89,6 +89,11 @@ class ProjectionWorker(ConsumerLoop):
     def run_forever(self) -> None:
         """Serve metrics (when a port is set), then run until :meth:`stop`."""
         if self.metrics_port is not None:
-            start_http_server(self.metrics_port)
+            try:
+                start_http_server(self.metrics_port)
+            except OSError as error:  # e.g. the port is taken: say which setting to change
+                raise OSError(
+                    error.errno, f"YANSHEN_METRICS_PORT {self.metrics_port}: {error.strerror}"
+                ) from error
             log.info("projection metrics on :%d/metrics", self.metrics_port)
         super().run_forever()

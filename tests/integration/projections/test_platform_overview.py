@@ -226,6 +226,24 @@ def test_a_worker_serves_its_lag_on_the_metrics_port(own_platform, halls):
         thread.join(timeout=10)
 
 
+def test_a_taken_metrics_port_is_named_and_the_command_exits_2(monkeypatch, db_url, halls):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from deploy.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        monkeypatch.setenv("DATABASE_URL", db_url)
+        monkeypatch.setenv("YANSHEN_METRICS_PORT", str(port))
+        result = CliRunner().invoke(app, ["project"])
+    assert result.exit_code == 2
+    assert f"YANSHEN_METRICS_PORT {port}" in result.output + str(result.stderr_bytes or b"")
+
+
 def _served(port: int) -> bool:
     import httpx
 
