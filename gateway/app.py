@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -162,7 +163,8 @@ def _measure_projection_lag(pool: Pool) -> None:
     totals: dict[str, int] = {}
     worst: dict[str, int] = {}
     # Measured from the database, not by the workers: a hall no worker holds lags too.
-    PROJECTION_HALL_LAG.clear()  # halls or consumers gone since the last scrape
+    for gauge in (PROJECTION_HALL_LAG, PROJECTION_LAG, PROJECTION_LAG_MAX):
+        gauge.clear()  # halls or consumers gone since the last scrape
     for consumer, tenant, lag in rows:
         PROJECTION_HALL_LAG.labels(consumer, tenant).set(float(lag))
         totals[consumer] = totals.get(consumer, 0) + lag
@@ -172,9 +174,14 @@ def _measure_projection_lag(pool: Pool) -> None:
         PROJECTION_LAG_MAX.labels(consumer).set(float(worst[consumer]))
 
 
+_SCRAPE = threading.Lock()
+"""One scrape at a time: the lag gauges are cleared and refilled while it measures."""
+
+
 def _exposition(pool: Pool) -> bytes:
-    _measure_projection_lag(pool)
-    return generate_latest()
+    with _SCRAPE:
+        _measure_projection_lag(pool)
+        return generate_latest()
 
 
 @get("/metrics", media_type=CONTENT_TYPE_LATEST)

@@ -215,8 +215,8 @@ def deadline_counts(pool: Pool) -> list[DeadlineCounts]:
 _DUE = (
     "SELECT tenant_id, record_id, deadline, due_on FROM platform_deadlines"
     " WHERE context = %s AND closed_at IS NULL AND overdue_on IS NULL AND due_on < %s"
-    " AND (due_on, tenant_id, record_id) > (%s, %s, %s)"
-    " ORDER BY due_on, tenant_id, record_id LIMIT %s"
+    " AND (due_on, tenant_id, record_id, deadline) > (%s, %s, %s, %s)"
+    " ORDER BY due_on, tenant_id, record_id, deadline LIMIT %s"
 )
 
 
@@ -231,11 +231,11 @@ def due_deadlines(
     """
     cur = conn.cursor(row_factory=class_row(DueDeadline))
     found: list[DueDeadline] = []
-    after: tuple[Any, ...] = (date.min, "", UUID(int=0))
+    after: tuple[Any, ...] = (date.min, "", UUID(int=0), "")  # before every key
     while True:
         rows = cur.execute(_DUE, (context, today, *after, page)).fetchall()
         found += rows
         if len(rows) < page:
             return found
         last = rows[-1]
-        after = (last.due_on, last.tenant_id, last.record_id)
+        after = (last.due_on, last.tenant_id, last.record_id, last.deadline)

@@ -58,6 +58,11 @@ class ProjectionGroupConsumer(LogConsumer):
         """Failed (consumer, hall) pairs: when to try again, and how many failures so far."""
         self._held: set[str] = set()
         self._claimed_at = float("-inf")
+        self.round_seconds: float | None = None
+        """How long a round of :meth:`catch_up` may run before it leaves the rest to the
+        next one (``None``: until every hall is through; the live worker uses 1 s)."""
+        self.unfinished = False
+        """Whether the last round stopped with work left (the next one should start now)."""
         super().__init__(pool, **kwargs)
 
     def handle(
@@ -78,15 +83,29 @@ class ProjectionGroupConsumer(LogConsumer):
         The halls take turns, a batch each: a hall with a long backlog (a new projection, a
         bulk import) does not hold back the new events of the others until it is through.
         """
+        started = time.monotonic()
+        self.unfinished = False
         pending = self.pending()
         due = {t: set[str]() for t in sorted(self._claim(pending)) if t in pending}
         done = 0
         while due:
             for tenant_id, failed in list(due.items()):
+                if tenant_id not in self._held:  # taken over: the new holder goes on
+                    del due[tenant_id]
+                    continue
                 step, more = self._step(tenant_id, pending[tenant_id], failed)
                 done += step
                 if not more:
                     del due[tenant_id]
+                kept = self.leases.keep([tenant_id, *due])
+                if kept is not None:
+                    self._held = kept
+            limit = self.round_seconds
+            if due and limit is not None and time.monotonic() - started >= limit:
+                # New events of other halls (and other workers' claims) are looked at by the
+                # next round, which starts at once.
+                self.unfinished = True
+                break
         return done
 
     def _claim(self, pending: dict[str, int]) -> set[str]:
@@ -134,14 +153,7 @@ class ProjectionGroupConsumer(LogConsumer):
         for consumer, position in positions.items():
             CONSUMER_LAG.labels(consumer, tenant_id).set(max(head - position, 0))
         step = max(covered, alone)
-        if step < self.batch_size:
-            return step, False
-        held = self.leases.keep()
-        if held is not None:
-            self._held = held
-            if tenant_id not in held:
-                return step, False  # taken over (our lease had expired): the new holder goes on
-        return step, True
+        return step, step >= self.batch_size
 
     def _run_alone(self, tenant_id: str, failed: set[str]) -> tuple[int, dict[str, int]]:
         """One batch of each member that runs alone in this hall (it rejoins the group once

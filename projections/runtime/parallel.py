@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing.synchronize import Event
 from typing import Any
 
 from projections.runtime.errors import HallRebuildError
@@ -43,11 +44,15 @@ def catch_up_hall(
     tenant_id: str,
     batch_size: int,
     on_batch: OnBatch | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> int:
     """Apply ``members``' batches of ``tenant_id`` (rebuild batches: no live locks) until the
-    hall's head; returns the positions applied."""
+    hall's head, or until ``stopped()`` says the rebuild gave up; returns the positions
+    applied."""
     applied = 0
     while True:
+        if stopped is not None and stopped():
+            raise HallRebuildError(f"hall {tenant_id}: the rebuild stopped")
         try:
             with pool.connection() as conn, conn.transaction():
                 result = apply_group_batch(
@@ -67,11 +72,12 @@ def catch_up_hall(
 _process: dict[str, Any] = {}
 
 
-def _start(conninfo: str, members: list[Member]) -> None:
+def _start(conninfo: str, members: list[Member], stop: Event) -> None:
     pool = _process["pool"] = open_pool(conninfo, "worker", min_size=1, max_size=1)
     # A pool process ends without running ``atexit``; its finalizers do run.
     multiprocessing.util.Finalize(None, pool.close, exitpriority=10)
     _process["members"] = members
+    _process["stop"] = stop
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
 
 
@@ -85,7 +91,13 @@ def _exit_with(parent: int) -> None:
 
 def _run_hall(tenant_id: str, batch_size: int) -> int:
     try:
-        return catch_up_hall(_process["pool"], _process["members"], tenant_id, batch_size)
+        return catch_up_hall(
+            _process["pool"],
+            _process["members"],
+            tenant_id,
+            batch_size,
+            stopped=_process["stop"].is_set,
+        )
     except HallRebuildError as error:
         # Not every driver error survives pickling back to the parent; its text does.
         raise HallRebuildError(str(error)) from None
@@ -103,6 +115,9 @@ class HallProcesses:
         self.conninfo = conninfo
         self.members = list(members)
         self.jobs = jobs
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = self._context.Event()
+        """Set when the rebuild gives up: the processes stop after their current batch."""
         self._executor: ProcessPoolExecutor | None = None
 
     def catch_up(self, halls: Sequence[str], batch_size: int) -> Iterator[tuple[str, int]]:
@@ -123,14 +138,18 @@ class HallProcesses:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 self.jobs,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=self._context,
                 initializer=_start,
-                initargs=(self.conninfo, self.members),
+                initargs=(self.conninfo, self.members, self._stop),
             )
         return self._executor
 
-    def close(self) -> None:
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the processes: after the halls they are on (``cancel``: after their current
+        batch; e.g. on Ctrl-C or SIGTERM, which an orchestrator follows with SIGKILL)."""
         if self._executor is not None:
+            if cancel:
+                self._stop.set()
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 

@@ -256,7 +256,7 @@ class Rebuild:
         failure (e.g. the database gone)."""
         try:
             if self._processes is not None:
-                self._processes.close()
+                self._processes.close(cancel=failed)
                 self._processes = None
             self._reset(admin)
             for name in held:

@@ -87,7 +87,9 @@ class ProjectionWorker(ConsumerLoop):
         self.metrics_port = metrics_port
 
     def run_forever(self) -> None:
-        """Serve metrics (when a port is set), then run until :meth:`stop`."""
+        """Serve metrics (when a port is set), then run until :meth:`stop`, in rounds of at
+        most a second (:meth:`run_once` catches up everything)."""
+        self.group.round_seconds = 1.0
         if self.metrics_port is not None:
             try:
                 start_http_server(self.metrics_port)

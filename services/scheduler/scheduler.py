@@ -20,6 +20,7 @@ from prometheus_client import Counter
 
 from services.scheduler.registry import DeadlineSource, HallApps
 from services.shared.errors import DomainError
+from services.store.consumer import connection_lost
 from services.store.pool import Pool
 
 __all__ = ["DeadlineScheduler", "ScheduleReport"]
@@ -105,9 +106,9 @@ class DeadlineScheduler:
                     "%s: %s in hall %s: %s", source.name, record.record_id, record.hall_id, error
                 )
                 continue
-            except psycopg.OperationalError:
-                raise  # the database is gone: the round ends, the next one retries
-            except Exception:  # one record that cannot be loaded must not stop the others
+            except Exception as error:  # one record that cannot be loaded or saved
+                if connection_lost(error):
+                    raise  # the database is gone: the round ends, the next one retries
                 report.failed += 1
                 log.exception("%s: %s in hall %s", source.name, record.record_id, record.hall_id)
                 continue

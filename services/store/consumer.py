@@ -57,6 +57,16 @@ _CONNECTION_GONE = ("08", "57P01", "57P02", "57P03")
 """SQLSTATEs of a lost connection: class 08, and the server shutting down or starting."""
 
 
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` means the database is gone (no connection, the server shutting
+    down), not that one statement failed (psycopg counts many statement errors as
+    operational too: 54000 program limit exceeded, 57014 query cancelled, 55P03 lock
+    timeout)."""
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    return error.sqlstate is None or error.sqlstate.startswith(_CONNECTION_GONE)
+
+
 class LogConsumer(ABC):
     """Processes every hall's log; subclasses implement :meth:`handle`."""
 
@@ -109,7 +119,7 @@ class LogConsumer(ABC):
             CONSUMER_LAG.labels(self.consumer, tenant_id).set(max(head - position, 0))
             if n < self.batch_size:
                 return done
-            held = self.leases.keep()
+            held = self.leases.keep([tenant_id])
             if held is not None and tenant_id not in held:
                 return done  # taken over (our lease had expired): the new holder goes on
 
@@ -118,9 +128,7 @@ class LogConsumer(ABC):
         the server shutting down) rather than only its hall (e.g. one event a handler cannot
         apply). psycopg counts statement errors as operational too (54000 program limit
         exceeded, 57014 query cancelled, 55P03 lock timeout): those stay the batch's own."""
-        if not isinstance(error, psycopg.OperationalError):
-            return False
-        return error.sqlstate is None or error.sqlstate.startswith(_CONNECTION_GONE)
+        return connection_lost(error)
 
     def _batch(self, tenant_id: str) -> tuple[int, int]:
         with self.pool.connection() as conn, conn.transaction():
@@ -182,6 +190,8 @@ class ConsumerLoop:
             listener.execute(f"LISTEN {CHANNEL}")
             while not self._stop.is_set():
                 self.run_once()
+                if any(getattr(c, "unfinished", False) for c in self.consumers):
+                    continue  # a round cut short: go on without waiting for a commit
                 for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
                     pass
 

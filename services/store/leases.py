@@ -12,7 +12,10 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
 
 from services.store.pool import Pool
 
@@ -69,11 +72,7 @@ class LeaseManager:
         pending are given back so that a newly started worker gets its part.
         """
         with self.pool.connection() as conn:
-            conn.execute(_HEARTBEAT, self._params)
-            conn.execute(_FORGET_DEAD, self._params)
-            live = max(1, int(conn.execute(_LIVE_WORKERS, self._params).fetchone()[0]))  # type: ignore[index]
-            halls = int(conn.execute(_HALLS).fetchone()[0])  # type: ignore[index]
-            share = max(1, math.ceil(halls / live))
+            share = self._share(conn)
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
             self._renewed_at = time.monotonic()
             pending = list(pending)
@@ -90,18 +89,35 @@ class LeaseManager:
                 held.discard(tenant_id)
         return held
 
-    def keep(self) -> set[str] | None:
+    def keep(self, busy: Sequence[str] = ()) -> set[str] | None:
         """Between batches: heartbeat and renew the leases held once a third of the TTL has
         passed since the last renewal, so a long catch-up keeps its halls; returns the halls
         still held (a hall missing was taken over: stop working on it), ``None`` when no
-        renewal was due."""
+        renewal was due.
+
+        Only the fair share is kept: a worker started meanwhile gets its part during a long
+        catch-up, not after it. The halls given back are those last in ``busy`` (the halls
+        being worked on, the current one first) and, before them, any others held.
+        """
         if time.monotonic() - self._renewed_at < self.ttl / 3:
             return None
         with self.pool.connection() as conn:
-            conn.execute(_HEARTBEAT, self._params)
+            share = self._share(conn)
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
+            ordered = [t for t in dict.fromkeys(busy) if t in held]
+            ordered += sorted(held - set(ordered))
+            for tenant_id in ordered[share:]:
+                conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
         self._renewed_at = time.monotonic()
-        return held
+        return set(ordered[:share])
+
+    def _share(self, conn: psycopg.Connection[Any]) -> int:
+        """Heartbeat, forget dead workers, and return the fair share: halls ÷ live workers."""
+        conn.execute(_HEARTBEAT, self._params)
+        conn.execute(_FORGET_DEAD, self._params)
+        live = max(1, int(conn.execute(_LIVE_WORKERS, self._params).fetchone()[0]))  # type: ignore[index]
+        halls = int(conn.execute(_HALLS).fetchone()[0])  # type: ignore[index]
+        return max(1, math.ceil(halls / live))
 
     def release(self) -> None:
         """Give every lease back and leave (a clean stop hands the halls over at once)."""

@@ -152,3 +152,20 @@ def test_a_worker_keeps_its_halls_while_it_catches_up_a_long_backlog(database):
     done = {hall for hall, _ in _consumed(database)}
     assert done == mine
     assert len(_consumed(database)) == len(mine) * EVENTS_PER_HALL
+
+
+def test_a_worker_busy_with_a_backlog_keeps_only_its_fair_share(database):
+    pool = open_pool(database, "worker", max_size=4)
+    a = Recording(pool, lease_ttl=0.6, worker_id="a")
+    b = Recording(pool, lease_ttl=0.6, worker_id="b")
+    try:
+        assert a.leases.claim(HALLS) == set(HALLS)  # alone so far: every hall
+        b.leases.claim([])  # a second worker starts
+        time.sleep(0.25)  # a third of the TTL: a renews between two batches
+        kept = a.leases.keep(["hall-c", "hall-a", "hall-d", "hall-b"])
+        assert kept == {"hall-c", "hall-a"}  # the halls it works on first
+        assert b.leases.claim(HALLS) == {"hall-b", "hall-d"}
+    finally:
+        a.close()
+        b.close()
+        pool.close()

@@ -203,6 +203,23 @@ def test_a_statement_error_of_one_read_model_is_its_own_not_a_lost_database(
     assert lag[("too_long", "ov-a")] == head["ov-a"]
 
 
+def test_a_live_round_stops_after_its_time_and_the_next_one_goes_on(own_platform, halls):
+    turns = _Turns()
+    turns.name = "turns_rounds"
+    worker = ProjectionWorker(own_platform.worker_pool, [turns], batch_size=4)
+    worker.group.round_seconds = 0.0  # one pass over the halls per round
+    worker.run_once()
+    assert turns.halls == HALLS  # a batch each, then the round ended with work left
+    assert worker.group.unfinished
+    rounds = 1
+    while worker.group.unfinished:
+        worker.run_once()
+        rounds += 1
+    worker.close()
+    assert rounds >= 10
+    assert len(turns.halls) >= 20
+
+
 def test_a_worker_serves_its_lag_on_the_metrics_port(own_platform, halls):
     import socket
     import threading

@@ -396,6 +396,25 @@ def test_a_failing_clean_up_does_not_hide_why_the_rebuild_failed(
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
 
 
+def test_a_rebuild_that_gives_up_stops_its_processes_after_their_current_batch(
+    db_url, own_platform, halls, tmp_path
+):
+    projection = SlowCatalogOutsideHallA()
+    projection.notes = str(tmp_path)
+
+    def interrupt(done: int, total: int) -> None:
+        if done:  # the first hall is through (rb-a, the fast one): Ctrl-C
+            raise KeyboardInterrupt
+
+    job = Rebuild(
+        db_url, own_platform.worker_pool, projection, jobs=2, batch_size=5, progress=interrupt
+    )
+    with pytest.raises(KeyboardInterrupt):
+        job.run()
+    # Each slow hall has dozens of batches; the processes stopped after a few.
+    assert len(list(tmp_path.iterdir())) < 10
+
+
 def _table(url: str, table: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
@@ -416,8 +435,9 @@ def test_the_cli_shows_each_phase_in_logs_and_an_interrupted_rebuild_changes_not
     monkeypatch.setenv("DATABASE_URL", db_url)
     result = runner.invoke(app, ["rebuild", "catalog"])  # not a terminal: lines
     assert result.exit_code == 0, result.output
-    phases = [line.split(":")[1].strip() for line in result.output.splitlines() if ": " in line]
-    assert phases[:1] == ["building"]
+    lines = [line for line in result.output.splitlines() if line.startswith("catalog: ")]
+    phases = [line.split(":")[1].strip() for line in lines]
+    assert phases[:1] == ["building"], result.output
     assert "indexes and statistics" in phases
     assert "swapping" in phases
     before = _catalog_rows(db_url)
@@ -468,6 +488,21 @@ class CatalogFailingInHallB(CatalogProjection):
     def apply_batch(self, conn: Any, batch: Any) -> None:
         if batch.tenant_id == "rb-b":
             raise ValueError("no catalog for rb-b")
+        super().apply_batch(conn, batch)
+
+
+class SlowCatalogOutsideHallA(CatalogProjection):
+    """The catalog, a tenth of a second per batch except in hall rb-a, noting each batch in
+    a directory (module level: rebuild processes unpickle it)."""
+
+    sql_source = "projections.catalog"
+    notes = ""
+
+    def apply_batch(self, conn: Any, batch: Any) -> None:
+        if batch.tenant_id != "rb-a":
+            time.sleep(0.1)
+            with open(f"{self.notes}/{batch.tenant_id}-{batch.after}", "w"):
+                pass
         super().apply_batch(conn, batch)
 
 
