@@ -73,7 +73,10 @@ class ComplaintRegisterEntry(Node):
     respondent_badge: str
     complaint_class: ComplaintClassEnum | None
     rejection_reason: RejectionReasonEnum | None
-    time_limit_working_days: int | None
+    time_limit_working_days: int | None = strawberry.field(
+        description="Working days of the round: the class's limit at acceptance; after a "
+        "reopening, the hall's complex limit it followed."
+    )
     accepted_due_on: date | None = strawberry.field(
         description="The due date set at acceptance (or the last reopening), before extensions."
     )
@@ -84,9 +87,13 @@ class ComplaintRegisterEntry(Node):
     assignee: str | None
     finding: FindingEnum | None
     handling_round: int
-    replied_on_time: bool | None
+    replied_on_time: bool | None = strawberry.field(
+        description="Replied by the due date in force and no due date of the round missed "
+        "before (null until replied)."
+    )
     overdue: bool = strawberry.field(
-        description="This round's reply came after its due date, as the events record it."
+        description="A due date of this round passed before the reply (ComplaintOverdue, or a "
+        "late reply); an extension does not undo it, a reopening starts a new round."
     )
     satisfied: bool | None
     received_at: datetime

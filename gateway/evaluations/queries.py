@@ -1,6 +1,6 @@
 """GraphQL queries of the evaluations context: the statistics (好评率, 未评率, 主动评价,
-ranking per hall, window, staff member, item and month), the ratings behind them, and the
-bad ratings with their rectification.
+主动评价好评率, ranking per hall, window, staff member, item and month), the ratings behind
+them, and the bad ratings with their rectification.
 
 The hall is the token's. Statistics and bad ratings are for the hall's staff, hall admins and
 supervisors; ratings also for applicants, who see only their own (invited or rated as them).
@@ -50,8 +50,8 @@ class EvaluationQueries:
     @allow(*HALL_STAFF)
     @strawberry.field(
         description="好差评 statistics of the caller's hall per month, by hall, window, staff "
-        "member or item: counts per level, 好评率, 未评率, 主动评价 share and the month's "
-        "ranking; ordered by month, rank, key."
+        "member or item: counts per level, 好评率, 未评率, 主动评价 share, 主动评价好评率 and "
+        "the month's ranking; ordered by month, rank, key."
     )
     async def evaluation_statistics(
         self,

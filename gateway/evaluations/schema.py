@@ -1,7 +1,8 @@
 """GraphQL mutations of the evaluations context; roles are in each field's description.
 
 Staff invite ratings; applicants rate and append; staff and hall admins appeal; supervisors
-decide appeals; hall admins can apply the default ratings (a scheduler runs the same).
+decide appeals; hall admins can apply the default ratings themselves (the deadline scheduler,
+``yanshen schedule``, records them as ``system`` from each invitation's default day on).
 """
 
 from __future__ import annotations
@@ -127,10 +128,11 @@ class EvaluationMutations:
 
     @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
-        description="系统默认评价: every unrated invitation whose period is over counts as "
-        "基本满意, recorded as a system event; returns how many (hall admins; a scheduler "
-        "runs the same command)."
+        description="系统默认评价 now: every unrated invitation of the hall whose rating period "
+        "is over counts as 基本满意, recorded with the calling admin as actor; returns how "
+        "many (hall admins). Not needed in normal operation: the deadline scheduler records "
+        "each default (as system) from the invitation's default day on."
     )
     async def apply_default_ratings(self, info: Info) -> int:
         app = _service(info, Role.HALL_ADMIN)
-        return await run_sync(app.apply_default_ratings)
+        return await run_sync(app.apply_default_ratings, None, info.context.principal.subject)

@@ -30,16 +30,29 @@ class StatisticsDimension(Enum):
     description="Exact 好差评 counts of one hall, window, staff member or item in one month "
     "(of the service, Beijing), the rates they give and the rank in the month. Levels count "
     "the ratings that count: the applicants' and the default ones (as BASIC), not excluded "
-    "ones. A rate is null when its denominator is 0."
+    "ones. invited = pending + closed. A rate is null when its denominator is 0."
 )
 class RatingStatisticsEntry:
     dimension: StatisticsDimension
     key: str = strawberry.field(description="The hall id, window code, badge or item code.")
     month: str = strawberry.field(description="YYYY-MM.")
     invited: int
-    pending: int = strawberry.field(description="Not rated yet, the rating period still open.")
-    defaulted: int = strawberry.field(description="Rated by default (系统默认, BASIC).")
-    unrated: int = strawberry.field(description="Not rated by the applicant: pending + defaulted.")
+    pending: int = strawberry.field(
+        description="Neither rated nor defaulted yet: the rating period still open (or just "
+        "over, until the scheduler records the default). In no rate."
+    )
+    closed: int = strawberry.field(
+        description="The rating period has ended: rated by the applicant (excluded ratings "
+        "too) or by default; invited - pending. The denominator of 未评率."
+    )
+    defaulted: int = strawberry.field(
+        description="Ended unrated: rated by default (系统默认, BASIC). The numerator of 未评率."
+    )
+    unrated: int = strawberry.field(
+        description="Not rated by the applicant: pending + defaulted.",
+        deprecation_reason="mixes invitations still open with ended ones; 未评率 is "
+        "defaulted / closed (unratedRate).",
+    )
     excluded: int = strawberry.field(description="Excluded on appeal (甄别剔除).")
     rated: int = strawberry.field(description="Ratings that count: the five levels' sum.")
     very_satisfied: int
@@ -48,10 +61,19 @@ class RatingStatisticsEntry:
     dissatisfied: int
     very_dissatisfied: int
     voluntary: int = strawberry.field(description="主动评价 among the ratings that count.")
+    voluntary_good: int = strawberry.field(
+        description="主动评价 that are 非常满意 or 满意 (among the ratings that count)."
+    )
     good_rate: float | None = strawberry.field(description="好评率 = (非常满意 + 满意) / rated.")
     bad_rate: float | None = strawberry.field(description="差评率 = (不满意 + 非常不满意) / rated.")
-    unrated_rate: float | None = strawberry.field(description="未评率 = unrated / invited.")
+    unrated_rate: float | None = strawberry.field(
+        description="未评率 = defaulted / closed: of the invitations whose rating period has "
+        "ended, the share that ended unrated; pending invitations are not counted."
+    )
     voluntary_rate: float | None = strawberry.field(description="主动评价率 = voluntary / rated.")
+    voluntary_good_rate: float | None = strawberry.field(
+        description="主动评价好评率 = voluntaryGood / voluntary: 好评率 among voluntary ratings."
+    )
     rank: int | None = strawberry.field(
         description="Rank by 好评率 among the dimension's keys of the month (ties share a "
         "rank: 1, 2, 2, 4); null without ratings."
@@ -66,6 +88,7 @@ class RatingStatisticsEntry:
             month=c.month,
             invited=c.invited,
             pending=c.pending,
+            closed=c.closed,
             defaulted=c.defaulted,
             unrated=c.unrated,
             excluded=c.excluded,
@@ -76,10 +99,12 @@ class RatingStatisticsEntry:
             dissatisfied=c.dissatisfied,
             very_dissatisfied=c.very_dissatisfied,
             voluntary=c.voluntary,
+            voluntary_good=c.voluntary_good,
             good_rate=s.good_rate,
             bad_rate=s.bad_rate,
             unrated_rate=s.unrated_rate,
             voluntary_rate=s.voluntary_rate,
+            voluntary_good_rate=s.voluntary_good_rate,
             rank=s.rank,
         )
 

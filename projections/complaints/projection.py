@@ -1,10 +1,16 @@
 """Projection "complaint_register": one row per complaint (GB/T 36113), from its events.
 
 The due date is the one ``ComplaintAccepted`` set, moved by each ``ComplaintDeadlineExtended``
-(kept with its reason) and reset by ``ComplaintReopened``. Overdue follows the events: a
-``ComplaintOverdue`` (recorded by the deadline scheduler when the due date passed before the
-reply) sets it; a new due date (an extension, a reopening) clears it, and the reply sets it
-from ``ComplaintReplied.on_time``. Nothing is compared with today.
+(kept with its reason) and reset by ``ComplaintReopened``, which also sets the round's limit
+(the hall's complex limit, kept from the hall's policy events in
+``complaint_register_halls``) and its ``accepted_due_on``.
+
+Overdue follows the events and is a fact of the handling round: a ``ComplaintOverdue``
+(recorded by the deadline scheduler, or by a late extension, when a due date passed before
+the reply) or a late ``ComplaintReplied`` sets it; an extension moves the due date but does
+not undo a miss, and only a reopening (a new round) clears it. ``replied_on_time``: the reply
+was by the due date in force and no due date of the round was missed before it. Nothing is
+compared with today.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from projections.runtime import Projection
 from services.complaints.domain import Complaint
+from services.halls import Hall, HallPolicies
 from services.shared.working_days import local_date
 
 __all__ = ["ComplaintRegisterProjection"]
@@ -29,6 +36,24 @@ INSERT INTO complaint_register (
     overdue, received_at, received_on, updated_at, version, position)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'RECEIVED', '[]', 0, 1, false, %s, %s, %s, %s, %s)
 """
+_HALL = """
+INSERT INTO complaint_register_halls (tenant_id, complaint_complex_working_days, position)
+VALUES (%s, %s, %s)
+ON CONFLICT (tenant_id) DO UPDATE SET
+    complaint_complex_working_days = EXCLUDED.complaint_complex_working_days,
+    position = EXCLUDED.position
+"""
+_COMPLEX_LIMIT = "complaint_complex_working_days"
+_DEFAULT_COMPLEX_LIMIT = HallPolicies().complaint_complex_working_days
+_REOPENED = (
+    "status = 'ACCEPTED', handling_round = %s,"
+    " time_limit_working_days = COALESCE((SELECT h.complaint_complex_working_days"
+    " FROM complaint_register_halls h WHERE h.tenant_id = complaint_register.tenant_id), %s),"
+    " accepted_due_on = %s, due_on = %s, finding = NULL, replied_on_time = NULL,"
+    " overdue = false, satisfied = NULL"
+)
+"""A new round: the hall's complex limit (its default for a hall whose policy events the
+register has not seen: one migrated before ``complaint_register_halls``, until rebuilt)."""
 _UPDATE = """
 UPDATE complaint_register SET {sets}, updated_at = %s, version = %s, position = %s
 WHERE tenant_id = %s AND complaint_id = %s
@@ -53,11 +78,22 @@ class ComplaintRegisterProjection(Projection):
     """Keeps ``complaint_register`` in step with the halls' complaints."""
 
     name = "complaint_register"
-    tables = ("complaint_register",)
+    tables = ("complaint_register", "complaint_register_halls")
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         """Other events change nothing here."""
+
+    @apply.register
+    def _(self, e: Hall.Registered, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
+        """A new hall starts with the default limits."""
+        conn.execute(_HALL, (tenant_id, _DEFAULT_COMPLEX_LIMIT, p), prepare=True)
+
+    @apply.register
+    def _(self, e: Hall.PoliciesChanged, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
+        """The hall's complex limit, the one a reopening follows (all values, not a diff)."""
+        limit = int(e.policies.get(_COMPLEX_LIMIT, _DEFAULT_COMPLEX_LIMIT))
+        conn.execute(_HALL, (tenant_id, limit, p), prepare=True)
 
     @apply.register
     def _(self, e: Complaint.Received, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
@@ -119,7 +155,7 @@ class ComplaintRegisterProjection(Projection):
         self, e: Complaint.DeadlineExtended, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
         """延期: the new due date, and the extension kept with its reason; a miss recorded
-        for the old due date is cleared (the new one is recorded when it passes too)."""
+        for an earlier due date stays (an extension does not undo it)."""
         extension = {
             "working_days": e.working_days,
             "reason": e.reason,
@@ -128,16 +164,14 @@ class ComplaintRegisterProjection(Projection):
             "extended_at": e.timestamp.isoformat(),
             "actor": e.actor,
         }
-        sets = (
-            "due_on = %s, extensions = extensions || %s, extension_count = extension_count + 1,"
-            " overdue = false"
-        )
+        sets = "due_on = %s, extensions = extensions || %s, extension_count = extension_count + 1"
         _update(conn, tenant_id, p, e, sets, date.fromisoformat(e.due_on), Jsonb([extension]))
 
     @apply.register
     def _(self, e: Complaint.Replied, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        """意见反馈; after the due date: overdue, as the event records."""
-        sets = "status = 'REPLIED', replied_on_time = %s, overdue = %s"
+        """意见反馈; after the due date: overdue, as the event records. On time only when
+        the round missed no due date before (``overdue`` as the row has it until now)."""
+        sets = "status = 'REPLIED', replied_on_time = %s AND NOT overdue, overdue = overdue OR %s"
         _update(conn, tenant_id, p, e, sets, e.on_time, not e.on_time)
 
     @apply.register
@@ -146,12 +180,11 @@ class ComplaintRegisterProjection(Projection):
 
     @apply.register
     def _(self, e: Complaint.Reopened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        """重新办理: a new round with a new due date; the last round's outcome is cleared."""
-        sets = (
-            "status = 'ACCEPTED', handling_round = %s, due_on = %s, finding = NULL,"
-            " replied_on_time = NULL, overdue = false, satisfied = NULL"
-        )
-        _update(conn, tenant_id, p, e, sets, e.handling_round, date.fromisoformat(e.due_on))
+        """重新办理: a new round with its limit (the hall's complex limit) and due date, which
+        is also the round's ``accepted_due_on``; the last round's outcome is cleared."""
+        due = date.fromisoformat(e.due_on)
+        values = (e.handling_round, _DEFAULT_COMPLEX_LIMIT, due, due)
+        _update(conn, tenant_id, p, e, _REOPENED, *values)
 
     @apply.register
     def _(self, e: Complaint.Archived, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
@@ -159,5 +192,6 @@ class ComplaintRegisterProjection(Projection):
 
     @apply.register
     def _(self, e: Complaint.Overdue, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        """超期, recorded by the scheduler when the due date passed before the reply."""
+        """超期, recorded when a due date passed before the reply (by the scheduler, or by
+        a late extension); kept until the next round."""
         _update(conn, tenant_id, p, e, "overdue = true")

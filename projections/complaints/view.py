@@ -33,6 +33,8 @@ class ComplaintRow:
     complaint_class: str | None
     rejection_reason: str | None
     time_limit_working_days: int | None
+    """The round's limit: the class's at acceptance; after a reopening, the hall's complex
+    limit it followed."""
     accepted_due_on: date | None
     """The due date set at acceptance (or the last reopening), before any extension."""
     due_on: date | None
@@ -43,7 +45,10 @@ class ComplaintRow:
     finding: str | None
     handling_round: int
     replied_on_time: bool | None
+    """Replied by the due date in force, and no due date of the round was missed before."""
     overdue: bool
+    """A due date of this round passed before the reply (``ComplaintOverdue``, or a late
+    reply); an extension does not undo it; cleared by a reopening (a new round)."""
     satisfied: bool | None
     received_at: datetime
     updated_at: datetime

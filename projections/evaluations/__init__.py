@@ -10,8 +10,10 @@ from projections.evaluations.statistics import (
 )
 from projections.evaluations.view import (
     BAD_LEVELS,
+    DueDefaultRating,
     RatingFilter,
     RatingRow,
+    due_default_ratings,
     list_ratings,
     ratings_by_id,
 )
@@ -19,11 +21,13 @@ from projections.evaluations.view import (
 __all__ = [
     "BAD_LEVELS",
     "Dimension",
+    "DueDefaultRating",
     "EvaluationRatingsProjection",
     "RatingCounts",
     "RatingFilter",
     "RatingRow",
     "RatingStatistics",
+    "due_default_ratings",
     "list_ratings",
     "rating_statistics",
     "ratings_by_id",

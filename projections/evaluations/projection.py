@@ -68,7 +68,11 @@ class EvaluationRatingsProjection(BatchRowsProjection):
 
     name = "evaluation_ratings"
     tables = ("evaluation_ratings",)
-    reader_indexes = ("evaluation_ratings_month", "evaluation_ratings_rectification")
+    reader_indexes = (
+        "evaluation_ratings_month",
+        "evaluation_ratings_rectification",
+        "evaluation_ratings_default_due",
+    )
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

@@ -3,16 +3,25 @@ month (of the service, in China), the rates they give, and the ranking within ea
 
 Definitions (every count is of invitations, 一次一评 / 一事一评):
 
-- ``invited``: invitations; ``pending``: not rated yet; ``defaulted``: rated by default
-  (系统默认, BASIC); ``excluded``: ratings excluded on appeal (甄别剔除), counted nowhere else.
+- ``invited``: invitations. ``pending``: neither rated nor defaulted yet, the rating period
+  still open (or just over, until the deadline scheduler records the default).
+  ``closed`` = invited − pending: the rating period has ended, rated by the applicant
+  (excluded ratings too) or by default. ``defaulted``: ended unrated, rated by default
+  (系统默认, BASIC). ``excluded``: ratings excluded on appeal (甄别剔除), counted in no level.
 - level counts: ratings that count (the applicant's and the default ones, not excluded);
-  ``rated`` is their sum.
+  ``rated`` is their sum. ``voluntary``: those the applicant gave on their own (主动评价;
+  default ratings never are); ``voluntary_good``: the voluntary ones that are 非常满意 or 满意.
 - 好评率 ``good_rate`` = (非常满意 + 满意) / rated; 差评率 ``bad_rate`` = (不满意 +
-  非常不满意) / rated; 主动评价 ``voluntary_rate`` = voluntary / rated (default ratings are
-  never voluntary); 未评率 ``unrated_rate`` = unrated / invited, where ``unrated`` = pending +
-  defaulted (the applicant did not rate). A rate is ``None`` when its denominator is 0.
+  非常不满意) / rated; 主动评价 share ``voluntary_rate`` = voluntary / rated; 主动评价好评率
+  ``voluntary_good_rate`` = voluntary_good / voluntary; 未评率 ``unrated_rate`` = defaulted /
+  closed (pending invitations are in neither: they may still be rated). A rate is ``None``
+  when its denominator is 0.
 - ``rank``: 1 for the best 好评率 of the month among the same dimension's keys with ratings,
   equal rates sharing a rank (1, 2, 2, 4); ``None`` without ratings.
+
+The counts follow the events only: an invitation leaves ``pending`` when it is rated or when
+``RatingDefaulted`` is recorded (the deadline scheduler does so from its default day on), never
+by comparing dates with today.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ _KEY = {
     Dimension.ITEM: "item_code",
 }
 _COUNTED = "NOT excluded"
+_GOOD = "level IN ('VERY_SATISFIED', 'SATISFIED')"
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class RatingCounts:
     dissatisfied: int
     very_dissatisfied: int
     voluntary: int
+    voluntary_good: int
+    """Voluntary ratings (主动评价) that count and are 非常满意 or 满意."""
 
     @property
     def rated(self) -> int:
@@ -78,8 +90,15 @@ class RatingCounts:
         )
 
     @property
+    def closed(self) -> int:
+        """Invitations whose rating period has ended: rated (by the applicant, excluded ones
+        too, or by default); invited − pending."""
+        return self.invited - self.pending
+
+    @property
     def unrated(self) -> int:
-        """Invitations the applicant did not rate (still pending, or defaulted)."""
+        """Invitations the applicant has not rated: still pending, or defaulted. Not the
+        numerator of 未评率 (that is ``defaulted``, among ``closed``)."""
         return self.pending + self.defaulted
 
     @property
@@ -110,13 +129,19 @@ class RatingStatistics:
 
     @property
     def unrated_rate(self) -> float | None:
-        """未评率 = unrated / invited."""
-        return _rate(self.counts.unrated, self.counts.invited)
+        """未评率 = defaulted / closed: of the invitations whose rating period has ended,
+        the share that ended unrated (pending ones are left out)."""
+        return _rate(self.counts.defaulted, self.counts.closed)
 
     @property
     def voluntary_rate(self) -> float | None:
         """主动评价 share = voluntary / rated."""
         return _rate(self.counts.voluntary, self.counts.rated)
+
+    @property
+    def voluntary_good_rate(self) -> float | None:
+        """主动评价好评率 = voluntary_good / voluntary: 好评率 among voluntary ratings."""
+        return _rate(self.counts.voluntary_good, self.counts.voluntary)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -134,7 +159,8 @@ SELECT {{key}} AS key, month,
        count(*) FILTER (WHERE level = 'BASIC' AND {_COUNTED}) AS basic,
        count(*) FILTER (WHERE level = 'DISSATISFIED' AND {_COUNTED}) AS dissatisfied,
        count(*) FILTER (WHERE level = 'VERY_DISSATISFIED' AND {_COUNTED}) AS very_dissatisfied,
-       count(*) FILTER (WHERE voluntary AND {_COUNTED}) AS voluntary
+       count(*) FILTER (WHERE voluntary AND {_COUNTED}) AS voluntary,
+       count(*) FILTER (WHERE voluntary AND {_GOOD} AND {_COUNTED}) AS voluntary_good
 FROM evaluation_ratings
 WHERE tenant_id = %s{{where}}
 GROUP BY 1, 2

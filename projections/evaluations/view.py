@@ -1,6 +1,6 @@
 """Queries over the ratings read model (listing ratings; the statistics are in
 :mod:`projections.evaluations.statistics`). Every function reads one hall through row-level
-security."""
+security, except :func:`due_default_ratings`, the deadline scheduler's query over every hall."""
 
 from __future__ import annotations
 
@@ -10,12 +10,21 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
 from projections.runtime.db import tenant_connection
 
-__all__ = ["BAD_LEVELS", "RatingFilter", "RatingRow", "list_ratings", "ratings_by_id"]
+__all__ = [
+    "BAD_LEVELS",
+    "DueDefaultRating",
+    "RatingFilter",
+    "RatingRow",
+    "due_default_ratings",
+    "list_ratings",
+    "ratings_by_id",
+]
 
 BAD_LEVELS = ("DISSATISFIED", "VERY_DISSATISFIED")
 """差评: the levels that open a rectification."""
@@ -131,3 +140,44 @@ def ratings_by_id(
             (tenant_id, list(ids)),
         ).fetchall()
     return {r.evaluation_id: r for r in rows}
+
+
+@dataclass(frozen=True)
+class DueDefaultRating:
+    """An invitation still unrated whose rating period is over: its default is due."""
+
+    tenant_id: str
+    evaluation_id: UUID
+    default_on: date
+    """The first day (China) it counts as 基本满意 by default (invited + the hall's days)."""
+
+
+_DUE_DEFAULTS = (
+    "SELECT tenant_id, evaluation_id, default_on FROM evaluation_ratings"
+    " WHERE status = 'INVITED' AND default_on <= %s"
+    " AND (default_on, tenant_id, evaluation_id) > (%s, %s, %s)"
+    " ORDER BY default_on, tenant_id, evaluation_id LIMIT %s"
+)
+
+
+def due_default_ratings(
+    conn: psycopg.Connection[Any], today: date, page: int = 1000
+) -> list[DueDefaultRating]:
+    """Invitations still unrated (``INVITED``) whose default day is ``today`` or earlier,
+    oldest default day first, read ``page`` at a time (every one of them: invitations the
+    scheduler cannot default this round must not hide the ones after them).
+
+    The default day is the first day the rating period is over (``Evaluation.default_on``:
+    invited on day 1 with 7 days, it is day 8). ``conn`` must see every hall (a worker
+    connection): the deadline scheduler's query.
+    """
+    cur = conn.cursor(row_factory=class_row(DueDefaultRating))
+    found: list[DueDefaultRating] = []
+    after: tuple[Any, ...] = (date.min, "", UUID(int=0))
+    while True:
+        rows = cur.execute(_DUE_DEFAULTS, (today, *after, page)).fetchall()
+        found += rows
+        if len(rows) < page:
+            return found
+        last = rows[-1]
+        after = (last.default_on, last.tenant_id, last.evaluation_id)

@@ -125,9 +125,11 @@ class ComplaintService(HallApplication):
     def extend_complaint_deadline(
         self, complaint_id: UUID, working_days: int, reason: str, actor: str
     ) -> Complaint:
-        """延期 (hall admins, supervisors)."""
+        """延期 (hall admins, supervisors); after the due date, its miss is recorded first."""
         complaint = self.get_complaint(complaint_id)
-        complaint.extend_deadline(working_days, reason, calendar=self.calendar, actor=actor)
+        complaint.extend_deadline(
+            working_days, reason, now=self.clock(), calendar=self.calendar, actor=actor
+        )
         return self._save(complaint)
 
     def reply_to_complaint(self, complaint_id: UUID, content: str, actor: str) -> Complaint:

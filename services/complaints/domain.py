@@ -34,6 +34,7 @@ from services.complaints.values import (
     require_text,
 )
 from services.halls.policies import HallPolicies
+from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.errors import ValidationError
 from services.shared.working_days import WorkingDayCalendar, local_date
 
@@ -153,7 +154,8 @@ class Complaint(Aggregate):
 
     class Overdue(Aggregate.Event):
         """ComplaintOverdue: the due date passed before the reply (recorded by the deadline
-        scheduler on ``detected_on``, once per due date)."""
+        scheduler, or by an extension granted after it, on ``detected_on``, once per due
+        date)."""
 
         due_on: str
         detected_on: str
@@ -341,14 +343,25 @@ class Complaint(Aggregate):
         self.measures = list(measures)
 
     def extend_deadline(
-        self, working_days: int, reason: str, *, calendar: WorkingDayCalendar, actor: str
+        self,
+        working_days: int,
+        reason: str,
+        *,
+        now: datetime,
+        calendar: WorkingDayCalendar,
+        actor: str,
     ) -> None:
-        """延期: move the due date by ``working_days``, with a reason; only before the reply."""
+        """延期: move the due date by ``working_days``, with a reason; only before the reply.
+
+        An extension after the due date passed does not undo the miss: when the deadline
+        scheduler has not recorded it yet, :class:`Overdue` is recorded first (detected
+        today, by the system), so the history says the complaint was overdue."""
         self._require(BEFORE_REPLY, "extend its deadline")
         if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
             raise ValidationError(f"an extension is 1 to {MAX_EXTENSION_WORKING_DAYS} working days")
         text = require_text(reason, "the reason", MAX_TEXT)
         assert self.due_on is not None  # every state before the reply has a due date
+        self.mark_overdue(now=now, actor=SYSTEM_ACTOR)
         new_due = calendar.add_working_days(self.due_on, working_days)
         self._deadline_extended(
             working_days, text, self.due_on.isoformat(), new_due.isoformat(), actor

@@ -1,5 +1,5 @@
 """EvaluationService: staff invite ratings, applicants rate, supervisors decide appeals;
-the scheduler applies default ratings."""
+the deadline scheduler (and hall admins) apply default ratings."""
 
 from __future__ import annotations
 
@@ -113,15 +113,23 @@ class EvaluationService(HallApplication):
         )
         return self._save(evaluation, *opened)
 
-    def apply_default_rating(self, evaluation_id: UUID, actor: str = SYSTEM_ACTOR) -> Evaluation:
-        """系统默认评价 of one invitation whose period is over (the scheduler, hall admins)."""
+    def apply_default_rating(
+        self, evaluation_id: UUID, actor: str = SYSTEM_ACTOR, *, now: datetime | None = None
+    ) -> Evaluation:
+        """系统默认评价 of one invitation whose period is over, at ``now`` (default: the
+        application's clock). The deadline scheduler calls it as ``system`` with its own
+        clock's ``now`` (``services/scheduler/evaluations.py``). The aggregate decides: an
+        invitation already rated or defaulted raises :class:`RatingAlreadySubmittedError`, one
+        whose period is still open :class:`RatingNotDueError`; nothing is recorded then."""
         evaluation = self.get_evaluation(evaluation_id)
-        evaluation.apply_default(now=self.clock(), actor=actor)
+        evaluation.apply_default(now=now or self.clock(), actor=actor)
         return self._save(evaluation)
 
     def apply_default_ratings(self, now: datetime | None = None, actor: str = SYSTEM_ACTOR) -> int:
         """系统默认评价 of every unrated invitation of the hall whose period is over; returns
-        how many were defaulted. A scheduler calls it; running it again changes nothing."""
+        how many were defaulted; running it again changes nothing. Hall admins call it (the
+        gateway passes them as ``actor``); it reads the hall's whole log, so the deadline
+        scheduler defaults the due invitations one by one instead (:meth:`apply_default_rating`)."""
         moment = now or self.clock()
         defaulted = 0
         for evaluation_id in self._invited_ids():

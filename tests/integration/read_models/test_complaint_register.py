@@ -111,7 +111,13 @@ def test_the_register_shows_class_respondent_due_date_extensions_finding_and_ove
 
     b = data(gql(ONE, {"id": complaints["b"]}, token=staff), "complaint")
     assert (b["status"], b["anonymous"], b["applicantId"]) == ("ACCEPTED", True, "")
-    assert (b["handlingRound"], b["dueOn"], b["acceptedDueOn"]) == (2, "2026-10-19", "2026-10-10")
+    # Reopened: the round's limit (the hall's complex limit) and due dates, not the first's.
+    assert (b["handlingRound"], b["timeLimitWorkingDays"], b["dueOn"], b["acceptedDueOn"]) == (
+        2,
+        5,
+        "2026-10-19",
+        "2026-10-19",
+    )
     assert (b["finding"], b["repliedOnTime"], b["overdue"]) == (None, None, False)
 
     c = data(gql(ONE, {"id": complaints["c"]}, token=staff), "complaint")

@@ -36,9 +36,10 @@ STATS = """query($by: StatisticsDimension!, $from: String, $to: String, $key: St
                $first: Int, $after: String) {
   evaluationStatistics(by: $by, monthFrom: $from, monthTo: $to, key: $key, first: $first,
                        after: $after) {
-    edges { node { key month invited pending defaulted unrated excluded rated verySatisfied
-                   satisfied basic dissatisfied veryDissatisfied voluntary goodRate badRate
-                   unratedRate voluntaryRate rank } }
+    edges { node { key month invited pending closed defaulted unrated excluded rated
+                   verySatisfied satisfied basic dissatisfied veryDissatisfied voluntary
+                   voluntaryGood goodRate badRate unratedRate voluntaryRate voluntaryGoodRate
+                   rank } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -122,14 +123,20 @@ def _stat(node: dict) -> dict:
     return {k: v for k, v in node.items() if k not in {"key", "month"}}
 
 
-def _expect(invited, pending, defaulted, excluded, levels, voluntary, rank) -> dict:
+def _expect(invited, pending, defaulted, excluded, levels, voluntary, voluntary_good, rank):
     """A statistics row computed by hand from its counts: ``levels`` are 非常满意, 满意,
-    基本满意, 不满意, 非常不满意 (excluded ratings not in them, defaults as 基本满意)."""
+    基本满意, 不满意, 非常不满意 (excluded ratings not in them, defaults as 基本满意);
+    ``voluntary_good`` the voluntary ones that are 非常满意 or 满意.
+
+    未评率 is defaulted / closed (closed: the period has ended, invited − pending);
+    主动评价好评率 is voluntary_good / voluntary."""
     rated = sum(levels)
     unrated = pending + defaulted
+    closed = invited - pending
     return {
         "invited": invited,
         "pending": pending,
+        "closed": closed,
         "defaulted": defaulted,
         "unrated": unrated,
         "excluded": excluded,
@@ -140,10 +147,12 @@ def _expect(invited, pending, defaulted, excluded, levels, voluntary, rank) -> d
         "dissatisfied": levels[3],
         "veryDissatisfied": levels[4],
         "voluntary": voluntary,
+        "voluntaryGood": voluntary_good,
         "goodRate": (levels[0] + levels[1]) / rated if rated else None,
         "badRate": (levels[3] + levels[4]) / rated if rated else None,
-        "unratedRate": unrated / invited if invited else None,
+        "unratedRate": defaulted / closed if closed else None,
         "voluntaryRate": voluntary / rated if rated else None,
+        "voluntaryGoodRate": voluntary_good / voluntary if voluntary else None,
         "rank": rank,
     }
 
@@ -154,11 +163,14 @@ def test_hall_statistics_per_month_are_exact(gql, token, hall, visits):
     may, june = (_stat(r) for r in rows)
     # May: 9 invited; T08 pending, T06 defaulted (BASIC), T05 excluded; 7 ratings count:
     # 非常满意 T01; 满意 T02 T07 T09; 基本满意 T03 T06; 不满意 T04. Voluntary: T01 T03 T04 T07
-    # T09 (T02 was prompted, T06 is a default, T05 is excluded).
-    assert may == _expect(9, 1, 1, 1, (1, 3, 2, 1, 0), 5, 1)
-    assert (may["goodRate"], may["unratedRate"], may["voluntaryRate"]) == (4 / 7, 2 / 9, 5 / 7)
-    assert june == _expect(3, 1, 0, 0, (1, 0, 0, 1, 0), 1, 1)
-    assert (june["goodRate"], june["unratedRate"], june["voluntaryRate"]) == (1 / 2, 1 / 3, 1 / 2)
+    # T09 (T02 was prompted, T06 is a default, T05 is excluded); good among them: T01 T07 T09.
+    # 未评率: T06 ended unrated among the 8 whose period ended (T08 is still open).
+    assert may == _expect(9, 1, 1, 1, (1, 3, 2, 1, 0), 5, 3, 1)
+    assert (may["goodRate"], may["unratedRate"], may["voluntaryRate"]) == (4 / 7, 1 / 8, 5 / 7)
+    assert (may["closed"], may["voluntaryGoodRate"]) == (8, 3 / 5)
+    assert june == _expect(3, 1, 0, 0, (1, 0, 0, 1, 0), 1, 1, 1)
+    assert (june["goodRate"], june["unratedRate"], june["voluntaryRate"]) == (1 / 2, 0.0, 1 / 2)
+    assert june["voluntaryGoodRate"] == 1.0
 
 
 def test_window_statistics_rank_by_good_rate_with_ties(gql, token, hall, visits):
@@ -171,12 +183,15 @@ def test_window_statistics_rank_by_good_rate_with_ties(gql, token, hall, visits)
         ("2026-06", "W02"),
         ("2026-06", "W01"),
     ]
-    assert got[("2026-05", "W01")] == _expect(4, 0, 0, 0, (1, 1, 1, 1, 0), 3, 2)
-    assert got[("2026-05", "W02")] == _expect(4, 1, 1, 1, (0, 1, 1, 0, 0), 1, 2)  # tie: 1/2
-    assert got[("2026-05", "W03")] == _expect(1, 0, 0, 0, (0, 1, 0, 0, 0), 1, 1)
-    assert got[("2026-06", "W01")] == _expect(2, 1, 0, 0, (0, 0, 0, 1, 0), 0, 2)
-    assert got[("2026-06", "W02")] == _expect(1, 0, 0, 0, (1, 0, 0, 0, 0), 1, 1)
-    assert got[("2026-05", "W02")]["unratedRate"] == 2 / 4
+    assert got[("2026-05", "W01")] == _expect(4, 0, 0, 0, (1, 1, 1, 1, 0), 3, 1, 2)
+    assert got[("2026-05", "W02")] == _expect(4, 1, 1, 1, (0, 1, 1, 0, 0), 1, 1, 2)  # tie: 1/2
+    assert got[("2026-05", "W03")] == _expect(1, 0, 0, 0, (0, 1, 0, 0, 0), 1, 1, 1)
+    assert got[("2026-06", "W01")] == _expect(2, 1, 0, 0, (0, 0, 0, 1, 0), 0, 0, 2)
+    assert got[("2026-06", "W02")] == _expect(1, 0, 0, 0, (1, 0, 0, 0, 0), 1, 1, 1)
+    # W02 in May: T06 defaulted among T05 T06 T07 (T08 still open); 主动评价 T07 only, 满意.
+    assert got[("2026-05", "W02")]["unratedRate"] == 1 / 3
+    assert got[("2026-05", "W01")]["voluntaryGoodRate"] == 1 / 3  # T01 of T01 T03 T04
+    assert got[("2026-06", "W01")]["voluntaryGoodRate"] is None  # no voluntary rating
 
 
 def test_staff_and_item_statistics_leave_out_unattributed_visits(gql, token, hall, visits):
@@ -184,17 +199,19 @@ def test_staff_and_item_statistics_leave_out_unattributed_visits(gql, token, hal
     may = {"by": "STAFF", "from": "2026-05", "to": "2026-05"}
     rows = {r["key"]: _stat(r) for r in _rows(gql(STATS, may, token=staff))}
     assert rows == {  # T09 has no staff member
-        "S001": _expect(3, 1, 0, 0, (1, 1, 0, 0, 0), 1, 1),
-        "S003": _expect(3, 0, 1, 1, (0, 1, 1, 0, 0), 1, 2),
-        "S002": _expect(2, 0, 0, 0, (0, 0, 1, 1, 0), 2, 3),
+        "S001": _expect(3, 1, 0, 0, (1, 1, 0, 0, 0), 1, 1, 1),
+        "S003": _expect(3, 0, 1, 1, (0, 1, 1, 0, 0), 1, 1, 2),
+        "S002": _expect(2, 0, 0, 0, (0, 0, 1, 1, 0), 2, 0, 3),
     }
     items = {"by": "ITEM", "from": "2026-05", "to": "2026-05"}
     rows = {r["key"]: _stat(r) for r in _rows(gql(STATS, items, token=staff))}
     assert rows == {  # T07 has no item
-        "ITEM-A": _expect(5, 0, 1, 1, (1, 2, 1, 0, 0), 2, 1),
-        "ITEM-B": _expect(3, 1, 0, 0, (0, 0, 1, 1, 0), 2, 2),
+        "ITEM-A": _expect(5, 0, 1, 1, (1, 2, 1, 0, 0), 2, 2, 1),
+        "ITEM-B": _expect(3, 1, 0, 0, (0, 0, 1, 1, 0), 2, 0, 2),
     }
     assert rows["ITEM-A"]["goodRate"] == 3 / 4
+    assert (rows["ITEM-A"]["voluntaryGoodRate"], rows["ITEM-B"]["voluntaryGoodRate"]) == (1, 0)
+    assert (rows["ITEM-A"]["unratedRate"], rows["ITEM-B"]["unratedRate"]) == (1 / 5, 0)
 
 
 def test_one_key_keeps_its_rank_among_all_keys(gql, token, hall, visits):
@@ -287,3 +304,26 @@ def test_the_ratings_keep_no_comments(hall, visits, database_url):
             "SELECT count(*) FROM evaluation_ratings t WHERE t::text LIKE '%%欧阳评价留言%%'"
         ).fetchone()
     assert row == (0,)
+
+
+def test_default_ratings_applied_by_an_admin_are_recorded_as_theirs(
+    gql, token, hall, app_at, project
+):
+    """The admin mutation defaults the invitations whose period is over, as the admin (the
+    deadline scheduler's defaults are the ``system``'s)."""
+    app = app_at(EvaluationService, hall, moment("2026-05-04"))
+    due = app.invite_evaluation(Invitation("VISIT", "D01", "OFFLINE", "a-1", "W01"), "S001").id
+    app_at(EvaluationService, hall, moment("2026-05-08"))
+    still_open = app.invite_evaluation(Invitation("VISIT", "D02", "OFFLINE", "a-1"), "S001").id
+    app_at(EvaluationService, hall, moment("2026-05-11"))  # D01's default day, D02's day 4
+    applied = gql("mutation { applyDefaultRatings }", token=token(Role.HALL_ADMIN, hall, "admin-7"))
+    assert data(applied, "applyDefaultRatings") == 1
+    events = list(app.repository.event_store.get(due))
+    assert [type(e).__name__ for e in events] == ["Invited", "RatingDefaulted"]
+    assert events[-1].actor == "admin-7"
+    assert app.get_evaluation(still_open).status.value == "INVITED"
+    project()
+    rows = _rows(gql(STATS, {"by": "HALL"}, token=token(Role.HALL_ADMIN, hall)))
+    assert [(r["invited"], r["pending"], r["closed"], r["unratedRate"]) for r in rows] == [
+        (2, 1, 1, 1.0)
+    ]

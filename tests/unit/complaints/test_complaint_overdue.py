@@ -57,7 +57,7 @@ def test_the_day_after_the_due_date_records_it_once():
 def test_an_extended_due_date_is_a_new_deadline():
     c = _accepted()
     assert c.mark_overdue(now=_at(10, 13), actor="system") is True
-    c.extend_deadline(2, "需要调取监控", calendar=CAL, actor="s")
+    c.extend_deadline(2, "需要调取监控", now=_at(10, 13), calendar=CAL, actor="s")
     assert c.due_on == date(2026, 10, 14)
     assert c.mark_overdue(now=_at(10, 14), actor="system") is False
     assert c.mark_overdue(now=_at(10, 15), actor="system") is True
@@ -89,3 +89,34 @@ def test_a_reopened_complaint_has_a_new_due_date_to_miss():
     assert c.mark_overdue(now=_at(10, 15, 23), actor="system") is False
     assert c.mark_overdue(now=_at(10, 16), actor="system") is True
     assert [e.due_on for e in _overdue(c)] == ["2026-10-15"]
+
+
+def test_an_extension_after_the_due_date_records_the_miss_first():
+    """The scheduler had not recorded the miss yet: the extension records it before it moves
+    the due date, so the history says the complaint was overdue (once per due date)."""
+    c = _accepted()
+    c.extend_deadline(2, "需要调取监控", now=_at(10, 14), calendar=CAL, actor="s")
+    events = [
+        e
+        for e in c.collect_events()
+        if isinstance(e, Complaint.Overdue | Complaint.DeadlineExtended)
+    ]
+    assert [type(e).__name__ for e in events] == ["Overdue", "DeadlineExtended"]
+    assert (events[0].due_on, events[0].detected_on, events[0].actor) == (
+        "2026-10-12",
+        "2026-10-14",
+        "system",
+    )
+    assert c.due_on == date(2026, 10, 14)
+    assert c.mark_overdue(now=_at(10, 14), actor="system") is False
+
+
+def test_an_extension_on_or_before_the_due_date_records_no_miss():
+    c = _accepted()
+    assert c.mark_overdue(now=_at(10, 13), actor="system") is True  # recorded by the scheduler
+    c.extend_deadline(2, "需要调取监控", now=_at(10, 13), calendar=CAL, actor="s")
+    assert [e.due_on for e in _overdue(c)] == ["2026-10-12"]  # not twice
+
+    on_the_day = _accepted()
+    on_the_day.extend_deadline(2, "需要调取监控", now=_at(10, 12, 23), calendar=CAL, actor="s")
+    assert _overdue(on_the_day) == []
