@@ -165,15 +165,19 @@ def _bare_app(platform: Platform) -> Any:
     from litestar import Litestar, get
 
     from projections.queue_board import queue_board
+    from services.queue import QueueService
+
+    def now(hall: str) -> Any:  # the gateway's clock: the hall's queue application's
+        return platform.hall_app(QueueService, hall).clock()
 
     @get("/board/{hall:str}", sync_to_thread=True)
     def board(hall: str) -> dict[str, Any]:
-        found = queue_board(platform.app_pool, hall, None)
+        found = queue_board(platform.app_pool, hall, None, now=now(hall))
         return board_json(found) if found else {"data": {"queueBoard": None}}
 
     @get("/display/{hall:str}", sync_to_thread=True)
     def display(hall: str) -> dict[str, Any]:
-        found = queue_board(platform.app_pool, hall, None)
+        found = queue_board(platform.app_pool, hall, None, now=now(hall))
         return display_json(found) if found else {"data": {"queueBoard": None}}
 
     @get("/health")

@@ -33,19 +33,41 @@ def _seconds(value: Decimal | None) -> float | None:
 @allow(INHERITED)
 @strawberry.type(
     name="QueueBoardStats",
-    description="A queue's (or the hall's) numbers on the board's service day. Waiting time "
-    "is first called − issued (tickets called at least once); service time is ended − "
-    "started (tickets served).",
+    description="A queue's (or the hall's) numbers on the board's service day. A ticket's "
+    "wait starts when it is issued, or for a ticket transferred in from another queue, when "
+    "the ticket it continues started waiting. Waiting time is first called − wait start "
+    "(tickets called at least once, except those transferred on to another queue: the "
+    "ticket that goes on is measured instead); service time is ended − started (tickets "
+    "served). Against the hall's waiting-time target a ticket is within it when called at "
+    "most the target after its wait start, over it when called later, when it left uncalled "
+    "after waiting longer, or when it still waits, uncalled, longer than the target now.",
 )
 class QueueBoardStatsType:
     issued: int = strawberry.field(description="Numbers given out, transfers in included.")
+    arrived: int = strawberry.field(
+        description="Visitors who took a number here: issued − transferredIn (the hall's "
+        "total counts a transferred visitor once)."
+    )
     transferred_in: int = strawberry.field(description="Of issued: transferred from a queue.")
     waiting: int = strawberry.field(description="Waiting now.")
     at_windows: int = strawberry.field(description="Called to a window or in service now.")
     served: int = strawberry.field(description="Service ended (any outcome).")
-    no_show: int = strawberry.field(description="Ended as no-shows (过号).")
+    no_show: int = strawberry.field(
+        description="No-shows: missed calls (过号) whatever the hall's missed-number policy, "
+        "each a called customer who did not come (a ticket missed twice counts twice). It "
+        "used to count only the tickets that ended as no-shows (policy KEEP): that is now "
+        "endedNoShow."
+    )
+    no_show_tickets: int = strawberry.field(description="Tickets missed (过号) at least once.")
+    ended_no_show: int = strawberry.field(
+        description="Tickets that ended as no-shows (the hall keeps missed numbers out)."
+    )
     removed: int = strawberry.field(description="Cancelled, removed, or removed by the reset.")
     transferred_out: int = strawberry.field(description="Moved on to another queue.")
+    unserved: int = strawberry.field(
+        description="Ended without service: endedNoShow + removed (a ticket transferred on "
+        "is not unserved: it goes on in another queue)."
+    )
     called: int = strawberry.field(description="Called at least once.")
     average_waiting_seconds: float | None
     max_waiting_seconds: float | None
@@ -54,30 +76,56 @@ class QueueBoardStatsType:
     served_within_target: int = strawberry.field(
         description="Served tickets that waited at most the hall's waiting-time target."
     )
+    within_target: int = strawberry.field(
+        description="Tickets called at most the waiting-time target after their wait start."
+    )
+    over_target: int = strawberry.field(
+        description="Tickets that waited longer than the target: called later, left uncalled "
+        "later (cancelled, removed, reset), or still waiting, uncalled, past it now."
+    )
+    within_target_share: float | None = strawberry.field(
+        description="withinTarget ÷ (withinTarget + overTarget) (0…1); null while both are 0. "
+        "Tickets still waiting within the target, or gone uncalled within it, are on neither "
+        "side."
+    )
+    over_target_share: float | None = strawberry.field(
+        description="overTarget ÷ (withinTarget + overTarget) (0…1); null while both are 0."
+    )
     served_within_target_share: float | None = strawberry.field(
-        description="servedWithinTarget ÷ served (0…1); null before the first service ended."
+        description="The same as withinTargetShare. It used to be servedWithinTarget ÷ served, "
+        "which left out every ticket that waited past the target and was not served."
     )
     oldest_waiting_since: datetime | None = strawberry.field(
-        description="Since when the longest-waiting ticket still waiting waits."
+        description="Since when the longest-waiting ticket still waiting waits (a ticket "
+        "missed and put back in line waits since it was missed; one transferred in, since "
+        "its wait start)."
     )
 
     @classmethod
     def from_stats(cls, s: QueueStats) -> QueueBoardStatsType:
         return cls(
             issued=s.issued,
+            arrived=s.arrived,
             transferred_in=s.transferred_in,
             waiting=s.waiting,
             at_windows=s.at_windows,
             served=s.served,
             no_show=s.no_show,
+            no_show_tickets=s.no_show_tickets,
+            ended_no_show=s.ended_no_show,
             removed=s.removed,
             transferred_out=s.transferred_out,
+            unserved=s.unserved,
             called=s.called,
             average_waiting_seconds=s.average_waiting_seconds,
             max_waiting_seconds=_seconds(s.max_waiting_seconds),
             average_service_seconds=s.average_service_seconds,
             max_service_seconds=_seconds(s.max_service_seconds),
             served_within_target=s.served_within_target,
+            within_target=s.within_target,
+            over_target=s.over_target,
+            within_target_share=s.within_target_share,
+            over_target_share=s.over_target_share,
             served_within_target_share=s.served_within_target_share,
             oldest_waiting_since=s.oldest_waiting_since,
         )
@@ -159,8 +207,10 @@ class QueueBoardWindowType:
 class QueueBoardType:
     hall_id: str
     service_day: date | None = strawberry.field(
-        description="The board's day: the one asked for, else the latest day a queue of the "
-        "hall started (null before the first ticket)."
+        description="The board's day: the one asked for, else the hall's current date in "
+        "China (Beijing) by the platform's clock — today, even before its first ticket or "
+        "when a later day was already reset. Never null (it used to be the latest day a "
+        "queue of the hall started, null before the first ticket)."
     )
     waiting_target_minutes: int = strawberry.field(
         description="The hall's waiting-time target (the policy waiting_target_minutes)."

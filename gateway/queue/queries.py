@@ -14,7 +14,7 @@ as the projection worker applied the call: within a second of the command).
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 
@@ -23,21 +23,28 @@ from gateway.queue.board import QueueBoardType
 from gateway.security import HALL_STAFF, allow, hall_of, readable_hall
 from gateway.subscriptions import projected_changes
 from projections.queue_board import QueueBoardProjection, queue_board
+from services.queue import QueueService
 
 __all__ = ["QueueBoardQueries", "QueueBoardSubscriptions"]
 
 PROJECTION = QueueBoardProjection.name
 
 
+def _now(info: Info, hall: str) -> datetime:
+    """Now by the hall's queue application's clock: the clock its tickets are issued by, so
+    the board's "today" is the day a ticket issued now belongs to."""
+    return info.context.platform.hall_app(QueueService, hall).clock()
+
+
 @strawberry.type
 class QueueBoardQueries:
     @allow(*HALL_STAFF)
     @strawberry.field(
-        description="A hall's queue board for a service day (default: the hall's latest): "
-        "waiting per queue, called number per window, issued / served / no-show counts, "
-        "average and maximum waiting and service time, share served within the waiting "
-        "target. The token's hall only (staff, hall displays, admins, supervisors); another "
-        "hall's id answers null."
+        description="A hall's queue board for a service day (default: the hall's current "
+        "date in China): waiting per queue, called number per window, issued / arrived / "
+        "served / no-show / unserved counts, average and maximum waiting and service time, "
+        "count and share within and over the waiting target. The token's hall only (staff, "
+        "hall displays, admins, supervisors); another hall's id answers null."
     )
     async def queue_board(
         self, info: Info, hall_id: str | None = None, service_day: date | None = None
@@ -45,7 +52,8 @@ class QueueBoardQueries:
         hall = readable_hall(info, hall_id)
         if hall is None:
             return None
-        board = await run_sync(queue_board, info.context.platform.app_pool, hall, service_day)
+        pool, now = info.context.platform.app_pool, _now(info, hall)
+        board = await run_sync(lambda: queue_board(pool, hall, service_day, now=now))
         return QueueBoardType.from_board(board) if board else None
 
 
@@ -55,7 +63,7 @@ class QueueBoardSubscriptions:
     @strawberry.subscription(
         description="The token's hall's queue board now, then each time it changes (a "
         "called number within a second). serviceDay fixes the day; without it the board "
-        "follows the hall's latest service day."
+        "shows the hall's current date in China at each update (a new day after midnight)."
     )
     async def queue_board_changed(
         self, info: Info, service_day: date | None = None
@@ -63,6 +71,9 @@ class QueueBoardSubscriptions:
         hall = hall_of(info)
         pool = info.context.platform.app_pool
         async for board in projected_changes(
-            info, hall, PROJECTION, lambda: queue_board(pool, hall, service_day)
+            info,
+            hall,
+            PROJECTION,
+            lambda: queue_board(pool, hall, service_day, now=_now(info, hall)),
         ):
             yield QueueBoardType.from_board(board) if board else None

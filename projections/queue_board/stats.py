@@ -1,10 +1,31 @@
 """The statistics of a queue (or a whole hall) on one service day, and how they add up.
 
-Waiting time is first called − issued, over the tickets called at least once; service time
-is ended − started, over the tickets served (service ended); "within target" counts the
-served tickets whose waiting time was at most the hall's waiting-time target. Sums are
-exact (``Decimal`` seconds), so a hall's averages are those of all its tickets, never an
-average of the queues' averages.
+Definitions (the brief's Qmatic-style KPIs):
+
+- **Wait start**: when the ticket was issued; for a ticket transferred in from another queue,
+  the wait start of the ticket it continues (``TicketIssued.waiting_since``), so a visitor's
+  wait is not cut short by a transfer.
+- **Waiting time**: first called − wait start, over the tickets called at least once, except
+  those transferred on to another queue: a transferred visitor's wait is measured once, on
+  the ticket that goes on (from the original wait start). **Service time**: ended − started,
+  over the tickets served (service ended).
+- **No-shows**: missed calls (过号), whatever the hall's missed-number policy — each is a
+  called customer who did not come; a ticket missed twice is two no-shows (a requeued or
+  deferred ticket may still be served later). ``no_show_tickets`` counts the tickets missed
+  at least once, ``ended_no_show`` those that ended as no-shows (policy KEEP).
+- **Waiting-time target**: a ticket is *within the target* when it was called at most the
+  hall's target after its wait start; *over the target* when it was called later, when it
+  left uncalled (removed, cancelled, removed by the reset) after waiting longer than the
+  target, or when it still waits, uncalled, longer than the target at the moment of reading.
+  The share within the target is within ÷ (within + over): tickets whose outcome is not
+  decided yet (still waiting within the target) or that left uncalled in time count on
+  neither side.
+- **Arrived**: visitors who took a number (issued minus transfers in), so a hall's total
+  counts a transferred visitor once; **unserved**: tickets that ended without service
+  (ended no-shows, removed, removed by the reset).
+
+Sums are exact (``Decimal`` seconds), so a hall's averages are those of all its tickets, never
+an average of the queues' averages.
 """
 
 from __future__ import annotations
@@ -24,10 +45,15 @@ COUNTS = (
     "at_windows",
     "served",
     "no_show",
+    "no_show_tickets",
+    "ended_no_show",
     "removed",
     "transferred_out",
     "called",
+    "waits_measured",
     "served_within_target",
+    "within_target",
+    "over_target",
 )
 """The statistics that are counts: a hall's are the sums of its queues'."""
 
@@ -35,6 +61,10 @@ COUNTS = (
 def _max(values: Iterable[Decimal | None]) -> Decimal | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 @dataclass(frozen=True)
@@ -52,33 +82,69 @@ class QueueStats:
     served: int = 0
     """Service ended (any outcome)."""
     no_show: int = 0
-    """Ended as no-shows (过号, when the hall keeps missed numbers out)."""
+    """Missed calls (过号), whatever the missed-number policy."""
+    no_show_tickets: int = 0
+    """Tickets missed at least once."""
+    ended_no_show: int = 0
+    """Tickets that ended as no-shows (the hall keeps missed numbers out)."""
     removed: int = 0
     """Cancelled, removed by staff or by the day's reset."""
     transferred_out: int = 0
     """Moved on to another queue."""
     called: int = 0
-    """Called at least once: the tickets whose waiting time is known."""
+    """Called at least once."""
+    waits_measured: int = 0
+    """The tickets whose waiting time is counted: called, and not transferred on."""
     waiting_seconds_total: Decimal = _ZERO
     max_waiting_seconds: Decimal | None = None
     service_seconds_total: Decimal = _ZERO
     max_service_seconds: Decimal | None = None
     served_within_target: int = 0
+    """Served tickets whose waiting time was at most the target."""
+    within_target: int = 0
+    """Tickets called at most the target after their wait start."""
+    over_target: int = 0
+    """Tickets called later than the target, gone uncalled after it, or waiting past it."""
     oldest_waiting_since: datetime | None = None
-    """Since when the longest-waiting ticket still waiting waits."""
+    """Since when the longest-waiting ticket still waiting waits (a missed ticket put back
+    in line waits since it was missed)."""
+
+    @property
+    def arrived(self) -> int:
+        """Visitors who took a number here (a transferred visitor counts where they arrived)."""
+        return self.issued - self.transferred_in
+
+    @property
+    def unserved(self) -> int:
+        """Tickets that ended without service: no-shows kept out, removed, reset."""
+        return self.ended_no_show + self.removed
 
     @property
     def average_waiting_seconds(self) -> float | None:
-        return float(self.waiting_seconds_total / self.called) if self.called else None
+        if not self.waits_measured:
+            return None
+        return float(self.waiting_seconds_total / self.waits_measured)
 
     @property
     def average_service_seconds(self) -> float | None:
         return float(self.service_seconds_total / self.served) if self.served else None
 
     @property
+    def within_target_share(self) -> float | None:
+        """Within the target ÷ (within + over the target); ``None`` while neither."""
+        return _share(self.within_target, self.within_target + self.over_target)
+
+    @property
+    def over_target_share(self) -> float | None:
+        """Over the target ÷ (within + over the target); ``None`` while neither."""
+        return _share(self.over_target, self.within_target + self.over_target)
+
+    @property
     def served_within_target_share(self) -> float | None:
-        """Served within the target ÷ served (``None`` before the first service ended)."""
-        return self.served_within_target / self.served if self.served else None
+        """The published name of :attr:`within_target_share` (it used to be served within
+        the target ÷ served, which left out every ticket that waited past the target and was
+        never served)."""
+        return self.within_target_share
 
     @classmethod
     def combine(cls, parts: Iterable[QueueStats]) -> QueueStats:

@@ -1,7 +1,8 @@
 """What a queue day's events do to the board's tickets, folded per batch.
 
 Every ticket is a row with the times its events carried (the queue application's clock):
-issued, first called, last called, service started and ended. A ticket called to a window
+issued, the visitor's wait start (the issue, or for a ticket transferred in, the wait start
+it carried over), first called, last called, service started and ended. A ticket called to a window
 also becomes that window's called number. A busy hall's log is mostly these events, so a
 batch's ticket events are folded in memory first — each ticket's (and window's) net change —
 and written with one statement (new tickets) or one ``executemany`` per table, instead of
@@ -37,16 +38,17 @@ _QUEUE_OF = "SELECT queue_code FROM queue_board_days WHERE tenant_id = %s AND da
 _NEW = """
 INSERT INTO queue_board_tickets (tenant_id, day_id, number, queue_code, service_day,
     display_number, channel, status, window_code, staff_badge, issued_at, waiting_since,
-    first_called_at, called_at, started_at, ended_at, outcome, recalls, misses, position)
+    first_called_at, called_at, started_at, ended_at, outcome, recalls, misses, position,
+    wait_started_at)
 SELECT %(t)s, n.day, n.number, d.queue_code, d.service_day, n.display, n.channel,
        n.status, COALESCE(n."window", ''), COALESCE(n.badge, ''), n.issued_at,
        n.waiting_since, n.first_called_at, n.called_at, n.started_at, n.ended_at,
-       n.outcome, n.recalls, n.misses, n.p
+       n.outcome, n.recalls, n.misses, n.p, n.wait_started_at
 FROM jsonb_to_recordset(%(new)s::jsonb) AS n (day uuid, number integer, display text,
     channel text, status text, "window" text, badge text, issued_at timestamptz,
     waiting_since timestamptz, first_called_at timestamptz, called_at timestamptz,
     started_at timestamptz, ended_at timestamptz, outcome text, recalls integer,
-    misses integer, p bigint)
+    misses integer, p bigint, wait_started_at timestamptz)
 JOIN queue_board_days d ON d.tenant_id = %(t)s AND d.day_id = n.day
 """
 """The tickets issued in the batch, all in one statement: their rows travel as one JSON
@@ -156,6 +158,8 @@ class TicketFold:
                 "display": event.display_number,
                 "channel": event.channel,
                 "issued_at": event.issued_at,
+                # the visitor's wait start: the issue, or the one a transfer carried over
+                "wait_started_at": event.waiting_since,
             }
             t.status, t.waiting_since = "WAITING", event.waiting_since
         elif isinstance(event, QueueDay.TicketCalled):
@@ -182,16 +186,16 @@ class TicketFold:
 
     @staticmethod
     def _no_show(t: _Ticket, event: QueueDay.TicketMarkedNoShow) -> None:
-        """过号: KEEP ends the ticket; REQUEUE and DEFER put it back in the line (REQUEUE:
-        it waits again from the moment it was missed)."""
+        """过号 (counted in ``misses`` whatever the policy): KEEP ends the ticket; REQUEUE and
+        DEFER put it back in the line. On the board a ticket put back waits again from the
+        moment it was missed, under either policy (its place in the line differs, not the
+        time it has been back); its first wait stays measured by ``first_called_at``."""
         t.misses += 1
         policy = MissedNumberPolicy(event.policy)
         if policy is MissedNumberPolicy.KEEP:
             t.status, t.ended_at = "NO_SHOW", event.marked_at
             return
-        t.status = "WAITING"
-        if policy is MissedNumberPolicy.REQUEUE:
-            t.waiting_since = event.marked_at
+        t.status, t.waiting_since = "WAITING", event.marked_at
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
         """Write the folded changes: one ``executemany`` per kind of row."""

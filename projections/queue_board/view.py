@@ -1,9 +1,13 @@
 """Queries over the queue board: the only way the gateway reads the ``queue_board_*`` tables.
 
 A board is one hall's service day: its queues with their statistics, its windows with the
-number each called last that day, the hall's totals. "Today" is a service day of the events
-(the Beijing date a queue's number sequence belongs to): by default the latest day any queue
-of the hall started; nothing here compares with the clock.
+number each called last that day, the hall's totals. The caller gives ``now`` from its
+injected clock (the gateway: the hall's queue application's ``clock``): the board's default
+day is the hall's current date in China (``local_date(now)``, the date a ticket issued now
+would belong to), never the latest day some queue started (a day reset in advance, or
+yesterday before the morning's first ticket). ``now`` also decides which tickets still
+waiting are over the waiting-time target; every other statistic follows from the events
+alone. The definitions are in :mod:`projections.queue_board.stats`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.queue_board.stats import QueueStats
 from projections.runtime.db import tenant_connection
+from services.shared.working_days import local_date
 
 __all__ = ["CalledTicket", "QueueBoard", "QueueBoardQueue", "QueueBoardWindow", "queue_board"]
 
@@ -65,19 +70,15 @@ class QueueBoard:
     """One hall's board for one service day."""
 
     hall_id: str
-    service_day: date | None
-    """``None`` until the hall's first queue day started."""
+    service_day: date
+    """The day asked for, else the hall's current date in China."""
     waiting_target_minutes: int
     totals: QueueStats
     queues: tuple[QueueBoardQueue, ...]
     windows: tuple[QueueBoardWindow, ...]
 
 
-_HALL = """
-SELECT waiting_target_minutes,
-       (SELECT max(service_day) FROM queue_board_days WHERE tenant_id = %(t)s) AS latest
-FROM queue_board_halls WHERE tenant_id = %(t)s
-"""
+_HALL = "SELECT waiting_target_minutes FROM queue_board_halls WHERE tenant_id = %(t)s"
 _QUEUES = """
 SELECT q.code, q.name, q.prefix, d.reset_at
 FROM queue_board_queues q
@@ -86,8 +87,16 @@ LEFT JOIN queue_board_days d
 WHERE q.tenant_id = %(t)s
 ORDER BY q.code
 """
-_WAIT = "EXTRACT(EPOCH FROM first_called_at - issued_at)::numeric"
+_WAIT = "EXTRACT(EPOCH FROM first_called_at - wait_started_at)::numeric"
 _SERVICE = "EXTRACT(EPOCH FROM ended_at - started_at)::numeric"
+_TARGET = "make_interval(mins => %(target)s)"
+_MEASURED = "first_called_at IS NOT NULL AND status <> 'TRANSFERRED'"
+"""Tickets whose waiting time counts: called, and not transferred on to another queue (the
+ticket that goes on carries the visitor's wait start, and is measured instead)."""
+_UNCALLED_OVER = f"""first_called_at IS NULL AND status IN ('WAITING', 'REMOVED')
+             AND COALESCE(ended_at, %(now)s) - wait_started_at > {_TARGET}"""
+"""Never called, and waited longer than the target: until removed (cancelled, by staff, by
+the reset), or until now for a ticket still waiting."""
 _STATS = f"""
 SELECT queue_code,
        count(*) AS issued,
@@ -95,18 +104,27 @@ SELECT queue_code,
        count(*) FILTER (WHERE status = 'WAITING') AS waiting,
        count(*) FILTER (WHERE status IN ('CALLED', 'SERVING')) AS at_windows,
        count(*) FILTER (WHERE status = 'ENDED') AS served,
-       count(*) FILTER (WHERE status = 'NO_SHOW') AS no_show,
+       COALESCE(sum(misses), 0) AS no_show,
+       count(*) FILTER (WHERE misses > 0) AS no_show_tickets,
+       count(*) FILTER (WHERE status = 'NO_SHOW') AS ended_no_show,
        count(*) FILTER (WHERE status = 'REMOVED') AS removed,
        count(*) FILTER (WHERE status = 'TRANSFERRED') AS transferred_out,
        count(first_called_at) AS called,
-       COALESCE(sum({_WAIT}), 0) AS waiting_seconds_total,
-       max({_WAIT}) AS max_waiting_seconds,
+       count(*) FILTER (WHERE {_MEASURED}) AS waits_measured,
+       COALESCE(sum({_WAIT}) FILTER (WHERE {_MEASURED}), 0) AS waiting_seconds_total,
+       max({_WAIT}) FILTER (WHERE {_MEASURED}) AS max_waiting_seconds,
        COALESCE(sum({_SERVICE}) FILTER (WHERE status = 'ENDED'), 0) AS service_seconds_total,
        max({_SERVICE}) FILTER (WHERE status = 'ENDED') AS max_service_seconds,
        count(*) FILTER (
-           WHERE status = 'ENDED'
-             AND first_called_at - issued_at <= make_interval(mins => %(target)s)
+           WHERE status = 'ENDED' AND first_called_at - wait_started_at <= {_TARGET}
        ) AS served_within_target,
+       count(*) FILTER (
+           WHERE {_MEASURED} AND first_called_at - wait_started_at <= {_TARGET}
+       ) AS within_target,
+       count(*) FILTER (
+           WHERE ({_MEASURED} AND first_called_at - wait_started_at > {_TARGET})
+              OR ({_UNCALLED_OVER})
+       ) AS over_target,
        min(waiting_since) FILTER (WHERE status = 'WAITING') AS oldest_waiting_since
 FROM queue_board_tickets
 WHERE tenant_id = %(t)s AND service_day = %(day)s
@@ -152,17 +170,22 @@ def _window(row: dict[str, Any]) -> QueueBoardWindow:
 
 
 def queue_board(
-    pool: ConnectionPool, tenant_id: str, service_day: date | None = None
+    pool: ConnectionPool,
+    tenant_id: str,
+    service_day: date | None = None,
+    *,
+    now: datetime,
 ) -> QueueBoard | None:
-    """The board of ``tenant_id`` for ``service_day`` (default: the hall's latest service
-    day); ``None`` when the hall is not on the board (not registered, or not visible)."""
+    """The board of ``tenant_id`` for ``service_day`` (default: the hall's current date in
+    China at ``now``); ``None`` when the hall is not on the board (not registered, or not
+    visible). ``now`` (aware) comes from the caller's clock."""
+    day = service_day or local_date(now)
     with tenant_connection(pool, tenant_id) as conn:
         hall = conn.execute(_HALL, {"t": tenant_id}).fetchone()
         if hall is None:
             return None
-        target, latest = int(hall[0]), hall[1]
-        day = service_day or latest
-        params = {"t": tenant_id, "day": day, "target": target}
+        target = int(hall[0])
+        params = {"t": tenant_id, "day": day, "target": target, "now": now}
         queues = conn.execute(_QUEUES, params).fetchall()
         stats_cur = conn.cursor(row_factory=dict_row)
         by_queue = {

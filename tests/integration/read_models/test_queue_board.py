@@ -35,12 +35,17 @@ served 240 + 180 = 420 s over 2 (average 210, max 240), 1 of 2 served within 10 
 BD waited 180 + 60 = 240 s over 2 (average 120, max 180), served 360 s once, 1 of 1 within
 the target; the hall: 1680 s over 5 calls (average 336), 780 s over 3 services (average
 260), 2 of 3 served within the target.
+
+Against the target, read at 09:45 (the queue application's clock): ZH has A001 and A005
+within, A002 over (A003 went on to BD, A004 left after a minute: neither); BD has B001 and
+B002 within, B003 over (waiting since 09:05, still uncalled at 09:45): 4 within and 2 over
+in the hall, a share of 2/3. 8 numbers were given to 7 visitors (B003 continues A003).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -49,7 +54,7 @@ import pytest
 from gateway.auth import Role
 from projections.queue_board import QueueBoardProjection
 from projections.runtime import Rebuild
-from services.halls import HallPolicies, HallRegistry
+from services.halls import HallPolicies, HallRegistry, MissedNumberPolicy
 from services.places import PlacesService
 from services.queue import QueueService
 from services.staff import StaffService
@@ -59,9 +64,11 @@ DAY = "2026-03-02"
 PHONE = "13912345678"
 BEIJING = timezone(timedelta(hours=8))
 
-STATS = """issued transferredIn waiting atWindows served noShow removed transferredOut called
+STATS = """issued arrived transferredIn waiting atWindows served noShow noShowTickets
+  endedNoShow removed transferredOut unserved called
   averageWaitingSeconds maxWaitingSeconds averageServiceSeconds maxServiceSeconds
-  servedWithinTarget servedWithinTargetShare oldestWaitingSince"""
+  servedWithinTarget withinTarget overTarget withinTargetShare overTargetShare
+  servedWithinTargetShare oldestWaitingSince"""
 BOARD = f"""query($h: String, $d: Date) {{
   queueBoard(hallId: $h, serviceDay: $d) {{
     hallId serviceDay waitingTargetMinutes
@@ -144,19 +151,27 @@ def stats(**values: Any) -> dict[str, Any]:
     """A stats selection: zero counts and null times unless given."""
     base: dict[str, Any] = {
         "issued": 0,
+        "arrived": 0,
         "transferredIn": 0,
         "waiting": 0,
         "atWindows": 0,
         "served": 0,
         "noShow": 0,
+        "noShowTickets": 0,
+        "endedNoShow": 0,
         "removed": 0,
         "transferredOut": 0,
+        "unserved": 0,
         "called": 0,
         "averageWaitingSeconds": None,
         "maxWaitingSeconds": None,
         "averageServiceSeconds": None,
         "maxServiceSeconds": None,
         "servedWithinTarget": 0,
+        "withinTarget": 0,
+        "overTarget": 0,
+        "withinTargetShare": None,
+        "overTargetShare": None,
         "servedWithinTargetShare": None,
         "oldestWaitingSince": None,
     }
@@ -178,49 +193,71 @@ def _times(found: dict[str, Any]) -> dict[str, Any]:
 
 ZH = stats(
     issued=5,
+    arrived=5,
     atWindows=1,
     served=2,
     removed=1,
     transferredOut=1,
+    unserved=1,
     called=3,
     averageWaitingSeconds=480.0,
     maxWaitingSeconds=780.0,
     averageServiceSeconds=210.0,
     maxServiceSeconds=240.0,
     servedWithinTarget=1,
-    servedWithinTargetShare=0.5,
+    withinTarget=2,
+    overTarget=1,
+    withinTargetShare=2 / 3,
+    overTargetShare=1 / 3,
+    servedWithinTargetShare=2 / 3,
 )
 BD = stats(
     issued=3,
+    arrived=2,
     transferredIn=1,
     waiting=1,
     served=1,
     noShow=1,
+    noShowTickets=1,
+    endedNoShow=1,
+    unserved=1,
     called=2,
     averageWaitingSeconds=120.0,
     maxWaitingSeconds=180.0,
     averageServiceSeconds=360.0,
     maxServiceSeconds=360.0,
     servedWithinTarget=1,
-    servedWithinTargetShare=1.0,
+    withinTarget=2,
+    overTarget=1,
+    withinTargetShare=2 / 3,
+    overTargetShare=1 / 3,
+    servedWithinTargetShare=2 / 3,
     oldestWaitingSince=bj("09:05"),
 )
 TOTALS = stats(
     issued=8,
+    arrived=7,
     transferredIn=1,
     waiting=1,
     atWindows=1,
     served=3,
     noShow=1,
+    noShowTickets=1,
+    endedNoShow=1,
     removed=1,
     transferredOut=1,
+    unserved=2,
     called=5,
     averageWaitingSeconds=336.0,
     maxWaitingSeconds=780.0,
     averageServiceSeconds=260.0,
     maxServiceSeconds=360.0,
     servedWithinTarget=2,
-    servedWithinTargetShare=2 / 3,
+    withinTarget=4,
+    overTarget=2,
+    withinTargetShare=4 / 6,
+    overTargetShare=2 / 6,
+    servedWithinTargetShare=4 / 6,
     oldestWaitingSince=bj("09:05"),
 )
 
@@ -297,11 +334,14 @@ def test_service_level_follows_the_halls_target(gql, token, hall, day, project):
     project()
     found = board(gql, token(Role.HALL_ADMIN, hall))
     assert found["waitingTargetMinutes"] == 13
-    # A002 waited exactly 13 minutes: within a 13-minute target
-    assert (found["totals"]["servedWithinTarget"], found["totals"]["servedWithinTargetShare"]) == (
-        3,
-        1.0,
-    )
+    # A002 waited exactly 13 minutes: within a 13-minute target; B003 still waits (40 min)
+    totals = found["totals"]
+    assert (
+        totals["servedWithinTarget"],
+        totals["withinTarget"],
+        totals["overTarget"],
+        totals["servedWithinTargetShare"],
+    ) == (3, 5, 1, 5 / 6)
 
 
 def test_a_suspended_window_and_a_reset_queue_show_on_the_board(gql, token, hall, day, project):
@@ -315,11 +355,16 @@ def test_a_suspended_window_and_a_reset_queue_show_on_the_board(gql, token, hall
     assert (w01["staffOnDuty"], w02["staffOnDuty"]) == ([], ["S002"])
     bd = {q["code"]: q for q in found["queues"]}["BD"]
     assert moment_of(bd["resetAt"]) == bj("17:00")
-    assert _times(bd["stats"]) == BD | {"waiting": 0, "removed": 1, "oldestWaitingSince": None}
+    assert _times(bd["stats"]) == BD | {
+        "waiting": 0,
+        "removed": 1,
+        "unserved": 2,
+        "oldestWaitingSince": None,
+    }
     assert found["totals"]["removed"] == 2
 
 
-def test_today_is_the_latest_service_day_in_the_events(gql, token, hall, day, project):
+def test_today_follows_the_clock_to_the_next_day(gql, token, hall, day, project):
     next_day = "2026-03-03"
     day(QueueService, "09:00", next_day).issue_ticket("ZH", "KIOSK", "kiosk-1")
     day(QueueService, "09:10", next_day).call_next("W01", "S001", "S001")
@@ -329,10 +374,15 @@ def test_today_is_the_latest_service_day_in_the_events(gql, token, hall, day, pr
     assert today["serviceDay"] == next_day
     assert _times(today["totals"]) == stats(
         issued=1,
+        arrived=1,
         atWindows=1,
         called=1,
         averageWaitingSeconds=600.0,
         maxWaitingSeconds=600.0,
+        withinTarget=1,  # exactly the 10-minute target
+        withinTargetShare=1.0,
+        overTargetShare=0.0,
+        servedWithinTargetShare=1.0,
     )
     assert [w["called"] and w["called"]["displayNumber"] for w in today["windows"]] == [
         "A001",
@@ -348,12 +398,13 @@ def test_today_is_the_latest_service_day_in_the_events(gql, token, hall, day, pr
     ]
 
 
-def test_a_hall_without_tickets_has_an_empty_board(gql, token, other_hall, project):
+def test_a_hall_without_tickets_has_an_empty_board(gql, token, other_hall, project, app_at):
+    app_at(QueueService, other_hall, bj("08:00"))
     project()
     found = board(gql, token(Role.STAFF, other_hall))
     assert found == {
         "hallId": other_hall,
-        "serviceDay": None,
+        "serviceDay": DAY,  # today, by the clock
         "waitingTargetMinutes": HallPolicies().waiting_target_minutes,
         "totals": stats(),
         "queues": [],
@@ -426,3 +477,142 @@ def test_the_board_is_the_same_whatever_the_batch_size(
     report = rebuild.check()
     assert report.halls_compared == [hall], report
     assert report.identical, [d.samples for d in report.differences]
+
+
+# The reviewer's findings, each with its example --------------------------------------------
+
+
+@pytest.fixture
+def one_window(hall, app_at) -> Callable[..., At]:
+    """``one_window(**policies)``: the hall with those policies and queue ZH (A…) served by
+    window W01 (S001), open from 08:30."""
+
+    def make(**policies: Any) -> At:
+        at = clock(app_at, hall)
+        at(HallRegistry, "07:00").change_policies(HallPolicies(**policies), "admin")
+        open_queues(at, {"W01": ("ZH", "A", "S001")})
+        return at
+
+    return make
+
+
+@pytest.mark.parametrize("policy", [MissedNumberPolicy.REQUEUE, MissedNumberPolicy.DEFER])
+def test_a_missed_number_is_a_no_show_whatever_the_policy(
+    gql, token, hall, one_window, project, policy
+):
+    """A001 is missed twice (put back in line each time), then served: two no-shows of one
+    ticket, none ended as a no-show; its waiting time is still its first call's."""
+    at = one_window(missed_number_policy=policy)
+    at(QueueService, "09:00").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:05").call_next("W01", "S001", "S001")
+    at(QueueService, "09:07").mark_no_show("ZH", 1, "S001", "S001")
+    at(QueueService, "09:08").call_next("W01", "S001", "S001")
+    at(QueueService, "09:09").mark_no_show("ZH", 1, "S001", "S001")
+    at(QueueService, "09:10").call_next("W01", "S001", "S001")
+    at(QueueService, "09:11").start_service("ZH", 1, "S001", "S001")
+    at(QueueService, "09:15").end_service("ZH", 1, "S001", "COMPLETED", "S001")
+    project()
+    totals = board(gql, token(Role.STAFF, hall))["totals"]
+    assert totals["noShow"] == 2  # was 0: only tickets that ended as no-shows counted
+    assert (totals["noShowTickets"], totals["endedNoShow"]) == (1, 0)
+    assert (totals["served"], totals["unserved"], totals["maxWaitingSeconds"]) == (1, 0, 300.0)
+
+
+@pytest.mark.parametrize("policy", [MissedNumberPolicy.REQUEUE, MissedNumberPolicy.DEFER])
+def test_a_missed_ticket_put_back_in_line_waits_since_it_was_missed(
+    gql, token, hall, one_window, project, policy
+):
+    """A001 (issued 09:00) is missed at 09:07 and put back; A002 is called meanwhile. The
+    oldest wait on the board is A001's since 09:07 — under DEFER as under REQUEUE."""
+    at = one_window(missed_number_policy=policy)
+    at(QueueService, "09:00").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:01").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:05").call_next("W01", "S001", "S001")
+    at(QueueService, "09:07").mark_no_show("ZH", 1, "S001", "S001")
+    at(QueueService, "09:08").call_next("W01", "S001", "S001")
+    project()
+    totals = board(gql, token(Role.STAFF, hall))["totals"]
+    assert (totals["waiting"], totals["atWindows"]) == (1, 1)
+    assert moment_of(totals["oldestWaitingSince"]) == bj("09:07")
+
+
+def test_the_share_within_the_target_counts_every_wait_not_only_the_served(
+    gql, token, hall, one_window, project
+):
+    """The reviewer's example, 45-minute target: A001 waited 35 min and was served, A002
+    waited 59 min and did not come, A003 gave up after 60 min uncalled. Served-only, the
+    share was 1/1; it is 1 within of 3 decided. A004, still waiting, counts once it is past
+    the target."""
+    at = one_window(waiting_target_minutes=45)
+    for hhmm in ("09:00", "09:01", "09:02"):
+        at(QueueService, hhmm).issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:35").call_next("W01", "S001", "S001")
+    at(QueueService, "09:36").start_service("ZH", 1, "S001", "S001")
+    at(QueueService, "09:40").end_service("ZH", 1, "S001", "COMPLETED", "S001")
+    at(QueueService, "10:00").call_next("W01", "S001", "S001")
+    at(QueueService, "10:01").mark_no_show("ZH", 2, "S001", "S001")
+    at(QueueService, "10:02").remove_ticket("ZH", 3, "等不及了", "kiosk-1")
+    at(QueueService, "10:05").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    project()
+    staff = token(Role.STAFF, hall)
+    at(QueueService, "10:10")  # A004 has waited 5 minutes: undecided
+    totals = board(gql, staff)["totals"]
+    assert totals["servedWithinTargetShare"] == 1 / 3  # was 1.0: served ones only
+    assert (totals["servedWithinTarget"], totals["withinTarget"], totals["overTarget"]) == (
+        1,
+        1,
+        2,
+    )
+    assert (totals["withinTargetShare"], totals["overTargetShare"]) == (1 / 3, 2 / 3)
+    assert (totals["unserved"], totals["endedNoShow"], totals["removed"]) == (2, 1, 1)
+    at(QueueService, "10:55")  # A004 has waited 50 minutes, still uncalled: over the target
+    later = board(gql, staff)["totals"]
+    assert (later["withinTarget"], later["overTarget"], later["withinTargetShare"]) == (
+        1,
+        3,
+        1 / 4,
+    )
+
+
+def test_a_day_reset_in_advance_does_not_become_today(gql, token, hall, day, project):
+    """At 17:00 the admin closes 2026-03-05 ahead of a holiday: the board stays on today."""
+    day(QueueService, "17:00").reset_queue("ZH", "admin", service_day=date(2026, 3, 5))
+    project()
+    found = board(gql, token(Role.STAFF, hall))
+    assert (found["serviceDay"], found["totals"]["issued"]) == (DAY, 8)
+    ahead = board(gql, token(Role.STAFF, hall), d="2026-03-05")
+    assert {q["code"]: q["resetAt"] is not None for q in ahead["queues"]} == {
+        "BD": False,
+        "ZH": True,
+    }
+
+
+def test_before_the_first_ticket_of_the_morning_the_board_shows_the_new_day(
+    gql, token, hall, day, project
+):
+    """At 08:00 on 2026-03-03 no ticket was issued yet: the board is that day's, empty, not
+    yesterday's."""
+    day(QueueService, "08:00", "2026-03-03")
+    project()
+    found = board(gql, token(Role.STAFF, hall))
+    assert (found["serviceDay"], found["totals"]) == ("2026-03-03", stats())
+    assert [w["called"] for w in found["windows"]] == [None, None]
+
+
+def test_a_transferred_visitor_waits_from_the_original_wait_start_and_arrives_once(
+    gql, token, hall, day, project
+):
+    """A003 waited from 09:05 and went on to BD as B003 at 09:31; W02 calls B003 at 09:50:
+    the visitor waited 45 minutes, not the 19 since the transfer, and arrived once."""
+    day(QueueService, "09:50").call_next("W02", "S002", "S002")
+    project()
+    found = board(gql, token(Role.STAFF, hall))
+    bd = {q["code"]: q for q in found["queues"]}["BD"]["stats"]
+    assert (bd["called"], bd["maxWaitingSeconds"]) == (3, 2700.0)
+    assert bd["averageWaitingSeconds"] == (180 + 60 + 2700) / 3
+    totals = found["totals"]
+    assert (totals["issued"], totals["arrived"], totals["called"]) == (8, 7, 6)
+    assert (totals["averageWaitingSeconds"], totals["maxWaitingSeconds"]) == (
+        (1680 + 2700) / 6,
+        2700.0,
+    )
