@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from services.evaluations import EvaluationService, Invitation, Rating
 from services.halls import HallRegistry
 from services.rectifications import RectificationService
 from services.shared.errors import DomainError
+from services.shared.working_days import CHINA_TZ
 from services.store import migrate, open_pool
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -307,3 +309,17 @@ def assert_identical_to_rebuild(url: str, worker_pool: Any) -> None:
     for difference in report.differences:
         assert difference.identical, difference
     assert events_counted(url) == head
+
+
+class Clock:
+    """A test's clock in China time, in 2026: the scheduler's, the services' and the events'
+    timestamps where a test hands it to them."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 3, 2, 10, tzinfo=CHINA_TZ)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, month: int, day: int, hour: int = 10) -> None:
+        self.now = datetime(2026, month, day, hour, tzinfo=CHINA_TZ)

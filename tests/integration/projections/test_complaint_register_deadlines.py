@@ -5,7 +5,7 @@ same. (March 2026: Mon 03-02 … Fri 03-06, Mon 03-09 …; no holidays.)"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 
@@ -16,18 +16,7 @@ from projections.runtime import ProjectionWorker, Rebuild
 from services.complaints import Complaint, ComplaintDetails, ComplaintService
 from services.halls import HallPolicies, HallRegistry
 from services.scheduler import DeadlineScheduler, default_sources
-from services.shared.working_days import CHINA_TZ
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 10, tzinfo=CHINA_TZ)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, month: int, day: int, hour: int = 10) -> None:
-        self.now = datetime(2026, month, day, hour, tzinfo=CHINA_TZ)
+from tests.integration.projections.support import Clock
 
 
 @pytest.fixture

@@ -20,18 +20,7 @@ from services.rectifications import Rectification, RectificationService
 from services.scheduler import DeadlineScheduler, default_sources
 from services.scheduler.registry import DeadlineSource
 from services.shared.working_days import CHINA_TZ
-from tests.integration.projections.support import BAD
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, month: int, day: int, hour: int = 10) -> None:
-        self.now = datetime(2026, month, day, hour, tzinfo=CHINA_TZ)
+from tests.integration.projections.support import BAD, Clock
 
 
 @pytest.fixture

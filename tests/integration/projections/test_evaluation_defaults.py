@@ -20,19 +20,7 @@ from services.evaluations import Evaluation, EvaluationService, Invitation, Rati
 from services.halls import HallRegistry
 from services.scheduler import DeadlineScheduler, default_sources
 from services.shared.working_days import CHINA_TZ
-
-
-class Clock:
-    """The test's clock: the scheduler's, the service's and the events' timestamps."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, month: int, day: int, hour: int = 10) -> None:
-        self.now = datetime(2026, month, day, hour, tzinfo=CHINA_TZ)
+from tests.integration.projections.support import Clock
 
 
 @pytest.fixture
