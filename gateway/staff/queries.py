@@ -17,18 +17,34 @@ import strawberry
 from gateway.context import Info, run_sync
 from gateway.errors import InputError
 from gateway.places.types import graphql_enum
+from gateway.rectifications.types import RectificationSourceEnum
 from gateway.relay import Connection, SortKey, paginate
 from gateway.security import HALL_STAFF, INHERITED, Role, allow, hall_of
-from projections.worklist import WorkKind, WorklistItem, WorklistKey, worklist, worklist_counts
+from projections.worklist import (
+    RectificationStep,
+    WorkKind,
+    WorklistItem,
+    WorklistKey,
+    worklist,
+    worklist_counts,
+)
 from services.shared import ForbiddenError
 
 __all__ = ["StaffQueries", "StaffWorklist", "WorklistItemType"]
 
 if TYPE_CHECKING:
     WorkKindEnum = WorkKind
+    RectificationStepEnum = RectificationStep
 else:
     WorkKindEnum = graphql_enum(
         WorkKind, "WorklistKind", "Tickets in service, open cases and complaints, follow-ups."
+    )
+    RectificationStepEnum = graphql_enum(
+        RectificationStep,
+        "RectificationStep",
+        "What a rectification (整改) waits for from its staff member: the verification call "
+        "(核实回访, status OPEN), the disposition (立行立改 / 建台账 / 解释说明, VERIFIED), the "
+        "ledger entry (建台账限期整改, IN_PROGRESS), the feedback (反馈, COMPLETED).",
     )
 
 
@@ -48,20 +64,31 @@ def _key(key: SortKey | None, after: str | None) -> WorklistKey | None:
 class WorklistItemType:
     kind: WorkKindEnum
     record_id: str = strawberry.field(
-        description="The case or complaint id; <queue>/<service day>/<number> for a ticket."
+        description="The case, complaint or rectification id; <queue>/<service day>/<number> "
+        "for a ticket."
     )
     status: str = strawberry.field(description="The record's status (of its own kind).")
-    due_date: date | None = strawberry.field(description="Open cases and complaints: 限时办结.")
+    due_date: date | None = strawberry.field(
+        description="Open cases and complaints: 限时办结. Rectification follow-ups: the "
+        "verification call's due date (VERIFICATION_CALL) or the ledger entry's (LEDGER)."
+    )
     since: datetime = strawberry.field(description="When the item got its place here.")
     queue_code: str | None
     service_day: date | None
     number: int | None
     display_number: str | None
     window_code: str | None = strawberry.field(
-        description="A ticket's window; for a complaint, the window complained about."
+        description="A ticket's window; for a complaint, the window complained about; for a "
+        "rectification, the window it concerns."
     )
     item_code: str | None
     matter: str | None
+    rectification_step: RectificationStepEnum | None = strawberry.field(
+        description="Rectification follow-ups: the step that waits for the staff member."
+    )
+    rectification_source: RectificationSourceEnum | None = strawberry.field(
+        description="Rectification follow-ups: what opened it (差评 / 投诉查实 / 明察暗访)."
+    )
 
     @classmethod
     def from_row(cls, row: WorklistItem) -> WorklistItemType:
@@ -78,6 +105,8 @@ class WorklistItemType:
             window_code=row.window_code or None,
             item_code=row.item_code,
             matter=row.matter,
+            rectification_step=RectificationStepEnum(row.step) if row.step else None,
+            rectification_source=RectificationSourceEnum(row.source) if row.source else None,
         )
 
 
@@ -90,6 +119,10 @@ class StaffWorklist:
     open_complaints: int = strawberry.field(description="Complaints assigned to them.")
     case_follow_ups: int = strawberry.field(description="Ended cases awaiting 回访.")
     complaint_follow_ups: int = strawberry.field(description="Replied complaints awaiting 回访.")
+    rectification_follow_ups: int = strawberry.field(
+        description="Rectifications (整改) concerning them that wait for their verification "
+        "call, disposition, ledger entry or feedback (not counted in pendingFollowUps)."
+    )
     hall: strawberry.Private[str]
 
     @strawberry.field(description="Pending follow-ups of cases and complaints together.")
@@ -97,8 +130,9 @@ class StaffWorklist:
         return self.case_follow_ups + self.complaint_follow_ups
 
     @strawberry.field(
-        description="The items, tickets first, then open cases, open complaints, case and "
-        "complaint follow-ups; oldest first within each kind. kinds: only these."
+        description="The items, tickets first, then open cases, open complaints, case, "
+        "complaint and rectification follow-ups; oldest first within each kind. kinds: only "
+        "these."
     )
     async def items(
         self,
@@ -139,8 +173,8 @@ class StaffQueries:
     @allow(*HALL_STAFF)
     @strawberry.field(
         description="A staff member's worklist: tickets in service, open cases and complaints, "
-        "pending follow-ups (回访). Staff read their own (badgeNumber omitted or theirs); hall "
-        "admins and supervisors anyone's."
+        "pending follow-ups (回访) and rectification steps (整改). Staff read their own "
+        "(badgeNumber omitted or theirs); hall admins and supervisors anyone's."
     )
     async def staff_worklist(self, info: Info, badge_number: str | None = None) -> StaffWorklist:
         hall = hall_of(info)
@@ -153,5 +187,6 @@ class StaffQueries:
             open_complaints=counts.open_complaints,
             case_follow_ups=counts.case_follow_ups,
             complaint_follow_ups=counts.complaint_follow_ups,
+            rectification_follow_ups=counts.rectification_follow_ups,
             hall=hall,
         )

@@ -1,8 +1,10 @@
 """Staff worklists (工作台): each staff member's open cases and complaints, tickets in
-service and pending follow-ups — projection and queries."""
+service and pending follow-ups (of cases, complaints and rectifications) — projection and
+queries."""
 
 from projections.worklist.projection import WorklistProjection
 from projections.worklist.view import (
+    RectificationStep,
     WorkKind,
     WorklistCounts,
     WorklistItem,
@@ -12,6 +14,7 @@ from projections.worklist.view import (
 )
 
 __all__ = [
+    "RectificationStep",
     "WorkKind",
     "WorklistCounts",
     "WorklistItem",

@@ -1,12 +1,16 @@
 """Projection "worklist": what each staff member has on their plate (工作台).
 
-Three kinds of records, each with the badge (工号) of the staff member it belongs to: the
-帮办代办 cases (the responsible member), the complaints (the assignee), and the tickets called
-to or in service at a window (who called or serves them). Follow-ups are the ended cases and
-replied complaints whose applicant was not reached yet. Rows follow the events alone.
+Four kinds of records, each with the badge (工号) of the staff member it belongs to: the
+帮办代办 cases (the responsible member), the complaints (the assignee), the tickets called
+to or in service at a window (who called or serves them) and the rectifications (整改; the
+staff member the rectification concerns, :mod:`projections.worklist.rectifications`).
+Follow-ups are the ended cases and replied complaints whose applicant was not reached yet, and
+the rectifications waiting for their staff member's verification call, disposition, ledger
+entry or feedback. Rows follow the events alone.
 
-Case and complaint events are applied one statement each, in order; queue-day events are
-folded per batch (:mod:`projections.worklist.tickets`) and written at the batch's end.
+Case, complaint and rectification events are applied one statement each, in order; queue-day
+events are folded per batch (:mod:`projections.worklist.tickets`) and written at the batch's
+end.
 """
 
 from __future__ import annotations
@@ -19,23 +23,32 @@ import psycopg
 from projections.queue_board.statements import Effect, execute
 from projections.runtime import Batch, Projection
 from projections.worklist.cases import CASE_EFFECTS, COMPLAINT_EFFECTS
+from projections.worklist.rectifications import RECTIFICATION_EFFECTS
 from projections.worklist.tickets import TicketFold
 from services.queue import QUEUE_DAY_EVENTS
 
 __all__ = ["WorklistProjection"]
 
-EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS}
+EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS, **RECTIFICATION_EFFECTS}
 
 
 class WorklistProjection(Projection):
-    """Keeps the ``worklist_*`` tables in step with cases, complaints and tickets."""
+    """Keeps the ``worklist_*`` tables in step with cases, complaints, tickets and
+    rectifications."""
 
     name = "worklist"
-    tables = ("worklist_cases", "worklist_complaints", "worklist_days", "worklist_tickets")
+    tables = (
+        "worklist_cases",
+        "worklist_complaints",
+        "worklist_days",
+        "worklist_tickets",
+        "worklist_rectifications",
+    )
     reader_indexes = (
         "worklist_cases_responsible",
         "worklist_complaints_assignee",
         "worklist_tickets_staff",
+        "worklist_rectifications_responsible",
     )
 
     @singledispatchmethod
@@ -63,7 +76,8 @@ class WorklistProjection(Projection):
     del _event_class
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
-        """Case and complaint events in order; the queue days' events folded, written last."""
+        """Case, complaint and rectification events in order; the queue days' events
+        folded, written last."""
         fold = TicketFold(batch.tenant_id)
         for position, event in batch.events():
             if type(event) in EFFECTS:

@@ -1,9 +1,11 @@
 """Queries over the worklists: the only way the gateway reads the ``worklist_*`` tables.
 
-A staff member's worklist is a list of items of five kinds, in this order: tickets in
+A staff member's worklist is a list of items of six kinds, in this order: tickets in
 service (called to or served at a window), open cases, open complaints, pending case
-follow-ups, pending complaint follow-ups; within a kind, oldest first (by the log position
-where the item got its current place). Pages are keyset pages on (kind, position, record).
+follow-ups, pending complaint follow-ups, pending rectification follow-ups (整改: the step
+that waits for them, :class:`RectificationStep`); within a kind, oldest first (by the log
+position where the item got its current place). Pages are keyset pages on (kind, position,
+record).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from psycopg_pool import ConnectionPool
 from projections.runtime.db import tenant_connection
 
 __all__ = [
+    "RectificationStep",
     "WorkKind",
     "WorklistCounts",
     "WorklistItem",
@@ -36,6 +39,20 @@ class WorkKind(StrEnum):
     OPEN_COMPLAINT = "OPEN_COMPLAINT"
     CASE_FOLLOW_UP = "CASE_FOLLOW_UP"
     COMPLAINT_FOLLOW_UP = "COMPLAINT_FOLLOW_UP"
+    RECTIFICATION_FOLLOW_UP = "RECTIFICATION_FOLLOW_UP"
+
+
+class RectificationStep(StrEnum):
+    """What a rectification on a worklist waits for from its staff member."""
+
+    VERIFICATION_CALL = "VERIFICATION_CALL"
+    """核实回访 (status OPEN), due by the verification due date."""
+    DISPOSITION = "DISPOSITION"
+    """立行立改 / 建台账限期整改 / 解释说明 after the call or a reopening (status VERIFIED)."""
+    LEDGER = "LEDGER"
+    """The ledger entry's rectification (status IN_PROGRESS), due by its due date."""
+    FEEDBACK = "FEEDBACK"
+    """反馈 to the rater or inspector (status COMPLETED)."""
 
 
 RANKS = {kind: rank for rank, kind in enumerate(WorkKind, start=1)}
@@ -50,7 +67,8 @@ class WorklistItem:
     rank: int
     kind: str
     record_id: str
-    """The case or complaint id; ``<queue>/<service day>/<number>`` for a ticket."""
+    """The case, complaint or rectification id; ``<queue>/<service day>/<number>`` for a
+    ticket."""
     status: str
     due_on: date | None
     since_position: int
@@ -62,6 +80,10 @@ class WorklistItem:
     window_code: str | None
     item_code: str | None
     matter: str | None
+    step: str | None
+    """A rectification's pending :class:`RectificationStep`."""
+    source: str | None
+    """What opened a rectification (BAD_RATING, COMPLAINT, INSPECTION)."""
 
     @property
     def key(self) -> WorklistKey:
@@ -77,6 +99,7 @@ class WorklistCounts:
     open_complaints: int = 0
     case_follow_ups: int = 0
     complaint_follow_ups: int = 0
+    rectification_follow_ups: int = 0
 
 
 _OPEN_CASE = "('ACCEPTED', 'SUBMITTED', 'SUSPENDED', 'RESULT_RECEIVED', 'DELIVERED')"
@@ -85,13 +108,14 @@ _ITEMS = f"""
 SELECT 1 AS rank, 'TICKET_IN_SERVICE' AS kind,
        queue_code || '/' || service_day || '/' || number AS record_id, status,
        NULL::date AS due_on, since_position, called_at AS since_at, queue_code, service_day,
-       number, display_number, window_code, NULL AS item_code, NULL AS matter
+       number, display_number, window_code, NULL AS item_code, NULL AS matter,
+       NULL AS step, NULL AS source
 FROM worklist_tickets WHERE tenant_id = %(t)s AND staff_badge = %(b)s
 UNION ALL
 SELECT CASE WHEN status IN {_OPEN_CASE} THEN 2 ELSE 4 END,
        CASE WHEN status IN {_OPEN_CASE} THEN 'OPEN_CASE' ELSE 'CASE_FOLLOW_UP' END,
        case_id::text, status, CASE WHEN status IN {_OPEN_CASE} THEN due_date END,
-       since_position, since_at, NULL, NULL, NULL, NULL, NULL, item_code, matter
+       since_position, since_at, NULL, NULL, NULL, NULL, NULL, item_code, matter, NULL, NULL
 FROM worklist_cases
 WHERE tenant_id = %(t)s AND responsible = %(b)s
   AND (status IN {_OPEN_CASE}
@@ -100,10 +124,21 @@ UNION ALL
 SELECT CASE WHEN status = 'REPLIED' THEN 5 ELSE 3 END,
        CASE WHEN status = 'REPLIED' THEN 'COMPLAINT_FOLLOW_UP' ELSE 'OPEN_COMPLAINT' END,
        complaint_id::text, status, CASE WHEN status <> 'REPLIED' THEN due_on END,
-       since_position, since_at, NULL, NULL, NULL, NULL, respondent_window, NULL, NULL
+       since_position, since_at, NULL, NULL, NULL, NULL, respondent_window, NULL, NULL, NULL,
+       NULL
 FROM worklist_complaints
 WHERE tenant_id = %(t)s AND assignee = %(b)s
   AND (status IN {_OPEN_COMPLAINT} OR (status = 'REPLIED' AND has_applicant))
+UNION ALL
+SELECT 6, 'RECTIFICATION_FOLLOW_UP', rectification_id::text, status,
+       CASE status WHEN 'OPEN' THEN verification_due_on WHEN 'IN_PROGRESS' THEN due_on END,
+       since_position, since_at, NULL, NULL, NULL, NULL, window_code, NULL, NULL,
+       CASE status WHEN 'OPEN' THEN 'VERIFICATION_CALL' WHEN 'VERIFIED' THEN 'DISPOSITION'
+                   WHEN 'IN_PROGRESS' THEN 'LEDGER' ELSE 'FEEDBACK' END,
+       source
+FROM worklist_rectifications
+WHERE tenant_id = %(t)s AND responsible = %(b)s
+  AND status IN ('OPEN', 'VERIFIED', 'IN_PROGRESS', 'COMPLETED')
 """
 _PAGE = f"""
 SELECT * FROM ({_ITEMS}) items
@@ -150,4 +185,5 @@ def worklist_counts(pool: ConnectionPool, tenant_id: str, badge: str) -> Worklis
         open_complaints=found.get(WorkKind.OPEN_COMPLAINT, 0),
         case_follow_ups=found.get(WorkKind.CASE_FOLLOW_UP, 0),
         complaint_follow_ups=found.get(WorkKind.COMPLAINT_FOLLOW_UP, 0),
+        rectification_follow_ups=found.get(WorkKind.RECTIFICATION_FOLLOW_UP, 0),
     )

@@ -1,0 +1,211 @@
+"""Rectification follow-ups (整改) on the staff worklists, fed by real bad ratings, complaints
+and rectification commands through the store, read over GraphQL.
+
+A bad rating at W01/S001 on 2026-05-07 (Thursday) opens R1: S001 owes the verification call
+(核实回访) by 05-08 (one working day), then the disposition, then — on the ledger from 05-08 —
+the rectification by 05-14 (five working days; Saturday 05-09 is a make-up working day), then
+the feedback to the rater; once fed back it waits for the review, not for S001. A
+substantiated complaint against W02/S002 opens R2, on S002's worklist only. A bad rating at
+W02 naming no staff member opens R3, on nobody's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from gateway.auth import Role
+from projections.runtime import Rebuild
+from projections.worklist import WorklistProjection
+from services.complaints import ComplaintService
+from services.complaints.application import ComplaintDetails
+from services.evaluations import EvaluationService, Invitation, Rating
+from services.evaluations.policies import rectification_id_for
+from services.rectifications import Rectification, RectificationService
+from tests.integration.read_models.conftest import data, edges, moment
+
+WORKLIST = """query($b: String, $kinds: [WorklistKind!]) {
+  staffWorklist(badgeNumber: $b) {
+    badgeNumber rectificationFollowUps pendingFollowUps openComplaints
+    items(kinds: $kinds) { edges { node { kind recordId status dueDate since windowCode
+      rectificationStep rectificationSource } } }
+  }
+}"""
+
+
+def _bad_rating(app_at, hall: str, ref: str, day: str, window: str, staff: str) -> UUID:
+    """A 不满意 rating of a visit at ``window`` served by ``staff`` ('' for none)."""
+    app = app_at(EvaluationService, hall, moment(day))
+    invitation = Invitation("VISIT", ref, "OFFLINE", "a-1", window, staff, "")
+    evaluation = app.invite_evaluation(invitation, staff or "S-window")
+    rating = Rating("DISSATISFIED", {"OVERALL": 2}, voluntary=True)
+    return rectification_id_for(app.submit_rating(evaluation.id, rating, "a-1"))
+
+
+def _substantiated_complaint(app_at, hall: str, day: str) -> UUID:
+    """A complaint against W02/S002 found substantiated."""
+    app = app_at(ComplaintService, hall, moment(day))
+    details = ComplaintDetails(
+        channel="PHONE",
+        facts="推诿",
+        applicant_id="a-2",
+        complainant_name="某某",
+        respondent_window="W02",
+        respondent_badge="S002",
+    )
+    complaint = app.receive_complaint(details, "a-2")
+    app.accept_complaint(complaint.id, "REFERRED", "admin-1")
+    app.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
+    return Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")
+
+
+def _worklist(gql, token, hall: str, badge: str, **variables: Any) -> dict[str, Any]:
+    jwt = token(Role.STAFF, hall, badge)
+    found: dict[str, Any] = data(gql(WORKLIST, variables, token=jwt), "staffWorklist")
+    return found
+
+
+def _steps(found: dict[str, Any]) -> list[tuple[str, str, str | None, str]]:
+    """The rectification items: (id, step, due date, status)."""
+    return [
+        (n["recordId"], n["rectificationStep"], n["dueDate"], n["status"])
+        for n in edges(found["items"])
+        if n["kind"] == "RECTIFICATION_FOLLOW_UP"
+    ]
+
+
+def _steps_of(gql, token, hall: str, badge: str) -> list[tuple[str, str, str | None, str]]:
+    return _steps(_worklist(gql, token, hall, badge))
+
+
+def _at(app_at, hall: str, day: str) -> RectificationService:
+    return app_at(RectificationService, hall, moment(day))
+
+
+def test_a_bad_rating_gives_the_rated_staff_member_the_verification_call(
+    gql, token, hall, app_at, project
+):
+    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    project()
+    found = _worklist(gql, token, hall, "S001")
+    assert found["rectificationFollowUps"] == 1
+    assert found["pendingFollowUps"] == 0  # cases and complaints only, as before
+    [item] = edges(found["items"])
+    assert (item["kind"], item["recordId"], item["status"]) == (
+        "RECTIFICATION_FOLLOW_UP",
+        r1,
+        "OPEN",
+    )
+    assert (item["rectificationStep"], item["dueDate"]) == ("VERIFICATION_CALL", "2026-05-08")
+    assert (item["rectificationSource"], item["windowCode"]) == ("BAD_RATING", "W01")
+    assert item["since"].startswith("2026-05-07")
+
+    other = _worklist(gql, token, hall, "S002")
+    assert (other["rectificationFollowUps"], edges(other["items"])) == (0, [])
+
+
+def test_the_follow_up_moves_through_the_steps_and_leaves_when_done(
+    gql, token, hall, app_at, project
+):
+    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    rid = UUID(r1)
+    _at(app_at, hall, "2026-05-08").record_verification_call(rid, True, "已联系", "S001")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "DISPOSITION", None, "VERIFIED")]
+
+    _at(app_at, hall, "2026-05-08").enter_ledger(rid, ["整改窗口礼仪"], "S001")
+    project()
+    # five working days from Friday 05-08: Saturday 05-09 is a make-up working day (调休)
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "LEDGER", "2026-05-14", "IN_PROGRESS")]
+
+    _at(app_at, hall, "2026-05-12").complete(rid, ["已培训"], "S001")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "FEEDBACK", None, "COMPLETED")]
+
+    _at(app_at, hall, "2026-05-12").feed_back(rid, "PHONE", "已整改", "S001")
+    project()
+    found = _worklist(gql, token, hall, "S001")
+    assert (found["rectificationFollowUps"], _steps(found)) == (0, [])
+
+    # the review sends it back: the disposition is owed again; passed, it is gone for good
+    _at(app_at, hall, "2026-05-13").reopen(rid, "整改不到位", "sup-1")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "DISPOSITION", None, "VERIFIED")]
+    steps = _at(app_at, hall, "2026-05-13")
+    steps.explain(rid, "已说明", "S001")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "FEEDBACK", None, "COMPLETED")]
+    steps.feed_back(rid, "SMS", "已说明", "S001")
+    steps.pass_review(rid, "同意", "sup-1")
+    project()
+    assert _worklist(gql, token, hall, "S001")["rectificationFollowUps"] == 0
+
+
+def test_each_staff_member_sees_only_the_rectifications_concerning_them(
+    gql, token, hall, app_at, project
+):
+    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    r2 = str(_substantiated_complaint(app_at, hall, "2026-05-13"))
+    _bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")  # no staff member named
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "VERIFICATION_CALL", "2026-05-08", "OPEN")]
+    s002 = _worklist(gql, token, hall, "S002", kinds=["RECTIFICATION_FOLLOW_UP"])
+    assert _steps(s002) == [(r2, "VERIFICATION_CALL", "2026-05-14", "OPEN")]
+    assert edges(s002["items"])[0]["rectificationSource"] == "COMPLAINT"
+    assert s002["rectificationFollowUps"] == 1
+
+    # only the other follow-up kinds asked for: none of the rectifications
+    cases_only = _worklist(gql, token, hall, "S001", kinds=["CASE_FOLLOW_UP"])
+    assert (edges(cases_only["items"]), cases_only["rectificationFollowUps"]) == ([], 1)
+
+    _at(app_at, hall, "2026-05-14").record_verification_call(UUID(r2), True, "已核实", "S002")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [(r1, "VERIFICATION_CALL", "2026-05-08", "OPEN")]
+    assert _steps_of(gql, token, hall, "S002") == [(r2, "DISPOSITION", None, "VERIFIED")]
+
+
+def test_the_rectification_rows_keep_no_personal_data(hall, app_at, project, database_url):
+    _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    _at(app_at, hall, "2026-05-11").mark_overdue()
+    project()
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT t::text FROM worklist_rectifications t WHERE tenant_id = %s", (hall,)
+        ).fetchall()
+    assert len(rows) == 1
+    assert "a-1" not in rows[0][0]
+    assert "差评" not in rows[0][0]
+
+
+@pytest.mark.parametrize("batch_size", [1, 5_000])
+def test_the_rectification_follow_ups_equal_their_rebuild(
+    hall, app_at, project, platform, database_url, batch_size
+):
+    """Every rectification event, rebuilt event by event and in one batch: the same rows."""
+    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    _at(app_at, hall, "2026-05-11").mark_overdue()
+    steps = _at(app_at, hall, "2026-05-12")
+    steps.record_verification_call(r1, True, "已联系", "S001")
+    steps.enter_ledger(r1, ["整改窗口礼仪"], "S001")
+    project()  # later events change rows an earlier pass wrote
+    r2 = _substantiated_complaint(app_at, hall, "2026-05-13")
+    steps = _at(app_at, hall, "2026-05-14")
+    steps.record_verification_call(r2, True, "已核实", "S002")
+    steps.fix_at_once(r2, ["当面致歉"], "S002")
+    steps.feed_back(r2, "PHONE", "已整改", "S002")
+    steps.reopen(r2, "不到位", "sup-1")
+    steps.explain(r2, "已说明", "S002")
+    steps.feed_back(r2, "PHONE", "已说明", "S002")
+    steps.pass_review(r2, "同意", "sup-1")
+    _bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
+    _at(app_at, hall, "2026-05-18").complete(r1, ["已培训"], "S001")
+    project()
+    pool = platform.worker_pool
+    rebuild = Rebuild(database_url, pool, WorklistProjection(), tenant=hall, batch_size=batch_size)
+    report = rebuild.check()
+    assert report.halls_compared == [hall], report
+    assert report.identical, [d.samples for d in report.differences]
+    assert report.events > 0
