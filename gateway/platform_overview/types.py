@@ -79,8 +79,14 @@ class DailyActivityType:
 class DeadlineCountsType:
     context: str
     open: int
-    overdue: int = strawberry.field(description="Open deadlines recorded as missed.")
-    closed_late: int = strawberry.field(description="Closed after they were recorded missed.")
+    overdue: int = strawberry.field(
+        description="Open deadlines recorded as missed (a complaint's extension does not undo "
+        "the miss of an earlier due date)."
+    )
+    closed_late: int = strawberry.field(
+        description="Closed after they were recorded missed (a complaint replied by its "
+        "extended due date after missing an earlier one included)."
+    )
 
     @classmethod
     def from_row(cls, row: DeadlineCounts) -> DeadlineCountsType:

@@ -1,7 +1,8 @@
 """GraphQL mutations of the rectifications context; roles are in each field's description.
 
 Staff (and hall admins) verify, deal with and feed back; supervisors and hall admins review;
-hall admins and supervisors run the overdue check (a scheduler calls the same command).
+hall admins and supervisors can run the overdue check themselves (the deadline scheduler,
+``yanshen schedule``, records each missed deadline as ``system`` the day after it passed).
 """
 
 from __future__ import annotations
@@ -145,10 +146,11 @@ class RectificationMutations:
 
     @allow(Role.HALL_ADMIN, Role.SUPERVISOR)
     @strawberry.mutation(
-        description="超期: record every missed deadline of the hall's rectifications now, as "
-        "system events; returns how many were recorded (hall admins, supervisors; a scheduler "
-        "runs the same command)."
+        description="超期 now: record every missed deadline of the hall's rectifications not "
+        "recorded yet, with the caller as actor; returns how many were recorded (hall admins, "
+        "supervisors). Not needed in normal operation: the deadline scheduler records each "
+        "miss (as system) once its due date has passed."
     )
     async def mark_overdue_rectifications(self, info: Info) -> int:
         app = _service(info, Role.HALL_ADMIN, Role.SUPERVISOR)
-        return await run_sync(app.mark_overdue)
+        return await run_sync(app.mark_overdue, None, info.context.principal.subject)

@@ -1,10 +1,14 @@
 """Projection "deadlines": every open deadline of the halls' records, met or missed.
 
 One row per (context, record, deadline kind). Rows follow the events' own due dates; the
-``overdue_on`` day comes only from the ``…Overdue`` events the deadline scheduler records
-(services/scheduler), never from comparing dates with today. A context adds its deadlines
-with handlers here (or keeps them in its own register and registers a deadline source
-that queries that instead).
+``overdue_on`` and ``missed_on`` days come only from the ``…Overdue`` events (recorded by the
+deadline scheduler, services/scheduler, or by a complaint's late extension), never from
+comparing dates with today. ``overdue_on``: the miss of the current due date is recorded (the
+scheduler looks no more); ``missed_on``: a due date of the deadline's round was missed, which
+a complaint's extension (``ComplaintDeadlineExtended``) does not undo, as in the complaint
+register; any other new due date (a reopening, a case's clock running again) starts afresh.
+A context adds its deadlines with handlers here (or keeps them in its own register and
+registers a deadline source that queries that instead).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ REPLY = "REPLY"
 
 _KNOWN = """
 SELECT d.context, d.record_id, d.deadline, d.due_on, d.opened_at, d.closed_at, d.met,
-       d.overdue_on, d.position
+       d.overdue_on, d.missed_on, d.position
 FROM platform_deadlines d
 WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
     SELECT m.context, e.originator_id::uuid
@@ -51,13 +55,14 @@ WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
 """The deadlines of the records the batch has events of, as earlier batches left them."""
 _WRITE = """
 INSERT INTO platform_deadlines AS d (tenant_id, context, record_id, deadline, due_on, opened_at,
-                                     closed_at, met, overdue_on, position)
+                                     closed_at, met, overdue_on, missed_on, position)
 SELECT tenant_id, context, record_id, deadline, due_on, opened_at, closed_at, met, overdue_on,
-       position
+       missed_on, position
 FROM jsonb_populate_recordset(NULL::platform_deadlines, %s::jsonb)
 ON CONFLICT (tenant_id, context, record_id, deadline) DO UPDATE SET
     due_on = EXCLUDED.due_on, opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at,
-    met = EXCLUDED.met, overdue_on = EXCLUDED.overdue_on, position = EXCLUDED.position
+    met = EXCLUDED.met, overdue_on = EXCLUDED.overdue_on, missed_on = EXCLUDED.missed_on,
+    position = EXCLUDED.position
 """
 _SERVICES = {
     "services.rectifications.": RECTIFICATIONS,
@@ -76,7 +81,7 @@ def _context_of(topic: str) -> str:
     raise ValueError(f"deadlines: no context for events of {topic!r}")
 
 
-_COLUMNS = ("due_on", "opened_at", "closed_at", "met", "overdue_on", "position")
+_COLUMNS = ("due_on", "opened_at", "closed_at", "met", "overdue_on", "missed_on", "position")
 _JSON = msgspec.json.Encoder()
 
 Key: TypeAlias = tuple[str, UUID, str]
@@ -89,10 +94,15 @@ class DeadlineFold:
     Starts from the rows earlier batches left (``known``) and changes them the way one
     statement per event would:
 
-    - ``open`` (re)opens a deadline; a recorded miss stays while the due date is the same
-      (the aggregates record one ``…Overdue`` per due date);
-    - ``close`` closes an open deadline (met, missed or neither);
-    - ``overdue`` records the scheduler's miss of the deadline's current due date.
+    - ``open`` (re)opens a deadline; the recorded miss of the due date (``overdue_on``) stays
+      while the due date is the same (the aggregates record one ``…Overdue`` per due date);
+      ``missed_on`` (the round missed a due date) stays as well, and through an extension
+      (``extension=True``) also when the due date moves; any other new due date starts a
+      new round;
+    - ``close`` closes an open deadline (met, missed or neither): not met when the round
+      missed a due date before, even if it closed by the extended one;
+    - ``overdue`` records the miss of the deadline's current due date (``overdue_on``; and
+      ``missed_on``, unless the round missed an earlier one already).
     """
 
     def __init__(self, tenant_id: str, known: list[tuple[Any, ...]]) -> None:
@@ -103,15 +113,19 @@ class DeadlineFold:
         }
         self.changed: set[Key] = set()
 
-    def open(self, key: Key, due_on: date, at: datetime, position: int) -> None:
+    def open(
+        self, key: Key, due_on: date, at: datetime, position: int, *, extension: bool = False
+    ) -> None:
         old = self.rows.get(key)
         kept = old["overdue_on"] if old is not None and old["due_on"] == due_on else None
+        missed = old["missed_on"] if old is not None and extension else None
         self.rows[key] = {
             "due_on": due_on,
             "opened_at": at,
             "closed_at": None,
             "met": None,
             "overdue_on": kept,
+            "missed_on": missed or kept,
             "position": position,
         }
         self.changed.add(key)
@@ -119,13 +133,16 @@ class DeadlineFold:
     def close(self, key: Key, at: datetime, met: bool | None, position: int) -> None:
         row = self.rows.get(key)
         if row is not None and row["closed_at"] is None:
+            if met and row["missed_on"] is not None:
+                met = False  # closed by an extended due date, after missing an earlier one
             row.update(closed_at=at, met=met, position=position)
             self.changed.add(key)
 
     def overdue(self, key: Key, due_on: date, detected_on: date, position: int) -> None:
         row = self.rows.get(key)
         if row is not None and row["due_on"] == due_on:
-            row.update(overdue_on=detected_on, position=position)
+            missed = row["missed_on"] or detected_on
+            row.update(overdue_on=detected_on, missed_on=missed, position=position)
             self.changed.add(key)
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
@@ -152,9 +169,15 @@ def _open(
     at: datetime,
     position: int,
     context: str = RECTIFICATIONS,
+    *,
+    extension: bool = False,
 ) -> None:
     cast(DeadlineFold, fold).open(
-        (context, record_id, deadline), date.fromisoformat(due_on), at, position
+        (context, record_id, deadline),
+        date.fromisoformat(due_on),
+        at,
+        position,
+        extension=extension,
     )
 
 
@@ -344,10 +367,13 @@ class DeadlinesProjection(Projection):
     def _(
         self, e: Complaint.DeadlineExtended, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
+        """延期: a new due date the scheduler records when it passes too; a miss of an
+        earlier due date stays (``missed_on``), as in the complaint register."""
+        _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS, extension=True)
 
     @apply.register
     def _(self, e: Complaint.Reopened, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
+        """重新办理: a new round, its due date not missed yet."""
         _open(conn, e.originator_id, REPLY, e.due_on, e.timestamp, p, COMPLAINTS)
 
     @apply.register

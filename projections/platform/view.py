@@ -92,8 +92,10 @@ class DeadlineCounts:
     context: str
     open: int
     overdue: int
-    """Open deadlines the scheduler recorded as missed."""
+    """Open deadlines whose round was recorded as missed (an extension keeps the miss)."""
     closed_late: int
+    """Closed deadlines whose round was recorded as missed (even if closed by an extended
+    due date)."""
 
 
 @dataclass(frozen=True)
@@ -199,14 +201,17 @@ def daily_activity(pool: Pool, tenant_id: str, since: date) -> list[DailyActivit
 
 
 def deadline_counts(pool: Pool) -> list[DeadlineCounts]:
-    """Open, overdue and late-closed deadlines per hall and context (worker pool)."""
+    """Open, overdue and late-closed deadlines per hall and context (worker pool).
+
+    Overdue and closed late follow ``missed_on``: a miss recorded for any due date of the
+    round, which a complaint's extension does not undo (as in the complaint register)."""
     with pool.connection() as conn:
         cur = conn.cursor(row_factory=class_row(DeadlineCounts))
         return cur.execute(
             "SELECT tenant_id, context,"
             " count(*) FILTER (WHERE closed_at IS NULL) AS open,"
-            " count(*) FILTER (WHERE closed_at IS NULL AND overdue_on IS NOT NULL) AS overdue,"
-            " count(*) FILTER (WHERE closed_at IS NOT NULL AND overdue_on IS NOT NULL)"
+            " count(*) FILTER (WHERE closed_at IS NULL AND missed_on IS NOT NULL) AS overdue,"
+            " count(*) FILTER (WHERE closed_at IS NOT NULL AND missed_on IS NOT NULL)"
             " AS closed_late"
             " FROM platform_deadlines GROUP BY tenant_id, context ORDER BY tenant_id, context"
         ).fetchall()
@@ -226,6 +231,11 @@ def due_deadlines(
     """Open deadlines of ``context`` due before ``today`` and not recorded as missed yet,
     oldest first, read ``page`` at a time (every one of them: records the scheduler cannot
     mark this round must not hide the ones after them).
+
+    "Recorded" is per due date (``overdue_on``), as the aggregates record one ``…Overdue``
+    per due date: a complaint extended after its miss is not listed again for the old due
+    date, but is listed once its new due date has passed unrecorded too (the round's first
+    miss, ``missed_on``, which the counts read, stays either way).
 
     ``conn`` must see every hall (a worker connection): the deadline scheduler's query.
     """

@@ -1,5 +1,6 @@
 """RectificationService: staff verify, deal with and feed back rectifications (整改);
-supervisors review them; the scheduler records missed deadlines."""
+supervisors review them; the deadline scheduler (and hall admins, supervisors) record missed
+deadlines."""
 
 from __future__ import annotations
 
@@ -96,11 +97,14 @@ class RectificationService(HallApplication):
 
     def mark_overdue(self, now: datetime | None = None, actor: str = SYSTEM_ACTOR) -> int:
         """超期: record :class:`Rectification.Overdue` for every rectification of the hall whose
-        current deadline has passed and is not recorded yet; returns how many were recorded.
+        current deadline has passed and is not recorded yet, as ``actor``; returns how many
+        were recorded.
 
-        A scheduler calls this (it is a command: queries never record anything). It reads the
-        hall's log for opened rectifications, so it is safe to run any time, as often as
-        wanted: a deadline is recorded as missed once.
+        Hall admins and supervisors call it (the gateway passes them as ``actor``; it is a
+        command: queries never record anything). It reads the hall's log for opened
+        rectifications, so the deadline scheduler records the due ones one by one instead, as
+        ``system`` (``services/scheduler/rectifications.py``). Safe to run any time, as often
+        as wanted: a deadline is recorded as missed once, whoever records it.
         """
         moment = now or self.clock()
         marked = 0

@@ -119,7 +119,8 @@ class Rectification(Aggregate):
         actor: str
 
     class Overdue(Aggregate.Event):
-        """RectificationOverdue: a deadline passed (recorded by the scheduled check)."""
+        """RectificationOverdue: a deadline passed (recorded by the deadline scheduler as
+        ``system``, or by a hall admin or supervisor running the overdue check)."""
 
         deadline: str
         due_on: str

@@ -226,3 +226,41 @@ def test_the_ledger_is_for_the_halls_staff_only(gql, token, hall, other_hall, le
         "status": "IN_PROGRESS"
     }
     assert data(gql(node, {"id": entry["id"]}, token=stranger), "node") is None
+
+
+def test_overdue_rectifications_marked_by_an_admin_or_supervisor_are_recorded_as_theirs(
+    gql, token, hall, app_at, project
+):
+    """The mutation records the missed deadlines with the caller as actor (the deadline
+    scheduler's misses are the ``system``'s), once each whoever records them."""
+    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")  # call due 05-08
+    app = _ledger(app_at, hall, "2026-05-11")
+    mark = "mutation { markOverdueRectifications }"
+    marked = gql(mark, token=token(Role.HALL_ADMIN, hall, "admin-7"))
+    assert data(marked, "markOverdueRectifications") == 1
+    again = gql(mark, token=token(Role.SUPERVISOR, hall, "sup-3"))
+    assert data(again, "markOverdueRectifications") == 0
+    events = list(app.repository.event_store.get(r1))
+    overdue = [e for e in events if isinstance(e, Rectification.Overdue)]
+    assert [(e.deadline, e.due_on, e.detected_on, e.actor) for e in overdue] == [
+        ("VERIFICATION", "2026-05-08", "2026-05-11", "admin-7")
+    ]
+
+    app.record_verification_call(r1, True, "已联系", "S001")
+    app.enter_ledger(r1, ["整改窗口礼仪"], "S001")  # due 05-18
+    _ledger(app_at, hall, "2026-05-19")
+    late = gql(mark, token=token(Role.SUPERVISOR, hall, "sup-3"))
+    assert data(late, "markOverdueRectifications") == 1
+    events = list(app.repository.event_store.get(r1))
+    overdue = [e for e in events if isinstance(e, Rectification.Overdue)]
+    assert [(e.deadline, e.actor) for e in overdue] == [
+        ("VERIFICATION", "admin-7"),
+        ("RECTIFICATION", "sup-3"),
+    ]
+    project()
+    entry = _entry(gql, token, hall, r1)
+    assert (entry["overdue"], entry["overdueDeadline"], entry["missedDeadlines"]) == (
+        True,
+        "RECTIFICATION",
+        2,
+    )
