@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 import eventsourcing.domain
 import httpx
@@ -22,7 +23,12 @@ import pytest
 from deploy.bootstrap import Platform
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
+from services.complaints import ComplaintService
+from services.complaints.application import ComplaintDetails
+from services.evaluations import EvaluationService, Invitation, Rating
+from services.evaluations.policies import rectification_id_for
 from services.halls import HallRegistry
+from services.rectifications import Rectification
 from services.shared.application import HallApplication
 from services.staff import StaffService
 
@@ -95,3 +101,30 @@ def app_at(
         return app
 
     return make
+
+
+def bad_rating(app_at: Any, hall: str, ref: str, day: str, window: str, staff: str) -> UUID:
+    """A 不满意 rating of a visit at ``window`` served by ``staff`` ('' for none); returns the
+    rectification it opens."""
+    app = app_at(EvaluationService, hall, moment(day))
+    invitation = Invitation("VISIT", ref, "OFFLINE", "a-1", window, staff, "")
+    evaluation = app.invite_evaluation(invitation, staff or "S-window")
+    rating = Rating("DISSATISFIED", {"OVERALL": 2}, voluntary=True)
+    return rectification_id_for(app.submit_rating(evaluation.id, rating, "a-1"))
+
+
+def substantiated_complaint(app_at: Any, hall: str, day: str) -> UUID:
+    """A complaint against W02/S002 found substantiated; returns the rectification it opens."""
+    app = app_at(ComplaintService, hall, moment(day))
+    details = ComplaintDetails(
+        channel="PHONE",
+        facts="推诿",
+        applicant_id="a-2",
+        complainant_name="某某",
+        respondent_window="W02",
+        respondent_badge="S002",
+    )
+    complaint = app.receive_complaint(details, "a-2")
+    app.accept_complaint(complaint.id, "REFERRED", "admin-1")
+    app.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
+    return Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")

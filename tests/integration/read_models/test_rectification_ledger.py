@@ -17,12 +17,15 @@ from uuid import UUID
 import pytest
 
 from gateway.auth import Role
-from services.complaints import ComplaintService
-from services.complaints.application import ComplaintDetails
-from services.evaluations import EvaluationService, Invitation, Rating
-from services.evaluations.policies import rectification_id_for
 from services.rectifications import Rectification, RectificationService
-from tests.integration.read_models.conftest import codes, data, edges, moment
+from tests.integration.read_models.conftest import (
+    bad_rating,
+    codes,
+    data,
+    edges,
+    moment,
+    substantiated_complaint,
+)
 
 FIELDS = """id rectificationId source sourceId windowCode staffBadge summary status disposition
   handlingRound handledBy verificationDueOn contacted verifiedOnTime plan workingDays dueOn
@@ -35,30 +38,6 @@ LIST = """query($first: Int, $after: String, $filter: RectificationLedgerFilter)
 }"""
 
 
-def _bad_rating(app_at, hall: str, ref: str, day: str, window: str, staff: str) -> UUID:
-    app = app_at(EvaluationService, hall, moment(day))
-    invitation = Invitation("VISIT", ref, "OFFLINE", "a-1", window, staff, "")
-    evaluation = app.invite_evaluation(invitation, staff or "S-window")
-    rating = Rating("DISSATISFIED", {"OVERALL": 2}, voluntary=True)
-    return rectification_id_for(app.submit_rating(evaluation.id, rating, "a-1"))
-
-
-def _substantiated_complaint(app_at, hall: str, day: str) -> UUID:
-    app = app_at(ComplaintService, hall, moment(day))
-    details = ComplaintDetails(
-        channel="PHONE",
-        facts="推诿",
-        applicant_id="a-2",
-        complainant_name="某某",
-        respondent_window="W02",
-        respondent_badge="S002",
-    )
-    complaint = app.receive_complaint(details, "a-2")
-    app.accept_complaint(complaint.id, "REFERRED", "admin-1")
-    app.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
-    return Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")
-
-
 def _ledger(app_at, hall: str, day: str) -> RectificationService:
     return app_at(RectificationService, hall, moment(day))
 
@@ -68,7 +47,7 @@ def _entry(gql, token, hall: str, rid: UUID) -> dict:
 
 
 def test_overdue_follows_the_recorded_misses_of_the_open_step(gql, token, hall, app_at, project):
-    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    r1 = bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
     project()
     entry = _entry(gql, token, hall, r1)
     assert (entry["source"], entry["status"], entry["verificationDueOn"]) == (
@@ -133,20 +112,20 @@ def test_overdue_follows_the_recorded_misses_of_the_open_step(gql, token, hall, 
 @pytest.fixture
 def ledger(hall, app_at, project) -> dict[str, str]:
     """R1, R2, R3 as the module docstring tells; the ledger is up to date."""
-    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    r1 = bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
     _ledger(app_at, hall, "2026-05-11").mark_overdue()
     _ledger(app_at, hall, "2026-05-12").record_verification_call(r1, True, "已联系", "S001")
     _ledger(app_at, hall, "2026-05-12").enter_ledger(r1, ["整改窗口礼仪"], "S001")
     _ledger(app_at, hall, "2026-05-21").mark_overdue()
 
-    r2 = _substantiated_complaint(app_at, hall, "2026-05-13")
+    r2 = substantiated_complaint(app_at, hall, "2026-05-13")
     steps = _ledger(app_at, hall, "2026-05-14")
     steps.record_verification_call(r2, True, "已核实", "S002")
     steps.fix_at_once(r2, ["当面致歉"], "S002")
     steps.feed_back(r2, "PHONE", "已整改", "S002")
     steps.pass_review(r2, "同意", "sup-1")
 
-    r3 = _bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
+    r3 = bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
     steps = _ledger(app_at, hall, "2026-05-18")
     steps.record_verification_call(r3, False, "未接通，已短信", "S003")
     steps.explain(r3, "系统限制，已解释", "S003")
@@ -233,7 +212,7 @@ def test_overdue_rectifications_marked_by_an_admin_or_supervisor_are_recorded_as
 ):
     """The mutation records the missed deadlines with the caller as actor (the deadline
     scheduler's misses are the ``system``'s), once each whoever records them."""
-    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")  # call due 05-08
+    r1 = bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")  # call due 05-08
     app = _ledger(app_at, hall, "2026-05-11")
     mark = "mutation { markOverdueRectifications }"
     marked = gql(mark, token=token(Role.HALL_ADMIN, hall, "admin-7"))

@@ -20,12 +20,14 @@ import pytest
 from gateway.auth import Role
 from projections.runtime import Rebuild
 from projections.worklist import WorklistProjection
-from services.complaints import ComplaintService
-from services.complaints.application import ComplaintDetails
-from services.evaluations import EvaluationService, Invitation, Rating
-from services.evaluations.policies import rectification_id_for
-from services.rectifications import Rectification, RectificationService
-from tests.integration.read_models.conftest import data, edges, moment
+from services.rectifications import RectificationService
+from tests.integration.read_models.conftest import (
+    bad_rating,
+    data,
+    edges,
+    moment,
+    substantiated_complaint,
+)
 
 WORKLIST = """query($b: String, $kinds: [WorklistKind!]) {
   staffWorklist(badgeNumber: $b) {
@@ -34,32 +36,6 @@ WORKLIST = """query($b: String, $kinds: [WorklistKind!]) {
       rectificationStep rectificationSource } } }
   }
 }"""
-
-
-def _bad_rating(app_at, hall: str, ref: str, day: str, window: str, staff: str) -> UUID:
-    """A 不满意 rating of a visit at ``window`` served by ``staff`` ('' for none)."""
-    app = app_at(EvaluationService, hall, moment(day))
-    invitation = Invitation("VISIT", ref, "OFFLINE", "a-1", window, staff, "")
-    evaluation = app.invite_evaluation(invitation, staff or "S-window")
-    rating = Rating("DISSATISFIED", {"OVERALL": 2}, voluntary=True)
-    return rectification_id_for(app.submit_rating(evaluation.id, rating, "a-1"))
-
-
-def _substantiated_complaint(app_at, hall: str, day: str) -> UUID:
-    """A complaint against W02/S002 found substantiated."""
-    app = app_at(ComplaintService, hall, moment(day))
-    details = ComplaintDetails(
-        channel="PHONE",
-        facts="推诿",
-        applicant_id="a-2",
-        complainant_name="某某",
-        respondent_window="W02",
-        respondent_badge="S002",
-    )
-    complaint = app.receive_complaint(details, "a-2")
-    app.accept_complaint(complaint.id, "REFERRED", "admin-1")
-    app.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
-    return Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")
 
 
 def _worklist(gql, token, hall: str, badge: str, **variables: Any) -> dict[str, Any]:
@@ -88,7 +64,7 @@ def _at(app_at, hall: str, day: str) -> RectificationService:
 def test_a_bad_rating_gives_the_rated_staff_member_the_verification_call(
     gql, token, hall, app_at, project
 ):
-    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    r1 = str(bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
     project()
     found = _worklist(gql, token, hall, "S001")
     assert found["rectificationFollowUps"] == 1
@@ -110,7 +86,7 @@ def test_a_bad_rating_gives_the_rated_staff_member_the_verification_call(
 def test_the_follow_up_moves_through_the_steps_and_leaves_when_done(
     gql, token, hall, app_at, project
 ):
-    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    r1 = str(bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
     rid = UUID(r1)
     _at(app_at, hall, "2026-05-08").record_verification_call(rid, True, "已联系", "S001")
     project()
@@ -147,9 +123,9 @@ def test_the_follow_up_moves_through_the_steps_and_leaves_when_done(
 def test_each_staff_member_sees_only_the_rectifications_concerning_them(
     gql, token, hall, app_at, project
 ):
-    r1 = str(_bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
-    r2 = str(_substantiated_complaint(app_at, hall, "2026-05-13"))
-    _bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")  # no staff member named
+    r1 = str(bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001"))
+    r2 = str(substantiated_complaint(app_at, hall, "2026-05-13"))
+    bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")  # no staff member named
     project()
     assert _steps_of(gql, token, hall, "S001") == [(r1, "VERIFICATION_CALL", "2026-05-08", "OPEN")]
     s002 = _worklist(gql, token, hall, "S002", kinds=["RECTIFICATION_FOLLOW_UP"])
@@ -168,7 +144,7 @@ def test_each_staff_member_sees_only_the_rectifications_concerning_them(
 
 
 def test_the_rectification_rows_keep_no_personal_data(hall, app_at, project, database_url):
-    _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
     _at(app_at, hall, "2026-05-11").mark_overdue()
     project()
     with psycopg.connect(database_url) as conn:
@@ -185,13 +161,13 @@ def test_the_rectification_follow_ups_equal_their_rebuild(
     hall, app_at, project, platform, database_url, batch_size
 ):
     """Every rectification event, rebuilt event by event and in one batch: the same rows."""
-    r1 = _bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
+    r1 = bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
     _at(app_at, hall, "2026-05-11").mark_overdue()
     steps = _at(app_at, hall, "2026-05-12")
     steps.record_verification_call(r1, True, "已联系", "S001")
     steps.enter_ledger(r1, ["整改窗口礼仪"], "S001")
     project()  # later events change rows an earlier pass wrote
-    r2 = _substantiated_complaint(app_at, hall, "2026-05-13")
+    r2 = substantiated_complaint(app_at, hall, "2026-05-13")
     steps = _at(app_at, hall, "2026-05-14")
     steps.record_verification_call(r2, True, "已核实", "S002")
     steps.fix_at_once(r2, ["当面致歉"], "S002")
@@ -200,7 +176,7 @@ def test_the_rectification_follow_ups_equal_their_rebuild(
     steps.explain(r2, "已说明", "S002")
     steps.feed_back(r2, "PHONE", "已说明", "S002")
     steps.pass_review(r2, "同意", "sup-1")
-    _bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
+    bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
     _at(app_at, hall, "2026-05-18").complete(r1, ["已培训"], "S001")
     project()
     pool = platform.worker_pool
