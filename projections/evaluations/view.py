@@ -14,7 +14,7 @@ import psycopg
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
-from projections.runtime.db import tenant_connection
+from projections.runtime.db import every_page, tenant_connection
 
 __all__ = [
     "BAD_LEVELS",
@@ -171,13 +171,12 @@ def due_default_ratings(
     invited on day 1 with 7 days, it is day 8). ``conn`` must see every hall (a worker
     connection): the deadline scheduler's query.
     """
-    cur = conn.cursor(row_factory=class_row(DueDefaultRating))
-    found: list[DueDefaultRating] = []
-    after: tuple[Any, ...] = (date.min, "", UUID(int=0))
-    while True:
-        rows = cur.execute(_DUE_DEFAULTS, (today, *after, page)).fetchall()
-        found += rows
-        if len(rows) < page:
-            return found
-        last = rows[-1]
-        after = (last.default_on, last.tenant_id, last.evaluation_id)
+    return every_page(
+        conn,
+        _DUE_DEFAULTS,
+        (today,),
+        row=DueDefaultRating,
+        key=lambda d: (d.default_on, d.tenant_id, d.evaluation_id),
+        first=(date.min, "", UUID(int=0)),
+        page=page,
+    )

@@ -18,7 +18,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 
-from projections.runtime.db import tenant_connection
+from projections.runtime.db import every_page, tenant_connection
 from services.store.pool import Pool
 
 __all__ = [
@@ -239,13 +239,12 @@ def due_deadlines(
 
     ``conn`` must see every hall (a worker connection): the deadline scheduler's query.
     """
-    cur = conn.cursor(row_factory=class_row(DueDeadline))
-    found: list[DueDeadline] = []
-    after: tuple[Any, ...] = (date.min, "", UUID(int=0), "")  # before every key
-    while True:
-        rows = cur.execute(_DUE, (context, today, *after, page)).fetchall()
-        found += rows
-        if len(rows) < page:
-            return found
-        last = rows[-1]
-        after = (last.due_on, last.tenant_id, last.record_id, last.deadline)
+    return every_page(
+        conn,
+        _DUE,
+        (context, today),
+        row=DueDeadline,
+        key=lambda d: (d.due_on, d.tenant_id, d.record_id, d.deadline),
+        first=(date.min, "", UUID(int=0), ""),  # before every key
+        page=page,
+    )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import psycopg
+from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
-__all__ = ["tenant_connection"]
+__all__ = ["every_page", "tenant_connection"]
+
+R = TypeVar("R")
 
 
 @contextmanager
@@ -17,3 +21,31 @@ def tenant_connection(pool: ConnectionPool, tenant_id: str) -> Iterator[psycopg.
     with pool.connection() as conn, conn.transaction():
         conn.execute("SELECT set_config('yanshen.tenant_id', %s, true)", (tenant_id,))
         yield conn
+
+
+def every_page(
+    conn: psycopg.Connection[Any],
+    sql: str,
+    params: Sequence[Any],
+    *,
+    row: type[R],
+    key: Callable[[R], tuple[Any, ...]],
+    first: tuple[Any, ...],
+    page: int,
+) -> list[R]:
+    """Every row of a keyset-paged query, read ``page`` at a time.
+
+    ``sql`` takes ``params``, then the key of the last row read (``first``: before every
+    key) and the page size, and orders by that key; ``key`` gives a row's key. A query for
+    work (a scheduler's) reads all of it: rows the caller cannot finish this time must not
+    hide the ones after them.
+    """
+    cur = conn.cursor(row_factory=class_row(row))
+    found: list[R] = []
+    after = first
+    while True:
+        rows = cur.execute(sql, (*params, *after, page)).fetchall()
+        found += rows
+        if len(rows) < page:
+            return found
+        after = key(rows[-1])
