@@ -299,6 +299,24 @@ def check_all(url: str, worker_pool: Any) -> RebuildReport:
     return Rebuild(url, worker_pool, all_projections()).check()
 
 
+def assert_hall_rebuilds_identically(
+    platform: Platform, hall: str, projections: list[Any], batch_sizes: tuple[int, ...] = (1, 1_000)
+) -> None:
+    """Each of ``projections`` rebuilt for ``hall`` equals its live tables, whether each
+    event is a batch of its own or all are one batch."""
+    for projection in projections:
+        for batch_size in batch_sizes:
+            report = Rebuild(
+                platform.database_url,
+                platform.worker_pool,
+                projection,
+                tenant=hall,
+                batch_size=batch_size,
+            ).check()
+            assert report.halls_compared == [hall]
+            assert report.identical, [d.samples for d in report.differences]
+
+
 def assert_identical_to_rebuild(url: str, worker_pool: Any) -> None:
     head = heads(url)
     report = check_all(url, worker_pool)

@@ -13,7 +13,7 @@ from deploy.bootstrap import all_projections
 from projections.cases.view import case_histories, cases_by_id
 from projections.complaints.view import complaints_by_id
 from projections.platform import DeadlinesProjection, deadline_counts
-from projections.runtime import ProjectionWorker, Rebuild
+from projections.runtime import ProjectionWorker
 from services.cases import Applicant, Case, CaseRequest, CaseService
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
@@ -22,7 +22,7 @@ from services.halls import HallRegistry
 from services.scheduler import DeadlineScheduler, default_sources
 from services.shared.working_days import CHINA_TZ
 from services.staff import StaffService
-from tests.integration.projections.support import Clock
+from tests.integration.projections.support import Clock, assert_hall_rebuilds_identically
 
 
 @pytest.fixture
@@ -156,13 +156,4 @@ def test_open_cases_and_complaints_past_their_due_dates_are_recorded_and_shown_o
         if c.tenant_id == hall
     }
     assert counts == {"cases": (2, 2), "complaints": (1, 1)}
-    for batch_size in (1, 1_000):
-        report = Rebuild(
-            own_platform.database_url,
-            own_platform.worker_pool,
-            DeadlinesProjection(),
-            tenant=hall,
-            batch_size=batch_size,
-        ).check()
-        assert report.halls_compared == [hall]
-        assert report.identical, [d.samples for d in report.differences]
+    assert_hall_rebuilds_identically(own_platform, hall, [DeadlinesProjection()])

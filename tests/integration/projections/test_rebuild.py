@@ -202,11 +202,7 @@ def test_a_shadow_left_by_an_interrupted_rebuild_is_replaced(db_url, own_platfor
     report = Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).check()
     assert report.identical
     assert report.halls_compared
-    with psycopg.connect(db_url) as conn:
-        left = conn.execute(
-            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
-        ).fetchone()
-    assert left == (0,)
+    assert _shadows(db_url) == 0
 
 
 def test_an_unknown_or_empty_hall_is_refused_and_nothing_is_written(
@@ -422,6 +418,15 @@ def _table(url: str, table: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
+def _shadows(url: str) -> int:
+    """Rebuild schemas left in the database."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _positions(url: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
@@ -450,11 +455,7 @@ def test_the_cli_shows_each_phase_in_logs_and_an_interrupted_rebuild_changes_not
     assert result.exit_code == 130
     assert "rebuild interrupted; the live read models are as they were" in result.output
     assert _catalog_rows(db_url) == before
-    with psycopg.connect(db_url) as conn:
-        left = conn.execute(
-            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
-        ).fetchone()
-    assert left == (0,)
+    assert _shadows(db_url) == 0
 
 
 def test_an_unknown_projection_is_refused(monkeypatch, db_url):
@@ -563,11 +564,7 @@ def test_a_hall_failing_in_a_rebuild_fails_the_rebuild_and_changes_nothing_live(
     with pytest.raises(HallRebuildError, match="hall rb-b: ValueError: no catalog for rb-b"):
         job.run()
     assert _catalog_rows(db_url) == before
-    with psycopg.connect(db_url) as conn:
-        left = conn.execute(
-            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen_rebuild_%'"
-        ).fetchone()
-    assert left == (0,)
+    assert _shadows(db_url) == 0
     # the rebuild's hold is released: the next one runs
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), jobs=2).run().swapped
     assert _catalog_rows(db_url) == before
