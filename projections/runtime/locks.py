@@ -5,17 +5,21 @@ Every live batch of a projection holds its *shared* lock; a rebuild's swap takes
 are swapped. A worker's group batch holds the shared locks of all its projections, so its
 batches wait for the swap (the last events and at most ``Rebuild.table_lock_timeout`` for
 the tables, per attempt). A second session lock keeps two rebuilds of one projection from
-running at once.
+running at once. A repeatable-read reader of the live tables holds the shared locks for its
+whole transaction (:func:`held_against_swaps`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
 __all__ = [
     "BATCHES",
+    "held_against_swaps",
     "hold_for_batch",
     "hold_for_swap",
     "release_rebuild",
@@ -36,6 +40,30 @@ def hold_for_batch(conn: psycopg.Connection[Any], projection: str) -> None:
 def hold_for_swap(conn: psycopg.Connection[Any], projection: str) -> None:
     """Exclusive lock: waits for running batches of ``projection``; new ones wait for us."""
     conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (BATCHES, projection))
+
+
+@contextmanager
+def held_against_swaps(conn: psycopg.Connection[Any], projections: Sequence[str]) -> Iterator[None]:
+    """Shared session locks of ``projections``: no rebuild swaps their tables until the block
+    ends. For a repeatable-read transaction on the autocommit ``conn`` inside the block: its
+    snapshot is taken at its first statement, but table names resolve in the current catalog,
+    so a swap committed after that statement would show it the new tables with the old
+    snapshot (rows of the rebuild it cannot see). Taken before the transaction begins, the
+    locks leave no swap between the two.
+    """
+    names = sorted(set(projections))
+    conn.execute(
+        "SELECT pg_advisory_lock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
+        (BATCHES, names),
+    )
+    try:
+        yield
+    finally:
+        if not conn.closed:  # a lost session has lost its locks
+            conn.execute(
+                "SELECT pg_advisory_unlock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
+                (BATCHES, names),
+            )
 
 
 def try_hold_for_rebuild(conn: psycopg.Connection[Any], projection: str) -> bool:

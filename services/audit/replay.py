@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,18 @@ def _batch_class() -> Any:
     except ImportError:
         return None
     return Batch
+
+
+def _no_swaps(conn: psycopg.Connection[Any], names: Sequence[str]) -> AbstractContextManager[Any]:
+    """No rebuild swaps the live tables of ``names`` during the comparison (see
+    ``projections.runtime.locks.held_against_swaps``); nothing to hold without the runtime."""
+    try:
+        from projections.runtime.locks import (  # type: ignore[import-not-found,unused-ignore]
+            held_against_swaps,
+        )
+    except ImportError:
+        return nullcontext()
+    return held_against_swaps(conn, names)  # type: ignore[no-any-return,unused-ignore]
 
 
 def _overrides_apply_batch(projection: Any) -> bool:
@@ -285,7 +298,11 @@ def replay_hall(
             for _ in range(5):
                 with worker_pool.connection() as conn:
                     replay.catch_up(replay.live(conn))
-                with worker_pool.connection() as conn, conn.transaction():
+                with (
+                    worker_pool.connection() as conn,
+                    _no_swaps(conn, [p.name for p in projections]),
+                    conn.transaction(),
+                ):
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     if replay.live(conn) != replay.at:
                         continue  # a live worker moved on meanwhile: catch up again

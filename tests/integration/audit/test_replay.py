@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import singledispatchmethod
 from typing import Any
 
@@ -9,6 +10,9 @@ import psycopg
 import pytest
 
 from deploy.bootstrap import all_projections
+from projections.catalog import CatalogProjection
+from projections.runtime.rebuild import Rebuild
+from services.audit import replay as replay_module
 from services.audit.replay import replay_hall, replay_schema
 from services.privacy import ERASED, ErasureRequest, PrivacyService
 from services.staff import StaffMember
@@ -120,6 +124,36 @@ def test_a_replay_reports_a_live_row_that_differs(
     (catalog,) = [t for t in report.tables if not t.identical]
     assert (catalog.table, catalog.only_live, catalog.only_replayed) == ("catalog_items", 1, 1)
     assert any("被篡改" in s for s in catalog.samples)
+
+
+def test_a_rebuild_swaps_no_table_under_a_replays_comparison(
+    platform, reader, seeded, auditor, database_url, project, monkeypatch
+):
+    """The comparison reads one snapshot; a swap committed after it began would show it the
+    rebuilt catalog table, whose rows that snapshot cannot see (0 live rows: "differs")."""
+    project()
+    compare = replay_module._compare
+    rebuilds: list[Any] = []
+
+    def rebuild() -> None:
+        rebuilds.append(Rebuild(database_url, platform.worker_pool, CatalogProjection()).run())
+
+    def compare_while_the_catalog_is_rebuilt(conn: Any, *args: Any) -> Any:
+        if not rebuilds:
+            thread = threading.Thread(target=rebuild)
+            rebuilds.append(thread)
+            thread.start()
+            thread.join(timeout=3)  # long enough to build and swap, unless the swap waits
+        return compare(conn, *args)
+
+    monkeypatch.setattr(replay_module, "_compare", compare_while_the_catalog_is_rebuilt)
+    report = replay_hall(
+        reader, database_url, platform.worker_pool, seeded, all_projections(), auditor
+    )
+    thread, *done = rebuilds
+    thread.join(timeout=120)
+    assert report.identical, [t.samples for t in report.tables if not t.identical]
+    assert done and done[0].swapped  # the swap went ahead once the comparison was over
 
 
 def test_erased_data_is_not_in_a_replay_or_any_table(
