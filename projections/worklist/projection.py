@@ -8,9 +8,11 @@ Follow-ups are the ended cases and replied complaints whose applicant was not re
 the rectifications waiting for their staff member's verification call, disposition, ledger
 entry or feedback. Rows follow the events alone.
 
-Case, complaint and rectification events are applied one statement each, in order; queue-day
-events are folded per batch (:mod:`projections.worklist.tickets`) and written at the batch's
-end.
+Case, complaint and rectification events are applied in order through the batch's
+:class:`~projections.runtime.BatchRows` (:mod:`projections.worklist.records`): a record created
+and changed within one batch is one ``INSERT`` at the batch's end, a change to a row of an
+earlier batch an ``UPDATE`` at once. Queue-day events are folded per batch
+(:mod:`projections.worklist.tickets`) and written at the batch's end.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from typing import Any
 
 import psycopg
 
-from projections.queue_board.statements import Effect, execute
-from projections.runtime import Batch, Projection
-from projections.worklist.cases import CASE_EFFECTS, COMPLAINT_EFFECTS
-from projections.worklist.rectifications import RECTIFICATION_EFFECTS
+from projections.runtime import Batch, BatchRows, Projection
+from projections.worklist.cases import CASE_WRITES, COMPLAINT_WRITES
+from projections.worklist.records import Write
+from projections.worklist.rectifications import RECTIFICATION_WRITES
 from projections.worklist.tickets import TicketFold
 from services.queue import QUEUE_DAY_EVENTS
 
 __all__ = ["WorklistProjection"]
 
-EFFECTS: dict[type, Effect] = {**CASE_EFFECTS, **COMPLAINT_EFFECTS, **RECTIFICATION_EFFECTS}
+WRITES: dict[type, Write] = {**CASE_WRITES, **COMPLAINT_WRITES, **RECTIFICATION_WRITES}
+"""The record events: each changes its case's, complaint's or rectification's row."""
 
 
 class WorklistProjection(Projection):
@@ -56,32 +59,31 @@ class WorklistProjection(Projection):
         """Other events change nothing here."""
 
     def _record(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
-        execute(
-            conn,
-            EFFECTS[type(event)](event),
-            tenant_id=tenant_id,
-            position=position,
-            originator_id=event.originator_id,
-        )
+        """One event alone: through the batch's rows when ``conn`` is them, else at once."""
+        WRITES[type(event)](BatchRows.of(conn), event, tenant_id, position)
 
     def _ticket(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         fold = TicketFold(tenant_id)
         fold.add(event, position)
         fold.write(conn)
 
-    for _event_class in EFFECTS:
+    for _event_class in WRITES:
         apply.register(_event_class, _record)
     for _event_class in QUEUE_DAY_EVENTS:
         apply.register(_event_class, _ticket)
     del _event_class
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
-        """Case, complaint and rectification events in order; the queue days' events
-        folded, written last."""
+        """Case, complaint and rectification events in order (their new rows written at the
+        batch's end); the queue days' events folded, written last."""
+        rows = BatchRows(conn)
         fold = TicketFold(batch.tenant_id)
+        tenant_id = batch.tenant_id
         for position, event in batch.events():
-            if type(event) in EFFECTS:
-                self._record(event, conn, batch.tenant_id, position)
+            write = WRITES.get(type(event))
+            if write is not None:
+                write(rows, event, tenant_id, position)
             else:
                 fold.add(event, position)
+        rows.flush()
         fold.write(conn)

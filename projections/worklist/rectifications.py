@@ -1,4 +1,4 @@
-"""What rectification events do to the worklists (pure functions).
+"""What rectification events do to the worklists.
 
 A rectification (整改) is on the worklist of the staff member it concerns — the badge its
 ``RectificationOpened`` names (the rated staff member, the complainant's respondent, the
@@ -10,61 +10,72 @@ hall admins), no longer for the staff member; a review that reopens it brings it
 disposition. A rectification naming no badge is on nobody's worklist. The row stays (like a
 case's after its follow-up); the query keeps only the pending steps. ``since`` is the
 position and time its current step began.
+
+The rows are written through the batch's rows (:mod:`projections.worklist.records`): a
+rectification opened, verified and put on the ledger within one batch is one ``INSERT``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from functools import partial
 
-from projections.queue_board.statements import Effect, Statement
-from projections.worklist.cases import _SINCE, _day, _update
+from projections.runtime import BatchRows, RowTable
+from projections.worklist.records import Write, change, cleared, day, moved
 from services.rectifications.domain import Rectification
 
-__all__ = ["RECTIFICATION_EFFECTS"]
+__all__ = ["RECTIFICATIONS", "RECTIFICATION_WRITES"]
 
-_OPENED = """
-INSERT INTO worklist_rectifications (tenant_id, rectification_id, source, window_code,
-    responsible, status, verification_due_on, due_on, since_position, since_at, position)
-VALUES (%(t)s, %(id)s, %(source)s, %(window)s, NULLIF(%(badge)s, ''), 'OPEN',
-        %(verification_due)s, NULL, %(p)s, %(at)s, %(p)s)
-"""
-_SET = (
-    "UPDATE worklist_rectifications SET {sets}, position = %(p)s"
-    " WHERE tenant_id = %(t)s AND rectification_id = %(id)s"
+RECTIFICATIONS = RowTable(
+    "worklist_rectifications",
+    key=("tenant_id", "rectification_id"),
+    columns=(
+        "tenant_id",
+        "rectification_id",
+        "source",
+        "window_code",
+        "responsible",
+        "status",
+        "verification_due_on",
+        "due_on",
+        "since_position",
+        "since_at",
+        "position",
+    ),
 )
 
 
-def _rectification(sets: str, **params: Callable[[Any], object]) -> Effect:
-    return _update(_SET, sets, **params)
-
-
-def _opened(e: Rectification.Opened) -> Sequence[Statement]:
-    params = {
+def _opened(rows: BatchRows, e: Rectification.Opened, tenant_id: str, position: int) -> None:
+    """The verification call is owed first; an empty badge names nobody (``NULL``)."""
+    row = {
+        "tenant_id": tenant_id,
+        "rectification_id": e.originator_id,
         "source": e.source,
-        "window": e.window_code,
-        "badge": e.staff_badge,
-        "verification_due": _day(e.verification_due_on),
-        "at": e.timestamp,
+        "window_code": e.window_code,
+        "responsible": e.staff_badge or None,
+        "status": "OPEN",
+        "verification_due_on": day(e.verification_due_on),
+        **moved(e, position),
+        "position": position,
     }
-    return [(_OPENED, params)]
+    rows.insert(RECTIFICATIONS, row)
 
 
-_DEALT_WITH = _rectification(f"status = 'COMPLETED', due_on = NULL, {_SINCE}")
+_step = partial(change, RECTIFICATIONS, since=True)
+"""The rectification's next step begins: its status and when."""
+
+_DEALT_WITH = _step("COMPLETED", due_on=cleared)
 """Fixed at once or explained: the feedback is owed."""
 
-RECTIFICATION_EFFECTS: dict[type, Effect] = {
+RECTIFICATION_WRITES: dict[type, Write] = {
     Rectification.Opened: _opened,
-    Rectification.VerificationCalled: _rectification(f"status = 'VERIFIED', {_SINCE}"),
+    Rectification.VerificationCalled: _step("VERIFIED"),
     Rectification.FixedAtOnce: _DEALT_WITH,
     Rectification.Explained: _DEALT_WITH,
-    Rectification.LedgerEntered: _rectification(
-        f"status = 'IN_PROGRESS', due_on = %(due)s, {_SINCE}", due=lambda e: _day(e.due_on)
-    ),
-    Rectification.Completed: _rectification(f"status = 'COMPLETED', {_SINCE}"),
-    Rectification.FedBack: _rectification(f"status = 'FED_BACK', {_SINCE}"),
-    Rectification.ReviewPassed: _rectification("status = 'CLOSED'"),
-    Rectification.Reopened: _rectification(f"status = 'VERIFIED', due_on = NULL, {_SINCE}"),
+    Rectification.LedgerEntered: _step("IN_PROGRESS", due_on=lambda e: day(e.due_on)),
+    Rectification.Completed: _step("COMPLETED"),
+    Rectification.FedBack: _step("FED_BACK"),
+    Rectification.ReviewPassed: change(RECTIFICATIONS, "CLOSED"),
+    Rectification.Reopened: _step("VERIFIED", due_on=cleared),
 }
-"""Effects of the rectification events (``RectificationOverdue`` changes no step: the due
+"""Writes of the rectification events (``RectificationOverdue`` changes no step: the due
 dates are on the row already)."""

@@ -136,7 +136,10 @@ def test_a_rebuild_swaps_no_table_under_a_replays_comparison(
     rebuilds: list[Any] = []
 
     def rebuild() -> None:
-        rebuilds.append(Rebuild(database_url, platform.worker_pool, CatalogProjection()).run())
+        try:
+            rebuilds.append(Rebuild(database_url, platform.worker_pool, CatalogProjection()).run())
+        except Exception as error:
+            rebuilds.append(error)
 
     def compare_while_the_catalog_is_rebuilt(conn: Any, *args: Any) -> Any:
         if not rebuilds:
@@ -150,10 +153,11 @@ def test_a_rebuild_swaps_no_table_under_a_replays_comparison(
     report = replay_hall(
         reader, database_url, platform.worker_pool, seeded, all_projections(), auditor
     )
-    thread, *done = rebuilds
-    thread.join(timeout=120)
+    rebuilds[0].join(timeout=120)
+    done = rebuilds[1:]
     assert report.identical, [t.samples for t in report.tables if not t.identical]
-    assert done and done[0].swapped  # the swap went ahead once the comparison was over
+    assert done, "the rebuild did not finish"
+    assert done[0].swapped, done  # the swap went ahead once the comparison was over
 
 
 def test_erased_data_is_not_in_a_replay_or_any_table(

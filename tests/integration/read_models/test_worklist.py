@@ -290,3 +290,61 @@ def test_the_worklists_are_the_same_whatever_the_batch_size(
     report = rebuild.check()
     assert report.halls_compared == [hall], report
     assert report.identical, [d.samples for d in report.differences]
+
+
+def _case_rows(database_url: str, hall: str, cases: dict[str, UUID]) -> dict[str, tuple[Any, ...]]:
+    """(status, status before suspension, follow-up calls, reached) of the named cases."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT case_id, status, status_before_suspension, follow_up_calls,"
+            " follow_up_reached FROM worklist_cases WHERE tenant_id = %s",
+            (hall,),
+        ).fetchall()
+    names = {case: name for name, case in cases.items()}
+    return {names[row[0]]: tuple(row[1:]) for row in rows if row[0] in names}
+
+
+@pytest.mark.parametrize("batch_size", [1, 5_000])
+def test_changes_from_a_cases_own_columns_in_one_batch_and_across_batches(
+    hall, app_at, project, platform, database_url, batch_size
+):
+    """A suspension keeps the status aside, the resumption brings it back and each follow-up
+    call counts on: changes computed from the row's own columns, whether the row was written
+    by an earlier batch ("earlier") or waits for the end of the batch that created it
+    ("paused", "resumed", "called"). Rebuilt one event per batch and all in one batch: the
+    same rows."""
+    at = clock(app_at, hall)
+    cases = {"earlier": _case(at, "earlier")}
+    at(CaseService, "09:10").accept_case(cases["earlier"], "S001", "agent")
+    at(CaseService, "09:20").suspend_case(cases["earlier"], "等待补正", "S001")
+    project()
+    cases |= {name: _case(at, name) for name in ("paused", "resumed", "called")}
+    app = at(CaseService, "10:00")
+    for name in ("paused", "resumed", "called"):
+        app.accept_case(cases[name], "S001", "agent")
+    for name in ("paused", "resumed"):
+        app.suspend_case(cases[name], "等待补正", "S001")
+    later = at(CaseService, "11:00")
+    for name in ("earlier", "resumed"):
+        later.resume_case(cases[name], "", "S001")
+    later.complete_case(cases["called"], "", "S001")
+    later.record_follow_up(cases["called"], False, None, "", "S001")
+    later.record_follow_up(cases["called"], False, None, "", "S001")
+    project()
+    assert _case_rows(database_url, hall, cases) == {
+        "earlier": ("ACCEPTED", None, 0, False),
+        "paused": ("SUSPENDED", "ACCEPTED", 0, False),
+        "resumed": ("ACCEPTED", None, 0, False),
+        "called": ("COMPLETED", None, 2, False),
+    }
+    at(CaseService, "15:00").record_follow_up(cases["called"], True, True, "", "S001")
+    project()
+    assert _case_rows(database_url, hall, cases)["called"] == ("COMPLETED", None, 3, True)
+
+    rebuild = Rebuild(database_url, platform.worker_pool, WorklistProjection(), tenant=hall)
+    rebuild.batch_size = batch_size
+    report = rebuild.check()
+    assert report.halls_compared == [hall], report
+    assert report.identical, [d.samples for d in report.differences]
