@@ -74,6 +74,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     fee_cents=0,
                     rated=True,
                     actor="bench",
+                    timestamp=catalog.clock(),
                 )
             )
         save_rate = n / (time.perf_counter() - start)

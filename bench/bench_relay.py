@@ -22,6 +22,7 @@ import statistics
 import threading
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -42,7 +43,7 @@ TARGET_RATIO = 0.6
 TARGET_P99_MS = 500.0
 
 
-def _item(hall: str, code: str) -> ServiceItem:
+def _item(hall: str, code: str, now: datetime) -> ServiceItem:
     return ServiceItem(
         hall_id=hall,
         code=code,
@@ -54,6 +55,7 @@ def _item(hall: str, code: str) -> ServiceItem:
         fee_cents=0,
         rated=True,
         actor="bench",
+        timestamp=now,
     )
 
 
@@ -64,7 +66,8 @@ def _fill(platform: Platform, halls: list[str], per_hall: int) -> None:
         catalog = platform.hall_app(CatalogService, hall)
         codes = [f"B-{i:06d}" for i in range(per_hall - 1)]
         for start in range(0, len(codes), 50):
-            catalog.save(*(_item(hall, c) for c in codes[start : start + 50]))
+            now = catalog.clock()
+            catalog.save(*(_item(hall, c, now) for c in codes[start : start + 50]))
 
 
 def _pending(platform: Platform, consumer: str, halls: list[str]) -> bool:

@@ -50,6 +50,7 @@ class CatalogService(HallApplication):
             fee_cents=terms.fee_cents,
             rated=terms.rated,
             actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(item, conflict=ServiceItemExistsError(f"item {code!r} exists"))
         return item
@@ -64,6 +65,7 @@ class CatalogService(HallApplication):
             terms.promised_working_days,
             terms.fee_cents,
             terms.rated,
+            self.clock(),
             actor,
         )
         self.save_or_conflict(item, conflict=ConflictError(f"item {code!r} changed concurrently"))
@@ -71,7 +73,7 @@ class CatalogService(HallApplication):
 
     def withdraw_service_item(self, code: str, reason: str, actor: str) -> ServiceItem:
         item = self.get_item(code)
-        item.withdraw(reason, actor)
+        item.withdraw(reason, self.clock(), actor)
         self.save_or_conflict(item, conflict=ConflictError(f"item {code!r} changed concurrently"))
         return item
 

@@ -1,8 +1,13 @@
-"""Service items (服务事项) of a hall's catalog: published, revised, withdrawn."""
+"""Service items (服务事项) of a hall's catalog: published, revised, withdrawn.
+
+Every event's timestamp is its command's moment (``now`` or ``timestamp``: the application's
+clock); the catalog's read model shows it as the item's publication and update times.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -74,9 +79,11 @@ def _check_terms(
 class ServiceItem(Aggregate):
     """A service item of a hall's catalog (服务事项), identified by its code in the hall.
 
+    >>> from datetime import UTC
     >>> item = ServiceItem(hall_id="demo", code="BDB-001", name="帮办代办",
     ...     category=ItemCategory.ASSISTANCE, legal_basis="", materials=["身份证"],
-    ...     promised_working_days=5, fee_cents=0, rated=True, actor="admin-1")
+    ...     promised_working_days=5, fee_cents=0, rated=True, actor="admin-1",
+    ...     timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> item.revision, item.withdrawn
     (1, False)
     """
@@ -127,6 +134,8 @@ class ServiceItem(Aggregate):
         fee_cents: int,
         rated: bool,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         if not _CODE.match(code):
             raise ValidationError(
@@ -174,6 +183,7 @@ class ServiceItem(Aggregate):
         promised_working_days: int,
         fee_cents: int,
         rated: bool,
+        now: datetime,
         actor: str,
     ) -> None:
         """Publish a new revision of the item's terms."""
@@ -191,6 +201,7 @@ class ServiceItem(Aggregate):
             fee_cents,
             rated,
             actor,
+            timestamp=now,
         )
 
     @event(Revised)
@@ -205,6 +216,8 @@ class ServiceItem(Aggregate):
         fee_cents: int,
         rated: bool,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         """ServiceItemRevised: new terms, under a new revision number."""
         self._apply_terms(
@@ -212,15 +225,15 @@ class ServiceItem(Aggregate):
         )
         self.revision = revision
 
-    def withdraw(self, reason: str, actor: str) -> None:
+    def withdraw(self, reason: str, now: datetime, actor: str) -> None:
         """Take the item out of the catalog."""
         if self.withdrawn:
             raise ServiceItemWithdrawnError(f"item {self.code!r} was already withdrawn")
         if not reason.strip() or len(reason) > MAX_TEXT:
             raise ValidationError("withdrawing an item needs a reason (up to 2000 characters)")
-        self._withdrawn(reason.strip(), actor)
+        self._withdrawn(reason.strip(), actor, timestamp=now)
 
     @event(Withdrawn)
-    def _withdrawn(self, reason: str, actor: str) -> None:
+    def _withdrawn(self, reason: str, actor: str, *, timestamp: datetime) -> None:
         """ServiceItemWithdrawn: the item left the catalog."""
         self.withdrawn = True

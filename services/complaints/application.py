@@ -54,6 +54,7 @@ class ComplaintService(HallApplication):
             respondent_badge=details.respondent_badge,
             facts=details.facts.strip(),
             evidence=list(details.evidence),
+            now=self.clock(),
             actor=actor,
         )
         return self._save(complaint)
@@ -74,7 +75,7 @@ class ComplaintService(HallApplication):
     ) -> Complaint:
         """不予受理 with a reason code (hall admins, supervisors)."""
         complaint = self.get_complaint(complaint_id)
-        complaint.reject(reason, explanation, actor)
+        complaint.reject(reason, explanation, now=self.clock(), actor=actor)
         return self._save(complaint)
 
     def withdraw_complaint(
@@ -84,7 +85,7 @@ class ComplaintService(HallApplication):
         complaint = self.get_complaint(complaint_id)
         if as_complainant and (not complaint.applicant_id or complaint.applicant_id != actor):
             raise NotTheComplainantError("only the complainant may withdraw this complaint")
-        complaint.withdraw(reason, actor)
+        complaint.withdraw(reason, now=self.clock(), actor=actor)
         return self._save(complaint)
 
     def accept_complaint(self, complaint_id: UUID, complaint_class: str, actor: str) -> Complaint:
@@ -102,7 +103,7 @@ class ComplaintService(HallApplication):
 
     def assign_complaint(self, complaint_id: UUID, assignee: str, actor: str) -> Complaint:
         complaint = self.get_complaint(complaint_id)
-        complaint.assign(assignee, actor)
+        complaint.assign(assignee, now=self.clock(), actor=actor)
         return self._save(complaint)
 
     def investigate_complaint(
@@ -111,15 +112,16 @@ class ComplaintService(HallApplication):
         """调查核实; a substantiated finding opens a rectification in the same save."""
         policies = require_registered_hall(self).policies
         complaint = self.get_complaint(complaint_id)
-        complaint.investigate(finding, summary, actor)
+        now = self.clock()
+        complaint.investigate(finding, summary, now=now, actor=actor)
         opened = rectifications_opened_by(
-            complaint, now=self.clock(), calendar=self.calendar, policies=policies
+            complaint, now=now, calendar=self.calendar, policies=policies
         )
         return self._save(complaint, *opened)
 
     def dispose_complaint(self, complaint_id: UUID, measures: list[str], actor: str) -> Complaint:
         complaint = self.get_complaint(complaint_id)
-        complaint.dispose(measures, actor)
+        complaint.dispose(measures, now=self.clock(), actor=actor)
         return self._save(complaint)
 
     def extend_complaint_deadline(
@@ -141,7 +143,7 @@ class ComplaintService(HallApplication):
         self, complaint_id: UUID, satisfied: bool, comment: str, actor: str
     ) -> Complaint:
         complaint = self.get_complaint(complaint_id)
-        complaint.follow_up(satisfied, comment, actor)
+        complaint.follow_up(satisfied, comment, now=self.clock(), actor=actor)
         return self._save(complaint)
 
     def reopen_complaint(self, complaint_id: UUID, reason: str, actor: str) -> Complaint:
@@ -154,5 +156,5 @@ class ComplaintService(HallApplication):
 
     def archive_complaint(self, complaint_id: UUID, actor: str) -> Complaint:
         complaint = self.get_complaint(complaint_id)
-        complaint.archive(actor)
+        complaint.archive(now=self.clock(), actor=actor)
         return self._save(complaint)

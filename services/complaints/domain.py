@@ -1,13 +1,17 @@
 """The complaint aggregate (服务投诉, GB/T 36113): 受理 → 调查 → 处置 → 意见反馈 → 归档.
 
 Deadlines are computed here, from the ``now`` and the working-day calendar the application
-passes in, and recorded in the events (ISO dates), so no reader ever recomputes them.
+passes in, and recorded in the events (ISO dates), so no reader ever recomputes them. Every
+command takes ``now`` (the application's clock, or the deadline scheduler's for
+``ComplaintOverdue``), which is also the timestamp of the events it records.
 
+>>> from datetime import UTC
 >>> c = Complaint.receive(hall_id="demo", channel="IN_PERSON", anonymous=False, applicant_id="a-1",
 ...     complainant_name="张三", complainant_phone="13800000000", respondent_window="W01",
-...     respondent_badge="", facts="窗口人员态度生硬", evidence=[], actor="a-1")
->>> c.status
-<ComplaintStatus.RECEIVED: 'RECEIVED'>
+...     respondent_badge="", facts="窗口人员态度生硬", evidence=[],
+...     now=datetime(2026, 9, 30, 2, tzinfo=UTC), actor="a-1")
+>>> c.status, c.created_on == datetime(2026, 9, 30, 2, tzinfo=UTC)
+(<ComplaintStatus.RECEIVED: 'RECEIVED'>, True)
 """
 
 from __future__ import annotations
@@ -175,6 +179,7 @@ class Complaint(Aggregate):
         respondent_badge: str,
         facts: str,
         evidence: list[str],
+        now: datetime,
         actor: str,
     ) -> Complaint:
         """登记: receive a complaint. The checks live here, not in ``__init__``, because
@@ -208,6 +213,7 @@ class Complaint(Aggregate):
             facts=facts,
             evidence=evidence,
             actor=actor,
+            timestamp=now,
         )
 
     @event(Received)
@@ -224,6 +230,8 @@ class Complaint(Aggregate):
         facts: str,
         evidence: list[str],
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.channel = ComplaintChannel(channel)
@@ -255,25 +263,27 @@ class Complaint(Aggregate):
 
     # -- 受理: accept, reject, withdraw ------------------------------------------------------
 
-    def reject(self, reason: str, explanation: str, actor: str) -> None:
+    def reject(self, reason: str, explanation: str, *, now: datetime, actor: str) -> None:
         """不予受理: refuse the complaint with a reason code and the notice to the complainant."""
         self._require(frozenset({S.RECEIVED}), "reject it")
         code = parse_enum(RejectionReason, reason, "rejection reason")
-        self._rejected(code.value, require_text(explanation, "the explanation", MAX_TEXT), actor)
+        text = require_text(explanation, "the explanation", MAX_TEXT)
+        self._rejected(code.value, text, actor, timestamp=now)
 
     @event(Rejected)
-    def _rejected(self, reason: str, explanation: str, actor: str) -> None:
+    def _rejected(self, reason: str, explanation: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.REJECTED
         self.rejection_reason = RejectionReason(reason)
         self.replied = True  # the notice of non-acceptance answers the complainant
 
-    def withdraw(self, reason: str, actor: str) -> None:
+    def withdraw(self, reason: str, *, now: datetime, actor: str) -> None:
         """撤诉: the complainant withdraws before the reply."""
         self._require(BEFORE_REPLY | {S.RECEIVED}, "withdraw it")
-        self._withdrawn(require_text(reason, "the reason", MAX_TEXT, optional=True), actor)
+        text = require_text(reason, "the reason", MAX_TEXT, optional=True)
+        self._withdrawn(text, actor, timestamp=now)
 
     @event(Withdrawn)
-    def _withdrawn(self, reason: str, actor: str) -> None:
+    def _withdrawn(self, reason: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.WITHDRAWN
 
     def accept(
@@ -295,11 +305,17 @@ class Complaint(Aggregate):
             else policies.complaint_complex_working_days
         )
         due = calendar.add_working_days(local_date(now), days)
-        self._accepted(cls.value, days, due.isoformat(), actor)
+        self._accepted(cls.value, days, due.isoformat(), actor, timestamp=now)
 
     @event(Accepted)
     def _accepted(
-        self, complaint_class: str, time_limit_working_days: int, due_on: str, actor: str
+        self,
+        complaint_class: str,
+        time_limit_working_days: int,
+        due_on: str,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.status = S.ACCEPTED
         self.complaint_class = ComplaintClass(complaint_class)
@@ -307,38 +323,40 @@ class Complaint(Aggregate):
 
     # -- 调查, 处置 ----------------------------------------------------------------------
 
-    def assign(self, assignee: str, actor: str) -> None:
+    def assign(self, assignee: str, *, now: datetime, actor: str) -> None:
         """Hand the complaint to a handler (or hand it on to another)."""
         self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "assign it")
-        self._assigned(require_text(assignee, "the assignee", 100), actor)
+        self._assigned(require_text(assignee, "the assignee", 100), actor, timestamp=now)
 
     @event(Assigned)
-    def _assigned(self, assignee: str, actor: str) -> None:
+    def _assigned(self, assignee: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.ASSIGNED
         self.assignee = assignee
 
-    def investigate(self, finding: str, summary: str, actor: str) -> None:
+    def investigate(self, finding: str, summary: str, *, now: datetime, actor: str) -> None:
         """调查核实: record the finding (substantiated / partly / not)."""
         self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "record an investigation")
         result = parse_enum(Finding, finding, "finding")
         text = require_text(summary, "the summary", MAX_TEXT)
-        self._investigated(result.value, text, self.handling_round, actor)
+        self._investigated(result.value, text, self.handling_round, actor, timestamp=now)
 
     @event(Investigated)
-    def _investigated(self, finding: str, summary: str, handling_round: int, actor: str) -> None:
+    def _investigated(
+        self, finding: str, summary: str, handling_round: int, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.INVESTIGATED
         self.finding = Finding(finding)
 
-    def dispose(self, measures: list[str], actor: str) -> None:
+    def dispose(self, measures: list[str], *, now: datetime, actor: str) -> None:
         """处置: record the measures taken (at least one)."""
         self._require(frozenset({S.INVESTIGATED}), "dispose of it")
         items = _items(measures, "measure", MAX_TEXT)
         if not items:
             raise ValidationError("disposing of a complaint needs at least one measure")
-        self._disposed(items, actor)
+        self._disposed(items, actor, timestamp=now)
 
     @event(Disposed)
-    def _disposed(self, measures: list[str], actor: str) -> None:
+    def _disposed(self, measures: list[str], actor: str, *, timestamp: datetime) -> None:
         self.status = S.DISPOSED
         self.measures = list(measures)
 
@@ -364,12 +382,19 @@ class Complaint(Aggregate):
         self.mark_overdue(now=now, actor=SYSTEM_ACTOR)
         new_due = calendar.add_working_days(self.due_on, working_days)
         self._deadline_extended(
-            working_days, text, self.due_on.isoformat(), new_due.isoformat(), actor
+            working_days, text, self.due_on.isoformat(), new_due.isoformat(), actor, timestamp=now
         )
 
     @event(DeadlineExtended)
     def _deadline_extended(
-        self, working_days: int, reason: str, previous_due_on: str, due_on: str, actor: str
+        self,
+        working_days: int,
+        reason: str,
+        previous_due_on: str,
+        due_on: str,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.due_on = date.fromisoformat(due_on)
         self.extensions += 1
@@ -381,24 +406,27 @@ class Complaint(Aggregate):
         self._require(frozenset({S.DISPOSED}), "reply (it must be disposed of first)")
         assert self.due_on is not None
         on_time = local_date(now) <= self.due_on
-        self._replied(require_text(content, "the reply", MAX_FACTS), on_time, actor)
+        text = require_text(content, "the reply", MAX_FACTS)
+        self._replied(text, on_time, actor, timestamp=now)
 
     @event(Replied)
-    def _replied(self, content: str, on_time: bool, actor: str) -> None:
+    def _replied(self, content: str, on_time: bool, actor: str, *, timestamp: datetime) -> None:
         self.status = S.REPLIED
         self.replied = True
         self.replied_on_time = on_time
 
-    def follow_up(self, satisfied: bool, comment: str, actor: str) -> None:
+    def follow_up(self, satisfied: bool, comment: str, *, now: datetime, actor: str) -> None:
         """回访: ask the complainant whether they are satisfied with the result."""
         self._require(frozenset({S.REPLIED}), "follow it up (reply first)")
         if not self.applicant_id:
             raise ComplaintStateError("an anonymous complaint has nobody to follow up")
         text = require_text(comment, "the comment", MAX_TEXT, optional=True)
-        self._followed_up(self.applicant_id, satisfied, text, actor)
+        self._followed_up(self.applicant_id, satisfied, text, actor, timestamp=now)
 
     @event(FollowedUp)
-    def _followed_up(self, applicant_id: str, satisfied: bool, comment: str, actor: str) -> None:
+    def _followed_up(
+        self, applicant_id: str, satisfied: bool, comment: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.FOLLOWED_UP
         self.satisfied = satisfied
 
@@ -416,10 +444,12 @@ class Complaint(Aggregate):
         self._require(frozenset({S.REPLIED, S.FOLLOWED_UP}), "reopen it")
         text = require_text(reason, "the reason", MAX_TEXT)
         due = calendar.add_working_days(local_date(now), policies.complaint_complex_working_days)
-        self._reopened(text, self.handling_round + 1, due.isoformat(), actor)
+        self._reopened(text, self.handling_round + 1, due.isoformat(), actor, timestamp=now)
 
     @event(Reopened)
-    def _reopened(self, reason: str, handling_round: int, due_on: str, actor: str) -> None:
+    def _reopened(
+        self, reason: str, handling_round: int, due_on: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.ACCEPTED
         self.handling_round = handling_round
         self.due_on = date.fromisoformat(due_on)
@@ -429,7 +459,7 @@ class Complaint(Aggregate):
         self.replied_on_time = None
         self.satisfied = None
 
-    def archive(self, actor: str) -> None:
+    def archive(self, *, now: datetime, actor: str) -> None:
         """资料归档: close the file; refused until the complainant was answered."""
         if self.status is S.ARCHIVED:
             raise ComplaintStateError("complaint is already ARCHIVED")
@@ -438,10 +468,10 @@ class Complaint(Aggregate):
                 f"complaint is {self.status.value}: it was never replied to, so it cannot be "
                 "archived"
             )
-        self._archived(actor)
+        self._archived(actor, timestamp=now)
 
     @event(Archived)
-    def _archived(self, actor: str) -> None:
+    def _archived(self, actor: str, *, timestamp: datetime) -> None:
         self.status = S.ARCHIVED
 
     # -- 超期 -----------------------------------------------------------------------------
@@ -463,9 +493,9 @@ class Complaint(Aggregate):
         missed = self.missed_due_date(today)
         if missed is None:
             return False
-        self._overdue(missed.isoformat(), today.isoformat(), actor)
+        self._overdue(missed.isoformat(), today.isoformat(), actor, timestamp=now)
         return True
 
     @event(Overdue)
-    def _overdue(self, due_on: str, detected_on: str, actor: str) -> None:
+    def _overdue(self, due_on: str, detected_on: str, actor: str, *, timestamp: datetime) -> None:
         self.overdue.add(due_on)

@@ -143,7 +143,7 @@ class EvaluationService(HallApplication):
     def append_rating(self, evaluation_id: UUID, comment: str, actor: str) -> Evaluation:
         """追评 (the rater)."""
         evaluation = self.get_evaluation(evaluation_id)
-        evaluation.append(comment, actor)
+        evaluation.append(comment, now=self.clock(), actor=actor)
         return self._save(evaluation)
 
     def appeal_rating(
@@ -151,19 +151,19 @@ class EvaluationService(HallApplication):
     ) -> Evaluation:
         """申诉 (staff, hall admins)."""
         evaluation = self.get_evaluation(evaluation_id)
-        evaluation.appeal(reason, explanation, actor)
+        evaluation.appeal(reason, explanation, now=self.clock(), actor=actor)
         return self._save(evaluation)
 
     def exclude_rating(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
         """甄别剔除: uphold the appeal (supervisors)."""
         evaluation = self.get_evaluation(evaluation_id)
-        evaluation.exclude(note, actor)
+        evaluation.exclude(note, now=self.clock(), actor=actor)
         return self._save(evaluation)
 
     def reject_rating_appeal(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
         """Reject the appeal (supervisors)."""
         evaluation = self.get_evaluation(evaluation_id)
-        evaluation.reject_appeal(note, actor)
+        evaluation.reject_appeal(note, now=self.clock(), actor=actor)
         return self._save(evaluation)
 
     def _invited_ids(self) -> list[UUID]:

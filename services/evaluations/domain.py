@@ -2,14 +2,16 @@
 
 An evaluation starts with the invitation after the service; the applicant rates it once,
 or, when the hall's unrated period (natural days) is over, it counts as 基本满意 by default.
+Every command takes its moment (``now``) from the application's clock, or from the deadline
+scheduler's for a default rating; it is also the timestamp of the event recorded.
 
 >>> from datetime import datetime, UTC
 >>> e = Evaluation.invite(hall_id="demo", subject_kind="VISIT", subject_ref="T-1",
 ...     channel="OFFLINE", applicant_id="a-1", window_code="W01", staff_badge="S001",
 ...     item_code="", now=datetime(2026, 5, 6, 1, tzinfo=UTC), unrated_default_days=7,
 ...     actor="S001")
->>> e.default_on
-datetime.date(2026, 5, 13)
+>>> e.default_on, e.created_on == datetime(2026, 5, 6, 1, tzinfo=UTC)
+(datetime.date(2026, 5, 13), True)
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ class Evaluation(Aggregate):
             item_code=item_code,
             default_on=default_on.isoformat(),
             actor=actor,
+            timestamp=now,
         )
 
     @staticmethod
@@ -167,6 +170,8 @@ class Evaluation(Aggregate):
         item_code: str,
         default_on: str,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.subject_kind = parse_enum(SubjectKind, subject_kind, "subject kind")
         self.channel = parse_enum(EvaluationChannel, channel, "channel")
@@ -234,7 +239,9 @@ class Evaluation(Aggregate):
             if not 1 <= score <= 5:
                 raise ValidationError("an indicator score is 1 (非常不满意) to 5 (非常满意)")
         text = require_text(comment, "the comment", MAX_COMMENT, optional=True)
-        self._rating_submitted(actor, rated.value, dict(scores), text, voluntary, actor)
+        self._rating_submitted(
+            actor, rated.value, dict(scores), text, voluntary, actor, timestamp=now
+        )
 
     @event(RatingSubmitted)
     def _rating_submitted(
@@ -245,6 +252,8 @@ class Evaluation(Aggregate):
         comment: str,
         voluntary: bool,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.status = S.RATED
         self.rater_id = applicant_id
@@ -260,17 +269,17 @@ class Evaluation(Aggregate):
             )
         if local_date(now) < self.default_on:
             raise RatingNotDueError(f"the rating period runs until {self.default_on.isoformat()}")
-        self._rating_defaulted(RatingLevel.BASIC.value, actor)
+        self._rating_defaulted(RatingLevel.BASIC.value, actor, timestamp=now)
 
     def default_is_due(self, now: datetime) -> bool:
         return self.status is S.INVITED and local_date(now) >= self.default_on
 
     @event(RatingDefaulted)
-    def _rating_defaulted(self, level: str, actor: str) -> None:
+    def _rating_defaulted(self, level: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.DEFAULTED
         self.level = RatingLevel(level)
 
-    def append(self, comment: str, actor: str) -> None:
+    def append(self, comment: str, *, now: datetime, actor: str) -> None:
         """追评: the rater adds a later comment, once; the level does not change."""
         if self.status is not S.RATED:
             raise RatingStateError("only a rating the applicant submitted can be appended to")
@@ -278,49 +287,51 @@ class Evaluation(Aggregate):
             raise NotTheRaterError("only the rater may append to the rating")
         if self.appended:
             raise RatingStateError("the rating was already appended to (追评 once)")
-        self._rating_appended(
-            self.rater_id, require_text(comment, "the comment", MAX_COMMENT), actor
-        )
+        text = require_text(comment, "the comment", MAX_COMMENT)
+        self._rating_appended(self.rater_id, text, actor, timestamp=now)
 
     @event(RatingAppended)
-    def _rating_appended(self, applicant_id: str, comment: str, actor: str) -> None:
+    def _rating_appended(
+        self, applicant_id: str, comment: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.appended = True
 
     # -- 申诉, 甄别 --------------------------------------------------------------------------
 
-    def appeal(self, reason: str, explanation: str, actor: str) -> None:
+    def appeal(self, reason: str, explanation: str, *, now: datetime, actor: str) -> None:
         """申诉: the hall asks to exclude a mistaken or malicious rating (once per rating)."""
         if self.status is not S.RATED:
             raise AppealStateError("only a rating the applicant submitted can be appealed")
         if self.appeal_reason is not None:
             raise AppealStateError("the rating was already appealed")
         why = parse_enum(AppealReason, reason, "appeal reason")
-        self._rating_appealed(
-            why.value, require_text(explanation, "the explanation", MAX_TEXT), actor
-        )
+        text = require_text(explanation, "the explanation", MAX_TEXT)
+        self._rating_appealed(why.value, text, actor, timestamp=now)
 
     @event(RatingAppealed)
-    def _rating_appealed(self, reason: str, explanation: str, actor: str) -> None:
+    def _rating_appealed(
+        self, reason: str, explanation: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.appeal_reason = AppealReason(reason)
         self.appeal_pending = True
 
-    def exclude(self, note: str, actor: str) -> None:
+    def exclude(self, note: str, *, now: datetime, actor: str) -> None:
         """甄别剔除: uphold the appeal; the rating stays in the history, marked excluded."""
         if not self.appeal_pending:
             raise AppealStateError("the rating has no pending appeal")
-        self._rating_excluded(require_text(note, "the note", MAX_TEXT), actor)
+        self._rating_excluded(require_text(note, "the note", MAX_TEXT), actor, timestamp=now)
 
     @event(RatingExcluded)
-    def _rating_excluded(self, note: str, actor: str) -> None:
+    def _rating_excluded(self, note: str, actor: str, *, timestamp: datetime) -> None:
         self.appeal_pending = False
         self.excluded = True
 
-    def reject_appeal(self, note: str, actor: str) -> None:
+    def reject_appeal(self, note: str, *, now: datetime, actor: str) -> None:
         """Reject the appeal: the rating counts."""
         if not self.appeal_pending:
             raise AppealStateError("the rating has no pending appeal")
-        self._appeal_rejected(require_text(note, "the note", MAX_TEXT), actor)
+        self._appeal_rejected(require_text(note, "the note", MAX_TEXT), actor, timestamp=now)
 
     @event(AppealRejected)
-    def _appeal_rejected(self, note: str, actor: str) -> None:
+    def _appeal_rejected(self, note: str, actor: str, *, timestamp: datetime) -> None:
         self.appeal_pending = False

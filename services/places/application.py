@@ -43,6 +43,7 @@ class PlacesService(HallApplication):
             place_type=place_type,
             address=address,
             actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(place, conflict=ServicePlaceExistsError(f"place {code!r} exists"))
         return place
@@ -78,6 +79,7 @@ class PlacesService(HallApplication):
             place_code=place_code,
             queue_codes=list(queue_codes),
             actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(window, conflict=WindowExistsError(f"window {code!r} exists"))
         return window
@@ -95,7 +97,9 @@ class PlacesService(HallApplication):
         window = self.get_window(code)
         self._check_items(item_codes)
         self._check_queues(queue_codes)
-        window.reconfigure(name, window_type, list(item_codes), list(queue_codes), actor)
+        window.reconfigure(
+            name, window_type, list(item_codes), list(queue_codes), self.clock(), actor
+        )
         return self._save(window)
 
     def open_window(self, code: str, actor: str, badge: str | None = None) -> Window:

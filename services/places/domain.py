@@ -3,6 +3,8 @@
 A window belongs to a place (``place_code``; empty for the hall's own premises), serves
 catalog items and queues, and is opened, suspended (with a reason), resumed and closed over
 the day. Illegal transitions raise a :class:`~services.places.errors.WindowStateError`.
+Every event's timestamp is its command's moment (``now`` or ``timestamp``: the application's
+clock).
 
 ``WindowConfigured`` is at version 2 (``place_code`` and ``queue_codes`` added); version-1
 events, stored before windows had places and queues, are upcast when read.
@@ -92,8 +94,10 @@ class WindowStatus(StrEnum):
 class ServicePlace(Aggregate):
     """A place where the hall serves: an offline hall, a 基层服务站 or the online platform.
 
+    >>> from datetime import UTC
     >>> p = ServicePlace(hall_id="demo", code="ZX", name="镇便民服务中心",
-    ...                  place_type="GRASSROOTS_STATION", address="某镇某路1号", actor="admin")
+    ...                  place_type="GRASSROOTS_STATION", address="某镇某路1号", actor="admin",
+    ...                  timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> p.place_type
     <PlaceType.GRASSROOTS_STATION: 'GRASSROOTS_STATION'>
     """
@@ -110,7 +114,15 @@ class ServicePlace(Aggregate):
 
     @event(Registered)
     def __init__(
-        self, hall_id: str, code: str, name: str, place_type: str, address: str, actor: str
+        self,
+        hall_id: str,
+        code: str,
+        name: str,
+        place_type: str,
+        address: str,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         validate_code(code, "place")
         try:
@@ -132,8 +144,10 @@ class ServicePlace(Aggregate):
 class Window(Aggregate):
     """A service window of a hall, identified by its code (e.g. ``W01``).
 
+    >>> from datetime import UTC
     >>> w = Window(hall_id="demo", code="W01", name="综合窗口一", window_type="COMPREHENSIVE",
-    ...            item_codes=["HOTLINE-001"], place_code="", queue_codes=["Q1"], actor="admin")
+    ...            item_codes=["HOTLINE-001"], place_code="", queue_codes=["Q1"], actor="admin",
+    ...            timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> w.window_type, w.status
     (<WindowType.COMPREHENSIVE: 'COMPREHENSIVE'>, <WindowStatus.CLOSED: 'CLOSED'>)
     """
@@ -202,6 +216,8 @@ class Window(Aggregate):
         place_code: str,
         queue_codes: list[str],
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         validate_code(code, "window")
         if place_code:
@@ -239,6 +255,7 @@ class Window(Aggregate):
         window_type: str,
         item_codes: list[str],
         queue_codes: list[str],
+        now: datetime,
         actor: str,
     ) -> None:
         """Change what the window is and serves; its state (open, closed …) is unchanged."""
@@ -246,7 +263,9 @@ class Window(Aggregate):
         if window_type not in WindowType.__members__:
             raise ValidationError(f"unknown window type {window_type!r}")
         _codes(queue_codes, "queue")
-        self._reconfigured(name.strip(), window_type, list(item_codes), list(queue_codes), actor)
+        self._reconfigured(
+            name.strip(), window_type, list(item_codes), list(queue_codes), actor, timestamp=now
+        )
 
     @event(Reconfigured)
     def _reconfigured(
@@ -256,6 +275,8 @@ class Window(Aggregate):
         item_codes: list[str],
         queue_codes: list[str],
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self._apply(name, window_type, item_codes, queue_codes)
 
@@ -265,10 +286,10 @@ class Window(Aggregate):
             raise WindowAlreadyOpenError(f"window {self.code!r} is already open")
         if self.status is WindowStatus.SUSPENDED:
             raise WindowAlreadyOpenError(f"window {self.code!r} is suspended: resume it")
-        self._opened(now, actor)
+        self._opened(now, actor, timestamp=now)
 
     @event(Opened)
-    def _opened(self, opened_at: datetime, actor: str) -> None:
+    def _opened(self, opened_at: datetime, actor: str, *, timestamp: datetime) -> None:
         self.status = WindowStatus.OPEN
 
     def suspend(self, reason: str, now: datetime, actor: str) -> None:
@@ -277,10 +298,12 @@ class Window(Aggregate):
             raise WindowNotOpenError(f"window {self.code!r} is {self.status.value.lower()}")
         if not reason.strip() or len(reason) > MAX_REASON:
             raise ValidationError(f"suspending a window needs a reason (up to {MAX_REASON})")
-        self._suspended(reason.strip(), now, actor)
+        self._suspended(reason.strip(), now, actor, timestamp=now)
 
     @event(Suspended)
-    def _suspended(self, reason: str, suspended_at: datetime, actor: str) -> None:
+    def _suspended(
+        self, reason: str, suspended_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = WindowStatus.SUSPENDED
         self.suspension_reason = reason
 
@@ -288,10 +311,10 @@ class Window(Aggregate):
         """A suspended window serves again."""
         if self.status is not WindowStatus.SUSPENDED:
             raise WindowNotSuspendedError(f"window {self.code!r} is {self.status.value.lower()}")
-        self._resumed(now, actor)
+        self._resumed(now, actor, timestamp=now)
 
     @event(Resumed)
-    def _resumed(self, resumed_at: datetime, actor: str) -> None:
+    def _resumed(self, resumed_at: datetime, actor: str, *, timestamp: datetime) -> None:
         self.status = WindowStatus.OPEN
         self.suspension_reason = ""
 
@@ -299,9 +322,9 @@ class Window(Aggregate):
         """Stop serving; an open or suspended window closes."""
         if self.status is WindowStatus.CLOSED:
             raise WindowAlreadyClosedError(f"window {self.code!r} is already closed")
-        self._closed(now, actor)
+        self._closed(now, actor, timestamp=now)
 
     @event(Closed)
-    def _closed(self, closed_at: datetime, actor: str) -> None:
+    def _closed(self, closed_at: datetime, actor: str, *, timestamp: datetime) -> None:
         self.status = WindowStatus.CLOSED
         self.suspension_reason = ""

@@ -83,6 +83,7 @@ class QueueService(HallApplication):
             prefix=prefix,
             item_codes=list(item_codes),
             actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(queue, conflict=QueueExistsError(f"queue {code!r} exists"))
         return queue
@@ -93,7 +94,7 @@ class QueueService(HallApplication):
         """New name, items, or prefix (used from the queue's next service day)."""
         queue = self.get_queue(code)
         self._check_items(item_codes)
-        queue.reconfigure(name, prefix, list(item_codes), actor)
+        queue.reconfigure(name, prefix, list(item_codes), self.clock(), actor)
         self.save_or_conflict(queue, conflict=ConflictError(f"queue {code!r} changed; try again"))
         return queue
 
@@ -339,6 +340,7 @@ class QueueService(HallApplication):
             prefix=queue.prefix,
             started_at=now,
             actor=actor,
+            timestamp=now,
         )
 
     def _on_day(

@@ -51,7 +51,7 @@ class RectificationService(HallApplication):
     def fix_at_once(self, rectification_id: UUID, measures: list[str], actor: str) -> Rectification:
         """立行立改 (staff)."""
         rectification = self.get_rectification(rectification_id)
-        rectification.fix_at_once(measures, actor)
+        rectification.fix_at_once(measures, now=self.clock(), actor=actor)
         return self._save(rectification)
 
     def enter_ledger(self, rectification_id: UUID, plan: list[str], actor: str) -> Rectification:
@@ -66,7 +66,7 @@ class RectificationService(HallApplication):
     def explain(self, rectification_id: UUID, explanation: str, actor: str) -> Rectification:
         """解释说明 (staff)."""
         rectification = self.get_rectification(rectification_id)
-        rectification.explain(explanation, actor)
+        rectification.explain(explanation, now=self.clock(), actor=actor)
         return self._save(rectification)
 
     def complete(self, rectification_id: UUID, measures: list[str], actor: str) -> Rectification:
@@ -80,19 +80,19 @@ class RectificationService(HallApplication):
     ) -> Rectification:
         """反馈 to the rater (staff)."""
         rectification = self.get_rectification(rectification_id)
-        rectification.feed_back(method, content, actor)
+        rectification.feed_back(method, content, now=self.clock(), actor=actor)
         return self._save(rectification)
 
     def pass_review(self, rectification_id: UUID, note: str, actor: str) -> Rectification:
         """复核通过 (supervisors, hall admins)."""
         rectification = self.get_rectification(rectification_id)
-        rectification.pass_review(note, actor)
+        rectification.pass_review(note, now=self.clock(), actor=actor)
         return self._save(rectification)
 
     def reopen(self, rectification_id: UUID, reason: str, actor: str) -> Rectification:
         """复核不通过 (supervisors, hall admins)."""
         rectification = self.get_rectification(rectification_id)
-        rectification.reopen(reason, actor)
+        rectification.reopen(reason, now=self.clock(), actor=actor)
         return self._save(rectification)
 
     def mark_overdue(self, now: datetime | None = None, actor: str = SYSTEM_ACTOR) -> int:

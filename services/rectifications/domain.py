@@ -1,5 +1,7 @@
 """The rectification aggregate (整改): a problem found by a bad rating, a complaint or an
-inspection, verified, dealt with, fed back and reviewed.
+inspection, verified, dealt with, fed back and reviewed. Every command takes ``now`` (the
+application's clock, or the deadline scheduler's for ``RectificationOverdue``), which is also
+the timestamp of the event it records.
 
 >>> from datetime import datetime, UTC
 >>> r = Rectification.open(hall_id="demo", source="INSPECTION", source_id="i-1",
@@ -8,6 +10,8 @@ inspection, verified, dealt with, fed back and reviewed.
 ...     policies=HallPolicies(), actor="sup-1")
 >>> r.verification_due_on      # National Day holidays are skipped
 datetime.date(2026, 10, 8)
+>>> r.created_on == datetime(2026, 9, 30, 2, tzinfo=UTC)
+True
 """
 
 from __future__ import annotations
@@ -155,6 +159,7 @@ class Rectification(Aggregate):
             summary=summary,
             verification_due_on=due.isoformat(),
             actor=actor,
+            timestamp=now,
         )
 
     @staticmethod
@@ -174,6 +179,8 @@ class Rectification(Aggregate):
         summary: str,
         verification_due_on: str,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.source = parse_enum(RectificationSource, source, "rectification source")
@@ -215,11 +222,18 @@ class Rectification(Aggregate):
         self._require({S.OPEN}, "record a verification call")
         text = require_text(notes, "the notes", MAX_TEXT)
         on_time = local_date(now) <= self.verification_due_on
-        self._verification_called(self.applicant_id, contacted, text, on_time, actor)
+        self._verification_called(self.applicant_id, contacted, text, on_time, actor, timestamp=now)
 
     @event(VerificationCalled)
     def _verification_called(
-        self, applicant_id: str, contacted: bool, notes: str, on_time: bool, actor: str
+        self,
+        applicant_id: str,
+        contacted: bool,
+        notes: str,
+        on_time: bool,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.status = S.VERIFIED
         self.contacted = contacted
@@ -227,13 +241,13 @@ class Rectification(Aggregate):
 
     # -- 立行立改 / 建台账限期整改 / 解释说明 ----------------------------------------------------
 
-    def fix_at_once(self, measures: list[str], actor: str) -> None:
+    def fix_at_once(self, measures: list[str], *, now: datetime, actor: str) -> None:
         """立行立改: the problem was clear and reasonable and is fixed now."""
         self._require({S.VERIFIED}, "fix it at once (verify first)")
-        self._fixed_at_once(_items(measures, "measure"), actor)
+        self._fixed_at_once(_items(measures, "measure"), actor, timestamp=now)
 
     @event(FixedAtOnce)
-    def _fixed_at_once(self, measures: list[str], actor: str) -> None:
+    def _fixed_at_once(self, measures: list[str], actor: str, *, timestamp: datetime) -> None:
         self.status = S.COMPLETED
         self.disposition = Disposition.FIX_AT_ONCE
         self.due_on = None
@@ -251,21 +265,24 @@ class Rectification(Aggregate):
         self._require({S.VERIFIED}, "enter it in the ledger (verify first)")
         days = policies.rectification_working_days
         due = calendar.add_working_days(local_date(now), days)
-        self._ledger_entered(_items(plan, "plan"), days, due.isoformat(), actor)
+        self._ledger_entered(_items(plan, "plan"), days, due.isoformat(), actor, timestamp=now)
 
     @event(LedgerEntered)
-    def _ledger_entered(self, plan: list[str], working_days: int, due_on: str, actor: str) -> None:
+    def _ledger_entered(
+        self, plan: list[str], working_days: int, due_on: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.IN_PROGRESS
         self.disposition = Disposition.LEDGER
         self.due_on = date.fromisoformat(due_on)
 
-    def explain(self, explanation: str, actor: str) -> None:
+    def explain(self, explanation: str, *, now: datetime, actor: str) -> None:
         """解释说明: the request has no legal basis; it is explained instead."""
         self._require({S.VERIFIED}, "explain it (verify first)")
-        self._explained(require_text(explanation, "the explanation", MAX_TEXT), actor)
+        text = require_text(explanation, "the explanation", MAX_TEXT)
+        self._explained(text, actor, timestamp=now)
 
     @event(Explained)
-    def _explained(self, explanation: str, actor: str) -> None:
+    def _explained(self, explanation: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.COMPLETED
         self.disposition = Disposition.EXPLANATION
         self.due_on = None
@@ -275,42 +292,48 @@ class Rectification(Aggregate):
         self._require({S.IN_PROGRESS}, "complete it (only ledger entries are completed)")
         assert self.due_on is not None
         on_time = local_date(now) <= self.due_on
-        self._completed(_items(measures, "measure"), on_time, actor)
+        self._completed(_items(measures, "measure"), on_time, actor, timestamp=now)
 
     @event(Completed)
-    def _completed(self, measures: list[str], on_time: bool, actor: str) -> None:
+    def _completed(
+        self, measures: list[str], on_time: bool, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.COMPLETED
         self.completed_on_time = on_time
 
     # -- 反馈, 复核 -------------------------------------------------------------------------
 
-    def feed_back(self, method: str, content: str, actor: str) -> None:
+    def feed_back(self, method: str, content: str, *, now: datetime, actor: str) -> None:
         """反馈: tell the rater (or the inspector) what was done."""
         self._require({S.COMPLETED}, "feed back (complete it first)")
         how = parse_enum(FeedbackMethod, method, "feedback method")
-        self._fed_back(how.value, require_text(content, "the feedback", MAX_TEXT), actor)
+        text = require_text(content, "the feedback", MAX_TEXT)
+        self._fed_back(how.value, text, actor, timestamp=now)
 
     @event(FedBack)
-    def _fed_back(self, method: str, content: str, actor: str) -> None:
+    def _fed_back(self, method: str, content: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.FED_BACK
 
-    def pass_review(self, note: str, actor: str) -> None:
+    def pass_review(self, note: str, *, now: datetime, actor: str) -> None:
         """复核通过: the review accepts the rectification; it is closed."""
         self._require({S.FED_BACK}, "review it (feed back first)")
-        self._review_passed(require_text(note, "the note", MAX_TEXT, optional=True), actor)
+        text = require_text(note, "the note", MAX_TEXT, optional=True)
+        self._review_passed(text, actor, timestamp=now)
 
     @event(ReviewPassed)
-    def _review_passed(self, note: str, actor: str) -> None:
+    def _review_passed(self, note: str, actor: str, *, timestamp: datetime) -> None:
         self.status = S.CLOSED
 
-    def reopen(self, reason: str, actor: str) -> None:
+    def reopen(self, reason: str, *, now: datetime, actor: str) -> None:
         """复核不通过: the review sends it back for a new disposition."""
         self._require({S.FED_BACK}, "reopen it (only at the review)")
         text = require_text(reason, "the reason", MAX_TEXT)
-        self._reopened(text, self.handling_round + 1, actor)
+        self._reopened(text, self.handling_round + 1, actor, timestamp=now)
 
     @event(Reopened)
-    def _reopened(self, reason: str, handling_round: int, actor: str) -> None:
+    def _reopened(
+        self, reason: str, handling_round: int, actor: str, *, timestamp: datetime
+    ) -> None:
         self.status = S.VERIFIED
         self.handling_round = handling_round
         self.disposition = None
@@ -336,9 +359,13 @@ class Rectification(Aggregate):
         missed = self.missed_deadline(today)
         if missed is None:
             return False
-        self._overdue(missed[0].value, missed[1].isoformat(), today.isoformat(), actor)
+        self._overdue(
+            missed[0].value, missed[1].isoformat(), today.isoformat(), actor, timestamp=now
+        )
         return True
 
     @event(Overdue)
-    def _overdue(self, deadline: str, due_on: str, detected_on: str, actor: str) -> None:
+    def _overdue(
+        self, deadline: str, due_on: str, detected_on: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.overdue.add(f"{deadline}:{due_on}")

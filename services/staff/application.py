@@ -9,7 +9,6 @@ from services.places.domain import Window
 from services.places.errors import WindowNotFoundError
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
-from services.shared.working_days import local_date
 from services.staff.domain import StaffMember
 from services.staff.errors import StaffExistsError, StaffNotFoundError
 
@@ -32,6 +31,7 @@ class StaffService(HallApplication):
             role=role,
             skills=list(skills),
             actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(member, conflict=StaffExistsError(f"badge {badge_number!r} exists"))
         return member
@@ -42,12 +42,12 @@ class StaffService(HallApplication):
         """Give the member the A (主岗) or B (备岗) post at a configured window."""
         member = self.get_staff(badge_number)
         self._require_window(window_code)
-        member.assign_to_window(window_code, post, actor)
+        member.assign_to_window(window_code, post, self.clock(), actor)
         return self._save(member)
 
     def unassign_from_window(self, badge_number: str, window_code: str, actor: str) -> StaffMember:
         member = self.get_staff(badge_number)
-        member.unassign_from_window(window_code, actor)
+        member.unassign_from_window(window_code, self.clock(), actor)
         return self._save(member)
 
     def sign_in(self, badge_number: str, window_code: str, actor: str) -> StaffMember:
@@ -73,8 +73,7 @@ class StaffService(HallApplication):
         actor: str,
     ) -> StaffMember:
         member = self.get_staff(badge_number)
-        today = local_date(self.clock())
-        member.record_training(course, hours, completed_on, certificate, today, actor)
+        member.record_training(course, hours, completed_on, certificate, self.clock(), actor)
         return self._save(member)
 
     def offboard_staff(self, badge_number: str, reason: str, actor: str) -> StaffMember:

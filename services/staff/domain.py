@@ -4,7 +4,8 @@ A staff member is onboarded, assigned to windows on an A post (主岗) or a B po
 backup who covers the window when its A-post staff member is away: AB岗工作制), signs in
 and out of duty at one of those windows, collects training records and is finally
 offboarded. Only a member signed in at a window may call tickets there
-(:meth:`StaffMember.require_on_duty`).
+(:meth:`StaffMember.require_on_duty`). Every event's timestamp is its command's moment
+(``now`` or ``timestamp``: the application's clock).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.shared import ValidationError, stable_id
+from services.shared.working_days import local_date
 from services.staff.errors import (
     StaffAlreadyAssignedError,
     StaffAlreadySignedInError,
@@ -67,8 +69,10 @@ class Training:
 class StaffMember(Aggregate):
     """A hall's staff member.
 
+    >>> from datetime import UTC
     >>> s = StaffMember(hall_id="demo", badge_number="S001", name="王芳",
-    ...                 role="WINDOW_STAFF", skills=["综合受理"], actor="admin")
+    ...                 role="WINDOW_STAFF", skills=["综合受理"], actor="admin",
+    ...                 timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> s.role
     <StaffRole.WINDOW_STAFF: 'WINDOW_STAFF'>
     """
@@ -128,7 +132,15 @@ class StaffMember(Aggregate):
 
     @event(Onboarded)
     def __init__(
-        self, hall_id: str, badge_number: str, name: str, role: str, skills: list[str], actor: str
+        self,
+        hall_id: str,
+        badge_number: str,
+        name: str,
+        role: str,
+        skills: list[str],
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         if not _BADGE.match(badge_number):
             raise ValidationError(f"invalid badge number {badge_number!r}")
@@ -164,7 +176,7 @@ class StaffMember(Aggregate):
         if self.offboarded:
             raise StaffOffboardedError(f"staff {self.badge_number!r} was offboarded")
 
-    def assign_to_window(self, window_code: str, post: str, actor: str) -> None:
+    def assign_to_window(self, window_code: str, post: str, now: datetime, actor: str) -> None:
         """Give the member the A or B post at a window (a change of post is a new assignment)."""
         self._require_active()
         try:
@@ -175,13 +187,13 @@ class StaffMember(Aggregate):
             raise StaffAlreadyAssignedError(
                 f"staff {self.badge_number!r} already holds post {post} at {window_code!r}"
             )
-        self._assigned(window_code, wanted.value, actor)
+        self._assigned(window_code, wanted.value, actor, timestamp=now)
 
     @event(AssignedToWindow)
-    def _assigned(self, window_code: str, post: str, actor: str) -> None:
+    def _assigned(self, window_code: str, post: str, actor: str, *, timestamp: datetime) -> None:
         self.posts[window_code] = Post(post)
 
-    def unassign_from_window(self, window_code: str, actor: str) -> None:
+    def unassign_from_window(self, window_code: str, now: datetime, actor: str) -> None:
         self._require_active()
         if window_code not in self.posts:
             raise StaffNotAssignedError(
@@ -189,10 +201,10 @@ class StaffMember(Aggregate):
             )
         if self.on_duty_window == window_code:
             raise StaffOnDutyError(f"staff {self.badge_number!r} is on duty at {window_code!r}")
-        self._unassigned(window_code, actor)
+        self._unassigned(window_code, actor, timestamp=now)
 
     @event(UnassignedFromWindow)
-    def _unassigned(self, window_code: str, actor: str) -> None:
+    def _unassigned(self, window_code: str, actor: str, *, timestamp: datetime) -> None:
         del self.posts[window_code]
 
     def sign_in(self, window_code: str, now: datetime, actor: str) -> None:
@@ -206,10 +218,12 @@ class StaffMember(Aggregate):
             raise StaffNotAssignedError(
                 f"staff {self.badge_number!r} has no post at {window_code!r}"
             )
-        self._signed_in(window_code, now, actor)
+        self._signed_in(window_code, now, actor, timestamp=now)
 
     @event(SignedIn)
-    def _signed_in(self, window_code: str, signed_in_at: datetime, actor: str) -> None:
+    def _signed_in(
+        self, window_code: str, signed_in_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         self.on_duty_window = window_code
 
     def sign_out(self, now: datetime, actor: str) -> None:
@@ -217,10 +231,12 @@ class StaffMember(Aggregate):
         self._require_active()
         if not self.on_duty_window:
             raise StaffNotSignedInError(f"staff {self.badge_number!r} is not signed in")
-        self._signed_out(self.on_duty_window, now, actor)
+        self._signed_out(self.on_duty_window, now, actor, timestamp=now)
 
     @event(SignedOut)
-    def _signed_out(self, window_code: str, signed_out_at: datetime, actor: str) -> None:
+    def _signed_out(
+        self, window_code: str, signed_out_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         self.on_duty_window = ""
 
     def record_training(
@@ -229,26 +245,38 @@ class StaffMember(Aggregate):
         hours: float,
         completed_on: date,
         certificate: str,
-        today: date,
+        now: datetime,
         actor: str,
     ) -> None:
-        """Record a completed training; ``completed_on`` is not after ``today``."""
+        """Record a completed training; ``completed_on`` is not after today (at ``now``)."""
         self._require_active()
         if not course.strip() or len(course) > 200:
             raise ValidationError("a course name is 1 to 200 characters")
         if not 0 < hours <= 1000:
             raise ValidationError("training hours are more than 0 and at most 1000")
-        if completed_on > today:
+        if completed_on > local_date(now):
             raise ValidationError("a training is recorded once completed, not in advance")
         if len(certificate) > 100:
             raise ValidationError("a certificate number is up to 100 characters")
         self._training_recorded(
-            course.strip(), float(hours), completed_on.isoformat(), certificate.strip(), actor
+            course.strip(),
+            float(hours),
+            completed_on.isoformat(),
+            certificate.strip(),
+            actor,
+            timestamp=now,
         )
 
     @event(TrainingRecorded)
     def _training_recorded(
-        self, course: str, hours: float, completed_on: str, certificate: str, actor: str
+        self,
+        course: str,
+        hours: float,
+        completed_on: str,
+        certificate: str,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.trainings.append(Training(course, hours, completed_on, certificate))
 
@@ -261,9 +289,11 @@ class StaffMember(Aggregate):
             )
         if not reason.strip() or len(reason) > MAX_TEXT:
             raise ValidationError(f"offboarding needs a reason (up to {MAX_TEXT} characters)")
-        self._offboarded(reason.strip(), now, actor)
+        self._offboarded(reason.strip(), now, actor, timestamp=now)
 
     @event(Offboarded)
-    def _offboarded(self, reason: str, offboarded_at: datetime, actor: str) -> None:
+    def _offboarded(
+        self, reason: str, offboarded_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         self.offboarded = True
         self.posts = {}

@@ -4,7 +4,7 @@ rank (考核排名), interview (约谈) and follow improvement actions (改进�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -77,8 +77,9 @@ class SupervisionService(HallApplication):
         self.save_or_conflict(record, *others, conflict=conflict)
         return record
 
-    def _not_in_future(self, day: date, what: str) -> None:
-        if day > local_date(self.clock()):
+    @staticmethod
+    def _not_in_future(day: date, what: str, now: datetime) -> None:
+        if day > local_date(now):
             raise ValidationError(f"{what} is in the future")
 
     # -- 明察暗访 -----------------------------------------------------------------------------
@@ -96,7 +97,8 @@ class SupervisionService(HallApplication):
     ) -> Inspection:
         """Record an announced (明察) or unannounced (暗访) inspection."""
         require_registered_hall(self)
-        self._not_in_future(inspected_on, "the inspection date")
+        now = self.clock()
+        self._not_in_future(inspected_on, "the inspection date", now)
         inspection = Inspection(
             hall_id=self.hall_id,
             kind=kind,
@@ -104,6 +106,7 @@ class SupervisionService(HallApplication):
             window_codes=list(window_codes),
             inspectors=list(inspectors),
             actor=actor,
+            timestamp=now,
         )
         return self._save(inspection)
 
@@ -113,22 +116,24 @@ class SupervisionService(HallApplication):
         """Record a finding; one that needs rectifying opens its rectification in the same save."""
         policies = require_registered_hall(self).policies
         inspection = self.get_inspection(inspection_id)
+        now = self.clock()
         inspection.record_finding(
             finding.category,
             finding.description,
             finding.window_code,
             finding.staff_badge,
             finding.rectification_required,
-            actor,
+            now=now,
+            actor=actor,
         )
         opened = rectifications_opened_by(
-            inspection, now=self.clock(), calendar=self.calendar, policies=policies
+            inspection, now=now, calendar=self.calendar, policies=policies
         )
         return self._save(inspection, *opened)
 
     def close_inspection(self, inspection_id: UUID, summary: str, actor: str) -> Inspection:
         inspection = self.get_inspection(inspection_id)
-        inspection.close(summary, actor)
+        inspection.close(summary, now=self.clock(), actor=actor)
         return self._save(inspection)
 
     # -- 违规记录 -----------------------------------------------------------------------------
@@ -139,7 +144,8 @@ class SupervisionService(HallApplication):
     def record_conduct_violation(self, details: ViolationDetails, actor: str) -> ConductViolation:
         """Record a staff member's conduct violation (optionally found by an inspection)."""
         require_registered_hall(self)
-        self._not_in_future(details.occurred_on, "the date of the violation")
+        now = self.clock()
+        self._not_in_future(details.occurred_on, "the date of the violation", now)
         if details.inspection_id is not None:
             self.get_inspection(details.inspection_id)
         violation = ConductViolation(
@@ -151,6 +157,7 @@ class SupervisionService(HallApplication):
             inspection_id=str(details.inspection_id or ""),
             points=details.points,
             actor=actor,
+            timestamp=now,
         )
         return self._save(violation)
 
@@ -158,7 +165,7 @@ class SupervisionService(HallApplication):
         self, violation_id: UUID, reason: str, actor: str
     ) -> ConductViolation:
         violation = self.get_conduct_violation(violation_id)
-        violation.dismiss(reason, actor)
+        violation.dismiss(reason, now=self.clock(), actor=actor)
         return self._save(violation)
 
     # -- 考核排名 -----------------------------------------------------------------------------
@@ -176,7 +183,12 @@ class SupervisionService(HallApplication):
         if self.get_or_none(self.assessment_id(scope, period)) is not None:
             raise exists
         assessment = Assessment(
-            hall_id=self.hall_id, period=period, scope=scope, criteria=criteria, actor=actor
+            hall_id=self.hall_id,
+            period=period,
+            scope=scope,
+            criteria=criteria,
+            actor=actor,
+            timestamp=self.clock(),
         )
         self.save_or_conflict(assessment, conflict=exists)
         return assessment
@@ -185,13 +197,13 @@ class SupervisionService(HallApplication):
         self, assessment_id: UUID, subject: str, score: float, note: str, actor: str
     ) -> Assessment:
         assessment = self.get_assessment(assessment_id)
-        assessment.record_score(subject, score, note, actor)
+        assessment.record_score(subject, score, note, now=self.clock(), actor=actor)
         return self._save(assessment)
 
     def publish_ranking(self, assessment_id: UUID, actor: str) -> Assessment:
         """Rank the scored subjects; the ranking is recorded in the event."""
         assessment = self.get_assessment(assessment_id)
-        assessment.publish_ranking(actor)
+        assessment.publish_ranking(now=self.clock(), actor=actor)
         return self._save(assessment)
 
     # -- 约谈 -------------------------------------------------------------------------------
@@ -201,7 +213,8 @@ class SupervisionService(HallApplication):
 
     def schedule_interview(self, details: InterviewDetails, actor: str) -> Interview:
         require_registered_hall(self)
-        if details.scheduled_on < local_date(self.clock()):
+        now = self.clock()
+        if details.scheduled_on < local_date(now):
             raise ValidationError("an interview cannot be scheduled in the past")
         interview = Interview(
             hall_id=self.hall_id,
@@ -211,6 +224,7 @@ class SupervisionService(HallApplication):
             source_id=details.source_id,
             scheduled_on=details.scheduled_on.isoformat(),
             actor=actor,
+            timestamp=now,
         )
         return self._save(interview)
 
@@ -218,12 +232,12 @@ class SupervisionService(HallApplication):
         self, interview_id: UUID, notes: str, commitments: list[str], actor: str
     ) -> Interview:
         interview = self.get_interview(interview_id)
-        interview.hold(notes, list(commitments), actor)
+        interview.hold(notes, list(commitments), now=self.clock(), actor=actor)
         return self._save(interview)
 
     def cancel_interview(self, interview_id: UUID, reason: str, actor: str) -> Interview:
         interview = self.get_interview(interview_id)
-        interview.cancel(reason, actor)
+        interview.cancel(reason, now=self.clock(), actor=actor)
         return self._save(interview)
 
     # -- 改进措施 -----------------------------------------------------------------------------

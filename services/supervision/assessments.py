@@ -1,16 +1,19 @@
 """Periodic assessments (定期考核) and their rankings (排名), e.g. the monthly window ranking.
 
+>>> from datetime import UTC
+>>> now = datetime(2026, 6, 1, 2, tzinfo=UTC)
 >>> a = Assessment(hall_id="demo", period="2026-05", scope="WINDOW", criteria="好评率",
-...     actor="sup-1")
+...     actor="sup-1", timestamp=now)
 >>> for code, score in [("W01", 98.5), ("W02", 99.0), ("W03", 98.5)]:
-...     a.record_score(code, score, "", "sup-1")
->>> [(r["subject"], r["rank"]) for r in a.publish_ranking("sup-1")]
+...     a.record_score(code, score, "", now=now, actor="sup-1")
+>>> [(r["subject"], r["rank"]) for r in a.publish_ranking(now=now, actor="sup-1")]
 [('W02', 1), ('W01', 2), ('W03', 2)]
 """
 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -78,7 +81,16 @@ class Assessment(Aggregate):
         return stable_id(hall_id, "assessment", f"{scope}/{period}")
 
     @event(Opened)
-    def __init__(self, hall_id: str, period: str, scope: str, criteria: str, actor: str) -> None:
+    def __init__(
+        self,
+        hall_id: str,
+        period: str,
+        scope: str,
+        criteria: str,
+        actor: str,
+        *,
+        timestamp: datetime,
+    ) -> None:
         if not PERIOD.match(period):
             raise ValidationError(
                 f"invalid period {period!r}: use 2026, 2026-H1, 2026-Q2 or 2026-05"
@@ -91,7 +103,9 @@ class Assessment(Aggregate):
         self.ranking: list[dict[str, Any]] = []
         self.published = False
 
-    def record_score(self, subject: str, score: float, note: str, actor: str) -> None:
+    def record_score(
+        self, subject: str, score: float, note: str, *, now: datetime, actor: str
+    ) -> None:
         """Score a window, staff member or item (0-100) before the ranking is published."""
         if self.published:
             raise SupervisionStateError("the ranking was published; scores are final")
@@ -100,24 +114,27 @@ class Assessment(Aggregate):
             raise ValidationError("a score is between 0 and 100")
         if subject not in self.scores and len(self.scores) >= MAX_SUBJECTS:
             raise ValidationError(f"an assessment ranks at most {MAX_SUBJECTS} subjects")
-        self._score_recorded(
-            subject, float(score), require_text(note, "the note", MAX_TEXT, optional=True), actor
-        )
+        text = require_text(note, "the note", MAX_TEXT, optional=True)
+        self._score_recorded(subject, float(score), text, actor, timestamp=now)
 
     @event(ScoreRecorded)
-    def _score_recorded(self, subject: str, score: float, note: str, actor: str) -> None:
+    def _score_recorded(
+        self, subject: str, score: float, note: str, actor: str, *, timestamp: datetime
+    ) -> None:
         self.scores[subject] = score
 
-    def publish_ranking(self, actor: str) -> list[dict[str, Any]]:
+    def publish_ranking(self, *, now: datetime, actor: str) -> list[dict[str, Any]]:
         """Rank the scored subjects and publish the result (recorded in the event)."""
         if self.published:
             raise SupervisionStateError("the ranking was already published")
         if not self.scores:
             raise SupervisionStateError("nothing was scored; record scores first")
-        self._ranking_published(rank(self.scores), actor)
+        self._ranking_published(rank(self.scores), actor, timestamp=now)
         return self.ranking
 
     @event(RankingPublished)
-    def _ranking_published(self, ranking: list[dict[str, Any]], actor: str) -> None:
+    def _ranking_published(
+        self, ranking: list[dict[str, Any]], actor: str, *, timestamp: datetime
+    ) -> None:
         self.ranking = [dict(r) for r in ranking]
         self.published = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
@@ -24,9 +26,10 @@ MAX_POINTS = 100
 class ConductViolation(Aggregate):
     """A staff member's conduct violation, with the points it costs in the assessment.
 
+    >>> from datetime import UTC
     >>> v = ConductViolation(hall_id="demo", staff_badge="S001", category="DISCIPLINE",
     ...     description="脱岗", occurred_on="2026-05-06", inspection_id="", points=2,
-    ...     actor="sup-1")
+    ...     actor="sup-1", timestamp=datetime(2026, 5, 6, 8, tzinfo=UTC))
     >>> v.dismissed
     False
     """
@@ -60,6 +63,8 @@ class ConductViolation(Aggregate):
         inspection_id: str,
         points: int,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.staff_badge = require_code(staff_badge, "badge number", pattern=BADGE)
@@ -72,12 +77,12 @@ class ConductViolation(Aggregate):
         self.points = points
         self.dismissed = False
 
-    def dismiss(self, reason: str, actor: str) -> None:
+    def dismiss(self, reason: str, *, now: datetime, actor: str) -> None:
         """Withdraw a mistaken record; it stays in the history, marked dismissed."""
         if self.dismissed:
             raise SupervisionStateError("the violation was already dismissed")
-        self._dismissed(require_text(reason, "the reason", MAX_TEXT), actor)
+        self._dismissed(require_text(reason, "the reason", MAX_TEXT), actor, timestamp=now)
 
     @event(Dismissed)
-    def _dismissed(self, reason: str, actor: str) -> None:
+    def _dismissed(self, reason: str, actor: str, *, timestamp: datetime) -> None:
         self.dismissed = True

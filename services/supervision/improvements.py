@@ -1,5 +1,6 @@
 """Improvement actions (改进措施): what the hall does about an inspection, an assessment,
-an interview or a violation, due in working days."""
+an interview or a violation, due in working days. Each command's ``now`` (the application's
+clock) is also its event's timestamp."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ class ImprovementAction(Aggregate):
             working_days=working_days,
             due_on=due.isoformat(),
             actor=actor,
+            timestamp=now,
         )
 
     @event(Opened)
@@ -89,6 +91,8 @@ class ImprovementAction(Aggregate):
         working_days: int,
         due_on: str,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.title = require_text(title, "the title", 200)
@@ -103,9 +107,9 @@ class ImprovementAction(Aggregate):
         if self.completed:
             raise SupervisionStateError("the improvement action is already completed")
         text = require_text(result, "the result", MAX_TEXT)
-        self._completed(text, local_date(now) <= self.due_on, actor)
+        self._completed(text, local_date(now) <= self.due_on, actor, timestamp=now)
 
     @event(Completed)
-    def _completed(self, result: str, on_time: bool, actor: str) -> None:
+    def _completed(self, result: str, on_time: bool, actor: str, *, timestamp: datetime) -> None:
         self.completed = True
         self.completed_on_time = on_time

@@ -1,15 +1,18 @@
 """Inspections (明察暗访): announced or unannounced, with numbered findings.
 
+>>> from datetime import UTC
+>>> now = datetime(2026, 5, 6, 8, tzinfo=UTC)
 >>> i = Inspection(hall_id="demo", kind="UNANNOUNCED", inspected_on="2026-05-06",
-...     window_codes=["W01"], inspectors=["sup-1"], actor="sup-1")
->>> i.record_finding("DISCIPLINE", "W01 窗口脱岗 20 分钟", "W01", "S001", True, "sup-1")
+...     window_codes=["W01"], inspectors=["sup-1"], actor="sup-1", timestamp=now)
+>>> i.record_finding("DISCIPLINE", "W01 窗口脱岗 20 分钟", "W01", "S001", True,
+...     now=now, actor="sup-1")
 1
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from eventsourcing.domain import Aggregate, event
 
@@ -82,6 +85,8 @@ class Inspection(Aggregate):
         window_codes: list[str],
         inspectors: list[str],
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.kind = parse_enum(InspectionKind, kind, "inspection kind")
@@ -99,6 +104,8 @@ class Inspection(Aggregate):
         window_code: str,
         staff_badge: str,
         rectification_required: bool,
+        *,
+        now: datetime,
         actor: str,
     ) -> int:
         """Record a finding; returns its number (1, 2, …) in the inspection."""
@@ -118,6 +125,7 @@ class Inspection(Aggregate):
             staff_badge,
             rectification_required,
             actor,
+            timestamp=now,
         )
         return self.findings
 
@@ -131,16 +139,18 @@ class Inspection(Aggregate):
         staff_badge: str,
         rectification_required: bool,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.findings = finding_no
         self.rectifications_required += rectification_required
 
-    def close(self, summary: str, actor: str) -> None:
+    def close(self, summary: str, *, now: datetime, actor: str) -> None:
         """Finish the inspection report."""
         if self.closed:
             raise SupervisionStateError("the inspection is already closed")
-        self._closed(require_text(summary, "the summary", MAX_TEXT), actor)
+        self._closed(require_text(summary, "the summary", MAX_TEXT), actor, timestamp=now)
 
     @event(Closed)
-    def _closed(self, summary: str, actor: str) -> None:
+    def _closed(self, summary: str, actor: str, *, timestamp: datetime) -> None:
         self.closed = True

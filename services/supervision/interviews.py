@@ -3,7 +3,7 @@ ranking last two months running."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from eventsourcing.domain import Aggregate, event
 
@@ -29,8 +29,10 @@ MAX_ITEMS = 20
 class Interview(Aggregate):
     """One interview (约谈): scheduled, then held (with commitments) or cancelled.
 
+    >>> from datetime import UTC
     >>> i = Interview(hall_id="demo", interviewee_kind="WINDOW", interviewee="W03",
-    ...     reason="连续两个月排名末位", source_id="", scheduled_on="2026-06-03", actor="sup-1")
+    ...     reason="连续两个月排名末位", source_id="", scheduled_on="2026-06-03", actor="sup-1",
+    ...     timestamp=datetime(2026, 6, 1, 2, tzinfo=UTC))
     >>> i.status
     <InterviewStatus.SCHEDULED: 'SCHEDULED'>
     """
@@ -69,6 +71,8 @@ class Interview(Aggregate):
         source_id: str,
         scheduled_on: str,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.interviewee_kind = parse_enum(IntervieweeKind, interviewee_kind, "interviewee kind")
@@ -82,24 +86,24 @@ class Interview(Aggregate):
         self.scheduled_on: date = parse_date(scheduled_on, "the interview date")
         self.status = InterviewStatus.SCHEDULED
 
-    def hold(self, notes: str, commitments: list[str], actor: str) -> None:
+    def hold(self, notes: str, commitments: list[str], *, now: datetime, actor: str) -> None:
         """Record that the interview took place."""
         if self.status is not InterviewStatus.SCHEDULED:
             raise SupervisionStateError(f"the interview is {self.status.value}")
         items = [require_text(c, "a commitment", MAX_TEXT) for c in commitments]
         if len(items) > MAX_ITEMS:
             raise ValidationError(f"at most {MAX_ITEMS} commitments")
-        self._held(require_text(notes, "the notes", MAX_TEXT), items, actor)
+        self._held(require_text(notes, "the notes", MAX_TEXT), items, actor, timestamp=now)
 
     @event(Held)
-    def _held(self, notes: str, commitments: list[str], actor: str) -> None:
+    def _held(self, notes: str, commitments: list[str], actor: str, *, timestamp: datetime) -> None:
         self.status = InterviewStatus.HELD
 
-    def cancel(self, reason: str, actor: str) -> None:
+    def cancel(self, reason: str, *, now: datetime, actor: str) -> None:
         if self.status is not InterviewStatus.SCHEDULED:
             raise SupervisionStateError(f"the interview is {self.status.value}")
-        self._cancelled(require_text(reason, "the reason", MAX_TEXT), actor)
+        self._cancelled(require_text(reason, "the reason", MAX_TEXT), actor, timestamp=now)
 
     @event(Cancelled)
-    def _cancelled(self, reason: str, actor: str) -> None:
+    def _cancelled(self, reason: str, actor: str, *, timestamp: datetime) -> None:
         self.status = InterviewStatus.CANCELLED

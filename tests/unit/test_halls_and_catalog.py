@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from services.catalog import (
@@ -15,6 +17,7 @@ from services.halls import HallAlreadyRegisteredError, HallNotRegisteredError, H
 from services.places import PlacesService, WindowExistsError
 from services.shared import ValidationError
 from services.staff import StaffExistsError, StaffService
+from tests.unit.queue.support import Clock
 
 TERMS = ItemTerms(
     name="帮办代办", category="ASSISTANCE", materials=["身份证"], promised_working_days=5
@@ -25,6 +28,20 @@ TERMS = ItemTerms(
 def hall(hall_apps):
     hall_apps(HallRegistry, "h1").register_hall("一号大厅", "苏州", "op")
     return "h1"
+
+
+def test_catalog_event_timestamps_come_from_the_injected_clock(hall_apps, hall):
+    """Every event is stamped with the service's clock, not the wall clock: the catalog's
+    ``published_at`` and ``updated_at`` follow the timestamps."""
+    catalog = hall_apps(CatalogService, hall)
+    catalog.clock = clock = Clock()
+    moments = [clock.now]
+    item = catalog.publish_service_item("BDB-001", TERMS, "admin")
+    moments.append(clock.advance(days=1))
+    catalog.revise_service_item("BDB-001", replace(TERMS, promised_working_days=3), "admin")
+    moments.append(clock.advance(days=1))
+    catalog.withdraw_service_item("BDB-001", "停办", "admin")
+    assert [e.timestamp for e in catalog.repository.event_store.get(item.id)] == moments
 
 
 def test_registers_a_hall_once(hall_apps):

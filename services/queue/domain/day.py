@@ -7,8 +7,9 @@ concurrency): two kiosks issuing at once cannot both take A017, and two windows 
 call it. A new day is a new aggregate, so the sequence resets at midnight in China without
 any event; ``QueueReset`` closes a day and removes the tickets still waiting.
 
-Every event carries the time of its command (from the application's clock), so waiting time
-(first called − issued) and service time (ended − started) follow from the events alone.
+Every event carries the time of its command (from the application's clock), in its own field
+(``issued_at``, ``called_at`` …) and as its timestamp, so waiting time (first called − issued)
+and service time (ended − started) follow from the events alone.
 The applicant's phone (mobile tickets) is in ``TicketIssued`` only, a personal field of its
 contract; the day's state keeps the opaque ``applicant_id``, never the phone.
 """
@@ -59,7 +60,7 @@ class QueueDay(Aggregate):
     >>> from datetime import datetime, UTC
     >>> now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     >>> day = QueueDay(hall_id="demo", queue_code="Q1", service_day="2026-03-02", prefix="A",
-    ...                started_at=now, actor="kiosk-1")
+    ...                started_at=now, actor="kiosk-1", timestamp=now)
     >>> day.issue("KIOSK", "NONE", "", "", "", now, "kiosk-1").display_number
     'A001'
     >>> day.call(1, "W01", "S001", now, "S001").status
@@ -177,6 +178,8 @@ class QueueDay(Aggregate):
         prefix: str,
         started_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         self.hall_id = hall_id
         self.queue_code = queue_code
@@ -275,6 +278,7 @@ class QueueDay(Aggregate):
             now,
             now,
             actor,
+            timestamp=now,
         )
         return self.tickets[-1]
 
@@ -297,6 +301,7 @@ class QueueDay(Aggregate):
             source.waiting_since,
             now,
             actor,
+            timestamp=now,
         )
         return self.tickets[-1]
 
@@ -327,6 +332,8 @@ class QueueDay(Aggregate):
         waiting_since: datetime,
         issued_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = Ticket(
             queue_code=self.queue_code,
@@ -359,7 +366,9 @@ class QueueDay(Aggregate):
             raise TicketAtAnotherWindowError(
                 f"{ticket.display_number} is reserved for window {ticket.reserved_window!r}"
             )
-        self._ticket_called(number, ticket.display_number, window_code, staff_badge, now, actor)
+        self._ticket_called(
+            number, ticket.display_number, window_code, staff_badge, now, actor, timestamp=now
+        )
         return ticket
 
     @event(TicketCalled)
@@ -371,6 +380,8 @@ class QueueDay(Aggregate):
         staff_badge: str,
         called_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         self.line.remove(number)
@@ -386,7 +397,9 @@ class QueueDay(Aggregate):
     ) -> Ticket:
         """重呼: call the ticket again to the window that called it."""
         ticket = self._require(number, TicketStatus.CALLED, TicketNotCalledError, window_code)
-        self._ticket_recalled(number, ticket.display_number, window_code, staff_badge, now, actor)
+        self._ticket_recalled(
+            number, ticket.display_number, window_code, staff_badge, now, actor, timestamp=now
+        )
         return ticket
 
     @event(TicketRecalled)
@@ -398,6 +411,8 @@ class QueueDay(Aggregate):
         staff_badge: str,
         recalled_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         ticket.recalls += 1
@@ -408,12 +423,19 @@ class QueueDay(Aggregate):
     ) -> Ticket:
         """The holder came: service begins at the window that called the ticket."""
         self._require(number, TicketStatus.CALLED, TicketNotCalledError, window_code)
-        self._service_started(number, window_code, staff_badge, now, actor)
+        self._service_started(number, window_code, staff_badge, now, actor, timestamp=now)
         return self.tickets[number - 1]
 
     @event(ServiceStarted)
     def _service_started(
-        self, number: int, window_code: str, staff_badge: str, started_at: datetime, actor: str
+        self,
+        number: int,
+        window_code: str,
+        staff_badge: str,
+        started_at: datetime,
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         ticket.status = TicketStatus.SERVING
@@ -432,7 +454,7 @@ class QueueDay(Aggregate):
         """The service ends with ``outcome`` (a :class:`ServiceOutcome`); the ticket ends."""
         parse(ServiceOutcome, outcome, "outcome")
         self._require(number, TicketStatus.SERVING, TicketNotInServiceError, window_code)
-        self._service_ended(number, window_code, staff_badge, outcome, now, actor)
+        self._service_ended(number, window_code, staff_badge, outcome, now, actor, timestamp=now)
         return self.tickets[number - 1]
 
     @event(ServiceEnded)
@@ -444,6 +466,8 @@ class QueueDay(Aggregate):
         outcome: str,
         ended_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         ticket.status = TicketStatus.ENDED
@@ -463,7 +487,9 @@ class QueueDay(Aggregate):
         """过号: the called holder did not come; the hall's policy decides what follows."""
         self._require(number, TicketStatus.CALLED, TicketNotCalledError, window_code)
         places = defer_places if policy is MissedNumberPolicy.DEFER else 0
-        self._marked_no_show(number, window_code, staff_badge, policy.value, places, now, actor)
+        self._marked_no_show(
+            number, window_code, staff_badge, policy.value, places, now, actor, timestamp=now
+        )
         return self.tickets[number - 1]
 
     @event(TicketMarkedNoShow)
@@ -476,6 +502,8 @@ class QueueDay(Aggregate):
         defer_places: int,
         marked_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         ticket.misses += 1
@@ -511,7 +539,7 @@ class QueueDay(Aggregate):
         elif to_number < 1:
             raise ValidationError("a transfer to another queue continues under a new number")
         self._ticket_transferred(
-            number, to_queue_code, to_number, to_window_code, staff_badge, now, actor
+            number, to_queue_code, to_number, to_window_code, staff_badge, now, actor, timestamp=now
         )
         return ticket
 
@@ -525,6 +553,8 @@ class QueueDay(Aggregate):
         staff_badge: str,
         transferred_at: datetime,
         actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
         if number in self.line:
@@ -545,11 +575,13 @@ class QueueDay(Aggregate):
             raise TicketStateError(f"{ticket.display_number} is in service: end the service")
         if not reason.strip() or len(reason) > MAX_REASON:
             raise ValidationError(f"removing a ticket needs a reason (up to {MAX_REASON})")
-        self._ticket_removed(number, reason.strip(), now, actor)
+        self._ticket_removed(number, reason.strip(), now, actor, timestamp=now)
         return ticket
 
     @event(TicketRemoved)
-    def _ticket_removed(self, number: int, reason: str, removed_at: datetime, actor: str) -> None:
+    def _ticket_removed(
+        self, number: int, reason: str, removed_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         ticket = self.tickets[number - 1]
         if number in self.line:
             self.line.remove(number)
@@ -566,11 +598,13 @@ class QueueDay(Aggregate):
             for t in self.tickets
             if t.status in (TicketStatus.WAITING, TicketStatus.CALLED)
         ]
-        self._queue_reset(removed, now, actor)
+        self._queue_reset(removed, now, actor, timestamp=now)
         return removed
 
     @event(QueueReset)
-    def _queue_reset(self, removed_numbers: list[int], reset_at: datetime, actor: str) -> None:
+    def _queue_reset(
+        self, removed_numbers: list[int], reset_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
         for number in removed_numbers:
             ticket = self.tickets[number - 1]
             ticket.status = TicketStatus.REMOVED

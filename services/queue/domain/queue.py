@@ -7,6 +7,7 @@ started with, so its numbers never change meaning).
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -30,8 +31,10 @@ def _check(name: str, prefix: str, item_codes: list[str]) -> None:
 class Queue(Aggregate):
     """A queue of a hall, identified by its code; numbers are ``<prefix>001`` … per day.
 
+    >>> from datetime import UTC
     >>> q = Queue(hall_id="demo", code="ZH", name="综合受理", prefix="A",
-    ...           item_codes=["RX-001"], actor="admin")
+    ...           item_codes=["RX-001"], actor="admin",
+    ...           timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> q.prefix
     'A'
     """
@@ -56,7 +59,15 @@ class Queue(Aggregate):
 
     @event(Configured)
     def __init__(
-        self, hall_id: str, code: str, name: str, prefix: str, item_codes: list[str], actor: str
+        self,
+        hall_id: str,
+        code: str,
+        name: str,
+        prefix: str,
+        item_codes: list[str],
+        actor: str,
+        *,
+        timestamp: datetime,
     ) -> None:
         validate_code(code, "queue")
         _check(name, prefix, item_codes)
@@ -70,12 +81,16 @@ class Queue(Aggregate):
     def create_id(hall_id: str, code: str) -> UUID:
         return stable_id(hall_id, "queue", code)
 
-    def reconfigure(self, name: str, prefix: str, item_codes: list[str], actor: str) -> None:
+    def reconfigure(
+        self, name: str, prefix: str, item_codes: list[str], now: datetime, actor: str
+    ) -> None:
         _check(name, prefix, item_codes)
-        self._reconfigured(name.strip(), prefix, list(item_codes), actor)
+        self._reconfigured(name.strip(), prefix, list(item_codes), actor, timestamp=now)
 
     @event(Reconfigured)
-    def _reconfigured(self, name: str, prefix: str, item_codes: list[str], actor: str) -> None:
+    def _reconfigured(
+        self, name: str, prefix: str, item_codes: list[str], actor: str, *, timestamp: datetime
+    ) -> None:
         self.name = name
         self.prefix = prefix
         self.item_codes = list(item_codes)

@@ -330,8 +330,8 @@ def assert_identical_to_rebuild(url: str, worker_pool: Any) -> None:
 
 
 class Clock:
-    """A test's clock in China time, in 2026: the scheduler's, the services' and the events'
-    timestamps where a test hands it to them."""
+    """A test's clock in China time, in 2026: the scheduler's and the services' (so also
+    their events' timestamps) where a test hands it to them."""
 
     def __init__(self, now: datetime | None = None) -> None:
         self.now = now or datetime(2026, 3, 2, 10, tzinfo=CHINA_TZ)

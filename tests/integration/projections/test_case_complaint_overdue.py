@@ -101,6 +101,7 @@ def test_open_cases_and_complaints_past_their_due_dates_are_recorded_and_shown_o
     complaint_overdue = _events(complaints, complaint)[-1]
     assert isinstance(complaint_overdue, Complaint.Overdue)
     assert (complaint_overdue.due_on, complaint_overdue.detected_on) == ("2026-10-12", "2026-10-13")
+    assert case_overdue.timestamp == complaint_overdue.timestamp == clock.now  # the scheduler's
     assert not any(isinstance(e, Case.Overdue) for e in _events(cases, stopped))
 
     # Before the read model caught up it still lists them: nothing is recorded twice.

@@ -73,6 +73,7 @@ def test_missed_deadlines_are_recorded_once_each_when_the_clock_passes_them(own_
         "2026-10-09",
         "system",
     )
+    assert overdue.timestamp == clock.now  # the scheduler's now, not the wall clock
 
     # Before the read model caught up, it still lists the record: nothing is recorded twice.
     report = scheduler.run_once()

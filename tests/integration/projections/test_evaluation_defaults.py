@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import eventsourcing.domain
 import pytest
 
 from deploy.bootstrap import all_projections
@@ -24,10 +23,8 @@ from tests.integration.projections.support import Clock
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock(datetime(2026, 5, 6, 10, tzinfo=CHINA_TZ))
-    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", clock)
-    return clock
+def clock() -> Clock:
+    return Clock(datetime(2026, 5, 6, 10, tzinfo=CHINA_TZ))
 
 
 def _project(platform) -> None:
@@ -103,6 +100,7 @@ def test_expired_unrated_invitations_default_once_from_day_8_and_count_in_the_go
     for evaluation_id in unrated:
         (default,) = _defaults(evaluations, evaluation_id)
         assert (default.level, default.actor) == ("BASIC", "system")
+        assert default.timestamp == clock.now  # the scheduler's now, not the service's clock
     assert not any(_defaults(evaluations, i) for i in rated)
 
     # Before the read model caught up it still lists them: nothing is recorded twice.

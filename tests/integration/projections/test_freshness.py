@@ -44,7 +44,7 @@ def test_an_event_committed_without_notify_is_picked_up_by_the_poll(db_url, own_
         wait_until(lambda: caught_up(db_url), 30, "the worker starts")
         catalog = hall.catalog
         item = catalog.get_item("ITEM-0000")
-        item.revise("悄悄改", "ASSISTANCE", "", [], 1, 0, True, "admin")
+        item.revise("悄悄改", "ASSISTANCE", "", [], 1, 0, True, catalog.clock(), "admin")
         stored = [catalog.mapper.to_stored_event(e) for e in item.collect_events()]
         with own_platform.app_pool.connection() as conn:  # the append function, no NOTIFY
             conn.execute(

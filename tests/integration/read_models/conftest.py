@@ -1,9 +1,9 @@
 """Fixtures of the read-model tests: halls with a catalog and staff, commands at chosen
 moments, and a small GraphQL helper.
 
-A moment is set on the application's clock (deadlines, default dates, overdue checks) and on
-the events' timestamps (some aggregates stamp their events with the library's clock, not the
-application's), so months and days in the read models are the ones the test chose.
+A moment is set on the application's clock, which decides deadlines, default dates and
+overdue checks and is every event's timestamp, so months and days in the read models are the
+ones the test chose.
 
 Every read model is fed by real commands through the real store, then brought up to date by
 the session's projection worker (``project()``), then read through the gateway over HTTP.
@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-import eventsourcing.domain
 import httpx
 import pytest
 
@@ -88,16 +87,13 @@ def other_hall(platform: Platform, tenant_id: str) -> str:
 
 
 @pytest.fixture
-def app_at(
-    platform: Platform, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[type[A], str, datetime], A]:
+def app_at(platform: Platform) -> Callable[[type[A], str, datetime], A]:
     """``app_at(AppClass, hall, moment)``: the hall's application with its clock at
-    ``moment``; events recorded from then on are stamped ``moment`` (until the next call)."""
+    ``moment``; the events it records are stamped ``moment``."""
 
     def make(app_cls: type[A], hall: str, at: datetime) -> A:
         app = platform.hall_app(app_cls, hall)
         app.clock = lambda: at  # type: ignore[method-assign]
-        monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: at)
         return app
 
     return make

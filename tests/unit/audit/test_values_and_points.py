@@ -107,6 +107,7 @@ def test_aggregate_and_event_views_redact_personal_fields_unless_asked():
         role="WINDOW_STAFF",
         skills=[],
         actor="admin",
+        timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC),
     )
     shown = aggregate_state(member, personal=True)
     assert (shown["name"], shown["version"], shown["badge_number"]) == ("王芳", 1, "S1")

@@ -61,6 +61,41 @@ def test_a_complaint_goes_from_receipt_to_archive(complaints):
     assert all(e.actor for e in complaints.repository.event_store.get(c.id))
 
 
+def _stamps(app, record_id) -> list:
+    return [e.timestamp for e in app.repository.event_store.get(record_id)]
+
+
+def test_event_timestamps_come_from_the_injected_clock(complaints, rectifications, clock):
+    """Every event is stamped with the service's clock at its command, not the wall clock:
+    the register's and the deadlines' times (received, replied …) follow the timestamps."""
+    moments = []
+
+    def at_next_hour(command, *args, **kwargs):
+        clock.advance(hours=1)
+        moments.append(clock.now)
+        return command(*args, **kwargs)
+
+    c = at_next_hour(complaints.receive_complaint, REAL_NAME, "a-1")
+    at_next_hour(complaints.accept_complaint, c.id, "REFERRED", "admin")
+    at_next_hour(complaints.assign_complaint, c.id, "S009", "admin")
+    at_next_hour(complaints.investigate_complaint, c.id, "SUBSTANTIATED", "属实", "S009")
+    at_next_hour(complaints.dispose_complaint, c.id, ["批评教育"], "S009")
+    at_next_hour(complaints.extend_complaint_deadline, c.id, 2, "需回访", "admin")
+    at_next_hour(complaints.reply_to_complaint, c.id, "已处理", "S009")
+    at_next_hour(complaints.follow_up_complaint, c.id, False, "不满意", "S009")
+    at_next_hour(complaints.reopen_complaint, c.id, "不满意", "admin")
+    at_next_hour(complaints.withdraw_complaint, c.id, "已协商解决", "a-1", as_complainant=True)
+    at_next_hour(complaints.archive_complaint, c.id, "admin")
+    assert _stamps(complaints, c.id) == moments
+    rectification_id = Rectification.create_id("h1", "COMPLAINT", f"{c.id}#1")
+    assert _stamps(rectifications, rectification_id) == [moments[3]]
+
+    rejected = complaints.receive_complaint(ANONYMOUS, "S001")
+    clock.advance(days=1)
+    complaints.reject_complaint(rejected.id, "OUT_OF_SCOPE", "不属于本大厅受理范围", "admin")
+    assert _stamps(complaints, rejected.id)[-1] == clock.now
+
+
 def test_the_due_date_is_in_the_event(complaints):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
     complaints.accept_complaint(c.id, "REFERRED", "admin")

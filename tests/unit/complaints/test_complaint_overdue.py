@@ -30,6 +30,7 @@ def _received() -> Complaint:
         facts="窗口人员态度生硬",
         evidence=[],
         actor="a-1",
+        timestamp=_at(9, 28),
     )
 
 
@@ -51,6 +52,7 @@ def test_the_day_after_the_due_date_records_it_once():
     assert c.mark_overdue(now=_at(10, 14), actor="system") is False
     [event] = _overdue(c)
     assert (event.due_on, event.detected_on, event.actor) == ("2026-10-12", "2026-10-13", "system")
+    assert event.timestamp == _at(10, 13)  # the scheduler's now, not the wall clock
     assert c.overdue == {"2026-10-12"}
 
 
@@ -68,21 +70,21 @@ def test_nothing_before_acceptance_after_the_reply_or_a_withdrawal():
     assert _received().mark_overdue(now=_at(12, 1), actor="system") is False
 
     replied = _accepted()
-    replied.investigate("NOT_SUBSTANTIATED", "无", "s")
-    replied.dispose(["解释"], "s")
+    replied.investigate("NOT_SUBSTANTIATED", "无", now=_at(10, 8), actor="s")
+    replied.dispose(["解释"], now=_at(10, 8), actor="s")
     replied.reply("答复", now=_at(10, 9), actor="s")
     assert replied.mark_overdue(now=_at(10, 20), actor="system") is False
 
     withdrawn = _accepted()
-    withdrawn.withdraw("不再投诉", "a-1")
+    withdrawn.withdraw("不再投诉", now=_at(10, 8), actor="a-1")
     assert withdrawn.mark_overdue(now=_at(10, 20), actor="system") is False
     assert _overdue(replied) == _overdue(withdrawn) == []
 
 
 def test_a_reopened_complaint_has_a_new_due_date_to_miss():
     c = _accepted()
-    c.investigate("NOT_SUBSTANTIATED", "无", "s")
-    c.dispose(["解释"], "s")
+    c.investigate("NOT_SUBSTANTIATED", "无", now=_at(10, 8), actor="s")
+    c.dispose(["解释"], now=_at(10, 8), actor="s")
     c.reply("答复", now=_at(10, 9), actor="s")
     c.reopen("不满意", now=_at(10, 9), calendar=CAL, policies=HallPolicies(), actor="s")
     assert c.due_on == date(2026, 10, 15)  # 10-10 (调休), 10-12, 10-13, 10-14, 10-15
@@ -102,6 +104,7 @@ def test_an_extension_after_the_due_date_records_the_miss_first():
         if isinstance(e, Complaint.Overdue | Complaint.DeadlineExtended)
     ]
     assert [type(e).__name__ for e in events] == ["Overdue", "DeadlineExtended"]
+    assert [e.timestamp for e in events] == [_at(10, 14), _at(10, 14)]
     assert (events[0].due_on, events[0].detected_on, events[0].actor) == (
         "2026-10-12",
         "2026-10-14",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
@@ -35,6 +36,8 @@ from contracts import (
 )
 from services.catalog import ServiceItem
 from services.halls import Hall
+
+NOW = datetime(2026, 3, 2, 1, tzinfo=UTC)
 
 DOMAIN_MODULES = [
     services.halls.domain,
@@ -105,9 +108,10 @@ def test_payloads_of_real_events_validate():
         fee_cents=0,
         rated=True,
         actor="admin",
+        timestamp=NOW,
     )
-    item.revise("n2", "OTHER", "", [], 3, 100, False, "admin")
-    item.withdraw("obsolete", "admin")
+    item.revise("n2", "OTHER", "", [], 3, 100, False, NOW, "admin")
+    item.withdraw("obsolete", NOW, "admin")
     for event in [*hall.collect_events(), *item.collect_events()]:
         event_type, payload = to_payload(event)
         validate_payload(event_type, payload)
@@ -126,6 +130,7 @@ def test_a_payload_breaking_its_contract_is_rejected():
         fee_cents=0,
         rated=True,
         actor="admin",
+        timestamp=NOW,
     )
     event_type, payload = to_payload(item.collect_events()[0])
     with pytest.raises(jsonschema.ValidationError):

@@ -306,6 +306,52 @@ def test_an_invitation_cannot_be_appealed(evaluations):
         evaluations.appeal_rating(e.id, "MISTAKEN", "x", "S001")
 
 
+def _stamps(app, record_id) -> list:
+    return [e.timestamp for e in app.repository.event_store.get(record_id)]
+
+
+def test_event_timestamps_come_from_the_injected_clock(evaluations, rectifications, clock):
+    """Every event is stamped with the application's clock at its command, not the wall
+    clock: the statistics' month and the ledger's times follow the events' timestamps."""
+    moments = [clock.now]
+
+    def later(hours: float):
+        clock.advance(hours=hours)
+        moments.append(clock.now)
+
+    e = evaluations.invite_evaluation(VISIT, "S001")
+    later(2)
+    evaluations.submit_rating(e.id, BAD, "a-1")
+    later(3)
+    evaluations.append_rating(e.id, "后来问题解决了", "a-1")
+    later(4)
+    evaluations.appeal_rating(e.id, "MALICIOUS", "评价内容与服务无关", "S001")
+    later(5)
+    evaluations.exclude_rating(e.id, "经核实为恶意差评", "sup-1")
+    assert _stamps(evaluations, e.id) == moments
+    assert _stamps(rectifications, rectification_id_for(e)) == [moments[1]]
+
+    other = evaluations.invite_evaluation(_matter("M-1"), "system")
+    evaluations.submit_rating(other.id, BAD, "a-1")
+    evaluations.appeal_rating(other.id, "MISTAKEN", "评错窗口", "S001")
+    clock.advance(hours=1)
+    evaluations.reject_rating_appeal(other.id, "评价属实", "sup-1")
+    assert _stamps(evaluations, other.id)[-1] == clock.now
+
+
+def test_a_default_rating_is_stamped_with_the_moment_it_is_applied_at(evaluations, clock):
+    """The deadline scheduler passes its own ``now``: the default carries it, whatever the
+    service's clock says; without ``now`` (hall admins) the service's clock stamps it."""
+    by_scheduler = evaluations.invite_evaluation(VISIT, "S001")
+    by_admin = evaluations.invite_evaluation(_matter("M-1"), "system")
+    scheduler_now = clock.now.replace(day=13, hour=0, minute=5)
+    evaluations.apply_default_rating(by_scheduler.id, now=scheduler_now)
+    assert _stamps(evaluations, by_scheduler.id)[-1] == scheduler_now
+    clock.set(2026, 5, 20)
+    assert evaluations.apply_default_ratings() == 1
+    assert _stamps(evaluations, by_admin.id)[-1] == clock.now
+
+
 def test_another_halls_evaluation_is_not_found(hall_apps, evaluations):
     from services.evaluations import EvaluationService
 

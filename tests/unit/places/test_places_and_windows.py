@@ -26,6 +26,28 @@ from services.shared import ValidationError
 from tests.unit.queue.support import refused
 
 
+def test_event_timestamps_come_from_the_injected_clock(places, clock):
+    """Every event is stamped with the service's clock at its command, not the wall clock."""
+    moments = []
+
+    def a_minute_later(command, *args, **kwargs):
+        moments.append(clock.advance(minutes=1))
+        return command(*args, **kwargs)
+
+    place = a_minute_later(places.register_place, "ZX-1", "某镇便民服务中心", "HALL", "", "a")
+    window = a_minute_later(
+        places.configure_window, "W1", "综合窗口一", "COMPREHENSIVE", ["X1"], "a", "ZX-1", ["ZH"]
+    )
+    a_minute_later(places.reconfigure_window, "W1", "综合窗口", "COMPREHENSIVE", [], [], "a")
+    a_minute_later(places.open_window, "W1", "a")
+    a_minute_later(places.suspend_window, "W1", "系统故障", "a")
+    a_minute_later(places.resume_window, "W1", "a")
+    a_minute_later(places.close_window, "W1", "a")
+    stamps = [e.timestamp for e in places.repository.event_store.get(window.id)]
+    assert stamps == moments[1:]
+    assert [e.timestamp for e in places.repository.event_store.get(place.id)] == moments[:1]
+
+
 def test_registers_a_grassroots_station_once(places):
     place = places.register_place("ZX-1", "某镇便民服务中心", "GRASSROOTS_STATION", "某路1号", "a")
     assert (place.place_type, place.name) == (PlaceType.GRASSROOTS_STATION, "某镇便民服务中心")
@@ -193,6 +215,7 @@ def test_a_version_1_window_configured_event_reads_as_version_2(places):
         place_code="",
         queue_codes=[],
         actor="seed",
+        timestamp=places.clock(),
     ).collect_events()[0]
     stored = places.mapper.to_stored_event(v2)
     state = json.loads(stored.state)

@@ -18,6 +18,7 @@ def test_a_deep_copy_shares_no_mutable_state_with_the_original():
         prefix="A",
         started_at=NOW,
         actor="kiosk",
+        timestamp=NOW,
     )
     day.issue("KIOSK", "NONE", "", "", "", NOW, "kiosk")
     day.issue("KIOSK", "NONE", "", "", "", NOW, "kiosk")

@@ -140,6 +140,7 @@ def test_a_day_issues_at_most_999_numbers(hall):
         prefix="A",
         started_at=hall.clock(),
         actor="t",
+        timestamp=hall.clock(),
     )
     for _ in range(MAX_NUMBER):
         day.issue("KIOSK", "NONE", "", "", "", hall.clock(), "t")

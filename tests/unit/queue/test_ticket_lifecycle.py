@@ -22,6 +22,43 @@ from services.staff import StaffNotOnDutyError
 from tests.unit.queue.support import refused
 
 
+def test_event_timestamps_come_from_the_injected_clock(hall, clock):
+    """Every event is stamped with the service's clock at its command (the same moment as
+    its own ``issued_at``, ``called_at`` … field), not the wall clock."""
+    queue = hall.queue
+    moments = []
+
+    def a_minute_later(command, *args, **kwargs):
+        moments.append(clock.advance(minutes=1))
+        return command(*args, **kwargs)
+
+    a_minute_later(queue.issue_ticket, "ZH", "KIOSK", "kiosk-1")
+    moments.append(moments[-1])  # QueueDayStarted and TicketIssued, in one command
+    a_minute_later(queue.call_next, "W3", "S3", "S3")
+    a_minute_later(queue.recall_ticket, "ZH", 1, "S3", "S3")
+    a_minute_later(queue.start_service, "ZH", 1, "S3", "S3")
+    a_minute_later(queue.end_service, "ZH", 1, "S3", "COMPLETED", "S3")
+    a_minute_later(queue.issue_ticket, "ZH", "KIOSK", "kiosk-1")
+    a_minute_later(queue.call_next, "W3", "S3", "S3")
+    a_minute_later(queue.mark_no_show, "ZH", 2, "S3", "S3")
+    a_minute_later(queue.issue_ticket, "ZH", "KIOSK", "kiosk-1")
+    a_minute_later(queue.transfer_ticket, "ZH", 3, "S1", to_queue_code="BD")
+    transferred_at = moments[-1]
+    a_minute_later(queue.issue_ticket, "ZH", "KIOSK", "kiosk-1")
+    a_minute_later(queue.remove_ticket, "ZH", 4, "取消", "kiosk-1")
+    a_minute_later(queue.reset_queue, "ZH", "admin")
+    day = queue.get_day("ZH")
+    assert [e.timestamp for e in queue.repository.event_store.get(day.id)] == moments
+    target = queue.get_day("BD")
+    stamps = [e.timestamp for e in queue.repository.event_store.get(target.id)]
+    assert stamps == [transferred_at, transferred_at]  # QueueDayStarted, TicketIssued
+
+    a_minute_later(queue.configure_queue, "XQ", "新队列", "C", ["X1"], "admin")
+    a_minute_later(queue.reconfigure_queue, "XQ", "新队列", "D", ["X1"], "admin")
+    stamps = [e.timestamp for e in queue.repository.event_store.get(queue.get_queue("XQ").id)]
+    assert stamps == moments[-2:]
+
+
 def test_a_ticket_is_called_recalled_served_and_ended(hall, clock):
     issued = hall.issue("ZH")
     called = hall.call("W3")

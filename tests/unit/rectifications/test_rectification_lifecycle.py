@@ -109,6 +109,54 @@ def test_explained_then_reopened_at_review_then_closed(rectifications, opened):
     assert rectifications.pass_review(r.id, "", "sup-1").status is S.CLOSED
 
 
+def _stamps(app, record_id) -> list:
+    return [e.timestamp for e in app.repository.event_store.get(record_id)]
+
+
+def test_event_timestamps_come_from_the_injected_clock(rectifications, opened, clock):
+    """Every event is stamped with the service's clock at its command, not the wall clock:
+    the ledger's times follow the timestamps."""
+    r = opened()
+    moments = [clock.now]
+
+    def at_next_hour(command, *args):
+        clock.advance(hours=1)
+        moments.append(clock.now)
+        return command(*args)
+
+    at_next_hour(rectifications.record_verification_call, r.id, True, "核实", "S002")
+    at_next_hour(rectifications.explain, r.id, "所需材料系法定要求", "S002")
+    at_next_hour(rectifications.feed_back, r.id, "SMS", "已解释", "S002")
+    at_next_hour(rectifications.reopen, r.id, "解释不充分", "sup-1")
+    at_next_hour(rectifications.fix_at_once, r.id, ["补充书面说明"], "S002")
+    at_next_hour(rectifications.feed_back, r.id, "LETTER", "已书面说明", "S002")
+    at_next_hour(rectifications.pass_review, r.id, "", "sup-1")
+    assert _stamps(rectifications, r.id) == moments
+
+    ledger = opened()
+    rectifications.record_verification_call(ledger.id, True, "核实", "S002")
+    clock.advance(hours=1)
+    rectifications.enter_ledger(ledger.id, ["整改"], "S002")
+    assert _stamps(rectifications, ledger.id)[-1] == clock.now
+    clock.advance(hours=1)
+    rectifications.complete(ledger.id, ["完成"], "S002")
+    assert _stamps(rectifications, ledger.id)[-1] == clock.now
+
+
+def test_overdue_is_stamped_with_the_moment_of_the_check(rectifications, opened, clock):
+    """The deadline scheduler passes its own ``now``: ``RectificationOverdue`` carries it,
+    whatever the service's clock says; without ``now`` the service's clock stamps it."""
+    by_scheduler, by_admin = opened(), opened()
+    rectifications.record_verification_call(by_admin.id, True, "核实", "S002")
+    rectifications.enter_ledger(by_admin.id, ["整改"], "S002")  # due 10-14
+    scheduler_now = clock.now.replace(month=10, day=9, hour=0, minute=5)
+    assert rectifications.mark_overdue(scheduler_now) == 1
+    assert _stamps(rectifications, by_scheduler.id)[-1] == scheduler_now
+    clock.set(2026, 10, 15)
+    assert rectifications.mark_overdue() == 1
+    assert _stamps(rectifications, by_admin.id)[-1] == clock.now
+
+
 def test_a_late_verification_call_is_recorded_as_late(rectifications, opened, clock):
     r = opened()
     clock.set(2026, 10, 9)

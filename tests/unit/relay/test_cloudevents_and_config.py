@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from services.relay import RelayConfig
 from services.relay.backoff import Backoff
@@ -19,6 +20,7 @@ def _onboarded():
         role="WINDOW_STAFF",
         skills=[],
         actor="admin",
+        timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC),
     )
     return member.collect_events()[0]
 

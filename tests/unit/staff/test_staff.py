@@ -24,6 +24,25 @@ from services.staff import (
 from tests.unit.queue.support import refused
 
 
+def test_event_timestamps_come_from_the_injected_clock(staff, clock):
+    """Every event is stamped with the service's clock at its command, not the wall clock."""
+    moments = []
+
+    def a_minute_later(command, *args):
+        moments.append(clock.advance(minutes=1))
+        return command(*args)
+
+    member = a_minute_later(staff.onboard_staff, "S002", "李强", "AGENT", [], "admin")
+    a_minute_later(staff.assign_to_window, "S002", "W1", "A", "admin")
+    a_minute_later(staff.assign_to_window, "S002", "W2", "B", "admin")
+    a_minute_later(staff.sign_in, "S002", "W1", "S002")
+    a_minute_later(staff.sign_out, "S002", "S002")
+    a_minute_later(staff.unassign_from_window, "S002", "W2", "admin")
+    a_minute_later(staff.record_training, "S002", "帮办代办实务", 8, date(2026, 3, 1), "", "admin")
+    a_minute_later(staff.offboard_staff, "S002", "调岗", "admin")
+    assert [e.timestamp for e in staff.repository.event_store.get(member.id)] == moments
+
+
 def test_assigns_a_and_b_posts_and_changes_a_post(staff):
     staff.onboard_staff("S002", "李强", "AGENT", [], "admin")
     staff.assign_to_window("S001", "W1", "A", "admin")

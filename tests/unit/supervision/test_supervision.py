@@ -29,6 +29,54 @@ DIRTY = FindingDetails(
 )
 
 
+def test_event_timestamps_come_from_the_injected_clock(supervision, rectifications, clock):
+    """Every event is stamped with the service's clock at its command, not the wall clock."""
+    moments: list = []
+
+    def a_minute_later(command, *args):
+        clock.advance(minutes=1)
+        moments.append(clock.now)
+        return command(*args)
+
+    def stamps(record) -> list:
+        return [e.timestamp for e in supervision.repository.event_store.get(record.id)]
+
+    i = a_minute_later(supervision.record_inspection, "ANNOUNCED", TODAY, ["W01"], ["sup-1"], "s")
+    a_minute_later(supervision.record_inspection_finding, i.id, ABSENT, "s")
+    a_minute_later(supervision.close_inspection, i.id, "发现问题 1 项", "s")
+    assert stamps(i) == moments
+    opened = Rectification.create_id("h1", "INSPECTION", f"{i.id}#1")
+    assert [e.timestamp for e in rectifications.repository.event_store.get(opened)] == [moments[1]]
+
+    moments.clear()
+    details = ViolationDetails("S001", "LANGUAGE", "服务用语生硬", TODAY, 2)
+    v = a_minute_later(supervision.record_conduct_violation, details, "s")
+    a_minute_later(supervision.dismiss_conduct_violation, v.id, "误记", "s")
+    assert stamps(v) == moments
+
+    moments.clear()
+    a = a_minute_later(supervision.open_assessment, "2026-09", "WINDOW", "好评率", "s")
+    a_minute_later(supervision.record_assessment_score, a.id, "W01", 97.5, "", "s")
+    a_minute_later(supervision.publish_ranking, a.id, "s")
+    assert stamps(a) == moments
+
+    moments.clear()
+    held = InterviewDetails("WINDOW", "W03", "排名末位", date(2026, 10, 9))
+    cancelled = InterviewDetails("WINDOW", "W04", "排名末位", date(2026, 10, 9))
+    held = a_minute_later(supervision.schedule_interview, held, "s")
+    cancelled = a_minute_later(supervision.schedule_interview, cancelled, "s")
+    a_minute_later(supervision.hold_interview, held.id, "已约谈", ["两周内整改"], "s")
+    a_minute_later(supervision.cancel_interview, cancelled.id, "问题已解决", "s")
+    assert stamps(held) + stamps(cancelled) == [moments[0], moments[2], moments[1], moments[3]]
+
+    moments.clear()
+    action = a_minute_later(
+        supervision.open_improvement_action, "优化叫号", "ASSESSMENT", "", "admin-1", 5, "s"
+    )
+    a_minute_later(supervision.complete_improvement_action, action.id, "已优化", "admin-1")
+    assert stamps(action) == moments
+
+
 def test_an_unannounced_inspection_with_findings_opens_rectifications(supervision, rectifications):
     i = supervision.record_inspection("UNANNOUNCED", TODAY, ["W01", "W02"], ["sup-1"], "sup-1")
     before = supervision.recorder.max_notification_id()
