@@ -49,21 +49,33 @@ def held_against_swaps(conn: psycopg.Connection[Any], projections: Sequence[str]
     snapshot is taken at its first statement, but table names resolve in the current catalog,
     so a swap committed after that statement would show it the new tables with the old
     snapshot (rows of the rebuild it cannot see). Taken before the transaction begins, the
-    locks leave no swap between the two.
+    locks leave no swap between the two. Hold them briefly: a swap waits for them (and gives
+    up after its attempts), and live batches queue behind a waiting swap.
     """
     names = sorted(set(projections))
-    conn.execute(
-        "SELECT pg_advisory_lock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
-        (BATCHES, names),
-    )
     try:
+        conn.execute(
+            "SELECT pg_advisory_lock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
+            (BATCHES, names),
+        )
         yield
     finally:
-        if not conn.closed:  # a lost session has lost its locks
-            conn.execute(
-                "SELECT pg_advisory_unlock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
-                (BATCHES, names),
-            )
+        # Also after a lock statement that failed part-way: the locks it took stay held.
+        _release_shared(conn, names)
+
+
+def _release_shared(conn: psycopg.Connection[Any], names: list[str]) -> None:
+    """Release the shared session locks of ``names`` (one not held: nothing happens)."""
+    if conn.closed:
+        return  # a lost session has lost its locks
+    try:
+        conn.execute(
+            "SELECT pg_advisory_unlock_shared(%s, hashtext(n)) FROM unnest(%s::text[]) n",
+            (BATCHES, names),
+        )
+    except BaseException:
+        conn.close()  # a pooled connection must not go back holding locks: the pool drops it
+        raise
 
 
 def try_hold_for_rebuild(conn: psycopg.Connection[Any], projection: str) -> bool:

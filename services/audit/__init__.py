@@ -24,6 +24,7 @@ from services.audit.errors import (
     AuditError,
     ReasonRequiredError,
     RecordNotFoundError,
+    ReplayUnsettledError,
     UnknownHallError,
     UnreadableRecordError,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "ReasonRequiredError",
     "RecordDiff",
     "RecordNotFoundError",
+    "ReplayUnsettledError",
     "RecordState",
     "UnknownHallError",
     "UnreadableRecordError",

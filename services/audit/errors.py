@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from services.shared.errors import DomainError, NotFoundError, ValidationError
+from services.shared.errors import ConflictError, DomainError, NotFoundError, ValidationError
 
 __all__ = [
     "AuditError",
     "ReasonRequiredError",
     "RecordNotFoundError",
+    "ReplayUnsettledError",
     "UnknownHallError",
     "UnreadableRecordError",
 ]
@@ -23,6 +24,12 @@ class ReasonRequiredError(AuditError, ValidationError):
 
 class RecordNotFoundError(AuditError, NotFoundError):
     """The record does not exist in this hall (at the point in time asked for)."""
+
+
+class ReplayUnsettledError(AuditError, ConflictError):
+    """A replay found no moment at which a live read model stood still long enough to be
+    compared (a busy hall): nothing was compared, and a report saying "identical" would be
+    false. Running it again usually succeeds."""
 
 
 class UnknownHallError(AuditError, NotFoundError):

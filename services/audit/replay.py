@@ -30,6 +30,7 @@ from psycopg import sql
 
 from services.audit.application import Accessor
 from services.audit.domain import AccessAction
+from services.audit.errors import ReplayUnsettledError
 from services.audit.reader import AuditReader
 from services.store.decoding import decode
 from services.store.migrate import collect_migrations
@@ -47,6 +48,9 @@ _COLUMNS = (
     "SELECT column_name FROM information_schema.columns"
     " WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position"
 )
+_ATTEMPTS = 5
+"""Snapshots tried per projection before the replay gives up on a live model that keeps
+moving (each attempt first catches up with it)."""
 _HEAD = "SELECT position FROM tenant_heads WHERE tenant_id = %s"
 _LIVE = "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
 
@@ -233,11 +237,32 @@ class _Replay:
 
     def live(self, conn: psycopg.Connection[Any]) -> dict[str, int]:
         """The live projections' positions in the hall."""
-        found = {}
-        for projection in self.projections:
-            row = conn.execute(_LIVE, (f"projection:{projection.name}", self.tenant_id)).fetchone()
-            found[projection.name] = int(row[0]) if row else 0
-        return found
+        return {p.name: self.live_position(conn, p.name) for p in self.projections}
+
+    def live_position(self, conn: psycopg.Connection[Any], name: str) -> int:
+        row = conn.execute(_LIVE, (f"projection:{name}", self.tenant_id)).fetchone()
+        return int(row[0]) if row else 0
+
+    def compare(self, name: str, tables: Sequence[str]) -> tuple[list[TableReport], int]:
+        """``name``'s tables, live against replayed, and the hall's head, in one snapshot in
+        which the live projection is where the replayed one is (caught up and retried while
+        a live worker moves on). Under ``name``'s shared lock alone, so a rebuild of it swaps
+        after this comparison, not after the whole replay's.
+        """
+        for _ in range(_ATTEMPTS):
+            with self.pool.connection() as conn, _no_swaps(conn, [name]), conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                live = self.live_position(conn, name)
+                if live == self.at[name]:
+                    row = conn.execute(_HEAD, (self.tenant_id,)).fetchone()
+                    found = [_compare(conn, self.schema, self.tenant_id, name, t) for t in tables]
+                    return found, int(row[0]) if row else 0
+            self.catch_up({**self.at, name: live})
+        raise ReplayUnsettledError(
+            f"the live read model {name} of hall {self.tenant_id} moved on at each of"
+            f" {_ATTEMPTS} attempts to compare it (or is behind the replay); nothing was"
+            " compared: run the replay again"
+        )
 
     def catch_up(self, targets: dict[str, int]) -> None:
         """Apply events until every fresh projection is at its target position."""
@@ -281,9 +306,9 @@ def replay_hall(
 
     Each fresh projection is replayed up to the position its live counterpart has reached
     in the hall, and compared in one snapshot in which that position still holds (retried
-    while a live worker moves on). ``projections`` are fresh instances
-    (``deploy.bootstrap.all_projections()``); ``database_url`` connects as the owner, which
-    creates and drops the replay schema.
+    while a live worker moves on; :class:`ReplayUnsettledError` when it kept moving).
+    ``projections`` are fresh instances (``deploy.bootstrap.all_projections()``);
+    ``database_url`` connects as the owner, which creates and drops the replay schema.
     """
     names = ", ".join(p.name for p in projections)
     reader.record(tenant_id, accessor, AccessAction.REPLAY, f"replay through {names}")
@@ -293,27 +318,13 @@ def replay_hall(
         owned = _create_tables(owner, schema, projections)
         try:
             replay = _Replay(worker_pool, tenant_id, schema, projections, batch_size, progress)
+            with worker_pool.connection() as conn:
+                replay.catch_up(replay.live(conn))  # one pass over the log for all
             tables: list[TableReport] = []
             head = 0
-            for _ in range(5):
-                with worker_pool.connection() as conn:
-                    replay.catch_up(replay.live(conn))
-                with (
-                    worker_pool.connection() as conn,
-                    _no_swaps(conn, [p.name for p in projections]),
-                    conn.transaction(),
-                ):
-                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    if replay.live(conn) != replay.at:
-                        continue  # a live worker moved on meanwhile: catch up again
-                    row = conn.execute(_HEAD, (tenant_id,)).fetchone()
-                    head = int(row[0]) if row else 0
-                    tables = [
-                        _compare(conn, schema, tenant_id, name, table)
-                        for name, owned_tables in owned.items()
-                        for table in owned_tables
-                    ]
-                    break
+            for name, owned_tables in owned.items():
+                found, head = replay.compare(name, owned_tables)
+                tables += found
             seconds = time.perf_counter() - started
         finally:
             if not keep:

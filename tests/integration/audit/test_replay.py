@@ -12,6 +12,7 @@ import pytest
 from deploy.bootstrap import all_projections
 from projections.catalog import CatalogProjection
 from projections.runtime.rebuild import Rebuild
+from services.audit import ReplayUnsettledError
 from services.audit import replay as replay_module
 from services.audit.replay import replay_hall, replay_schema
 from services.privacy import ERASED, ErasureRequest, PrivacyService
@@ -27,6 +28,8 @@ CREATE TABLE IF NOT EXISTS audit_test_staff_names (
 );
 GRANT SELECT, INSERT, UPDATE, DELETE ON audit_test_staff_names TO yanshen_worker;
 """
+
+_ADVISORY_HELD = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s"
 
 
 class StaffNames:
@@ -141,7 +144,12 @@ def test_a_rebuild_swaps_no_table_under_a_replays_comparison(
         except Exception as error:
             rebuilds.append(error)
 
+    held: list[int] = []
+
     def compare_while_the_catalog_is_rebuilt(conn: Any, *args: Any) -> Any:
+        with psycopg.connect(database_url) as other:
+            row = other.execute(_ADVISORY_HELD, (conn.info.backend_pid,)).fetchone()
+        held.append(row[0])
         if not rebuilds:
             thread = threading.Thread(target=rebuild)
             rebuilds.append(thread)
@@ -158,6 +166,27 @@ def test_a_rebuild_swaps_no_table_under_a_replays_comparison(
     assert report.identical, [t.samples for t in report.tables if not t.identical]
     assert done, "the rebuild did not finish"
     assert done[0].swapped, done  # the swap went ahead once the comparison was over
+    # One projection's lock at a time (a swap waits for one comparison, not the replay's).
+    assert set(held) == {1}
+
+
+def test_a_replay_whose_live_model_keeps_moving_compares_nothing_and_says_so(
+    platform, reader, seeded, auditor, database_url, project, monkeypatch
+):
+    project()
+    live_position = replay_module._Replay.live_position
+
+    def catalog_always_ahead(self: Any, conn: Any, name: str) -> int:
+        if name == "catalog":
+            return self.at[name] + 1  # a live worker applied one more event each time
+        return live_position(self, conn, name)
+
+    monkeypatch.setattr(replay_module._Replay, "live_position", catalog_always_ahead)
+    with pytest.raises(ReplayUnsettledError, match="catalog"):
+        replay_hall(reader, database_url, platform.worker_pool, seeded, all_projections(), auditor)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT to_regnamespace(%s)", (replay_schema(seeded),)).fetchone()
+    assert row == (None,)  # dropped all the same
 
 
 def test_erased_data_is_not_in_a_replay_or_any_table(

@@ -34,7 +34,12 @@ from projections.runtime import (
     RebuildError,
     apply_next_batch,
 )
-from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
+from projections.runtime.locks import (
+    held_against_swaps,
+    hold_for_swap,
+    release_rebuild,
+    try_hold_for_rebuild,
+)
 from projections.runtime.shadow import create_shadow
 from tests.integration.projections.support import (
     Writer,
@@ -568,3 +573,26 @@ def test_a_hall_failing_in_a_rebuild_fails_the_rebuild_and_changes_nothing_live(
     # the rebuild's hold is released: the next one runs
     assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection(), jobs=2).run().swapped
     assert _catalog_rows(db_url) == before
+
+
+def test_locks_against_swaps_that_fail_part_way_stay_on_no_pooled_connection(db_url, own_platform):
+    """A swap of the worklist is under way; a reader's locks time out after taking the
+    catalog's. Session locks outlive a failed statement: left held, every later swap of the
+    catalog would fail while that connection idles in the pool."""
+    with psycopg.connect(db_url, autocommit=True) as swap:
+        swap.execute("BEGIN")
+        hold_for_swap(swap, "worklist")
+        with own_platform.worker_pool.connection() as conn:
+            pid = conn.info.backend_pid
+            conn.execute("SET statement_timeout = '300ms'")
+            with (
+                pytest.raises(psycopg.errors.QueryCanceled),
+                held_against_swaps(conn, ["catalog", "worklist"]),
+            ):
+                pass
+            conn.execute("RESET statement_timeout")
+        swap.execute("ROLLBACK")
+        row = swap.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s", (pid,)
+        ).fetchone()
+    assert row == (0,)
