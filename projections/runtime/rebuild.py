@@ -40,7 +40,12 @@ from psycopg import sql
 
 from projections.runtime.compare import TableDifference, compare_tables
 from projections.runtime.errors import RebuildError
-from projections.runtime.locks import hold_for_swap, release_rebuild, try_hold_for_rebuild
+from projections.runtime.locks import (
+    BATCHES,
+    hold_for_swap,
+    release_rebuild,
+    try_hold_for_rebuild,
+)
 from projections.runtime.parallel import HallProcesses, catch_up_hall
 from projections.runtime.projection import Projection
 from projections.runtime.shadow import (
@@ -99,7 +104,10 @@ _HOLDERS = """
 SELECT DISTINCT l.pid, a.state, a.xact_start
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND l.relation IN (SELECT to_regclass(t) FROM unnest(%s::text[]) t)
+  AND (l.relation IN (SELECT to_regclass(t) FROM unnest(%(tables)s::text[]) t)
+       -- the projections' batch locks: live batches, an audit replay's comparison
+       OR (l.locktype = 'advisory' AND l.objsubid = 2 AND l.classid::bigint = %(ns)s
+           AND l.objid::int IN (SELECT hashtext(n) FROM unnest(%(names)s::text[]) n)))
 ORDER BY l.pid
 """
 
@@ -442,10 +450,11 @@ class Rebuild:
             self.build()
 
     def _holders(self, admin: psycopg.Connection[Any]) -> str:
-        """The sessions holding locks on the live tables, for the operator: "pid 123 (idle
-        in transaction since 10:01:02)", comma-separated."""
+        """The sessions holding locks on the live tables or the projections' batch locks,
+        for the operator: "pid 123 (idle in transaction since 10:01:02)", comma-separated."""
         tables = [table for p in self.projections for table in p.tables]
-        rows = admin.execute(_HOLDERS, (tables,)).fetchall()
+        params = {"tables": tables, "ns": BATCHES, "names": sorted(self.names)}
+        rows = admin.execute(_HOLDERS, params).fetchall()
         return ", ".join(
             f"pid {pid} ({state}" + (f" since {start:%H:%M:%S})" if start else ")")
             for pid, state, start in rows

@@ -596,3 +596,19 @@ def test_locks_against_swaps_that_fail_part_way_stay_on_no_pooled_connection(db_
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s", (pid,)
         ).fetchone()
     assert row == (0,)
+
+
+def test_a_swap_that_gives_up_names_who_holds_the_projections_batch_lock(
+    db_url, own_platform, halls
+):
+    """E.g. an audit replay comparing the catalog: the operator learns which session."""
+    job = Rebuild(db_url, own_platform.worker_pool, CatalogProjection())
+    job.swap_attempts, job.swap_backoff, job.lock_timeout = 2, (0.1, 0.1), "300ms"
+    with (
+        psycopg.connect(db_url, autocommit=True) as replay,
+        held_against_swaps(replay, ["catalog"]),
+    ):
+        pid = replay.info.backend_pid
+        with pytest.raises(RebuildError, match=rf"tables busy.*2 attempts.*pid {pid} \(idle"):
+            job.run()
+    assert Rebuild(db_url, own_platform.worker_pool, CatalogProjection()).run().swapped
