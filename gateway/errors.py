@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import structlog
 from graphql import FieldNode, GraphQLError, get_operation_ast
 from litestar import Request, Response
@@ -82,7 +83,28 @@ def classify(error: GraphQLError) -> tuple[str, str]:
         return original.code, str(original)
     if error.path is None and isinstance(original, ValueError | TypeError):
         return "VALIDATION", error.message  # a variable or literal that does not coerce
+    if _nul_in_text(original):
+        return "VALIDATION", "text must not contain the NUL character (U+0000)"
     return "INTERNAL", ""
+
+
+_NUL_REFUSED = (psycopg.errors.CharacterNotInRepertoire, psycopg.errors.UntranslatableCharacter)
+"""What PostgreSQL answers to U+0000 in text (22021) or in JSON (22P05)."""
+
+
+def _nul_in_text(error: BaseException) -> bool:
+    """An argument had U+0000 (e.g. a search filter), which PostgreSQL's text cannot hold:
+    the client's input, not our fault. psycopg refuses it before sending (a ``DataError``
+    without SQLSTATE: adapting a parameter); the server, in a value it parses. (Commands
+    carrying one are refused before anything is stored: ``services.store.text``.)"""
+    seen: BaseException | None = error
+    while seen is not None:  # the store wraps psycopg's errors in the library's
+        if isinstance(seen, _NUL_REFUSED):
+            return True
+        if isinstance(seen, psycopg.DataError) and seen.sqlstate is None and "NUL" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 class ErrorCodes(SchemaExtension):

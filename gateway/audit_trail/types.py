@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.security import INHERITED, allow
 from projections.audit_trail import AuditTrailFilter, AuditTrailRow
+from services.shared.working_days import CHINA_TZ
 
 __all__ = ["AuditTrailEntry", "AuditTrailSearch"]
 
@@ -54,8 +55,12 @@ class AuditTrailSearch:
         "day and each of its tickets.",
     )
     event_type: str | None = None
-    occurred_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    occurred_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    occurred_from: datetime | None = strawberry.field(
+        default=None, description="Inclusive; a time without an offset is Beijing time."
+    )
+    occurred_before: datetime | None = strawberry.field(
+        default=None, description="Exclusive; a time without an offset is Beijing time."
+    )
 
     def to_filter(self) -> AuditTrailFilter:
         return AuditTrailFilter(
@@ -63,6 +68,14 @@ class AuditTrailSearch:
             record_id=self.record_id,
             reference=self.reference,
             event_type=self.event_type,
-            occurred_from=self.occurred_from,
-            occurred_before=self.occurred_before,
+            occurred_from=_beijing(self.occurred_from),
+            occurred_before=_beijing(self.occurred_before),
         )
+
+
+def _beijing(moment: datetime | None) -> datetime | None:
+    """``moment``, in Beijing time when it has no offset (as the halls' days are), not in the
+    database server's zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=CHINA_TZ)

@@ -34,6 +34,7 @@ from services.store.pool import Pool
 from services.store.session import TenantSession
 from services.store.subscription import TenantSubscription
 from services.store.tenant import validate_tenant_id
+from services.store.text import refuse_nul_characters
 
 __all__ = ["OriginatorIdType", "TenantProcessRecorder", "TenantSnapshotRecorder"]
 
@@ -140,10 +141,13 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
         ``existing_log=True`` (passed through ``Application.save(..., existing_log=True)``):
         append only to a hall that has a log, else
         :class:`~services.store.tenant.UnknownTenantError` and nothing is recorded; for
-        records that must not bring a hall into being (audit reads).
+        records that must not bring a hall into being (audit reads). An event with the NUL
+        character in its text: :class:`~services.store.text.NulCharacterError` (no read
+        model could hold it), nothing recorded.
         """
         tracking: Tracking | None = kwargs.get("tracking")
         existing_log = bool(kwargs.get("existing_log", False))
+        refuse_nul_characters(bytes(e.state) for e in stored_events)  # before any is sealed
         stored_events = personal_data().seal_events(
             self.session.fetch, self.tenant_id, stored_events
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from gateway.auth import Role
@@ -149,6 +150,36 @@ def test_invalid_input_is_a_validation_error(gql, token, hall):
     assert _codes(r) == ["VALIDATION"]
     r = gql(REGISTER, {"id": "Not A Slug", "name": "x"}, token=token(Role.PLATFORM_OPERATOR))
     assert _codes(r) == ["VALIDATION"]
+
+
+PUBLISH_NAMED = """mutation($code: String!, $name: String!) {
+  publishServiceItem(input: {code: $code, name: $name, category: ASSISTANCE, materials: [],
+    promisedWorkingDays: 5, feeCents: 0}) { code }
+}"""
+
+
+def test_text_with_the_nul_character_is_refused_and_the_read_models_go_on(
+    gql, token, hall, project, database_url
+):
+    """U+0000 cannot be in PostgreSQL's text or jsonb: stored, it would stop every read
+    model of the hall that parses the event (the audit trail first)."""
+    admin = token(Role.HALL_ADMIN, hall)
+    r = gql(PUBLISH_NAMED, {"code": "NUL-001", "name": "帮办\u0000代办"}, token=admin)
+    assert _codes(r) == ["VALIDATION"]
+    assert "NUL" in r.json()["errors"][0]["message"]
+    r = gql(PUBLISH_NAMED, {"code": "BDB-002", "name": "帮办\\u0000代办"}, token=admin)
+    assert "errors" not in r.json(), r.text  # a backslash and "u0000" are text like any
+    project()
+    catalog = gql(CATALOG, {"hall": hall}).json()["data"]["serviceCatalog"]
+    assert [(i["code"], i["name"]) for i in catalog] == [("BDB-002", "帮办\\u0000代办")]
+    with psycopg.connect(database_url) as conn:
+        lag = conn.execute(
+            "SELECT count(*) FROM consumer_positions c JOIN tenant_heads h USING (tenant_id)"
+            " WHERE c.tenant_id = %s AND c.consumer LIKE 'projection:%%'"
+            " AND c.position < h.position",
+            (hall,),
+        ).fetchone()
+    assert lag == (0,)  # every read model, the audit trail included, is up to date
 
 
 def test_publishing_into_an_unregistered_hall_is_not_found(gql, token, tenant_id):

@@ -189,6 +189,12 @@ def test_the_trail_searches_by_time_range(gql, token, hall, trail):
     assert len(search(gql, token(Role.AUDITOR, hall), first=100, search=day)) == len(
         FIXTURE + SCENARIO
     )
+    # Without an offset: Beijing time (not the database server's zone), also mixed.
+    local = {
+        "occurredFrom": bj("09:15").replace(tzinfo=None).isoformat(),
+        "occurredBefore": bj("09:20").isoformat(),
+    }
+    assert search(gql, token(Role.AUDITOR, hall), search=local) == rows
     before = {"occurredBefore": bj("08:30").isoformat()}
     assert _what(search(gql, token(Role.AUDITOR, hall), search=before)) == [
         ("staff.StaffAssignedToWindow", "admin", "S001"),
@@ -236,6 +242,8 @@ def test_the_trail_pages_to_the_end_and_beyond(gql, token, hall, trail):
         {"first": 1000},
         {"search": {"occurredFrom": bj("10:00").isoformat(), "occurredBefore": START}},
         {"search": {"occurredFrom": START, "occurredBefore": START}},  # empty
+        {"search": {"actor": "admin\u0000"}},  # PostgreSQL's text cannot hold U+0000
+        {"search": {"reference": "ZH\u0000"}},
     ],
 )
 def test_bad_cursors_sizes_and_ranges_are_validation_errors(gql, token, hall, trail, variables):
