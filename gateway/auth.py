@@ -20,6 +20,7 @@ import jwt
 from deploy.settings import Settings
 from gateway.security.keys import KeyRing, UnknownKeyError, keyring_for
 from gateway.security.principal import ANONYMOUS, AuthenticationError, Principal, Role
+from services.shared.ids import HALL_ID_PATTERN
 
 __all__ = ["ANONYMOUS", "AuthenticationError", "Principal", "Role", "decode_token", "issue_token"]
 
@@ -97,6 +98,8 @@ def _verify(token: str, settings: Settings, keyring: KeyRing) -> Principal:
     except ValueError:
         raise AuthenticationError(f"invalid token: unknown role {claims.get('role')!r}") from None
     tenant = claims.get("tenant")
+    if tenant and not (isinstance(tenant, str) and HALL_ID_PATTERN.match(tenant)):
+        raise AuthenticationError(f"invalid token: {tenant!r} is no hall id")
     return Principal(
         subject=str(claims["sub"]),
         role=role,

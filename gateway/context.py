@@ -38,7 +38,7 @@ __all__ = [
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
 
 
 @dataclass

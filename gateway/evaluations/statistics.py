@@ -13,7 +13,7 @@ from projections.evaluations import RatingStatistics
 
 __all__ = ["RatingStatisticsEntry", "StatisticsDimension", "check_month", "sort_key"]
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
 _UNRANKED = 1 << 30
 
 

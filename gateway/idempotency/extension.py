@@ -33,7 +33,7 @@ __all__ = ["HEADER", "WAIT_SECONDS", "Idempotency"]
 HEADER = "idempotency-key"
 WAIT_SECONDS = 10.0
 """How long a duplicate waits for the first request with its key."""
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}\Z")
 
 
 class Idempotency(SchemaExtension):

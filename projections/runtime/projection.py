@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NAME_PATTERN", "Projection", "ProjectionDefinitionError", "handled_topics"]
 
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}\Z")
 """Projection names and table names: lowercase identifiers (they become SQL identifiers)."""
 
 

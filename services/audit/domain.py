@@ -24,7 +24,7 @@ from services.shared.ids import validate_hall_id
 
 __all__ = ["AccessAction", "AuditAccess", "ChainHead", "require_reason"]
 
-_HASH = re.compile(r"^[0-9a-f]{64}$")
+_HASH = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 class AccessAction(StrEnum):

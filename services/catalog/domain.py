@@ -23,7 +23,7 @@ __all__ = [
     "ServiceItemWithdrawnError",
 ]
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 MAX_TEXT = 2000
 MAX_MATERIALS = 100
 

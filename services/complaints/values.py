@@ -20,11 +20,11 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """An opaque applicant id: the key of the data subject, never the person's data itself."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
-PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
+BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}\Z")
 
 
 class ComplaintChannel(StrEnum):

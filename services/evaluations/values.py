@@ -21,11 +21,11 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """Opaque references: applicant ids, visit (ticket) and matter references."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
-ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
+BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
+ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 class RatingLevel(StrEnum):

@@ -39,7 +39,7 @@ __all__ = [
     "validate_code",
 ]
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
 MAX_REASON = 500
 
 

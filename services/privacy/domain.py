@@ -17,7 +17,7 @@ from services.shared.ids import validate_hall_id
 
 __all__ = ["SUBJECT_ID", "ErasureRequest", "InvalidSubjectError", "validate_reason"]
 
-SUBJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,79}$")
+SUBJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,79}\Z")
 """An opaque subject id (``applicant_id`` values, or ``record:<aggregate id>``)."""
 
 

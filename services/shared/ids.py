@@ -9,7 +9,7 @@ from services.shared.errors import ValidationError
 
 __all__ = ["HALL_ID_PATTERN", "stable_id", "validate_hall_id"]
 
-HALL_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+HALL_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 """A hall id is a lowercase slug of 1 to 63 characters, e.g. ``demo`` or ``suzhou-xc``."""
 
 _NAMESPACE = uuid.UUID("6f1e0d9a-5b7e-4c1b-9a51-7a0c3f1e2d44")

@@ -33,7 +33,7 @@ from services.staff.errors import (
 
 __all__ = ["Post", "StaffExistsError", "StaffMember", "StaffRole", "Training"]
 
-_BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
+_BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 MAX_TEXT = 500
 
 

@@ -30,7 +30,7 @@ __all__ = [
 
 STORE_SQL = Path(__file__).resolve().parent / "sql"
 PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql\Z")
 _LOCK_KEY = 0x59414E5348454E  # "YANSHEN": serialises concurrent migrate calls per database
 
 _CREATE_TABLE = """

@@ -9,7 +9,7 @@ __all__ = ["TENANT_SETTING", "TenantIdError", "UnknownTenantError", "validate_te
 TENANT_SETTING = "yanshen.tenant_id"
 """The setting that row-level security policies compare ``tenant_id`` with."""
 
-_TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
 
 
 class TenantIdError(ValueError):

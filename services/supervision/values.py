@@ -25,13 +25,13 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """Window codes, badge numbers, item codes, user ids: what supervision points at."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
 """A window code, as the places context defines it."""
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")
+BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 """A staff badge number (工号), as the staff context defines it."""
-PERIOD = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")
+PERIOD = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?\Z")
 """An assessment period: ``2026``, ``2026-H1``, ``2026-Q2`` or ``2026-05``."""
 
 

@@ -44,6 +44,9 @@ def test_expired_token_is_rejected():
         {"aud": "someone-else"},
         {"iss": "not-yanshen"},
         {"role": "emperor"},
+        {"tenant": "BAD HALL"},
+        {"tenant": "h1\n"},  # a hall id with a line break would be a hall of its own
+        {"tenant": ["h1"]},
     ],
 )
 def test_wrong_claims_are_rejected(claims):

@@ -52,7 +52,7 @@ def test_registers_a_hall_once(hall_apps):
         registry.register_hall("again", "", "op")
 
 
-@pytest.mark.parametrize("bad", ["", "UPPER", "-x", "x-", "a" * 64, "under_score", "空"])
+@pytest.mark.parametrize("bad", ["", "UPPER", "-x", "x-", "a" * 64, "under_score", "空", "h1\n"])
 def test_refuses_invalid_hall_ids(hall_apps, bad):
     with pytest.raises(ValidationError):
         hall_apps(HallRegistry, bad).register_hall("n", "", "op")

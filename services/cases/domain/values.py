@@ -26,11 +26,11 @@ E = TypeVar("E", bound=StrEnum)
 
 MAX_TEXT = 2000
 """The longest free text (reason, note) a case event takes."""
-APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """An opaque applicant id: the key of the data subject, never the person's data itself."""
-ID_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{3,39}$")
+ID_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{3,39}\Z")
 """身份证号 / 统一社会信用代码 / passport number: 4 to 40 letters, digits and hyphens."""
-PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}\Z")
 
 
 class AssistanceMode(StrEnum):

@@ -20,10 +20,10 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """An opaque applicant id: the key of the data subject, never the person's data itself."""
-PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
-PREFIX = re.compile(r"^[A-Z]{1,2}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}\Z")
+PREFIX = re.compile(r"^[A-Z]{1,2}\Z")
 """A queue's number prefix: one or two capital letters (``A`` gives A001, A002 …)."""
 MAX_NUMBER = 999
 """A day's sequence runs from 001 to 999."""

@@ -231,7 +231,13 @@ def test_statistics_page_and_validate_their_arguments(gql, token, hall, visits):
     rest = gql(STATS, {"by": "WINDOW", "first": 3, "after": after}, token=staff)
     assert [(r["month"], r["key"]) for r in _rows(rest)] == [("2026-06", "W02"), ("2026-06", "W01")]
     assert _rows(gql(STATS, {"by": "HALL", "from": "2026-07"}, token=staff)) == []
-    for bad in ({"from": "2026-13"}, {"to": "May"}, {"from": "2026-06", "to": "2026-05"}):
+    for bad in (
+        {"from": "2026-13"},
+        {"to": "May"},
+        {"from": "2026-06", "to": "2026-05"},
+        {"from": "2026-05\n"},  # a line break after a month is no month
+        {"from": "２０２６-05"},  # nor are full-width digits
+    ):
         assert codes(gql(STATS, {"by": "HALL", **bad}, token=staff)) == ["VALIDATION"]
     assert codes(gql(STATS, {"by": "HALL", "after": "???"}, token=staff)) == ["VALIDATION"]
 

@@ -153,3 +153,10 @@ def test_offboards_a_signed_out_member_and_then_refuses_everything(staff):
 
 def test_commands_for_an_unknown_badge_are_not_found(staff):
     assert refused(staff, StaffNotFoundError, lambda: staff.sign_out("S404", "a")) == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("badge", ["S003\n", "S003 ", "\nS003"])
+def test_a_badge_with_a_line_break_or_space_is_refused(staff, badge):
+    """A trailing line break passed a pattern ending in ``$``: S003 and a line break became
+    a member of its own, whom no search for S003 finds."""
+    refused(staff, ValidationError, lambda: staff.onboard_staff(badge, "李强", "AGENT", [], "a"))
