@@ -121,7 +121,8 @@ class ComplaintRegisterEntry(Node):
             status=ComplaintStatusEnum(row.status),
             channel=ComplaintChannelEnum(row.channel),
             anonymous=row.anonymous,
-            applicant_id=row.applicant_id,
+            # Complaints recorded before anonymous ones dropped the id may still carry it.
+            applicant_id="" if row.anonymous else row.applicant_id,
             respondent_window=row.respondent_window,
             respondent_badge=row.respondent_badge,
             complaint_class=ComplaintClassEnum(row.complaint_class)

@@ -20,7 +20,7 @@ from gateway.complaints.types import (
 )
 from gateway.context import Info, run_sync
 from gateway.security import allow
-from services.complaints import ComplaintDetails, ComplaintService
+from services.complaints import ANONYMOUS_COMPLAINANT, ComplaintDetails, ComplaintService
 
 __all__ = ["ComplaintMutations"]
 
@@ -38,13 +38,19 @@ class ComplaintMutations:
     @allow(Role.APPLICANT, *HANDLERS)
     @strawberry.mutation(
         description="登记: register a complaint. Applicants complain as themselves (the "
-        "token's subject is the applicant id); staff, hall admins and supervisors register "
-        "one on a complainant's behalf."
+        "token's subject is the applicant id), or anonymously: then nothing recorded names "
+        "them (no applicant id; the actor is 'anonymous'), so they cannot follow or withdraw "
+        "it either. Staff, hall admins and supervisors register one on a complainant's behalf."
     )
     async def receive_complaint(self, info: Info, input: ReceiveComplaintInput) -> ComplaintType:
         principal = info.context.principal
         app = _service(info, Role.APPLICANT, *HANDLERS)
         applicant_id = principal.subject if principal.role is Role.APPLICANT else input.applicant_id
+        actor = principal.subject
+        if input.anonymous and principal.role is Role.APPLICANT:
+            # The log, the register, the rectification it may open and the partners' streams
+            # would otherwise tie the complaint to the applicant (and show the respondent).
+            applicant_id, actor = "", ANONYMOUS_COMPLAINANT
         details = ComplaintDetails(
             channel=input.channel.value,
             facts=input.facts,
@@ -56,7 +62,7 @@ class ComplaintMutations:
             respondent_badge=input.respondent_badge,
             evidence=list(input.evidence),
         )
-        complaint = await run_sync(app.receive_complaint, details, principal.subject)
+        complaint = await run_sync(app.receive_complaint, details, actor)
         return ComplaintType.from_aggregate(complaint)
 
     @allow(*MANAGERS)

@@ -10,6 +10,7 @@ from services.complaints.errors import (
     NotTheComplainantError,
 )
 from services.complaints.values import (
+    ANONYMOUS_COMPLAINANT,
     ComplaintChannel,
     ComplaintClass,
     ComplaintStatus,
@@ -18,6 +19,7 @@ from services.complaints.values import (
 )
 
 __all__ = [
+    "ANONYMOUS_COMPLAINANT",
     "Complaint",
     "ComplaintChannel",
     "ComplaintClass",

@@ -190,6 +190,8 @@ class Complaint(Aggregate):
             raise ValidationError(f"invalid applicant id {applicant_id!r}")
         if anonymous and (complainant_name or complainant_phone):
             raise ValidationError("an anonymous complaint carries no name or phone")
+        if anonymous and applicant_id:  # the id would tell the respondent who complained
+            raise ValidationError("an anonymous complaint names no applicant id")
         if not anonymous and not (applicant_id and complainant_name.strip()):
             raise ValidationError("a real-name complaint needs the applicant id and a name")
         if complainant_phone and not PHONE.match(complainant_phone):

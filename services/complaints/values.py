@@ -9,6 +9,7 @@ from typing import TypeVar
 from services.shared.errors import ValidationError
 
 __all__ = [
+    "ANONYMOUS_COMPLAINANT",
     "ComplaintChannel",
     "ComplaintClass",
     "ComplaintStatus",
@@ -19,6 +20,10 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=StrEnum)
+
+ANONYMOUS_COMPLAINANT = "anonymous"
+"""The actor of an anonymous complaint an applicant files themselves (匿名投诉): their own id
+would tie the complaint to them in the log, the register and the partners' streams."""
 
 APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """An opaque applicant id: the key of the data subject, never the person's data itself."""

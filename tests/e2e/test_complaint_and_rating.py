@@ -267,3 +267,25 @@ def test_every_stored_event_validates_against_its_contract(gql, as_, hall, platf
         event_type, payload = to_payload(mapper.to_domain_event(notification))
         validate_payload(event_type, payload)
     assert len(notifications) == 3
+
+
+def test_an_anonymous_complaint_names_nobody_to_the_respondent_or_in_the_log(
+    gql, as_, hall, platform, project
+):
+    receive = """mutation { receiveComplaint(input: {channel: ONLINE, facts: "态度差",
+      anonymous: true, respondentWindow: "W01", respondentBadge: "S001"}) { id } }"""
+    cid = _data(gql(receive, token=as_(Role.APPLICANT, "citizen-7")), "receiveComplaint")["id"]
+    project()
+    register = """{ complaints { edges { node { complaintId anonymous applicantId
+      respondentBadge } } } }"""
+    rows = _data(gql(register, token=as_(Role.STAFF, "S001")), "complaints")["edges"]
+    assert [r["node"] for r in rows] == [
+        {"complaintId": cid, "anonymous": True, "applicantId": "", "respondentBadge": "S001"}
+    ]
+    (stored,) = platform.store.recorder(hall).select_notifications(start=1, limit=100)[-1:]
+    event = platform.hall_app(ComplaintService, hall).mapper.to_domain_event(stored)
+    assert (event.applicant_id, event.actor) == ("", "anonymous")
+    # Staff cannot name an applicant for an anonymous complaint either.
+    named = """mutation { receiveComplaint(input: {channel: LETTER, facts: "来信",
+      anonymous: true, applicantId: "citizen-7"}) { id } }"""
+    assert _codes(gql(named, token=as_(Role.STAFF, "S009"))) == ["VALIDATION"]

@@ -329,6 +329,7 @@ def test_an_anonymous_complaint_has_nobody_to_follow_up(complaints):
         ComplaintDetails(channel="ONLINE", facts="  ", anonymous=True),
         ComplaintDetails(channel="ONLINE", facts="x" * 5001, anonymous=True),
         ComplaintDetails(channel="ONLINE", facts="x", anonymous=True, complainant_name="张三"),
+        ComplaintDetails(channel="ONLINE", facts="x", anonymous=True, applicant_id="a-1"),
         ComplaintDetails(channel="ONLINE", facts="x", applicant_id="a-1"),  # real name, no name
         ComplaintDetails(channel="ONLINE", facts="x", complainant_name="张三"),  # no applicant id
         ComplaintDetails(channel="ONLINE", facts="x", applicant_id="a 1", complainant_name="张三"),
