@@ -14,7 +14,7 @@ import msgspec
 import strawberry
 import structlog
 from cross_web import HTTPException
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.background_tasks import BackgroundTasks
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
@@ -36,7 +36,13 @@ from gateway.context import (
     request_id_of,
     run_sync,
 )
-from gateway.errors import authentication_failed, internal_error, rate_limited
+from gateway.errors import (
+    authentication_failed,
+    body_too_large,
+    internal_error,
+    rate_limited,
+    refused_request,
+)
 from gateway.limits import RateLimitedError, RateLimiter
 from gateway.schema import build_schema
 from gateway.subscriptions import LogHub
@@ -260,6 +266,20 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
                     raise HTTPException(405, "send mutations with POST") from error
                 raise
 
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            """Requests refused before execution (a body that is not JSON, no query, a
+            mutation over GET) answer like every other error, with ``extensions.code`` and
+            the request id, not strawberry's plain text."""
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+                return response
+            except HTTPException as error:
+                return refused_request(request, error.reason, error.status_code)
+
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Authenticate a WebSocket with ``{"token": "<jwt>"}`` in ``connection_init``
             (no token: anonymous); a bad token or a caller over the rate limit closes it."""
@@ -321,6 +341,7 @@ def create_app(
         exception_handlers={
             AuthenticationError: authentication_failed,
             RateLimitedError: rate_limited,
+            413: body_too_large,
             500: internal_error,
         },
         request_max_body_size=settings.max_body_bytes,

@@ -34,9 +34,11 @@ __all__ = [
     "InputError",
     "OperationMetrics",
     "authentication_failed",
+    "body_too_large",
     "classify",
     "internal_error",
     "rate_limited",
+    "refused_request",
 ]
 
 log = logging.getLogger("yanshen.gateway")
@@ -175,6 +177,17 @@ def rate_limited(request: Request, exc: RateLimitedError) -> Response:  # type: 
     return _error_response(
         request, exc.code, str(exc), 429, headers={"Retry-After": str(exc.retry_after)}
     )
+
+
+def refused_request(request: Request, reason: str, status: int) -> Response:  # type: ignore[type-arg]
+    """A request GraphQL never ran (not JSON, no query, a mutation sent with GET): its HTTP
+    status, and ``VALIDATION`` like a query that does not validate."""
+    return _error_response(request, "VALIDATION", reason, status)
+
+
+def body_too_large(request: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+    """A body over ``YANSHEN_MAX_BODY_BYTES``: HTTP 413, read no further."""
+    return _error_response(request, "VALIDATION", "the request body is too large", 413)
 
 
 def internal_error(request: Request, exc: Exception) -> Response:  # type: ignore[type-arg]

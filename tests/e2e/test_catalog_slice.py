@@ -215,6 +215,7 @@ def test_oversized_body_is_refused(gateway_url):
         timeout=30,
     )
     assert r.status_code == 413
+    assert r.json()["errors"][0]["extensions"]["code"] == "VALIDATION"
 
 
 def test_health_and_ready(gateway_url):

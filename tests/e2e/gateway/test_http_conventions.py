@@ -34,6 +34,7 @@ def test_mutations_are_refused_over_get(http, token, hall):
         headers={"Authorization": f"Bearer {token(Role.HALL_ADMIN, hall)}"},
     )
     assert r.status_code == 405
+    assert r.json()["errors"][0]["extensions"]["code"] == "VALIDATION"
 
 
 def test_a_post_answers_json_with_200_even_with_graphql_errors(http):
@@ -57,6 +58,11 @@ def test_a_post_answers_json_with_200_even_with_graphql_errors(http):
 def test_malformed_requests_are_4xx(http, content, content_type):
     r = http.post("/graphql", content=content, headers={"Content-Type": content_type})
     assert 400 <= r.status_code < 500, r.text
+    (error,) = r.json()["errors"]  # coded like any other error, with the request id
+    assert (error["extensions"]["code"], error["extensions"]["requestId"]) == (
+        "VALIDATION",
+        r.headers["x-request-id"],
+    )
 
 
 def test_the_operation_name_picks_one_of_several_operations(http):
