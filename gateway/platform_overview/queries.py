@@ -34,7 +34,8 @@ class PlatformOverviewType:
     ) -> Connection[HallOverviewType]:
         rows = await run_sync(hall_overviews, info.context.platform.worker_pool)
         # The view lists every log; the partners' registry is no hall (nor a valid hall id).
-        rows = [row for row in rows if row.tenant_id != PLATFORM_LOG]
+        # Sorted here, as the cursor compares: the database's collation may order otherwise.
+        rows = sorted((r for r in rows if r.tenant_id != PLATFORM_LOG), key=lambda r: r.tenant_id)
         return connection_from_rows(
             info,
             rows,

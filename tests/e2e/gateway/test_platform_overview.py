@@ -158,6 +158,27 @@ def test_halls_page_by_hall_id(gql, token, hall, other_hall):
     assert ids == sorted(ids)
 
 
+def test_halls_page_in_hall_id_order_whatever_the_database_collation(
+    gql, token, hall, other_hall, monkeypatch
+):
+    """Under e.g. en_US the database sorts 't1-b' after 't10' (the hyphen is ignored), while
+    the cursor compares code points: a page would skip halls. Here the rows come reversed."""
+    from gateway.platform_overview import queries
+
+    listed = queries.hall_overviews
+    monkeypatch.setattr(queries, "hall_overviews", lambda pool: listed(pool)[::-1])
+    operator, seen, after = token(Role.PLATFORM_OPERATOR), [], None
+    while True:
+        page = gql(HALLS, {"n": 1, "after": after}, token=operator).json()
+        halls = page["data"]["platformOverview"]["halls"]
+        seen += [e["node"]["hallId"] for e in halls["edges"]]
+        if not halls["pageInfo"]["hasNextPage"]:
+            break
+        after = halls["pageInfo"]["endCursor"]
+    assert {hall, other_hall} <= set(seen)
+    assert seen == sorted(set(seen))
+
+
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.PLATFORM_OPERATOR])
 def test_every_other_role_is_forbidden(gql, token, hall, role):
     r = gql(HALLS, {}, token=token(role, hall))
