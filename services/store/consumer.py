@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, PersistenceError
 from prometheus_client import Counter, Gauge
 
 from services.store.consumers import pending_tenants, record_consumer_position
@@ -61,7 +62,10 @@ def connection_lost(error: BaseException) -> bool:
     """Whether ``error`` means the database is gone (no connection, the server shutting
     down), not that one statement failed (psycopg counts many statement errors as
     operational too: 54000 program limit exceeded, 57014 query cancelled, 55P03 lock
-    timeout)."""
+    timeout). A psycopg error re-raised as the ``eventsourcing`` library's (as
+    :mod:`services.store.errors` does, e.g. in :func:`pending_tenants`) counts by its cause."""
+    if isinstance(error, PersistenceError) and isinstance(error.__cause__, psycopg.Error):
+        error = error.__cause__
     if not isinstance(error, psycopg.OperationalError):
         return False
     return error.sqlstate is None or error.sqlstate.startswith(_CONNECTION_GONE)
@@ -148,8 +152,39 @@ class LogConsumer(ABC):
         self.leases.release()
 
 
+class _Backoff:
+    """How long to pause after consecutive failures: ``initial`` doubling up to 30 s, and
+    back to ``initial`` after a success (one blip must not slow every later recovery)."""
+
+    MAXIMUM = 30.0
+
+    def __init__(self, initial: float) -> None:
+        self.initial = initial
+        self.delay = 0.0
+        """The pause after the last failure (0: the last attempt succeeded)."""
+        self._retry_at = 0.0
+
+    def ready(self) -> bool:
+        return time.monotonic() >= self._retry_at
+
+    def failed(self) -> float:
+        """Record a failure; returns the seconds to pause before the next attempt."""
+        self.delay = min(max(self.delay * 2, self.initial), self.MAXIMUM)
+        self._retry_at = time.monotonic() + self.delay
+        return self.delay
+
+    def succeeded(self) -> None:
+        self.delay = 0.0
+        self._retry_at = 0.0
+
+
 class ConsumerLoop:
-    """Runs consumers until :meth:`stop`: catch up, then sleep until NOTIFY or the poll."""
+    """Runs consumers until :meth:`stop`: catch up, then sleep until NOTIFY or the poll.
+
+    The rounds run on the pool, the ``LISTEN`` on a connection of its own that only wakes
+    them early: while it cannot be opened (e.g. ``max_connections`` reached) the rounds go
+    on every ``poll_interval`` and ``LISTEN`` is retried with its own backoff.
+    """
 
     def __init__(
         self, pool: Pool, consumers: Sequence[LogConsumer], *, poll_interval: float = 1.0
@@ -158,22 +193,27 @@ class ConsumerLoop:
         self.consumers = list(consumers)
         self.poll_interval = poll_interval
         self._stop = threading.Event()
+        self._listener: psycopg.Connection[Any] | None = None
+        self._round_retry = _Backoff(poll_interval)
+        self._listen_retry = _Backoff(poll_interval)
 
     def run_once(self) -> int:
         return sum(c.catch_up() for c in self.consumers)
 
     def run_forever(self) -> None:
-        """Survives a database restart: reconnects with backoff and carries on."""
-        backoff = self.poll_interval
+        """Runs rounds until :meth:`stop`. Survives a database restart, a lost ``LISTEN``
+        connection and a failing round (a bug must not silently stop the read models or the
+        relay while the rest of the process serves on): each is logged and retried."""
         try:
             while not self._stop.is_set():
-                try:
-                    self._listen_and_run()
-                except psycopg.OperationalError as error:
-                    log.warning("database unavailable (%s); retrying in %.1fs", error, backoff)
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, 30.0)
+                self._ensure_listening()
+                if not self._round():
+                    continue  # it paused already
+                if any(getattr(c, "unfinished", False) for c in self.consumers):
+                    continue  # a round cut short: go on without waiting for a commit
+                self._wait_for_commit()
         finally:
+            self._unlisten()
             self.close()
 
     def close(self) -> None:
@@ -184,16 +224,77 @@ class ConsumerLoop:
             except Exception:  # a dead database must not hide the original error
                 log.warning("%s: could not release leases", consumer.consumer, exc_info=True)
 
-    def _listen_and_run(self) -> None:
-        conninfo = self.pool.conninfo if isinstance(self.pool.conninfo, str) else ""
-        with psycopg.connect(conninfo, autocommit=True) as listener:
-            listener.execute(f"LISTEN {CHANNEL}")
-            while not self._stop.is_set():
-                self.run_once()
-                if any(getattr(c, "unfinished", False) for c in self.consumers):
-                    continue  # a round cut short: go on without waiting for a commit
-                for _ in listener.notifies(timeout=self.poll_interval, stop_after=1):
-                    pass
-
     def stop(self) -> None:
         self._stop.set()
+
+    def _round(self) -> bool:
+        """One round; returns whether it succeeded. A failed round is logged and followed by
+        a pause that doubles while rounds keep failing and resets after one succeeds."""
+        try:
+            self.run_once()
+        except Exception as error:
+            delay = self._round_retry.failed()
+            if connection_lost(error):
+                log.warning("database unavailable (%s); retrying in %.1fs", error, delay)
+                self._discard_broken_connections()
+            else:
+                log.exception("consumer round failed; retrying in %.1fs", delay)
+            self._stop.wait(delay)
+            return False
+        self._round_retry.succeeded()
+        return True
+
+    def _discard_broken_connections(self) -> None:
+        """Replace the pool's idle connections that died with the one that failed (after
+        ``pg_terminate_backend`` or a restart all did): otherwise each would fail a round
+        of its own, and each failure doubles the pause."""
+        try:
+            self.pool.check()
+        except Exception:  # e.g. the pool is closing: the next round finds out
+            log.debug("could not check the pool's connections", exc_info=True)
+
+    def _ensure_listening(self) -> None:
+        """Open the ``LISTEN`` connection if it is down and its retry is due (before the
+        round, so that no commit after the round goes unnoticed)."""
+        if self._listener is not None or not self._listen_retry.ready():
+            return
+        try:
+            self._listener = self._open_listener()
+        except Exception as error:  # only the wake-up is lost: the rounds poll meanwhile
+            delay = self._listen_retry.failed()
+            log.warning(
+                "cannot LISTEN (%s); polling every %.1fs, next try in %.1fs",
+                error,
+                self.poll_interval,
+                delay,
+            )
+            return
+        self._listen_retry.succeeded()
+
+    def _open_listener(self) -> psycopg.Connection[Any]:
+        """A connection of its own, outside the pool: it stays open between the rounds."""
+        conninfo = self.pool.conninfo if isinstance(self.pool.conninfo, str) else ""
+        listener = psycopg.connect(conninfo, autocommit=True)
+        try:
+            listener.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            listener.close()
+            raise
+        return listener
+
+    def _wait_for_commit(self) -> None:
+        """Sleep until a NOTIFY or ``poll_interval`` (or :meth:`stop`, without a listener)."""
+        if self._listener is None:
+            self._stop.wait(self.poll_interval)
+            return
+        try:
+            for _ in self._listener.notifies(timeout=self.poll_interval, stop_after=1):
+                pass
+        except Exception as error:  # reopened before the next round
+            log.warning("LISTEN connection lost (%s); reconnecting", error)
+            self._unlisten()
+
+    def _unlisten(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
