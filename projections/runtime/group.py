@@ -9,6 +9,12 @@ back; it runs in its own batches until it is close again. A projection whose bat
 runs alone for that hall until it succeeds, retried after 2, 4, … up to 60 seconds, so one
 broken read model never stops the others.
 Leases are taken per hall for the whole group (consumer ``projections``).
+
+A hall whose position rows another session holds (another worker's batch: perhaps a worker
+frozen in the middle of one, by SIGSTOP, a VM pause or a lost network) is skipped after a
+short wait and tried again a second later; the other halls go on. The server ends a batch
+that runs longer than :attr:`ProjectionGroupConsumer.batch_timeout` (a frozen worker's), so
+the hall's position rows do not stay locked for good.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 
 from projections.runtime.projection import Projection
-from projections.runtime.tracking import Member, apply_group_batch
+from projections.runtime.tracking import GroupBatch, Member, PositionLockedError, apply_group_batch
 from services.store.consumer import BATCH_FAILURES, CONSUMER_LAG, EVENTS_CONSUMED, LogConsumer
 from services.store.pool import Pool
 
@@ -50,6 +56,11 @@ class ProjectionGroupConsumer(LogConsumer):
 
     consumer = GROUP_CONSUMER
 
+    position_lock_timeout = 0.1
+    """Seconds a batch waits for its hall's position rows before it skips the hall."""
+    locked_retry = 1.0
+    """Seconds before a hall skipped for its locked position rows is tried again."""
+
     def __init__(self, pool: Pool, projections: Sequence[Projection], **kwargs: Any) -> None:
         self.members = {m.consumer: m for m in map(Member.live, projections)}
         self._alone: set[tuple[str, str]] = set()
@@ -63,7 +74,16 @@ class ProjectionGroupConsumer(LogConsumer):
         next one (``None``: until every hall is through; the live worker uses 1 s)."""
         self.unfinished = False
         """Whether the last round stopped with work left (the next one should start now)."""
+        self._locked: dict[str, float] = {}
+        """Halls skipped because another session held their position rows (until a batch
+        of theirs gets through): when to try again."""
         super().__init__(pool, **kwargs)
+        self.batch_timeout: float | None = max(30.0, 3 * self.leases.ttl)
+        """Seconds after which the server ends a batch's transaction, and its session (a
+        worker frozen in the middle of a batch would hold the hall's position rows until its
+        connection is gone: hours, for a machine that died). Far longer than a batch takes:
+        a batch ended by it is tried again whole, and would never get through. ``None``: no
+        limit. PostgreSQL 17 and later (``transaction_timeout``)."""
 
     def handle(
         self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
@@ -86,14 +106,25 @@ class ProjectionGroupConsumer(LogConsumer):
         started = time.monotonic()
         self.unfinished = False
         pending = self.pending()
-        due = {t: set[str]() for t in sorted(self._claim(pending)) if t in pending}
+        held = self._claim(pending)
+        now = time.monotonic()
+        self._locked = {t: at for t, at in self._locked.items() if t in held}
+        due = {
+            t: set[str]() for t in sorted(held) if t in pending and self._locked.get(t, 0) <= now
+        }
         done = 0
         while due:
             for tenant_id, failed in list(due.items()):
                 if tenant_id not in self._held:  # taken over: the new holder goes on
                     del due[tenant_id]
                     continue
-                step, more = self._step(tenant_id, pending[tenant_id], failed)
+                try:
+                    step, more = self._step(tenant_id, pending[tenant_id], failed)
+                except PositionLockedError:
+                    self._skip_locked(tenant_id)
+                    del due[tenant_id]
+                    continue
+                self._locked.pop(tenant_id, None)
                 done += step
                 if not more:
                     del due[tenant_id]
@@ -119,6 +150,40 @@ class ProjectionGroupConsumer(LogConsumer):
             self._claimed_at = time.monotonic()
         return self._held
 
+    def _skip_locked(self, tenant_id: str) -> None:
+        """Leave a hall whose position rows another session holds until :attr:`locked_retry`
+        has passed (logged once until a batch of the hall gets through again)."""
+        level = logging.DEBUG if tenant_id in self._locked else logging.INFO
+        self._locked[tenant_id] = time.monotonic() + self.locked_retry
+        log.log(
+            level,
+            "hall %s: its positions are locked by another session (a batch of another"
+            " worker, perhaps a frozen one); skipped, tried again every %.0f s",
+            tenant_id,
+            self.locked_retry,
+        )
+
+    def _live_batch(
+        self, conn: psycopg.Connection[Any], members: list[Member], tenant_id: str
+    ) -> GroupBatch:
+        """One batch of ``members`` in ``tenant_id`` inside the caller's transaction, as a
+        live worker runs it: a short wait for the position rows (:class:`PositionLockedError`
+        after it), the server's limit on the batch, and only while this worker holds the
+        hall (otherwise the hall is dropped and nothing is applied)."""
+        result = apply_group_batch(
+            conn,
+            members,
+            tenant_id=tenant_id,
+            limit=self.batch_size,
+            lock_timeout=self.position_lock_timeout,
+            transaction_timeout=self.batch_timeout,
+            lease=(self.consumer, self.leases.worker_id),
+        )
+        if result.lost:
+            log.info("hall %s: taken over by another worker; left to it", tenant_id)
+            self._held.discard(tenant_id)
+        return result
+
     def close(self) -> None:
         """Hand this worker's halls over at once."""
         self._held = set()
@@ -135,9 +200,9 @@ class ProjectionGroupConsumer(LogConsumer):
         if grouped:
             try:
                 with self.pool.connection() as conn, conn.transaction():
-                    result = apply_group_batch(
-                        conn, grouped, tenant_id=tenant_id, limit=self.batch_size
-                    )
+                    result = self._live_batch(conn, grouped, tenant_id)
+            except PositionLockedError:
+                raise
             except Exception as error:
                 BATCH_FAILURES.labels(self.consumer).inc()
                 if self.ends_round(error):
@@ -147,6 +212,8 @@ class ProjectionGroupConsumer(LogConsumer):
                 return alone, False
             for consumer, n in result.applied.items():
                 EVENTS_CONSUMED.labels(consumer).inc(n)
+            if result.lost:
+                return alone, False
             self._alone |= {(c, tenant_id) for c in result.behind}
             positions.update(result.positions)
             covered = result.covered
@@ -169,9 +236,9 @@ class ProjectionGroupConsumer(LogConsumer):
                 continue
             try:
                 with self.pool.connection() as conn, conn.transaction():
-                    result = apply_group_batch(
-                        conn, [member], tenant_id=tenant_id, limit=self.batch_size
-                    )
+                    result = self._live_batch(conn, [member], tenant_id)
+            except PositionLockedError:
+                raise
             except Exception as error:
                 BATCH_FAILURES.labels(consumer).inc()
                 if self.ends_round(error):
@@ -188,6 +255,8 @@ class ProjectionGroupConsumer(LogConsumer):
                 )
                 failed.add(consumer)
                 continue
+            if result.lost:
+                break
             self._retry_at.pop(key, None)
             EVENTS_CONSUMED.labels(consumer).inc(result.covered)
             positions.update(result.positions)

@@ -5,6 +5,13 @@ This is the exactly-once step: every member's position row of (consumer, hall) i
 the same connection, and the new positions are written before the caller commits. A crash
 anywhere rolls all of it back; two workers on one hall serialise on the row locks.
 
+A live worker's batch waits only briefly for the position rows (``lock_timeout``): a row held
+by another session (another worker's batch, perhaps of a frozen worker) raises
+:class:`PositionLockedError`, and the worker goes on with its other halls. ``transaction_timeout``
+lets the server end a batch that never finishes (a worker stopped, paused or cut off in the
+middle of it), so its position rows are free again; ``lease`` skips a batch whose worker no
+longer holds the hall.
+
 Several projections (the *members*) share a batch: the log range is read once, for the union
 of their topics, and each member gets the part after its own position.
 """
@@ -26,7 +33,7 @@ from projections.runtime.handlers import HandlerConnection
 from projections.runtime.locks import BATCHES
 from projections.runtime.projection import Projection
 
-__all__ = ["GroupBatch", "Member", "apply_group_batch", "apply_next_batch"]
+__all__ = ["GroupBatch", "Member", "PositionLockedError", "apply_group_batch", "apply_next_batch"]
 
 # Rows and positions commit together or not at all; a server crash may lose the last few
 # of these commits, both together, and they are applied again: no WAL flush to wait for.
@@ -45,10 +52,31 @@ WHERE c.consumer = ANY(%(consumers)s) AND c.tenant_id = %(t)s
 ORDER BY c.consumer
 FOR UPDATE OF c
 """
+_LOCK_TIMEOUT = "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %(v)s, true)"
+_RESET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %(v)s, true)"
+_TRANSACTION_TIMEOUT = "SELECT set_config('transaction_timeout', %(v)s, true)"
+_TRANSACTION_TIMEOUT_SINCE = 170000
+"""The first server version with ``transaction_timeout`` (PostgreSQL 17)."""
+_LEASE = """
+SELECT worker_id = %(w)s FROM consumer_leases WHERE consumer = %(lc)s AND tenant_id = %(t)s
+"""
 _RECORD = """
 UPDATE consumer_positions SET position = %(upto)s, updated_at = now()
 WHERE consumer = ANY(%(moved)s) AND tenant_id = %(t)s
 """
+
+
+class PositionLockedError(Exception):
+    """Another session holds a position row of the hall (another worker's batch, perhaps
+    of a frozen worker): the batch was not applied; try the hall again later."""
+
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(f"the positions of hall {tenant_id} are locked by another session")
+        self.tenant_id = tenant_id
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{max(1, round(seconds * 1000))}ms"
 
 
 @dataclass(frozen=True)
@@ -101,6 +129,8 @@ class GroupBatch:
     """Members left out because they are more than ``limit`` behind the leader."""
     applied: dict[str, int] = field(default_factory=dict)
     """Positions applied per member."""
+    lost: bool = False
+    """The worker no longer holds the hall's lease (``lease``): nothing was applied."""
 
 
 _POSITION = itemgetter(0)
@@ -176,6 +206,40 @@ def _union(members: Sequence[Member]) -> frozenset[str] | None:
     return frozenset(topics)
 
 
+def _lock_positions(
+    conn: psycopg.Connection[Any],
+    params: dict[str, Any],
+    lock_timeout: float | None,
+    transaction_timeout: float | None,
+    lease: tuple[str, str] | None,
+) -> list[tuple[Any, ...]] | None:
+    """Lock the members' position rows in the pipeline (see :func:`apply_group_batch`);
+    returns the rows, ``None`` when the ``lease`` is not held."""
+    # The timeouts start once the rebuild locks are taken: a live batch waits for a swap or
+    # a check as long as they take.
+    since = _TRANSACTION_TIMEOUT_SINCE
+    if transaction_timeout is not None and conn.info.server_version >= since:
+        conn.execute(_TRANSACTION_TIMEOUT, {"v": _milliseconds(transaction_timeout)})
+    try:
+        if lock_timeout is not None:
+            was = conn.execute(_LOCK_TIMEOUT, {"v": _milliseconds(lock_timeout)})
+        conn.execute(_ENSURE_POSITIONS, params, prepare=True)
+        lock = conn.execute(_LOCK, params, prepare=True)
+        if lease is not None:
+            held = conn.execute(_LEASE, {"lc": lease[0], "w": lease[1], "t": params["t"]})
+        locked = lock.fetchall()
+    except psycopg.errors.LockNotAvailable as error:
+        raise PositionLockedError(params["t"]) from error
+    if lock_timeout is not None:
+        # Only the position rows: the projections' own statements wait as they always did.
+        conn.execute(_RESET_LOCK_TIMEOUT, {"v": was.fetchone()[0]})  # type: ignore[index]
+    if lease is not None:
+        row = held.fetchone()
+        if row is None or not row[0]:
+            return None
+    return locked
+
+
 def apply_group_batch(
     conn: psycopg.Connection[Any],
     members: Sequence[Member],
@@ -183,6 +247,9 @@ def apply_group_batch(
     tenant_id: str,
     limit: int,
     live: bool = True,
+    lock_timeout: float | None = None,
+    transaction_timeout: float | None = None,
+    lease: tuple[str, str] | None = None,
 ) -> GroupBatch:
     """Apply up to ``limit`` positions of ``tenant_id`` to ``members``, from the lowest
     member position, inside the caller's transaction on ``conn``.
@@ -191,6 +258,15 @@ def apply_group_batch(
     ``live`` batches hold each member projection's shared advisory lock, so a rebuild can
     swap tables between two batches. Members more than ``limit`` behind the leading one are
     left out (reported in ``behind``) so they do not hold the others back.
+
+    ``lock_timeout``: seconds to wait for the position rows, then :class:`PositionLockedError`
+    (the transaction is then aborted; ``None``: wait as long as it takes).
+    ``transaction_timeout``: the server ends the session when the transaction runs longer
+    than this, counted once the rebuild locks are taken (PostgreSQL 17 and later; ignored
+    before). ``lease``: ``(consumer, worker id)`` whose lease on the hall the batch needs;
+    checked once the position rows are locked: without it nothing is applied and ``lost``
+    is set. The caller commits or rolls back; either way the settings end with the
+    transaction.
     """
     by_consumer = {m.consumer: m for m in members}
     params: dict[str, Any] = {
@@ -206,8 +282,10 @@ def apply_group_batch(
             # Before any write: a swap holding the exclusive lock inserts these position rows
             # too, and a batch that had inserted them first would deadlock with it.
             conn.execute(_SHARED, params, prepare=True)
-        conn.execute(_ENSURE_POSITIONS, params, prepare=True)
-        locked = conn.execute(_LOCK, params, prepare=True).fetchall()
+        locked = _lock_positions(conn, params, lock_timeout, transaction_timeout, lease)
+        if locked is None:
+            result.lost = True
+            return result
         head = int(locked[0][2]) if locked else 0
         at = {str(c): int(p) for c, p, _ in locked}
         lead = max(at.values(), default=0)

@@ -4,7 +4,8 @@ Positions are kept per projection and hall; a worker applies all its projections
 in one transaction per batch (a projection far behind catches up in its own batches, so it
 holds nobody back). Workers are woken by ``NOTIFY`` after every commit and poll as a
 fallback; several workers share the halls by leases on the group (consumer ``projections``,
-:mod:`services.store.leases`).
+:mod:`services.store.leases`). A frozen worker stops only its own halls' batches, and those
+only until the server ends its open batch (:mod:`projections.runtime.group`).
 """
 
 from __future__ import annotations

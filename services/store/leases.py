@@ -2,9 +2,10 @@
 
 Each worker heartbeats, then holds at most its fair share of the halls (halls ÷ live
 workers, rounded up), renewing its leases on every round and, during a long catch-up,
-between batches (:meth:`LeaseManager.keep`). A killed worker stops renewing; after ``ttl``
-seconds its halls are free and the survivors take them over. Time is the database's, so
-workers on different machines agree on expiry.
+between batches (:meth:`LeaseManager.keep`); every renewal gives back what is beyond the
+fair share, so a worker started during a catch-up gets its part at once. A killed worker
+stops renewing; after ``ttl`` seconds its halls are free and the survivors take them over.
+Time is the database's, so workers on different machines agree on expiry.
 """
 
 from __future__ import annotations
@@ -68,14 +69,15 @@ class LeaseManager:
     def claim(self, pending: Iterable[str]) -> set[str]:
         """Heartbeat, renew the leases held, and claim pending halls up to the fair share.
 
-        Returns the halls this worker holds now; halls beyond the fair share that are not
-        pending are given back so that a newly started worker gets its part.
+        Returns the halls this worker holds now. Only the fair share is kept, whether the
+        halls are pending or not: a worker started meanwhile gets its part at once, during a
+        long catch-up too (when every hall is pending). The halls given back are those not
+        pending first, then the pending ones last in ``pending``.
         """
+        pending = list(dict.fromkeys(pending))
         with self.pool.connection() as conn:
             share = self._share(conn)
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
-            self._renewed_at = time.monotonic()
-            pending = list(pending)
             for tenant_id in pending:
                 if len(held) >= share:
                     break
@@ -83,32 +85,38 @@ class LeaseManager:
                     row = conn.execute(_CLAIM, {**self._params, "t": tenant_id}).fetchone()
                     if row:
                         held.add(row[0])
-            surplus = sorted(held - set(pending))[: max(0, len(held) - share)]
-            for tenant_id in surplus:
-                conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
-                held.discard(tenant_id)
-        return held
+            kept = self._keep_share(conn, held, share, pending)
+        self._renewed_at = time.monotonic()
+        return kept
 
     def keep(self, busy: Sequence[str] = ()) -> set[str] | None:
         """Between batches: heartbeat and renew the leases held once a third of the TTL has
-        passed since the last renewal, so a long catch-up keeps its halls; returns the halls
-        still held (a hall missing was taken over: stop working on it), ``None`` when no
-        renewal was due.
+        passed since the last renewal (by :meth:`claim` or :meth:`keep`), so a long catch-up
+        keeps its halls; returns the halls still held (a hall missing was taken over: stop
+        working on it), ``None`` when no renewal was due.
 
-        Only the fair share is kept: a worker started meanwhile gets its part during a long
-        catch-up, not after it. The halls given back are those last in ``busy`` (the halls
-        being worked on, the current one first) and, before them, any others held.
+        Only the fair share is kept, as by :meth:`claim`. The halls given back are those last
+        in ``busy`` (the halls being worked on, the current one first) and, before them, any
+        others held.
         """
         if time.monotonic() - self._renewed_at < self.ttl / 3:
             return None
         with self.pool.connection() as conn:
             share = self._share(conn)
             held = {row[0] for row in conn.execute(_RENEW, self._params)}
-            ordered = [t for t in dict.fromkeys(busy) if t in held]
-            ordered += sorted(held - set(ordered))
-            for tenant_id in ordered[share:]:
-                conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
+            kept = self._keep_share(conn, held, share, busy)
         self._renewed_at = time.monotonic()
+        return kept
+
+    def _keep_share(
+        self, conn: psycopg.Connection[Any], held: set[str], share: int, first: Iterable[str]
+    ) -> set[str]:
+        """Give back the halls ``held`` beyond ``share``: those in ``first`` are kept first,
+        in its order, then the others (sorted); returns the halls kept."""
+        ordered = [t for t in dict.fromkeys(first) if t in held]
+        ordered += sorted(held - set(ordered))
+        for tenant_id in ordered[share:]:
+            conn.execute(_RELEASE_ONE, {**self._params, "t": tenant_id})
         return set(ordered[:share])
 
     def _share(self, conn: psycopg.Connection[Any]) -> int:

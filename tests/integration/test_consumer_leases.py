@@ -169,3 +169,21 @@ def test_a_worker_busy_with_a_backlog_keeps_only_its_fair_share(database):
         a.close()
         b.close()
         pool.close()
+
+
+def test_a_worker_busy_with_a_backlog_gives_back_pending_halls_beyond_its_share(database):
+    """Every renewal trims to the fair share, a round's ``claim`` too: during a catch-up
+    every hall is pending, and a worker started meanwhile must get its part at once."""
+    pool = open_pool(database, "worker", max_size=4)
+    a = Recording(pool, lease_ttl=30, worker_id="a")
+    b = Recording(pool, lease_ttl=30, worker_id="b")
+    try:
+        assert a.leases.claim(HALLS) == set(HALLS)  # alone so far: every hall
+        b.leases.claim([])  # a second worker starts
+        # Every hall pending: the first two in ``pending`` are kept, the others given back.
+        assert a.leases.claim(["hall-d", "hall-c", "hall-b", "hall-a"]) == {"hall-c", "hall-d"}
+        assert b.leases.claim(HALLS) == {"hall-a", "hall-b"}
+    finally:
+        a.close()
+        b.close()
+        pool.close()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from deploy.bootstrap import Platform
+from tests.integration.projections.sharing import CONSUMER, SEEN
 from tests.integration.projections.support import fresh_database, open_platform
 
 
@@ -26,3 +28,18 @@ def own_platform(db_url: str) -> Iterator[Platform]:
     platform = open_platform(db_url)
     yield platform
     platform.close()
+
+
+@pytest.fixture
+def recorded(db_url: str) -> Iterator[None]:
+    """The table :class:`~tests.integration.projections.sharing.Recording` writes to."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {SEEN} (tenant_id text, position bigint,"
+            " PRIMARY KEY (tenant_id, position))"
+        )
+        conn.execute(f"GRANT SELECT, INSERT ON {SEEN} TO yanshen_worker")
+    yield
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE {SEEN}")
+        conn.execute("DELETE FROM consumer_positions WHERE consumer = %s", (CONSUMER,))
