@@ -17,13 +17,13 @@ import psycopg
 from eventsourcing.persistence import Notification
 from prometheus_client import Counter
 
-from services.relay.backoff import Backoff
 from services.relay.config import RelayConfig
 from services.relay.kafka_sink import KafkaSink
 from services.relay.messages import platform_message
 from services.relay.partners import PartnerFanout
 from services.relay.sink import MessageSink, SinkUnavailableError
 from services.relay.topics import platform_topics
+from services.store.backoff import Backoff
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
 

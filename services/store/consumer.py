@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +18,7 @@ import psycopg
 from eventsourcing.persistence import Notification, PersistenceError
 from prometheus_client import Counter, Gauge
 
+from services.store.backoff import Backoff
 from services.store.consumers import pending_tenants, record_consumer_position
 from services.store.leases import LeaseManager
 from services.store.pool import Pool
@@ -152,32 +152,6 @@ class LogConsumer(ABC):
         self.leases.release()
 
 
-class _Backoff:
-    """How long to pause after consecutive failures: ``initial`` doubling up to 30 s, and
-    back to ``initial`` after a success (one blip must not slow every later recovery)."""
-
-    MAXIMUM = 30.0
-
-    def __init__(self, initial: float) -> None:
-        self.initial = initial
-        self.delay = 0.0
-        """The pause after the last failure (0: the last attempt succeeded)."""
-        self._retry_at = 0.0
-
-    def ready(self) -> bool:
-        return time.monotonic() >= self._retry_at
-
-    def failed(self) -> float:
-        """Record a failure; returns the seconds to pause before the next attempt."""
-        self.delay = min(max(self.delay * 2, self.initial), self.MAXIMUM)
-        self._retry_at = time.monotonic() + self.delay
-        return self.delay
-
-    def succeeded(self) -> None:
-        self.delay = 0.0
-        self._retry_at = 0.0
-
-
 class ConsumerLoop:
     """Runs consumers until :meth:`stop`: catch up, then sleep until NOTIFY or the poll.
 
@@ -194,8 +168,8 @@ class ConsumerLoop:
         self.poll_interval = poll_interval
         self._stop = threading.Event()
         self._listener: psycopg.Connection[Any] | None = None
-        self._round_retry = _Backoff(poll_interval)
-        self._listen_retry = _Backoff(poll_interval)
+        self._round_retry = Backoff(initial=poll_interval)
+        self._listen_retry = Backoff(initial=poll_interval)
 
     def run_once(self) -> int:
         return sum(c.catch_up() for c in self.consumers)

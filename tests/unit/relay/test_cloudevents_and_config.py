@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 from services.relay import RelayConfig
-from services.relay.backoff import Backoff
 from services.relay.cloudevents import to_cloudevent
 from services.relay.topics import domain_topics, partner_topic, platform_topics
 from services.staff.domain import StaffMember
+from services.store.backoff import Backoff
 
 
 def _onboarded():

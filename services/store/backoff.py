@@ -1,4 +1,6 @@
-"""Exponential backoff while the broker is unavailable (0.5 s doubling up to 30 s).
+"""Exponential backoff while a dependency is unavailable (the database for the consumer
+loop, the broker for the relay): ``initial`` doubling up to 30 s, back to ``initial`` after a
+success (one blip must not slow every later recovery).
 
 >>> b = Backoff(clock=lambda: 100.0)
 >>> b.ready(), b.failed(), b.ready(), b.delay
@@ -14,7 +16,7 @@ __all__ = ["Backoff"]
 
 
 class Backoff:
-    """When to try the broker again."""
+    """When to try again."""
 
     def __init__(
         self,
