@@ -7,11 +7,10 @@ import time
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from deploy.embedded_pg import ensure_database
-from services.store import EventStore, migrate, open_pool
+from services.store import EventStore, open_pool
 from services.store.consumer import LogConsumer
+from tests.fixtures.postgres import fresh_database
 from tests.integration.store.domain import Tickets
 
 HALLS = ["hall-a", "hall-b", "hall-c", "hall-d"]
@@ -34,12 +33,7 @@ class Recording(LogConsumer):
 def database(admin_database_url: str, worker_id: str) -> str:
     """A database of its own: fair shares depend on how many halls exist."""
     name = f"yanshen_test_leases_{worker_id}"
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    url = ensure_database(admin_database_url, name)
-    migrate(url)
+    url = fresh_database(admin_database_url, name)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE consumed (tenant_id text, position bigint,"

@@ -13,14 +13,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from deploy.embedded_pg import ensure_database
-from services.store import EventStore, migrate, open_pool
+from services.store import EventStore, open_pool
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
 from services.store.subscription import CHANNEL
+from tests.fixtures.postgres import fresh_database
 from tests.integration.projections.support import wait_until
 from tests.integration.store.domain import Tickets
 
@@ -46,12 +45,7 @@ class Recording(LogConsumer):
 def database(admin_database_url: str, worker_id: str) -> str:
     """A database of its own: the tests terminate its sessions."""
     name = f"yanshen_test_loop_{worker_id}"
-    with psycopg.connect(admin_database_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    url = ensure_database(admin_database_url, name)
-    migrate(url)
+    url = fresh_database(admin_database_url, name)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE consumed (consumer text, tenant_id text, position bigint,"

@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from deploy.bootstrap import Platform
+from tests.fixtures.postgres import fresh_database
 from tests.integration.projections.sharing import CONSUMER, SEEN
-from tests.integration.projections.support import fresh_database, open_platform
+from tests.integration.projections.support import open_platform
 
 
 @pytest.fixture(scope="module")

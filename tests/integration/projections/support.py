@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from deploy.bootstrap import Platform, all_projections
-from deploy.embedded_pg import ensure_database
 from deploy.settings import Settings
 from projections.runtime import Rebuild, RebuildReport
 from services.catalog import CatalogService
@@ -30,23 +28,12 @@ from services.halls import HallRegistry
 from services.rectifications import RectificationService
 from services.shared.errors import DomainError
 from services.shared.working_days import CHINA_TZ
-from services.store import migrate, open_pool
+from services.store import open_pool
 
 ROOT = Path(__file__).resolve().parents[3]
 
 BAD = Rating(level="DISSATISFIED", scores={"OVERALL": 2}, comment="等太久")
 GOOD = Rating(level="SATISFIED", scores={"OVERALL": 4})
-
-
-def fresh_database(admin_url: str, name: str) -> str:
-    """Drop and create ``name``, migrate it, return its URL."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    url = ensure_database(admin_url, name)
-    migrate(url)
-    return url
 
 
 def open_platform(url: str) -> Platform:
