@@ -32,6 +32,7 @@ from projections.runtime.batch import Batch, EventRow, decode_row, read_rows
 from projections.runtime.handlers import HandlerConnection
 from projections.runtime.locks import BATCHES
 from projections.runtime.projection import Projection
+from services.store.consumer import PositionLockedError
 
 __all__ = ["GroupBatch", "Member", "PositionLockedError", "apply_group_batch", "apply_next_batch"]
 
@@ -64,15 +65,6 @@ _RECORD = """
 UPDATE consumer_positions SET position = %(upto)s, updated_at = now()
 WHERE consumer = ANY(%(moved)s) AND tenant_id = %(t)s
 """
-
-
-class PositionLockedError(Exception):
-    """Another session holds a position row of the hall (another worker's batch, perhaps
-    of a frozen worker): the batch was not applied; try the hall again later."""
-
-    def __init__(self, tenant_id: str) -> None:
-        super().__init__(f"the positions of hall {tenant_id} are locked by another session")
-        self.tenant_id = tenant_id
 
 
 def _milliseconds(seconds: float) -> str:

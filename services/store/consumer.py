@@ -25,7 +25,7 @@ from services.store.pool import Pool
 from services.store.store import EventStore
 from services.store.subscription import CHANNEL
 
-__all__ = ["ConsumerLoop", "LogConsumer", "lock_consumer_position"]
+__all__ = ["ConsumerLoop", "LogConsumer", "PositionLockedError", "lock_consumer_position"]
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,37 @@ SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s F
 """
 
 
-def lock_consumer_position(conn: psycopg.Connection[Any], consumer: str, tenant_id: str) -> int:
-    """Lock ``consumer``'s position row for ``tenant_id`` in the current transaction."""
-    conn.execute(_ENSURE, (consumer, tenant_id))
-    row = conn.execute(_LOCK, (consumer, tenant_id)).fetchone()
+class PositionLockedError(Exception):
+    """Another session holds a position row of the hall (another worker's batch, perhaps
+    of a frozen worker): the batch was not applied; try the hall again later."""
+
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(f"the positions of hall {tenant_id} are locked by another session")
+        self.tenant_id = tenant_id
+
+
+def lock_consumer_position(
+    conn: psycopg.Connection[Any], consumer: str, tenant_id: str, *, wait: str | None = None
+) -> int:
+    """Lock ``consumer``'s position row for ``tenant_id`` in the current transaction.
+
+    ``wait`` (e.g. ``"100ms"``) bounds the wait for a row another session holds:
+    :class:`PositionLockedError` after it (the transaction is then aborted).
+    """
+    if wait is not None:
+        was = conn.execute(_WAIT, (wait,)).fetchone()
+    try:
+        conn.execute(_ENSURE, (consumer, tenant_id))
+        row = conn.execute(_LOCK, (consumer, tenant_id)).fetchone()
+    except psycopg.errors.LockNotAvailable as error:
+        raise PositionLockedError(tenant_id) from error
+    if wait is not None and was is not None:  # the batch's own statements wait as before
+        conn.execute("SELECT set_config('lock_timeout', %s, true)", (was[0],))
     assert row is not None
     return int(row[0])
+
+
+_WAIT = "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)"
 
 
 _CONNECTION_GONE = ("08", "57P01", "57P02", "57P03")
@@ -76,6 +101,10 @@ class LogConsumer(ABC):
 
     consumer: str
     """Stable name: positions and leases are kept per (consumer, hall)."""
+    position_wait = "100ms"
+    """How long a batch waits for its hall's position row, which another session's batch
+    holds (after a lease moved, the old holder's batch may still run, or hang if its worker
+    froze): then the hall waits for the next round and the other halls go on."""
 
     def __init__(
         self,
@@ -112,6 +141,10 @@ class LogConsumer(ABC):
         while True:
             try:
                 n, position = self._batch(tenant_id)
+            except PositionLockedError:
+                # Another session's batch of this hall (a frozen worker's?): not ours to wait for.
+                log.info("%s: hall %s busy in another session", self.consumer, tenant_id)
+                return done
             except Exception as error:
                 # The batch rolled back; the hall is retried on the next round, other halls go on.
                 BATCH_FAILURES.labels(self.consumer).inc()
@@ -136,7 +169,9 @@ class LogConsumer(ABC):
 
     def _batch(self, tenant_id: str) -> tuple[int, int]:
         with self.pool.connection() as conn, conn.transaction():
-            position = lock_consumer_position(conn, self.consumer, tenant_id)
+            position = lock_consumer_position(
+                conn, self.consumer, tenant_id, wait=self.position_wait
+            )
             notifications = self.store.recorder(tenant_id).select_notifications(
                 start=position + 1, limit=self.batch_size
             )

@@ -207,3 +207,48 @@ def test_an_interrupt_in_a_round_still_ends_the_loop_and_hands_the_halls_over(
     other = Recording(pool, "test:interrupt", lease_ttl=60, worker_id="other")
     assert other.leases.claim([HALL]) == {HALL}  # released at once, not after the TTL
     other.close()
+
+
+def test_a_hall_whose_position_another_session_holds_waits_and_the_others_go_on(
+    database, tickets, worker_pool
+):
+    """As after a lease moved from a worker that froze in the middle of a batch: its session
+    holds the hall's position row. Waiting for it stopped every other hall of the round."""
+    pool, _ = worker_pool
+    consumer = Recording(pool, "frozen-hall")
+    app_pool = open_pool(database, "app")
+    try:
+        other = EventStore(app_pool).application(Tickets, "loop-b")
+        tickets.issue("F000")
+        other.issue("G000")
+        consumer.catch_up()
+        tickets.issue("F001")
+        other.issue("G001")
+        with psycopg.connect(database) as frozen:
+            frozen.execute(
+                "SELECT 1 FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
+                " FOR UPDATE",
+                (consumer.consumer, HALL),
+            )
+            round_ = threading.Thread(target=consumer.catch_up, daemon=True)
+            round_.start()
+            round_.join(timeout=10)
+            assert not round_.is_alive(), "the round waited for the other session"
+            behind = _behind(database, consumer.consumer)
+        assert behind == {HALL: 1}  # loop-b applied, loop-a left for the next round
+        consumer.catch_up()
+        assert _caught_up(database, consumer)
+    finally:
+        consumer.close()
+        app_pool.close()
+
+
+def _behind(url: str, consumer: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT h.tenant_id, h.position - COALESCE(c.position, 0) FROM tenant_heads h"
+            " LEFT JOIN consumer_positions c ON c.tenant_id = h.tenant_id AND c.consumer = %s"
+            " WHERE h.position > COALESCE(c.position, 0)",
+            (consumer,),
+        ).fetchall()
+    return {str(t): int(n) for t, n in rows}
