@@ -132,7 +132,7 @@ class StaffWorklist:
     @strawberry.field(
         description="The items, tickets first, then open cases, open complaints, case, "
         "complaint and rectification follow-ups; oldest first within each kind. kinds: only "
-        "these."
+        "these (an empty list: none)."
     )
     async def items(
         self,
@@ -142,7 +142,7 @@ class StaffWorklist:
         kinds: list[WorkKindEnum] | None = None,
     ) -> Connection[WorklistItemType]:
         pool = info.context.platform.app_pool
-        wanted = [WorkKind(k.value) for k in kinds] if kinds else None
+        wanted = None if kinds is None else [WorkKind(k.value) for k in kinds]
         return await paginate(
             info,
             first=first,

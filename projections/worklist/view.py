@@ -164,7 +164,7 @@ def worklist(
     params = {
         "t": tenant_id,
         "b": badge,
-        "kinds": [k.value for k in kinds] if kinds else None,
+        "kinds": None if kinds is None else [k.value for k in kinds],
         "rank": rank,
         "position": position,
         "record": record,

@@ -136,6 +136,9 @@ def test_each_staff_member_sees_only_the_rectifications_concerning_them(
     # only the other follow-up kinds asked for: none of the rectifications
     cases_only = _worklist(gql, token, hall, "S001", kinds=["CASE_FOLLOW_UP"])
     assert (edges(cases_only["items"]), cases_only["rectificationFollowUps"]) == ([], 1)
+    # no kinds asked for: no items (not every kind)
+    none_asked = _worklist(gql, token, hall, "S001", kinds=[])
+    assert (edges(none_asked["items"]), none_asked["rectificationFollowUps"]) == ([], 1)
 
     _at(app_at, hall, "2026-05-14").record_verification_call(UUID(r2), True, "已核实", "S002")
     project()
