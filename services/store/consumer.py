@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification, PersistenceError
 from prometheus_client import Counter, Gauge
+from psycopg.conninfo import conninfo_to_dict
 
 from services.store.backoff import Backoff
 from services.store.consumers import pending_tenants, record_consumer_position
@@ -28,6 +29,10 @@ from services.store.subscription import CHANNEL
 __all__ = ["ConsumerLoop", "LogConsumer", "PositionLockedError", "lock_consumer_position"]
 
 log = logging.getLogger(__name__)
+
+LISTEN_CONNECT_TIMEOUT = 10
+"""Seconds a loop waits to open its ``LISTEN`` connection (``connect_timeout`` in the
+database URL wins); if that fails, it polls and retries later."""
 
 EVENTS_CONSUMED = Counter("yanshen_consumer_events_total", "Events processed", ["consumer"])
 CONSUMER_LAG = Gauge(
@@ -281,9 +286,18 @@ class ConsumerLoop:
         self._listen_retry.succeeded()
 
     def _open_listener(self) -> psycopg.Connection[Any]:
-        """A connection of its own, outside the pool: it stays open between the rounds."""
+        """A connection of its own, outside the pool: it stays open between the rounds.
+
+        It takes the pool's connection parameters (a worker pool's keepalives, so that a
+        listener whose server vanished fails and is reopened rather than waiting silently),
+        and gives up connecting after :data:`LISTEN_CONNECT_TIMEOUT` seconds unless the URL
+        says otherwise: the rounds wait while it connects."""
         conninfo = self.pool.conninfo if isinstance(self.pool.conninfo, str) else ""
-        listener = psycopg.connect(conninfo, autocommit=True)
+        params: dict[str, Any] = {"connect_timeout": LISTEN_CONNECT_TIMEOUT}
+        params = {k: v for k, v in params.items() if k not in conninfo_to_dict(conninfo)}
+        pool_params = self.pool.kwargs
+        params.update(pool_params() if callable(pool_params) else pool_params or {})
+        listener = psycopg.connect(conninfo, autocommit=True, **params)
         try:
             listener.execute(f"LISTEN {CHANNEL}")
         except BaseException:

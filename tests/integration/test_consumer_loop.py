@@ -16,7 +16,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from services.store import EventStore, open_pool
-from services.store.consumer import ConsumerLoop, LogConsumer
+from services.store.consumer import LISTEN_CONNECT_TIMEOUT, ConsumerLoop, LogConsumer
 from services.store.pool import Pool
 from services.store.subscription import CHANNEL
 from tests.fixtures.postgres import fresh_database
@@ -127,6 +127,21 @@ def test_a_loop_whose_sessions_are_terminated_again_and_again_recovers_as_fast_e
     # Each blip costs a failed round and a pause of poll_interval, not a pause that doubles
     # with every blip since the start (0.25, 0.5, 1, 2, 4, 8 s …, up to 30 s).
     assert max(took) < 4.0, took
+
+
+def test_the_listener_connects_like_the_pool_with_a_connect_timeout(worker_pool):
+    """A worker pool's keepalives reach the ``LISTEN`` connection too (else a listener whose
+    server vanished would wait silently), and opening it cannot hang a round for minutes."""
+    pool, app_name = worker_pool
+    loop = ConsumerLoop(pool, [Recording(pool, "test:listener")])
+    listener = loop._open_listener()
+    try:
+        given = listener.info.get_parameters()
+    finally:
+        listener.close()
+    assert given["application_name"] == app_name
+    assert (given["keepalives"], given["keepalives_idle"]) == ("1", "10")
+    assert given["connect_timeout"] == str(LISTEN_CONNECT_TIMEOUT)
 
 
 def test_a_loop_whose_listener_cannot_reconnect_applies_events_by_polling(
