@@ -1,10 +1,13 @@
 """The deadline scheduler (``yanshen schedule``): records missed deadlines as events.
 
 Each round takes ``now`` from the injected clock, asks every registered source for records
-past their due date (a read-model query), and calls the owning application's command for
-each, which records the ``…Overdue`` event, so the history says when something became
-overdue. One scheduler runs a round at a time (a database advisory lock); running rounds
-again, or several schedulers, records each missed deadline once: the aggregates decide.
+past their due date at ``now`` (a read-model query), and calls the owning application's
+command for each, which records the ``…Overdue`` event, so the history says when something
+became overdue. Each command reads the clock again: in a long round, an event stamped with
+the round's start could follow a later user command in the same record's history.
+
+One scheduler runs a round at a time (a database advisory lock); running rounds again, or
+several schedulers, records each missed deadline once: the aggregates decide.
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ class DeadlineScheduler:
         recorded = 0
         for record in due:
             try:
-                changed = source.mark_overdue(self.hall_apps, record, report.now)
+                changed = source.mark_overdue(self.hall_apps, record, self.clock())
             except DomainError as error:
                 report.failed += 1
                 log.warning(

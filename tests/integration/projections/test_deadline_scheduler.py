@@ -4,7 +4,7 @@ the rectification service, once each, so the history says when it became overdue
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -96,6 +96,31 @@ def test_missed_deadlines_are_recorded_once_each_when_the_clock_passes_them(own_
     _project(own_platform)
     counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
     assert (counts["sched-a"].open, counts["sched-a"].closed_late) == (0, 2)
+
+
+def test_each_overdue_event_is_stamped_when_it_is_recorded_not_when_the_round_began(
+    own_platform, clock
+):
+    """A round over many records takes time; a user command in between is stamped later
+    than the round's start, so the scheduler's events read the clock again."""
+    opened = [_open_rectification(own_platform, f"sched-t{n}", clock) for n in range(3)]
+    _project(own_platform)
+    clock.set(10, 9)
+    start = clock.now
+
+    def ticking() -> datetime:
+        clock.now += timedelta(seconds=1)
+        return clock.now
+
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=ticking
+    )
+    report = scheduler.run_once()
+    assert report.now == start + timedelta(seconds=1)
+    stamps = sorted(_history(rectifications, rid)[-1].timestamp for rectifications, rid in opened)
+    assert len(set(stamps)) == 3
+    assert report.now < stamps[0]
+    assert stamps[-1] <= clock.now
 
 
 def test_a_record_met_after_the_read_model_listed_it_is_not_marked(own_platform, clock):
