@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.shared import ConflictError, NotFoundError, ValidationError, stable_id
+from services.shared.values import parse_enum
 
 __all__ = [
     "ItemCategory",
@@ -54,11 +55,7 @@ class ServiceItemWithdrawnError(ConflictError):
 
 
 def _category(value: str) -> ItemCategory:
-    try:
-        return ItemCategory(value)
-    except ValueError:
-        allowed = ", ".join(c.value for c in ItemCategory)
-        raise ValidationError(f"unknown item category {value!r}; use one of {allowed}") from None
+    return parse_enum(ItemCategory, value, "item category")
 
 
 def _check_terms(

@@ -26,9 +26,7 @@ from services.complaints.errors import (
 )
 from services.complaints.values import (
     APPLICANT_ID,
-    BADGE,
     PHONE,
-    WINDOW_CODE,
     ComplaintChannel,
     ComplaintClass,
     ComplaintStatus,
@@ -40,6 +38,7 @@ from services.complaints.values import (
 from services.halls.policies import HallPolicies
 from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.errors import ValidationError
+from services.shared.ids import BADGE, PLACE_CODE
 from services.shared.working_days import WorkingDayCalendar, local_date
 
 __all__ = ["Complaint"]
@@ -196,7 +195,7 @@ class Complaint(Aggregate):
             raise ValidationError("a real-name complaint needs the applicant id and a name")
         if complainant_phone and not PHONE.match(complainant_phone):
             raise ValidationError("invalid phone number")
-        if respondent_window and not WINDOW_CODE.match(respondent_window):
+        if respondent_window and not PLACE_CODE.match(respondent_window):
             raise ValidationError(f"invalid window code {respondent_window!r}")
         if respondent_badge and not BADGE.match(respondent_badge):
             raise ValidationError(f"invalid badge number {respondent_badge!r}")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import TypeVar
 
-from services.shared.errors import ValidationError
+from services.shared.values import parse_enum, require_text
 
 __all__ = [
     "ANONYMOUS_COMPLAINANT",
@@ -19,7 +18,6 @@ __all__ = [
     "require_text",
 ]
 
-E = TypeVar("E", bound=StrEnum)
 
 ANONYMOUS_COMPLAINANT = "anonymous"
 """The actor of an anonymous complaint an applicant files themselves (匿名投诉): their own id
@@ -27,8 +25,6 @@ would tie the complaint to them in the log, the register and the partners' strea
 
 APPLICANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """An opaque applicant id: the key of the data subject, never the person's data itself."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}\Z")
 
 
@@ -106,21 +102,3 @@ class ComplaintStatus(StrEnum):
     REPLIED = "REPLIED"
     FOLLOWED_UP = "FOLLOWED_UP"
     ARCHIVED = "ARCHIVED"
-
-
-def parse_enum(enum: type[E], value: str, what: str) -> E:
-    """``enum(value)``, or a :class:`ValidationError` listing the allowed values."""
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValidationError(f"unknown {what} {value!r}; use one of {allowed}") from None
-
-
-def require_text(value: str, what: str, max_length: int, *, optional: bool = False) -> str:
-    """``value`` stripped; refused when empty (unless ``optional``) or too long."""
-    text = value.strip()
-    if (not text and not optional) or len(text) > max_length:
-        size = "up to" if optional else "1 to"
-        raise ValidationError(f"{what} is {size} {max_length} characters")
-    return text

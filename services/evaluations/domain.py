@@ -30,11 +30,9 @@ from services.evaluations.errors import (
     RatingStateError,
 )
 from services.evaluations.values import (
-    BADGE,
     INDICATORS,
     ITEM_CODE,
     REF,
-    WINDOW_CODE,
     AppealReason,
     EvaluationChannel,
     EvaluationStatus,
@@ -45,7 +43,7 @@ from services.evaluations.values import (
     require_text,
 )
 from services.shared.errors import ValidationError
-from services.shared.ids import stable_id
+from services.shared.ids import BADGE, PLACE_CODE, stable_id
 from services.shared.working_days import local_date
 
 __all__ = ["Evaluation"]
@@ -177,7 +175,7 @@ class Evaluation(Aggregate):
         self.channel = parse_enum(EvaluationChannel, channel, "channel")
         _check_ref(subject_ref, "visit or matter reference", optional=False)
         _check_ref(applicant_id, "applicant id")
-        if window_code and not WINDOW_CODE.match(window_code):
+        if window_code and not PLACE_CODE.match(window_code):
             raise ValidationError(f"invalid window code {window_code!r}")
         if staff_badge and not BADGE.match(staff_badge):
             raise ValidationError(f"invalid badge number {staff_badge!r}")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import TypeVar
 
-from services.shared.errors import ValidationError
+from services.shared.values import parse_enum, require_text
 
 __all__ = [
     "AppealReason",
@@ -19,12 +18,9 @@ __all__ = [
     "require_text",
 ]
 
-E = TypeVar("E", bound=StrEnum)
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """Opaque references: applicant ids, visit (ticket) and matter references."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
@@ -122,21 +118,3 @@ class EvaluationStatus(StrEnum):
     INVITED = "INVITED"
     RATED = "RATED"
     DEFAULTED = "DEFAULTED"
-
-
-def parse_enum(enum: type[E], value: str, what: str) -> E:
-    """``enum(value)``, or a :class:`ValidationError` listing the allowed values."""
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValidationError(f"unknown {what} {value!r}; use one of {allowed}") from None
-
-
-def require_text(value: str, what: str, max_length: int, *, optional: bool = False) -> str:
-    """``value`` stripped; refused when empty (unless ``optional``) or too long."""
-    text = value.strip()
-    if (not text and not optional) or len(text) > max_length:
-        size = "up to" if optional else "1 to"
-        raise ValidationError(f"{what} is {size} {max_length} characters")
-    return text

@@ -12,7 +12,6 @@ events, stored before windows had places and queues, are upcast when read.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -28,6 +27,7 @@ from services.places.errors import (
     WindowNotSuspendedError,
 )
 from services.shared import ValidationError, stable_id
+from services.shared.ids import PLACE_CODE
 
 __all__ = [
     "PlaceType",
@@ -39,13 +39,12 @@ __all__ = [
     "validate_code",
 ]
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
 MAX_REASON = 500
 
 
 def validate_code(code: str, what: str) -> str:
     """A place, window or queue code: 1-32 letters, digits, '.', '_' or '-'."""
-    if not isinstance(code, str) or not _CODE.match(code):
+    if not isinstance(code, str) or not PLACE_CODE.match(code):
         raise ValidationError(f"invalid {what} code {code!r}: 1-32 letters, digits, '.', '_', '-'")
     return code
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
 
-from services.shared.errors import ValidationError
+from services.shared.values import parse_enum, require_text
 
 __all__ = [
     "SYSTEM_ACTOR",
@@ -18,7 +17,6 @@ __all__ = [
     "require_text",
 ]
 
-E = TypeVar("E", bound=StrEnum)
 
 SYSTEM_ACTOR = "system"
 """The actor of events the platform records by itself (process policies, schedulers)."""
@@ -80,21 +78,3 @@ class FeedbackMethod(StrEnum):
     IN_PERSON = "IN_PERSON"
     ONLINE = "ONLINE"
     LETTER = "LETTER"
-
-
-def parse_enum(enum: type[E], value: str, what: str) -> E:
-    """``enum(value)``, or a :class:`ValidationError` listing the allowed values."""
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValidationError(f"unknown {what} {value!r}; use one of {allowed}") from None
-
-
-def require_text(value: str, what: str, max_length: int, *, optional: bool = False) -> str:
-    """``value`` stripped; refused when empty (unless ``optional``) or too long."""
-    text = value.strip()
-    if (not text and not optional) or len(text) > max_length:
-        size = "up to" if optional else "1 to"
-        raise ValidationError(f"{what} is {size} {max_length} characters")
-    return text

@@ -7,10 +7,16 @@ import uuid
 
 from services.shared.errors import ValidationError
 
-__all__ = ["HALL_ID_PATTERN", "stable_id", "validate_hall_id"]
+__all__ = ["BADGE", "HALL_ID_PATTERN", "PLACE_CODE", "stable_id", "validate_hall_id"]
 
 HALL_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 """A hall id is a lowercase slug of 1 to 63 characters, e.g. ``demo`` or ``suzhou-xc``."""
+
+PLACE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
+"""A place, window or queue code (窗口编号 …): 1-32 letters, digits, '.', '_' or '-'; the
+places context defines them, the other contexts refer to them."""
+BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
+"""A staff badge number (工号): 1-32 letters, digits or '-'; the staff context defines it."""
 
 _NAMESPACE = uuid.UUID("6f1e0d9a-5b7e-4c1b-9a51-7a0c3f1e2d44")
 

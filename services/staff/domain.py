@@ -10,7 +10,6 @@ offboarded. Only a member signed in at a window may call tickets there
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,6 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.shared import ValidationError, stable_id
+from services.shared.ids import BADGE
 from services.shared.working_days import local_date
 from services.staff.errors import (
     StaffAlreadyAssignedError,
@@ -33,7 +33,6 @@ from services.staff.errors import (
 
 __all__ = ["Post", "StaffExistsError", "StaffMember", "StaffRole", "Training"]
 
-_BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
 MAX_TEXT = 500
 
 
@@ -142,7 +141,7 @@ class StaffMember(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        if not _BADGE.match(badge_number):
+        if not BADGE.match(badge_number):
             raise ValidationError(f"invalid badge number {badge_number!r}")
         if not name.strip() or len(name) > 100:
             raise ValidationError("a staff name is 1 to 100 characters")

@@ -7,9 +7,9 @@ from datetime import datetime
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
+from services.shared.ids import BADGE
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
-    BADGE,
     ViolationCategory,
     parse_date,
     parse_enum,

@@ -17,11 +17,10 @@ from datetime import date, datetime
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
+from services.shared.ids import BADGE, PLACE_CODE
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
-    BADGE,
     CODE,
-    WINDOW_CODE,
     FindingCategory,
     InspectionKind,
     parse_date,
@@ -91,7 +90,7 @@ class Inspection(Aggregate):
         self.hall_id = hall_id
         self.kind = parse_enum(InspectionKind, kind, "inspection kind")
         self.inspected_on: date = parse_date(inspected_on, "the inspection date")
-        self.window_codes = _codes(window_codes, "window codes", WINDOW_CODE, at_least_one=False)
+        self.window_codes = _codes(window_codes, "window codes", PLACE_CODE, at_least_one=False)
         self.inspectors = _codes(inspectors, "inspectors", CODE, at_least_one=True)
         self.findings = 0
         self.rectifications_required = 0
@@ -115,7 +114,7 @@ class Inspection(Aggregate):
             raise ValidationError(f"an inspection has at most {MAX_FINDINGS} findings")
         kind = parse_enum(FindingCategory, category, "finding category")
         text = require_text(description, "the description", MAX_TEXT)
-        require_code(window_code, "window code", optional=True, pattern=WINDOW_CODE)
+        require_code(window_code, "window code", optional=True, pattern=PLACE_CODE)
         require_code(staff_badge, "badge number", optional=True, pattern=BADGE)
         self._finding_recorded(
             self.findings + 1,

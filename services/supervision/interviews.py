@@ -8,10 +8,9 @@ from datetime import date, datetime
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
+from services.shared.ids import BADGE, PLACE_CODE
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
-    BADGE,
-    WINDOW_CODE,
     IntervieweeKind,
     InterviewStatus,
     parse_date,
@@ -80,7 +79,7 @@ class Interview(Aggregate):
         if self.interviewee_kind is IntervieweeKind.STAFF:
             require_code(interviewee, "badge number", pattern=BADGE)
         elif self.interviewee_kind is IntervieweeKind.WINDOW:
-            require_code(interviewee, "window code", pattern=WINDOW_CODE)
+            require_code(interviewee, "window code", pattern=PLACE_CODE)
         self.reason = require_text(reason, "the reason", MAX_TEXT)
         self.source_id = require_text(source_id, "the source id", 200, optional=True)
         self.scheduled_on: date = parse_date(scheduled_on, "the interview date")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
 
 from services.shared.errors import ValidationError
+from services.shared.values import parse_enum, require_text
 
 __all__ = [
     "AssessmentScope",
@@ -23,14 +23,9 @@ __all__ = [
     "require_text",
 ]
 
-E = TypeVar("E", bound=StrEnum)
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """Window codes, badge numbers, item codes, user ids: what supervision points at."""
-WINDOW_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\Z")
-"""A window code, as the places context defines it."""
-BADGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}\Z")
-"""A staff badge number (工号), as the staff context defines it."""
 PERIOD = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?\Z")
 """An assessment period: ``2026``, ``2026-H1``, ``2026-Q2`` or ``2026-05``."""
 
@@ -110,30 +105,12 @@ class ImprovementSource(StrEnum):
     OTHER = "OTHER"
 
 
-def parse_enum(enum: type[E], value: str, what: str) -> E:
-    """``enum(value)``, or a :class:`ValidationError` listing the allowed values."""
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValidationError(f"unknown {what} {value!r}; use one of {allowed}") from None
-
-
 def parse_date(value: str, what: str) -> date:
     """An ISO date (``2026-05-06``), or a :class:`ValidationError`."""
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{what} must be an ISO date (YYYY-MM-DD)") from None
-
-
-def require_text(value: str, what: str, max_length: int, *, optional: bool = False) -> str:
-    """``value`` stripped; refused when empty (unless ``optional``) or too long."""
-    text = value.strip()
-    if (not text and not optional) or len(text) > max_length:
-        size = "up to" if optional else "1 to"
-        raise ValidationError(f"{what} is {size} {max_length} characters")
-    return text
 
 
 def require_code(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from services.cases.domain.errors import CaseValidationError
+from services.shared import values as shared
 
 __all__ = [
     "MAX_TEXT",
@@ -132,20 +133,12 @@ def parse_enum(kind: type[E], value: str, what: str) -> E:
     >>> parse_enum(AssistanceMode, "FULL_AGENCY", "mode")
     <AssistanceMode.FULL_AGENCY: 'FULL_AGENCY'>
     """
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise CaseValidationError(f"unknown {what} {value!r}; use one of {allowed}") from None
+    return shared.parse_enum(kind, value, what, error=CaseValidationError)
 
 
 def require_text(value: str, what: str, *, limit: int = MAX_TEXT, empty: bool = False) -> str:
     """``value`` stripped; refused when longer than ``limit`` or (unless ``empty``) blank."""
-    text = value.strip()
-    if (not text and not empty) or len(text) > limit:
-        least = 0 if empty else 1
-        raise CaseValidationError(f"{what} is {least} to {limit} characters")
-    return text
+    return shared.require_text(value, what, limit, optional=empty, error=CaseValidationError)
 
 
 @dataclass(frozen=True)
