@@ -2,7 +2,9 @@
 
 Every command that reads a hall's history needs ``--reason`` and is recorded in the hall's
 access log before it reads (``--actor`` defaults to ``cli:<login>``, role ``operator``).
-A hall that has no log is refused with exit status 2 and nothing recorded.
+A hall that has no log is refused with exit status 2 and nothing recorded, and so are bad
+arguments (a point that is neither a position nor a time with its zone, a position below 1 for
+an export, an incomplete published head), checked before the database is opened.
 ``yanshen audit verify`` needs no database. See ``docs/audit.md``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +29,7 @@ from deploy.settings import Settings
 if TYPE_CHECKING:
     from deploy.bootstrap import Platform
     from services.audit import Accessor, Point
+    from services.audit.heads import PublishedHead
 
 __all__ = ["audit_app", "replay"]
 
@@ -44,11 +48,19 @@ Personal = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
+_MAX_PAGE = 500
+"""The largest page of ``history`` and ``access-log`` (``services.audit.history.MAX_PAGE``)."""
+_HASH = re.compile(r"[0-9a-fA-F]{64}")
+
 
 def _accessor(actor: str, reason: str) -> Accessor:
-    from services.audit import Accessor
+    """Who reads and why; a blank or overlong ``--reason`` is a bad argument (exit 2)."""
+    from services.audit import Accessor, ReasonRequiredError
 
-    return Accessor(actor=actor or f"cli:{getpass.getuser()}", role="operator", reason=reason)
+    try:
+        return Accessor(actor=actor or f"cli:{getpass.getuser()}", role="operator", reason=reason)
+    except ReasonRequiredError as error:
+        raise typer.BadParameter(str(error), param_hint="--reason") from None
 
 
 @contextlib.contextmanager
@@ -85,16 +97,41 @@ def _reader(platform: Platform) -> Any:
     return AuditReader(platform.store)
 
 
-def _point(text: str) -> Point:
-    """A position (digits) or an ISO 8601 time with its zone."""
+def _point(text: str, option: str) -> Point:
+    """A position (digits) or an ISO 8601 time with its zone; anything else exits 2."""
     from services.audit import Point
+    from services.shared.errors import ValidationError
 
-    if text.isdigit():
-        return Point(position=int(text))
     try:
+        if text.isascii() and text.isdigit():
+            return Point(position=int(text))
         return Point(at=datetime.fromisoformat(text))
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is neither a position nor an ISO time") from None
+        raise typer.BadParameter(
+            f"{text!r} is neither a position nor an ISO time", param_hint=option
+        ) from None
+    except ValidationError as error:
+        raise typer.BadParameter(f"{text!r}: {error}", param_hint=option) from None
+
+
+def _time(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time with its zone (``None`` when not given); anything else exits 2."""
+    if text is None:
+        return None
+    point = _point(text, option)
+    if point.at is None:
+        raise typer.BadParameter(f"{text!r} is not an ISO time", param_hint=option)
+    return point.at
+
+
+def _export_point(text: str | None, option: str) -> Point | None:
+    """An export's bound: a position of 1 or more, or a time with its zone."""
+    if text is None:
+        return None
+    point = _point(text, option)
+    if point.position is not None and point.position < 1:
+        raise typer.BadParameter(f"positions start at 1, not {text}", param_hint=option)
+    return point
 
 
 def _dump(data: Any) -> None:
@@ -112,8 +149,8 @@ def history(
     by: Annotated[str | None, typer.Option(help="Only events whose actor is this.")] = None,
     since: Annotated[str | None, typer.Option(help="Recorded at or after (ISO time).")] = None,
     until: Annotated[str | None, typer.Option(help="Recorded before (ISO time).")] = None,
-    after: Annotated[int, typer.Option(help="Start after this position.")] = 0,
-    first: Annotated[int, typer.Option(help="Page size (at most 500).")] = 50,
+    after: Annotated[int, typer.Option(min=0, help="Start after this position.")] = 0,
+    first: Annotated[int, typer.Option(min=1, max=_MAX_PAGE, help="Page size (at most 500).")] = 50,
     personal: Personal = False,
     actor: Actor = "",
 ) -> None:
@@ -126,12 +163,13 @@ def history(
         aggregate_id=record,
         event_type=event_type,
         actor=by,
-        since=datetime.fromisoformat(since) if since else None,
-        until=datetime.fromisoformat(until) if until else None,
+        since=_time(since, "--since"),
+        until=_time(until, "--until"),
     )
+    accessor = _accessor(actor, reason)
     with _platform() as platform:
         page = _reader(platform).history(
-            tenant, _accessor(actor, reason), where, after=after, first=first, personal=personal
+            tenant, accessor, where, after=after, first=first, personal=personal
         )
     _dump({"entries": [asdict(e) for e in page.entries], "next_after": page.next_after})
 
@@ -148,10 +186,9 @@ def as_of(
     """A record's state as of a position or a time, as JSON."""
     from dataclasses import asdict
 
+    point, accessor = _point(at, "--at"), _accessor(actor, reason)
     with _platform() as platform:
-        state = _reader(platform).as_of(
-            tenant, _accessor(actor, reason), record, _point(at), personal=personal
-        )
+        state = _reader(platform).as_of(tenant, accessor, record, point, personal=personal)
     _dump(asdict(state))
 
 
@@ -169,15 +206,10 @@ def diff(
     """The fields of a record that changed between two points in time."""
     from dataclasses import asdict
 
+    first, second = _point(start, "--from"), _point(end, "--to")
+    accessor = _accessor(actor, reason)
     with _platform() as platform:
-        result = _reader(platform).diff(
-            tenant,
-            _accessor(actor, reason),
-            record,
-            _point(start),
-            _point(end),
-            personal=personal,
-        )
+        result = _reader(platform).diff(tenant, accessor, record, first, second, personal=personal)
     if as_json:
         _dump([asdict(c) for c in result.changes])
         return
@@ -204,12 +236,16 @@ def export(
     from services.audit.export import export_bundle
     from services.audit.signing import SigningKeyError, load_signing_key
 
+    first, last = _export_point(start, "--from"), _export_point(end, "--to")
+    lo, hi = (first.position if first else None), (last.position if last else None)
+    if lo is not None and hi is not None and lo > hi:
+        raise typer.BadParameter(f"{start} is after {end}", param_hint="--from/--to")
+    accessor = _accessor(actor, reason)
     try:
         key = load_signing_key()
     except SigningKeyError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    first, last = (_point(x) if x else None for x in (start, end))
     with _platform() as platform, OperatorProgress(console) as progress:
         task = progress.add_task(f"export {tenant}", total=None)
         result = export_bundle(
@@ -217,7 +253,7 @@ def export(
             tenant,
             out_dir,
             key,
-            _accessor(actor, reason),
+            accessor,
             from_position=first.position if first else None,
             to_position=last.position if last else None,
             since=first.at if first else None,
@@ -234,7 +270,8 @@ def export(
 def verify(
     bundle: Annotated[Path, typer.Argument(help="The bundle directory.")],
     public_key: Annotated[
-        Path | None, typer.Option(help="The platform's public key (pin it!).")
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The platform's public key (pin it!)."),
     ] = None,
 ) -> None:
     """Check a bundle without a database: signature, chain, order, completeness."""
@@ -294,11 +331,16 @@ def publish_heads(
 @audit_app.command("check-heads")
 def check_heads(
     textfile: Annotated[
-        Path | None, typer.Option(help="Heads published earlier (metrics text).")
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Heads published earlier (metrics text)."),
     ] = None,
-    tenant: Annotated[str | None, typer.Option(help="The hall (with --position/--hash).")] = None,
-    position: Annotated[int | None, typer.Option(help="A published head position.")] = None,
-    hash_hex: Annotated[str | None, typer.Option("--hash", help="Its published hash.")] = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="The hall (with --position and --hash, or --from-log).")
+    ] = None,
+    position: Annotated[int | None, typer.Option(min=1, help="A published head position.")] = None,
+    hash_hex: Annotated[
+        str | None, typer.Option("--hash", help="Its published hash (64 hex digits).")
+    ] = None,
     from_log: Annotated[
         bool, typer.Option(help="Check the heads published in the hall's own log.")
     ] = False,
@@ -306,11 +348,9 @@ def check_heads(
     """Check halls' chains against published heads: a rewrite of history shows up."""
     from services.audit import heads
 
+    published = _given_heads(textfile, tenant, position, hash_hex, from_log=from_log)
     with _platform() as platform:
-        published = heads.read_textfile(textfile) if textfile else []
-        if tenant and position is not None and hash_hex:
-            published.append(heads.PublishedHead(tenant, position, hash_hex.lower()))
-        if tenant and from_log:
+        if tenant is not None and from_log:
             published += heads.heads_in_log(platform.app_pool, tenant)
         if not published:
             console.print("[red]no published heads given (--textfile, --hash or --from-log)[/red]")
@@ -322,10 +362,49 @@ def check_heads(
         raise typer.Exit(1)
 
 
+def _given_heads(
+    textfile: Path | None,
+    tenant: str | None,
+    position: int | None,
+    hash_hex: str | None,
+    *,
+    from_log: bool,
+) -> list[PublishedHead]:
+    """The heads of ``--textfile`` and ``--tenant --position --hash``; bad ones exit 2."""
+    from services.audit import heads
+
+    if (position is None) != (hash_hex is None) or (position is not None and tenant is None):
+        raise typer.BadParameter(
+            "a published head needs all of --tenant, --position and --hash",
+            param_hint="--tenant/--position/--hash",
+        )
+    if from_log and tenant is None:
+        raise typer.BadParameter("--from-log needs --tenant", param_hint="--from-log")
+    if tenant is not None and position is None and not from_log:
+        raise typer.BadParameter(
+            "with --tenant give --position and --hash, or --from-log", param_hint="--tenant"
+        )
+    if hash_hex is not None and not _HASH.fullmatch(hash_hex):
+        raise typer.BadParameter(f"{hash_hex!r} is not 64 hex digits", param_hint="--hash")
+    published: list[PublishedHead] = []
+    if textfile is not None:
+        try:
+            published = heads.read_textfile(textfile)
+        except (ValueError, KeyError, UnicodeDecodeError) as error:
+            raise typer.BadParameter(
+                f"{textfile} holds no readable published heads ({error})", param_hint="--textfile"
+            ) from None
+    if tenant is not None and position is not None and hash_hex is not None:
+        published.append(heads.PublishedHead(tenant, position, hash_hex.lower()))
+    return published
+
+
 @audit_app.command("access-log")
 def access_log(
     tenant: Tenant,
-    first: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    first: Annotated[
+        int, typer.Option(min=1, max=_MAX_PAGE, help="How many, newest first (at most 500).")
+    ] = 50,
 ) -> None:
     """Who read the hall's history, when, and why."""
     from dataclasses import asdict
@@ -341,7 +420,7 @@ def replay(
     tenant: Tenant,
     reason: Reason,
     keep: Annotated[bool, typer.Option(help="Keep the replay schema for inspection.")] = False,
-    batch_size: Annotated[int, typer.Option(help="Events per transaction.")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 1000,
     as_json: AsJson = False,
     actor: Actor = "",
 ) -> None:
@@ -351,6 +430,7 @@ def replay(
     from deploy.bootstrap import all_projections
     from services.audit.replay import replay_hall
 
+    accessor = _accessor(actor, reason)
     with _platform() as platform, OperatorProgress(console) as progress:
         task = progress.add_task(f"replay {tenant}", total=None)
         report = replay_hall(
@@ -359,7 +439,7 @@ def replay(
             platform.worker_pool,
             tenant,
             all_projections(),
-            _accessor(actor, reason),
+            accessor,
             batch_size=batch_size,
             keep=keep,
             progress=lambda done, total: progress.update(task, completed=done, total=total),

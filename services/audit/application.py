@@ -46,11 +46,10 @@ class AuditLog(HallApplication):
     Only in a hall that has a log: for any other, :class:`UnknownHallError` and nothing is
     written.
 
-    Snapshotting is enabled so that point-in-time loads (``repository.get(id, version=v)``)
-    start from the latest snapshot at or before ``v`` when there is one.
+    Snapshotting stays off: auditors' time travel (:mod:`services.audit.timetravel`)
+    rebuilds past states from the hall's hash-chained events alone, never from snapshots,
+    which the chain does not cover.
     """
-
-    is_snapshotting_enabled = True
 
     def record_access(
         self, accessor: Accessor, action: AccessAction, scope: str, *, personal: bool = False

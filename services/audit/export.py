@@ -29,6 +29,7 @@ from services.audit.errors import AuditError
 from services.audit.reader import AuditReader
 from services.audit.signing import key_id, public_key_b64
 from services.audit.verifier import FORMAT
+from services.shared.errors import ValidationError
 from services.store.statements import SET_TENANT
 
 __all__ = ["ExportResult", "export_bundle"]
@@ -144,6 +145,9 @@ def export_bundle(
     The export is recorded in the hall's access log first (so it is part of the bundle when
     the range reaches the head). ``out`` must not exist yet.
     """
+    for name, position in (("from_position", from_position), ("to_position", to_position)):
+        if position is not None and position < 1:
+            raise ValidationError(f"{name} is a position of the log, 1 or more, not {position}")
     if out.exists():
         raise AuditError(f"{out} exists already; choose a new bundle path")
     scope = f"export positions {from_position or 1}-{to_position or 'head'}"

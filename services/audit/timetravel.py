@@ -1,9 +1,11 @@
 """Time travel: a record's state as of a position or a time, and the changes between two.
 
 A point in the hall's history (a position of its log, or a time of the database's commit
-clock) maps to the record's last version at or before it; the library's repository rebuilds
-that version (``repository.get(id, version=v)``, from the latest snapshot at or before ``v``
-when there is one).
+clock) maps to the record's last version at or before it, and that version is rebuilt by
+folding the record's events from its first one, never from a snapshot: snapshots are a cache
+outside the hash chain (and the application role can insert them), so a forged one would
+change what an auditor sees while ``yanshen verify`` still finds the chain intact. A diff
+folds the events once, up to the later of its two versions.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanMutateProtocol
 from eventsourcing.utils import get_topic
 
 from services.audit.application import AuditLog
@@ -135,43 +136,82 @@ def _parse_id(aggregate_id: str) -> UUID:
         raise RecordNotFoundError(f"no record {aggregate_id!r} in this hall") from None
 
 
-def state_as_of(app: AuditLog, aggregate_id: str, point: Point, *, personal: bool) -> RecordState:
-    """The record's state at ``point`` (personal attributes redacted unless ``personal``)."""
-    record_id = _parse_id(aggregate_id)
+@dataclass(frozen=True)
+class _Version:
+    """Where a point falls in a record's history: its version there, and that event's place."""
+
+    number: int
+    position: int
+    recorded_at: datetime
+
+
+def _version_at(app: AuditLog, record_id: UUID, point: Point) -> _Version | None:
+    """The record's last version at or before ``point`` (``None``: it did not exist yet)."""
     recorder = app.recorder
     assert isinstance(recorder, TenantProcessRecorder)
     query, value = (_AT_POSITION, point.position) if point.at is None else (_AT_TIME, point.at)
     rows = recorder.session.fetch(query, (app.hall_id, str(record_id), value))
     if not rows:
-        raise RecordNotFoundError(f"record {aggregate_id} did not exist at {point}")
+        return None
     version, position, recorded_at = rows[0]
+    return _Version(int(version), int(position), recorded_at)
+
+
+def _states(
+    app: AuditLog, record_id: UUID, versions: list[_Version], *, personal: bool
+) -> dict[int, RecordState]:
+    """The record's states at ``versions``, folding its events once from the first.
+
+    Only the hall's (hash-chained) events are read, through the event store: never the
+    snapshots table, whatever the application's snapshotting settings.
+    """
+    wanted = {v.number: v for v in versions}
+    states: dict[int, RecordState] = {}
+    aggregate: Aggregate | None = None
+    version = 0
     try:
-        aggregate: Aggregate = app.repository.get(record_id, version=int(version))
-    except AggregateNotFoundError:
-        raise RecordNotFoundError(f"no record {aggregate_id} in this hall") from None
+        for event in app.events.get(record_id, lte=max(wanted)):
+            assert isinstance(event, CanMutateProtocol)
+            version = event.originator_version
+            aggregate = event.mutate(aggregate)
+            if aggregate is not None and version in wanted:
+                at = wanted[version]
+                states[version] = RecordState(
+                    aggregate_id=str(record_id),
+                    record_type=get_topic(type(aggregate)),
+                    version=version,
+                    position=at.position,
+                    recorded_at=at.recorded_at,
+                    state=aggregate_state(aggregate, personal=personal),
+                )
     except DomainError as error:
         raise UnreadableRecordError(
-            f"record {aggregate_id} cannot be rebuilt at version {version}: {error} "
+            f"record {record_id} cannot be rebuilt at version {version}: {error} "
             "(its domain rejects the stored values, e.g. erased personal fields)"
         ) from None
-    return RecordState(
-        aggregate_id=str(record_id),
-        record_type=get_topic(type(aggregate)),
-        version=int(version),
-        position=int(position),
-        recorded_at=recorded_at,
-        state=aggregate_state(aggregate, personal=personal),
-    )
+    if len(states) < len(wanted):
+        raise RecordNotFoundError(f"no record {record_id} in this hall")
+    return states
+
+
+def state_as_of(app: AuditLog, aggregate_id: str, point: Point, *, personal: bool) -> RecordState:
+    """The record's state at ``point`` (personal attributes redacted unless ``personal``)."""
+    record_id = _parse_id(aggregate_id)
+    at = _version_at(app, record_id, point)
+    if at is None:
+        raise RecordNotFoundError(f"record {aggregate_id} did not exist at {point}")
+    return _states(app, record_id, [at], personal=personal)[at.number]
 
 
 def record_diff(
     app: AuditLog, aggregate_id: str, first: Point, second: Point, *, personal: bool
 ) -> RecordDiff:
     """The field-level changes of a record from ``first`` to ``second``."""
-    after = state_as_of(app, aggregate_id, second, personal=personal)
-    try:
-        before: RecordState | None = state_as_of(app, aggregate_id, first, personal=personal)
-    except RecordNotFoundError:
-        before = None
+    record_id = _parse_id(aggregate_id)
+    start, end = _version_at(app, record_id, first), _version_at(app, record_id, second)
+    if end is None:
+        raise RecordNotFoundError(f"record {aggregate_id} did not exist at {second}")
+    states = _states(app, record_id, [end] if start is None else [start, end], personal=personal)
+    before, after = (states[start.number] if start else None), states[end.number]
     changes = diff_states(before.state if before else {}, after.state)
     return RecordDiff(before, after, changes)
