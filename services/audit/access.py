@@ -11,6 +11,8 @@ from eventsourcing.utils import get_topic
 
 from services.audit.application import require_known_hall
 from services.audit.domain import AuditAccess
+from services.audit.history import MAX_PAGE
+from services.shared.errors import ValidationError
 from services.store.decoding import decode
 from services.store.pool import Pool
 from services.store.session import TenantSession
@@ -41,14 +43,19 @@ class AccessEntry:
 def list_access_log(
     pool: Pool, tenant_id: str, *, first: int = 50, before: int | None = None
 ) -> list[AccessEntry]:
-    """Up to ``first`` entries before position ``before`` (``None``: the newest).
+    """Up to ``first`` (1 to 500) entries before position ``before`` (``None``: the newest).
 
     An unknown hall is refused (:class:`~services.audit.errors.UnknownHallError`) rather
-    than shown an empty log.
+    than shown an empty log; a page size out of range or a negative position is
+    ``VALIDATION`` (not clamped, and ``before: 0`` is the empty page before the first).
     """
+    if not 1 <= first <= MAX_PAGE:
+        raise ValidationError(f"page size is 1 to {MAX_PAGE}")
+    if before is not None and before < 0:
+        raise ValidationError("before is a position, 0 or more")
     require_known_hall(pool, tenant_id)
     rows = TenantSession(pool, tenant_id).fetch(
-        _SELECT, (tenant_id, _TOPIC, before or 2**62, max(1, min(first, 500)))
+        _SELECT, (tenant_id, _TOPIC, 2**62 if before is None else before, first)
     )
     entries = []
     for position, originator_id, version, topic, state, recorded_at in rows:

@@ -19,6 +19,7 @@ from services.audit import (
 )
 from services.catalog import CatalogService
 from services.privacy import ERASED, PrivacyService
+from services.shared.errors import ValidationError
 from services.staff import StaffService
 
 
@@ -130,3 +131,7 @@ def test_every_read_is_logged_and_a_read_without_reason_is_refused(
     assert [e.action for e in list_access_log(platform.app_pool, seeded, first=1)] == ["DIFF"]
     older = list_access_log(platform.app_pool, seeded, before=newest.position)
     assert [e.action for e in older] == ["AS_OF", "HISTORY"]
+    assert list_access_log(platform.app_pool, seeded, before=0) == []  # not the newest page
+    for bad in ({"first": 0}, {"first": 501}, {"before": -1}):  # refused, not clamped
+        with pytest.raises(ValidationError):
+            list_access_log(platform.app_pool, seeded, **bad)
