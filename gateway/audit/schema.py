@@ -135,7 +135,11 @@ class AuditMutations:
     @strawberry.mutation(
         description="Erase a data subject's personal data in the caller's hall (hall admins): "
         "destroys the subject's keys and records PersonalDataErased; every read then shows "
-        "'[erased]'. subjectId is an applicant id, or record:<id> for a record's own data."
+        "'[erased]'. subjectId is an applicant id, or record:<id> for a record's own data. "
+        "Nothing is recorded unless a key is destroyed: NOT_FOUND when the hall holds no "
+        "personal data of the subject; VALIDATION for record:<id> of a record whose data "
+        "belong to a data subject (erase the subject). A subject erased before returns that "
+        "earlier erasure."
     )
     async def erase_personal_data(
         self, info: Info, subject_id: str, reason: str

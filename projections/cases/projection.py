@@ -7,9 +7,10 @@ open, its clock running) until a stopped clock moves the due date, or a completi
 its due date. Nothing is compared with today.
 
 The applicant's name is the only personal field kept (staff need it); the runtime's batches
-open it from the sealed events. ``PersonalDataErased`` blanks it with the erased marker
+open it from the sealed events. It is sealed with the applicant's key (a case always names its
+applicant), so ``PersonalDataErased`` of that applicant blanks it with the erased marker
 (``[erased]``, see ``docs/audit.md``), which is also what a rebuild after the erasure reads
-from the events: live and rebuilt rows stay identical.
+from the events: live and rebuilt rows stay identical. No other erasure touches the register.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ VALUES (%s, %s, %s, 'CaseRequested', 'REQUESTED', %s, %s, %s, %s)
 """
 _ERASE = """
 UPDATE case_register SET applicant_name = %s, position = %s
-WHERE tenant_id = %s AND (applicant_id = %s OR case_id::text = ANY(%s))
+WHERE tenant_id = %s AND applicant_id = %s
 """
 
 
@@ -124,7 +125,11 @@ class CaseRegisterProjection(Projection):
         tenant_id: str,
         position: int,
     ) -> None:
-        """个人信息删除: blank the applicant's name in the subject's cases."""
-        records = [r.removeprefix("record:") for r in (event.subject_id, *event.record_ids)]
-        params = (ERASED, position, tenant_id, event.subject_id, records)
+        """个人信息删除: blank the applicant's name in the cases of the erased applicant.
+
+        Only rows whose name was sealed with the destroyed key: the subject's own cases.
+        ``record:<case id>`` never holds a case's name (erasures of it were refused since;
+        older ones in a log destroyed nothing and leave the name, as the events show it).
+        """
+        params = (ERASED, position, tenant_id, event.subject_id)
         conn.execute(_ERASE, params, prepare=True)

@@ -4,7 +4,8 @@ Personal fields named by the event contracts (``x-personal-fields``) are encrypt
 stored events with AES-256-GCM under a key per data subject (``x-subject-field``, default
 ``applicant_id``), kept in table ``subject_keys``. An erasure (:class:`PrivacyService`)
 destroys the keys and records ``PersonalDataErased``; every read then shows :data:`ERASED`
-while the hash chain, computed over the stored ciphertext, still verifies.
+while the hash chain, computed over the stored ciphertext, still verifies. An erasure that
+would destroy no key is refused (:class:`UnknownSubjectError`, :class:`RecordOfSubjectError`).
 See ``docs/adr/0002-crypto-shredding.md`` and ``docs/audit.md``.
 """
 
@@ -12,7 +13,12 @@ from __future__ import annotations
 
 from services.privacy.application import Erasure, PrivacyService
 from services.privacy.codec import CODEC, PersonalDataCodec
-from services.privacy.domain import ErasureRequest, InvalidSubjectError
+from services.privacy.domain import (
+    ErasureRequest,
+    InvalidSubjectError,
+    RecordOfSubjectError,
+    UnknownSubjectError,
+)
 from services.privacy.fields import PERSONAL_SPECS, PersonalSpec, personal_spec
 from services.privacy.sealing import ERASED
 
@@ -26,5 +32,7 @@ __all__ = [
     "PersonalDataCodec",
     "PersonalSpec",
     "PrivacyService",
+    "RecordOfSubjectError",
+    "UnknownSubjectError",
     "personal_spec",
 ]

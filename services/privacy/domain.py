@@ -12,10 +12,17 @@ import re
 
 from eventsourcing.domain import Aggregate, event
 
-from services.shared.errors import ValidationError
+from services.shared.errors import NotFoundError, ValidationError
 from services.shared.ids import validate_hall_id
 
-__all__ = ["SUBJECT_ID", "ErasureRequest", "InvalidSubjectError", "validate_reason"]
+__all__ = [
+    "SUBJECT_ID",
+    "ErasureRequest",
+    "InvalidSubjectError",
+    "RecordOfSubjectError",
+    "UnknownSubjectError",
+    "validate_reason",
+]
 
 SUBJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,79}\Z")
 """An opaque subject id (``applicant_id`` values, or ``record:<aggregate id>``)."""
@@ -23,6 +30,15 @@ SUBJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,79}\Z")
 
 class InvalidSubjectError(ValidationError):
     """A subject id is not an opaque id of the accepted form."""
+
+
+class UnknownSubjectError(NotFoundError):
+    """The hall holds no personal data of the data subject: there is nothing to erase."""
+
+
+class RecordOfSubjectError(ValidationError):
+    """``record:<id>`` names a record whose personal data are sealed with a data subject's key:
+    only the subject can be erased (their key covers all their records)."""
 
 
 def validate_reason(reason: str, what: str = "a reason") -> str:
@@ -42,8 +58,8 @@ class ErasureRequest(Aggregate):
         """PersonalDataErased: the subject's keys were destroyed in the same transaction.
 
         ``record_ids`` are the records (aggregate ids) that held the subject's personal data:
-        read models blank the personal columns of those records and of rows keyed by
-        ``subject_id`` (see docs/audit.md).
+        read models blank the personal columns of rows keyed by ``subject_id``, and of the
+        rows of those records copied from events that name no subject (see docs/audit.md).
         """
 
         hall_id: str

@@ -18,10 +18,12 @@ __all__ = [
     "DataKey",
     "Fetch",
     "destroy_subject_keys",
+    "had_keys",
     "load_keys",
     "record_key",
     "records_of",
     "resolve_keys",
+    "subjects_of_record",
 ]
 
 _RESOLVE = "SELECT ord, subject_id, key_id, data_key FROM yanshen_subject_keys(%s, %s, %s, %s)"
@@ -33,6 +35,11 @@ _RECORD_SUBJECT = (
 _RECORDS_OF = (
     "SELECT DISTINCT aggregate_id FROM subject_records "
     "WHERE tenant_id = %s AND subject_id = %s ORDER BY aggregate_id"
+)
+_HAD_KEYS = "SELECT 1 FROM subject_keys WHERE tenant_id = %s AND subject_id = %s LIMIT 1"
+_SUBJECTS_OF_RECORD = (
+    "SELECT subject_id FROM subject_records WHERE tenant_id = %s AND aggregate_id = %s "
+    "ORDER BY created_at, subject_id"
 )
 DESTROY = """
 UPDATE subject_keys SET data_key = NULL, erased_at = now()
@@ -114,3 +121,14 @@ def destroy_subject_keys(fetch: Fetch, tenant_id: str, subject_id: str) -> int:
 def records_of(fetch: Fetch, tenant_id: str, subject_id: str) -> list[str]:
     """The records (aggregate ids) that hold personal data of ``subject_id``."""
     return [str(r[0]) for r in fetch(_RECORDS_OF, (tenant_id, subject_id))]
+
+
+def had_keys(fetch: Fetch, tenant_id: str, subject_id: str) -> bool:
+    """Whether ``subject_id`` ever had a key in the hall (active or destroyed)."""
+    return bool(fetch(_HAD_KEYS, (tenant_id, subject_id)))
+
+
+def subjects_of_record(fetch: Fetch, tenant_id: str, record_id: str) -> list[str]:
+    """The subjects whose keys sealed personal data of the record, first subject first
+    (``record:<record id>`` among them when the record has data of its own)."""
+    return [str(r[0]) for r in fetch(_SUBJECTS_OF_RECORD, (tenant_id, record_id))]

@@ -55,14 +55,12 @@ class StaffNames:
 
     @apply.register
     def _(self, event: ErasureRequest.PersonalDataErased, conn, tenant_id, position) -> None:
+        # A staff member's name names no subject: it is sealed with the record's subject, so
+        # its rows are those of record_ids (never a record id taken from subject_id's text).
         conn.execute(
             "UPDATE audit_test_staff_names SET name = %s"
             " WHERE tenant_id = %s AND staff_id = ANY(%s)",
-            (
-                ERASED,
-                tenant_id,
-                [r.removeprefix("record:") for r in [event.subject_id, *event.record_ids]],
-            ),
+            (ERASED, tenant_id, event.record_ids),
         )
 
 
