@@ -148,10 +148,15 @@ def serve(
         ),
     ] = True,
 ) -> None:
-    """Serve GraphQL at http://HOST:PORT/graphql."""
+    """Serve GraphQL at http://HOST:PORT/graphql (needs a token key: YANSHEN_JWT_JWKS,
+    YANSHEN_JWT_KEYS or YANSHEN_JWT_SECRET)."""
+    settings = _settings()
+    refusal = settings.dev_key_refusal
+    if refusal:
+        console.print(f"[red]refused: {refusal}[/red]")
+        raise typer.Exit(2)
     from deploy.runner import run_platform
 
-    settings = _settings()
     _setup_logging(settings)
     run_platform(settings, with_workers=workers, seed=False)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 __all__ = ["DEV_JWT_SECRET", "Settings"]
 
 DEV_JWT_SECRET = "yanshen-local-development-secret-not-for-production"
-"""The HS256 key used when ``YANSHEN_JWT_SECRET`` is not set (local development only)."""
+"""The HS256 key used when ``YANSHEN_JWT_SECRET`` is not set (local development only:
+``yanshen serve`` refuses to start with it unless ``YANSHEN_ALLOW_DEV_KEY`` is set)."""
 
 
 def _env(name: str, default: str = "") -> str:
@@ -92,6 +93,9 @@ class Settings:
     """How long a mutation's ``Idempotency-Key`` and its first response are kept."""
     ws_max_subscriptions: int = 20
     """Operations one WebSocket connection may run at once."""
+    allow_dev_key: bool = False
+    """Let ``yanshen serve`` start with the development key (no real key configured);
+    ``yanshen run``, the local demo, always may."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -125,6 +129,7 @@ class Settings:
             ),
             idempotency_ttl_seconds=int(_env("YANSHEN_IDEMPOTENCY_TTL_SECONDS", "86400")),
             ws_max_subscriptions=int(_env("YANSHEN_WS_MAX_SUBSCRIPTIONS", "20")),
+            allow_dev_key=_flag("YANSHEN_ALLOW_DEV_KEY", default=False),
         )
 
     @property
@@ -137,6 +142,26 @@ class Settings:
         development key is then refused, and so is ``dev-token``."""
         return (bool(self.jwt_secret) and self.jwt_secret != DEV_JWT_SECRET) or bool(
             self.jwt_keys or self.jwt_jwks
+        )
+
+    @property
+    def dev_key_refusal(self) -> str | None:
+        """Why ``yanshen serve`` must not start with these settings, or ``None``: without a
+        real key it would accept tokens signed with the development key, which is public.
+
+        >>> Settings(jwt_secret="real").dev_key_refusal is None
+        True
+        >>> Settings(allow_dev_key=True).dev_key_refusal is None
+        True
+        >>> print(Settings().dev_key_refusal)  # doctest: +ELLIPSIS
+        no token key is configured: ...
+        """
+        if self.uses_production_key or self.allow_dev_key:
+            return None
+        return (
+            "no token key is configured: set YANSHEN_JWT_JWKS, YANSHEN_JWT_KEYS or "
+            "YANSHEN_JWT_SECRET (not the development key, which is public in the source). "
+            "For local use only: YANSHEN_ALLOW_DEV_KEY=1, or `yanshen run`."
         )
 
     @property

@@ -1,7 +1,8 @@
 """Authentication: JWTs carrying the hall (tenant) and the role of the caller.
 
 Tokens are verified for signature (by ``kid``, with the algorithm pinned per key, see
-:mod:`gateway.security.keys`), issuer, audience and expiry; anything else answers
+:mod:`gateway.security.keys`), issuer, audience and expiry, and must name their subject
+(a non-empty ``sub``: an applicant's records are filtered by it); anything else answers
 ``UNAUTHENTICATED``.
 
 >>> from deploy.settings import Settings
@@ -53,7 +54,8 @@ def issue_token(
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
-    """Verify signature, issuer, audience and expiry; raise :class:`AuthenticationError`.
+    """Verify signature, issuer, audience, expiry and subject; raise
+    :class:`AuthenticationError`.
 
     A token verified before with the same keys is not verified again until it expires
     (:class:`~gateway.security.keys.VerifiedTokens`).
@@ -93,6 +95,9 @@ def _verify(token: str, settings: Settings, keyring: KeyRing) -> Principal:
         raise AuthenticationError(
             f"the signing keys are unavailable ({type(error).__name__}); try again"
         ) from None
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject.strip():
+        raise AuthenticationError(f"invalid token: no subject (sub is {subject!r})")
     try:
         role = Role(str(claims.get("role")))
     except ValueError:
@@ -101,7 +106,7 @@ def _verify(token: str, settings: Settings, keyring: KeyRing) -> Principal:
     if tenant and not (isinstance(tenant, str) and HALL_ID_PATTERN.match(tenant)):
         raise AuthenticationError(f"invalid token: {tenant!r} is no hall id")
     return Principal(
-        subject=str(claims["sub"]),
+        subject=subject,
         role=role,
         tenant=str(tenant) if tenant else None,
         expires_at=float(claims["exp"]),

@@ -8,7 +8,8 @@ start after and a limit) or, when small and read whole, in memory
 
 A global id names type, hall and local id. Node types register a batch loader and who may
 read them (:func:`register_node`); ``node(id)`` answers ``null`` for ids the caller may not
-read, of another hall, or that do not exist — all alike.
+read, of another hall, or that do not exist — all alike — and for any object a loader
+returns whose own ``id`` is not the one asked for.
 """
 
 from __future__ import annotations
@@ -204,7 +205,8 @@ def global_id(type_name: str, hall: str, local_id: str) -> strawberry.ID:
 
 
 NodeLoader = Callable[[Pool, str, Sequence[str]], Mapping[str, Any]]
-"""``(app pool, hall, local ids) -> {local id: strawberry object}`` in one query."""
+"""``(app pool, hall, local ids) -> {local id: strawberry object}`` in one query, reading
+only ``hall``'s records (an object whose ``id`` is not the one asked for is dropped)."""
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,16 @@ async def _resolve(info: Info, ids: Sequence[str]) -> list[Any]:
     for (name, hall), local_ids in groups.items():
         loaded = await load_many(info, _NODE_TYPES[name].load, hall, local_ids)
         found.update({(name, hall, i): obj for i, obj in zip(local_ids, loaded, strict=True)})
-    return [found.get((w[0].name, w[1], w[2])) if w else None for w in wanted]
+    return [_same_node(found.get((w[0].name, w[1], w[2])), w) if w else None for w in wanted]
+
+
+def _same_node(obj: Any, wanted: tuple[NodeType, str, str]) -> Any:
+    """``obj`` if its own global id is the one asked for, else ``None``: a loader that
+    answered for another hall or another record cannot leak it through ``node(id:)``."""
+    kind, hall, local_id = wanted
+    if obj is None or getattr(obj, "id", None) != str(GlobalId(kind.name, hall, local_id)):
+        return None
+    return obj
 
 
 @strawberry.type

@@ -188,6 +188,8 @@ class CaseRegisterFilter:
     )
 
     def to_filter(self, applicant: str | None) -> CaseFilter:
+        """The register's filter; ``applicant`` (an applicant caller's own id, see
+        ``applicant_filter``) replaces ``applicantId`` whenever it is not ``None``."""
         return CaseFilter(
             status=self.status.value if self.status else None,
             requested_from=self.requested_from,
@@ -195,5 +197,5 @@ class CaseRegisterFilter:
             staff=self.staff,
             overdue=self.overdue,
             item_code=self.item_code,
-            applicant_id=applicant or self.applicant_id,
+            applicant_id=self.applicant_id if applicant is None else applicant,
         )

@@ -34,9 +34,10 @@ __all__ = ["Hall", "HallMutations", "HallQueries", "HallSubscriptions", "halls_b
 
 
 def halls_by_id(pool: Pool, hall: str, ids: Sequence[str]) -> Mapping[str, HallRow]:
-    """Batch query of the halls read model (one hall per key; halls see only themselves)."""
-    rows = {i: get_hall(pool, i) for i in set(ids)}
-    return {i: row for i, row in rows.items() if row is not None}
+    """Batch query of the halls read model, read as ``hall``: a hall sees only itself, so
+    any other id answers like a hall that does not exist."""
+    row = get_hall(pool, hall) if hall in ids else None
+    return {hall: row} if row is not None else {}
 
 
 @allow(INHERITED)

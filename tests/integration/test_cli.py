@@ -1,4 +1,5 @@
-"""The ``yanshen`` command: help everywhere, dev tokens, hash-chain verification."""
+"""The ``yanshen`` command: help everywhere, dev tokens, serve's key check, hash-chain
+verification."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typer.testing import CliRunner
 
 from deploy.cli import app
 from deploy.demo import seed_demo_hall
-from deploy.settings import Settings
+from deploy.settings import DEV_JWT_SECRET, Settings
 from gateway.auth import Role, decode_token
 
 runner = CliRunner()
@@ -66,6 +67,66 @@ def test_dev_token_needs_a_hall_for_hall_roles(monkeypatch):
     monkeypatch.delenv("YANSHEN_JWT_SECRET", raising=False)
     assert runner.invoke(app, ["dev-token", "--role", "hall_admin"]).exit_code == 2
     assert runner.invoke(app, ["dev-token", "--role", "king", "--tenant", "x"]).exit_code == 2
+
+
+_KEY_VARIABLES = (
+    "YANSHEN_JWT_SECRET",
+    "YANSHEN_JWT_KEYS",
+    "YANSHEN_JWT_JWKS",
+    "YANSHEN_ALLOW_DEV_KEY",
+)
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """No key configured; ``run_platform`` replaced: the settings each start got."""
+    for name in _KEY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    calls: list[tuple[Settings, bool]] = []
+
+    def run_platform(settings: Settings, *, with_workers: bool, seed: bool) -> None:
+        calls.append((settings, seed))
+
+    monkeypatch.setattr("deploy.runner.run_platform", run_platform)
+    return calls
+
+
+def test_serve_refuses_to_start_with_the_public_development_key(started):
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2, result.output
+    assert "refused" in result.output
+    assert "YANSHEN_JWT_JWKS" in result.output
+    assert started == []
+
+
+def test_serve_refuses_the_development_key_set_as_the_secret(started, monkeypatch):
+    monkeypatch.setenv("YANSHEN_JWT_SECRET", DEV_JWT_SECRET)
+    assert runner.invoke(app, ["serve", "--no-workers"]).exit_code == 2
+    assert started == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("YANSHEN_JWT_SECRET", "a-real-production-key-0123456789abcdef"),
+        ("YANSHEN_JWT_KEYS", "2025-07:a-real-production-key-0123456789abcdef"),
+        ("YANSHEN_JWT_JWKS", "https://idp.example/jwks.json"),
+        ("YANSHEN_ALLOW_DEV_KEY", "1"),
+    ],
+)
+def test_serve_starts_with_a_key_or_the_explicit_opt_in(started, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert [seed for _, seed in started] == [False]
+
+
+def test_run_the_local_demo_starts_with_the_development_key(started):
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    ((settings, seed),) = started
+    assert seed
+    assert not settings.uses_production_key
 
 
 def test_verify_reports_an_intact_chain_then_a_tampered_row(

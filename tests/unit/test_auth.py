@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from deploy.settings import Settings
+from deploy.settings import DEV_JWT_SECRET, Settings
 from gateway.auth import AuthenticationError, Role, decode_token, issue_token
 from services.shared import ForbiddenError
 
@@ -41,6 +41,9 @@ def test_expired_token_is_rejected():
 @pytest.mark.parametrize(
     "claims",
     [
+        {"sub": ""},  # an applicant's records are filtered by it: empty would be no filter
+        {"sub": "   "},
+        {"sub": 42},
         {"aud": "someone-else"},
         {"iss": "not-yanshen"},
         {"role": "emperor"},
@@ -97,3 +100,31 @@ def test_roles_are_enforced():
 def test_production_key_detection():
     assert Settings(jwt_secret="real").uses_production_key
     assert not Settings().uses_production_key
+
+
+def test_a_token_with_an_empty_subject_is_unauthenticated():
+    claims = {
+        "sub": "",
+        "role": "applicant",
+        "tenant": "h1",
+        "iss": "yanshen",
+        "aud": "yanshen-api",
+        "exp": int(time.time()) + 60,
+    }
+    token = jwt.encode(claims, "s3cret-for-tests-0123456789abcdefghijkl", algorithm="HS256")
+    with pytest.raises(AuthenticationError, match="no subject"):
+        decode_token(token, SETTINGS)
+
+
+def test_serve_is_refused_the_public_development_key_unless_allowed(monkeypatch):
+    for name in ("YANSHEN_JWT_SECRET", "YANSHEN_JWT_KEYS", "YANSHEN_JWT_JWKS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("YANSHEN_ALLOW_DEV_KEY", raising=False)
+    assert "YANSHEN_JWT_JWKS" in (Settings.from_env().dev_key_refusal or "")
+    assert Settings(jwt_secret=DEV_JWT_SECRET).dev_key_refusal is not None
+    assert Settings(jwt_secret="real").dev_key_refusal is None
+    assert Settings(jwt_keys=(("k1", "real"),)).dev_key_refusal is None
+    assert Settings(jwt_jwks="https://idp.example/jwks.json").dev_key_refusal is None
+    monkeypatch.setenv("YANSHEN_ALLOW_DEV_KEY", "1")
+    assert Settings.from_env().allow_dev_key is True
+    assert Settings.from_env().dev_key_refusal is None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from gateway import relay
 from gateway.auth import Role
+from gateway.halls.schema import Hall, halls_by_id
 from gateway.relay import GlobalId
+from projections.halls import get_hall
 from tests.e2e.gateway.conftest import PUBLISH, codes
 
 HALL = "query($h: String) { hall(hallId: $h) { hallId name } }"
@@ -101,6 +106,50 @@ def test_node_lookup_answers_null_for_another_halls_private_node(
     own = gql(q, {"id": hall_b_id}, token=token(Role.STAFF, other_hall)).json()
     assert own["data"]["node"]["hallId"] == other_hall
     assert gql(q, {"id": hall_b_id}).json() == {"data": {"node": None}}  # anonymous
+
+
+HALL_NODE = "query($id: ID!) { node(id: $id) { id ... on Hall { hallId name } } }"
+HALL_NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Hall { hallId } } }"
+
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.STAFF, Role.HALL_ADMIN])
+def test_a_hall_id_of_the_callers_hall_naming_another_hall_answers_null(
+    gql, token, hall, other_hall, project, role
+):
+    project()
+    caller = token(role, hall)
+    own = str(GlobalId("Hall", hall, hall))
+    probe = str(GlobalId("Hall", hall, other_hall))  # the hall part passes the token check
+    assert gql(HALL_NODE, {"id": own}, token=caller).json()["data"]["node"]["hallId"] == hall
+    assert gql(HALL_NODE, {"id": probe}, token=caller).json() == {"data": {"node": None}}
+    r = gql(HALL_NODES, {"ids": [probe, own]}, token=caller).json()
+    assert r == {"data": {"nodes": [None, {"id": own, "hallId": hall}]}}
+
+
+def test_the_hall_loader_reads_only_the_hall_it_is_given(platform, hall, other_hall, project):
+    project()
+    rows = halls_by_id(platform.app_pool, hall, [other_hall, hall, "no-such-hall"])
+    assert list(rows) == [hall]
+    assert halls_by_id(platform.app_pool, hall, [other_hall]) == {}
+
+
+def test_node_answers_null_when_a_loader_returns_an_object_with_another_id(
+    gql, token, hall, other_hall, project, monkeypatch
+):
+    """A loader that ignores its hall (as the halls' loader once did) cannot leak."""
+    project()
+
+    def leaky(pool, _hall, ids):
+        rows = {i: get_hall(pool, i) for i in ids}  # each id read in its own hall
+        return {i: Hall.from_row(row) for i, row in rows.items() if row is not None}
+
+    kind = relay._NODE_TYPES["Hall"]
+    monkeypatch.setitem(relay._NODE_TYPES, "Hall", dataclasses.replace(kind, load=leaky))
+    caller = token(Role.APPLICANT, hall)
+    probe = str(GlobalId("Hall", hall, other_hall))
+    assert gql(HALL_NODE, {"id": probe}, token=caller).json() == {"data": {"node": None}}
+    own = str(GlobalId("Hall", hall, hall))
+    assert gql(HALL_NODE, {"id": own}, token=caller).json()["data"]["node"]["hallId"] == hall
 
 
 def test_public_nodes_are_found_by_anyone(gql, token, hall, publish, project):

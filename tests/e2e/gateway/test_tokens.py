@@ -46,6 +46,8 @@ def test_every_configured_key_is_accepted(idp_server, key, kid, algorithm):
         (signed(RSA_KEY, "unknown-rsa", "RS256"), "unknown JWKS kid"),
         (signed(EC_KEY, "rsa1", "ES256"), "algorithm not the key's"),
         (signed(NEW, None, "HS256"), "no kid and no legacy key"),
+        (signed(NEW, "2025-07", "HS256", sub=""), "empty subject"),
+        (signed(NEW, "2025-07", "HS256", sub="", role="applicant"), "applicant, no subject"),
     ],
 )
 def test_bad_tokens_are_unauthenticated_with_401(idp_server, token, reason):
