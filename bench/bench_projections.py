@@ -190,12 +190,15 @@ def record_template(tickets: int = 20, ratings: int = 6) -> LogShape:
         invitation = Invitation(
             subject_kind="MATTER", subject_ref=f"M-{COPY}-{n}", channel="ONLINE"
         )
-        evaluation = evaluations.invite_evaluation(invitation, "S1")
+        invited = evaluations.invite_evaluation(invitation, "S1")
+        evaluation = invited.evaluation
         bad = n % 3 == 0
         rating = Rating(
             level="DISSATISFIED" if bad else "SATISFIED", scores={"OVERALL": 2 if bad else 4}
         )
-        evaluations.submit_rating(evaluation.id, rating, "applicant")
+        evaluations.submit_rating(
+            evaluation.id, rating, "applicant", rating_code=invited.rating_code
+        )
         if bad:
             rid = rectification_id_for(evaluation)
             rectifications.record_verification_call(rid, True, "核实", "S2")

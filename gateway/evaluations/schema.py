@@ -34,22 +34,29 @@ class EvaluationMutations:
     @allow(Role.STAFF, Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Invite the applicant to rate a visit (一次一评) or a matter (一事一评) "
-        "(staff, hall admins)."
+        "(staff, hall admins). Without an applicantId the result carries the one-time "
+        "ratingCode (评价码) to print on the ticket or receipt; it is not shown again."
     )
     async def invite_evaluation(self, info: Info, input: InviteEvaluationInput) -> EvaluationType:
         app = _service(info, Role.STAFF, Role.HALL_ADMIN)
-        e = await run_sync(
+        invited = await run_sync(
             app.invite_evaluation, input.invitation(), info.context.principal.subject
         )
-        return EvaluationType.from_aggregate(e)
+        return EvaluationType.from_aggregate(invited.evaluation, invited.rating_code)
 
     @allow(Role.APPLICANT)
     @strawberry.mutation(
         description="Rate once (applicants; the token's subject is the rater's applicant id). "
-        "A 不满意 / 非常不满意 rating opens a rectification in the same commit."
+        "An invitation without an applicant id also takes its ratingCode (评价码, from the "
+        "ticket or receipt; FORBIDDEN when missing or wrong). A 不满意 / 非常不满意 rating "
+        "opens a rectification in the same commit."
     )
     async def submit_rating(
-        self, info: Info, evaluation_id: strawberry.ID, input: RatingInput
+        self,
+        info: Info,
+        evaluation_id: strawberry.ID,
+        input: RatingInput,
+        rating_code: str | None = None,
     ) -> EvaluationType:
         app = _service(info, Role.APPLICANT)
         e = await run_sync(
@@ -57,6 +64,7 @@ class EvaluationMutations:
             parse_evaluation_id(evaluation_id),
             input.rating(),
             info.context.principal.subject,
+            rating_code=rating_code or "",
         )
         return EvaluationType.from_aggregate(e)
 

@@ -109,9 +109,15 @@ class EvaluationType:
     )
     invited_at: datetime
     updated_at: datetime
+    rating_code: str | None = strawberry.field(
+        default=None,
+        description="评价码: in inviteEvaluation's result only, once, for an invitation "
+        "without an applicant id: the one-time code to print on the ticket or receipt (text "
+        "or QR code); submitRating takes it. The platform keeps only its hash. Null elsewhere.",
+    )
 
     @classmethod
-    def from_aggregate(cls, e: Evaluation) -> EvaluationType:
+    def from_aggregate(cls, e: Evaluation, rating_code: str = "") -> EvaluationType:
         bad = e.status is v.EvaluationStatus.RATED and e.level is not None and e.level.is_bad
         return cls(
             id=strawberry.ID(str(e.id)),
@@ -136,6 +142,7 @@ class EvaluationType:
             rectification_id=strawberry.ID(str(rectification_id_for(e))) if bad else None,
             invited_at=e.created_on,
             updated_at=e.modified_on,
+            rating_code=rating_code or None,
         )
 
 
@@ -145,7 +152,9 @@ class InviteEvaluationInput:
     subject_ref: str = strawberry.field(description="The visit's ticket or the matter's reference.")
     channel: EvaluationChannelEnum
     applicant_id: str = strawberry.field(
-        default="", description="The applicant's opaque id; empty: whoever holds the ticket."
+        default="",
+        description="The applicant's opaque id; empty: the result's ratingCode, once, for "
+        "whoever holds the ticket.",
     )
     window_code: str = ""
     staff_badge: str = ""

@@ -1,7 +1,12 @@
 """Evaluations (好差评, GB/T 39734): every visit and every matter rated once, five levels;
 bad ratings rectified; mistaken or malicious ratings excluded on appeal."""
 
-from services.evaluations.application import EvaluationService, Invitation, Rating
+from services.evaluations.application import (
+    EvaluationService,
+    Invitation,
+    InvitedEvaluation,
+    Rating,
+)
 from services.evaluations.domain import Evaluation
 from services.evaluations.errors import (
     AppealStateError,
@@ -10,6 +15,7 @@ from services.evaluations.errors import (
     EvaluationNotFoundError,
     NotTheRaterError,
     RatingAlreadySubmittedError,
+    RatingCodeError,
     RatingNotDueError,
     RatingPeriodOverError,
     RatingStateError,
@@ -35,9 +41,11 @@ __all__ = [
     "EvaluationStatus",
     "Indicator",
     "Invitation",
+    "InvitedEvaluation",
     "NotTheRaterError",
     "Rating",
     "RatingAlreadySubmittedError",
+    "RatingCodeError",
     "RatingLevel",
     "RatingNotDueError",
     "RatingPeriodOverError",

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from services.evaluations.codes import new_rating_code
 from services.evaluations.domain import Evaluation
 from services.evaluations.errors import EvaluationExistsError, EvaluationNotFoundError
 from services.evaluations.policies import rectifications_opened_by
@@ -18,7 +19,7 @@ from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
 
-__all__ = ["EvaluationService", "Invitation", "Rating"]
+__all__ = ["EvaluationService", "Invitation", "InvitedEvaluation", "Rating"]
 
 PAGE = 500
 
@@ -27,7 +28,8 @@ PAGE = 500
 class Invitation:
     """What is to be rated (the command's input): a visit (ticket) or a matter, and who
     served whom. ``applicant_id`` is the opaque id of the applicant; empty when unknown
-    (then whoever holds the ticket may rate)."""
+    (a kiosk ticket, a walk-in): then the invitation gets a one-time rating code (评价码),
+    and whoever holds the code may rate."""
 
     subject_kind: str
     subject_ref: str
@@ -36,6 +38,21 @@ class Invitation:
     window_code: str = ""
     staff_badge: str = ""
     item_code: str = ""
+
+
+@dataclass(frozen=True)
+class InvitedEvaluation:
+    """The result of an invitation: the evaluation and, when the invitation names no
+    applicant, its one-time ``rating_code`` to print on the ticket or receipt (``""`` when
+    it names one). The code is returned here only: the platform keeps just its hash."""
+
+    evaluation: Evaluation
+    rating_code: str = ""
+
+    @property
+    def id(self) -> UUID:
+        """The evaluation's id (what :meth:`EvaluationService.submit_rating` takes)."""
+        return self.evaluation.id
 
 
 @dataclass(frozen=True)
@@ -71,14 +88,19 @@ class EvaluationService(HallApplication):
         self.save_or_conflict(evaluation, *others, conflict=conflict)
         return evaluation
 
-    def invite_evaluation(self, invitation: Invitation, actor: str) -> Evaluation:
-        """Invite the applicant to rate a visit or matter (staff, or the system after service)."""
+    def invite_evaluation(self, invitation: Invitation, actor: str) -> InvitedEvaluation:
+        """Invite the applicant to rate a visit or matter (staff, or the system after service).
+
+        Without an applicant id the invitation gets a fresh rating code, returned once in the
+        result (for the ticket or receipt): rating then takes that code.
+        """
         policies = require_registered_hall(self).policies
         exists = EvaluationExistsError(
             f"{invitation.subject_kind} {invitation.subject_ref} was already invited"
         )
         if self.get_or_none(self.evaluation_id(invitation.subject_kind, invitation.subject_ref)):
             raise exists
+        rating_code = "" if invitation.applicant_id else new_rating_code()
         evaluation = Evaluation.invite(
             hall_id=self.hall_id,
             subject_kind=invitation.subject_kind,
@@ -88,15 +110,22 @@ class EvaluationService(HallApplication):
             window_code=invitation.window_code,
             staff_badge=invitation.staff_badge,
             item_code=invitation.item_code,
+            rating_code=rating_code,
             now=self.clock(),
             unrated_default_days=policies.unrated_default_days,
             actor=actor,
         )
         self.save_or_conflict(evaluation, conflict=exists)
-        return evaluation
+        return InvitedEvaluation(evaluation, rating_code)
 
-    def submit_rating(self, evaluation_id: UUID, rating: Rating, actor: str) -> Evaluation:
-        """Rate once (applicants); a bad rating opens its rectification in the same save."""
+    def submit_rating(
+        self, evaluation_id: UUID, rating: Rating, actor: str, *, rating_code: str = ""
+    ) -> Evaluation:
+        """Rate once (applicants); a bad rating opens its rectification in the same save.
+
+        ``actor`` is the rater's applicant id; an invitation that names no applicant also
+        takes its ``rating_code`` (:class:`RatingCodeError` when missing or wrong).
+        """
         policies = require_registered_hall(self).policies
         evaluation = self.get_evaluation(evaluation_id)
         now = self.clock()
@@ -107,6 +136,7 @@ class EvaluationService(HallApplication):
             voluntary=rating.voluntary,
             now=now,
             actor=actor,
+            rating_code=rating_code,
         )
         opened = rectifications_opened_by(
             evaluation, now=now, calendar=self.calendar, policies=policies

@@ -1,15 +1,18 @@
 """The evaluation aggregate (好差评): one per visit (一次一评) or per matter (一事一评).
 
-An evaluation starts with the invitation after the service; the applicant rates it once,
-or, when the hall's unrated period (natural days) is over, it counts as 基本满意 by default.
+An evaluation starts with the invitation after the service; the person served rates it
+once, or, when the hall's unrated period (natural days) is over, it counts as 基本满意 by
+default. The rater shows they were served by their applicant id (the invitation names it) or,
+for an invitation without one (a kiosk ticket, a walk-in), by the invitation's one-time
+rating code (评价码, :mod:`services.evaluations.codes`).
 Every command takes its moment (``now``) from the application's clock, or from the deadline
 scheduler's for a default rating; it is also the timestamp of the event recorded.
 
 >>> from datetime import datetime, UTC
 >>> e = Evaluation.invite(hall_id="demo", subject_kind="VISIT", subject_ref="T-1",
 ...     channel="OFFLINE", applicant_id="a-1", window_code="W01", staff_badge="S001",
-...     item_code="", now=datetime(2026, 5, 6, 1, tzinfo=UTC), unrated_default_days=7,
-...     actor="S001")
+...     item_code="", rating_code="", now=datetime(2026, 5, 6, 1, tzinfo=UTC),
+...     unrated_default_days=7, actor="S001")
 >>> e.default_on, e.created_on == datetime(2026, 5, 6, 1, tzinfo=UTC)
 (datetime.date(2026, 5, 13), True)
 """
@@ -17,14 +20,22 @@ scheduler's for a default rating; it is also the timestamp of the event recorded
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.evaluations.codes import (
+    RATING_CODE,
+    RATING_CODE_HASH,
+    rating_code_hash,
+    rating_code_matches,
+)
 from services.evaluations.errors import (
     AppealStateError,
     NotTheRaterError,
     RatingAlreadySubmittedError,
+    RatingCodeError,
     RatingNotDueError,
     RatingPeriodOverError,
     RatingStateError,
@@ -62,8 +73,15 @@ class Evaluation(Aggregate):
     """The rating of one visit or matter; its id derives from (hall, kind, reference)."""
 
     class Invited(Aggregate.Created):
-        """EvaluationInvited: the applicant was invited to rate a visit or a matter."""
+        """EvaluationInvited: the applicant was invited to rate a visit or a matter.
 
+        v2 added ``rating_code_hash``: for an invitation without an applicant id, the
+        SHA-256 (hex) of the evaluation id and its one-time rating code; ``""`` otherwise.
+        v1 events are read back with ``""``: an old invitation without an applicant id can
+        then not be rated by any applicant, only by default.
+        """
+
+        class_version = 2
         hall_id: str
         subject_kind: str
         subject_ref: str
@@ -73,7 +91,13 @@ class Evaluation(Aggregate):
         staff_badge: str
         item_code: str
         default_on: str
+        rating_code_hash: str
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had no rating codes."""
+            state["rating_code_hash"] = ""
 
     class RatingSubmitted(Aggregate.Event):
         """RatingSubmitted: the applicant rated the service (一次一评、一事一评)."""
@@ -130,11 +154,28 @@ class Evaluation(Aggregate):
         window_code: str,
         staff_badge: str,
         item_code: str,
+        rating_code: str,
         now: datetime,
         unrated_default_days: int,
         actor: str,
     ) -> Evaluation:
-        """Invite a rating; unrated, it defaults ``unrated_default_days`` natural days later."""
+        """Invite a rating; unrated, it defaults ``unrated_default_days`` natural days later.
+
+        An invitation names the applicant served (``applicant_id``) or, when they are not
+        known, takes a fresh one-time ``rating_code`` (never both), of which the event
+        keeps only the hash.
+        """
+        if applicant_id and rating_code:
+            raise ValidationError("an invitation with an applicant id takes no rating code")
+        if not applicant_id and not RATING_CODE.match(rating_code):
+            raise ValidationError(
+                "an invitation without an applicant id needs a rating code (评价码) of 16-64 "
+                "characters A-Z a-z 0-9 - _"
+            )
+        code_hash = ""
+        if rating_code:
+            evaluation_id = cls.create_id(hall_id, subject_kind, subject_ref)
+            code_hash = rating_code_hash(evaluation_id, rating_code)
         default_on = local_date(now) + timedelta(days=unrated_default_days)
         return cls(
             hall_id=hall_id,
@@ -146,6 +187,7 @@ class Evaluation(Aggregate):
             staff_badge=staff_badge,
             item_code=item_code,
             default_on=default_on.isoformat(),
+            rating_code_hash=code_hash,
             actor=actor,
             timestamp=now,
         )
@@ -167,6 +209,7 @@ class Evaluation(Aggregate):
         staff_badge: str,
         item_code: str,
         default_on: str,
+        rating_code_hash: str,
         actor: str,
         *,
         timestamp: datetime,
@@ -181,12 +224,15 @@ class Evaluation(Aggregate):
             raise ValidationError(f"invalid badge number {staff_badge!r}")
         if item_code and not ITEM_CODE.match(item_code):
             raise ValidationError(f"invalid item code {item_code!r}")
+        if rating_code_hash and not RATING_CODE_HASH.match(rating_code_hash):
+            raise ValidationError("invalid rating code hash")
         self.hall_id = hall_id
         self.subject_ref = subject_ref
         self.applicant_id = applicant_id
         self.window_code = window_code
         self.staff_badge = staff_badge
         self.item_code = item_code
+        self.rating_code_hash = rating_code_hash
         self.default_on = date.fromisoformat(default_on)
         self.status = S.INVITED
         self.level: RatingLevel | None = None
@@ -214,11 +260,13 @@ class Evaluation(Aggregate):
         voluntary: bool,
         now: datetime,
         actor: str,
+        rating_code: str = "",
     ) -> None:
         """Rate the visit or matter, once: five levels, indicator scores 1-5, a comment.
 
         ``voluntary`` tells a rating the applicant gave on their own (主动评价) from one
-        given when prompted; ``actor`` is the rater's applicant id.
+        given when prompted; ``actor`` is the rater's applicant id. Without an applicant id
+        in the invitation, ``rating_code`` must be the invitation's one-time code.
         """
         if self.status is not S.INVITED:
             raise RatingAlreadySubmittedError(
@@ -226,8 +274,7 @@ class Evaluation(Aggregate):
             )
         if local_date(now) >= self.default_on:
             raise RatingPeriodOverError(f"the rating period ended on {self.default_on.isoformat()}")
-        if self.applicant_id and actor != self.applicant_id:
-            raise NotTheRaterError("only the applicant who was served may rate this service")
+        self._check_rater(actor, rating_code)
         _check_ref(actor, "applicant id", optional=False)
         rated = parse_enum(RatingLevel, level, "rating level")
         allowed = INDICATORS[self.channel]
@@ -240,6 +287,24 @@ class Evaluation(Aggregate):
         self._rating_submitted(
             actor, rated.value, dict(scores), text, voluntary, actor, timestamp=now
         )
+
+    def _check_rater(self, actor: str, rating_code: str) -> None:
+        """Only the person served rates: the invited applicant, or whoever holds the code."""
+        if self.applicant_id:
+            if actor != self.applicant_id:
+                raise NotTheRaterError("only the applicant who was served may rate this service")
+        elif not self.rating_code_hash:
+            raise NotTheRaterError(
+                "this invitation names no applicant and has no rating code (invited before "
+                "rating codes): it counts as rated by default when its rating period is over"
+            )
+        elif not rating_code:
+            raise RatingCodeError(
+                "rating this service takes its rating code (评价码), printed on the ticket or "
+                "receipt"
+            )
+        elif not rating_code_matches(self.rating_code_hash, self.id, rating_code.strip()):
+            raise RatingCodeError("the rating code does not match this service")
 
     @event(RatingSubmitted)
     def _rating_submitted(

@@ -11,6 +11,7 @@ __all__ = [
     "EvaluationNotFoundError",
     "NotTheRaterError",
     "RatingAlreadySubmittedError",
+    "RatingCodeError",
     "RatingNotDueError",
     "RatingPeriodOverError",
     "RatingStateError",
@@ -51,3 +52,7 @@ class AppealStateError(RatingStateError):
 
 class NotTheRaterError(EvaluationError, ForbiddenError):
     """Only the applicant who was served may rate (or append to the rating)."""
+
+
+class RatingCodeError(NotTheRaterError):
+    """评价码: the invitation has no applicant id, and the rating code is missing or wrong."""

@@ -235,6 +235,53 @@ def test_a_bad_rating_and_its_rectification_through_review(gql, as_, hall, platf
     }
 
 
+def test_a_walk_in_visit_is_rated_only_with_its_one_time_rating_code(gql, as_, hall, platform):
+    """A kiosk ticket names no applicant: the invitation returns a rating code (评价码) once,
+    and only a rating with that code counts, once; strangers' ratings record nothing."""
+    staff = as_(Role.STAFF, "S002")
+    invite = """mutation($ref: String!, $applicant: String! = "") {
+      inviteEvaluation(input: {subjectKind: VISIT, subjectRef: $ref, channel: OFFLINE,
+        applicantId: $applicant, windowCode: "W01", staffBadge: "S001"}) {
+        id status ratingCode } }"""
+    e = _data(gql(invite, {"ref": "ZH-20260506-A007"}, token=staff), "inviteEvaluation")
+    code = e["ratingCode"]
+    assert e["status"] == "INVITED"
+    assert isinstance(code, str)
+    assert len(code) == 16
+    named = gql(invite, {"ref": "ZH-20260506-A008", "applicant": "a-1"}, token=staff)
+    assert _data(named, "inviteEvaluation")["ratingCode"] is None
+
+    submit = """mutation($id: ID!, $code: String) {
+      submitRating(evaluationId: $id, ratingCode: $code, input: {level: VERY_DISSATISFIED,
+        scores: [{indicator: ATTITUDE, score: 1}]}) {
+        status level rectificationId ratingCode } }"""
+    stranger = as_(Role.APPLICANT, "some-stranger")
+    before = _positions(platform, hall)
+    assert _codes(gql(submit, {"id": e["id"]}, token=stranger)) == ["FORBIDDEN"]
+    wrong = {"id": e["id"], "code": "A" * 16}
+    assert _codes(gql(submit, wrong, token=stranger)) == ["FORBIDDEN"]
+    assert _positions(platform, hall) == before
+
+    holder = as_(Role.APPLICANT, "a-walk-in")
+    rated = _data(gql(submit, {"id": e["id"], "code": code}, token=holder), "submitRating")
+    assert (rated["status"], rated["level"], rated["ratingCode"]) == (
+        "RATED",
+        "VERY_DISSATISFIED",
+        None,
+    )
+    assert rated["rectificationId"]
+    assert _positions(platform, hall) == before + 2
+    # once: the code does not rate again, for the holder or anybody else
+    for tok in (holder, stranger):
+        again = gql(submit, {"id": e["id"], "code": code}, token=tok)
+        assert _codes(again) == ["CONFLICT"]
+    assert _positions(platform, hall) == before + 2
+    # only the code's hash is stored
+    stored = platform.store.recorder(hall).select_notifications(start=1, limit=1000)
+    assert stored
+    assert all(code.encode() not in n.state for n in stored)
+
+
 def test_an_inspection_finding_opens_a_rectification(gql, as_, hall):
     supervisor = as_(Role.SUPERVISOR, "sup-1")
     today = local_date(datetime.now(UTC)).isoformat()

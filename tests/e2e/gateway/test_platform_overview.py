@@ -76,8 +76,8 @@ def _rate_badly(platform, hall: str, times: int) -> None:
     evaluations = platform.hall_app(EvaluationService, hall)
     for i in range(times):
         invitation = Invitation(subject_kind="MATTER", subject_ref=f"M-{i}", channel="ONLINE")
-        evaluation = evaluations.invite_evaluation(invitation, "S001")
-        evaluations.submit_rating(evaluation.id, BAD, "applicant")
+        invited = evaluations.invite_evaluation(invitation, "S001")
+        evaluations.submit_rating(invited.id, BAD, "applicant", rating_code=invited.rating_code)
 
 
 def test_the_operator_sees_every_hall_with_its_events_and_lag(

@@ -120,9 +120,13 @@ class Hall:
         invitation = Invitation(
             subject_kind="MATTER", subject_ref=f"M-{self.rated:05d}", channel="ONLINE"
         )
-        evaluation = evaluations.invite_evaluation(invitation, "S001")
+        invited = evaluations.invite_evaluation(invitation, "S001")
+        evaluation = invited.evaluation
         bad = self.rng.random() < 0.5
-        evaluations.submit_rating(evaluation.id, BAD if bad else GOOD, "applicant")
+        rating = BAD if bad else GOOD
+        evaluations.submit_rating(
+            evaluation.id, rating, "applicant", rating_code=invited.rating_code
+        )
         if bad:
             from services.evaluations.policies import rectification_id_for
 

@@ -41,8 +41,9 @@ def _open_rectification(platform, hall: str, clock: Clock):
     rectifications = platform.hall_app(RectificationService, hall)
     evaluations.clock = rectifications.clock = clock
     invitation = Invitation(subject_kind="MATTER", subject_ref="M-1", channel="ONLINE")
-    evaluation = evaluations.invite_evaluation(invitation, "S001")
-    evaluations.submit_rating(evaluation.id, BAD, "applicant")
+    invited = evaluations.invite_evaluation(invitation, "S001")
+    evaluation = invited.evaluation
+    evaluations.submit_rating(evaluation.id, BAD, "applicant", rating_code=invited.rating_code)
     from services.evaluations.policies import rectification_id_for
 
     return rectifications, rectification_id_for(evaluation)

@@ -92,14 +92,15 @@ def visits(hall, app_at, project) -> dict[str, str]:
     for ref, (day, window, staff, item, applicant) in VISITS.items():
         app = app_at(EvaluationService, hall, moment(day))
         invitation = Invitation("VISIT", ref, "OFFLINE", applicant, window, staff, item)
-        ids[ref] = app.invite_evaluation(invitation, "S-window").id
+        invited = app.invite_evaluation(invitation, "S-window")
+        ids[ref] = invited.id
         if ref in RATED:  # rated the next day, within the 7-day period
             level, voluntary, rater = RATED[ref]
             rating = Rating(
                 level, {"OVERALL": 3}, comment=f"{ref} 欧阳评价留言", voluntary=voluntary
             )
-            later = moment(day, hour=23)
-            app_at(EvaluationService, hall, later).submit_rating(ids[ref], rating, rater)
+            later = app_at(EvaluationService, hall, moment(day, hour=23))
+            later.submit_rating(ids[ref], rating, rater, rating_code=invited.rating_code)
     later = app_at(EvaluationService, hall, moment("2026-05-19"))
     later.apply_default_rating(ids["T06"], "system")  # its period ended on 05-18
     later.appeal_rating(ids["T05"], "MALICIOUS", "与服务无关", "S-admin")

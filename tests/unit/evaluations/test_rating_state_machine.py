@@ -1,5 +1,8 @@
 """Random command sequences against ratings (hypothesis, stateful).
 
+Visits are invited with the applicant's id or, without one, with a one-time rating code;
+only the invited applicant, or whoever gives the right code, rates.
+
 Invariants: a visit or matter is rated once (by the applicant or by default, never both,
 never twice); every bad rating has its rectification, saved with it; the default date of an
 invitation never moves; a refused command records nothing.
@@ -31,6 +34,8 @@ from services.shared.working_days import CHINA_TZ, local_date
 
 REFS = [f"T-{n}" for n in range(4)]
 RATERS = ["a-1", "a-2"]
+INVITED = [*RATERS, ""]  # "": no applicant id, a rating code instead
+CODES = ["right", "wrong", "none"]
 LEVELS = [level.value for level in RatingLevel]
 RATINGS = (Evaluation.RatingSubmitted, Evaluation.RatingDefaulted)
 
@@ -56,7 +61,8 @@ class RatingMachine(RuleBasedStateMachine):
         self.app = _app(EvaluationService, recorder)
         assert isinstance(self.app, EvaluationService)
         self.app.clock = lambda: self.now
-        self.invited: dict[str, str] = {}  # subject ref → the applicant invited
+        self.invited: dict[str, str] = {}  # subject ref → the applicant invited ("": none)
+        self.codes: dict[str, str] = {}  # subject ref → its rating code ("": none)
         self.default_on: dict[str, str] = {}
 
     def _id(self, ref: str):
@@ -71,13 +77,18 @@ class RatingMachine(RuleBasedStateMachine):
             return False
         return True
 
-    @rule(ref=st.sampled_from(REFS), applicant=st.sampled_from(RATERS))
+    @rule(ref=st.sampled_from(REFS), applicant=st.sampled_from(INVITED))
     def invite(self, ref: str, applicant: str) -> None:
         invitation = Invitation("VISIT", ref, "OFFLINE", applicant, "W01", "S001")
-        ok = self._refused_records_nothing(lambda: self.app.invite_evaluation(invitation, "S001"))
+        invited = []
+        ok = self._refused_records_nothing(
+            lambda: invited.append(self.app.invite_evaluation(invitation, "S001"))
+        )
         assert ok == (ref not in self.invited)
         if ok:
             self.invited[ref] = applicant
+            self.codes[ref] = invited[0].rating_code
+            assert bool(self.codes[ref]) == (applicant == "")
             self.default_on[ref] = self.app.get_evaluation(self._id(ref)).default_on.isoformat()
 
     @rule(
@@ -85,17 +96,22 @@ class RatingMachine(RuleBasedStateMachine):
         rater=st.sampled_from(RATERS),
         level=st.sampled_from(LEVELS),
         overall=st.integers(1, 5),
+        code=st.sampled_from(CODES),
     )
-    def rate(self, ref: str, rater: str, level: str, overall: int) -> None:
+    def rate(self, ref: str, rater: str, level: str, overall: int, code: str) -> None:
         rating = Rating(level, {"OVERALL": overall}, "评价", voluntary=overall % 2 == 0)
         before = self.app.get_or_none(self._id(ref))
+        right = self.codes.get(ref, "")
+        given = {"right": right, "wrong": "W" * 16, "none": ""}[code]
         ok = self._refused_records_nothing(
-            lambda: self.app.submit_rating(self._id(ref), rating, rater)
+            lambda: self.app.submit_rating(self._id(ref), rating, rater, rating_code=given)
         )
         expected = (
             before is not None
             and before.status is EvaluationStatus.INVITED
-            and rater == self.invited[ref]
+            and (
+                rater == self.invited[ref] if self.invited[ref] else bool(right) and given == right
+            )
             and local_date(self.now) < before.default_on
         )
         assert ok == expected

@@ -47,7 +47,7 @@ def _matter(ref: str, applicant: str = "a-1") -> Invitation:
 
 
 def test_an_invitation_records_when_the_default_applies(evaluations):
-    e = evaluations.invite_evaluation(VISIT, "S001")
+    e = evaluations.invite_evaluation(VISIT, "S001").evaluation
     assert (e.status, e.default_on) == (EvaluationStatus.INVITED, date(2026, 5, 13))
     invited = next(iter(evaluations.repository.event_store.get(e.id)))
     assert invited.default_on == "2026-05-13"
@@ -56,7 +56,8 @@ def test_an_invitation_records_when_the_default_applies(evaluations):
 
 def test_the_unrated_period_is_the_halls_policy(hall_apps, hall, evaluations):
     hall_apps(HallRegistry, hall).change_policies(HallPolicies(unrated_default_days=15), "admin")
-    assert evaluations.invite_evaluation(VISIT, "S001").default_on == date(2026, 5, 21)
+    invited = evaluations.invite_evaluation(VISIT, "S001")
+    assert invited.evaluation.default_on == date(2026, 5, 21)
 
 
 def test_a_good_rating_is_recorded_alone(evaluations):
@@ -133,8 +134,9 @@ def test_only_the_applicant_served_may_rate(evaluations):
 
 
 def test_without_a_known_applicant_the_rater_is_recorded(evaluations):
-    e = evaluations.invite_evaluation(_matter("M-1", applicant=""), "system")
-    e = evaluations.submit_rating(e.id, Rating(level="SATISFIED", scores={}), "a-9")
+    invited = evaluations.invite_evaluation(_matter("M-1", applicant=""), "system")
+    rating = Rating(level="SATISFIED", scores={})
+    e = evaluations.submit_rating(invited.id, rating, "a-9", rating_code=invited.rating_code)
     assert e.rater_id == "a-9"
     submitted = list(evaluations.repository.event_store.get(e.id))[-1]
     assert submitted.applicant_id == "a-9"
@@ -319,7 +321,7 @@ def test_event_timestamps_come_from_the_injected_clock(evaluations, rectificatio
         clock.advance(hours=hours)
         moments.append(clock.now)
 
-    e = evaluations.invite_evaluation(VISIT, "S001")
+    e = evaluations.invite_evaluation(VISIT, "S001").evaluation
     later(2)
     evaluations.submit_rating(e.id, BAD, "a-1")
     later(3)
