@@ -7,9 +7,11 @@ from services.queue.domain import (
     PriorityGroup,
     Queue,
     QueueDay,
+    QueuePrefix,
     ServiceOutcome,
     Ticket,
     TicketStatus,
+    WindowDay,
 )
 from services.queue.errors import (
     ConcurrentChangeError,
@@ -21,6 +23,7 @@ from services.queue.errors import (
     QueueFullError,
     QueueNotFoundError,
     QueueNotServedError,
+    QueuePrefixTakenError,
     TicketAtAnotherWindowError,
     TicketEndedError,
     TicketNotCalledError,
@@ -46,6 +49,8 @@ __all__ = [
     "QueueFullError",
     "QueueNotFoundError",
     "QueueNotServedError",
+    "QueuePrefix",
+    "QueuePrefixTakenError",
     "QueueService",
     "ServiceOutcome",
     "Ticket",
@@ -58,4 +63,5 @@ __all__ = [
     "TicketStateError",
     "TicketStatus",
     "WindowBusyError",
+    "WindowDay",
 ]

@@ -7,23 +7,34 @@ policy) are read from the hall on every command.
 
 Commands on a queue day are retried a few times when another command changed the same day
 concurrently (kiosks issuing while windows call): each attempt re-reads and re-checks
-everything, and only the last conflict reaches the caller.
+everything, and only the last conflict reaches the caller. Two rules span aggregates and are
+kept by a small aggregate saved in the same atomic save: a number prefix is one queue's per
+hall (:class:`QueuePrefix`), and a window calls one ticket at a time (:class:`WindowDay`,
+read before the queue days it guards).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
-from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 
 from services.catalog.domain import ServiceItem
 from services.halls.application import require_registered_hall
 from services.places.domain import Window
 from services.places.errors import WindowNotFoundError, WindowNotOpenError
-from services.queue.domain import Queue, QueueDay, Ticket, TicketStatus, choose_next
+from services.queue.domain import (
+    Queue,
+    QueueDay,
+    QueuePrefix,
+    Ticket,
+    TicketStatus,
+    WindowDay,
+    choose_next,
+)
 from services.queue.errors import (
     ConcurrentChangeError,
     NoTicketWaitingError,
@@ -71,31 +82,55 @@ class QueueService(HallApplication):
     def configure_queue(
         self, code: str, name: str, prefix: str, item_codes: Sequence[str], actor: str
     ) -> Queue:
-        """Set up a queue with its number prefix and the catalog items it serves."""
+        """Set up a queue with its number prefix (no other queue of the hall's) and the
+        catalog items it serves."""
         require_registered_hall(self)
         self._check_items(item_codes)
-        if self.get_or_none(Queue.create_id(self.hall_id, code)) is not None:
-            raise QueueExistsError(f"queue {code!r} is already configured")
-        queue = Queue(
-            hall_id=self.hall_id,
-            code=code,
-            name=name,
-            prefix=prefix,
-            item_codes=list(item_codes),
-            actor=actor,
-            timestamp=self.clock(),
-        )
-        self.save_or_conflict(queue, conflict=QueueExistsError(f"queue {code!r} exists"))
-        return queue
+
+        def attempt() -> Queue:
+            if self.get_or_none(Queue.create_id(self.hall_id, code)) is not None:
+                raise QueueExistsError(f"queue {code!r} is already configured")
+            now = self.clock()
+            queue = Queue(
+                hall_id=self.hall_id,
+                code=code,
+                name=name,
+                prefix=prefix,
+                item_codes=list(item_codes),
+                actor=actor,
+                timestamp=now,
+            )
+            self._save(queue, self._claim_prefix(prefix, code, now, actor))
+            return queue
+
+        return self._retrying(attempt)
 
     def reconfigure_queue(
         self, code: str, name: str, prefix: str, item_codes: Sequence[str], actor: str
     ) -> Queue:
-        """New name, items, or prefix (used from the queue's next service day)."""
+        """New name, items, or prefix (used from the queue's next service day; no other
+        queue of the hall's). The old prefix is released for the other queues: from tomorrow
+        when today's numbers of this queue carry it, else at once."""
         queue = self.get_queue(code)
         self._check_items(item_codes)
-        queue.reconfigure(name, prefix, list(item_codes), self.clock(), actor)
-        self.save_or_conflict(queue, conflict=ConflictError(f"queue {code!r} changed; try again"))
+        now = self.clock()
+        before = queue.prefix
+        queue.reconfigure(name, prefix, list(item_codes), now, actor)
+        changed: list[Aggregate] = [queue]
+        held = self._prefix(before)
+        if prefix != before:
+            changed.append(self._claim_prefix(prefix, code, now, actor))
+            if held is not None:
+                today = local_date(now)
+                in_use = (day := self._day(code, today)) is not None and day.prefix == before
+                free_from = today + timedelta(days=1) if in_use else today
+                held.release(code, free_from.isoformat(), now, actor)
+                changed.append(held)
+        elif held is None:  # configured before prefixes were claimed: it claims its own now
+            changed.append(self._claim_prefix(prefix, code, now, actor))
+        self.save_or_conflict(
+            *changed, conflict=ConflictError(f"queue {code!r} or prefix {prefix!r} changed")
+        )
         return queue
 
     # Tickets ---------------------------------------------------------------------------------
@@ -135,6 +170,7 @@ class QueueService(HallApplication):
 
         def attempt() -> Ticket:
             now = self.clock()
+            calls = self._window_day(window_code, now, actor)  # first: see WindowDay
             days = [d for code in window.queue_codes if (d := self._day(code, local_date(now)))]
             busy = [t.display_number for d in days for t in d.active_at(window_code)]
             if busy:
@@ -146,7 +182,8 @@ class QueueService(HallApplication):
                 raise NoTicketWaitingError(f"no ticket waits for window {window_code!r}")
             day = next(d for d in days if d.queue_code == ticket.queue_code)
             day.call(ticket.number, window_code, badge, now, actor)
-            self._save(day)
+            calls.record_call(ticket, now, actor)
+            self._save(day, calls)
             return ticket
 
         return self._retrying(attempt)
@@ -358,6 +395,40 @@ class QueueService(HallApplication):
 
         return self._retrying(attempt)
 
+    def _window_day(self, window_code: str, now: datetime, actor: str) -> WindowDay:
+        """The window's calls today, read (or started) before the queue days it guards."""
+        service_day = local_date(now).isoformat()
+        calls = self.get_or_none(WindowDay.create_id(self.hall_id, window_code, service_day))
+        if calls is None:
+            return WindowDay(
+                hall_id=self.hall_id,
+                window_code=window_code,
+                service_day=service_day,
+                actor=actor,
+                timestamp=now,
+            )
+        assert isinstance(calls, WindowDay)
+        return calls
+
+    def _prefix(self, prefix: str) -> QueuePrefix | None:
+        held = self.get_or_none(QueuePrefix.create_id(self.hall_id, prefix))
+        assert held is None or isinstance(held, QueuePrefix)
+        return held
+
+    def _claim_prefix(self, prefix: str, queue_code: str, now: datetime, actor: str) -> QueuePrefix:
+        """The prefix, claimed for ``queue_code`` (QueuePrefixTakenError if another queue's)."""
+        held = self._prefix(prefix)
+        if held is None:
+            return QueuePrefix(
+                hall_id=self.hall_id,
+                prefix=prefix,
+                queue_code=queue_code,
+                actor=actor,
+                timestamp=now,
+            )
+        held.claim(queue_code, local_date(now).isoformat(), now, actor)
+        return held
+
     def _window(self, window_code: str) -> Window:
         window = self.get_or_none(Window.create_id(self.hall_id, window_code))
         if window is None:
@@ -388,9 +459,9 @@ class QueueService(HallApplication):
         if unknown:
             raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
 
-    def _save(self, *days: QueueDay) -> None:
+    def _save(self, *aggregates: Aggregate) -> None:
         conflict = ConcurrentChangeError("the queue changed concurrently; try again")
-        self.save_or_conflict(*days, conflict=conflict)
+        self.save_or_conflict(*aggregates, conflict=conflict)
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         for _ in range(self.conflict_attempts - 1):

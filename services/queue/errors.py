@@ -20,6 +20,7 @@ __all__ = [
     "QueueFullError",
     "QueueNotFoundError",
     "QueueNotServedError",
+    "QueuePrefixTakenError",
     "TicketAtAnotherWindowError",
     "TicketEndedError",
     "TicketNotCalledError",
@@ -45,6 +46,10 @@ class QueueExistsError(QueueError, ConflictError):
 
 class QueueNotFoundError(QueueError, NotFoundError):
     """No queue with this code in the hall."""
+
+
+class QueuePrefixTakenError(QueueError, ConflictError):
+    """Another queue of the hall holds this number prefix: its numbers would be announced twice."""
 
 
 class QueueNotServedError(QueueError, ValidationError):

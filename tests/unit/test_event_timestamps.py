@@ -20,6 +20,7 @@ import services.evaluations.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
+import services.queue.domain.window
 import services.rectifications.domain
 import services.staff.domain
 import services.supervision.assessments
@@ -35,6 +36,7 @@ MODULES: list[ModuleType] = [
     services.places.domain,
     services.queue.domain.day,
     services.queue.domain.queue,
+    services.queue.domain.window,
     services.rectifications.domain,
     services.staff.domain,
     services.supervision.assessments,
@@ -74,5 +76,5 @@ def test_every_event_method_requires_its_timestamp(method):
 
 
 def test_every_aggregate_and_event_method_is_checked():
-    assert len(AGGREGATES) == 14
+    assert len(AGGREGATES) == 16
     assert len(METHODS) >= 50

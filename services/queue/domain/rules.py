@@ -10,6 +10,10 @@ A window calls from the queues it serves (``lines``, in the window's order):
   ticket waiting longest (earliest ``waiting_since``; ties go to the window's first queue).
 * ``PRIORITY_THEN_LONGEST_WAITING``: each queue offers its first priority ticket if it has
   one, else its head; priority tickets go before all others, then the longest waiting.
+  A priority ticket that was missed (过号, ``misses`` > 0) and put back by the REQUEUE or
+  DEFER policy no longer goes first: it waits at the place its policy gave it, offered only
+  as the head of its line, like any other ticket (else the policy would not hold for it: it
+  would be called again at once).
 
 >>> from datetime import datetime, UTC
 >>> from services.queue.domain.values import Channel, PriorityGroup
@@ -21,6 +25,9 @@ A window calls from the queues it serves (``lines``, in the window's order):
 7
 >>> choose_next([q1, q2], CallRule.PRIORITY_THEN_LONGEST_WAITING).number  # the senior
 2
+>>> q1[1].misses = 1                                   # missed once, put back in the line
+>>> choose_next([q1, q2], CallRule.PRIORITY_THEN_LONGEST_WAITING).number  # q2's head again
+7
 """
 
 from __future__ import annotations
@@ -31,15 +38,22 @@ from datetime import datetime
 from services.halls.policies import CallRule, MissedNumberPolicy
 from services.queue.domain.ticket import Ticket
 
-__all__ = ["choose_next", "line_head", "rejoin_index", "transfer_index"]
+__all__ = ["choose_next", "goes_first", "line_head", "rejoin_index", "transfer_index"]
+
+
+def goes_first(ticket: Ticket, rule: CallRule) -> bool:
+    """Whether ``ticket`` goes before the others under ``rule``: a priority ticket under
+    PRIORITY_THEN_LONGEST_WAITING, unless it was missed (过号) and put back in the line."""
+    return (
+        rule is CallRule.PRIORITY_THEN_LONGEST_WAITING and ticket.is_priority and not ticket.misses
+    )
 
 
 def line_head(line: Sequence[Ticket], rule: CallRule) -> Ticket | None:
     """The ticket a queue offers to a window: ``line`` holds the tickets that window may call."""
-    if rule is CallRule.PRIORITY_THEN_LONGEST_WAITING:
-        for ticket in line:
-            if ticket.is_priority:
-                return ticket
+    for ticket in line:
+        if goes_first(ticket, rule):
+            return ticket
     return line[0] if line else None
 
 
@@ -50,8 +64,7 @@ def choose_next(lines: Sequence[Sequence[Ticket]], rule: CallRule) -> Ticket | N
         head = line_head(line, rule)
         if head is None:
             continue
-        first = rule is CallRule.PRIORITY_THEN_LONGEST_WAITING and head.is_priority
-        key = (not first, head.waiting_since, index)
+        key = (not goes_first(head, rule), head.waiting_since, index)
         if best is None or key < best[0]:
             best = (key, head)
     return best[1] if best else None

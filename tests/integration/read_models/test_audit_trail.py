@@ -44,6 +44,7 @@ DAY_REF, TICKET_REF = "ZH 2026-03-02", "ZH 2026-03-02 A001"
 
 SCENARIO = [  # (event type, actor, reference), oldest first
     ("queue.QueueConfigured", "admin", "ZH"),
+    ("queue.QueuePrefixClaimed", "admin", None),
     ("places.WindowConfigured", "admin", "W01"),
     ("staff.StaffAssignedToWindow", "admin", "S001"),
     ("staff.StaffSignedIn", "S001", "S001"),
@@ -51,6 +52,8 @@ SCENARIO = [  # (event type, actor, reference), oldest first
     ("queue.QueueDayStarted", "citizen-1", DAY_REF),
     ("queue.TicketIssued", "citizen-1", TICKET_REF),
     ("queue.TicketCalled", "S001", TICKET_REF),
+    ("queue.WindowDayStarted", "S001", None),
+    ("queue.WindowCallRecorded", "S001", "A001"),
     ("queue.ServiceStarted", "S001", TICKET_REF),
     ("queue.ServiceEnded", "S001", TICKET_REF),
     ("cases.CaseRequested", "citizen-2", None),
@@ -135,6 +138,8 @@ def test_the_trail_searches_by_actor(gql, token, hall, trail):
     assert _what(rows) == [
         ("queue.ServiceEnded", "S001", TICKET_REF),
         ("queue.ServiceStarted", "S001", TICKET_REF),
+        ("queue.WindowCallRecorded", "S001", "A001"),
+        ("queue.WindowDayStarted", "S001", None),
         ("queue.TicketCalled", "S001", TICKET_REF),
         ("places.WindowOpened", "S001", "W01"),
         ("staff.StaffSignedIn", "S001", "S001"),
@@ -184,7 +189,12 @@ def test_the_trail_searches_by_record_id(gql, token, hall, trail):
 def test_the_trail_searches_by_time_range(gql, token, hall, trail):
     window = {"occurredFrom": bj("09:15").isoformat(), "occurredBefore": bj("09:20").isoformat()}
     rows = search(gql, token(Role.AUDITOR, hall), search=window)
-    assert [r["eventType"] for r in rows] == ["queue.ServiceStarted", "queue.TicketCalled"]
+    assert [r["eventType"] for r in rows] == [
+        "queue.ServiceStarted",
+        "queue.WindowCallRecorded",
+        "queue.WindowDayStarted",
+        "queue.TicketCalled",
+    ]
     day = {"occurredFrom": bj("00:00").isoformat()}
     assert len(search(gql, token(Role.AUDITOR, hall), first=100, search=day)) == len(
         FIXTURE + SCENARIO
@@ -199,6 +209,7 @@ def test_the_trail_searches_by_time_range(gql, token, hall, trail):
     assert _what(search(gql, token(Role.AUDITOR, hall), search=before)) == [
         ("staff.StaffAssignedToWindow", "admin", "S001"),
         ("places.WindowConfigured", "admin", "W01"),
+        ("queue.QueuePrefixClaimed", "admin", None),
         ("queue.QueueConfigured", "admin", "ZH"),
     ]
 

@@ -19,6 +19,7 @@ import services.partners.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
+import services.queue.domain.window
 import services.rectifications.domain
 import services.staff.domain
 import services.supervision.assessments
@@ -47,6 +48,7 @@ DOMAIN_MODULES = [
     services.staff.domain,
     services.queue.domain.queue,
     services.queue.domain.day,
+    services.queue.domain.window,
     services.complaints.domain,
     services.evaluations.domain,
     services.rectifications.domain,

@@ -1,10 +1,20 @@
-"""Concurrent commands on one queue day: optimistic concurrency, retried, never a number twice."""
+"""Concurrent commands: optimistic concurrency, retried, never a number twice, never a prefix
+for two queues, never two tickets called to one window."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.queue import ConcurrentChangeError, QueueDay, QueueService
+from services.queue import (
+    ConcurrentChangeError,
+    Queue,
+    QueueDay,
+    QueuePrefix,
+    QueuePrefixTakenError,
+    QueueService,
+    TicketStatus,
+    WindowBusyError,
+)
 
 
 @pytest.fixture
@@ -61,3 +71,57 @@ def test_a_call_racing_an_issue_is_retried(hall, second_kiosk):
     hall.issue("ZH")
     _interleave(hall.queue, second_kiosk, times=1)
     assert hall.call("W3").display_number == "A001"
+
+
+def _meanwhile(app, aggregate_id, command):
+    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs (in
+    another process, as it were)."""
+    original = app.repository.get
+    fired = [False]
+
+    def get(read_id, *args, **kwargs):
+        try:
+            return original(read_id, *args, **kwargs)
+        finally:
+            if read_id == aggregate_id and not fired[0]:
+                fired[0] = True
+                command()
+
+    app.repository.get = get
+
+
+def test_two_queues_configured_at_once_with_one_prefix_do_not_both_get_it(hall, second_kiosk):
+    _meanwhile(
+        hall.queue,
+        QueuePrefix.create_id("h1", "C"),
+        lambda: second_kiosk.configure_queue("Q2", "二号队列", "C", [], "admin-2"),
+    )
+    with pytest.raises(QueuePrefixTakenError) as raised:
+        hall.queue.configure_queue("Q1", "一号队列", "C", [], "admin-1")
+    assert raised.value.code == "CONFLICT"
+    assert second_kiosk.get_or_none(Queue.create_id("h1", "Q1")) is None
+    assert second_kiosk.get_queue("Q2").prefix == "C"
+
+
+def test_two_calls_racing_for_one_window_call_one_ticket(hall, second_kiosk):
+    """W1 serves ZH and BD: each call checks both days but saves one. While this call
+    checks, another process issues a senior's B002 and calls it to W1; this call then
+    conflicts on W1's day, is re-checked and refused: W1 is busy."""
+    hall.issue("ZH")  # A001, 09:01
+    hall.issue("BD")  # B001, 09:02
+
+    def meanwhile():
+        second_kiosk.issue_ticket("BD", "KIOSK", "kiosk-2", priority_group="SENIOR")
+        second_kiosk.call_next("W1", "S1", "S1")
+
+    _meanwhile(hall.queue, QueueDay.create_id("h1", "BD", "2026-03-02"), meanwhile)
+    with pytest.raises(WindowBusyError) as raised:
+        hall.queue.call_next("W1", "S1", "S1")
+    assert raised.value.code == "CONFLICT"
+    active = [
+        t.display_number
+        for code in ("ZH", "BD")
+        for t in second_kiosk.get_day(code).tickets
+        if t.window_code == "W1" and t.status is TicketStatus.CALLED
+    ]
+    assert active == ["B002"]

@@ -62,6 +62,8 @@ class Model:
     window: str = ""
     reserved: str = ""
     transferred: bool = False
+    missed: bool = False
+    """Missed (过号) and put back in the line: it no longer goes first."""
 
     @property
     def transferred_in(self) -> bool:
@@ -203,8 +205,8 @@ class QueueMachine(RuleBasedStateMachine):
                 continue
             head, first = line[0], False
             if self.rule is CallRule.PRIORITY_THEN_LONGEST_WAITING:
-                head = next((t for t in line if t.priority), line[0])
-                first = head.priority
+                head = next((t for t in line if t.priority and not t.missed), line[0])
+                first = head.priority and not head.missed
             offers.append(((not first, head.waiting_since, index), queue, head))
         if not offers:
             return self.expect_refusal(NoTicketWaitingError, command)
@@ -275,7 +277,7 @@ class QueueMachine(RuleBasedStateMachine):
         if self.policy is MissedNumberPolicy.KEEP:
             ticket.status = "NO_SHOW"
             return
-        ticket.status = "WAITING"
+        ticket.status, ticket.missed = "WAITING", True
         if self.policy is MissedNumberPolicy.REQUEUE:
             ticket.waiting_since = self.clock()
             line.append(ticket.number)

@@ -10,11 +10,14 @@ from services.halls import HallNotRegisteredError
 from services.queue import (
     Channel,
     PriorityGroup,
+    Queue,
     QueueDay,
     QueueDayClosedError,
     QueueExistsError,
     QueueFullError,
     QueueNotFoundError,
+    QueuePrefix,
+    QueuePrefixTakenError,
     QueueService,
     TicketStatus,
 )
@@ -104,6 +107,67 @@ def test_a_new_prefix_applies_from_the_next_day(hall, clock):
     assert hall.issue("ZH").display_number == "A002"
     clock.advance(days=1)
     assert hall.issue("ZH").display_number == "C001"
+
+
+def test_a_prefix_another_queue_holds_is_refused(hall):
+    """ZH holds A, BD holds B: no queue of the hall may hand out and announce their numbers."""
+    q = hall.queue
+    code = refused(q, QueuePrefixTakenError, lambda: q.configure_queue("ZH2", "二", "A", [], "a"))
+    assert code == "CONFLICT"
+    refused(q, QueuePrefixTakenError, lambda: q.reconfigure_queue("BD", "帮办代办", "A", [], "a"))
+    assert (q.get_queue("BD").prefix, q.get_or_none(Queue.create_id("h1", "ZH2"))) == ("B", None)
+
+
+def test_a_released_prefix_may_be_taken_again(hall):
+    hall.queue.reconfigure_queue("ZH", "综合受理", "C", ["X1"], "admin")  # A released
+    again = hall.queue.configure_queue("ZH2", "综合受理二", "A", [], "admin")
+    assert again.prefix == "A"
+    refused(
+        hall.queue,
+        QueuePrefixTakenError,
+        lambda: hall.queue.reconfigure_queue("BD", "帮办代办", "C", [], "admin"),
+    )
+    held = hall.queue.repository.get(QueuePrefix.create_id("h1", "A"))
+    assert (held.queue_code, held.version) == ("ZH2", 3)  # claimed, released, reclaimed
+
+
+def test_a_prefix_todays_numbers_carry_is_free_only_from_tomorrow(hall, clock):
+    hall.issue("ZH")  # today's ZH numbers are A…
+    hall.queue.reconfigure_queue("ZH", "综合受理", "C", ["X1"], "admin")
+    refused(
+        hall.queue,
+        QueuePrefixTakenError,
+        lambda: hall.queue.configure_queue("ZH2", "综合受理二", "A", [], "admin"),
+    )
+    hall.queue.reconfigure_queue("ZH", "综合受理", "A", ["X1"], "admin")  # back: its own
+    hall.queue.reconfigure_queue("ZH", "综合受理", "C", ["X1"], "admin")
+    clock.advance(days=1)
+    assert hall.queue.configure_queue("ZH2", "综合受理二", "A", [], "admin").prefix == "A"
+    assert [hall.issue("ZH").display_number, hall.issue("ZH2").display_number] == [
+        "C001",
+        "A001",
+    ]
+
+
+def test_a_queue_configured_before_prefixes_were_claimed_claims_its_own_when_changed(hall):
+    legacy = Queue(
+        hall_id="h1",
+        code="OLD",
+        name="旧队列",
+        prefix="L",
+        item_codes=[],
+        actor="admin",
+        timestamp=hall.clock(),
+    )
+    hall.queue.save(legacy)  # as recorded before QueuePrefix existed
+    assert hall.queue.get_or_none(QueuePrefix.create_id("h1", "L")) is None
+    hall.queue.reconfigure_queue("OLD", "旧队列（改名）", "L", [], "admin")
+    assert hall.queue.repository.get(QueuePrefix.create_id("h1", "L")).queue_code == "OLD"
+    refused(
+        hall.queue,
+        QueuePrefixTakenError,
+        lambda: hall.queue.configure_queue("NEW", "新队列", "L", [], "admin"),
+    )
 
 
 @pytest.mark.parametrize(

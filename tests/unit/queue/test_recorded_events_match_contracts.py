@@ -16,6 +16,9 @@ def test_a_days_events_validate_against_their_contracts(hall, clock):
     places.configure_window("W4", "投诉窗口", "COMPLAINT", [], "admin", place_code="ZX")
     places.reconfigure_window("W4", "投诉窗口", "COMPLAINT", ["X1"], ["BD"], "admin")
     q.reconfigure_queue("BD", "帮办代办", "B", ["X1"], "admin")
+    q.configure_queue("JD", "监督", "J", [], "admin")
+    q.reconfigure_queue("JD", "监督", "K", [], "admin")  # J released
+    q.reconfigure_queue("BD", "帮办代办", "J", ["X1"], "admin")  # J reclaimed, B released
     staff.onboard_staff("S4", "赵敏", "AGENT", [], "admin")
     staff.assign_to_window("S4", "W4", "B", "admin")
     staff.record_training("S4", "投诉处理", 3, date(2026, 2, 1), "", "admin")
@@ -29,10 +32,10 @@ def test_a_days_events_validate_against_their_contracts(hall, clock):
     hall.call("W3")
     q.recall_ticket("ZH", 2, "S3", "S3")
     q.mark_no_show("ZH", 2, "S3", "S3")
-    hall.call("W3")
-    q.start_service("ZH", 2, "S3", "S3")
-    q.end_service("ZH", 2, "S3", "MATERIALS_INCOMPLETE", "S3")
-    q.transfer_ticket("ZH", 1, "admin", to_queue_code="BD", to_window_code="W2")
+    hall.call("W3")  # A001: the missed senior waits behind it
+    q.start_service("ZH", 1, "S3", "S3")
+    q.end_service("ZH", 1, "S3", "MATERIALS_INCOMPLETE", "S3")
+    q.transfer_ticket("ZH", 2, "admin", to_queue_code="BD", to_window_code="W2")
     q.remove_ticket("ZH", 3, "重复取号", "admin")
     q.reset_queue("BD", "system")
     staff.unassign_from_window("S4", "W4", "admin")
@@ -66,6 +69,7 @@ def _my_topics():
     import services.places.domain
     import services.queue.domain.day
     import services.queue.domain.queue
+    import services.queue.domain.window
     import services.staff.domain
 
     for module in (
@@ -73,6 +77,7 @@ def _my_topics():
         services.staff.domain,
         services.queue.domain.queue,
         services.queue.domain.day,
+        services.queue.domain.window,
     ):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if aggregate.__module__ != module.__name__:

@@ -1,0 +1,96 @@
+"""WindowDay: the calls of one window on one service day (一个窗口一天的叫号).
+
+Why an aggregate: a window calls one ticket at a time, but it serves several queues, and
+each queue's tickets live in their own :class:`~services.queue.domain.day.QueueDay`. The
+check "the window has no ticket called or in service" reads all those days, while a call
+changes only one of them, so two calls for one window racing each other would both pass the
+check and both be saved (no version of theirs conflicts). Every call therefore also records
+itself here, in the same atomic save as the day's ``TicketCalled``: the second of two racing
+calls conflicts on this aggregate's version and is re-checked (then refused: the window is
+busy). The application reads this aggregate *before* the queue days, so a call it has not
+seen cannot have been missed by its check.
+
+A new service day is a new aggregate, as for the queue days; ticket state stays in the
+queue days (this only counts the window's calls).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.queue.domain.ticket import Ticket
+from services.shared import stable_id
+
+__all__ = ["WindowDay"]
+
+
+class WindowDay(Aggregate):
+    """The calls of one window on one service day, one event each.
+
+    >>> from datetime import UTC
+    >>> from services.queue.domain.values import Channel, PriorityGroup
+    >>> now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    >>> a001 = Ticket("ZH", "2026-03-02", 1, "A001", Channel.KIOSK, PriorityGroup.NONE,
+    ...               "", "", now, now)
+    >>> window = WindowDay(hall_id="demo", window_code="W01", service_day="2026-03-02",
+    ...                    actor="S001", timestamp=now)
+    >>> window.record_call(a001, now, "S001"); (window.calls, window.last_called)
+    (1, 'ZH/1')
+    """
+
+    class Started(Aggregate.Created):
+        """WindowDayStarted: the window's first call of the day opened its record."""
+
+        hall_id: str
+        window_code: str
+        service_day: str
+        actor: str
+
+    class CallRecorded(Aggregate.Event):
+        """WindowCallRecorded: the window called a ticket (the day's ``TicketCalled``)."""
+
+        queue_code: str
+        number: int
+        display_number: str
+        called_at: datetime
+        actor: str
+
+    @event(Started)
+    def __init__(
+        self, hall_id: str, window_code: str, service_day: str, actor: str, *, timestamp: datetime
+    ) -> None:
+        self.hall_id = hall_id
+        self.window_code = window_code
+        self.service_day = service_day
+        self.calls = 0
+        """How many tickets the window called that day."""
+        self.last_called = ""
+        """``<queue>/<number>`` of the ticket called last ('' before the first call)."""
+
+    @staticmethod
+    def create_id(hall_id: str, window_code: str, service_day: str) -> UUID:
+        """One aggregate per (hall, window, service day)."""
+        return stable_id(hall_id, "window-day", f"{window_code}/{service_day}")
+
+    def record_call(self, ticket: Ticket, now: datetime, actor: str) -> None:
+        """Record that the window called ``ticket`` (called in the same save)."""
+        self._call_recorded(
+            ticket.queue_code, ticket.number, ticket.display_number, now, actor, timestamp=now
+        )
+
+    @event(CallRecorded)
+    def _call_recorded(
+        self,
+        queue_code: str,
+        number: int,
+        display_number: str,
+        called_at: datetime,
+        actor: str,
+        *,
+        timestamp: datetime,
+    ) -> None:
+        self.calls += 1
+        self.last_called = f"{queue_code}/{number}"

@@ -1,0 +1,170 @@
+"""Racing queue commands on the real PostgreSQL store: several gateway processes (each its own
+QueueService) configure queues and call tickets at once. Optimistic concurrency must make
+the losers conflict: never one prefix for two queues, never two tickets called to one window.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from deploy.bootstrap import Platform
+from services.halls import HallRegistry
+from services.places import PlacesService
+from services.queue import (
+    ConcurrentChangeError,
+    Queue,
+    QueueDay,
+    QueuePrefix,
+    QueuePrefixTakenError,
+    QueueService,
+    TicketStatus,
+    WindowBusyError,
+)
+from services.staff import StaffService
+from services.store import EventStore
+from services.store.pool import Pool
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+"""Monday 2 March 2026, 09:00 in Beijing: every command's time."""
+PROCESSES = 4
+
+
+@pytest.fixture
+def hall(platform: Platform, tenant_id: str) -> str:
+    """A hall whose window W1 (S1 signed in) serves queues ZH (A…) and BD (B…)."""
+    platform.hall_app(HallRegistry, tenant_id).register_hall("并发测试大厅", "苏州", "op")
+    queue = platform.hall_app(QueueService, tenant_id)
+    queue.configure_queue("ZH", "综合受理", "A", [], "admin")
+    queue.configure_queue("BD", "帮办代办", "B", [], "admin")
+    places = platform.hall_app(PlacesService, tenant_id)
+    places.configure_window("W1", "窗口一", "COMPREHENSIVE", [], "admin", queue_codes=["ZH", "BD"])
+    places.open_window("W1", "admin")
+    staff = platform.hall_app(StaffService, tenant_id)
+    staff.onboard_staff("S1", "员工一", "WINDOW_STAFF", [], "admin")
+    staff.assign_to_window("S1", "W1", "A", "admin")
+    staff.sign_in("S1", "W1", "S1")
+    return tenant_id
+
+
+@pytest.fixture
+def process(app_pool: Pool, hall: str) -> Callable[[], QueueService]:
+    """``process()``: the hall's QueueService of a new gateway process (its own store)."""
+
+    def make() -> QueueService:
+        app = EventStore(app_pool).application(QueueService, hall)
+        app.hall_id = hall
+        app.clock = lambda: NOW  # type: ignore[method-assign]
+        return app
+
+    return make
+
+
+def _meanwhile(app: QueueService, aggregate_id: Any, command: Callable[[], Any]) -> None:
+    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs."""
+    original = app.repository.get
+    fired = [False]
+
+    def get(read_id: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(read_id, *args, **kwargs)
+        finally:
+            if read_id == aggregate_id and not fired[0]:
+                fired[0] = True
+                command()
+
+    app.repository.get = get  # type: ignore[method-assign]
+
+
+def _at_once(command: Callable[[int], Any]) -> list[Any]:
+    """Run ``command(i)`` in :data:`PROCESSES` threads released together; their outcomes
+    (a result or the exception raised), in order."""
+    barrier = threading.Barrier(PROCESSES)
+    outcomes: list[Any] = [None] * PROCESSES
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = command(i)
+        except Exception as e:  # reported to the test
+            outcomes[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(PROCESSES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def _called_at_w1(app: QueueService) -> list[str]:
+    days = [app.get_day(code) for code in ("ZH", "BD")]
+    return [
+        t.display_number
+        for day in days
+        if day is not None
+        for t in day.tickets
+        if t.window_code == "W1" and t.status is TicketStatus.CALLED
+    ]
+
+
+def test_a_call_racing_another_for_the_same_window_is_refused(hall, process):
+    mine, other = process(), process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    mine.issue_ticket("BD", "KIOSK", "kiosk-1")
+
+    def meanwhile() -> None:
+        other.issue_ticket("BD", "KIOSK", "kiosk-2", priority_group="SENIOR")
+        other.call_next("W1", "S1", "S1")
+
+    _meanwhile(mine, QueueDay.create_id(hall, "BD", "2026-03-02"), meanwhile)
+    with pytest.raises(WindowBusyError) as raised:
+        mine.call_next("W1", "S1", "S1")
+    assert raised.value.code == "CONFLICT"
+    assert _called_at_w1(process()) == ["B002"]
+
+
+def test_calls_from_several_processes_at_once_call_one_ticket_to_the_window(hall, process):
+    setup = process()
+    for code in ("ZH", "BD", "ZH", "BD"):
+        setup.issue_ticket(code, "KIOSK", "kiosk-1")
+    apps = [process() for _ in range(PROCESSES)]
+    outcomes = _at_once(lambda i: apps[i].call_next("W1", "S1", "S1"))
+    called = [o for o in outcomes if not isinstance(o, Exception)]
+    refusals = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(called) == 1, outcomes
+    assert all(isinstance(e, WindowBusyError | ConcurrentChangeError) for e in refusals), outcomes
+    assert _called_at_w1(process()) == [called[0].display_number]
+
+
+def test_a_queue_configured_racing_another_for_its_prefix_is_refused(hall, process):
+    mine, other = process(), process()
+    _meanwhile(
+        mine,
+        QueuePrefix.create_id(hall, "C"),
+        lambda: other.configure_queue("Q2", "二号队列", "C", [], "admin-2"),
+    )
+    with pytest.raises(QueuePrefixTakenError) as raised:
+        mine.configure_queue("Q1", "一号队列", "C", [], "admin-1")
+    assert raised.value.code == "CONFLICT"
+    fresh = process()
+    assert fresh.get_or_none(Queue.create_id(hall, "Q1")) is None
+    assert fresh.get_queue("Q2").prefix == "C"
+
+
+def test_queues_configured_at_once_with_one_prefix_one_gets_it(hall, process):
+    apps = [process() for _ in range(PROCESSES)]
+    outcomes = _at_once(lambda i: apps[i].configure_queue(f"Q{i}", f"队列{i}", "C", [], "admin"))
+    configured = [o for o in outcomes if isinstance(o, Queue)]
+    refusals = [o for o in outcomes if not isinstance(o, Queue)]
+    assert len(configured) == 1, outcomes
+    assert all(isinstance(e, QueuePrefixTakenError | ConcurrentChangeError) for e in refusals)
+    fresh = process()
+    holder = fresh.repository.get(QueuePrefix.create_id(hall, "C"))
+    assert holder.queue_code == configured[0].code
+    others = [i for i in range(PROCESSES) if f"Q{i}" != configured[0].code]
+    assert all(fresh.get_or_none(Queue.create_id(hall, f"Q{i}")) is None for i in others)
