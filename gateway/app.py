@@ -27,7 +27,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import AuthenticationError
+from gateway.auth import AuthenticationError, Principal
 from gateway.context import (
     Context,
     GatewayState,
@@ -45,7 +45,7 @@ from gateway.errors import (
 )
 from gateway.limits import RateLimitedError, RateLimiter
 from gateway.schema import build_schema
-from gateway.subscriptions import LogHub
+from gateway.subscriptions import AdmittingTransportWSHandler, LogHub, seconds_left
 from services.store import migrations_current
 from services.store.pool import Pool
 
@@ -242,6 +242,8 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
     )
 
     class GraphQLController(base):  # type: ignore[misc]
+        graphql_transport_ws_handler_class = AdmittingTransportWSHandler
+
         # Strawberry builds the response object in a worker thread; it is a constructor call.
         dependencies: ClassVar[Dependencies] = {
             **base.dependencies,
@@ -291,10 +293,7 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
                     raise AuthenticationError("the connection_init token must be a JWT string")
                 header = raw if raw.lower().startswith("bearer ") or not raw else f"Bearer {raw}"
                 principal = await authenticate(header, gateway.platform)
-                if principal.authenticated:
-                    gateway.limiter.check(f"{principal.tenant}/{principal.subject}")
-                elif context.websocket is not None and context.websocket.client is not None:
-                    gateway.anonymous_limiter.check(context.websocket.client.host)
+                _charge(gateway, principal, context)
             except (AuthenticationError, RateLimitedError) as error:
                 raise ConnectionRejectionError(
                     {"code": error.code, "message": str(error)}
@@ -302,7 +301,27 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
             context.principal = principal
             return {"requestId": context.request_id}
 
+        async def on_ws_operation(self, context: Context) -> None:
+            """Admit one operation (``subscribe`` message) of a WebSocket as an HTTP request
+            is admitted: refused once the connection's token has expired (with the
+            verification's leeway), and charged to the caller's rate limit."""
+            left = seconds_left(context.principal, gateway.platform.settings.jwt_leeway_seconds)
+            if left is not None and left <= 0:
+                raise AuthenticationError(
+                    "the token of this connection has expired; connect again with a new one"
+                )
+            _charge(gateway, context.principal, context)
+
     return GraphQLController
+
+
+def _charge(gateway: GatewayState, principal: Principal, context: Context) -> None:
+    """Take one request from the rate limit of ``principal`` (the client's address when
+    anonymous); raise :class:`RateLimitedError` over it."""
+    if principal.authenticated:
+        gateway.limiter.check(f"{principal.tenant}/{principal.subject}")
+    elif context.websocket is not None and context.websocket.client is not None:
+        gateway.anonymous_limiter.check(context.websocket.client.host)
 
 
 def create_app(

@@ -13,18 +13,21 @@ A subscription resolver is an async generator; these give it what to iterate::
 
 Each iteration starts with the current state, then follows every commit of the hall
 (several quick commits may arrive as one). A subscription ends with ``UNAUTHENTICATED``
-when its token expires.
+when its token expires (:func:`~gateway.subscriptions.expiry.until_expiry`: with the
+leeway token verification allows, while waiting too, and never after delivering a value
+computed too late).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from gateway.auth import AuthenticationError
 from gateway.context import run_sync
+from gateway.subscriptions.expiry import until_expiry
 from projections.runtime.db import tenant_connection
 from services.store.pool import Pool
 
@@ -55,13 +58,13 @@ def consumer_position(pool: Pool, consumer: str, hall: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _remaining(info: Info) -> float | None:
-    expires = info.context.principal.expires_at
-    return None if expires is None else expires - time.time()
+def hall_log_moves(info: Info, hall: str) -> AsyncIterator[int]:
+    """The head position of ``hall``'s log now, then after every move, until the caller's
+    token expires."""
+    return until_expiry(info, _log_moves(info, hall))
 
 
-async def hall_log_moves(info: Info, hall: str) -> AsyncIterator[int]:
-    """The head position of ``hall``'s log now, then after every move."""
+async def _log_moves(info: Info, hall: str) -> AsyncGenerator[int, None]:
     hub = info.context.hub
     if hub is None:
         raise RuntimeError("subscriptions need the gateway's log hub")
@@ -70,11 +73,7 @@ async def hall_log_moves(info: Info, hall: str) -> AsyncIterator[int]:
         last = await run_sync(log_head, pool, hall)
         yield last
         while True:
-            remaining = _remaining(info)
-            if remaining is not None and remaining <= 0:
-                raise AuthenticationError("the token has expired; subscribe again with a new one")
-            if not await watch.wait(remaining):
-                continue  # the token expired while waiting: raised above
+            await watch.wait()
             head = watch.position or await run_sync(log_head, pool, hall)
             if head > last:
                 last = head
@@ -97,18 +96,26 @@ async def wait_for_projection(
     return True
 
 
-async def projected_changes(
+def projected_changes(
     info: Info, hall: str, projection: str, read: Callable[[], T]
 ) -> AsyncIterator[T]:
     """``read()`` now, then again whenever ``hall``'s log moved and read model
-    ``projection`` caught up with it; a value equal to the last one is not repeated."""
+    ``projection`` caught up with it; a value equal to the last one is not repeated. Ends
+    when the caller's token expires."""
+    return until_expiry(info, _projected_changes(info, hall, projection, read))
+
+
+async def _projected_changes(
+    info: Info, hall: str, projection: str, read: Callable[[], T]
+) -> AsyncGenerator[T, None]:
     previous: object = object()
     first = True
-    async for position in hall_log_moves(info, hall):
-        if not first:  # the first value is the read model as it is now
-            await wait_for_projection(info, projection, hall, position)
-        first = False
-        value = await run_sync(read)
-        if value != previous:
-            previous = value
-            yield value
+    async with contextlib.aclosing(_log_moves(info, hall)) as moves:
+        async for position in moves:
+            if not first:  # the first value is the read model as it is now
+                await wait_for_projection(info, projection, hall, position)
+            first = False
+            value = await run_sync(read)
+            if value != previous:
+                previous = value
+                yield value

@@ -1,0 +1,53 @@
+"""graphql-transport-ws with every operation admitted like an HTTP request.
+
+A WebSocket authenticates once, in ``connection_init``; the operations sent over it later
+(``subscribe`` messages: queries, mutations and subscriptions alike) are each checked
+again by the view's ``on_ws_operation`` hook before they run: the token must not have
+expired meanwhile, and each one is charged to the caller's rate limit. A refused operation
+is answered with an ``error`` message carrying the coded error (``UNAUTHENTICATED``,
+``RATE_LIMITED``, as over HTTP); the connection stays open.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from graphql import GraphQLError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+
+from gateway.auth import AuthenticationError
+from gateway.context import Context
+from gateway.errors import coded
+from gateway.limits import RateLimitedError
+
+__all__ = ["AdmittingTransportWSHandler", "OperationAdmission"]
+
+
+class OperationAdmission(Protocol):
+    """The view's hook: raise to refuse an operation of the connection."""
+
+    async def on_ws_operation(self, context: Context) -> None:
+        """Raise :class:`AuthenticationError` or :class:`RateLimitedError` to refuse."""
+
+
+class AdmittingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """Strawberry's handler, asking the view before each ``subscribe`` runs."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Protocol violations (not acknowledged, a duplicate id) are strawberry's to close.
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            admission = cast("OperationAdmission", self.view)
+            try:
+                await admission.on_ws_operation(self.context)
+            except (AuthenticationError, RateLimitedError) as refusal:
+                error = coded(
+                    GraphQLError(str(refusal), original_error=refusal), self.context.request_id
+                )
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
+        await super().handle_subscribe(message)
