@@ -39,7 +39,9 @@ class HallWatch:
     _event: asyncio.Event = field(default_factory=asyncio.Event)
 
     def push(self, position: int) -> None:
-        self.position = max(self.position, position) if position else self.position
+        """A move to ``position``; ``0`` after a reconnect: moves may have been missed, so
+        the position is forgotten and the reader re-reads the log's head."""
+        self.position = max(self.position, position) if position else 0
         self._event.set()
 
     async def wait(self, timeout: float | None = None) -> bool:
