@@ -28,7 +28,8 @@ class ClosingCommands(CaseState):
     def suspend(self, reason: str, actor: str, now: datetime) -> None:
         """中止: stop the case clock, with the reason."""
         self._require("suspend", S.ACCEPTED, S.SUBMITTED)
-        self._require_no_open_notice("suspend")
+        if self.notice_stopped_clock:  # a late notice stopped nothing: the clock can stop here
+            self._require_no_open_notice("suspend")
         self.trigger_event(
             self.Suspended,
             reason=require_text(reason, "a suspension reason"),

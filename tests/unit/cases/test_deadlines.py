@@ -124,6 +124,22 @@ def test_a_case_is_not_suspended_while_its_notice_already_stops_the_clock(hall):
         hall.cases.suspend_case(case_id, "x", "s")
 
 
+def test_a_case_with_a_late_notice_is_suspended_its_clock_still_running(hall):
+    """A late notice stopped no clock, so 中止 is the only way to stop it."""
+    hall.registry.change_policies(HallPolicies(materials_notice_working_days=1), "admin")
+    case_id = _accepted(hall)  # notice limit: 9-30
+    hall.cases.check_materials(case_id, ["身份证", "委托书"], "s")
+    hall.clock.set(2026, 10, 8)
+    hall.cases.issue_notice(case_id, ["营业执照"], "", "s")
+    due = hall.cases.get_case(case_id).due_date
+    assert hall.cases.suspend_case(case_id, "等待部门", "s").clock_stopped
+    hall.clock.set(2026, 10, 12)
+    hall.cases.resume_case(case_id, "部门已答复", "s")
+    resumed = _last(hall, case_id)
+    assert resumed.suspended_working_days == 3  # 10-09, 10-10 (调休) and 10-12
+    assert hall.cases.get_case(case_id).due_date > due
+
+
 @pytest.mark.parametrize(
     ("moment", "accepted_on", "due"),
     [
