@@ -193,8 +193,12 @@ def replay(
         int, typer.Option("--from", help="First position of the hall's log to re-send.")
     ] = 1,
 ) -> None:
-    """Re-send a partner what it was sent of a hall's history (same ce_id values)."""
-    from services.relay import KafkaSink, RelayConfig
+    """Re-send a partner what it was sent of a hall's history (same ce_id values).
+
+    Only to a partner with an active grant in the hall, and only what that grant allows now
+    (types, personal data). Exit 1 when refused (e.g. GrantNotActiveError), 2 when Kafka
+    is not configured or did not acknowledge (run it again: re-sends are deduplicated)."""
+    from services.relay import KafkaSink, MessageRejectedError, RelayConfig, SinkError
     from services.relay import replay as run_replay
 
     config = RelayConfig.from_env()
@@ -212,6 +216,15 @@ def replay(
             result = run_replay(
                 platform.worker_pool, sink, partner, tenant, from_position, progress=advance
             )
+    except SinkError as error:
+        what = "refused a message" if isinstance(error, MessageRejectedError) else "unavailable"
+        console.print(
+            f"replay stopped, Kafka {what}: {error}\n"
+            "run it again once Kafka accepts it; partners skip re-sent messages by ce_id",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
     finally:
         sink.close()
     out.print(f"re-sent {result.sent} message(s) of positions {from_position}..{result.upto}")

@@ -11,19 +11,21 @@ from services.relay.memory_sink import MemorySink
 from services.relay.partners import PartnerConsumer, PartnerFanout
 from services.relay.relay import PlatformPublisher, StreamRelay
 from services.relay.replay import ReplayResult, replay
-from services.relay.sink import MessageSink, SinkUnavailableError
+from services.relay.sink import MessageRejectedError, MessageSink, SinkError, SinkUnavailableError
 from services.relay.topics import partner_topic, platform_topics, topic_for
 
 __all__ = [
     "CloudEvent",
     "KafkaSink",
     "MemorySink",
+    "MessageRejectedError",
     "MessageSink",
     "PartnerConsumer",
     "PartnerFanout",
     "PlatformPublisher",
     "RelayConfig",
     "ReplayResult",
+    "SinkError",
     "SinkUnavailableError",
     "StreamRelay",
     "partner_topic",

@@ -1,4 +1,10 @@
-"""The Kafka :class:`MessageSink`: kafka-python's idempotent producer with ``acks=all``."""
+"""The Kafka :class:`MessageSink`: kafka-python's idempotent producer with ``acks=all``.
+
+A failure is either the broker's (down, unreachable, timed out, not the leader: kafka-python
+marks those ``retriable``), which :class:`SinkUnavailableError` reports so that the relay
+backs off, or one message's own (:data:`REFUSED`: too large, an invalid topic, no right to
+write it), which :class:`MessageRejectedError` reports so that only its hall stops.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,41 @@ from collections.abc import Iterable, Sequence
 
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    InvalidRecordError,
+    InvalidTimestampError,
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+)
 
 from services.relay.cloudevents import CloudEvent
 from services.relay.config import RelayConfig
-from services.relay.sink import MessageSink, SinkUnavailableError
+from services.relay.sink import MessageRejectedError, MessageSink, SinkUnavailableError
 
-__all__ = ["KafkaSink"]
+__all__ = ["REFUSED", "KafkaSink", "refuses_for_good"]
 
 log = logging.getLogger(__name__)
+
+REFUSED: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError,  # larger than max.message.bytes (broker) or max_request_size
+    RecordListTooLargeError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,  # no Write ACL on this topic
+)
+"""The errors of one message or topic that no retry can cure (not ``retriable``). Other
+errors that are not retriable either, e.g. ``ClusterAuthorizationFailedError`` or a failed
+SASL login, concern every message: the relay backs off as for a broker that is down."""
+
+
+def refuses_for_good(error: BaseException) -> bool:
+    """Whether ``error`` refuses the message itself, so re-sending it cannot succeed."""
+    return isinstance(error, REFUSED) and not getattr(error, "retriable", False)
 
 
 class KafkaSink(MessageSink):
@@ -32,17 +64,33 @@ class KafkaSink(MessageSink):
         if not messages:
             return
         try:
-            producer = self._get_producer()
-            futures = [
-                producer.send(m.topic, key=m.key, value=m.body, headers=m.headers) for m in messages
-            ]
-            timeout = self.config.send_timeout_ms / 1000
-            producer.flush(timeout=timeout)
-            for future in futures:
-                future.get(timeout=timeout)  # raises unless the broker acknowledged
+            self._publish(messages)
+        except MessageRejectedError:
+            self.close()  # a fresh producer (and idempotence state) for what follows
+            raise
         except KafkaError as error:
             self.close()
             raise SinkUnavailableError(f"Kafka did not acknowledge: {error!r}") from error
+
+    def _publish(self, messages: Sequence[CloudEvent]) -> None:
+        producer = self._get_producer()
+        futures = []
+        for m in messages:
+            try:  # too large for max_request_size: refused here, before it is sent
+                futures.append(producer.send(m.topic, key=m.key, value=m.body, headers=m.headers))
+            except KafkaError as error:
+                if refuses_for_good(error):
+                    raise MessageRejectedError(m, repr(error)) from error
+                raise
+        timeout = self.config.send_timeout_ms / 1000
+        producer.flush(timeout=timeout)
+        for m, future in zip(messages, futures, strict=True):
+            try:
+                future.get(timeout=timeout)  # raises unless the broker acknowledged
+            except KafkaError as error:
+                if refuses_for_good(error):
+                    raise MessageRejectedError(m, repr(error)) from error
+                raise
 
     def ensure_topics(self, names: Iterable[str]) -> None:
         wanted = set(names) - self._known_topics

@@ -7,6 +7,11 @@ delivers those the :class:`~services.partners.AccessPolicy` allows. A grant that
 the beginning stops the batch at its position and backfills the hall's earlier events of
 the newly granted types first (its own cursor ``partner:<id>:backfill:<position>``), so an
 aggregate's events still arrive in order.
+
+Every batch, live or backfill, is one short transaction of at most ``batch_size`` messages;
+between batches the hall's lease is renewed, and a hall whose lease was lost, whose position
+row another session holds, or whose message Kafka refuses for good is left for a later
+round while the other halls go on.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from services.partners.domain import PLATFORM_LOG
 from services.partners.history import grant_history, list_partners
 from services.relay.cloudevents import CloudEvent
 from services.relay.messages import event_type_name, partner_message
-from services.relay.sink import MessageSink, SinkUnavailableError
+from services.relay.rejections import Rejections
+from services.relay.sink import MessageRejectedError, MessageSink, SinkUnavailableError
 from services.relay.topics import domain_topics, partner_topic
-from services.store.consumer import LogConsumer, lock_consumer_position
+from services.store.consumer import LogConsumer, PositionLockedError, lock_consumer_position
 from services.store.consumers import pending_tenants, record_consumer_position
 from services.store.pool import Pool
 
@@ -53,25 +59,43 @@ class PartnerConsumer(LogConsumer):
         self.topic = partner_topic(partner_id)
         super().__init__(pool, **kwargs)
         self.sink = sink
+        self.rejections = Rejections(self.consumer)
 
     def catch_up(self) -> int:
         """Deliver what is pending in the halls this worker holds; returns messages sent."""
         pending = dict(pending_tenants(self.pool, self.consumer))
         done = 0
         for tenant_id in sorted(self.leases.claim(pending)):
-            if tenant_id not in pending:
-                continue
-            more = True
-            while more:
-                try:
-                    sent, more = self._deliver(tenant_id)
-                except Exception as error:
-                    if self.ends_round(error):
-                        raise
-                    log.exception("%s: batch of hall %s failed", self.consumer, tenant_id)
-                    break
-                done += sent
+            if tenant_id in pending and self.rejections.ready(tenant_id):
+                done += self._catch_up_hall(tenant_id, pending[tenant_id])
         return done
+
+    def _catch_up_hall(self, tenant_id: str, head: int) -> int:
+        """Batch after batch (each its own transaction) while the hall has more and this
+        worker still holds its lease."""
+        done = 0
+        while True:
+            try:
+                sent, more = self._deliver(tenant_id)
+            except PositionLockedError:
+                # Another session's batch of this hall (a frozen relay's?): not ours to wait for.
+                log.info("%s: hall %s busy in another session", self.consumer, tenant_id)
+                return done
+            except MessageRejectedError as error:
+                self.rejections.failed(tenant_id, error)
+                return done
+            except Exception as error:
+                if self.ends_round(error):
+                    raise
+                log.exception("%s: batch of hall %s failed", self.consumer, tenant_id)
+                return done
+            self.rejections.succeeded(tenant_id)
+            done += sent
+            if not more:
+                return done
+            held = self.leases.keep([tenant_id])
+            if held is not None and tenant_id not in held:
+                return done  # taken over (our lease had expired): the new holder goes on
 
     def ends_round(self, error: Exception) -> bool:
         return isinstance(error, SinkUnavailableError) or super().ends_round(error)
@@ -82,15 +106,26 @@ class PartnerConsumer(LogConsumer):
         raise NotImplementedError("partner consumers select their own batches (_deliver)")
 
     def _deliver(self, tenant_id: str) -> tuple[int, bool]:
-        """One batch of one hall: returns (messages sent, whether more is pending)."""
+        """One batch of one hall, in one transaction: returns (messages sent, whether more is
+        pending). Live events up to the next backfilling grant; there, one batch of the
+        backfill per call, until it is done; then on past the grant."""
         with self.pool.connection() as conn, conn.transaction():
-            position = lock_consumer_position(conn, self.consumer, tenant_id)
+            position = lock_consumer_position(
+                conn, self.consumer, tenant_id, wait=self.position_wait
+            )
             head = hall_head(conn, tenant_id)  # before the history: no grant is missed
             if position >= head:
                 return 0, False
             policy = AccessPolicy(grant_history(conn, tenant_id, self.partner_id))
             backfills = policy.backfills(position, head)
-            stop = backfills[0].position if backfills else head
+            sent = 0
+            if backfills and position == backfills[0].position - 1:
+                sent, finished = self._backfill(conn, tenant_id, backfills[0])
+                if not finished:  # the live position waits before the grant
+                    DELIVERED.labels(self.partner_id).inc(sent)
+                    return sent, True
+                backfills = backfills[1:]
+            stop = backfills[0].position - 1 if backfills else head
             topics = domain_topics(policy.granted_ever)
             start = policy.next_live(position)  # no grant in force before it: skip the range
             notifications = (
@@ -102,15 +137,12 @@ class PartnerConsumer(LogConsumer):
             )
             messages = self._live(tenant_id, policy, notifications)
             self.sink.publish(messages)
-            if len(notifications) == self.batch_size:
-                reached = notifications[-1].id
-            else:
-                reached = stop
-                if backfills:
-                    messages += self._backfill(tenant_id, backfills[0])
+            full = len(notifications) == self.batch_size
+            reached = notifications[-1].id if full else stop
             record_consumer_position(conn, self.consumer, tenant_id, reached)
-        DELIVERED.labels(self.partner_id).inc(len(messages))
-        return len(messages), reached < head
+        sent += len(messages)
+        DELIVERED.labels(self.partner_id).inc(sent)
+        return sent, reached < head
 
     def _live(
         self, tenant_id: str, policy: AccessPolicy, notifications: Sequence[Notification]
@@ -123,30 +155,30 @@ class PartnerConsumer(LogConsumer):
                 messages.append(partner_message(tenant_id, n, self.topic, delivery))
         return messages
 
-    def _backfill(self, tenant_id: str, backfill: Backfill) -> list[CloudEvent]:
-        """Send the hall's history before ``backfill.position`` of its types, batch by batch
-        under a cursor of its own, so a crash resumes the backfill where it was."""
+    def _backfill(
+        self, conn: psycopg.Connection[Any], tenant_id: str, backfill: Backfill
+    ) -> tuple[int, bool]:
+        """One batch of the hall's history before ``backfill.position`` of its types, under a
+        cursor of its own (so a crash resumes the backfill where it was), in the caller's
+        transaction: returns (messages sent, whether the backfill is done)."""
         cursor = f"{self.consumer}:backfill:{backfill.position}"
-        topics = domain_topics(backfill.event_types)
         last = backfill.position - 1
-        sent: list[CloudEvent] = []
-        while True:
-            with self.pool.connection() as conn, conn.transaction():
-                done = lock_consumer_position(conn, cursor, tenant_id)
-                if done >= last:
-                    return sent
-                notifications = self.store.recorder(tenant_id).select_notifications(
-                    start=done + 1, limit=self.batch_size, stop=last, topics=topics
-                )
-                messages = [
-                    partner_message(tenant_id, n, self.topic, backfill.delivery)
-                    for n in notifications
-                ]
-                self.sink.publish(messages)
-                sent += messages
-                full = len(notifications) == self.batch_size
-                reached = notifications[-1].id if full else last
-                record_consumer_position(conn, cursor, tenant_id, reached)
+        done = lock_consumer_position(conn, cursor, tenant_id, wait=self.position_wait)
+        if done >= last:
+            return 0, True
+        notifications = self.store.recorder(tenant_id).select_notifications(
+            start=done + 1,
+            limit=self.batch_size,
+            stop=last,
+            topics=domain_topics(backfill.event_types),
+        )
+        messages = [
+            partner_message(tenant_id, n, self.topic, backfill.delivery) for n in notifications
+        ]
+        self.sink.publish(messages)
+        full = len(notifications) == self.batch_size
+        record_consumer_position(conn, cursor, tenant_id, notifications[-1].id if full else last)
+        return len(messages), not full
 
 
 class PartnerFanout:

@@ -2,7 +2,8 @@
 
 A batch's position advances only after the broker acknowledged every message of the batch
 (idempotent producer, ``acks=all``), in the transaction that locks the position row: a
-crash re-sends at most one batch, with the same ``ce_id`` values. While Kafka is down,
+crash re-sends at most one batch, with the same ``ce_id`` values. A message Kafka refuses
+for good holds only its hall (:mod:`services.relay.rejections`). While Kafka is down,
 commands keep succeeding; the relay backs off and catches up when it returns. Several relay
 processes share the halls through the consumers' leases.
 """
@@ -21,7 +22,8 @@ from services.relay.config import RelayConfig
 from services.relay.kafka_sink import KafkaSink
 from services.relay.messages import platform_message
 from services.relay.partners import PartnerFanout
-from services.relay.sink import MessageSink, SinkUnavailableError
+from services.relay.rejections import Rejections
+from services.relay.sink import MessageRejectedError, MessageSink, SinkUnavailableError
 from services.relay.topics import platform_topics
 from services.store.backoff import Backoff
 from services.store.consumer import ConsumerLoop, LogConsumer
@@ -42,12 +44,23 @@ class PlatformPublisher(LogConsumer):
     def __init__(self, pool: Pool, sink: MessageSink, **kwargs: Any) -> None:
         super().__init__(pool, **kwargs)
         self.sink = sink
+        self.rejections = Rejections(self.consumer)
+
+    def _catch_up_hall(self, tenant_id: str, head: int) -> int:
+        if not self.rejections.ready(tenant_id):
+            return 0  # held at a message Kafka refuses: tried again after its backoff
+        return super()._catch_up_hall(tenant_id, head)
 
     def handle(
         self, conn: psycopg.Connection[Any], tenant_id: str, notifications: Sequence[Notification]
     ) -> None:
         messages = [platform_message(tenant_id, n) for n in notifications]
-        self.sink.publish(messages)
+        try:
+            self.sink.publish(messages)
+        except MessageRejectedError as error:
+            self.rejections.failed(tenant_id, error)  # the batch rolls back; other halls go on
+            raise
+        self.rejections.succeeded(tenant_id)
         for message in messages:
             PUBLISHED.labels(message.topic).inc()
 

@@ -1,10 +1,16 @@
 """``yanshen partners replay``: re-send a partner what it was sent of a hall's history.
 
 Positions ``from_position`` up to the partner consumer's position in the hall are read
-again and each event the partner was sent (by live delivery or a backfill, the latest
-decision deciding the redaction) is published again to the partner's topic, with the same
-``ce_id``: a partner that deduplicates by ``ce_id`` sees no change, one that lost data gets
-it back. Events after that position are the live consumer's.
+again and each event the partner was sent (by live delivery or a backfill) is published
+again to the partner's topic, with the same ``ce_id``: a partner that deduplicates by
+``ce_id`` sees no change, one that lost data gets it back. Events after that position are
+the live consumer's.
+
+A replay sends nothing the grant does not allow *now*: it is refused
+(:class:`~services.partners.errors.GrantNotActiveError`) unless the partner holds an active
+grant in the hall, only the types granted now are re-sent, and personal data only if the
+grant includes it now (else redacted, whatever the partner was sent then). The grant is
+read again before every batch, so a revocation during a replay stops it.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.partners.errors import PartnerNotFoundError
+from services.partners.access import AccessPolicy, Delivery, GrantChange
+from services.partners.errors import GrantNotActiveError, PartnerNotFoundError
 from services.partners.history import grant_policy, list_partners
 from services.relay.messages import event_type_name, partner_message
 from services.relay.sink import MessageSink
@@ -62,22 +69,27 @@ def replay(
     if partner_id not in {p.partner_id for p in list_partners(pool)}:
         raise PartnerNotFoundError(f"no partner {partner_id!r} is registered")
     upto = delivered_position(pool, partner_id, tenant_id)
-    policy = grant_policy(pool, tenant_id, partner_id)
-    topics = domain_topics(policy.granted_ever)
     topic = partner_topic(partner_id)
     recorder = EventStore(pool).recorder(tenant_id)
     position, sent = from_position - 1, 0
+    _active_grant(pool, partner_id, tenant_id)  # refused before anything is sent
     if progress:
         progress(min(position, upto), upto)
-    while position < upto and topics:
+    while position < upto:
+        policy, current = _active_grant(pool, partner_id, tenant_id)  # revoked meanwhile?
         notifications = recorder.select_notifications(
-            start=position + 1, limit=batch_size, stop=upto, topics=topics
+            start=position + 1,
+            limit=batch_size,
+            stop=upto,
+            topics=domain_topics(current.event_types),
         )
         messages = []
         for n in notifications:
             name = event_type_name(n)
-            delivery = policy.replay(n.id, name, upto) if name else None
+            delivery = policy.replay(n.id, name, upto) if name in current.event_types else None
             if delivery is not None:
+                if not current.personal_data:  # never more personal data than granted now
+                    delivery = Delivery.REDACTED
                 messages.append(partner_message(tenant_id, n, topic, delivery))
         sink.publish(messages)
         sent += len(messages)
@@ -85,3 +97,16 @@ def replay(
         if progress:
             progress(position, upto)
     return ReplayResult(sent=sent, upto=upto)
+
+
+def _active_grant(pool: Pool, partner_id: str, tenant_id: str) -> tuple[AccessPolicy, GrantChange]:
+    """The grant's policy and its change in force now; refused unless the grant is active."""
+    policy = grant_policy(pool, tenant_id, partner_id)
+    current = policy.changes[-1] if policy.changes else None
+    if current is None or not current.event_types:
+        state = "revoked" if current is not None else "never granted"
+        raise GrantNotActiveError(
+            f"partner {partner_id!r} holds no active grant in hall {tenant_id!r} ({state}): "
+            "nothing is replayed to it"
+        )
+    return policy, current

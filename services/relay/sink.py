@@ -11,11 +11,28 @@ from collections.abc import Iterable, Sequence
 
 from services.relay.cloudevents import CloudEvent
 
-__all__ = ["MessageSink", "SinkUnavailableError"]
+__all__ = ["MessageRejectedError", "MessageSink", "SinkError", "SinkUnavailableError"]
 
 
-class SinkUnavailableError(RuntimeError):
-    """The broker did not acknowledge every message (down, unreachable, timed out)."""
+class SinkError(RuntimeError):
+    """A batch was not acknowledged in full: nothing of it may count as delivered."""
+
+
+class SinkUnavailableError(SinkError):
+    """The broker did not acknowledge every message (down, unreachable, timed out): the
+    broker is the problem, so the relay backs off and sends the batch again later."""
+
+
+class MessageRejectedError(SinkError):
+    """The broker refused one message for good (too large, invalid topic, not authorised to
+    write it): sending it again cannot succeed until an operator acts, so only the hall it
+    belongs to stops at it; other halls go on."""
+
+    def __init__(self, message: CloudEvent, reason: str) -> None:
+        super().__init__(f"{message.topic} refused {message.header('ce_id')}: {reason}")
+        self.message = message
+        """The refused message (its ``ce_id`` names the hall and the position)."""
+        self.reason = reason
 
 
 class MessageSink(ABC):
@@ -24,7 +41,8 @@ class MessageSink(ABC):
     @abstractmethod
     def publish(self, messages: Sequence[CloudEvent]) -> None:
         """Send ``messages`` in order; raise :class:`SinkUnavailableError` unless the broker
-        acknowledged all of them (then some may have been written: re-sending is safe)."""
+        acknowledged all of them (then some may have been written: re-sending is safe), or
+        :class:`MessageRejectedError` when it refused one of them for good."""
 
     @abstractmethod
     def ensure_topics(self, names: Iterable[str]) -> None:
