@@ -40,7 +40,7 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
 from services.store import recorder as recorder_module
-from services.store.chain import GENESIS_HASH, event_bytes
+from services.store.chain import GENESIS_HASH, chain_bytes
 
 __all__ = ["run"]
 
@@ -87,11 +87,11 @@ def _hashlib_chain(url: str) -> tuple[float, int]:
     """Events/s of chaining the hall's canonical bytes with hashlib alone (bytes in memory)."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT position, originator_id, originator_version, topic, state FROM events"
-            " WHERE tenant_id = %s ORDER BY position",
+            "SELECT chain_format, position, originator_id, originator_version, topic, state,"
+            " recorded_at FROM events WHERE tenant_id = %s ORDER BY position",
             (HALL,),
         ).fetchall()
-    canonical = [event_bytes(HALL, p, o, v, t, bytes(s)) for p, o, v, t, s in rows]
+    canonical = [chain_bytes(f, HALL, p, o, v, t, bytes(s), at) for f, p, o, v, t, s, at in rows]
     best = 0.0
     for _ in range(3):
         start = time.perf_counter()

@@ -4,7 +4,10 @@ The export reads one consistent snapshot of the hall (repeatable read) through a
 cursor, writes ``events.jsonl`` and ``chain.txt`` while hashing them, then the manifest and
 its Ed25519 signature, into a temporary directory renamed into place at the end. The events
 are the stored rows exactly as hashed: personal fields stay sealed (no keys are exported), so
-erasing a subject later erases it in every bundle ever exported, too.
+erasing a subject later erases it in every bundle ever exported, too. Times are written in
+canonical UTC text (SQL ``yanshen_recorded_at_text``, the text chain format 2 hashes), so the
+same positions export to the same ``events.jsonl`` and ``chain.txt`` bytes whatever the
+session's time zone.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from services.audit.reader import AuditReader
 from services.audit.signing import key_id, public_key_b64
 from services.audit.verifier import FORMAT
 from services.shared.errors import ValidationError
+from services.store.chain import recorded_at_text
 from services.store.statements import SET_TENANT
 
 __all__ = ["ExportResult", "export_bundle"]
@@ -42,8 +46,10 @@ _FIRST_AT = "SELECT min(position) FROM events WHERE tenant_id = %s AND recorded_
 _LAST_BEFORE = "SELECT max(position) FROM events WHERE tenant_id = %s AND recorded_at < %s"
 _PREV = "SELECT prev_hash FROM events WHERE tenant_id = %s AND position = %s"
 _ROWS = (
-    "SELECT position, originator_id, originator_version, topic, recorded_at, prev_hash, hash,"
-    " state FROM events WHERE tenant_id = %s AND position BETWEEN %s AND %s ORDER BY position"
+    "SELECT position, originator_id, originator_version, topic,"
+    " yanshen_recorded_at_text(recorded_at), chain_format,"
+    " prev_hash, hash, state FROM events WHERE tenant_id = %s AND position BETWEEN %s AND %s"
+    " ORDER BY position"
 )
 _BATCH = 5000
 
@@ -60,6 +66,13 @@ class ExportResult:
     head_hash: str
     access_position: int
     """Where the export itself was recorded in the hall's log (before it read anything)."""
+
+
+def _utc_text(at: datetime | None) -> str | None:
+    """A time of the manifest in the events' canonical UTC text (naive: as given)."""
+    if at is None:
+        return None
+    return recorded_at_text(at) if at.tzinfo is not None else at.isoformat()
 
 
 def _range(
@@ -99,7 +112,9 @@ def _write_events(
         cursor.execute(_ROWS, (tenant_id, lo, hi))
         while rows := cursor.fetchmany(_BATCH):
             lines, links = [], []
-            for position, originator, version, topic, at, prev_hash, digest, state in rows:
+            for row in rows:
+                position, originator, version, topic, at, chain_format = row[:6]
+                prev_hash, digest, state = row[6:]
                 data, last = bytes(state), bytes(digest).hex()
                 try:
                     body = '"state":' + dumps(data.decode("utf-8"))
@@ -109,8 +124,8 @@ def _write_events(
                 line = (
                     f'{{"position":{position},"originator_id":{dumps(originator)},'
                     f'"originator_version":{version},"topic":{dumps(topic)},'
-                    f'"recorded_at":"{at.isoformat()}","prev_hash":"{bytes(prev_hash).hex()}",'
-                    f'"hash":"{last}",{body}}}'
+                    f'"recorded_at":"{at}","chain_format":{chain_format},'
+                    f'"prev_hash":"{bytes(prev_hash).hex()}","hash":"{last}",{body}}}'
                 ).encode()
                 lines.append(line + b"\n")
                 links.append(f"{position} {last} {hashlib.sha256(line).hexdigest()}\n".encode())
@@ -183,11 +198,8 @@ def export_bundle(
             "prev_hash": bytes(prev[0]).hex() if prev else "",
             "head_hash": last,
             "hall_head": {"position": head, "hash": head_hash},
-            "range": {
-                "since": since.isoformat() if since else None,
-                "until": until.isoformat() if until else None,
-            },
-            "exported_at": datetime.now(UTC).isoformat(),
+            "range": {"since": _utc_text(since), "until": _utc_text(until)},
+            "exported_at": recorded_at_text(datetime.now(UTC)),
             "exported_by": {"actor": accessor.actor, "role": accessor.role},
             "reason": accessor.reason,
             "access_position": access,

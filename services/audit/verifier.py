@@ -4,26 +4,26 @@ Copy this one file anywhere and run ``python verifier.py BUNDLE --public-key KEY
 database and no other Yanshen code is needed. A bundle is a directory of four files:
 
 ``manifest.json``
-    The hall, the exported positions ``from_position`` … ``to_position``, ``count``, the hash
-    before the first event (``prev_hash``) and of the last one (``head_hash``), the hall's head
-    at export time, who exported it and why, the sha256 of the other files, and the signer's
-    Ed25519 public key.
+    ``format`` (``yanshen-audit-bundle/2``; ``/1`` bundles are still read), the hall, the
+    exported positions ``from_position`` … ``to_position``, ``count``, the hash before the
+    first event (``prev_hash``) and of the last one (``head_hash``), the hall's head at export
+    time, who exported it and why, the sha256 of the other files, the signer's Ed25519 key.
 ``manifest.sig``
     base64 of the Ed25519 signature over the exact bytes of ``manifest.json``.
 ``events.jsonl``
     One event per line, in position order: ``position``, ``originator_id``,
-    ``originator_version``, ``topic``, ``recorded_at``, ``prev_hash``, ``hash`` (hex) and the
-    stored ``state`` (the exact stored bytes as UTF-8 text, or ``state_b64``). Personal fields
-    inside ``state`` are sealed (AES-GCM per data subject); the export carries no keys.
+    ``originator_version``, ``topic``, ``recorded_at`` (UTC, ``…T…:…:….ffffffZ``),
+    ``chain_format``, ``prev_hash``, ``hash`` (hex) and the stored ``state`` (UTF-8 text, or
+    ``state_b64``). Personal fields in ``state`` are sealed; the export carries no keys.
 ``chain.txt``
     One line per event: ``<position> <hash> <sha256 of the events.jsonl line>``.
 
 The checks: the signature (against the pinned public key); every line's hash is
 ``sha256(prev_hash ‖ canonical bytes)`` (see :func:`canonical_bytes`, the same bytes the
-database hashes); every line links to the previous line's hash; positions run without gaps
-in order; each line matches its signed digest in ``chain.txt``; count and end hashes match
-the manifest. Each problem is reported with its line and position: an altered line, a
-removed line, lines out of order.
+database hashes; chain format 2 covers ``recorded_at`` too, format 1 — events appended before
+it existed — does not); every line links to the previous line's hash; positions run without
+gaps in order; each line matches its signed digest in ``chain.txt``; count and end hashes
+match the manifest. Each problem is reported with its line and position.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = ["FORMAT", "BundleReport", "Problem", "canonical_bytes", "main", "verify_bundle"]
 
-FORMAT = "yanshen-audit-bundle/1"
+FORMAT = "yanshen-audit-bundle/2"
+_READABLE = (FORMAT, "yanshen-audit-bundle/1")  # /1: no chain_format (all lines format 1)
 FILES = ("events.jsonl", "chain.txt")
 _MAX_GAP = 1000
 
@@ -55,24 +56,23 @@ def _text(value: str) -> bytes:
 
 
 def canonical_bytes(
-    tenant_id: str, position: int, originator_id: str, version: int, topic: str, state: bytes
+    tenant_id: str,
+    position: int,
+    originator_id: str,
+    version: int,
+    topic: str,
+    state: bytes,
+    recorded_at: str | None = None,
 ) -> bytes:
     """The bytes each chain link hashes: length-prefixed UTF-8 texts, big-endian integers.
 
     ``len(tenant) tenant | position (int8) | len(originator) originator | version (int8) |
-    len(topic) topic | len(state) state``, lengths as int4.
+    len(topic) topic | len(state) state``, lengths as int4; chain format 2 appends
+    ``len(recorded_at) recorded_at`` (the line's UTC text, as given).
     """
-    return b"".join(
-        (
-            _text(tenant_id),
-            struct.pack(">q", position),
-            _text(originator_id),
-            struct.pack(">q", version),
-            _text(topic),
-            struct.pack(">i", len(state)),
-            state,
-        )
-    )
+    head = _text(tenant_id) + struct.pack(">q", position) + _text(originator_id)
+    body = struct.pack(">q", version) + _text(topic) + struct.pack(">i", len(state)) + state
+    return head + body + (b"" if recorded_at is None else _text(recorded_at))
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class _Walk:
         """Hash of each position seen (the link of a line is checked by position)."""
         self.report = report
         self.missing: dict[int, int] = {}
-        self.lines = 0
+        self.lines, self.format = 0, 1
 
     def problem(self, message: str, line: int, position: int | None) -> None:
         self.report.problems.append(Problem(message, line, position))
@@ -175,14 +175,12 @@ class _Walk:
                 if "state" in rec
                 else base64.b64decode(rec["state_b64"])
             )
-            canonical = canonical_bytes(
-                self.tenant,
-                position,
-                str(rec["originator_id"]),
-                int(rec["originator_version"]),
-                str(rec["topic"]),
-                state,
-            )
+            chain_format = int(rec.get("chain_format", 1))
+            if chain_format not in (1, 2):
+                raise ValueError(chain_format)
+            fields = (str(rec["originator_id"]), int(rec["originator_version"]), str(rec["topic"]))
+            at = str(rec["recorded_at"]) if chain_format == 2 else None  # format 2 binds it
+            canonical = canonical_bytes(self.tenant, position, *fields, state, at)
             prev_hash, stored = str(rec["prev_hash"]), str(rec["hash"])
             computed = hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()
         except (ValueError, KeyError, TypeError, binascii.Error):
@@ -193,6 +191,9 @@ class _Walk:
         before = self.hashes.get(position - 1)
         self.hashes[position] = stored
         self.prev = stored
+        if chain_format < self.format:  # appends only ever write the newest format
+            self.problem(f"chain format {chain_format} after {self.format}", number, position)
+        self.format = max(self.format, chain_format)
         if computed != stored:
             self.problem("altered: the event's content does not match its hash", number, position)
         elif not in_place:
@@ -242,7 +243,7 @@ def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> 
     try:
         manifest_bytes = (bundle / "manifest.json").read_bytes()
         manifest = json.loads(manifest_bytes)
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in _READABLE:
             raise ValueError(manifest.get("format"))
     except (OSError, ValueError) as error:
         report.problems.append(Problem(f"no readable {FORMAT} manifest.json ({error})"))

@@ -35,8 +35,9 @@ def _rewrite(database_url, hall, position):
         ).fetchall()
         for (p,) in rows:
             (prev,) = conn.execute(
-                "UPDATE events SET prev_hash = %s, hash = sha256(%s || yanshen_event_bytes("
-                "tenant_id, position, originator_id, originator_version, topic, state))"
+                "UPDATE events SET prev_hash = %s, hash = sha256(%s || yanshen_chain_bytes("
+                "chain_format, tenant_id, position, originator_id, originator_version, topic,"
+                " state, recorded_at))"
                 " WHERE tenant_id = %s AND position = %s RETURNING hash",
                 (prev, prev, hall, p),
             ).fetchone()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 
+import psycopg
 import pytest
 
-from services.audit import AuditError
+from services.audit import AuditError, AuditReader
 from services.audit.export import export_bundle
 from services.audit.signing import generate_key_file, parse_private_key
 from services.audit.verifier import verify_bundle
 from services.privacy import PrivacyService
+from services.store import EventStore, open_pool
 
 
 @pytest.fixture
@@ -145,3 +149,66 @@ def test_exports_never_hold_personal_plaintext_and_still_verify_after_erasure(
     assert verify_bundle(before.path, key_pair[1]).ok
     assert verify_bundle(after.path, key_pair[1]).ok
     assert "王芳" not in (after.path / "events.jsonl").read_text()
+
+
+def test_the_same_positions_export_to_the_same_bytes_in_any_session_time_zone(
+    reader, seeded, auditor, key_pair, tmp_path, database_url, monkeypatch
+):
+    key = key_pair[0]
+    a = export_bundle(reader, seeded, tmp_path / "a", key, auditor, from_position=1, to_position=11)
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")  # an operator's shell, another server
+    pool = open_pool(database_url, "app", min_size=1, max_size=2)
+    try:
+        with pool.connection() as conn:
+            assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Shanghai",)
+        other = AuditReader(EventStore(pool))
+        b = export_bundle(
+            other, seeded, tmp_path / "b", key, auditor, from_position=1, to_position=11
+        )
+    finally:
+        pool.close()
+    for name in ("events.jsonl", "chain.txt"):
+        assert (a.path / name).read_bytes() == (b.path / name).read_bytes()
+    first = json.loads(_lines(a.path)[0])
+    assert first["recorded_at"].endswith("Z")
+    assert first["chain_format"] == 2
+
+
+def test_a_recorded_at_changed_in_the_database_fails_bundle_verification(
+    reader, seeded, auditor, key_pair, tmp_path, database_url
+):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE events SET recorded_at = recorded_at - interval '365 days'"
+            " WHERE tenant_id = %s AND position = 10",
+            (seeded,),
+        )
+    result = export_bundle(reader, seeded, tmp_path / "backdated", key_pair[0], auditor)
+    report = verify_bundle(result.path, key_pair[1])
+    assert [(p.line, p.position) for p in report.problems] == [(10, 10)]
+    assert "altered" in report.problems[0].message
+
+
+def test_an_edited_recorded_at_fails_even_in_a_bundle_signed_again(bundle, key_pair, tmp_path):
+    """Whoever holds the signing key can re-sign a bundle; the chain still binds the times."""
+    copy = tmp_path / "resigned"
+    shutil.copytree(bundle, copy)
+    lines = _lines(copy)
+    record = json.loads(lines[9])
+    record["recorded_at"] = "2025-01-01T00:00:00.000000Z"
+    lines[9] = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    (copy / "events.jsonl").write_bytes(b"".join(lines))
+    links = []
+    for line in lines:
+        event, digest = json.loads(line), hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+        links.append(f"{event['position']} {event['hash']} {digest}\n")
+    (copy / "chain.txt").write_text("".join(links))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for name in ("events.jsonl", "chain.txt"):
+        manifest["files"][name] = hashlib.sha256((copy / name).read_bytes()).hexdigest()
+    data = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+    (copy / "manifest.json").write_bytes(data)
+    (copy / "manifest.sig").write_text(base64.b64encode(key_pair[0].sign(data)).decode())
+    report = verify_bundle(copy, key_pair[1])
+    assert [(p.line, p.position) for p in report.problems] == [(10, 10)]
+    assert "altered" in report.problems[0].message

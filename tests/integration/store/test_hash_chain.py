@@ -69,8 +69,9 @@ def test_altered_topic_with_recomputed_hash_breaks_the_next_link(
 ) -> None:
     _as_admin(
         database_url,
-        "UPDATE events SET topic = 'forged', hash = sha256(prev_hash || yanshen_event_bytes("
-        "tenant_id, position, originator_id, originator_version, 'forged', state)) "
+        "UPDATE events SET topic = 'forged', hash = sha256(prev_hash || yanshen_chain_bytes("
+        "chain_format, tenant_id, position, originator_id, originator_version, 'forged', state,"
+        " recorded_at)) "
         "WHERE tenant_id = %s AND position = 2",
         hall_with_six_events,
     )

@@ -85,15 +85,19 @@ def _run_in_hall(pool: Pool, tenant_id: str, statement: str, *params: object) ->
 
 
 def test_app_role_cannot_insert_into_another_hall(app_pool: Pool, tenant_id: str) -> None:
+    """Row-level security on the tables it may write (events and heads: only through
+    ``yanshen_append``, see test_chain_format.py)."""
     other = _other_hall()
-    insert_event = (
-        "INSERT INTO events (tenant_id, position, originator_id, originator_version, topic, "
-        "state, prev_hash, hash) VALUES (%s, 1, 'x', 1, 't', '', '', '')"
+    insert_snapshot = (
+        "INSERT INTO snapshots (tenant_id, originator_id, originator_version, topic, state) "
+        "VALUES (%s, 'x', 1, 't', '')"
     )
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-        _run_in_hall(app_pool, tenant_id, insert_event, other)
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-        _run_in_hall(app_pool, tenant_id, "INSERT INTO tenant_heads (tenant_id) VALUES (%s)", other)
+    insert_tracking = (
+        "INSERT INTO tracking (tenant_id, application_name, notification_id) VALUES (%s, 'a', 1)"
+    )
+    for statement in (insert_snapshot, insert_tracking):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            _run_in_hall(app_pool, tenant_id, statement, other)
 
 
 def test_app_role_cannot_change_or_remove_events(
