@@ -33,6 +33,11 @@ class RelayConfig:
     """Replicas of every topic the relay creates (3 in production)."""
     min_insync_replicas: int | None = None
     """``min.insync.replicas`` of created topics (2 in production, with ``acks=all``)."""
+    retention_ms: int = 7 * 24 * 3600 * 1000
+    """``retention.ms`` of created topics: how long Kafka keeps a message, and so how long
+    personal data of an erased subject can stay on the platform topics (unredacted) and on
+    partner topics (``-1``: forever, which breaks that promise; partners that fall behind
+    use ``replay`` or a backfill from the log)."""
     linger_ms: int = 5
     connect_timeout_ms: int = 10000
     """How long a new client waits for a first broker before the relay backs off."""
@@ -60,6 +65,7 @@ class RelayConfig:
             partitions=int(_get(e, "YANSHEN_KAFKA_PARTITIONS", "3")),
             replication_factor=int(_get(e, "YANSHEN_KAFKA_REPLICATION_FACTOR", "1")),
             min_insync_replicas=int(min_isr) if min_isr else None,
+            retention_ms=int(_get(e, "YANSHEN_KAFKA_RETENTION_MS", str(cls.retention_ms))),
             linger_ms=int(_get(e, "YANSHEN_KAFKA_LINGER_MS", "5")),
             connect_timeout_ms=int(_get(e, "YANSHEN_KAFKA_CONNECT_TIMEOUT_MS", "10000")),
             send_timeout_ms=int(_get(e, "YANSHEN_KAFKA_SEND_TIMEOUT_MS", "15000")),
@@ -116,10 +122,11 @@ class RelayConfig:
 
     def topic_options(self) -> dict[str, Any]:
         """``create_topics`` options of every topic the relay creates."""
-        options: dict[str, Any] = {
+        configs = {"retention.ms": str(self.retention_ms)}
+        if self.min_insync_replicas is not None:
+            configs["min.insync.replicas"] = str(self.min_insync_replicas)
+        return {
             "num_partitions": self.partitions,
             "replication_factor": self.replication_factor,
+            "configs": configs,
         }
-        if self.min_insync_replicas is not None:
-            options["configs"] = {"min.insync.replicas": str(self.min_insync_replicas)}
-        return options

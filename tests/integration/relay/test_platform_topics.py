@@ -6,9 +6,11 @@ from __future__ import annotations
 import socket
 import time
 import uuid
+from dataclasses import replace
 
 import pytest
 from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaTimeoutError
 
 from services.catalog import CatalogService
@@ -138,18 +140,24 @@ def test_a_producer_that_cannot_flush_is_stopped_when_the_sink_closes(
     assert not producer_threads() - before
 
 
-def test_topics_are_created_with_the_configured_partitions(kafka_bootstrap_servers):
+def test_topics_are_created_with_the_configured_partitions_and_retention(
+    kafka_bootstrap_servers,
+):
     topic = f"yanshen.partner.t-{uuid.uuid4().hex[:8]}"
-    sink = KafkaSink(RelayConfig(bootstrap_servers=kafka_bootstrap_servers, partitions=2))
+    config = RelayConfig(bootstrap_servers=kafka_bootstrap_servers, partitions=2)
+    sink = KafkaSink(replace(config, retention_ms=3_600_000))
     sink.ensure_topics([topic])
     sink.ensure_topics([topic])  # idempotent
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap_servers)
     try:
         (described,) = admin.describe_topics([topic])
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
     finally:
         admin.close()
     assert len(described["partitions"]) == 2
     assert all(len(p["replica_nodes"]) == 1 for p in described["partitions"]), described
+    # how long an erased subject's data can stay on the topic (ADR 0002)
+    assert configs["topic"][topic]["retention.ms"]["value"] == "3600000"
 
 
 def test_one_aggregates_events_share_a_key_and_stay_in_order(

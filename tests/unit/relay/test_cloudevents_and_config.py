@@ -45,6 +45,7 @@ def test_relay_settings_come_from_the_environment():
             "YANSHEN_KAFKA_PARTITIONS": "12",
             "YANSHEN_KAFKA_REPLICATION_FACTOR": "3",
             "YANSHEN_KAFKA_MIN_INSYNC_REPLICAS": "2",
+            "YANSHEN_KAFKA_RETENTION_MS": "86400000",
             "YANSHEN_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
             "YANSHEN_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
             "YANSHEN_KAFKA_SASL_USERNAME": "yanshen-relay",
@@ -55,7 +56,7 @@ def test_relay_settings_come_from_the_environment():
     assert config.topic_options() == {
         "num_partitions": 12,
         "replication_factor": 3,
-        "configs": {"min.insync.replicas": "2"},
+        "configs": {"retention.ms": "86400000", "min.insync.replicas": "2"},
     }
     producer = config.producer_options()
     assert producer["bootstrap_servers"] == ["k1:9093", "k2:9093"]
@@ -64,9 +65,11 @@ def test_relay_settings_come_from_the_environment():
     assert producer["security_protocol"] == "SASL_SSL"
     assert config.worker_id == "relay-0"
     assert "secret" not in repr(config)
+    # Erased subjects' data leave Kafka within a week unless an operator says otherwise.
     assert RelayConfig.from_env({}).topic_options() == {
         "num_partitions": 3,
         "replication_factor": 1,
+        "configs": {"retention.ms": str(7 * 24 * 3600 * 1000)},
     }
 
 
