@@ -4,6 +4,7 @@ metrics; request ids, structured request logs and HTTP metrics around every requ
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import threading
 import time
@@ -255,7 +256,20 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
             """Answers encoded with msgspec, as Litestar encodes its own responses: about ten
             times faster than ``json.dumps`` for a board-sized answer. A ``str``, so that
             WebSocket messages stay text frames."""
-            return msgspec.json.encode(data).decode()
+            try:
+                return msgspec.json.encode(data).decode()
+            except UnicodeEncodeError:  # a lone surrogate in a message: JSON escapes it
+                return json.dumps(data, separators=(",", ":"))
+
+        async def parse_http_body(self, request: Any) -> Any:
+            """A body that is JSON but not a request (``null``, a number, a string), not
+            UTF-8, or with a number too long to read is 400, like one that is not JSON."""
+            try:
+                return await super().parse_http_body(request)
+            except (ValueError, AttributeError, TypeError) as error:
+                raise HTTPException(
+                    400, "the body must be a JSON object with a query (UTF-8)"
+                ) from error
 
         async def execute_single(self, **kwargs: Any) -> Any:
             """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""

@@ -181,8 +181,10 @@ def rate_limited(request: Request, exc: RateLimitedError) -> Response:  # type: 
 
 def refused_request(request: Request, reason: str, status: int) -> Response:  # type: ignore[type-arg]
     """A request GraphQL never ran (not JSON, no query, a mutation sent with GET): its HTTP
-    status, and ``VALIDATION`` like a query that does not validate."""
-    return _error_response(request, "VALIDATION", reason, status)
+    status, and ``VALIDATION`` like a query that does not validate. The reason may echo the
+    client's text (an unknown operation name): what is not Unicode in it is replaced."""
+    printable = reason.encode("utf-8", "replace").decode("utf-8")
+    return _error_response(request, "VALIDATION", printable, status)
 
 
 def body_too_large(request: Request, exc: Exception) -> Response:  # type: ignore[type-arg]

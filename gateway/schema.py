@@ -33,7 +33,7 @@ from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.execution import with_leaf_fields
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
 from gateway.idempotency import Idempotency
-from gateway.limits import query_limits
+from gateway.limits import SubscriptionsOverWebSocket, UnicodeInput, query_limits
 from gateway.partners import PartnerMutations
 from gateway.places import PlacesMutations
 from gateway.platform_overview import PlatformOverviewQueries
@@ -111,6 +111,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         OperationMetrics,
         ErrorCodes,
+        UnicodeInput,  # before anything hashes or stores the input
+        SubscriptionsOverWebSocket,
         partial(Idempotency, ttl_seconds=settings.idempotency_ttl_seconds),
         FreshLoaders,
         *query_limits(settings),

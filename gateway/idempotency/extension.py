@@ -44,7 +44,7 @@ class Idempotency(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         scope = self._scope()
-        if scope is None:
+        if scope is None or self.execution_context.result is not None:  # refused already
             yield
             return
         context, tenant, principal, key = scope

@@ -23,6 +23,7 @@ from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
 from services.store.notifier import notifier_for
 from services.store.recorder import TenantProcessRecorder
+from services.store.text import refuse_nul_characters
 
 __all__ = ["Erasure", "PrivacyService"]
 
@@ -96,6 +97,7 @@ class PrivacyService(HallApplication):
             actor=actor,
         )
         stored = [self.mapper.to_stored_event(e) for e in request.collect_events()]
+        refuse_nul_characters(e.state for e in stored)  # appended below, not by the recorder
         params = {
             "tenant": self.hall_id,
             "subject": subject_id,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
 from gateway.auth import Role
+from gateway.subscriptions import log_head
 
 
 @pytest.fixture
@@ -52,8 +55,26 @@ def test_a_post_answers_json_with_200_even_with_graphql_errors(http):
         (b'{"variables": {}}', "application/json"),  # no query
         (b'{"query": "{ __typename }", "variables": [1]}', "application/json"),
         (b"{ __typename }", "text/plain"),
+        (b'"query"', "application/json"),
+        (b"null", "application/json"),
+        (b"1", "application/json"),
+        (b'{"query": "\xff"}', "application/json"),
+        (
+            b'{"query": "{ __typename }", "variables": {"f": 1' + b"0" * 5000 + b"}}",
+            "application/json",
+        ),
     ],
-    ids=["malformed-json", "no-query", "variables-not-an-object", "unsupported-type"],
+    ids=[
+        "malformed-json",
+        "no-query",
+        "variables-not-an-object",
+        "unsupported-type",
+        "a-json-string",
+        "json-null",
+        "a-json-number",
+        "not-utf-8",
+        "a-5000-digit-number",
+    ],
 )
 def test_malformed_requests_are_4xx(http, content, content_type):
     r = http.post("/graphql", content=content, headers={"Content-Type": content_type})
@@ -81,3 +102,46 @@ def test_every_response_carries_a_request_id(http):
 
 def test_unknown_paths_are_404(http):
     assert http.get("/no-such-path").status_code == 404
+
+
+LONE_SURROGATE = "A\ud800"  # valid JSON ("\ud800"), but no Unicode character
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {
+            "query": "query($s: String) { complaints(filter: {staff: $s}) { edges { cursor } } }",
+            "variables": {"s": LONE_SURROGATE},
+        },
+        {"query": "query { __typename }", "operationName": LONE_SURROGATE},
+        {
+            "query": "mutation($c: String!) {"
+            ' publishServiceItem(input: {code: $c, name: "n", category: OTHER}) { code } }',
+            "variables": {"c": LONE_SURROGATE},
+        },
+    ],
+    ids=["in-a-filter", "as-the-operation-name", "in-a-command"],
+)
+def test_text_that_is_not_unicode_is_refused_before_it_runs(
+    http, token, hall, platform, request_body
+):
+    """A lone surrogate cannot be hashed into an id, sent to PostgreSQL or encoded as UTF-8:
+    refused as input, never an internal error (and never a 500); nothing recorded."""
+    body = json.dumps(request_body).encode()  # ensure_ascii: the surrogate as \ud800
+    admin = token(Role.HALL_ADMIN, hall)
+    before = log_head(platform.app_pool, hall)
+    r = http.post(
+        "/graphql",
+        content=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {admin}"},
+    )
+    assert r.status_code in (200, 400), r.text
+    assert [e["extensions"]["code"] for e in r.json()["errors"]] == ["VALIDATION"], r.text
+    assert log_head(platform.app_pool, hall) == before
+
+
+def test_a_subscription_over_http_is_refused(http):
+    r = http.post("/graphql", json={"query": "subscription { hallLog { position } }"})
+    assert [e["extensions"]["code"] for e in r.json()["errors"]] == ["VALIDATION"], r.text
+    assert "WebSocket" in r.json()["errors"][0]["message"]

@@ -10,11 +10,12 @@ import pytest
 from gateway.auth import Role
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
-from services.privacy import ERASED, RecordOfSubjectError, UnknownSubjectError
+from services.privacy import ERASED, PrivacyService, RecordOfSubjectError, UnknownSubjectError
 from services.privacy.keys import destroy_subject_keys
 from services.queue import QueueService
 from services.staff import StaffService
 from services.store import decode
+from services.store.text import NulCharacterError
 from tests.integration.privacy.test_crypto_shredding import NAME, _complain, _erase, _received
 
 ERASE = """mutation($s: String!, $r: String!) {
@@ -148,3 +149,17 @@ def _events(platform, hall):
 
 def _is_ticket(event) -> bool:
     return type(event).__name__ == "TicketIssued"
+
+
+def test_an_erasure_whose_reason_has_a_nul_character_is_refused_and_erases_nothing(platform, hall):
+    """The erasure appends its event itself (not through the recorder): the same check,
+    else the audit trail (a ``jsonb`` parse of every state) stopped on the hall for good."""
+    complaint = _complain(platform, hall)
+    before = _log(platform, hall)
+    with pytest.raises(NulCharacterError) as refused:
+        platform.hall_app(PrivacyService, hall).erase_personal_data(
+            "a-1", "依申请\u0000删除", "admin-1"
+        )
+    assert refused.value.code == "VALIDATION"
+    assert _log(platform, hall) == before
+    assert _received(platform, hall)[str(complaint.id)].complainant_name == NAME  # key kept
