@@ -1,1 +1,1 @@
-"""GraphQL for halls: registration (platform operators) and the caller's hall."""
+"""GraphQL for halls: registration (platform operators), the caller's hall and its policies."""

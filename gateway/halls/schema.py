@@ -1,8 +1,8 @@
 """GraphQL types and resolvers of the halls context (a reference for context authors).
 
 Shows: ``@allow`` on every field, the hall taken from the token (``readable_hall``: another
-hall answers like a missing one), a dataloader batch query, a node type, and a
-subscription on the hall's log.
+hall answers like a missing one), a dataloader batch query, a node type, a narrower field
+on an ``INHERITED`` type (``Hall.policies``), and a subscription on the hall's log.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ import strawberry
 
 from gateway.context import Info, run_sync
 from gateway.dataloaders import load
+from gateway.halls.policies import (
+    ChangeHallPoliciesInput,
+    ChangeHallPoliciesPayload,
+    HallPoliciesType,
+)
 from gateway.relay import Node, global_id, register_node
 from gateway.security import (
     AUTHENTICATED,
@@ -59,6 +64,19 @@ class Hall(Node):
             region=row.region,
             registered_at=row.registered_at,
         )
+
+    @allow(*HALL_STAFF, Role.AUDITOR, Role.PLATFORM_OPERATOR)
+    @strawberry.field(
+        description="The hall's time limits and queue rules, as they stand now (the hall's "
+        "staff, admins, supervisors and auditors; platform operators). Null for another hall."
+    )
+    async def policies(self, info: Info) -> HallPoliciesType | None:
+        tenant = readable_hall(info, self.hall_id)
+        if tenant is None:
+            return None  # a hall reached from another hall's record (e.g. its public catalog)
+        app = info.context.platform.hall_app(HallRegistry, tenant)
+        hall = await run_sync(app.get_hall)
+        return HallPoliciesType.from_policies(hall.policies)
 
 
 register_node(
@@ -116,6 +134,23 @@ class HallMutations:
         position = await run_sync(app.register_hall, input.name, input.region, actor)
         return RegisterHallPayload(
             hall_id=hall_id, name=input.name.strip(), region=input.region.strip(), position=position
+        )
+
+    @allow(Role.HALL_ADMIN)
+    @strawberry.mutation(
+        description="Change some of the caller's hall's policies; the others keep their "
+        "values. VALIDATION, with nothing recorded, for a value out of range or when nothing "
+        "would change (hall admins)."
+    )
+    async def change_hall_policies(
+        self, info: Info, input: ChangeHallPoliciesInput
+    ) -> ChangeHallPoliciesPayload:
+        hall = hall_of(info)
+        app = info.context.platform.hall_app(HallRegistry, hall)
+        actor = info.context.principal.subject
+        policies, position = await run_sync(app.amend_policies, input.changes(), actor)
+        return ChangeHallPoliciesPayload(
+            hall_id=hall, policies=HallPoliciesType.from_policies(policies), position=position
         )
 
 

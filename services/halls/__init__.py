@@ -1,7 +1,12 @@
-"""Halls (政务服务大厅): registration of a hall as a tenant of the platform."""
+"""Halls (政务服务大厅): registration of a hall as a tenant of the platform, and its policies."""
 
 from services.halls.application import HallRegistry, require_registered_hall
-from services.halls.domain import Hall, HallAlreadyRegisteredError, HallNotRegisteredError
+from services.halls.domain import (
+    Hall,
+    HallAlreadyRegisteredError,
+    HallNotRegisteredError,
+    HallPoliciesUnchangedError,
+)
 from services.halls.policies import CallRule, HallPolicies, MissedNumberPolicy
 
 __all__ = [
@@ -10,6 +15,7 @@ __all__ = [
     "HallAlreadyRegisteredError",
     "HallNotRegisteredError",
     "HallPolicies",
+    "HallPoliciesUnchangedError",
     "HallRegistry",
     "MissedNumberPolicy",
     "require_registered_hall",

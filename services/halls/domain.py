@@ -11,7 +11,12 @@ from services.halls.policies import HallPolicies
 from services.shared import ConflictError, NotFoundError, ValidationError, stable_id
 from services.shared.ids import validate_hall_id
 
-__all__ = ["Hall", "HallAlreadyRegisteredError", "HallNotRegisteredError"]
+__all__ = [
+    "Hall",
+    "HallAlreadyRegisteredError",
+    "HallNotRegisteredError",
+    "HallPoliciesUnchangedError",
+]
 
 
 class HallAlreadyRegisteredError(ConflictError):
@@ -20,6 +25,10 @@ class HallAlreadyRegisteredError(ConflictError):
 
 class HallNotRegisteredError(NotFoundError):
     """No hall with this id is registered."""
+
+
+class HallPoliciesUnchangedError(ValidationError):
+    """The hall already has exactly these policies: a change would change nothing."""
 
 
 class Hall(Aggregate):
@@ -56,10 +65,17 @@ class Hall(Aggregate):
 
     @property
     def policies(self) -> HallPolicies:
-        """The hall's current policies (defaults until changed)."""
-        return HallPolicies.from_dict(self._policies)
+        """The hall's current policies (defaults until changed).
+
+        Read tolerantly (``HallPolicies.from_stored``): a recorded policy this version does
+        not know is ignored, so every command of the hall, which starts here, keeps working.
+        """
+        return HallPolicies.from_stored(self._policies)
 
     def change_policies(self, policies: HallPolicies, actor: str) -> None:
+        """Replace the hall's policies; refused when the hall already has them."""
+        if policies == self.policies:
+            raise HallPoliciesUnchangedError("the hall already has these policies")
         self._policies_changed(policies.to_dict(), actor)
 
     @event(PoliciesChanged)

@@ -7,10 +7,22 @@ from a published local rule (sources in ``docs/domain.md``).
 5
 >>> HallPolicies.from_dict({"waiting_target_minutes": 20}).waiting_target_minutes
 20
+>>> HallPolicies().with_changes({"rectification_working_days": 15}).rectification_working_days
+15
+
+New input (:meth:`HallPolicies.from_dict`, :meth:`HallPolicies.with_changes`) is checked
+strictly: an unknown policy name is refused. Stored values (:meth:`HallPolicies.from_stored`,
+what a ``HallPoliciesChanged`` event recorded) are read tolerantly: a name this version does
+not know is ignored, so that a policy removed in a later version does not make every command
+of a hall that once set it fail.
+
+>>> HallPolicies.from_stored({"retired_policy": 2, "call_rule": "LONGEST_WAITING"}).call_rule
+<CallRule.LONGEST_WAITING: 'LONGEST_WAITING'>
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -38,6 +50,16 @@ class CallRule(StrEnum):
     PRIORITY_THEN_LONGEST_WAITING = "PRIORITY_THEN_LONGEST_WAITING"
 
 
+_ENUMS: dict[str, type[StrEnum]] = {
+    "missed_number_policy": MissedNumberPolicy,
+    "call_rule": CallRule,
+}
+"""The policies that take one of a few values; every other policy is a whole number."""
+_AT_LEAST_ONE = frozenset({"unrated_default_days", "rectification_working_days"})
+"""Whole-number policies that cannot be 0 (a rating or rectification period of no day)."""
+_MAX = 365
+
+
 @dataclass(frozen=True)
 class HallPolicies:
     """A hall's rules; every field has the default a new hall starts with."""
@@ -63,25 +85,53 @@ class HallPolicies:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, int) and not 0 <= value <= 365:
-                raise ValidationError(f"policy {f.name} must be between 0 and 365")
-        if self.unrated_default_days < 1 or self.rectification_working_days < 1:
-            raise ValidationError("default-rating and rectification limits are at least 1 day")
+            enum = _ENUMS.get(f.name)
+            if enum is not None:
+                if not isinstance(value, enum):
+                    choices = ", ".join(m.value for m in enum)
+                    raise ValidationError(f"policy {f.name} must be one of {choices}")
+                continue
+            # bool is an int in Python: True must not pass for "1 day"
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(f"policy {f.name} must be a whole number")
+            lowest = 1 if f.name in _AT_LEAST_ONE else 0
+            if not lowest <= value <= _MAX:
+                raise ValidationError(f"policy {f.name} must be between {lowest} and {_MAX}")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(self).items()}
 
+    def with_changes(self, changes: Mapping[str, Any]) -> HallPolicies:
+        """These policies with ``changes`` (new input: checked like :meth:`from_dict`)."""
+        return HallPolicies.from_dict({**self.to_dict(), **changes})
+
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> HallPolicies:
-        """Policies from (possibly partial) stored values; unknown keys are refused."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
+    def from_dict(cls, values: Mapping[str, Any]) -> HallPolicies:
+        """Policies from new (possibly partial) input; unknown names are refused."""
+        unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise ValidationError(f"unknown policies: {', '.join(sorted(unknown))}")
-        try:
-            merged = {**asdict(cls()), **values}
-            merged["missed_number_policy"] = MissedNumberPolicy(merged["missed_number_policy"])
-            merged["call_rule"] = CallRule(merged["call_rule"])
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        return cls._parse(values)
+
+    @classmethod
+    def from_stored(cls, values: Mapping[str, Any]) -> HallPolicies:
+        """Policies from recorded (possibly partial) values; unknown names are ignored.
+
+        Recorded values were valid when recorded. A name this version does not know is a
+        policy a later version removed (or an older one never had): refusing it here would
+        make every command of the hall fail, for a rule that no longer exists. Narrowing a
+        range or removing an enum value needs an upcast of ``HallPoliciesChanged`` instead.
+        """
+        known = {f.name for f in fields(cls)}
+        return cls._parse({k: v for k, v in values.items() if k in known})
+
+    @classmethod
+    def _parse(cls, values: Mapping[str, Any]) -> HallPolicies:
+        merged = {**asdict(cls()), **values}
+        for name, enum in _ENUMS.items():
+            try:
+                merged[name] = enum(merged[name])
+            except (ValueError, TypeError):
+                choices = ", ".join(m.value for m in enum)
+                raise ValidationError(f"policy {name} must be one of {choices}") from None
         return cls(**merged)
