@@ -1,14 +1,16 @@
 """PlacesService: hall admins register places and configure windows; windows open and close.
 
 Opening, suspending, resuming and closing a window is done by hall admins, or by a staff
-member signed in at that window (pass their ``badge``).
+member signed in at that window (pass their ``badge``). A window closes only when no ticket
+is called to it or in service there (see :mod:`services.queue.windows`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.catalog.domain import ServiceItem
+from eventsourcing.domain import Aggregate
+
 from services.halls.application import require_registered_hall
 from services.places.domain import ServicePlace, Window
 from services.places.errors import (
@@ -17,7 +19,9 @@ from services.places.errors import (
     WindowExistsError,
     WindowNotFoundError,
 )
+from services.places.items import require_offered_items
 from services.queue.domain.queue import Queue
+from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
 from services.staff.domain import StaffMember
@@ -61,7 +65,7 @@ class PlacesService(HallApplication):
         """Set up a window at ``place_code`` ('' for the hall's own premises) serving
         ``item_codes`` (each in the hall's catalog) and ``queue_codes`` (each configured)."""
         require_registered_hall(self)
-        self._check_items(item_codes)
+        require_offered_items(self, item_codes)
         self._check_queues(queue_codes)
         if (
             place_code
@@ -95,7 +99,7 @@ class PlacesService(HallApplication):
     ) -> Window:
         """Change a window's name, type, items and queues (all values, not a diff)."""
         window = self.get_window(code)
-        self._check_items(item_codes)
+        require_offered_items(self, item_codes)
         self._check_queues(queue_codes)
         window.reconfigure(
             name, window_type, list(item_codes), list(queue_codes), self.clock(), actor
@@ -122,9 +126,17 @@ class PlacesService(HallApplication):
         return self._save(window)
 
     def close_window(self, code: str, actor: str, badge: str | None = None) -> Window:
+        """Close a window; refused (``WindowInUseError``) while a ticket is called to it or
+        in service there. The close is also recorded on the window's day, read before the
+        tickets and saved with the window, so a call racing the close conflicts with it."""
         window = self._window_for(code, badge)
-        window.close(self.clock(), actor)
-        return self._save(window)
+        now = self.clock()
+        calls = window_day(self, code, now, actor)
+        _, held = held_at_window(self, calls, window.queue_codes)
+        window.close(now, actor, [t.display_number for t in held])
+        calls.record_close(now, actor)
+        self._save(window, calls)
+        return window
 
     def get_window(self, code: str) -> Window:
         window = self.get_or_none(Window.create_id(self.hall_id, code))
@@ -151,19 +163,10 @@ class PlacesService(HallApplication):
             member.require_on_duty(code)
         return window
 
-    def _save(self, window: Window) -> Window:
+    def _save(self, window: Window, *others: Aggregate) -> Window:
         conflict = ConflictError(f"window {window.code!r} changed concurrently; try again")
-        self.save_or_conflict(window, conflict=conflict)
+        self.save_or_conflict(window, *others, conflict=conflict)
         return window
-
-    def _check_items(self, item_codes: Sequence[str]) -> None:
-        unknown = [
-            c
-            for c in item_codes
-            if self.get_or_none(ServiceItem.create_id(self.hall_id, c)) is None
-        ]
-        if unknown:
-            raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
 
     def _check_queues(self, queue_codes: Sequence[str]) -> None:
         unknown = [

@@ -12,6 +12,7 @@ events, stored before windows had places and queues, are upcast when read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ from services.places.errors import (
     WindowAlreadyClosedError,
     WindowAlreadyOpenError,
     WindowExistsError,
+    WindowInUseError,
     WindowNotOpenError,
     WindowNotSuspendedError,
 )
@@ -317,10 +319,16 @@ class Window(Aggregate):
         self.status = WindowStatus.OPEN
         self.suspension_reason = ""
 
-    def close(self, now: datetime, actor: str) -> None:
-        """Stop serving; an open or suspended window closes."""
+    def close(self, now: datetime, actor: str, held: Sequence[str] = ()) -> None:
+        """Stop serving; an open or suspended window closes, unless it still has a ticket
+        called or in service (``held``: their display numbers), which would be left there."""
         if self.status is WindowStatus.CLOSED:
             raise WindowAlreadyClosedError(f"window {self.code!r} is already closed")
+        if held:
+            raise WindowInUseError(
+                f"window {self.code!r} still has {', '.join(held)}: end the service, transfer "
+                "the ticket or mark it as a no-show before closing"
+            )
         self._closed(now, actor, timestamp=now)
 
     @event(Closed)

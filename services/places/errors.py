@@ -11,6 +11,7 @@ __all__ = [
     "WindowAlreadyClosedError",
     "WindowAlreadyOpenError",
     "WindowExistsError",
+    "WindowInUseError",
     "WindowNotFoundError",
     "WindowNotOpenError",
     "WindowNotSuspendedError",
@@ -56,3 +57,7 @@ class WindowNotSuspendedError(WindowStateError):
 
 class WindowAlreadyClosedError(WindowStateError):
     """The window is already closed."""
+
+
+class WindowInUseError(WindowStateError):
+    """The window still has a ticket called or in service: finish, transfer or mark it first."""

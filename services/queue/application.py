@@ -22,17 +22,16 @@ from typing import Any, ClassVar, TypeVar
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 
-from services.catalog.domain import ServiceItem
 from services.halls.application import require_registered_hall
-from services.places.domain import Window
+from services.places.domain import Window, WindowStatus
 from services.places.errors import WindowNotFoundError, WindowNotOpenError
+from services.places.items import require_offered_items
 from services.queue.domain import (
     Queue,
     QueueDay,
     QueuePrefix,
     Ticket,
     TicketStatus,
-    WindowDay,
     choose_next,
 )
 from services.queue.errors import (
@@ -46,6 +45,7 @@ from services.queue.errors import (
     WindowBusyError,
 )
 from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
+from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
 from services.shared.working_days import local_date
@@ -85,7 +85,7 @@ class QueueService(HallApplication):
         """Set up a queue with its number prefix (no other queue of the hall's) and the
         catalog items it serves."""
         require_registered_hall(self)
-        self._check_items(item_codes)
+        require_offered_items(self, item_codes)
 
         def attempt() -> Queue:
             if self.get_or_none(Queue.create_id(self.hall_id, code)) is not None:
@@ -112,7 +112,7 @@ class QueueService(HallApplication):
         queue of the hall's). The old prefix is released for the other queues: from tomorrow
         when today's numbers of this queue carry it, else at once."""
         queue = self.get_queue(code)
-        self._check_items(item_codes)
+        require_offered_items(self, item_codes)
         now = self.clock()
         before = queue.prefix
         queue.reconfigure(name, prefix, list(item_codes), now, actor)
@@ -161,26 +161,32 @@ class QueueService(HallApplication):
         return self._retrying(attempt)
 
     def call_next(self, window_code: str, badge: str, actor: str) -> Ticket:
-        """叫号: call the next ticket, by the hall's call rule, among the window's queues."""
+        """叫号: call the next ticket, by the hall's call rule, among the window's queues.
+
+        Refused while the window has a ticket called or in service, from whatever queue
+        (the window's queues may have changed since it called it), and when the window is not
+        open; the window's day is read first and saved with the call, so a call racing
+        another call or a close of the window conflicts and is checked again.
+        """
         rule = require_registered_hall(self).policies.call_rule
-        window = self._window(window_code)
-        if not window.is_open:
-            raise WindowNotOpenError(f"window {window_code!r} is {window.status.value.lower()}")
+        self._require_open(self._window(window_code))
         self._staff(badge).require_on_duty(window_code)
 
         def attempt() -> Ticket:
             now = self.clock()
-            calls = self._window_day(window_code, now, actor)  # first: see WindowDay
-            days = [d for code in window.queue_codes if (d := self._day(code, local_date(now)))]
-            busy = [t.display_number for d in days for t in d.active_at(window_code)]
-            if busy:
+            calls = window_day(self, window_code, now, actor)  # first: see WindowDay
+            window = self._require_open(self._window(window_code))  # closed meanwhile?
+            days, held = held_at_window(self, calls, window.queue_codes)
+            if held:
+                busy = ", ".join(t.display_number for t in held)
                 raise WindowBusyError(
-                    f"window {window_code!r} still has {', '.join(busy)}: end or mark it first"
+                    f"window {window_code!r} still has {busy}: end or mark it first"
                 )
-            ticket = choose_next([d.line_for(window_code) for d in days], rule)
+            served = [days[code] for code in window.queue_codes if code in days]
+            ticket = choose_next([d.line_for(window_code) for d in served], rule)
             if ticket is None:
                 raise NoTicketWaitingError(f"no ticket waits for window {window_code!r}")
-            day = next(d for d in days if d.queue_code == ticket.queue_code)
+            day = days[ticket.queue_code]
             day.call(ticket.number, window_code, badge, now, actor)
             calls.record_call(ticket, now, actor)
             self._save(day, calls)
@@ -193,9 +199,7 @@ class QueueService(HallApplication):
     ) -> Ticket:
         """重呼: call the ticket again to the staff member's (open) window."""
         window_code = self._duty_window(badge)
-        window = self._window(window_code)
-        if not window.is_open:
-            raise WindowNotOpenError(f"window {window_code!r} is {window.status.value.lower()}")
+        self._require_open(self._window(window_code))
         return self._on_day(
             queue_code,
             service_day,
@@ -205,8 +209,11 @@ class QueueService(HallApplication):
     def start_service(
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
     ) -> Ticket:
-        """The holder came to the window: service begins."""
+        """The holder came to the window: service begins (not at a closed window)."""
         window_code = self._duty_window(badge)
+        window = self._window(window_code)
+        if window.status is WindowStatus.CLOSED:
+            raise WindowNotOpenError(f"window {window_code!r} is closed: open it to serve")
         return self._on_day(
             queue_code,
             service_day,
@@ -395,21 +402,6 @@ class QueueService(HallApplication):
 
         return self._retrying(attempt)
 
-    def _window_day(self, window_code: str, now: datetime, actor: str) -> WindowDay:
-        """The window's calls today, read (or started) before the queue days it guards."""
-        service_day = local_date(now).isoformat()
-        calls = self.get_or_none(WindowDay.create_id(self.hall_id, window_code, service_day))
-        if calls is None:
-            return WindowDay(
-                hall_id=self.hall_id,
-                window_code=window_code,
-                service_day=service_day,
-                actor=actor,
-                timestamp=now,
-            )
-        assert isinstance(calls, WindowDay)
-        return calls
-
     def _prefix(self, prefix: str) -> QueuePrefix | None:
         held = self.get_or_none(QueuePrefix.create_id(self.hall_id, prefix))
         assert held is None or isinstance(held, QueuePrefix)
@@ -436,6 +428,12 @@ class QueueService(HallApplication):
         assert isinstance(window, Window)
         return window
 
+    @staticmethod
+    def _require_open(window: Window) -> Window:
+        if not window.is_open:
+            raise WindowNotOpenError(f"window {window.code!r} is {window.status.value.lower()}")
+        return window
+
     def _staff(self, badge: str) -> StaffMember:
         member = self.get_or_none(StaffMember.create_id(self.hall_id, badge)) if badge else None
         if member is None:
@@ -449,15 +447,6 @@ class QueueService(HallApplication):
         if member.offboarded or not member.on_duty_window:
             raise StaffNotOnDutyError(f"staff {badge!r} is not signed in at a window")
         return str(member.on_duty_window)
-
-    def _check_items(self, item_codes: Sequence[str]) -> None:
-        unknown = [
-            c
-            for c in item_codes
-            if self.get_or_none(ServiceItem.create_id(self.hall_id, c)) is None
-        ]
-        if unknown:
-            raise ValidationError(f"not in this hall's catalog: {', '.join(unknown)}")
 
     def _save(self, *aggregates: Aggregate) -> None:
         conflict = ConcurrentChangeError("the queue changed concurrently; try again")

@@ -1,6 +1,7 @@
 """Racing queue commands on the real PostgreSQL store: several gateway processes (each its own
-QueueService) configure queues and call tickets at once. Optimistic concurrency must make
-the losers conflict: never one prefix for two queues, never two tickets called to one window.
+QueueService or PlacesService) configure queues, call tickets and close windows at once.
+Optimistic concurrency must make the losers conflict: never one prefix for two queues, never
+two tickets called to one window, never a ticket called to a window closed meanwhile.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from deploy.bootstrap import Platform
 from services.halls import HallRegistry
-from services.places import PlacesService
+from services.places import PlacesService, WindowInUseError, WindowNotOpenError, WindowStatus
 from services.queue import (
     ConcurrentChangeError,
     Queue,
@@ -25,6 +26,7 @@ from services.queue import (
     TicketStatus,
     WindowBusyError,
 )
+from services.shared.errors import ConflictError
 from services.staff import StaffService
 from services.store import EventStore
 from services.store.pool import Pool
@@ -64,7 +66,22 @@ def process(app_pool: Pool, hall: str) -> Callable[[], QueueService]:
     return make
 
 
-def _meanwhile(app: QueueService, aggregate_id: Any, command: Callable[[], Any]) -> None:
+@pytest.fixture
+def places_process(app_pool: Pool, hall: str) -> Callable[[], PlacesService]:
+    """``places_process()``: the hall's PlacesService of a new gateway process."""
+
+    def make() -> PlacesService:
+        app = EventStore(app_pool).application(PlacesService, hall)
+        app.hall_id = hall
+        app.clock = lambda: NOW  # type: ignore[method-assign]
+        return app
+
+    return make
+
+
+def _meanwhile(
+    app: QueueService | PlacesService, aggregate_id: Any, command: Callable[[], Any]
+) -> None:
     """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs."""
     original = app.repository.get
     fired = [False]
@@ -168,3 +185,59 @@ def test_queues_configured_at_once_with_one_prefix_one_gets_it(hall, process):
     assert holder.queue_code == configured[0].code
     others = [i for i in range(PROCESSES) if f"Q{i}" != configured[0].code]
     assert all(fresh.get_or_none(Queue.create_id(hall, f"Q{i}")) is None for i in others)
+
+
+def test_a_close_racing_a_call_leaves_no_ticket_called_to_the_closed_window(
+    hall, process, places_process
+):
+    mine, closer = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    # right after this call read W1's day, the window (open) and the ZH day, W1 closes
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: closer.close_window("W1", "admin"),
+    )
+    with pytest.raises(WindowNotOpenError) as raised:
+        mine.call_next("W1", "S1", "S1")
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").status is WindowStatus.CLOSED
+    assert _called_at_w1(process()) == []
+
+
+def test_a_call_racing_a_close_makes_the_close_conflict(hall, process, places_process):
+    caller, mine = process(), places_process()
+    caller.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: caller.call_next("W1", "S1", "S1"),
+    )
+    with pytest.raises(ConflictError) as raised:
+        mine.close_window("W1", "admin")
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").status is WindowStatus.OPEN
+    assert _called_at_w1(process()) == ["A001"]
+
+
+def test_calls_and_closes_at_once_never_leave_a_ticket_at_a_closed_window(
+    hall, process, places_process
+):
+    setup = process()
+    for code in ("ZH", "BD"):
+        setup.issue_ticket(code, "KIOSK", "kiosk-1")
+    callers = [process() for _ in range(PROCESSES // 2)]
+    closers = [places_process() for _ in range(PROCESSES - len(callers))]
+
+    def command(i: int) -> Any:
+        if i % 2:
+            return closers[i // 2].close_window("W1", "admin")
+        return callers[i // 2].call_next("W1", "S1", "S1")
+
+    outcomes = _at_once(command)
+    expected = (WindowBusyError, WindowNotOpenError, WindowInUseError, ConflictError)
+    assert all(isinstance(o, expected) for o in outcomes if isinstance(o, Exception)), outcomes
+    closed = places_process().get_window("W1").status is WindowStatus.CLOSED
+    called = _called_at_w1(process())
+    assert len(called) <= 1, outcomes
+    assert not (closed and called), outcomes

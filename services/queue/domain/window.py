@@ -1,4 +1,4 @@
-"""WindowDay: the calls of one window on one service day (一个窗口一天的叫号).
+"""WindowDay: the calls (and closes) of one window on one service day (一个窗口一天的叫号).
 
 Why an aggregate: a window calls one ticket at a time, but it serves several queues, and
 each queue's tickets live in their own :class:`~services.queue.domain.day.QueueDay`. The
@@ -10,17 +10,26 @@ calls conflicts on this aggregate's version and is re-checked (then refused: the
 busy). The application reads this aggregate *before* the queue days, so a call it has not
 seen cannot have been missed by its check.
 
+The record also says which queues the window called from that day (:attr:`WindowDay.queues`),
+so "busy" does not depend on the window's current queues: a window reconfigured while a
+ticket is called there stays busy until that ticket ends. Closing the window is recorded here
+too (``CloseRecorded``, in the same atomic save as the window's ``WindowClosed``), so a close
+and a call racing each other conflict: the close is refused while the window has a ticket,
+and a call is never saved for a window closed meanwhile.
+
 A new service day is a new aggregate, as for the queue days; ticket state stays in the
-queue days (this only counts the window's calls).
+queue days (this only records the window's calls and closes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.queue.domain.day import QueueDay
 from services.queue.domain.ticket import Ticket
 from services.shared import stable_id
 
@@ -37,12 +46,12 @@ class WindowDay(Aggregate):
     ...               "", "", now, now)
     >>> window = WindowDay(hall_id="demo", window_code="W01", service_day="2026-03-02",
     ...                    actor="S001", timestamp=now)
-    >>> window.record_call(a001, now, "S001"); (window.calls, window.last_called)
-    (1, 'ZH/1')
+    >>> window.record_call(a001, now, "S001"); (window.calls, window.last_called, window.queues)
+    (1, 'ZH/1', ['ZH'])
     """
 
     class Started(Aggregate.Created):
-        """WindowDayStarted: the window's first call of the day opened its record."""
+        """WindowDayStarted: the window's first call (or close) of the day opened its record."""
 
         hall_id: str
         window_code: str
@@ -58,6 +67,12 @@ class WindowDay(Aggregate):
         called_at: datetime
         actor: str
 
+    class CloseRecorded(Aggregate.Event):
+        """WindowCloseRecorded: the window closed (with its ``WindowClosed``, no ticket there)."""
+
+        closed_at: datetime
+        actor: str
+
     @event(Started)
     def __init__(
         self, hall_id: str, window_code: str, service_day: str, actor: str, *, timestamp: datetime
@@ -69,11 +84,25 @@ class WindowDay(Aggregate):
         """How many tickets the window called that day."""
         self.last_called = ""
         """``<queue>/<number>`` of the ticket called last ('' before the first call)."""
+        self.queues: list[str] = []
+        """The queues the window called tickets from that day, in the order of first call:
+        its called or served ticket is in one of their days, whatever it serves now."""
+        self.closes = 0
+        """How often the window was closed that day."""
 
     @staticmethod
     def create_id(hall_id: str, window_code: str, service_day: str) -> UUID:
         """One aggregate per (hall, window, service day)."""
         return stable_id(hall_id, "window-day", f"{window_code}/{service_day}")
+
+    def held(self, days: Iterable[QueueDay]) -> list[Ticket]:
+        """The tickets called to or in service at this window in ``days``.
+
+        Pass the days of the window's current queues and of :attr:`queues`: every ticket
+        the window called that day is in the latter (the former covers calls recorded
+        before windows kept this record).
+        """
+        return [t for d in days for t in d.active_at(self.window_code)]
 
     def record_call(self, ticket: Ticket, now: datetime, actor: str) -> None:
         """Record that the window called ``ticket`` (called in the same save)."""
@@ -94,3 +123,13 @@ class WindowDay(Aggregate):
     ) -> None:
         self.calls += 1
         self.last_called = f"{queue_code}/{number}"
+        if queue_code not in self.queues:
+            self.queues.append(queue_code)
+
+    def record_close(self, now: datetime, actor: str) -> None:
+        """Record that the window closed (its ``WindowClosed`` is in the same save)."""
+        self._close_recorded(now, actor, timestamp=now)
+
+    @event(CloseRecorded)
+    def _close_recorded(self, closed_at: datetime, actor: str, *, timestamp: datetime) -> None:
+        self.closes += 1

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from services.catalog import CatalogService
 from services.halls import HallNotRegisteredError
 from services.places import (
     PlacesService,
@@ -139,6 +140,20 @@ def test_reconfigures_name_type_items_and_queues_keeping_the_state(places):
         ValidationError,
         lambda: places.reconfigure_window("W1", "x", "ASSISTANCE", ["NOPE"], [], "admin"),
     )
+
+
+def test_a_withdrawn_item_is_configured_onto_no_window(places, hall_apps):
+    places.configure_window("W1", "综合窗口", "COMPREHENSIVE", ["X1"], "admin")
+    hall_apps(CatalogService, "h1").withdraw_service_item("X1", "事项取消", "admin")
+    code = refused(
+        places,
+        ValidationError,
+        lambda: places.configure_window("W2", "综合窗口二", "COMPREHENSIVE", ["X1"], "admin"),
+    )
+    assert code == "VALIDATION"
+    with pytest.raises(ValidationError, match="withdrawn"):
+        places.reconfigure_window("W1", "综合窗口", "COMPREHENSIVE", ["X1"], [], "admin")
+    places.reconfigure_window("W1", "综合窗口", "COMPREHENSIVE", [], [], "admin")  # dropped
 
 
 def test_a_window_opens_suspends_resumes_and_closes_at_the_clocks_times(places, clock):

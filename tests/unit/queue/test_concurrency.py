@@ -1,10 +1,12 @@
 """Concurrent commands: optimistic concurrency, retried, never a number twice, never a prefix
-for two queues, never two tickets called to one window."""
+for two queues, never two tickets called to one window, never a ticket called to a window
+closed meanwhile."""
 
 from __future__ import annotations
 
 import pytest
 
+from services.places import PlacesService, WindowNotOpenError, WindowStatus
 from services.queue import (
     ConcurrentChangeError,
     Queue,
@@ -15,6 +17,7 @@ from services.queue import (
     TicketStatus,
     WindowBusyError,
 )
+from services.shared.errors import ConflictError
 
 
 @pytest.fixture
@@ -125,3 +128,36 @@ def test_two_calls_racing_for_one_window_call_one_ticket(hall, second_kiosk):
         if t.window_code == "W1" and t.status is TicketStatus.CALLED
     ]
     assert active == ["B002"]
+
+
+def test_a_close_racing_a_call_leaves_no_ticket_called_to_the_closed_window(hall, hall_apps):
+    """While this call checks W3's queue day, another process closes W3 (no ticket there yet):
+    the call then conflicts on W3's day, is re-checked and refused: W3 is closed."""
+    hall.issue("ZH")
+    other = hall_apps(PlacesService, "h1")
+    other.clock = hall.clock
+    _meanwhile(
+        hall.queue,
+        QueueDay.create_id("h1", "ZH", "2026-03-02"),
+        lambda: other.close_window("W3", "admin"),
+    )
+    with pytest.raises(WindowNotOpenError):
+        hall.call("W3")
+    assert hall.places.get_window("W3").status is WindowStatus.CLOSED
+    assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.WAITING
+
+
+def test_a_call_racing_a_close_makes_the_close_conflict(hall, second_kiosk):
+    """While the close checks W3's tickets, another process calls A001 to W3: the close
+    conflicts on W3's day, W3 stays open with A001 called."""
+    hall.issue("ZH")
+    _meanwhile(
+        hall.places,
+        QueueDay.create_id("h1", "ZH", "2026-03-02"),
+        lambda: second_kiosk.call_next("W3", "S3", "S3"),
+    )
+    with pytest.raises(ConflictError) as raised:
+        hall.places.close_window("W3", "admin")
+    assert raised.value.code == "CONFLICT"
+    assert hall.places.get_window("W3").status is WindowStatus.OPEN
+    assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.CALLED

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from services.catalog import CatalogService
 from services.halls import HallNotRegisteredError
 from services.queue import (
     Channel,
@@ -53,6 +54,20 @@ def test_refuses_invalid_queues(hall, code, name, prefix, items):
         ValidationError,
         lambda: hall.queue.configure_queue(code, name, prefix, items, "a"),
     )
+
+
+def test_a_withdrawn_item_is_configured_onto_no_queue(hall, hall_apps):
+    hall_apps(CatalogService, "h1").withdraw_service_item("X1", "事项取消", "admin")
+    code = refused(
+        hall.queue, ValidationError, lambda: hall.queue.configure_queue("Q9", "n", "C", ["X1"], "a")
+    )
+    assert code == "VALIDATION"
+    refused(
+        hall.queue,
+        ValidationError,
+        lambda: hall.queue.reconfigure_queue("ZH", "综合受理", "A", ["X1"], "admin"),
+    )
+    assert hall.queue.reconfigure_queue("ZH", "综合受理", "A", [], "admin").item_codes == []
 
 
 def test_queues_need_a_registered_hall(hall_apps):
