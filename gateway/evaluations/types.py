@@ -158,7 +158,11 @@ class InviteEvaluationInput:
     )
     window_code: str = ""
     staff_badge: str = ""
-    item_code: str = ""
+    item_code: str = strawberry.field(
+        default="",
+        description="The catalog item served: published, not withdrawn and rated "
+        "(VALIDATION when unknown or not rated, CONFLICT when withdrawn); empty for none.",
+    )
 
     def invitation(self) -> Invitation:
         return Invitation(

@@ -11,6 +11,7 @@ import strawberry
 
 from gateway.context import Info, run_sync
 from gateway.security import HALL_STAFF, Role, allow, hall_of
+from gateway.staff.open_work import WorklistOpenWork
 from gateway.staff.types import OnboardStaffInput, PostEnum, StaffMemberType, TrainingInput
 from services.shared import ForbiddenError, ValidationError
 from services.staff import StaffService
@@ -19,7 +20,11 @@ __all__ = ["StaffMutations"]
 
 
 def _service(info: Info) -> StaffService:
-    return info.context.platform.hall_app(StaffService, hall_of(info))
+    """The hall's staff service, reading open work from the worklist (``open_work``)."""
+    platform = info.context.platform
+    app = platform.hall_app(StaffService, hall_of(info))
+    app.open_work = WorklistOpenWork(platform.app_pool)
+    return app
 
 
 def _whose_duty(info: Info, badge_number: str | None) -> str:

@@ -139,7 +139,9 @@ class SupervisionMutations:
 
     @allow(Role.SUPERVISOR)
     @strawberry.mutation(
-        description="Score a subject 0-100; a later score replaces it (supervisors)."
+        description="Score a subject 0-100, a window, staff member (badge number) or item "
+        "of the hall per the scope (NOT_FOUND otherwise); a later score replaces it "
+        "(supervisors)."
     )
     async def record_assessment_score(
         self,
@@ -162,12 +164,14 @@ class SupervisionMutations:
 
     @allow(Role.SUPERVISOR)
     @strawberry.mutation(
-        description="Publish the ranking (排名) of the scored subjects (supervisors)."
+        description="Publish the ranking (排名) of the scored subjects; a monthly window "
+        "ranking calls the windows ranked last two months running to an interview (约谈) "
+        "(supervisors)."
     )
     async def publish_ranking(self, info: Info, assessment_id: strawberry.ID) -> AssessmentType:
         app, actor = _supervisor(info)
         a = await run_sync(app.publish_ranking, parse_record_id(assessment_id, "assessment"), actor)
-        return AssessmentType.from_aggregate(a)
+        return AssessmentType.from_aggregate(a, await run_sync(app.ranking_interviews, a.id))
 
     @allow(Role.SUPERVISOR)
     @strawberry.mutation(description="Schedule an interview (约谈) (supervisors).")

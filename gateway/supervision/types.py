@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any
@@ -155,9 +156,14 @@ class AssessmentType:
     scores: list[AssessmentScore]
     published: bool
     ranking: list[RankingEntry]
+    interviews: list[InterviewType] = strawberry.field(
+        description="The interviews (约谈) this monthly window ranking called: the windows "
+        "ranked last in it and in the month before (empty before publication and for other "
+        "rankings)."
+    )
 
     @classmethod
-    def from_aggregate(cls, a: Assessment) -> AssessmentType:
+    def from_aggregate(cls, a: Assessment, interviews: Sequence[Interview] = ()) -> AssessmentType:
         return cls(
             id=strawberry.ID(str(a.id)),
             period=a.period,
@@ -169,6 +175,7 @@ class AssessmentType:
                 RankingEntry(subject=r["subject"], score=r["score"], rank=r["rank"])
                 for r in a.ranking
             ],
+            interviews=[InterviewType.from_aggregate(i) for i in interviews],
         )
 
 

@@ -11,6 +11,7 @@ from projections.worklist.view import (
     WorklistKey,
     worklist,
     worklist_counts,
+    worklist_position,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "WorklistProjection",
     "worklist",
     "worklist_counts",
+    "worklist_position",
 ]

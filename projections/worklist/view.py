@@ -28,6 +28,7 @@ __all__ = [
     "WorklistKey",
     "worklist",
     "worklist_counts",
+    "worklist_position",
 ]
 
 
@@ -187,3 +188,18 @@ def worklist_counts(pool: ConnectionPool, tenant_id: str, badge: str) -> Worklis
         complaint_follow_ups=found.get(WorkKind.COMPLAINT_FOLLOW_UP, 0),
         rectification_follow_ups=found.get(WorkKind.RECTIFICATION_FOLLOW_UP, 0),
     )
+
+
+_POSITION = """
+SELECT position FROM consumer_positions WHERE consumer = 'projection:worklist' AND tenant_id = %s
+"""
+
+
+def worklist_position(pool: ConnectionPool, tenant_id: str) -> int:
+    """The position in the hall's log up to which the worklists are up to date (0: none).
+
+    The projection moves it in the transaction that writes the rows, so counts read after
+    this position are at least as recent as it."""
+    with tenant_connection(pool, tenant_id) as conn:
+        row = conn.execute(_POSITION, (tenant_id,)).fetchone()
+    return int(row[0]) if row else 0

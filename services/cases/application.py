@@ -23,7 +23,7 @@ from services.catalog.domain import ItemCategory, ServiceItem
 from services.halls.application import require_registered_hall
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
-from services.staff.domain import StaffMember
+from services.staff.directory import find_staff
 
 __all__ = ["CaseRequest", "CaseService", "Delivery"]
 
@@ -83,8 +83,9 @@ class CaseService(HallApplication):
         return item
 
     def _require_staff(self, badge_number: str) -> None:
-        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge_number))
-        if not isinstance(member, StaffMember) or member.offboarded:
+        """Only an onboarded member who has not left accepts or takes over a case."""
+        member = find_staff(self, badge_number)
+        if member is None or member.offboarded:
             raise StaffNotOnboardedError(f"no staff member with badge {badge_number!r} here")
 
     # --- commands --------------------------------------------------------------------

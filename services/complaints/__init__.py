@@ -3,6 +3,7 @@
 from services.complaints.application import ComplaintDetails, ComplaintService
 from services.complaints.domain import Complaint
 from services.complaints.errors import (
+    AssigneeOffboardedError,
     ComplaintError,
     ComplaintNotFoundError,
     ComplaintNotRepliedError,
@@ -20,6 +21,7 @@ from services.complaints.values import (
 
 __all__ = [
     "ANONYMOUS_COMPLAINANT",
+    "AssigneeOffboardedError",
     "Complaint",
     "ComplaintChannel",
     "ComplaintClass",

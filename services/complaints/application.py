@@ -8,11 +8,16 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from services.complaints.domain import Complaint
-from services.complaints.errors import ComplaintNotFoundError, NotTheComplainantError
+from services.complaints.errors import (
+    AssigneeOffboardedError,
+    ComplaintNotFoundError,
+    NotTheComplainantError,
+)
 from services.complaints.policies import rectifications_opened_by
 from services.halls.application import require_registered_hall
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.staff.directory import find_staff
 
 __all__ = ["ComplaintDetails", "ComplaintService"]
 
@@ -102,7 +107,12 @@ class ComplaintService(HallApplication):
         return self._save(complaint)
 
     def assign_complaint(self, complaint_id: UUID, assignee: str, actor: str) -> Complaint:
+        """Hand the complaint to a handler: a staff member's badge or another handler (a
+        department); never to the badge of a member who left the hall."""
         complaint = self.get_complaint(complaint_id)
+        member = find_staff(self, assignee.strip())
+        if member is not None and member.offboarded:
+            raise AssigneeOffboardedError(f"staff {assignee!r} left the hall: assign someone else")
         complaint.assign(assignee, now=self.clock(), actor=actor)
         return self._save(complaint)
 

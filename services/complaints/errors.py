@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.shared.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 
 __all__ = [
+    "AssigneeOffboardedError",
     "ComplaintError",
     "ComplaintNotFoundError",
     "ComplaintNotRepliedError",
@@ -31,3 +32,7 @@ class ComplaintNotRepliedError(ComplaintStateError):
 
 class NotTheComplainantError(ComplaintError, ForbiddenError):
     """Only the complainant may do this."""
+
+
+class AssigneeOffboardedError(ComplaintError, ConflictError):
+    """The assignee is the badge of a staff member who left the hall."""

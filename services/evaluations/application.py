@@ -10,9 +10,15 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from services.catalog.domain import ServiceItem
 from services.evaluations.codes import new_rating_code
 from services.evaluations.domain import Evaluation
-from services.evaluations.errors import EvaluationExistsError, EvaluationNotFoundError
+from services.evaluations.errors import (
+    EvaluationExistsError,
+    EvaluationNotFoundError,
+    ItemNotRatedError,
+    ItemWithdrawnError,
+)
 from services.evaluations.policies import rectifications_opened_by
 from services.halls.application import require_registered_hall
 from services.rectifications.values import SYSTEM_ACTOR
@@ -88,11 +94,26 @@ class EvaluationService(HallApplication):
         self.save_or_conflict(evaluation, *others, conflict=conflict)
         return evaluation
 
+    def _require_rated_item(self, code: str) -> None:
+        """The item of the hall's catalog an invitation names: published, not withdrawn and
+        rated (``rated=True``); an unknown or unrated item is a :class:`ItemNotRatedError`
+        (``VALIDATION``), a withdrawn one a :class:`ItemWithdrawnError` (``CONFLICT``)."""
+        item = self.get_or_none(ServiceItem.create_id(self.hall_id, code))
+        if not isinstance(item, ServiceItem):
+            raise ItemNotRatedError(f"not in this hall's catalog: {code}")
+        if item.withdrawn:
+            raise ItemWithdrawnError(f"item {code!r} was withdrawn from this hall's catalog")
+        if not item.rated:
+            raise ItemNotRatedError(f"item {code!r} takes no ratings (published as not rated)")
+
     def invite_evaluation(self, invitation: Invitation, actor: str) -> InvitedEvaluation:
         """Invite the applicant to rate a visit or matter (staff, or the system after service).
 
-        Without an applicant id the invitation gets a fresh rating code, returned once in the
-        result (for the ticket or receipt): rating then takes that code.
+        An invitation that names an item (``item_code``) needs it published in the hall's
+        catalog, not withdrawn and rated (:meth:`_require_rated_item`); one that names none
+        is rated as the hall's. Without an applicant id the invitation gets a fresh rating
+        code, returned once in the result (for the ticket or receipt): rating then takes
+        that code.
         """
         policies = require_registered_hall(self).policies
         exists = EvaluationExistsError(
@@ -100,6 +121,8 @@ class EvaluationService(HallApplication):
         )
         if self.get_or_none(self.evaluation_id(invitation.subject_kind, invitation.subject_ref)):
             raise exists
+        if invitation.item_code:
+            self._require_rated_item(invitation.item_code)
         rating_code = "" if invitation.applicant_id else new_rating_code()
         evaluation = Evaluation.invite(
             hall_id=self.hall_id,

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from services.shared.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from services.shared.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 
 __all__ = [
     "AppealStateError",
     "EvaluationError",
     "EvaluationExistsError",
     "EvaluationNotFoundError",
+    "ItemNotRatedError",
+    "ItemWithdrawnError",
     "NotTheRaterError",
     "RatingAlreadySubmittedError",
     "RatingCodeError",
@@ -28,6 +36,15 @@ class EvaluationNotFoundError(EvaluationError, NotFoundError):
 
 class EvaluationExistsError(EvaluationError, ConflictError):
     """The visit or matter was already invited to be rated."""
+
+
+class ItemNotRatedError(EvaluationError, ValidationError):
+    """The invitation names an item that is not in the hall's catalog, or one published
+    as not rated (``rated=False``: it takes no 好差评 ratings)."""
+
+
+class ItemWithdrawnError(EvaluationError, ConflictError):
+    """The invitation names an item withdrawn from the hall's catalog."""
 
 
 class RatingStateError(EvaluationError, ConflictError):

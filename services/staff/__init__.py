@@ -1,7 +1,8 @@
 """Staff (服务人员): the people who serve at a hall's windows."""
 
 from services.staff.application import StaffService
-from services.staff.domain import Post, StaffMember, StaffRole, Training
+from services.staff.directory import find_staff
+from services.staff.domain import OpenWork, Post, StaffMember, StaffRole, Training
 from services.staff.errors import (
     StaffAlreadyAssignedError,
     StaffAlreadySignedInError,
@@ -13,9 +14,14 @@ from services.staff.errors import (
     StaffNotSignedInError,
     StaffOffboardedError,
     StaffOnDutyError,
+    StaffWorkOpenError,
+    StaffWorkUnknownError,
 )
+from services.staff.open_work import OpenWorkLookup, open_work_in_log
 
 __all__ = [
+    "OpenWork",
+    "OpenWorkLookup",
     "Post",
     "StaffAlreadyAssignedError",
     "StaffAlreadySignedInError",
@@ -30,5 +36,9 @@ __all__ = [
     "StaffOnDutyError",
     "StaffRole",
     "StaffService",
+    "StaffWorkOpenError",
+    "StaffWorkUnknownError",
     "Training",
+    "find_staff",
+    "open_work_in_log",
 ]

@@ -1,4 +1,9 @@
-"""StaffService: hall admins onboard staff and assign posts; staff sign in and out of duty."""
+"""StaffService: hall admins onboard staff and assign posts; staff sign in and out of duty.
+
+Offboarding is refused while the member still holds open work (:mod:`services.staff.open_work`);
+other contexts refuse to give work to a departed member
+(:func:`services.staff.directory.find_staff`).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,17 @@ from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
 from services.staff.domain import StaffMember
 from services.staff.errors import StaffExistsError, StaffNotFoundError
+from services.staff.open_work import OpenWorkLookup, open_work_in_log
 
 __all__ = ["StaffService"]
 
 
 class StaffService(HallApplication):
     """Application service for one hall's staff."""
+
+    open_work: OpenWorkLookup = staticmethod(open_work_in_log)
+    """Where offboarding reads a member's open work: the hall's log unless the composition
+    root gives a faster lookup (the gateway: the worklist read model)."""
 
     def onboard_staff(
         self, badge_number: str, name: str, role: str, skills: list[str], actor: str
@@ -77,8 +87,16 @@ class StaffService(HallApplication):
         return self._save(member)
 
     def offboard_staff(self, badge_number: str, reason: str, actor: str) -> StaffMember:
+        """The member leaves the hall: signed out, and with no open work left to them.
+
+        Open cases, complaints assigned to them and pending rectification steps must be
+        reassigned first (``StaffWorkOpenError``, nothing recorded): no active member's
+        worklist would show them, and their deadlines would run out unnoticed.
+        """
+        as_of = self.recorder.max_notification_id() or 0
         member = self.get_staff(badge_number)
-        member.offboard(reason, self.clock(), actor)
+        open_work = self.open_work(self, badge_number, as_of=as_of)
+        member.offboard(reason, open_work, self.clock(), actor)
         return self._save(member)
 
     def get_staff(self, badge_number: str) -> StaffMember:

@@ -29,9 +29,10 @@ from services.staff.errors import (
     StaffNotSignedInError,
     StaffOffboardedError,
     StaffOnDutyError,
+    StaffWorkOpenError,
 )
 
-__all__ = ["Post", "StaffExistsError", "StaffMember", "StaffRole", "Training"]
+__all__ = ["OpenWork", "Post", "StaffExistsError", "StaffMember", "StaffRole", "Training"]
 
 MAX_TEXT = 500
 
@@ -63,6 +64,29 @@ class Training:
     completed_on: str
     """ISO date."""
     certificate: str
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """How much open work (在办事项) one staff member still holds: what must be handed over
+    before they leave (:mod:`services.staff.open_work` finds it)."""
+
+    open_cases: int = 0
+    """帮办代办 cases they are responsible for, accepted and not ended."""
+    open_complaints: int = 0
+    """Complaints assigned to them, not replied to yet."""
+    pending_rectifications: int = 0
+    """Rectifications (整改) with a step waiting for them."""
+
+    def __bool__(self) -> bool:
+        return bool(self.open_cases or self.open_complaints or self.pending_rectifications)
+
+    def describe(self) -> str:
+        """E.g. ``2 open cases, 0 open complaints, 1 pending rectification steps``."""
+        return (
+            f"{self.open_cases} open cases, {self.open_complaints} open complaints, "
+            f"{self.pending_rectifications} pending rectification steps"
+        )
 
 
 class StaffMember(Aggregate):
@@ -279,8 +303,13 @@ class StaffMember(Aggregate):
     ) -> None:
         self.trainings.append(Training(course, hours, completed_on, certificate))
 
-    def offboard(self, reason: str, now: datetime, actor: str) -> None:
-        """The member leaves the hall; they must be signed out first."""
+    def offboard(self, reason: str, open_work: OpenWork, now: datetime, actor: str) -> None:
+        """The member leaves the hall; they must be signed out first and hold no open work.
+
+        ``open_work`` is what is still theirs: open cases and complaints must be reassigned
+        (and rectification steps seen through) first, or no active member's worklist would
+        show them and their deadlines would run out unnoticed.
+        """
         self._require_active()
         if self.on_duty_window:
             raise StaffOnDutyError(
@@ -288,6 +317,12 @@ class StaffMember(Aggregate):
             )
         if not reason.strip() or len(reason) > MAX_TEXT:
             raise ValidationError(f"offboarding needs a reason (up to {MAX_TEXT} characters)")
+        if open_work:
+            raise StaffWorkOpenError(
+                f"staff {self.badge_number!r} still holds {open_work.describe()}: reassign them "
+                "first (reassignAssistanceCase, assignComplaint) and see the rectification "
+                "steps through"
+            )
         self._offboarded(reason.strip(), now, actor, timestamp=now)
 
     @event(Offboarded)

@@ -15,6 +15,8 @@ __all__ = [
     "StaffNotSignedInError",
     "StaffOffboardedError",
     "StaffOnDutyError",
+    "StaffWorkOpenError",
+    "StaffWorkUnknownError",
 ]
 
 
@@ -56,3 +58,13 @@ class StaffOnDutyError(StaffError, ConflictError):
 
 class StaffNotOnDutyError(StaffError, ForbiddenError):
     """Only a staff member signed in at the window may act there (call tickets …)."""
+
+
+class StaffWorkOpenError(StaffError, ConflictError):
+    """The staff member still holds open cases, complaints or rectification steps: reassign
+    them first (nobody else would see their deadlines)."""
+
+
+class StaffWorkUnknownError(StaffError, ConflictError):
+    """The staff member's open work could not be read up to date (the worklists are behind
+    the hall's log): nothing was recorded, try again."""

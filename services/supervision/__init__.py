@@ -14,6 +14,7 @@ from services.supervision.errors import (
     SupervisionError,
     SupervisionNotFoundError,
     SupervisionStateError,
+    SupervisionSubjectNotFoundError,
 )
 from services.supervision.improvements import ImprovementAction
 from services.supervision.inspections import Inspection
@@ -47,6 +48,7 @@ __all__ = [
     "SupervisionNotFoundError",
     "SupervisionService",
     "SupervisionStateError",
+    "SupervisionSubjectNotFoundError",
     "ViolationCategory",
     "ViolationDetails",
 ]

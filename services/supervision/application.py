@@ -3,6 +3,7 @@ rank (考核排名), interview (约谈) and follow improvement actions (改进�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -10,21 +11,41 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from services.catalog.domain import ServiceItem
 from services.halls.application import require_registered_hall
+from services.places.domain import Window
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
 from services.shared.working_days import local_date
+from services.staff.domain import StaffMember
 from services.supervision.assessments import Assessment
 from services.supervision.conduct import ConductViolation
-from services.supervision.errors import AssessmentExistsError, SupervisionNotFoundError
+from services.supervision.errors import (
+    AssessmentExistsError,
+    SupervisionNotFoundError,
+    SupervisionSubjectNotFoundError,
+)
 from services.supervision.improvements import ImprovementAction
 from services.supervision.inspections import Inspection
 from services.supervision.interviews import Interview
-from services.supervision.policies import rectifications_opened_by
+from services.supervision.policies import (
+    adjacent_months,
+    interviews_called_by,
+    rectifications_opened_by,
+)
+from services.supervision.values import AssessmentScope
 
 __all__ = ["FindingDetails", "InterviewDetails", "SupervisionService", "ViolationDetails"]
 
 T = TypeVar("T", bound=Aggregate)
+
+SUBJECTS: dict[str, tuple[type[Aggregate], Callable[[str, str], UUID], str]] = {
+    "STAFF": (StaffMember, StaffMember.create_id, "staff member with badge"),
+    "WINDOW": (Window, Window.create_id, "window"),
+    "ITEM": (ServiceItem, ServiceItem.create_id, "item"),
+}
+"""What supervision points at, by kind (an interviewee kind or an assessment scope): the
+record of the hall it must name. Departments are not records of the hall: not checked."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,16 @@ class SupervisionService(HallApplication):
         self.save_or_conflict(record, *others, conflict=conflict)
         return record
 
+    def _require_subject(self, kind: str, code: str) -> None:
+        """The staff member (badge number), window or catalog item ``code`` was onboarded,
+        configured or published in this hall (offboarded, closed or withdrawn since is
+        fine: supervision looks back), else :class:`SupervisionSubjectNotFoundError`."""
+        if kind not in SUBJECTS:
+            return
+        cls, create_id, what = SUBJECTS[kind]
+        if not isinstance(self.get_or_none(create_id(self.hall_id, code)), cls):
+            raise SupervisionSubjectNotFoundError(f"no {what} {code!r} in this hall")
+
     @staticmethod
     def _not_in_future(day: date, what: str, now: datetime) -> None:
         if day > local_date(now):
@@ -108,6 +139,8 @@ class SupervisionService(HallApplication):
             actor=actor,
             timestamp=now,
         )
+        for code in inspection.window_codes:
+            self._require_subject(AssessmentScope.WINDOW, code)
         return self._save(inspection)
 
     def record_inspection_finding(
@@ -126,6 +159,10 @@ class SupervisionService(HallApplication):
             now=now,
             actor=actor,
         )
+        if finding.window_code:
+            self._require_subject(AssessmentScope.WINDOW, finding.window_code)
+        if finding.staff_badge:
+            self._require_subject(AssessmentScope.STAFF, finding.staff_badge)
         opened = rectifications_opened_by(
             inspection, now=now, calendar=self.calendar, policies=policies
         )
@@ -159,6 +196,7 @@ class SupervisionService(HallApplication):
             actor=actor,
             timestamp=now,
         )
+        self._require_subject(AssessmentScope.STAFF, violation.staff_badge)
         return self._save(violation)
 
     def dismiss_conduct_violation(
@@ -196,15 +234,50 @@ class SupervisionService(HallApplication):
     def record_assessment_score(
         self, assessment_id: UUID, subject: str, score: float, note: str, actor: str
     ) -> Assessment:
+        """Score a window, staff member or item of the hall (per the assessment's scope)."""
         assessment = self.get_assessment(assessment_id)
         assessment.record_score(subject, score, note, now=self.clock(), actor=actor)
+        self._require_subject(assessment.scope, subject)
         return self._save(assessment)
 
     def publish_ranking(self, assessment_id: UUID, actor: str) -> Assessment:
-        """Rank the scored subjects; the ranking is recorded in the event."""
+        """Rank the scored subjects; the ranking is recorded in the event.
+
+        A monthly window ranking also calls to an interview (约谈) every window ranked last
+        in it and in the published ranking of the month before or after
+        (:func:`~services.supervision.policies.interviews_called_by`), in the same save.
+        """
         assessment = self.get_assessment(assessment_id)
-        assessment.publish_ranking(now=self.clock(), actor=actor)
-        return self._save(assessment)
+        now = self.clock()
+        assessment.publish_ranking(now=now, actor=actor)
+        published = [
+            other
+            for period in adjacent_months(assessment.period) or ()
+            if isinstance(
+                other := self.get_or_none(self.assessment_id(assessment.scope, period)),
+                Assessment,
+            )
+        ]
+        called = [
+            interview
+            for interview in interviews_called_by(
+                assessment, published, now=now, calendar=self.calendar
+            )
+            if self.get_or_none(interview.id) is None
+        ]
+        return self._save(assessment, *called)
+
+    def ranking_interviews(self, assessment_id: UUID) -> list[Interview]:
+        """The interviews the monthly window ranking ``assessment_id`` called for its month
+        (ranked last that month and the month before), whichever publication recorded them."""
+        assessment = self.get_assessment(assessment_id)
+        if assessment.scope is not AssessmentScope.WINDOW:
+            return []
+        ids = [
+            Interview.ranking_interview_id(self.hall_id, str(r["subject"]), assessment.period)
+            for r in assessment.ranking
+        ]
+        return [i for i in map(self.get_or_none, ids) if isinstance(i, Interview)]
 
     # -- 约谈 -------------------------------------------------------------------------------
 
@@ -226,6 +299,7 @@ class SupervisionService(HallApplication):
             actor=actor,
             timestamp=now,
         )
+        self._require_subject(interview.interviewee_kind, interview.interviewee)
         return self._save(interview)
 
     def hold_interview(

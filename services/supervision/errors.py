@@ -9,6 +9,7 @@ __all__ = [
     "SupervisionError",
     "SupervisionNotFoundError",
     "SupervisionStateError",
+    "SupervisionSubjectNotFoundError",
 ]
 
 
@@ -18,6 +19,11 @@ class SupervisionError(DomainError):
 
 class SupervisionNotFoundError(SupervisionError, NotFoundError):
     """No such inspection, violation, assessment, interview or action in the hall."""
+
+
+class SupervisionSubjectNotFoundError(SupervisionNotFoundError):
+    """What the record points at is not in the hall: a badge number never onboarded, a
+    window never configured or an item never published."""
 
 
 class SupervisionStateError(SupervisionError, ConflictError):

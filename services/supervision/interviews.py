@@ -4,11 +4,12 @@ ranking last two months running."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
-from services.shared.ids import BADGE, PLACE_CODE
+from services.shared.ids import BADGE, PLACE_CODE, stable_id
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
     IntervieweeKind,
@@ -84,6 +85,40 @@ class Interview(Aggregate):
         self.source_id = require_text(source_id, "the source id", 200, optional=True)
         self.scheduled_on: date = parse_date(scheduled_on, "the interview date")
         self.status = InterviewStatus.SCHEDULED
+
+    @staticmethod
+    def ranking_interview_id(hall_id: str, window_code: str, period: str) -> UUID:
+        """The id of the interview a window is called to for ranking last in the monthly
+        window ranking of ``period`` and of the month before: one per window and month."""
+        return stable_id(hall_id, "interview", f"ranking/WINDOW/{window_code}/{period}")
+
+    @classmethod
+    def called_for_ranking(
+        cls,
+        *,
+        hall_id: str,
+        window_code: str,
+        period: str,
+        reason: str,
+        source_id: str,
+        scheduled_on: date,
+        actor: str,
+        now: datetime,
+    ) -> Interview:
+        """The interview of a window that ranked last two months running, the second being
+        ``period``; its id is :meth:`ranking_interview_id`, so it is scheduled once."""
+        return cls._create(
+            cls.Scheduled,
+            id=cls.ranking_interview_id(hall_id, window_code, period),
+            hall_id=hall_id,
+            interviewee_kind=IntervieweeKind.WINDOW.value,
+            interviewee=window_code,
+            reason=reason,
+            source_id=source_id,
+            scheduled_on=scheduled_on.isoformat(),
+            actor=actor,
+            timestamp=now,
+        )
 
     def hold(self, notes: str, commitments: list[str], *, now: datetime, actor: str) -> None:
         """Record that the interview took place."""

@@ -28,6 +28,8 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}\Z")
 """Window codes, badge numbers, item codes, user ids: what supervision points at."""
 PERIOD = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?\Z")
 """An assessment period: ``2026``, ``2026-H1``, ``2026-Q2`` or ``2026-05``."""
+MONTH = re.compile(r"^[0-9]{4}-(?:0[1-9]|1[0-2])\Z")
+"""A monthly assessment period (``2026-05``)."""
 
 
 class InspectionKind(StrEnum):

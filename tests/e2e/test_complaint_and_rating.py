@@ -282,8 +282,19 @@ def test_a_walk_in_visit_is_rated_only_with_its_one_time_rating_code(gql, as_, h
     assert all(code.encode() not in n.state for n in stored)
 
 
+def _window_and_staff(gql, admin: str, window: str = "W01", badge: str = "S001") -> None:
+    """Configure ``window`` and onboard ``badge``: supervision points only at the hall's."""
+    configure = """mutation($code: String!) { configureWindow(input: {code: $code,
+      name: "综合窗口", windowType: COMPREHENSIVE}) { code } }"""
+    _data(gql(configure, {"code": window}, token=admin), "configureWindow")
+    onboard = """mutation($badge: String!) { onboardStaff(input: {badgeNumber: $badge,
+      name: "王芳", role: WINDOW_STAFF}) { badgeNumber } }"""
+    _data(gql(onboard, {"badge": badge}, token=admin), "onboardStaff")
+
+
 def test_an_inspection_finding_opens_a_rectification(gql, as_, hall):
     supervisor = as_(Role.SUPERVISOR, "sup-1")
+    _window_and_staff(gql, as_(Role.HALL_ADMIN, "admin-1"))
     today = local_date(datetime.now(UTC)).isoformat()
     record = """mutation($day: Date!) { recordInspection(input: {kind: UNANNOUNCED,
       inspectedOn: $day, inspectors: ["sup-1"], windowCodes: ["W01"]}) { id kind closed } }"""
@@ -297,6 +308,90 @@ def test_an_inspection_finding_opens_a_rectification(gql, as_, hall):
         "rectificationsRequired": 1,
     }
     assert _codes(gql(finding, {"id": "not-an-id"}, token=supervisor)) == ["NOT_FOUND"]
+
+
+def test_supervision_of_a_badge_or_window_the_hall_does_not_have_is_not_found(
+    gql, as_, hall, platform
+):
+    supervisor = as_(Role.SUPERVISOR, "sup-1")
+    _window_and_staff(gql, as_(Role.HALL_ADMIN, "admin-1"))
+    today = local_date(datetime.now(UTC)).isoformat()
+    violation = """mutation($badge: String!, $day: Date!) { recordConductViolation(input: {
+      staffBadge: $badge, category: DISCIPLINE, description: "脱岗", occurredOn: $day,
+      points: 5}) { staffBadge } }"""
+    interview = """mutation($kind: IntervieweeKind!, $who: String!, $day: Date!) {
+      scheduleInterview(input: {intervieweeKind: $kind, interviewee: $who, reason: "约谈",
+        scheduledOn: $day}) { interviewee } }"""
+    before = _positions(platform, hall)
+    assert _codes(gql(violation, {"badge": "S404", "day": today}, token=supervisor)) == [
+        "NOT_FOUND"
+    ]
+    for kind, who in [("STAFF", "S404"), ("WINDOW", "W404")]:
+        refused = gql(interview, {"kind": kind, "who": who, "day": today}, token=supervisor)
+        assert _codes(refused) == ["NOT_FOUND"]
+    assert _positions(platform, hall) == before
+    recorded = gql(violation, {"badge": "S001", "day": today}, token=supervisor)
+    assert _data(recorded, "recordConductViolation") == {"staffBadge": "S001"}
+
+
+def test_a_window_ranked_last_two_months_running_is_called_to_an_interview(gql, as_, hall):
+    supervisor = as_(Role.SUPERVISOR, "sup-1")
+    admin = as_(Role.HALL_ADMIN, "admin-1")
+    _window_and_staff(gql, admin, "W01", "S001")
+    _window_and_staff(gql, admin, "W02", "S002")
+    open_ = """mutation($period: String!) { openAssessment(period: $period, scope: WINDOW,
+      criteria: "好评率") { id } }"""
+    score = """mutation($id: ID!, $subject: String!, $score: Float!) {
+      recordAssessmentScore(assessmentId: $id, subject: $subject, score: $score) { id } }"""
+    publish = """mutation($id: ID!) { publishRanking(assessmentId: $id) {
+      ranking { subject rank } interviews { intervieweeKind interviewee reason status } } }"""
+    published = []
+    for period in ("2026-08", "2026-09"):
+        a = _data(gql(open_, {"period": period}, token=supervisor), "openAssessment")
+        for subject, points in [("W01", 99.0), ("W02", 80.0)]:
+            variables = {"id": a["id"], "subject": subject, "score": points}
+            _data(gql(score, variables, token=supervisor), "recordAssessmentScore")
+        published.append(_data(gql(publish, {"id": a["id"]}, token=supervisor), "publishRanking"))
+    assert published[0]["interviews"] == []
+    assert published[1] == {
+        "ranking": [{"subject": "W01", "rank": 1}, {"subject": "W02", "rank": 2}],
+        "interviews": [
+            {
+                "intervieweeKind": "WINDOW",
+                "interviewee": "W02",
+                "reason": "连续两个月排名末位：2026-08 第2名（共2个窗口），"
+                "2026-09 第2名（共2个窗口）",
+                "status": "SCHEDULED",
+            }
+        ],
+    }
+
+
+def test_only_a_published_rated_item_is_invited_to_be_rated(gql, as_, hall, platform):
+    admin, staff = as_(Role.HALL_ADMIN, "admin-1"), as_(Role.STAFF, "S002")
+    publish = """mutation($code: String!, $rated: Boolean!) { publishServiceItem(input: {
+      code: $code, name: "免费热线咨询", category: HOTLINE_CONSULTATION, rated: $rated}) {
+      code rated } }"""
+    for code, rated in [("HOT-1", False), ("RX-1", True), ("RX-2", True)]:
+        item = _data(
+            gql(publish, {"code": code, "rated": rated}, token=admin), "publishServiceItem"
+        )
+        assert item == {"code": code, "rated": rated}
+    withdraw = 'mutation { withdrawServiceItem(code: "RX-2", reason: "停办") { code } }'
+    _data(gql(withdraw, token=admin), "withdrawServiceItem")
+    invite = """mutation($ref: String!, $item: String!) {
+      inviteEvaluation(input: {subjectKind: MATTER, subjectRef: $ref, channel: ONLINE,
+        applicantId: "a-1", itemCode: $item}) { status itemCode } }"""
+    before = _positions(platform, hall)
+    for ref, item, code in [
+        ("M-1", "HOT-1", "VALIDATION"),  # published as not rated
+        ("M-2", "NO-SUCH-ITEM", "VALIDATION"),
+        ("M-3", "RX-2", "CONFLICT"),  # withdrawn
+    ]:
+        assert _codes(gql(invite, {"ref": ref, "item": item}, token=staff)) == [code]
+    assert _positions(platform, hall) == before
+    invited = _data(gql(invite, {"ref": "M-4", "item": "RX-1"}, token=staff), "inviteEvaluation")
+    assert invited == {"status": "INVITED", "itemCode": "RX-1"}
 
 
 def test_every_stored_event_validates_against_its_contract(gql, as_, hall, platform):

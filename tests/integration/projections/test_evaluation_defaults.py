@@ -15,6 +15,8 @@ import pytest
 from deploy.bootstrap import all_projections
 from projections.evaluations import Dimension, due_default_ratings, rating_statistics
 from projections.runtime import ProjectionWorker
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
 from services.evaluations import Evaluation, EvaluationService, Invitation, Rating
 from services.halls import HallRegistry
 from services.scheduler import DeadlineScheduler, default_sources
@@ -35,6 +37,10 @@ def _project(platform) -> None:
 
 def _service(platform, hall: str, clock: Clock) -> EvaluationService:
     platform.hall_app(HallRegistry, hall).register_hall(f"大厅 {hall}", "苏州", "op")
+    catalog = platform.hall_app(CatalogService, hall)
+    catalog.clock = clock
+    item = ItemTerms(name="综合受理", category="OTHER")  # the rated item the visits name
+    catalog.publish_service_item("ITEM-A", item, "admin")
     evaluations = platform.hall_app(EvaluationService, hall)
     evaluations.clock = clock
     return evaluations

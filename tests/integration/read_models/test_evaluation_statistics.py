@@ -27,6 +27,8 @@ import psycopg
 import pytest
 
 from gateway.auth import Role
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService, Invitation, Rating
 from services.evaluations.policies import rectification_id_for
 from services.rectifications import RectificationService
@@ -88,6 +90,9 @@ RATED = {
 @pytest.fixture
 def visits(hall, app_at, project) -> dict[str, str]:
     """Evaluation ids by reference; the statistics are up to date."""
+    catalog = app_at(CatalogService, hall, moment("2026-05-01"))
+    for code in ("ITEM-A", "ITEM-B"):  # invitations name published, rated items
+        catalog.publish_service_item(code, ItemTerms(name=code, category="OTHER"), "admin-1")
     ids = {}
     for ref, (day, window, staff, item, applicant) in VISITS.items():
         app = app_at(EvaluationService, hall, moment(day))

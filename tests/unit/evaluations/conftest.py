@@ -1,4 +1,5 @@
-"""Fixtures of the evaluation tests: a registered hall, an injected clock, the services."""
+"""Fixtures of the evaluation tests: a registered hall with a rated item, an injected clock,
+the services."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from services.catalog import CatalogService
+from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService
 from services.halls import HallRegistry
 from services.rectifications import RectificationService
@@ -35,7 +38,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def hall(hall_apps) -> str:
+    """Hall ``h1``, whose catalog has the rated item ``BDB-001``."""
     hall_apps(HallRegistry, "h1").register_hall("一号大厅", "苏州", "op")
+    terms = ItemTerms(name="帮办代办", category="ASSISTANCE", rated=True)
+    hall_apps(CatalogService, "h1").publish_service_item("BDB-001", terms, "admin")
     return "h1"
 
 

@@ -48,6 +48,7 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
     names = _validate_log(evaluations)
     assert names == {
         "halls.HallRegistered",
+        "catalog.ServiceItemPublished",
         "evaluations.EvaluationInvited",
         "evaluations.RatingSubmitted",
         "evaluations.RatingAppended",

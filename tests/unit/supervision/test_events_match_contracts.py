@@ -34,6 +34,12 @@ def test_stored_supervision_events_match_their_contracts(supervision, rectificat
     supervision.cancel_interview(m.id, "取消", "sup-1")
     x = supervision.open_improvement_action("培训", "INTERVIEW", str(n.id), "admin", 3, "sup-1")
     supervision.complete_improvement_action(x.id, "已培训", "admin")
+    for period in ("2026-08", "2026-09"):  # W02 last twice: an interview called by the rule
+        w = supervision.open_assessment(period, "WINDOW", "", "sup-1")
+        supervision.record_assessment_score(w.id, "W01", 99, "", "sup-1")
+        supervision.record_assessment_score(w.id, "W02", 60, "", "sup-1")
+        supervision.publish_ranking(w.id, "sup-1")
+    assert [i.interviewee for i in supervision.ranking_interviews(w.id)] == ["W02"]
     names = set()
     app = supervision
     for notification in app.recorder.select_notifications(start=1, limit=10_000):

@@ -1,0 +1,24 @@
+"""Who is on a hall's staff: the check other contexts run before giving work to a badge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from services.staff.domain import StaffMember
+
+if TYPE_CHECKING:
+    from services.shared.application import HallApplication
+
+__all__ = ["find_staff"]
+
+
+def find_staff(app: HallApplication, badge_number: str) -> StaffMember | None:
+    """The member of ``app``'s hall with this badge, from the hall's log (``None`` if never
+    onboarded); one who left the hall has ``offboarded`` set.
+
+    帮办代办 cases are accepted and taken over only by members who have not left
+    (``CaseService``); complaints are never assigned to a departed member's badge
+    (``ComplaintService.assign_complaint``).
+    """
+    member = app.get_or_none(StaffMember.create_id(app.hall_id, badge_number))
+    return member if isinstance(member, StaffMember) else None
