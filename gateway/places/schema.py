@@ -125,7 +125,8 @@ class PlacesMutations:
     @allow(*HALL_STAFF)
     @strawberry.mutation(
         description="Close an open or suspended window (hall admins, supervisors; staff at the "
-        "window they are signed in at)."
+        "window they are signed in at). CONFLICT while a ticket is called or in service "
+        "there: end, transfer or mark it first."
     )
     async def close_window(self, info: Info, code: str) -> WindowView:
         app = _service(info)

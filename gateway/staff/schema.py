@@ -130,7 +130,8 @@ class StaffMutations:
     @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Offboard a member who is signed out; nothing more is recorded for them "
-        "(hall admins)."
+        "(hall admins). CONFLICT while they still hold open cases, complaints or rectification "
+        "steps: reassign them first."
     )
     async def offboard_staff(self, info: Info, badge_number: str, reason: str) -> StaffMemberType:
         app = _service(info)
