@@ -63,7 +63,7 @@ class Platform:
     """Everything a process needs, sharing one pool per role (never a pool per hall)."""
 
     settings: Settings
-    database_url: str
+    database_url: str = field(repr=False)  # may hold the password
     app_pool: ConnectionPool
     worker_pool: ConnectionPool
     store: EventStore = field(init=False)

@@ -3,25 +3,57 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
-from deploy.settings import Settings
+from deploy.settings import ConfigurationError, Settings, masked_url
 
 __all__ = ["app", "main"]
 
+console = Console(stderr=True)
+log = logging.getLogger("yanshen")
+
+
+def _unreachable(error: Exception) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    where = masked_url(url) if url else "the embedded PostgreSQL"
+    return f"cannot connect to the database ({where}): {' '.join(str(error).split())}"
+
+
+class _Yanshen(TyperGroup):
+    """The ``yanshen`` group: bad settings and an unreachable database are one red line and
+    exit status 2 (like a bad argument), in every command, instead of a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click.Context
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as error:
+            message = str(error)
+        except Exception as error:
+            import psycopg
+
+            if not isinstance(error, psycopg.OperationalError):
+                raise
+            message = _unreachable(error)
+        console.print(Text(message, style="red"), soft_wrap=True)
+        raise typer.Exit(2)
+
+
 app = typer.Typer(
+    cls=_Yanshen,
     help="Yanshen: extended government services platform (政务延伸服务).",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals hold keys, passwords and personal data
 )
-console = Console(stderr=True)
-log = logging.getLogger("yanshen")
 
 
 def _settings() -> Settings:
@@ -32,6 +64,19 @@ def _setup_logging(settings: Settings) -> None:
     from deploy.logging import configure_logging
 
     configure_logging(json_output=settings.log_json)
+
+
+def _check_worker_settings(*, projections: bool, relay: bool) -> None:
+    """Read the workers' settings before anything starts, so that a bad value is refused
+    (:class:`ConfigurationError`) before a server or a database is touched."""
+    if projections:
+        from projections.runtime.options import ProjectionOptions
+
+        ProjectionOptions.from_env()
+    if relay:
+        from services.relay.config import RelayConfig
+
+        RelayConfig.from_env()
 
 
 @app.command()
@@ -157,6 +202,8 @@ def serve(
         raise typer.Exit(2)
     from deploy.runner import run_platform
 
+    relay = bool(settings.kafka_bootstrap_servers)
+    _check_worker_settings(projections=workers, relay=workers and relay)
     _setup_logging(settings)
     run_platform(settings, with_workers=workers, seed=False)
 
@@ -167,6 +214,7 @@ def run() -> None:
     from deploy.runner import run_platform
 
     settings = _settings()
+    _check_worker_settings(projections=True, relay=bool(settings.kafka_bootstrap_servers))
     _setup_logging(settings)
     run_platform(settings, with_workers=True, seed=True)
 
@@ -175,6 +223,7 @@ def _run_worker(target: str) -> None:
     from deploy.bootstrap import Platform, resolve_database_url
 
     settings = _settings()
+    _check_worker_settings(projections=target == "project", relay=target == "relay")
     _setup_logging(settings)
     url, server = resolve_database_url(settings)
     platform = Platform.open(settings, url)

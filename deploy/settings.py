@@ -6,23 +6,64 @@ Documented in ``docs/configuration.md``. Nothing here connects to anything.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-__all__ = ["DEV_JWT_SECRET", "Settings"]
+from services.shared.environment import (
+    ConfigurationError,
+    read_flag,
+    read_float,
+    read_int,
+)
+
+__all__ = ["DEV_JWT_SECRET", "ConfigurationError", "Settings", "masked_url"]
 
 DEV_JWT_SECRET = "yanshen-local-development-secret-not-for-production"
 """The HS256 key used when ``YANSHEN_JWT_SECRET`` is not set (local development only:
 ``yanshen serve`` refuses to start with it unless ``YANSHEN_ALLOW_DEV_KEY`` is set)."""
 
+_PASSWORD_KEYWORD = re.compile(r"(?i)(\b\w*password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)")
+_PASSWORD_PARAMETER = re.compile(r"(?i)((?:^|&)\w*password=)[^&#]*")
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+
+def masked_url(url: str) -> str:
+    """``url`` (a PostgreSQL URL or ``key=value`` string) with every password shown as ``***``,
+    for logs and messages.
+
+    >>> masked_url("postgresql://yanshen:s3cret@db:5432/yanshen?sslmode=require")
+    'postgresql://yanshen:***@db:5432/yanshen?sslmode=require'
+    >>> masked_url("host=db user=yanshen password='a b' dbname=yanshen")
+    'host=db user=yanshen password=*** dbname=yanshen'
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return _PASSWORD_KEYWORD.sub(r"\1***", url)
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    userinfo, at, hosts = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.partition(':')[0]}:***@{hosts}"
+    path, question, query = tail.partition("?")
+    query = _PASSWORD_PARAMETER.sub(r"\1***", query)
+    return f"{scheme}://{netloc}{path}{question}{query}"
 
 
-def _flag(name: str, *, default: bool) -> bool:
-    value = _env(name).lower()
-    return default if not value else value in {"1", "true", "yes", "on"}
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        import psycopg
+
+        try:
+            psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.ProgrammingError:
+            # libpq's reason may quote part of the string, password included: not shown.
+            raise ConfigurationError(
+                "DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host:port/"
+                "database) or a key=value connection string"
+            ) from None
+    return url
 
 
 def _keys(value: str) -> tuple[tuple[str, str], ...]:
@@ -35,9 +76,24 @@ def _keys(value: str) -> tuple[tuple[str, str], ...]:
     for entry in filter(None, (e.strip() for e in value.split(","))):
         kid, _, secret = entry.partition(":")
         if not kid.strip() or not secret.strip():
-            raise ValueError("YANSHEN_JWT_KEYS is 'kid:secret' pairs separated by commas")
+            # The value is secret: not repeated in the message.
+            raise ConfigurationError(
+                "YANSHEN_JWT_KEYS must be kid:secret pairs separated by commas "
+                "(an entry lacks its kid or its secret)"
+            )
         keys.append((kid.strip(), secret.strip()))
     return tuple(keys)
+
+
+def _signing_kid(env: Mapping[str, str], keys: tuple[tuple[str, str], ...]) -> str:
+    kid = env.get("YANSHEN_JWT_SIGNING_KID", "").strip()
+    kids = [k for k, _ in keys]
+    if kid and kids and kid not in kids:
+        raise ConfigurationError(
+            f"YANSHEN_JWT_SIGNING_KID must be a kid of YANSHEN_JWT_KEYS ({', '.join(kids)}), "
+            f"not {kid!r}"
+        )
+    return kid
 
 
 @dataclass(frozen=True)
@@ -48,19 +104,20 @@ class Settings:
     False
     """
 
-    database_url: str = ""
-    """PostgreSQL URL; empty means: start the embedded PostgreSQL under ``data_dir``."""
+    database_url: str = field(default="", repr=False)
+    """PostgreSQL URL; empty means: start the embedded PostgreSQL under ``data_dir``. Shown by
+    ``repr`` without its password."""
     kafka_bootstrap_servers: str = ""
     """Comma-separated Kafka brokers; empty means: no stream relay."""
     data_dir: Path = field(default_factory=lambda: Path(".data"))
     host: str = "127.0.0.1"
     port: int = 8000
-    jwt_secret: str = ""
+    jwt_secret: str = field(default="", repr=False)
     """HS256 key for tokens; empty means the development key (and ``dev-token`` works)."""
     jwt_issuer: str = "yanshen"
     jwt_audience: str = "yanshen-api"
     log_json: bool = False
-    jwt_keys: tuple[tuple[str, str], ...] = ()
+    jwt_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """HS256 keys by key id (``kid``) for local use and rotation: ``((kid, secret), …)``."""
     jwt_signing_kid: str = ""
     """The ``kid`` of :attr:`jwt_keys` that ``issue_token`` signs with; empty: the first."""
@@ -97,40 +154,66 @@ class Settings:
     """Let ``yanshen serve`` start with the development key (no real key configured);
     ``yanshen run``, the local demo, always may."""
 
+    def __repr__(self) -> str:
+        """Every setting but the secrets (``jwt_secret``, ``jwt_keys``: only their key ids);
+        the database URL without its password. Settings end up in logs and tracebacks."""
+        shown = [f"database_url={masked_url(self.database_url)!r}"]
+        shown += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr]
+        shown.append(f"jwt_secret={'***' if self.jwt_secret else ''!r}")
+        shown.append(f"jwt_key_ids={tuple(kid for kid, _ in self.jwt_keys)!r}")
+        return f"Settings({', '.join(shown)})"
+
     @classmethod
-    def from_env(cls) -> Settings:
-        return cls(
-            database_url=_env("DATABASE_URL"),
-            kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS"),
-            data_dir=Path(_env("YANSHEN_DATA_DIR", ".data")),
-            host=_env("YANSHEN_HOST", "127.0.0.1"),
-            port=int(_env("YANSHEN_PORT", "8000")),
-            jwt_secret=_env("YANSHEN_JWT_SECRET"),
-            jwt_issuer=_env("YANSHEN_JWT_ISSUER", "yanshen"),
-            jwt_audience=_env("YANSHEN_JWT_AUDIENCE", "yanshen-api"),
-            log_json=_flag("YANSHEN_LOG_JSON", default=False),
-            jwt_keys=_keys(_env("YANSHEN_JWT_KEYS")),
-            jwt_signing_kid=_env("YANSHEN_JWT_SIGNING_KID"),
-            jwt_jwks=_env("YANSHEN_JWT_JWKS"),
-            jwt_jwks_refresh_seconds=float(_env("YANSHEN_JWT_JWKS_REFRESH_SECONDS", "300")),
-            jwt_leeway_seconds=int(_env("YANSHEN_JWT_LEEWAY_SECONDS", "5")),
-            graphiql=_flag("YANSHEN_GRAPHIQL", default=True),
-            introspection=_flag("YANSHEN_INTROSPECTION", default=True),
-            max_query_depth=int(_env("YANSHEN_MAX_QUERY_DEPTH", "10")),
-            max_query_tokens=int(_env("YANSHEN_MAX_QUERY_TOKENS", "2000")),
-            max_aliases=int(_env("YANSHEN_MAX_ALIASES", "30")),
-            max_body_bytes=int(_env("YANSHEN_MAX_BODY_BYTES", "1000000")),
-            max_page_size=int(_env("YANSHEN_MAX_PAGE_SIZE", "100")),
-            default_page_size=int(_env("YANSHEN_DEFAULT_PAGE_SIZE", "20")),
-            rate_limit_per_minute=int(_env("YANSHEN_RATE_LIMIT_PER_MINUTE", "1200")),
-            rate_limit_burst=int(_env("YANSHEN_RATE_LIMIT_BURST", "120")),
-            rate_limit_anonymous_per_minute=int(
-                _env("YANSHEN_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "0")
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the environment; a value that cannot be used raises
+        :class:`ConfigurationError` naming the variable and what it accepts."""
+        e = os.environ if env is None else env
+
+        def text(name: str, default: str = "") -> str:
+            return e.get(name, default).strip()
+
+        def count(name: str, default: int, minimum: int = 1) -> int:
+            return read_int(e, name, default, minimum=minimum)
+
+        keys = _keys(text("YANSHEN_JWT_KEYS"))
+        settings = cls(
+            database_url=_database_url(e),
+            kafka_bootstrap_servers=text("KAFKA_BOOTSTRAP_SERVERS"),
+            data_dir=Path(text("YANSHEN_DATA_DIR", ".data")),
+            host=text("YANSHEN_HOST", "127.0.0.1"),
+            port=read_int(e, "YANSHEN_PORT", 8000, minimum=1, maximum=65535),
+            jwt_secret=text("YANSHEN_JWT_SECRET"),
+            jwt_issuer=text("YANSHEN_JWT_ISSUER", "yanshen"),
+            jwt_audience=text("YANSHEN_JWT_AUDIENCE", "yanshen-api"),
+            log_json=read_flag(e, "YANSHEN_LOG_JSON", default=False),
+            jwt_keys=keys,
+            jwt_signing_kid=_signing_kid(e, keys),
+            jwt_jwks=text("YANSHEN_JWT_JWKS"),
+            jwt_jwks_refresh_seconds=read_float(e, "YANSHEN_JWT_JWKS_REFRESH_SECONDS", 300.0),
+            jwt_leeway_seconds=count("YANSHEN_JWT_LEEWAY_SECONDS", 5, minimum=0),
+            graphiql=read_flag(e, "YANSHEN_GRAPHIQL", default=True),
+            introspection=read_flag(e, "YANSHEN_INTROSPECTION", default=True),
+            max_query_depth=count("YANSHEN_MAX_QUERY_DEPTH", 10),
+            max_query_tokens=count("YANSHEN_MAX_QUERY_TOKENS", 2000),
+            max_aliases=count("YANSHEN_MAX_ALIASES", 30, minimum=0),
+            max_body_bytes=count("YANSHEN_MAX_BODY_BYTES", 1_000_000),
+            max_page_size=count("YANSHEN_MAX_PAGE_SIZE", 100),
+            default_page_size=count("YANSHEN_DEFAULT_PAGE_SIZE", 20),
+            rate_limit_per_minute=count("YANSHEN_RATE_LIMIT_PER_MINUTE", 1200, minimum=0),
+            rate_limit_burst=count("YANSHEN_RATE_LIMIT_BURST", 120),
+            rate_limit_anonymous_per_minute=count(
+                "YANSHEN_RATE_LIMIT_ANONYMOUS_PER_MINUTE", 0, minimum=0
             ),
-            idempotency_ttl_seconds=int(_env("YANSHEN_IDEMPOTENCY_TTL_SECONDS", "86400")),
-            ws_max_subscriptions=int(_env("YANSHEN_WS_MAX_SUBSCRIPTIONS", "20")),
-            allow_dev_key=_flag("YANSHEN_ALLOW_DEV_KEY", default=False),
+            idempotency_ttl_seconds=count("YANSHEN_IDEMPOTENCY_TTL_SECONDS", 86_400),
+            ws_max_subscriptions=count("YANSHEN_WS_MAX_SUBSCRIPTIONS", 20),
+            allow_dev_key=read_flag(e, "YANSHEN_ALLOW_DEV_KEY", default=False),
         )
+        if settings.default_page_size > settings.max_page_size:
+            raise ConfigurationError(
+                f"YANSHEN_DEFAULT_PAGE_SIZE must be at most YANSHEN_MAX_PAGE_SIZE "
+                f"({settings.max_page_size}), not {settings.default_page_size}"
+            )
+        return settings
 
     @property
     def uses_embedded_postgres(self) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from deploy.embedded_pg import EmbeddedPostgres
+from deploy.settings import masked_url
 
 __all__ = ["main"]
 
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             if kafka:
                 env["KAFKA_BOOTSTRAP_SERVERS"] = kafka
             print(
-                f"testenv: DATABASE_URL={database_url} KAFKA_BOOTSTRAP_SERVERS={kafka}", flush=True
+                f"testenv: DATABASE_URL={masked_url(database_url)} KAFKA_BOOTSTRAP_SERVERS={kafka}",
+                flush=True,
             )
             return subprocess.call(command, env=env)
 

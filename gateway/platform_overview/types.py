@@ -81,11 +81,14 @@ class DeadlineCountsType:
     open: int
     overdue: int = strawberry.field(
         description="Open deadlines recorded as missed (a complaint's extension does not undo "
-        "the miss of an earlier due date)."
+        "the miss of an earlier due date; a case resumed with its moved due date already "
+        "past stays missed)."
     )
     closed_late: int = strawberry.field(
-        description="Closed after they were recorded missed (a complaint replied by its "
-        "extended due date after missing an earlier one included)."
+        description="Closed late: after they were recorded missed, or after their due date "
+        "before any deadline round recorded the miss (the reply, completion or call not on "
+        "time); a complaint replied by its extended due date after missing an earlier one "
+        "included."
     )
 
     @classmethod

@@ -38,9 +38,10 @@ def _seconds(value: Decimal | None) -> float | None:
     "the ticket it continues started waiting. Waiting time is first called − wait start "
     "(tickets called at least once, except those transferred on to another queue: the "
     "ticket that goes on is measured instead); service time is ended − started (tickets "
-    "served). Against the hall's waiting-time target a ticket is within it when called at "
-    "most the target after its wait start, over it when called later, when it left uncalled "
-    "after waiting longer, or when it still waits, uncalled, longer than the target now.",
+    "served). Against the day's waiting-time target (waitingTargetMinutes) a ticket is "
+    "within it when called at most the target after its wait start, over it when called "
+    "later, when it left uncalled after waiting longer, or when it still waits, uncalled, "
+    "longer than the target now.",
 )
 class QueueBoardStatsType:
     issued: int = strawberry.field(description="Numbers given out, transfers in included.")
@@ -74,7 +75,7 @@ class QueueBoardStatsType:
     average_service_seconds: float | None
     max_service_seconds: float | None
     served_within_target: int = strawberry.field(
-        description="Served tickets that waited at most the hall's waiting-time target."
+        description="Served tickets that waited at most the day's waiting-time target."
     )
     within_target: int = strawberry.field(
         description="Tickets called at most the waiting-time target after their wait start."
@@ -213,7 +214,10 @@ class QueueBoardType:
         "queue of the hall started, null before the first ticket)."
     )
     waiting_target_minutes: int = strawberry.field(
-        description="The hall's waiting-time target (the policy waiting_target_minutes)."
+        description="The waiting-time target of the board's day: the hall's policy "
+        "waiting_target_minutes when the day's first queue started it (a change applies from "
+        "the next day started, so past days keep theirs); the hall's current one for a day "
+        "not started yet."
     )
     totals: QueueBoardStatsType = strawberry.field(description="All queues together.")
     queues: list[QueueBoardQueueType] = strawberry.field(description="Every queue, by code.")

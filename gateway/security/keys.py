@@ -22,7 +22,7 @@ import json
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -63,7 +63,7 @@ class VerificationKey:
 
     kid: str | None
     algorithm: str
-    key: Any
+    key: Any = field(repr=False)  # an HS256 key is a secret
 
 
 class KeyRing:

@@ -23,10 +23,18 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
-def _overdue_unless_moved(due_date: str, name: str) -> Expr:
+def _overdue_after_restart(due_date: str, restarted_on: str | None, name: str) -> Expr:
     """A recorded miss (``CaseOverdue``) belongs to the due date it missed: it stays while
-    the due date stays, and is cleared when the stopped clock moved it (a new deadline)."""
-    return Expr(f"overdue AND due_date IS NOT DISTINCT FROM %({name})s", {name: _day(due_date)})
+    the due date stays, and is cleared when the stopped clock moved it (a new deadline) —
+    unless the moved due date is already past on the day the clock restarts (the event's
+    own dates: a case suspended after missing its due date resumes behind it), which is a
+    miss as well; the deadline scheduler records its ``CaseOverdue`` at its next round."""
+    due = _day(due_date)
+    behind = restarted_on is not None and due < _day(restarted_on)
+    return Expr(
+        f"(overdue AND due_date IS NOT DISTINCT FROM %({name})s) OR %({name}_behind)s",
+        {name: due, f"{name}_behind": behind},
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,9 @@ def _supplemented(e: events.MaterialsSupplemented) -> Change:
             "clock_stopped_working_days + %(moved)s", {"moved": e.clock_stopped_working_days}
         ),
         "due_date": _day(e.due_date),
-        "overdue": _overdue_unless_moved(e.due_date, "supplemented_due"),
+        "overdue": _overdue_after_restart(
+            e.due_date, None if e.outstanding else e.supplemented_on, "supplemented_due"
+        ),
     }
     details = {
         "materials": list(e.materials),
@@ -150,7 +160,8 @@ def _suspended(e: events.Suspended) -> Change:
 
 
 def _resumed(e: events.Resumed) -> Change:
-    """续办: back to the status before, the due date moved by the days suspended."""
+    """续办: back to the status before, the due date moved by the days suspended (still
+    overdue when the moved due date is before the day it resumed)."""
     columns = {
         "status": Expr("status_before_suspension"),
         "status_before_suspension": None,
@@ -159,7 +170,7 @@ def _resumed(e: events.Resumed) -> Change:
             "clock_stopped_working_days + %(moved)s", {"moved": e.suspended_working_days}
         ),
         "due_date": _day(e.due_date),
-        "overdue": _overdue_unless_moved(e.due_date, "resumed_due"),
+        "overdue": _overdue_after_restart(e.due_date, e.resumed_on, "resumed_due"),
     }
     details = {
         "resumed_on": e.resumed_on,

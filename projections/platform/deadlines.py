@@ -6,7 +6,11 @@ deadline scheduler, services/scheduler, or by a complaint's late extension), nev
 comparing dates with today. ``overdue_on``: the miss of the current due date is recorded (the
 scheduler looks no more); ``missed_on``: a due date of the deadline's round was missed, which
 a complaint's extension (``ComplaintDeadlineExtended``) does not undo, as in the complaint
-register; any other new due date (a reopening, a case's clock running again) starts afresh.
+register. The closing and restarting events say so too: a deadline closed late (``on_time``
+false) missed its due date on the day it closed, even if no scheduler round recorded it; a
+case clock restarted (续办, 补正) with its moved due date already past on the restart day
+keeps the round's miss (or misses on that day). Any other new due date (a reopening, a case's
+clock running again in time) starts afresh.
 A context adds its deadlines with handlers here (or keeps them in its own register and
 registers a deadline source that queries that instead).
 """
@@ -27,6 +31,7 @@ from services.cases.domain import events
 from services.complaints.domain import Complaint
 from services.rectifications.domain import Rectification
 from services.rectifications.values import DeadlineKind
+from services.shared.working_days import local_date
 
 __all__ = ["CASES", "COMPLAINTS", "COMPLETION", "RECTIFICATIONS", "REPLY", "DeadlinesProjection"]
 
@@ -97,10 +102,13 @@ class DeadlineFold:
     - ``open`` (re)opens a deadline; the recorded miss of the due date (``overdue_on``) stays
       while the due date is the same (the aggregates record one ``…Overdue`` per due date);
       ``missed_on`` (the round missed a due date) stays as well, and through an extension
-      (``extension=True``) also when the due date moves; any other new due date starts a
-      new round;
+      (``extension=True``) also when the due date moves; a clock restarted on
+      ``restarted_on`` with the due date already before it keeps ``missed_on`` too, or
+      misses on ``restarted_on`` (the case is behind its moved due date as it resumes); any
+      other new due date starts a new round;
     - ``close`` closes an open deadline (met, missed or neither): not met when the round
-      missed a due date before, even if it closed by the extended one;
+      missed a due date before, even if it closed by the extended one; closed late
+      (``met=False``) with no miss recorded, the round missed on the day it closed;
     - ``overdue`` records the miss of the deadline's current due date (``overdue_on``; and
       ``missed_on``, unless the round missed an earlier one already).
     """
@@ -114,11 +122,21 @@ class DeadlineFold:
         self.changed: set[Key] = set()
 
     def open(
-        self, key: Key, due_on: date, at: datetime, position: int, *, extension: bool = False
+        self,
+        key: Key,
+        due_on: date,
+        at: datetime,
+        position: int,
+        *,
+        extension: bool = False,
+        restarted_on: date | None = None,
     ) -> None:
         old = self.rows.get(key)
         kept = old["overdue_on"] if old is not None and old["due_on"] == due_on else None
-        missed = old["missed_on"] if old is not None and extension else None
+        behind = restarted_on is not None and due_on < restarted_on
+        missed = old["missed_on"] if old is not None and (extension or behind) else None
+        if behind and missed is None and kept is None:
+            missed = restarted_on
         self.rows[key] = {
             "due_on": due_on,
             "opened_at": at,
@@ -135,6 +153,8 @@ class DeadlineFold:
         if row is not None and row["closed_at"] is None:
             if met and row["missed_on"] is not None:
                 met = False  # closed by an extended due date, after missing an earlier one
+            if met is False and row["missed_on"] is None:
+                row["missed_on"] = local_date(at)  # late, before any round recorded the miss
             row.update(closed_at=at, met=met, position=position)
             self.changed.add(key)
 
@@ -171,6 +191,7 @@ def _open(
     context: str = RECTIFICATIONS,
     *,
     extension: bool = False,
+    restarted_on: str | None = None,
 ) -> None:
     cast(DeadlineFold, fold).open(
         (context, record_id, deadline),
@@ -178,6 +199,7 @@ def _open(
         at,
         position,
         extension=extension,
+        restarted_on=None if restarted_on is None else date.fromisoformat(restarted_on),
     )
 
 
@@ -333,9 +355,19 @@ class DeadlinesProjection(Projection):
     def _(
         self, e: events.MaterialsSupplemented, conn: psycopg.Connection, tenant_id: str, p: int
     ) -> None:
-        """补正: with the last material the clock runs again, to the (moved) due date."""
+        """补正: with the last material the clock runs again, to the (moved) due date (a
+        miss stays when that is already past)."""
         if not e.outstanding:
-            _open(conn, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
+            _open(
+                conn,
+                e.originator_id,
+                COMPLETION,
+                e.due_date,
+                e.timestamp,
+                p,
+                CASES,
+                restarted_on=e.supplemented_on,
+            )
 
     @apply.register
     def _(self, e: events.Suspended, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
@@ -343,7 +375,18 @@ class DeadlinesProjection(Projection):
 
     @apply.register
     def _(self, e: events.Resumed, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        _open(conn, e.originator_id, COMPLETION, e.due_date, e.timestamp, p, CASES)
+        """续办: the clock runs again, to the moved due date; a case behind it as it resumes
+        (the due date before ``resumed_on``) keeps its miss, or misses on that day."""
+        _open(
+            conn,
+            e.originator_id,
+            COMPLETION,
+            e.due_date,
+            e.timestamp,
+            p,
+            CASES,
+            restarted_on=e.resumed_on,
+        )
 
     @apply.register
     def _(self, e: events.Completed, conn: psycopg.Connection, tenant_id: str, p: int) -> None:

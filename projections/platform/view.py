@@ -92,10 +92,12 @@ class DeadlineCounts:
     context: str
     open: int
     overdue: int
-    """Open deadlines whose round was recorded as missed (an extension keeps the miss)."""
+    """Open deadlines whose round was recorded as missed (an extension keeps the miss, and so
+    does a case clock restarted with its moved due date already past)."""
     closed_late: int
-    """Closed deadlines whose round was recorded as missed (even if closed by an extended
-    due date)."""
+    """Closed deadlines whose round was missed: recorded by a ``…Overdue`` event, or closed
+    late (not on time) before any round recorded it; also when closed by an extended due
+    date."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,9 @@ def deadline_counts(pool: Pool) -> list[DeadlineCounts]:
     """Open, overdue and late-closed deadlines per hall and context (worker pool).
 
     Overdue and closed late follow ``missed_on``: a miss recorded for any due date of the
-    round, which a complaint's extension does not undo (as in the complaint register)."""
+    round (``…Overdue``), or shown by the events themselves: a close not on time (the day it
+    closed), a case clock restarted with its moved due date already past (the day it
+    restarted). A complaint's extension does not undo it (as in the complaint register)."""
     with pool.connection() as conn:
         cur = conn.cursor(row_factory=class_row(DeadlineCounts))
         return cur.execute(

@@ -2,9 +2,10 @@
 
 Rows follow the events alone: each ticket keeps the times its events carried (issued, first
 called, called, started, ended), each window the number it called last, each hall its
-waiting-time target. The statistics of a service day are computed from that day's tickets
-when the board is read (:mod:`projections.queue_board.view`), so they are exact for any day
-and never depend on the moment of reading.
+waiting-time target, each service day the target in force when it started. The statistics
+of a service day are computed from that day's tickets against that day's target when the
+board is read (:mod:`projections.queue_board.view`), so they are exact for any day and a
+later change of the target leaves the days started before it as they were.
 
 The hall's configuration events (hall, queues, windows, staff) are applied one statement
 each, in order; the queue days' events — most of a busy hall's log — are folded per batch
@@ -20,9 +21,9 @@ import psycopg
 
 from projections.queue_board.setup import SETUP_EFFECTS
 from projections.queue_board.statements import execute
-from projections.queue_board.tickets import TicketFold, queue_of_day
+from projections.queue_board.tickets import TicketFold, keep_day_target, queue_of_day
 from projections.runtime import Batch, Projection
-from services.queue import QUEUE_DAY_EVENTS
+from services.queue import QUEUE_DAY_EVENTS, QueueDay
 
 __all__ = ["QueueBoardProjection"]
 
@@ -38,6 +39,7 @@ class QueueBoardProjection(Projection):
         "queue_board_staff",
         "queue_board_days",
         "queue_board_tickets",
+        "queue_board_day_targets",
     )
     reader_indexes = ("queue_board_days_day", "queue_board_tickets_day")
 
@@ -56,6 +58,8 @@ class QueueBoardProjection(Projection):
         )
 
     def _ticket(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
+        if type(event) is QueueDay.Started:
+            keep_day_target(conn, tenant_id, event, position)
         fold = TicketFold(tenant_id, queue_of_day(conn, tenant_id))
         fold.add(event, position)
         fold.write(conn)
@@ -67,11 +71,14 @@ class QueueBoardProjection(Projection):
     del _event_class
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
-        """Configuration events in order; the queue days' events folded, written last."""
+        """Configuration events and the days' targets in order; the queue days' events
+        folded, written last."""
         fold = TicketFold(batch.tenant_id, queue_of_day(conn, batch.tenant_id))
         for position, event in batch.events():
             if type(event) in SETUP_EFFECTS:
                 self._setup(event, conn, batch.tenant_id, position)
-            else:
-                fold.add(event, position)
+                continue
+            if type(event) is QueueDay.Started:
+                keep_day_target(conn, batch.tenant_id, event, position)
+            fold.add(event, position)
         fold.write(conn)

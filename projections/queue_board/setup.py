@@ -1,8 +1,10 @@
 """What the hall, its queues, windows and staff do to the board (pure functions).
 
 The hall gives the waiting-time target (``HallPolicies.waiting_target_minutes``, its default
-until changed); queues give names and prefixes; windows their status, suspension reason and
-the queues they serve; staff members their badge and the window they are signed in at.
+until changed; each service day keeps the one in force when it started,
+:func:`projections.queue_board.tickets.keep_day_target`); queues give names and prefixes;
+windows their status, suspension reason and the queues they serve; staff members their badge
+and the window they are signed in at.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from services.places import Window
 from services.queue import Queue
 from services.staff import StaffMember
 
-__all__ = ["SETUP_EFFECTS"]
+__all__ = ["DEFAULT_TARGET", "SETUP_EFFECTS"]
 
 DEFAULT_TARGET = HallPolicies().waiting_target_minutes
+"""The target of a hall that never changed it."""
 
 _HALL = """
 INSERT INTO queue_board_halls (tenant_id, waiting_target_minutes, position)

@@ -14,12 +14,13 @@ Definitions (the brief's Qmatic-style KPIs):
   deferred ticket may still be served later). ``no_show_tickets`` counts the tickets missed
   at least once, ``ended_no_show`` those that ended as no-shows (policy KEEP).
 - **Waiting-time target**: a ticket is *within the target* when it was called at most the
-  hall's target after its wait start; *over the target* when it was called later, when it
-  left uncalled (removed, cancelled, removed by the reset) after waiting longer than the
-  target, or when it still waits, uncalled, longer than the target at the moment of reading.
-  The share within the target is within ÷ (within + over): tickets whose outcome is not
-  decided yet (still waiting within the target) or that left uncalled in time count on
-  neither side.
+  target of its service day after its wait start (the hall's target when the day started:
+  a change applies from the next day started); *over the target* when it was called later,
+  when it left uncalled (removed, cancelled, removed by the reset) after waiting longer than
+  the target, or when it still waits, uncalled, longer than the target at the moment of
+  reading. The share within the target is within ÷ (within + over): tickets whose outcome
+  is not decided yet (still waiting within the target) or that left uncalled in time count
+  on neither side.
 - **Arrived**: visitors who took a number (issued minus transfers in), so a hall's total
   counts a transferred visitor once; **unserved**: tickets that ended without service
   (ended no-shows, removed, removed by the reset).

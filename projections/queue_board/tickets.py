@@ -9,6 +9,10 @@ and written with one statement (new tickets) or one ``executemany`` per table, i
 one statement per event. Later events win; counters add up; ``first_called_at`` keeps the
 first call ever. The rows are the ones event-by-event statements would give, whatever the
 batch size.
+
+The first queue to start a service day (``QueueDayStarted``) also fixes the day's waiting
+target (:func:`keep_day_target`): the hall's at that point of the log, so that statement is
+sent in the log's order, not at the batch's end.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from uuid import UUID
 import msgspec
 import psycopg
 
+from projections.queue_board.setup import DEFAULT_TARGET
 from services.halls import MissedNumberPolicy
 from services.queue import QueueDay
 
-__all__ = ["TicketFold", "queue_of_day"]
+__all__ = ["TicketFold", "keep_day_target", "queue_of_day"]
 
 
 _DAY = """
@@ -33,6 +38,16 @@ INSERT INTO queue_board_days (tenant_id, day_id, queue_code, service_day, prefix
                               position)
 VALUES (%(t)s, %(day)s, %(queue)s, %(service_day)s, %(prefix)s, NULL, %(p)s)
 """
+_DAY_TARGET = """
+INSERT INTO queue_board_day_targets (tenant_id, service_day, waiting_target_minutes, position)
+SELECT %(t)s, %(service_day)s,
+       COALESCE((SELECT waiting_target_minutes FROM queue_board_halls WHERE tenant_id = %(t)s),
+                %(default)s),
+       %(p)s
+ON CONFLICT (tenant_id, service_day) DO NOTHING
+"""
+"""The hall's target, as the configuration statements sent before left it, becomes the
+day's when its first queue starts it; the day's other queues find it there."""
 _JSON = msgspec.json.Encoder()
 _QUEUE_OF = "SELECT queue_code FROM queue_board_days WHERE tenant_id = %s AND day_id = %s"
 _NEW = """
@@ -213,6 +228,20 @@ class TicketFold:
         ):
             if params:
                 conn.cursor().executemany(sql, params)
+
+
+def keep_day_target(
+    conn: psycopg.Connection[Any], tenant_id: str, event: QueueDay.Started, position: int
+) -> None:
+    """Keep the hall's current waiting target as the target of ``event``'s service day,
+    unless another queue started that day before (no result read: pipelined)."""
+    params = {
+        "t": tenant_id,
+        "service_day": date.fromisoformat(event.service_day),
+        "default": DEFAULT_TARGET,
+        "p": position,
+    }
+    conn.execute(_DAY_TARGET, params, prepare=True)
 
 
 def queue_of_day(conn: psycopg.Connection[Any], tenant_id: str) -> Callable[[UUID], str | None]:

@@ -7,7 +7,10 @@ day is the hall's current date in China (``local_date(now)``, the date a ticket 
 would belong to), never the latest day some queue started (a day reset in advance, or
 yesterday before the morning's first ticket). ``now`` also decides which tickets still
 waiting are over the waiting-time target; every other statistic follows from the events
-alone. The definitions are in :mod:`projections.queue_board.stats`.
+alone. The target is the day's: the hall's ``waiting_target_minutes`` when the first of its
+queues started the day (a change of the policy applies from the next day started; the days
+started before keep theirs), or the hall's current one for a day not started yet. The
+definitions are in :mod:`projections.queue_board.stats`.
 """
 
 from __future__ import annotations
@@ -73,12 +76,21 @@ class QueueBoard:
     service_day: date
     """The day asked for, else the hall's current date in China."""
     waiting_target_minutes: int
+    """The waiting-time target of ``service_day`` (the hall's when the day started; its
+    current one for a day not started), which ``within_target`` and ``over_target`` are
+    measured against."""
     totals: QueueStats
     queues: tuple[QueueBoardQueue, ...]
     windows: tuple[QueueBoardWindow, ...]
 
 
-_HALL = "SELECT waiting_target_minutes FROM queue_board_halls WHERE tenant_id = %(t)s"
+_HALL = """
+SELECT COALESCE(d.waiting_target_minutes, h.waiting_target_minutes)
+FROM queue_board_halls h
+LEFT JOIN queue_board_day_targets d ON d.tenant_id = h.tenant_id AND d.service_day = %(day)s
+WHERE h.tenant_id = %(t)s
+"""
+"""The target of the board's day (``None``: the hall is not on the board)."""
 _QUEUES = """
 SELECT q.code, q.name, q.prefix, d.reset_at
 FROM queue_board_queues q
@@ -181,7 +193,7 @@ def queue_board(
     visible). ``now`` (aware) comes from the caller's clock."""
     day = service_day or local_date(now)
     with tenant_connection(pool, tenant_id) as conn:
-        hall = conn.execute(_HALL, {"t": tenant_id}).fetchone()
+        hall = conn.execute(_HALL, {"t": tenant_id, "day": day}).fetchone()
         if hall is None:
             return None
         target = int(hall[0])

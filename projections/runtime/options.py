@@ -13,15 +13,15 @@ YANSHEN_METRICS_PORT       (off)    serve Prometheus metrics on this port
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.shared.environment import ConfigurationError, read_float, read_int
+
 __all__ = ["ProjectionOptions"]
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
 
 
 @dataclass(frozen=True)
@@ -39,23 +39,32 @@ class ProjectionOptions:
     metrics_port: int | None = None
 
     def __post_init__(self) -> None:
-        # A batch of no positions never reaches a hall's head: the worker would spin on it.
+        # A batch of no positions never reaches a hall's head: the worker would spin on it;
+        # a lease or poll interval of no (or no finite) time fails every round.
         if self.batch_size < 1:
-            raise ValueError(f"YANSHEN_PROJECTION_BATCH must be at least 1, not {self.batch_size}")
-        if self.lease_ttl <= 0 or self.poll_interval <= 0:
-            raise ValueError("YANSHEN_LEASE_TTL and YANSHEN_POLL_INTERVAL must be above 0")
+            raise ConfigurationError(
+                f"YANSHEN_PROJECTION_BATCH must be a whole number of at least 1, "
+                f"not {self.batch_size}"
+            )
+        for name, seconds in (
+            ("YANSHEN_LEASE_TTL", self.lease_ttl),
+            ("YANSHEN_POLL_INTERVAL", self.poll_interval),
+        ):
+            if not math.isfinite(seconds) or seconds <= 0:
+                raise ConfigurationError(f"{name} must be a finite number above 0, not {seconds}")
 
     @classmethod
-    def from_env(cls) -> ProjectionOptions:
-        """Options from ``YANSHEN_*`` variables; unset ones keep their defaults."""
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ProjectionOptions:
+        """Options from ``YANSHEN_*`` variables; unset ones keep their defaults. A value that
+        cannot be used raises :class:`ConfigurationError` naming the variable."""
+        e = os.environ if env is None else env
         defaults = cls()
-        port = _env("YANSHEN_METRICS_PORT")
         return cls(
-            batch_size=int(_env("YANSHEN_PROJECTION_BATCH") or defaults.batch_size),
-            lease_ttl=float(_env("YANSHEN_LEASE_TTL") or defaults.lease_ttl),
-            poll_interval=float(_env("YANSHEN_POLL_INTERVAL") or defaults.poll_interval),
-            worker_id=_env("YANSHEN_WORKER_ID") or None,
-            metrics_port=int(port) if port else None,
+            batch_size=read_int(e, "YANSHEN_PROJECTION_BATCH", defaults.batch_size, minimum=1),
+            lease_ttl=read_float(e, "YANSHEN_LEASE_TTL", defaults.lease_ttl),
+            poll_interval=read_float(e, "YANSHEN_POLL_INTERVAL", defaults.poll_interval),
+            worker_id=e.get("YANSHEN_WORKER_ID", "").strip() or None,
+            metrics_port=read_int(e, "YANSHEN_METRICS_PORT", None, minimum=1, maximum=65535),
         )
 
     def kwargs(self) -> dict[str, Any]:

@@ -34,7 +34,9 @@ class HallRegistry(HallApplication):
             raise HallAlreadyRegisteredError(f"hall {self.hall_id!r} is already registered")
         if len(name) > 200 or len(region) > 200:
             raise ValidationError("hall name and region are limited to 200 characters")
-        hall = Hall(hall_id=self.hall_id, name=name, region=region, actor=actor)
+        hall = Hall(
+            hall_id=self.hall_id, name=name, region=region, actor=actor, timestamp=self.clock()
+        )
         conflict = HallAlreadyRegisteredError(f"hall {self.hall_id!r} is already registered")
         return self.save_or_conflict(hall, conflict=conflict)
 
@@ -49,7 +51,7 @@ class HallRegistry(HallApplication):
         if not changes:
             raise ValidationError("name at least one policy to change")
         hall = require_registered_hall(self)
-        hall.change_policies(hall.policies.with_changes(changes), actor)
+        hall.change_policies(hall.policies.with_changes(changes), actor, now=self.clock())
         position = self.save_or_conflict(hall, conflict=ConflictError(_CHANGED_CONCURRENTLY))
         return hall.policies, position
 
@@ -58,7 +60,7 @@ class HallRegistry(HallApplication):
         when the hall already has exactly these. Hall admins use :meth:`amend_policies`."""
         hall = require_registered_hall(self)
         if hall.policies != policies:
-            hall.change_policies(policies, actor)
+            hall.change_policies(policies, actor, now=self.clock())
             self.save_or_conflict(hall, conflict=ConflictError(_CHANGED_CONCURRENTLY))
         return hall
 

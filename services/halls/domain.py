@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -34,7 +35,9 @@ class HallPoliciesUnchangedError(ValidationError):
 class Hall(Aggregate):
     """A government service hall; its id is the tenant id of all its records.
 
-    >>> hall = Hall(hall_id="demo", name="示范政务服务大厅", region="江苏省苏州市", actor="op-1")
+    >>> from datetime import UTC, datetime
+    >>> hall = Hall(hall_id="demo", name="示范政务服务大厅", region="江苏省苏州市", actor="op-1",
+    ...             timestamp=datetime(2026, 3, 2, 1, tzinfo=UTC))
     >>> hall.id == Hall.create_id("demo"), hall.name
     (True, '示范政务服务大厅')
     """
@@ -48,7 +51,9 @@ class Hall(Aggregate):
         actor: str
 
     @event(Registered)
-    def __init__(self, hall_id: str, name: str, region: str, actor: str) -> None:
+    def __init__(
+        self, hall_id: str, name: str, region: str, actor: str, *, timestamp: datetime
+    ) -> None:
         validate_hall_id(hall_id)
         if not name.strip():
             raise ValidationError("a hall needs a name")
@@ -72,14 +77,16 @@ class Hall(Aggregate):
         """
         return HallPolicies.from_stored(self._policies)
 
-    def change_policies(self, policies: HallPolicies, actor: str) -> None:
+    def change_policies(self, policies: HallPolicies, actor: str, *, now: datetime) -> None:
         """Replace the hall's policies; refused when the hall already has them."""
         if policies == self.policies:
             raise HallPoliciesUnchangedError("the hall already has these policies")
-        self._policies_changed(policies.to_dict(), actor)
+        self._policies_changed(policies.to_dict(), actor, timestamp=now)
 
     @event(PoliciesChanged)
-    def _policies_changed(self, policies: dict[str, Any], actor: str) -> None:
+    def _policies_changed(
+        self, policies: dict[str, Any], actor: str, *, timestamp: datetime
+    ) -> None:
         self._policies = dict(policies)
 
     @staticmethod

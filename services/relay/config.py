@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from services.shared.environment import ConfigurationError, read_choice, read_float, read_int
+
 __all__ = ["RelayConfig"]
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+"""The mechanisms a user name and password configure (the only credentials read here)."""
 
 
 def _get(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -58,23 +64,37 @@ class RelayConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RelayConfig:
+        """The relay's settings; a value that cannot be used raises
+        :class:`~services.shared.environment.ConfigurationError` naming the variable."""
         e = os.environ if env is None else env
-        min_isr = _get(e, "YANSHEN_KAFKA_MIN_INSYNC_REPLICAS")
+
+        def count(name: str, default: int, minimum: int = 1) -> int:
+            return read_int(e, name, default, minimum=minimum)
+
+        retention_ms = read_int(e, "YANSHEN_KAFKA_RETENTION_MS", cls.retention_ms, minimum=-1)
+        if retention_ms == 0:
+            raise ConfigurationError(
+                "YANSHEN_KAFKA_RETENTION_MS must be a whole number of at least 1, or -1 "
+                "(forever), not '0'"
+            )
         return cls(
             bootstrap_servers=_get(e, "KAFKA_BOOTSTRAP_SERVERS"),
-            partitions=int(_get(e, "YANSHEN_KAFKA_PARTITIONS", "3")),
-            replication_factor=int(_get(e, "YANSHEN_KAFKA_REPLICATION_FACTOR", "1")),
-            min_insync_replicas=int(min_isr) if min_isr else None,
-            retention_ms=int(_get(e, "YANSHEN_KAFKA_RETENTION_MS", str(cls.retention_ms))),
-            linger_ms=int(_get(e, "YANSHEN_KAFKA_LINGER_MS", "5")),
-            connect_timeout_ms=int(_get(e, "YANSHEN_KAFKA_CONNECT_TIMEOUT_MS", "10000")),
-            send_timeout_ms=int(_get(e, "YANSHEN_KAFKA_SEND_TIMEOUT_MS", "15000")),
-            batch_size=int(_get(e, "YANSHEN_RELAY_BATCH_SIZE", "500")),
-            lease_ttl=float(_get(e, "YANSHEN_RELAY_LEASE_TTL", "10")),
-            poll_interval=float(_get(e, "YANSHEN_RELAY_POLL_INTERVAL", "1")),
+            partitions=count("YANSHEN_KAFKA_PARTITIONS", 3),
+            replication_factor=count("YANSHEN_KAFKA_REPLICATION_FACTOR", 1),
+            min_insync_replicas=read_int(e, "YANSHEN_KAFKA_MIN_INSYNC_REPLICAS", None, minimum=1),
+            retention_ms=retention_ms,
+            linger_ms=count("YANSHEN_KAFKA_LINGER_MS", 5, minimum=0),
+            connect_timeout_ms=count("YANSHEN_KAFKA_CONNECT_TIMEOUT_MS", 10000),
+            send_timeout_ms=count("YANSHEN_KAFKA_SEND_TIMEOUT_MS", 15000),
+            batch_size=count("YANSHEN_RELAY_BATCH_SIZE", 500),
+            lease_ttl=read_float(e, "YANSHEN_RELAY_LEASE_TTL", 10.0),
+            poll_interval=read_float(e, "YANSHEN_RELAY_POLL_INTERVAL", 1.0),
             worker_id=_get(e, "YANSHEN_RELAY_WORKER_ID") or None,
-            security_protocol=_get(e, "YANSHEN_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
-            sasl_mechanism=_get(e, "YANSHEN_KAFKA_SASL_MECHANISM") or None,
+            security_protocol=read_choice(
+                e, "YANSHEN_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", SECURITY_PROTOCOLS
+            ),
+            sasl_mechanism=read_choice(e, "YANSHEN_KAFKA_SASL_MECHANISM", "", SASL_MECHANISMS)
+            or None,
             sasl_username=_get(e, "YANSHEN_KAFKA_SASL_USERNAME") or None,
             sasl_password=_get(e, "YANSHEN_KAFKA_SASL_PASSWORD") or None,
             ssl_cafile=_get(e, "YANSHEN_KAFKA_SSL_CAFILE") or None,

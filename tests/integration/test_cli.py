@@ -150,3 +150,50 @@ def test_verify_reports_an_intact_chain_then_a_tampered_row(
     result = runner.invoke(app, ["verify", "--tenant", tenant_id])
     assert result.exit_code == 1
     assert "first bad position 4" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "variable", "value"),
+    [
+        (["serve"], "YANSHEN_PORT", "abc"),
+        (["run"], "YANSHEN_PORT", "70000"),
+        (["project"], "YANSHEN_PROJECTION_BATCH", "0"),
+        (["project"], "YANSHEN_METRICS_PORT", "abc"),
+        (["project"], "YANSHEN_LEASE_TTL", "nan"),
+        (["run"], "YANSHEN_LEASE_TTL", "inf"),
+        (["relay"], "YANSHEN_RELAY_BATCH_SIZE", "-1"),
+        (["serve"], "YANSHEN_JWT_KEYS", "oops"),
+        (["dev-token", "--role", "platform_operator"], "YANSHEN_LOG_JSON", "maybe"),
+        (["migrate"], "DATABASE_URL", "not a connection string"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_one_line_naming_it_and_exit_2(
+    started, monkeypatch, command, variable, value
+):
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(variable)
+    assert "must be" in line
+    assert started == []
+
+
+def test_a_refused_key_list_is_not_repeated(started, monkeypatch):
+    monkeypatch.setenv("YANSHEN_JWT_KEYS", "2025-07:a-real-key,the-next-real-key")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "real-key" not in result.output
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["verify", "--tenant", "demo"], ["project"]])
+def test_an_unreachable_database_is_one_line_without_the_password_and_exit_2(monkeypatch, command):
+    password = "DbPassw0rd-" + "Q4" * 4
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://yanshen:{password}@127.0.0.1:1/yanshen")
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("cannot connect to the database (postgresql://yanshen:***@127.0.0.1:1/")
+    assert "Connection refused" in line
+    assert password not in result.output

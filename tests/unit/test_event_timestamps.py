@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, decorated_funcs
 import services.catalog.domain
 import services.complaints.domain
 import services.evaluations.domain
+import services.halls.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
@@ -33,6 +34,7 @@ MODULES: list[ModuleType] = [
     services.catalog.domain,
     services.complaints.domain,
     services.evaluations.domain,
+    services.halls.domain,
     services.places.domain,
     services.queue.domain.day,
     services.queue.domain.queue,
@@ -76,5 +78,5 @@ def test_every_event_method_requires_its_timestamp(method):
 
 
 def test_every_aggregate_and_event_method_is_checked():
-    assert len(AGGREGATES) == 16
+    assert len(AGGREGATES) == 17
     assert len(METHODS) >= 50

@@ -16,7 +16,9 @@ from gateway.app import create_app
 from gateway.auth import Role
 from gateway.subscriptions import log_head
 from services.evaluations import EvaluationService, Invitation
+from services.evaluations.policies import rectification_id_for
 from services.partners import PLATFORM_LOG, PartnerRegistry
+from services.rectifications import RectificationService
 from services.shared.working_days import local_date
 from tests.e2e.gateway.conftest import REGISTER, Server, codes
 from tests.e2e.gateway.test_pagination_and_loaders import CountingCursor
@@ -132,6 +134,29 @@ def test_activity_counts_the_events_appended(gql, token, platform, hall, publish
     assert overview["dailyActivity"] == [{"day": _today().isoformat(), "events": head}]
     assert overview["deadlines"] == [
         {"context": "rectifications", "open": 2, "overdue": 0, "closedLate": 0}
+    ]
+
+
+def test_a_deadline_closed_after_its_due_date_counts_as_closed_late(
+    gql, token, platform, hall, project
+):
+    """A bad rating on 2026-09-29 opens a rectification whose verification call is due
+    09-30; the call comes on 10-09, with no deadline round in between. The deadline is
+    closed late all the same (the event says the call was not on time)."""
+    opened = datetime(2026, 9, 29, 2, tzinfo=UTC)  # 10:00 in Beijing
+    evaluations = platform.hall_app(EvaluationService, hall)
+    evaluations.clock = lambda: opened  # type: ignore[method-assign]
+    invitation = Invitation(subject_kind="MATTER", subject_ref="M-late", channel="ONLINE")
+    invited = evaluations.invite_evaluation(invitation, "S001")
+    evaluations.submit_rating(invited.id, BAD, "applicant", rating_code=invited.rating_code)
+    rectifications = platform.hall_app(RectificationService, hall)
+    rectifications.clock = lambda: opened + timedelta(days=10)  # type: ignore[method-assign]
+    rectifications.record_verification_call(
+        rectification_id_for(invited.evaluation), True, "核实", "S002"
+    )
+    project()
+    assert _hall(gql, token, hall)["deadlines"] == [
+        {"context": "rectifications", "open": 0, "overdue": 0, "closedLate": 1}
     ]
 
 

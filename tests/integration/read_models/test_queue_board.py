@@ -53,6 +53,7 @@ import pytest
 
 from gateway.auth import Role
 from projections.queue_board import QueueBoardProjection
+from projections.queue_board.view import queue_board
 from projections.runtime import Rebuild
 from services.halls import HallPolicies, HallRegistry, MissedNumberPolicy
 from services.places import PlacesService
@@ -329,19 +330,76 @@ def test_a_recall_moves_the_windows_call_time_and_counts(gql, token, hall, day, 
     assert moment_of(w01["calledAt"]) == bj("09:47")
 
 
-def test_service_level_follows_the_halls_target(gql, token, hall, day, project):
+def test_a_change_of_the_target_applies_from_the_next_day_started(gql, token, hall, day, project):
+    """At 10:00 the target goes from 10 to 13 minutes. 2026-03-02 started with 10 and keeps
+    it (A002 waited exactly 13 minutes: still over); 03-03 starts after the change, with 13
+    (A001 called after 13 minutes: within)."""
     day(HallRegistry, "10:00").change_policies(HallPolicies(waiting_target_minutes=13), "admin")
     project()
-    found = board(gql, token(Role.HALL_ADMIN, hall))
-    assert found["waitingTargetMinutes"] == 13
-    # A002 waited exactly 13 minutes: within a 13-minute target; B003 still waits (40 min)
+    admin = token(Role.HALL_ADMIN, hall)
+    found = board(gql, admin, d=DAY)
+    assert found["waitingTargetMinutes"] == 10
     totals = found["totals"]
-    assert (
-        totals["servedWithinTarget"],
-        totals["withinTarget"],
-        totals["overTarget"],
-        totals["servedWithinTargetShare"],
-    ) == (3, 5, 1, 5 / 6)
+    assert (totals["servedWithinTarget"], totals["withinTarget"], totals["overTarget"]) == (
+        2,
+        4,
+        2,
+    )
+    day(QueueService, "09:00", "2026-03-03").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    day(QueueService, "09:13", "2026-03-03").call_next("W01", "S001", "S001")
+    project()
+    next_day = board(gql, admin, d="2026-03-03")
+    assert next_day["waitingTargetMinutes"] == 13
+    assert (next_day["totals"]["withinTarget"], next_day["totals"]["overTarget"]) == (1, 0)
+
+
+def test_a_later_change_of_the_target_leaves_the_days_started_before_as_they_were(
+    hall, day, project, platform, database_url
+):
+    """2026-03-02 started with the 10-minute target: its board stays measured against 10
+    (A002, 13 minutes, and B003, still uncalled, over it) when the hall changes the target
+    to 45 on 03-05. 03-05 starts with 45 (A001 called after 20 minutes: within), and keeps
+    it when the target goes to 20 later that day; 03-06, not started, shows the hall's
+    current 20. Rebuilt event by event or in one batch (the change after the day's start in
+    the same batch), the board is the live one."""
+    before = queue_board(platform.app_pool, hall, date(2026, 3, 2), now=bj("09:45"))
+    assert before is not None
+    assert (before.waiting_target_minutes, before.totals.within_target) == (10, 4)
+    assert before.totals.over_target == 2
+    day(HallRegistry, "08:00", "2026-03-05").change_policies(
+        HallPolicies(waiting_target_minutes=45), "admin"
+    )
+    project()
+    assert queue_board(platform.app_pool, hall, date(2026, 3, 2), now=bj("09:45")) == before
+
+    day(QueueService, "09:00", "2026-03-05").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    day(QueueService, "09:20", "2026-03-05").call_next("W01", "S001", "S001")
+    day(HallRegistry, "10:00", "2026-03-05").change_policies(
+        HallPolicies(waiting_target_minutes=20), "admin"
+    )
+    project()
+    now = bj("10:05", "2026-03-05")
+    fifth = queue_board(platform.app_pool, hall, date(2026, 3, 5), now=now)
+    assert fifth is not None
+    assert (fifth.waiting_target_minutes, fifth.totals.within_target) == (45, 1)
+    assert fifth.totals.over_target == 0
+    sixth = queue_board(platform.app_pool, hall, date(2026, 3, 6), now=now)
+    assert sixth is not None
+    assert sixth.waiting_target_minutes == 20
+    again = queue_board(platform.app_pool, hall, date(2026, 3, 2), now=bj("09:45"))
+    assert again is not None  # W01 last called on 03-05 now; the day's figures stay
+    assert (again.waiting_target_minutes, again.totals, again.queues) == (
+        10,
+        before.totals,
+        before.queues,
+    )
+
+    rebuild = Rebuild(database_url, platform.worker_pool, QueueBoardProjection(), tenant=hall)
+    for batch_size in (1, 1_000):
+        rebuild.batch_size = batch_size
+        report = rebuild.check()
+        assert report.halls_compared == [hall], report
+        assert report.identical, [d.samples for d in report.differences]
 
 
 def test_a_suspended_window_and_a_reset_queue_show_on_the_board(gql, token, hall, day, project):

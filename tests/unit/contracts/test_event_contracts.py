@@ -98,7 +98,7 @@ def test_every_schema_is_valid_json_schema_and_closed(event_type):
 
 
 def test_payloads_of_real_events_validate():
-    hall = Hall(hall_id="demo", name="示范", region="苏州", actor="op")
+    hall = Hall(hall_id="demo", name="示范", region="苏州", actor="op", timestamp=datetime.now(UTC))
     item = ServiceItem(
         hall_id="demo",
         code="X1",

@@ -3,6 +3,7 @@ recorded values."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from services.halls import (
     MissedNumberPolicy,
 )
 from services.shared import ValidationError
+from services.store import decode
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ def test_a_hall_whose_log_names_a_removed_policy_keeps_working(hall_apps, regist
     the hall's policies read without it, and commands that start from them still run."""
     hall = registry.get_hall()
     recorded = {**HallPolicies(complaint_complex_working_days=10).to_dict(), "retired": 2}
-    hall._policies_changed(recorded, "admin-of-a-later-version")
+    hall._policies_changed(recorded, "admin-of-a-later-version", timestamp=registry.clock())
     registry.save(hall)
 
     assert registry.get_hall().policies == HallPolicies(complaint_complex_working_days=10)
@@ -129,3 +131,15 @@ def test_a_hall_whose_log_names_a_removed_policy_keeps_working(hall_apps, regist
     policies, _ = registry.amend_policies({"rectification_working_days": 15}, "admin")
     assert policies.complaint_complex_working_days == 10
     assert policies.rectification_working_days == 15
+
+
+def test_the_halls_events_carry_the_injected_clocks_time(hall_apps):
+    """A queue board keeps the target in force per service day: the change's time must be
+    the application's, not the wall clock's."""
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    registry = hall_apps(HallRegistry, "h2")
+    registry.clock = lambda: at
+    registry.register_hall("二号大厅", "沈阳", "op")
+    registry.amend_policies({"waiting_target_minutes": 20}, "admin")
+    events = [decode(n) for n in registry.recorder.select_notifications(1, 10)]
+    assert [e.timestamp for e in events] == [at, at]

@@ -1,0 +1,141 @@
+"""Settings: secrets stay out of their ``repr``; a value that cannot be used is refused when
+it is read, naming the variable and what it accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploy.settings import ConfigurationError, Settings, masked_url
+from projections.runtime import ProjectionOptions
+from services.relay import RelayConfig
+
+SECRET = "prod-signing-secret-" + "A1" * 8
+PASSWORD = "DbPassw0rd-" + "X7" * 4
+
+
+def test_the_repr_of_settings_hides_the_keys_and_the_database_password():
+    settings = Settings(
+        database_url=f"postgresql://yanshen:{PASSWORD}@db.internal:5432/yanshen",
+        jwt_secret=SECRET,
+        jwt_keys=(("2025-07", SECRET + "-kid"),),
+    )
+    shown = repr(settings)
+    assert SECRET not in shown
+    assert PASSWORD not in shown
+    assert "postgresql://yanshen:***@db.internal:5432/yanshen" in shown
+    assert "2025-07" in shown
+    assert str(settings) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgresql://u:p%40ss@h:5432/d", "postgresql://u:***@h:5432/d"),
+        (
+            "postgres://u:p@h1:5432,h2:5433/d?sslmode=require",
+            "postgres://u:***@h1:5432,h2:5433/d?sslmode=require",
+        ),
+        ("postgresql://u@h/d", "postgresql://u@h/d"),
+        (
+            "postgresql:///d?host=/run/pg&password=p&user=u",
+            "postgresql:///d?host=/run/pg&password=***&user=u",
+        ),
+        ("host=h password=p user=u", "host=h password=*** user=u"),
+        ("host=h password = 'p q\\' r' user=u", "host=h password = *** user=u"),
+        ("host=h sslpassword=p", "host=h sslpassword=***"),
+        ("host=h password=p&q user=u", "host=h password=*** user=u"),
+        ("postgresql://u:p:q@r@h/d", "postgresql://u:***@h/d"),
+    ],
+)
+def test_masked_url_hides_every_password(url, masked):
+    assert masked_url(url) == masked
+
+
+def test_settings_read_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "YANSHEN_PORT": "8443",
+            "YANSHEN_LOG_JSON": "TRUE",
+            "YANSHEN_JWT_KEYS": "a:1, b:2",
+            "YANSHEN_JWT_SIGNING_KID": "b",
+            "YANSHEN_JWT_JWKS_REFRESH_SECONDS": "60.5",
+            "YANSHEN_RATE_LIMIT_PER_MINUTE": "0",
+        }
+    )
+    assert (settings.port, settings.log_json, settings.jwt_signing_kid) == (8443, True, "b")
+    assert settings.jwt_keys == (("a", "1"), ("b", "2"))
+    assert (settings.jwt_jwks_refresh_seconds, settings.rate_limit_per_minute) == (60.5, 0)
+    assert Settings.from_env({}) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("YANSHEN_PORT", "abc", "from 1 to 65535"),
+        ("YANSHEN_PORT", "70000", "from 1 to 65535"),
+        ("YANSHEN_PORT", "0", "from 1 to 65535"),
+        ("YANSHEN_MAX_PAGE_SIZE", "0", "at least 1"),
+        ("YANSHEN_RATE_LIMIT_PER_MINUTE", "-1", "at least 0"),
+        ("YANSHEN_JWT_LEEWAY_SECONDS", "5s", "whole number"),
+        ("YANSHEN_JWT_JWKS_REFRESH_SECONDS", "nan", "finite number above 0"),
+        ("YANSHEN_JWT_JWKS_REFRESH_SECONDS", "inf", "finite number above 0"),
+        ("YANSHEN_LOG_JSON", "maybe", "1, true, yes, on, 0, false, no or off"),
+        ("YANSHEN_DEFAULT_PAGE_SIZE", "500", "at most YANSHEN_MAX_PAGE_SIZE"),
+        ("YANSHEN_JWT_SIGNING_KID", "c", "a kid of YANSHEN_JWT_KEYS (a)"),
+        ("DATABASE_URL", "host=h port", "PostgreSQL URL"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_refused_by_name(variable, value, accepted):
+    env = {"YANSHEN_JWT_KEYS": "a:1", variable: value}
+    with pytest.raises(ConfigurationError, match=variable) as refused:
+        Settings.from_env(env)
+    assert accepted in str(refused.value)
+
+
+def test_a_malformed_key_list_is_refused_without_repeating_the_keys():
+    with pytest.raises(ConfigurationError, match="YANSHEN_JWT_KEYS") as refused:
+        Settings.from_env({"YANSHEN_JWT_KEYS": f"good:1,{SECRET}"})
+    assert SECRET not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("YANSHEN_LEASE_TTL", "nan"),
+        ("YANSHEN_LEASE_TTL", "inf"),
+        ("YANSHEN_POLL_INTERVAL", "soon"),
+        ("YANSHEN_PROJECTION_BATCH", "many"),
+        ("YANSHEN_METRICS_PORT", "abc"),
+        ("YANSHEN_METRICS_PORT", "70000"),
+    ],
+)
+def test_projection_options_that_cannot_be_used_are_refused_by_name(variable, value):
+    with pytest.raises(ConfigurationError, match=variable):
+        ProjectionOptions.from_env({variable: value})
+
+
+def test_projection_options_refuse_endless_leases_given_directly():
+    with pytest.raises(ConfigurationError, match="YANSHEN_LEASE_TTL"):
+        ProjectionOptions(lease_ttl=float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("YANSHEN_KAFKA_PARTITIONS", "0"),
+        ("YANSHEN_KAFKA_MIN_INSYNC_REPLICAS", "two"),
+        ("YANSHEN_KAFKA_RETENTION_MS", "0"),
+        ("YANSHEN_KAFKA_RETENTION_MS", "-2"),
+        ("YANSHEN_RELAY_LEASE_TTL", "inf"),
+        ("YANSHEN_RELAY_POLL_INTERVAL", "0"),
+        ("YANSHEN_KAFKA_SECURITY_PROTOCOL", "TLS"),
+        ("YANSHEN_KAFKA_SASL_MECHANISM", "scram"),
+    ],
+)
+def test_relay_settings_that_cannot_be_used_are_refused_by_name(variable, value):
+    with pytest.raises(ConfigurationError, match=variable):
+        RelayConfig.from_env({variable: value})
+
+
+def test_relay_keeps_messages_forever_only_when_told():
+    assert RelayConfig.from_env({"YANSHEN_KAFKA_RETENTION_MS": "-1"}).retention_ms == -1
