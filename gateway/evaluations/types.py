@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.errors import InputError
 from gateway.security import INHERITED, allow
 from services.evaluations import Evaluation, EvaluationNotFoundError, Invitation, Rating
 from services.evaluations import values as v
@@ -186,9 +187,13 @@ class RatingInput:
     )
 
     def rating(self) -> Rating:
+        """The domain's rating; an indicator scored twice is refused, not the last one kept."""
+        scores = {s.indicator.value: s.score for s in self.scores}
+        if len(scores) != len(self.scores):
+            raise InputError("score each indicator at most once")
         return Rating(
             level=self.level.value,
-            scores={s.indicator.value: s.score for s in self.scores},
+            scores=scores,
             comment=self.comment,
             voluntary=self.voluntary,
         )

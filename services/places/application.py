@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from eventsourcing.domain import Aggregate
 
 from services.halls.application import require_registered_hall
-from services.places.domain import ServicePlace, Window
+from services.places.domain import ServicePlace, Window, validate_codes
 from services.places.errors import (
     ServicePlaceExistsError,
     ServicePlaceNotFoundError,
@@ -169,6 +169,7 @@ class PlacesService(HallApplication):
         return window
 
     def _check_queues(self, queue_codes: Sequence[str]) -> None:
+        validate_codes(queue_codes, "queue")  # before a lookup per code
         unknown = [
             c for c in queue_codes if self.get_or_none(Queue.create_id(self.hall_id, c)) is None
         ]

@@ -38,7 +38,9 @@ __all__ = [
     "WindowExistsError",
     "WindowStatus",
     "WindowType",
+    "require_distinct",
     "validate_code",
+    "validate_codes",
 ]
 
 MAX_REASON = 500
@@ -57,9 +59,19 @@ def _name(name: str, what: str, limit: int = 100) -> str:
     return name.strip()
 
 
-def _codes(codes: list[str], what: str) -> list[str]:
-    if len(codes) > 100 or len(set(codes)) != len(codes):
-        raise ValidationError(f"at most 100 distinct {what} codes")
+MAX_CODES = 100
+"""The most items or queues one window or queue lists."""
+
+
+def require_distinct(codes: Sequence[str], what: str) -> None:
+    """At most :data:`MAX_CODES` codes, none twice (checked before any is looked up)."""
+    if len(codes) > MAX_CODES or len(set(codes)) != len(codes):
+        raise ValidationError(f"at most {MAX_CODES} distinct {what} codes")
+
+
+def validate_codes(codes: Sequence[str], what: str) -> list[str]:
+    """Distinct place, window or queue codes (:func:`require_distinct`, :func:`validate_code`)."""
+    require_distinct(codes, what)
     return [validate_code(c, what) for c in codes]
 
 
@@ -243,7 +255,7 @@ class Window(Aggregate):
         except ValueError:
             raise ValidationError(f"unknown window type {window_type!r}") from None
         self.item_codes = list(item_codes)
-        self.queue_codes = _codes(queue_codes, "queue")
+        self.queue_codes = validate_codes(queue_codes, "queue")
 
     @property
     def is_open(self) -> bool:
@@ -263,7 +275,8 @@ class Window(Aggregate):
         _name(name, "window")
         if window_type not in WindowType.__members__:
             raise ValidationError(f"unknown window type {window_type!r}")
-        _codes(queue_codes, "queue")
+        require_distinct(item_codes, "item")
+        validate_codes(queue_codes, "queue")
         self._reconfigured(
             name.strip(), window_type, list(item_codes), list(queue_codes), actor, timestamp=now
         )

@@ -143,7 +143,13 @@ def test_a_bad_rating_and_its_rectification_through_review(gql, as_, hall, platf
     assert _codes(gql(submit, {"id": e["id"], "level": "DISSATISFIED"}, token=other)) == [
         "FORBIDDEN"
     ]
+    twice = submit.replace("{indicator: EFFICIENCY, score: 1}", "{indicator: OVERALL, score: 5}")
     before = _positions(platform, hall)
+    # an indicator scored twice is refused (not the last score kept), nothing recorded
+    assert _codes(gql(twice, {"id": e["id"], "level": "DISSATISFIED"}, token=applicant)) == [
+        "VALIDATION"
+    ]
+    assert _positions(platform, hall) == before
     rated = _data(
         gql(submit, {"id": e["id"], "level": "DISSATISFIED"}, token=applicant), "submitRating"
     )

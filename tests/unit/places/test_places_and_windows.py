@@ -156,6 +156,35 @@ def test_a_withdrawn_item_is_configured_onto_no_window(places, hall_apps):
     places.reconfigure_window("W1", "综合窗口", "COMPREHENSIVE", [], [], "admin")  # dropped
 
 
+@pytest.mark.parametrize(
+    "codes", [["X1", "X1"], [f"X{n}" for n in range(101)]], ids=["twice", "over-100"]
+)
+def test_a_windows_item_list_is_distinct_and_bounded(places, codes):
+    command = lambda: places.configure_window("W1", "综合窗口", "COMPREHENSIVE", codes, "admin")  # noqa: E731
+    assert refused(places, ValidationError, command) == "VALIDATION"
+    places.configure_window("W1", "综合窗口", "COMPREHENSIVE", ["X1"], "admin")
+    with pytest.raises(ValidationError, match="at most 100 distinct item codes"):
+        places.reconfigure_window("W1", "综合窗口", "COMPREHENSIVE", codes, [], "admin")
+
+
+def test_long_item_and_queue_lists_are_refused_before_any_code_is_looked_up(places, monkeypatch):
+    """Each code costs a read of the store: a 20,000-code list (a 1 MB body holds 110,000)
+    must not cost 20,000 reads before the 100-code limit refuses it."""
+    looked_up = []
+    get_or_none = places.get_or_none
+
+    def counting(*args):
+        looked_up.append(args)
+        return get_or_none(*args)
+
+    monkeypatch.setattr(places, "get_or_none", counting)
+    many = ["X1"] * 20_000
+    for items, queues in ((many, []), ([], many)):
+        with pytest.raises(ValidationError, match="at most 100 distinct"):
+            places.configure_window("W1", "综合窗口", "COMPREHENSIVE", items, "admin", "", queues)
+    assert len(looked_up) <= 2  # the hall's registration, once per command
+
+
 def test_a_window_opens_suspends_resumes_and_closes_at_the_clocks_times(places, clock):
     places.configure_window("W1", "综合窗口", "COMPREHENSIVE", [], "admin")
     opened_at = clock()
