@@ -28,6 +28,20 @@ def _unreachable(error: Exception) -> str:
     return f"cannot connect to the database ({where}): {' '.join(str(error).split())}"
 
 
+_CONNECTING = ("08", "28", "3D", "57P03")
+"""SQLSTATE classes and codes of a database that cannot be reached or logged into."""
+
+
+def _cannot_connect(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached (no statement ran): libpq's own
+    connection failures carry no SQLSTATE; the server's, ``_CONNECTING``."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    return error.sqlstate is None or error.sqlstate.startswith(_CONNECTING)
+
+
 class _Yanshen(TyperGroup):
     """The ``yanshen`` group: bad settings and an unreachable database are one red line and
     exit status 2 (like a bad argument), in every command, instead of a traceback."""
@@ -38,10 +52,8 @@ class _Yanshen(TyperGroup):
         except ConfigurationError as error:
             message = str(error)
         except Exception as error:
-            import psycopg
-
-            if not isinstance(error, psycopg.OperationalError):
-                raise
+            if not _cannot_connect(error):
+                raise  # a statement that failed (cancelled, timed out …) is no usage error
             message = _unreachable(error)
         console.print(Text(message, style="red"), soft_wrap=True)
         raise typer.Exit(2)

@@ -36,18 +36,23 @@ def masked_url(url: str) -> str:
     'postgresql://yanshen:***@db:5432/yanshen?sslmode=require'
     >>> masked_url("host=db user=yanshen password='a b' dbname=yanshen")
     'host=db user=yanshen password=*** dbname=yanshen'
+    >>> masked_url("postgresql://yanshen:s3c#r?t@db/yanshen?password=x&sslmode=require")
+    'postgresql://yanshen:***@db/yanshen?password=***&sslmode=require'
     """
     scheme, separator, rest = url.partition("://")
     if not separator:
         return _PASSWORD_KEYWORD.sub(r"\1***", url)
-    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
-    netloc, tail = rest[:end], rest[end:]
-    userinfo, at, hosts = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        netloc = f"{userinfo.partition(':')[0]}:***@{hosts}"
-    path, question, query = tail.partition("?")
+    # The user info ends at an "@" before the first "/" (libpq takes the first; the last is
+    # masked, so that nothing of a password with "@" shows either); a password may hold "?"
+    # or "#". The query starts at the first "?" after the user info.
+    slash = rest.find("/")
+    at = (rest if slash < 0 else rest[:slash]).rfind("@")
+    userinfo, after = (rest[:at], rest[at + 1 :]) if at >= 0 else ("", rest)
+    if ":" in userinfo:
+        userinfo = f"{userinfo.partition(':')[0]}:***"
+    location, question, query = after.partition("?")
     query = _PASSWORD_PARAMETER.sub(r"\1***", query)
-    return f"{scheme}://{netloc}{path}{question}{query}"
+    return f"{scheme}://{userinfo}{'@' if at >= 0 else ''}{location}{question}{query}"
 
 
 def _database_url(env: Mapping[str, str]) -> str:

@@ -3,6 +3,7 @@ verification."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -10,6 +11,7 @@ from deploy.cli import app
 from deploy.demo import seed_demo_hall
 from deploy.settings import DEV_JWT_SECRET, Settings
 from gateway.auth import Role, decode_token
+from services.store.migrate import _LOCK_KEY as MIGRATIONS_LOCK
 
 runner = CliRunner()
 
@@ -197,3 +199,19 @@ def test_an_unreachable_database_is_one_line_without_the_password_and_exit_2(mon
     assert line.startswith("cannot connect to the database (postgresql://yanshen:***@127.0.0.1:1/")
     assert "Connection refused" in line
     assert password not in result.output
+
+
+def test_a_statement_that_fails_is_not_reported_as_an_unreachable_database(
+    monkeypatch, database_url
+):
+    """Reached and logged into, the database refused a statement (a lock it waited for too
+    long): a failure of the command (exit 1, with its reason), not "cannot connect" and a
+    usage error."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=50")
+    with psycopg.connect(database_url) as other:  # another migrate holds the migrations' lock
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATIONS_LOCK,))
+        result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 1, result.output
+    assert "cannot connect" not in result.output
+    assert "lock timeout" in repr(result.exception)

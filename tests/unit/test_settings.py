@@ -45,6 +45,8 @@ def test_the_repr_of_settings_hides_the_keys_and_the_database_password():
         ("host=h sslpassword=p", "host=h sslpassword=***"),
         ("host=h password=p&q user=u", "host=h password=*** user=u"),
         ("postgresql://u:p:q@r@h/d", "postgresql://u:***@h/d"),
+        ("postgresql://u:hunter2?x@h:1/d", "postgresql://u:***@h:1/d"),  # libpq: password
+        ("postgresql://u:s3c#ret@h/d?sslmode=require", "postgresql://u:***@h/d?sslmode=require"),
     ],
 )
 def test_masked_url_hides_every_password(url, masked):
