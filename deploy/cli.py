@@ -212,23 +212,34 @@ def serve(
     if refusal:
         console.print(f"[red]refused: {refusal}[/red]")
         raise typer.Exit(2)
-    from deploy.runner import run_platform
+    from deploy.runner import StartupError, run_platform
 
     relay = bool(settings.kafka_bootstrap_servers)
     _check_worker_settings(projections=workers, relay=workers and relay)
     _setup_logging(settings)
-    run_platform(settings, with_workers=workers, seed=False)
+    try:
+        code = run_platform(settings, with_workers=workers, seed=False)
+    except StartupError as error:
+        console.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
 
 
 @app.command()
 def run() -> None:
-    """Everything on one machine: embedded PostgreSQL, migrations, demo hall, workers, GraphQL."""
-    from deploy.runner import run_platform
+    """Everything on one machine: embedded PostgreSQL, migrations, demo hall, projection worker,
+    deadline scheduler (and relay when KAFKA_BOOTSTRAP_SERVERS is set), GraphQL."""
+    from deploy.runner import StartupError, run_platform
 
     settings = _settings()
     _check_worker_settings(projections=True, relay=bool(settings.kafka_bootstrap_servers))
     _setup_logging(settings)
-    run_platform(settings, with_workers=True, seed=True)
+    try:
+        code = run_platform(settings, with_workers=True, seed=True, with_scheduler=True)
+    except StartupError as error:
+        console.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
 
 
 def _run_worker(target: str) -> None:

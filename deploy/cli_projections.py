@@ -155,14 +155,21 @@ def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, 
 
 def schedule(
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 60.0,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="Seconds between rounds (above 0). [default: YANSHEN_SCHEDULE_INTERVAL]"),
+    ] = None,
 ) -> None:
     """Run the deadline scheduler: records …Overdue events for records past their deadline."""
     from services.scheduler import DeadlineScheduler, default_sources
 
+    seconds = Settings.from_env().schedule_interval if interval is None else interval
+    if not seconds > 0:  # 0 would run rounds back to back, a negative wait fails
+        console.print(f"[red]the interval must be above 0 seconds, not {seconds:g}[/red]")
+        raise typer.Exit(2)
     with _platform() as platform:
         scheduler = DeadlineScheduler(
-            platform.worker_pool, platform.hall_app, default_sources(), interval=interval
+            platform.worker_pool, platform.hall_app, default_sources(), interval=seconds
         )
         if once:
             report = scheduler.run_once()

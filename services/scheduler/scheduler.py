@@ -72,6 +72,8 @@ class DeadlineScheduler:
         clock: Callable[[], datetime] = _utc_now,
         interval: float = 60.0,
     ) -> None:
+        if not interval > 0:  # 0 would run rounds back to back (NaN is refused too)
+            raise ValueError(f"the scheduler's interval must be above 0 seconds, not {interval}")
         self.pool = pool
         """A worker pool: the sources' queries see every hall."""
         self.hall_apps = hall_apps

@@ -15,6 +15,7 @@ hours. (A batch of a frozen worker is ended by its ``transaction_timeout``, see
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeAlias
 
@@ -22,7 +23,7 @@ import psycopg
 import psycopg_pool
 from psycopg.conninfo import conninfo_to_dict
 
-__all__ = ["ROLES", "Pool", "Role", "open_pool"]
+__all__ = ["ROLES", "TIMEOUTS", "Pool", "Role", "open_pool"]
 
 Role: TypeAlias = Literal["app", "worker", "admin"]
 Pool: TypeAlias = psycopg_pool.ConnectionPool[psycopg.Connection[Any]]
@@ -33,6 +34,17 @@ ROLES: dict[str, str | None] = {
     "admin": None,
 }
 """Pool role → the PostgreSQL role it takes (``None``: the login user itself)."""
+
+TIMEOUTS: dict[str, float] = {"app": 5.0, "worker": 30.0, "admin": 30.0}
+"""Pool role → seconds a caller waits for a connection before ``PoolTimeout``. Requests
+(``app``) give up soon, so that a client hears "unavailable" while the database is down
+instead of hanging (and a stopping server does not wait for them); workers wait longer:
+their connections can be busy for a while (index builds of a rebuild) and nobody waits
+on them."""
+DOWN_TIMEOUT = 1.0
+"""Seconds an ``app`` caller waits for a connection once one has timed out and none has
+been handed out since (the database is down): the store retries a failed read a few times,
+and each retry would otherwise wait the whole timeout again."""
 
 WORKER_KEEPALIVES = {
     "keepalives": 1,
@@ -64,27 +76,51 @@ def _configure(
     return configure
 
 
+class _FailFastPool(psycopg_pool.ConnectionPool[psycopg.Connection[Any]]):
+    """A pool whose callers wait only :data:`DOWN_TIMEOUT` for a connection while the last
+    wait timed out and no connection was handed out since (the pool keeps reconnecting in
+    the background; the first connection it gets back ends this)."""
+
+    _down_since: float | None = None
+
+    def getconn(self, timeout: float | None = None) -> psycopg.Connection[Any]:
+        if timeout is None and self._down_since is not None:
+            timeout = min(self.timeout, DOWN_TIMEOUT)
+        try:
+            conn = super().getconn(timeout)
+        except psycopg_pool.PoolTimeout:
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+            raise
+        self._down_since = None
+        return conn
+
+
 def open_pool(
     database_url: str,
     role: Role,
     *,
     min_size: int = 1,
     max_size: int = 10,
+    timeout: float | None = None,
 ) -> Pool:
-    """Open a pool whose connections act as ``role`` (autocommit; transactions explicit)."""
+    """Open a pool whose connections act as ``role`` (autocommit; transactions explicit);
+    callers wait ``timeout`` seconds for a connection (default: :data:`TIMEOUTS`)."""
     if role not in ROLES:
         raise ValueError(f"unknown pool role {role!r}; expected one of {sorted(ROLES)}")
     kwargs: dict[str, Any] = {}
     if role == "worker":
         given = conninfo_to_dict(database_url)
         kwargs = {k: v for k, v in WORKER_KEEPALIVES.items() if k not in given}
-    pool: Pool = psycopg_pool.ConnectionPool(
+    cls = _FailFastPool if role == "app" else psycopg_pool.ConnectionPool
+    pool: Pool = cls(
         database_url,
         kwargs=kwargs,
         min_size=min_size,
         max_size=max_size,
         configure=_configure(ROLES[role], keepalives=role == "worker"),
         name=f"yanshen-{role}",
+        timeout=TIMEOUTS[role] if timeout is None else timeout,
         open=False,
     )
     pool.open(wait=True, timeout=30.0)

@@ -86,8 +86,12 @@ def started(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     calls: list[tuple[Settings, bool]] = []
 
-    def run_platform(settings: Settings, *, with_workers: bool, seed: bool) -> None:
+    def run_platform(
+        settings: Settings, *, with_workers: bool, seed: bool, with_scheduler: bool = False
+    ) -> int:
+        assert with_scheduler == seed, "run (the local demo) runs the scheduler, serve not"
         calls.append((settings, seed))
+        return 0
 
     monkeypatch.setattr("deploy.runner.run_platform", run_platform)
     return calls

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 
 from deploy.embedded_pg import EmbeddedPostgres
@@ -147,3 +148,40 @@ def test_a_reused_pid_does_not_keep_the_server(server: EmbeddedPostgres, pgdata:
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_pid_file_truncated_by_a_postmaster_killed_while_starting_does_not_block(
+    server: EmbeddedPostgres, pgdata: Path
+) -> None:
+    server.start()
+    server.stop()  # stopped: as after `make run` was killed while PostgreSQL started
+    (pgdata / "postmaster.pid").write_text(
+        f"{_dead_pid()}\n{pgdata.resolve()}\n1700000000\n\n{pgdata.resolve()}\n\n  0 0\n"
+    )  # 7 lines: the status line was never written (the library asserts 8)
+    again = EmbeddedPostgres(pgdata, cleanup="stop")
+    url = again.start()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    again.stop()
+    assert not _running(pgdata)
+
+
+def test_an_initdb_of_ours_that_was_killed_is_done_again(pgdata: Path) -> None:
+    from deploy.embedded_pg_recovery import initdb_marker, is_complete
+
+    fresh = pgdata.parent / "fresh" / "pg"
+    fresh.mkdir(parents=True)
+    os.chmod(fresh.parent, 0o755)
+    (fresh / "PG_VERSION").write_text("18\n")  # what initdb writes first
+    (fresh / "base").mkdir()
+    initdb_marker(fresh).write_text(json.dumps({"pid": _dead_pid(), "started": None}))
+    server = EmbeddedPostgres(fresh, cleanup="stop")
+    try:
+        url = server.start()
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert is_complete(fresh.resolve())
+        assert not initdb_marker(fresh).exists()
+    finally:
+        server.stop()
+        _kill_server(fresh)
