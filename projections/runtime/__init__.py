@@ -11,6 +11,7 @@ from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
 from projections.runtime.rebuild import Rebuild, RebuildReport
 from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, update_record
+from projections.runtime.sweep import RebuildLeftovers, sweep_stale_rebuilds
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
@@ -32,6 +33,7 @@ __all__ = [
     "ProjectionWorker",
     "Rebuild",
     "RebuildError",
+    "RebuildLeftovers",
     "RebuildReport",
     "RowTable",
     "TableDifference",
@@ -39,6 +41,7 @@ __all__ = [
     "apply_next_batch",
     "decode_row",
     "handled_topics",
+    "sweep_stale_rebuilds",
     "tenant_connection",
     "update_record",
 ]

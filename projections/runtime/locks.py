@@ -5,8 +5,10 @@ Every live batch of a projection holds its *shared* lock; a rebuild's swap takes
 are swapped. A worker's group batch holds the shared locks of all its projections, so its
 batches wait for the swap (the last events and at most ``Rebuild.table_lock_timeout`` for
 the tables, per attempt). A second session lock keeps two rebuilds of one projection from
-running at once. A repeatable-read reader of the live tables holds the shared locks for its
-whole transaction (:func:`held_against_swaps`).
+running at once; it is held from the rebuild's start until it has cleaned up, so a free one
+means that projection has no running rebuild (:mod:`projections.runtime.sweep`). A
+repeatable-read reader of the live tables holds the shared locks for its whole transaction
+(:func:`held_against_swaps`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ __all__ = [
 BATCHES = 0x59500001
 """Namespace (first key) of the per-projection batch/swap locks."""
 _REBUILDS = 0x59500002
-"""Namespace of the per-projection rebuild session locks."""
+"""Namespace of the per-projection rebuild session locks (also in
+``projections/runtime/sql/0001_rebuild_sweep.sql``: 1498415106)."""
 
 
 def hold_for_batch(conn: psycopg.Connection[Any], projection: str) -> None:

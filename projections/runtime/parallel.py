@@ -72,18 +72,21 @@ def catch_up_hall(
 _process: dict[str, Any] = {}
 
 
-def _start(conninfo: str, members: list[Member], stop: Event) -> None:
+def _start(conninfo: str, members: list[Member], stop: Event, parent: int) -> None:
+    # Watch the parent first: it may be gone already (killed while this process started).
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     pool = _process["pool"] = open_pool(conninfo, "worker", min_size=1, max_size=1)
     # A pool process ends without running ``atexit``; its finalizers do run.
     multiprocessing.util.Finalize(None, pool.close, exitpriority=10)
     _process["members"] = members
     _process["stop"] = stop
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
 
 
 def _exit_with(parent: int) -> None:
-    """End this process (its open batch rolls back) once the rebuild's process is gone: a
-    killed parent would otherwise leave it applying batches, then idle, for good."""
+    """End this process (its open batch rolls back) once the rebuild's process ``parent`` is
+    gone: a killed parent would otherwise leave it applying batches, then idle, for good.
+    ``parent`` comes from the parent itself: a process that starts after its parent was
+    killed has been reparented already, and ``os.getppid()`` would name its new parent."""
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
@@ -140,7 +143,7 @@ class HallProcesses:
                 self.jobs,
                 mp_context=self._context,
                 initializer=_start,
-                initargs=(self.conninfo, self.members, self._stop),
+                initargs=(self.conninfo, self.members, self._stop, os.getpid()),
             )
         return self._executor
 

@@ -21,7 +21,14 @@ With ``jobs`` > 1 the build runs in that many processes, whole halls each
 
 Readers never see an empty or half-built read model: before the commit they read the old
 tables, after it the new ones. A crash before the swap leaves the live read models as they
-were (the next rebuild drops the stale shadows).
+were. A rebuild holds its projections' rebuild locks from its start until it has cleaned up,
+so what a rebuild that died left (its shadows and positions) is swept by the next rebuild of
+any projection and by every projection worker (:mod:`~projections.runtime.sweep`).
+
+Erasures: a rebuild applies the log up to the head, then, in the swap's transaction, the
+events recorded since; a ``PersonalDataErased`` recorded while it runs is among them, so the
+tables swapped in never hold what the erasure blanked in the live ones (events read after
+the erasure open as ``[erased]`` anyway).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from projections.runtime.compare import TableDifference, compare_tables
 from projections.runtime.errors import RebuildError
@@ -56,8 +64,9 @@ from projections.runtime.shadow import (
     swap_tables,
 )
 from projections.runtime.shadow import shadow_schema as shadow_of
+from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import Member
-from services.store.pool import Pool
+from services.store.pool import WORKER_KEEPALIVES, Pool
 
 __all__ = ["Phase", "Progress", "Rebuild", "RebuildError", "RebuildReport"]
 
@@ -112,6 +121,26 @@ ORDER BY l.pid
 """
 
 
+def _connect_owner(database_url: str) -> psycopg.Connection[Any]:
+    """The rebuild's owner connection, with the worker connections' TCP keepalives on both
+    ends: its session holds the rebuild locks, and a rebuild whose machine died must lose
+    them (so that sweeps remove its shadows) within about half a minute, not two hours."""
+    given = conninfo_to_dict(database_url)
+    keepalives: dict[str, Any] = {k: v for k, v in WORKER_KEEPALIVES.items() if k not in given}
+    conn = psycopg.connect(database_url, autocommit=True, **keepalives)
+    try:
+        conn.execute(
+            "; ".join(
+                f"SET tcp_keepalives_{name} = {WORKER_KEEPALIVES[f'keepalives_{name}']}"
+                for name in ("idle", "interval", "count")
+            )
+        )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _execute(conn: psycopg.Connection[Any], statement: str | sql.Composed) -> None:
     conn.execute(statement.encode() if isinstance(statement, str) else statement)
 
@@ -161,6 +190,10 @@ class Rebuild:
     swap_attempts = 20
     swap_backoff = (0.1, 5.0)
     """Seconds between attempts: the first, doubled each time up to the second."""
+    hold_wait = 2.0
+    """Seconds a rebuild tries for its projections' rebuild locks before it reports another
+    rebuild running: a sweep (:mod:`~projections.runtime.sweep`) holds a free one while it
+    drops what an interrupted rebuild left, for a moment."""
 
     def __init__(
         self,
@@ -222,11 +255,12 @@ class Rebuild:
         differences: list[TableDifference] = []
         compared: list[str] = []
         skipped: list[str] = []
-        with psycopg.connect(self.database_url, autocommit=True) as admin:
+        with _connect_owner(self.database_url) as admin:
             self._check_hall(admin)
             self._admin = admin
             held = self._hold(admin)
             try:
+                sweep_stale_rebuilds(admin)  # ours (re-entrant locks) and others' leftovers
                 self._reset(admin)
                 deferred: list[str] = []
                 for projection in self.projections:
@@ -283,12 +317,17 @@ class Rebuild:
             raise RebuildError(f"unknown hall {self.tenant!r}: it has no events")
 
     def _hold(self, admin: psycopg.Connection[Any]) -> list[str]:
+        """Take the projections' rebuild locks (session locks, kept until :meth:`_clean_up`);
+        tries for :attr:`hold_wait` seconds, as a sweep holds a free one for a moment."""
         held: list[str] = []
+        deadline = time.monotonic() + self.hold_wait
         for name in sorted(self.names):
-            if not try_hold_for_rebuild(admin, name):
-                for other in held:
-                    release_rebuild(admin, other)
-                raise RebuildError(f"a rebuild of {name!r} is already running")
+            while not try_hold_for_rebuild(admin, name):
+                if time.monotonic() >= deadline:
+                    for other in held:
+                        release_rebuild(admin, other)
+                    raise RebuildError(f"a rebuild of {name!r} is already running")
+                time.sleep(0.05)
             held.append(name)
         return held
 

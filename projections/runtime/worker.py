@@ -5,12 +5,15 @@ in one transaction per batch (a projection far behind catches up in its own batc
 holds nobody back). Workers are woken by ``NOTIFY`` after every commit and poll as a
 fallback; several workers share the halls by leases on the group (consumer ``projections``,
 :mod:`services.store.leases`). A frozen worker stops only its own halls' batches, and those
-only until the server ends its open batch (:mod:`projections.runtime.group`).
+only until the server ends its open batch (:mod:`projections.runtime.group`). A worker also
+sweeps what interrupted rebuilds left (:mod:`projections.runtime.sweep`): at its first round
+and every :attr:`ProjectionWorker.sweep_interval` seconds.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +23,7 @@ from prometheus_client import start_http_server
 
 from projections.runtime.group import ProjectionGroupConsumer
 from projections.runtime.projection import Projection
+from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import apply_next_batch
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
@@ -63,6 +67,11 @@ class ProjectionWorker(ConsumerLoop):
     """Runs ``projections`` for every hall, reading with the worker role: one group batch
     per hall and round (:class:`~projections.runtime.group.ProjectionGroupConsumer`)."""
 
+    sweep_interval = 60.0
+    """Seconds between sweeps of what interrupted rebuilds left (the first sweep comes with
+    the first round): the longest a killed rebuild's shadow (its copy of personal data
+    included) outlives it while a worker runs."""
+
     def __init__(
         self,
         pool: Pool,
@@ -86,6 +95,29 @@ class ProjectionWorker(ConsumerLoop):
         super().__init__(pool, [group], poll_interval=poll_interval)
         self.group = group
         self.metrics_port = metrics_port
+        self._swept_at: float | None = None
+
+    def run_once(self) -> int:
+        """Sweep stale rebuilds when due, then one round: catch every hall up."""
+        self._sweep()
+        return super().run_once()
+
+    def _sweep(self) -> None:
+        """Drop what rebuilds that no longer run left (never waits for a running one). A
+        failure is logged, never raised: housekeeping must not stop the read models."""
+        now = time.monotonic()
+        if self._swept_at is not None and now - self._swept_at < self.sweep_interval:
+            return
+        self._swept_at = now
+        try:
+            with self.pool.connection() as conn:
+                sweep_stale_rebuilds(conn)
+        except Exception as error:
+            log.warning(
+                "could not sweep interrupted rebuilds (%s); next try in %.0f s",
+                error,
+                self.sweep_interval,
+            )
 
     def run_forever(self) -> None:
         """Serve metrics (when a port is set), then run until :meth:`stop`, in rounds of at
