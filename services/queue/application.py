@@ -9,14 +9,14 @@ Commands on a queue day are retried a few times when another command changed the
 concurrently (kiosks issuing while windows call): each attempt re-reads and re-checks
 everything, and only the last conflict reaches the caller. Two rules span aggregates and are
 kept by a small aggregate saved in the same atomic save: a number prefix is one queue's per
-hall (:class:`QueuePrefix`), and a window calls one ticket at a time (:class:`WindowDay`,
-read before the queue days it guards).
+hall (:class:`~services.queue.domain.QueuePrefix`, see :mod:`services.queue.prefixes`), and a
+window calls one ticket at a time (:class:`WindowDay`, read before the queue days it guards).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
@@ -29,7 +29,6 @@ from services.places.items import require_offered_items
 from services.queue.domain import (
     Queue,
     QueueDay,
-    QueuePrefix,
     Ticket,
     TicketStatus,
     choose_next,
@@ -44,6 +43,7 @@ from services.queue.errors import (
     TicketNotFoundError,
     WindowBusyError,
 )
+from services.queue.prefixes import claim_prefix, held_prefix, release_prefix
 from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
 from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
@@ -100,7 +100,7 @@ class QueueService(HallApplication):
                 actor=actor,
                 timestamp=now,
             )
-            self._save(queue, self._claim_prefix(prefix, code, now, actor))
+            self._save(queue, claim_prefix(self, prefix, code, now, actor))
             return queue
 
         return self._retrying(attempt)
@@ -109,25 +109,19 @@ class QueueService(HallApplication):
         self, code: str, name: str, prefix: str, item_codes: Sequence[str], actor: str
     ) -> Queue:
         """New name, items, or prefix (used from the queue's next service day; no other
-        queue of the hall's). The old prefix is released for the other queues: from tomorrow
-        when today's numbers of this queue carry it, else at once."""
+        queue of the hall's). The old prefix is released for the other queues from the next
+        service day (today's numbers may carry it: see :mod:`services.queue.prefixes`)."""
         queue = self.get_queue(code)
         require_offered_items(self, item_codes)
         now = self.clock()
         before = queue.prefix
         queue.reconfigure(name, prefix, list(item_codes), now, actor)
         changed: list[Aggregate] = [queue]
-        held = self._prefix(before)
         if prefix != before:
-            changed.append(self._claim_prefix(prefix, code, now, actor))
-            if held is not None:
-                today = local_date(now)
-                in_use = (day := self._day(code, today)) is not None and day.prefix == before
-                free_from = today + timedelta(days=1) if in_use else today
-                held.release(code, free_from.isoformat(), now, actor)
-                changed.append(held)
-        elif held is None:  # configured before prefixes were claimed: it claims its own now
-            changed.append(self._claim_prefix(prefix, code, now, actor))
+            changed.append(claim_prefix(self, prefix, code, now, actor))
+            changed.append(release_prefix(self, before, code, now, actor))
+        elif held_prefix(self, prefix) is None:  # configured before prefixes were claimed
+            changed.append(claim_prefix(self, prefix, code, now, actor, own=True))
         self.save_or_conflict(
             *changed, conflict=ConflictError(f"queue {code!r} or prefix {prefix!r} changed")
         )
@@ -147,11 +141,10 @@ class QueueService(HallApplication):
     ) -> Ticket:
         """取号: the next number of today's sequence of ``queue_code``."""
         require_registered_hall(self)
-        queue = self.get_queue(queue_code)
 
         def attempt() -> Ticket:
             now = self.clock()
-            day = self._day_or_start(queue, now, actor)
+            day = self._day_or_start(queue_code, now, actor)
             ticket = day.issue(
                 channel, priority_group, applicant_id, phone, appointment_id, now, actor
             )
@@ -169,13 +162,12 @@ class QueueService(HallApplication):
         another call or a close of the window conflicts and is checked again.
         """
         rule = require_registered_hall(self).policies.call_rule
-        self._require_open(self._window(window_code))
-        self._staff(badge).require_on_duty(window_code)
 
         def attempt() -> Ticket:
             now = self.clock()
             calls = window_day(self, window_code, now, actor)  # first: see WindowDay
             window = self._require_open(self._window(window_code))  # closed meanwhile?
+            self._staff(badge).require_on_duty(window_code)
             days, held = held_at_window(self, calls, window.queue_codes)
             if held:
                 busy = ", ".join(t.display_number for t in held)
@@ -277,7 +269,7 @@ class QueueService(HallApplication):
         target_code = to_queue_code or queue_code
         if target_code == queue_code and not to_window_code:
             raise ValidationError("a transfer names another queue or a window")
-        target_queue = self.get_queue(target_code)
+        self.get_queue(target_code)
         if to_window_code and target_code not in self._window(to_window_code).queue_codes:
             raise QueueNotServedError(
                 f"window {to_window_code!r} does not serve queue {target_code!r}"
@@ -293,7 +285,7 @@ class QueueService(HallApplication):
                 day.transfer(number, queue_code, number, to_window_code, badge, now, actor)
                 self._save(day)
                 return ticket
-            target = self._day_or_start(target_queue, now, actor)
+            target = self._day_or_start(target_code, now, actor)
             if target.id == day.id:  # pragma: no cover - different queues, different days
                 raise ValidationError("a ticket cannot be transferred onto its own day")
             day.transfer(
@@ -329,11 +321,11 @@ class QueueService(HallApplication):
         """Close the queue's day (today unless given): tickets still waiting are removed and
         no more tickets are issued that day. The next day starts a new sequence."""
         require_registered_hall(self)
-        queue = self.get_queue(queue_code)
+        self.get_queue(queue_code)
 
         def attempt() -> QueueDay:
             now = self.clock()
-            day = self._day_or_start(queue, now, actor, service_day or local_date(now))
+            day = self._day_or_start(queue_code, now, actor, service_day or local_date(now))
             day.reset(now, actor)
             self._save(day)
             return day
@@ -374,10 +366,17 @@ class QueueService(HallApplication):
         return day
 
     def _day_or_start(
-        self, queue: Queue, now: datetime, actor: str, service_day: date | None = None
+        self, queue_code: str, now: datetime, actor: str, service_day: date | None = None
     ) -> QueueDay:
+        """The queue's day, or a new one (not saved yet) with the queue's prefix, read after
+        ``now`` was taken: a prefix released after that read is free only from the day after
+        ``now``'s (:mod:`services.queue.prefixes`), never on the day started here."""
         day_of = service_day or local_date(now)
-        return self._day(queue.code, day_of) or QueueDay(
+        day = self._day(queue_code, day_of)
+        if day is not None:
+            return day
+        queue = self.get_queue(queue_code)
+        return QueueDay(
             hall_id=self.hall_id,
             queue_code=queue.code,
             service_day=day_of.isoformat(),
@@ -401,25 +400,6 @@ class QueueService(HallApplication):
             return ticket
 
         return self._retrying(attempt)
-
-    def _prefix(self, prefix: str) -> QueuePrefix | None:
-        held = self.get_or_none(QueuePrefix.create_id(self.hall_id, prefix))
-        assert held is None or isinstance(held, QueuePrefix)
-        return held
-
-    def _claim_prefix(self, prefix: str, queue_code: str, now: datetime, actor: str) -> QueuePrefix:
-        """The prefix, claimed for ``queue_code`` (QueuePrefixTakenError if another queue's)."""
-        held = self._prefix(prefix)
-        if held is None:
-            return QueuePrefix(
-                hall_id=self.hall_id,
-                prefix=prefix,
-                queue_code=queue_code,
-                actor=actor,
-                timestamp=now,
-            )
-        held.claim(queue_code, local_date(now).isoformat(), now, actor)
-        return held
 
     def _window(self, window_code: str) -> Window:
         window = self.get_or_none(Window.create_id(self.hall_id, window_code))

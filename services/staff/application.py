@@ -92,6 +92,14 @@ class StaffService(HallApplication):
         Open cases, complaints assigned to them and pending rectification steps must be
         reassigned first (``StaffWorkOpenError``, nothing recorded): no active member's
         worklist would show them, and their deadlines would run out unnoticed.
+
+        Not atomic with the commands that give work to the member: they read the member and
+        do not write it, so work given after :attr:`open_work` read its state and before this
+        save (up to the worklist wait, 5 s, with the gateway's lookup), or by a command that
+        checked the member before this save and is saved after it, is not counted and
+        raises nothing. That record stays open with the departed member as its responsible;
+        the registers show it so, and the hall reassigns it from there (``docs/domain.md``,
+        "Staff").
         """
         as_of = self.recorder.max_notification_id() or 0
         member = self.get_staff(badge_number)

@@ -187,6 +187,32 @@ def test_queues_configured_at_once_with_one_prefix_one_gets_it(hall, process):
     assert all(fresh.get_or_none(Queue.create_id(hall, f"Q{i}")) is None for i in others)
 
 
+def test_a_prefix_of_a_queue_configured_before_prefix_claims_is_not_given_again(
+    hall, process, app_pool
+):
+    """The legacy queue is found in the hall's own log (by topic), not in another hall's."""
+    mine = process()
+    other_hall = EventStore(app_pool).application(QueueService, f"{hall}-other")
+    other_hall.hall_id = f"{hall}-other"
+    for app, code, prefix in ((mine, "OLD", "L"), (other_hall, "ELSE", "M")):
+        app.save(  # as recorded before QueuePrefix existed: no claim
+            Queue(
+                hall_id=app.hall_id,
+                code=code,
+                name="旧队列",
+                prefix=prefix,
+                item_codes=[],
+                actor="admin",
+                timestamp=NOW,
+            )
+        )
+    before = mine.recorder.max_notification_id()
+    with pytest.raises(QueuePrefixTakenError):
+        process().configure_queue("NEW", "新队列", "L", [], "admin")
+    assert mine.recorder.max_notification_id() == before
+    assert process().configure_queue("NEW", "新队列", "M", [], "admin").prefix == "M"
+
+
 def test_a_close_racing_a_call_leaves_no_ticket_called_to_the_closed_window(
     hall, process, places_process
 ):

@@ -106,8 +106,10 @@ class QueuePrefix(Aggregate):
     holds here: one aggregate per (hall, prefix), saved in the same atomic save as the queue
     event that takes or gives up the prefix; two queues taking one prefix at once conflict on
     its version. A released prefix may be claimed again by any queue of the hall from
-    ``free_from``: the day after the release when the queue's numbers of that day still
-    carry it (a day keeps the prefix it started with), else the day of the release.
+    ``free_from``, which the application sets to the day after the release: the queue's
+    numbers of that day may still carry it (a day keeps the prefix it started with, and a
+    first ticket racing the release may start the day with it). Queues configured before
+    this aggregate existed hold no claim; see :mod:`services.queue.prefixes`.
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 3, 2, 1, tzinfo=UTC)

@@ -133,8 +133,9 @@ def test_a_prefix_another_queue_holds_is_refused(hall):
     assert (q.get_queue("BD").prefix, q.get_or_none(Queue.create_id("h1", "ZH2"))) == ("B", None)
 
 
-def test_a_released_prefix_may_be_taken_again(hall):
+def test_a_released_prefix_may_be_taken_again_from_the_next_day(hall, clock):
     hall.queue.reconfigure_queue("ZH", "综合受理", "C", ["X1"], "admin")  # A released
+    clock.advance(days=1)
     again = hall.queue.configure_queue("ZH2", "综合受理二", "A", [], "admin")
     assert again.prefix == "A"
     refused(

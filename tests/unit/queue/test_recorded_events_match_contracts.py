@@ -17,7 +17,8 @@ def test_a_days_events_validate_against_their_contracts(hall, clock):
     places.reconfigure_window("W4", "投诉窗口", "COMPLAINT", ["X1"], ["BD"], "admin")
     q.reconfigure_queue("BD", "帮办代办", "B", ["X1"], "admin")
     q.configure_queue("JD", "监督", "J", [], "admin")
-    q.reconfigure_queue("JD", "监督", "K", [], "admin")  # J released
+    q.reconfigure_queue("JD", "监督", "K", [], "admin")  # J released, free from tomorrow
+    clock.advance(days=1)
     q.reconfigure_queue("BD", "帮办代办", "J", ["X1"], "admin")  # J reclaimed, B released
     staff.onboard_staff("S4", "赵敏", "AGENT", [], "admin")
     staff.assign_to_window("S4", "W4", "B", "admin")

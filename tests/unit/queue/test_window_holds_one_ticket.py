@@ -103,3 +103,25 @@ def test_service_does_not_start_at_a_closed_window(hall):
     )
     assert code == "CONFLICT"
     assert hall.queue.mark_no_show("ZH", 1, "S3", "S3").status is TicketStatus.NO_SHOW
+
+
+def test_a_call_reads_each_aggregate_once(hall, monkeypatch):
+    """The hall, the window's day, the window, the staff member, the queue days: once each."""
+    hall.issue("ZH")
+    repository = hall.queue.repository
+    get = repository.get
+    read: list[object] = []
+
+    def counting_get(aggregate_id, *args, **kwargs):
+        read.append(aggregate_id)
+        return get(aggregate_id, *args, **kwargs)
+
+    monkeypatch.setattr(repository, "get", counting_get)
+    assert hall.call("W3").display_number == "A001"
+    assert len(read) == len(set(read)) == 5, read
+
+
+def test_a_call_at_a_closed_window_is_refused_for_the_window_before_the_staff(hall):
+    hall.places.close_window("W3", "admin")
+    hall.staff.sign_out("S3", "S3")
+    refused(hall.queue, WindowNotOpenError, lambda: hall.call("W3"))

@@ -137,3 +137,22 @@ def test_a_complaint_is_not_assigned_to_an_offboarded_member(hall, complaints):
     assert code == "CONFLICT"
     assert complaints.app.get_complaint(complaint).assignee == "S001"
     complaints.app.assign_complaint(complaint, "市场监管局窗口", "admin")  # not a badge: as before
+
+
+def test_a_case_accepted_while_the_member_is_offboarded_stays_theirs_until_reassigned(hall):
+    """The documented gap (docs/domain.md, "Staff"): the check and the acceptance do not
+    conflict, so a case accepted after the lookup and before the offboarding's save is left
+    to the departed member; the hall reassigns it from the registers."""
+    case_id = hall.request()
+
+    def lookup_then_accept(app, badge, *, as_of):
+        work = open_work_in_log(app, badge, as_of=as_of)  # nothing open yet
+        hall.cases.accept_case(case_id, "S001", "S001")  # a concurrent request
+        return work
+
+    hall.staff.open_work = lookup_then_accept  # type: ignore[method-assign]
+    _offboard(hall)
+    assert hall.staff.get_staff("S001").offboarded
+    assert hall.cases.get_case(case_id).responsible == "S001"
+    hall.cases.reassign_case(case_id, "S002", "S001 离职", "admin")
+    assert hall.cases.get_case(case_id).responsible == "S002"
