@@ -449,7 +449,10 @@ def replay(
     else:
         _replay_table(report)
     if keep:
-        console.print(f"replay schema kept: {report.schema}")
+        console.print(
+            f"replay schema kept: {report.schema} until {report.kept_until}"
+            " (dropped sooner if personal data of the hall is erased meanwhile)"
+        )
     if not report.identical:
         raise typer.Exit(1)
 

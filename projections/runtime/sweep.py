@@ -14,6 +14,13 @@ cleaned up: what belongs to a projection whose lock is free is stale. The sweep 
 the locks, so it never waits for a running rebuild and never touches what one is building.
 It runs in the database (``yanshen_sweep_rebuilds()``, ``projections/runtime/sql/``,
 security definer), so the worker role can call it.
+
+The same sweep drops audit replay schemas (``yanshen replay``, ``yanshen_replay_<hall>``),
+copies of a hall's read models too (:func:`sweep_stale_replays`, ``yanshen_sweep_replays()``):
+a replay's schema whose replay no longer runs (its session lock is free) and is not kept, and
+a kept one (``--keep``) once it has expired or an erasure in its hall came after the replay
+began. :func:`sweep_stale_rebuilds` sweeps them as well, so every caller of it (workers at
+their start and every ``sweep_interval``, rebuilds at their start) sweeps both.
 """
 
 from __future__ import annotations
@@ -24,13 +31,15 @@ from typing import Any, Literal, cast
 
 import psycopg
 
-__all__ = ["RebuildLeftovers", "sweep_stale_rebuilds"]
+__all__ = ["RebuildLeftovers", "ReplayLeftovers", "sweep_stale_rebuilds", "sweep_stale_replays"]
 
 log = logging.getLogger(__name__)
 
 _SWEEP = "SELECT projection, outcome, shadow, positions FROM yanshen_sweep_rebuilds()"
+_SWEEP_REPLAYS = "SELECT schema_name, tenant_id, outcome FROM yanshen_sweep_replays()"
 
 Outcome = Literal["removed", "running", "busy"]
+ReplayOutcome = Literal["removed", "running", "busy", "kept"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +58,48 @@ class RebuildLeftovers:
     """The rebuild's position rows (one per hall it had reached)."""
 
 
+@dataclass(frozen=True)
+class ReplayLeftovers:
+    """One audit replay schema, and what the sweep did with it."""
+
+    schema: str
+    tenant_id: str | None
+    """The hall, from the schema's mark (``None``: no readable mark, e.g. an older replay's)."""
+    outcome: ReplayOutcome
+    """``removed``: dropped (its replay was not running, and it was not kept or no longer may
+    be); ``running``: a replay holds its lock, untouched; ``kept``: kept by a finished replay,
+    not expired, and no erasure in its hall since the replay began; ``busy``: to be dropped,
+    but a session held its tables longer than the sweep waits (0.2 s): the next sweep."""
+
+
+def sweep_stale_replays(conn: psycopg.Connection[Any]) -> list[ReplayLeftovers]:
+    """Drop the ``yanshen_replay_*`` schemas of replays that are not running, unless kept (and
+    not expired, and no erasure in the hall since); returns every replay schema found.
+
+    ``conn`` as for :func:`sweep_stale_rebuilds`. Never waits for a running replay.
+    """
+    found = [
+        ReplayLeftovers(
+            str(schema), None if tenant is None else str(tenant), cast(ReplayOutcome, outcome)
+        )
+        for schema, tenant, outcome in conn.execute(_SWEEP_REPLAYS).fetchall()
+    ]
+    for leftovers in found:
+        if leftovers.outcome == "removed":
+            log.warning("removed the audit replay schema %s", leftovers.schema)
+        elif leftovers.outcome == "busy":
+            log.warning(
+                "the audit replay schema %s is to be removed but still in use: left to the"
+                " next sweep",
+                leftovers.schema,
+            )
+    return found
+
+
 def sweep_stale_rebuilds(conn: psycopg.Connection[Any]) -> list[RebuildLeftovers]:
     """Drop the shadow schemas and ``…@rebuild`` positions of rebuilds that are not running;
-    returns what was found, per projection (running rebuilds' included, untouched).
+    returns what was found, per projection (running rebuilds' included, untouched). Then
+    sweeps audit replay schemas too (:func:`sweep_stale_replays`, not in the result).
 
     ``conn``: an owner or worker connection in autocommit mode (or the caller commits: the
     drops, and the locks that keep rebuilds of those projections from starting meanwhile,
@@ -77,4 +125,5 @@ def sweep_stale_rebuilds(conn: psycopg.Connection[Any]) -> list[RebuildLeftovers
                 leftovers.projection,
                 what,
             )
+    sweep_stale_replays(conn)
     return found

@@ -10,6 +10,16 @@
 4. Each table's rows of the hall are compared with the live read model (every column as
    text, ``EXCEPT ALL`` both ways); the schema is dropped unless kept.
 
+The schema holds copies of personal data, which erasures never reach. A replay holds a
+session advisory lock on its schema (:data:`REPLAY_LOCK`, ``hashtext(schema)``) from before it
+creates the schema until it has dropped or kept it; the projection runtime's sweep
+(``yanshen_sweep_replays()``, run by projection workers at their start and every minute) drops
+a replay schema whose lock is free unless it is *kept*: marked (its comment) by a replay that
+finished with ``keep``, not past its expiry (``keep_for``, a day by default), and with as many
+destroyed keys in its hall as there were before the replay read any event. So a killed
+replay's schema, an expired kept one, and a kept one after an erasure in its hall are gone by
+the next sweep.
+
 The live read models are only read. A difference means a projection is not deterministic,
 lost or double-applied an event, or was changed since; ``live_position`` tells when the
 live model simply lags the log.
@@ -17,11 +27,13 @@ live model simply lags the log.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -51,6 +63,15 @@ _COLUMNS = (
 _ATTEMPTS = 5
 """Snapshots tried per projection before the replay gives up on a live model that keeps
 moving (each attempt first catches up with it)."""
+REPLAY_LOCK = 0x59500003
+"""Namespace (first key) of the replays' session advisory locks, the second being
+``hashtext(schema)`` (also in ``projections/runtime/sql/0002_replay_sweep.sql``: 1498415107)."""
+KEEP_FOR = timedelta(days=1)
+"""How long a kept replay schema is kept by default (unless an erasure in its hall comes)."""
+_LOCK_WAIT = 5.0
+"""Seconds a replay waits for its lock: a sweep holds it for a moment; a running replay of
+the same hall holds it throughout (then the replay is refused)."""
+_ERASED_KEYS = "SELECT count(*) FROM subject_keys WHERE tenant_id = %s AND erased_at IS NOT NULL"
 _HEAD = "SELECT position FROM tenant_heads WHERE tenant_id = %s"
 _LIVE = "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
 
@@ -87,6 +108,9 @@ class ReplayReport:
     events: int
     seconds: float
     tables: list[TableReport]
+    kept_until: str | None = None
+    """Kept: when the sweep drops the schema (ISO 8601), or earlier after an erasure in the
+    hall; ``None``: dropped."""
 
     @property
     def identical(self) -> bool:
@@ -102,6 +126,31 @@ def replay_schema(tenant_id: str) -> str:
     return "yanshen_replay_" + re.sub(r"[^a-z0-9]", "_", tenant_id)
 
 
+def _hold(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Take the replay's session lock on ``schema`` (waiting out a sweep that holds it)."""
+    deadline = time.monotonic() + _LOCK_WAIT
+    while True:
+        row = conn.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (REPLAY_LOCK, schema)
+        ).fetchone()
+        if row and row[0]:
+            return
+        if time.monotonic() >= deadline:
+            raise ReplayUnsettledError(
+                f"a replay into {schema} is already running; run this one when it has ended"
+            )
+        time.sleep(0.05)
+
+
+def _mark(conn: psycopg.Connection[Any], schema: str, mark: dict[str, Any]) -> None:
+    """The schema's comment, read by the sweep (``yanshen_sweep_replays()``)."""
+    conn.execute(
+        sql.SQL("COMMENT ON SCHEMA {} IS {}").format(
+            sql.Identifier(schema), sql.Literal(json.dumps(mark, ensure_ascii=False))
+        )
+    )
+
+
 def _sql_files(projection: Any) -> list[str]:
     schema_sql = getattr(projection, "schema_sql", None)
     if callable(schema_sql):
@@ -111,14 +160,16 @@ def _sql_files(projection: Any) -> list[str]:
 
 
 def _create_tables(
-    conn: psycopg.Connection[Any], schema: str, projections: Sequence[Any]
+    conn: psycopg.Connection[Any], schema: str, projections: Sequence[Any], mark: dict[str, Any]
 ) -> dict[str, list[str]]:
-    """Create every projection's tables in ``schema``; return projection name → tables."""
+    """Create every projection's tables in ``schema`` (marked with ``mark``, not kept);
+    return projection name → tables."""
     ident = sql.Identifier(schema)
     owned: dict[str, list[str]] = {}
     with conn.transaction():
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(ident))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(ident))
+        _mark(conn, schema, mark)
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO yanshen_worker").format(ident))
         conn.execute("SELECT set_config('search_path', %s, true)", (f"{schema}, public",))
         for projection in projections:
@@ -300,6 +351,7 @@ def replay_hall(
     *,
     batch_size: int = 1000,
     keep: bool = False,
+    keep_for: timedelta = KEEP_FOR,
     progress: Progress | None = None,
 ) -> ReplayReport:
     """Replay ``tenant_id``'s log through ``projections`` and compare (see the module).
@@ -309,13 +361,23 @@ def replay_hall(
     while a live worker moves on; :class:`ReplayUnsettledError` when it kept moving).
     ``projections`` are fresh instances (``deploy.bootstrap.all_projections()``);
     ``database_url`` connects as the owner, which creates and drops the replay schema.
+
+    ``keep``: the schema is left for inspection, for ``keep_for`` at most: the projection
+    workers' sweep drops it then, or at its first run after an erasure in the hall (it may
+    hold what was erased). :class:`ReplayUnsettledError` also when a replay of the hall
+    (into the same schema) is running.
     """
     names = ", ".join(p.name for p in projections)
     reader.record(tenant_id, accessor, AccessAction.REPLAY, f"replay through {names}")
     schema = replay_schema(tenant_id)
     started = time.perf_counter()
+    kept_until: str | None = None
     with psycopg.connect(database_url, autocommit=True) as owner:
-        owned = _create_tables(owner, schema, projections)
+        _hold(owner, schema)  # until the connection ends: dropped, or kept, by then
+        # Before any event is read: an erasure that commits later changes this count.
+        erased = owner.execute(_ERASED_KEYS, (tenant_id,)).fetchone()
+        mark: dict[str, Any] = {"tenant": tenant_id, "erased_keys": int(erased[0] if erased else 0)}
+        owned = _create_tables(owner, schema, projections, mark)
         try:
             replay = _Replay(worker_pool, tenant_id, schema, projections, batch_size, progress)
             with worker_pool.connection() as conn:
@@ -327,9 +389,15 @@ def replay_hall(
                 tables += found
             seconds = time.perf_counter() - started
         finally:
-            if not keep:
+            if keep:
+                row = owner.execute("SELECT to_json(now() + %s) #>> '{}'", (keep_for,)).fetchone()
+                kept_until = str(row[0]) if row else None
+                _mark(owner, schema, mark | {"kept_until": kept_until})
+            else:
                 owner.execute(
                     sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
                 )
     position = max(replay.at.values(), default=0)
-    return ReplayReport(tenant_id, schema, position, head, replay.events, seconds, tables)
+    return ReplayReport(
+        tenant_id, schema, position, head, replay.events, seconds, tables, kept_until
+    )
