@@ -2,7 +2,8 @@
 
 Opening, suspending, resuming and closing a window is done by hall admins, or by a staff
 member signed in at that window (pass their ``badge``). A window closes only when no ticket
-is called to it or in service there (see :mod:`services.queue.windows`).
+is called to it or in service there (see :mod:`services.queue.windows`); closes and
+suspensions are recorded on the window's day, so a call racing them conflicts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from services.places.domain import ServicePlace, Window, validate_codes
 from services.places.errors import (
     ServicePlaceExistsError,
     ServicePlaceNotFoundError,
+    WindowChangedError,
     WindowExistsError,
     WindowNotFoundError,
 )
@@ -23,7 +25,7 @@ from services.places.items import require_offered_items
 from services.queue.domain.queue import Queue
 from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
-from services.shared.errors import ConflictError, ValidationError
+from services.shared.errors import ValidationError
 from services.staff.domain import StaffMember
 from services.staff.errors import StaffNotOnDutyError
 
@@ -32,6 +34,10 @@ __all__ = ["PlacesService"]
 
 class PlacesService(HallApplication):
     """Application service for one hall's places and windows."""
+
+    conflict_attempts = 3
+    """How often a suspension is tried when a call (or another command) changed the window or
+    its day concurrently; each attempt re-reads and re-checks the window."""
 
     def register_place(
         self, code: str, name: str, place_type: str, address: str, actor: str
@@ -115,10 +121,29 @@ class PlacesService(HallApplication):
     def suspend_window(
         self, code: str, reason: str, actor: str, badge: str | None = None
     ) -> Window:
-        """暂停服务 with a reason; with ``badge``, that staff member must be signed in there."""
-        window = self._window_for(code, badge)
-        window.suspend(reason, self.clock(), actor)
-        return self._save(window)
+        """暂停服务 with a reason; with ``badge``, that staff member must be signed in there.
+
+        A ticket called to the window or in service there stays (a system failure mid-service
+        is a reason to suspend): it may still be served, ended, marked or transferred; no new
+        ticket is called or recalled until the window resumes. The suspension is also recorded
+        on the window's day, saved with the window, so a call racing it conflicts (and is then
+        refused); a call saved first makes the suspension conflict, and it is tried again.
+        """
+
+        def attempt() -> Window:
+            window = self._window_for(code, badge)
+            now = self.clock()
+            calls = window_day(self, code, now, actor)
+            window.suspend(reason, now, actor)
+            calls.record_suspension(now, actor)
+            return self._save(window, calls)
+
+        for _ in range(self.conflict_attempts - 1):
+            try:
+                return attempt()
+            except WindowChangedError:
+                continue
+        return attempt()
 
     def resume_window(self, code: str, actor: str, badge: str | None = None) -> Window:
         window = self._window_for(code, badge)
@@ -164,7 +189,7 @@ class PlacesService(HallApplication):
         return window
 
     def _save(self, window: Window, *others: Aggregate) -> Window:
-        conflict = ConflictError(f"window {window.code!r} changed concurrently; try again")
+        conflict = WindowChangedError(f"window {window.code!r} changed concurrently; try again")
         self.save_or_conflict(window, *others, conflict=conflict)
         return window
 

@@ -10,6 +10,7 @@ __all__ = [
     "ServicePlaceNotFoundError",
     "WindowAlreadyClosedError",
     "WindowAlreadyOpenError",
+    "WindowChangedError",
     "WindowExistsError",
     "WindowInUseError",
     "WindowNotFoundError",
@@ -61,3 +62,7 @@ class WindowAlreadyClosedError(WindowStateError):
 
 class WindowInUseError(WindowStateError):
     """The window still has a ticket called or in service: finish, transfer or mark it first."""
+
+
+class WindowChangedError(PlacesError, ConflictError):
+    """The window, or its day, changed concurrently (a racing call, say): try again."""

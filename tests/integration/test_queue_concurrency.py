@@ -1,7 +1,8 @@
 """Racing queue commands on the real PostgreSQL store: several gateway processes (each its own
 QueueService or PlacesService) configure queues, call tickets and close windows at once.
 Optimistic concurrency must make the losers conflict: never one prefix for two queues, never
-two tickets called to one window, never a ticket called to a window closed meanwhile.
+two tickets called to one window, never a ticket called to a window closed or suspended
+meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import pytest
 
 from deploy.bootstrap import Platform
 from services.halls import HallRegistry
-from services.places import PlacesService, WindowInUseError, WindowNotOpenError, WindowStatus
+from services.places import (
+    PlacesService,
+    WindowChangedError,
+    WindowInUseError,
+    WindowNotOpenError,
+    WindowStatus,
+)
 from services.queue import (
     ConcurrentChangeError,
     Queue,
@@ -25,6 +32,7 @@ from services.queue import (
     QueueService,
     TicketStatus,
     WindowBusyError,
+    WindowDay,
 )
 from services.shared.errors import ConflictError
 from services.staff import StaffService
@@ -267,3 +275,49 @@ def test_calls_and_closes_at_once_never_leave_a_ticket_at_a_closed_window(
     called = _called_at_w1(process())
     assert len(called) <= 1, outcomes
     assert not (closed and called), outcomes
+
+
+def test_a_suspension_racing_a_call_leaves_no_ticket_called_to_the_suspended_window(
+    hall, process, places_process
+):
+    mine, suspender = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    # right after this call read W1's day, the window (open) and the ZH day, W1 is suspended
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: suspender.suspend_window("W1", "系统故障", "admin"),
+    )
+    with pytest.raises(WindowNotOpenError) as raised:
+        mine.call_next("W1", "S1", "S1")
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").status is WindowStatus.SUSPENDED
+    assert _called_at_w1(process()) == []
+
+
+def test_calls_and_suspensions_at_once_never_call_a_ticket_to_a_suspended_window(
+    hall, process, places_process
+):
+    """Every call the window's day records comes before its suspension: none after it."""
+    setup = process()
+    for code in ("ZH", "BD"):
+        setup.issue_ticket(code, "KIOSK", "kiosk-1")
+    callers = [process() for _ in range(PROCESSES // 2)]
+    suspenders = [places_process() for _ in range(PROCESSES - len(callers))]
+
+    def command(i: int) -> Any:
+        if i % 2:
+            return suspenders[i // 2].suspend_window("W1", "系统故障", "admin")
+        return callers[i // 2].call_next("W1", "S1", "S1")
+
+    outcomes = _at_once(command)
+    expected = (WindowBusyError, WindowNotOpenError, WindowChangedError, ConcurrentChangeError)
+    assert all(isinstance(o, expected) for o in outcomes if isinstance(o, Exception)), outcomes
+    assert places_process().get_window("W1").status is WindowStatus.SUSPENDED, outcomes
+    fresh = process()
+    day = WindowDay.create_id(hall, "W1", "2026-03-02")
+    recorded = [type(e).__name__ for e in fresh.repository.event_store.get(day)]
+    assert recorded.count("SuspensionRecorded") == 1, recorded
+    after = recorded[recorded.index("SuspensionRecorded") :]
+    assert "CallRecorded" not in after, recorded
+    assert len(_called_at_w1(fresh)) == recorded.count("CallRecorded") <= 1, outcomes

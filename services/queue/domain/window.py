@@ -1,4 +1,4 @@
-"""WindowDay: the calls (and closes) of one window on one service day (一个窗口一天的叫号).
+"""WindowDay: one window's calls, closes and suspensions of a service day (一个窗口一天的叫号).
 
 Why an aggregate: a window calls one ticket at a time, but it serves several queues, and
 each queue's tickets live in their own :class:`~services.queue.domain.day.QueueDay`. The
@@ -15,10 +15,15 @@ so "busy" does not depend on the window's current queues: a window reconfigured 
 ticket is called there stays busy until that ticket ends. Closing the window is recorded here
 too (``CloseRecorded``, in the same atomic save as the window's ``WindowClosed``), so a close
 and a call racing each other conflict: the close is refused while the window has a ticket,
-and a call is never saved for a window closed meanwhile.
+and a call is never saved for a window closed meanwhile. Suspending the window (暂停服务) is
+recorded the same way (``SuspensionRecorded``, with the window's ``WindowSuspended``): a call
+is never saved for a window suspended meanwhile. A suspension keeps the window's ticket (a
+system failure mid-service is a reason to suspend), so a call saved first only makes the
+suspension conflict and be tried again. Opening and resuming are not recorded: a call racing
+them read the window not open and is refused, never saved wrongly.
 
 A new service day is a new aggregate, as for the queue days; ticket state stays in the
-queue days (this only records the window's calls and closes).
+queue days (this only records the window's calls, closes and suspensions).
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ class WindowDay(Aggregate):
     """
 
     class Started(Aggregate.Created):
-        """WindowDayStarted: the window's first call (or close) of the day opened its record."""
+        """WindowDayStarted: the window's first call (close or suspension) of the day opened
+        its record."""
 
         hall_id: str
         window_code: str
@@ -73,6 +79,13 @@ class WindowDay(Aggregate):
         closed_at: datetime
         actor: str
 
+    class SuspensionRecorded(Aggregate.Event):
+        """WindowSuspensionRecorded: the window was suspended (with its ``WindowSuspended``;
+        a ticket called or in service there stays)."""
+
+        suspended_at: datetime
+        actor: str
+
     @event(Started)
     def __init__(
         self, hall_id: str, window_code: str, service_day: str, actor: str, *, timestamp: datetime
@@ -89,6 +102,8 @@ class WindowDay(Aggregate):
         its called or served ticket is in one of their days, whatever it serves now."""
         self.closes = 0
         """How often the window was closed that day."""
+        self.suspensions = 0
+        """How often the window was suspended that day."""
 
     @staticmethod
     def create_id(hall_id: str, window_code: str, service_day: str) -> UUID:
@@ -133,3 +148,13 @@ class WindowDay(Aggregate):
     @event(CloseRecorded)
     def _close_recorded(self, closed_at: datetime, actor: str, *, timestamp: datetime) -> None:
         self.closes += 1
+
+    def record_suspension(self, now: datetime, actor: str) -> None:
+        """Record that the window was suspended (its ``WindowSuspended`` is in the same save)."""
+        self._suspension_recorded(now, actor, timestamp=now)
+
+    @event(SuspensionRecorded)
+    def _suspension_recorded(
+        self, suspended_at: datetime, actor: str, *, timestamp: datetime
+    ) -> None:
+        self.suspensions += 1

@@ -1,6 +1,6 @@
 """Concurrent commands: optimistic concurrency, retried, never a number twice, never a prefix
 for two queues, never two tickets called to one window, never a ticket called to a window
-closed meanwhile."""
+closed or suspended meanwhile."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.queue import (
     QueueService,
     TicketStatus,
     WindowBusyError,
+    WindowDay,
 )
 from services.shared.errors import ConflictError
 
@@ -161,3 +162,40 @@ def test_a_call_racing_a_close_makes_the_close_conflict(hall, second_kiosk):
     assert raised.value.code == "CONFLICT"
     assert hall.places.get_window("W3").status is WindowStatus.OPEN
     assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.CALLED
+
+
+def test_a_suspension_racing_a_call_leaves_no_ticket_called_to_the_suspended_window(
+    hall, hall_apps
+):
+    """While this call checks W3's queue day, another process suspends W3 (系统故障): the
+    call then conflicts on W3's day, is re-checked and refused: W3 is suspended."""
+    hall.issue("ZH")
+    other = hall_apps(PlacesService, "h1")
+    other.clock = hall.clock
+    _meanwhile(
+        hall.queue,
+        QueueDay.create_id("h1", "ZH", "2026-03-02"),
+        lambda: other.suspend_window("W3", "系统故障", "admin"),
+    )
+    with pytest.raises(WindowNotOpenError) as raised:
+        hall.call("W3")
+    assert raised.value.code == "CONFLICT"
+    assert hall.places.get_window("W3").status is WindowStatus.SUSPENDED
+    assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.WAITING
+
+
+def test_a_call_racing_a_suspension_is_kept_and_the_window_still_suspends(hall, second_kiosk):
+    """While the suspension reads W3's day, another process calls A001 to W3: the suspension
+    conflicts on W3's day, is tried again and suspends W3, A001 still called there (a ticket
+    called before a suspension stays; only new calls stop)."""
+    hall.issue("ZH")
+    _meanwhile(
+        hall.places,
+        WindowDay.create_id("h1", "W3", "2026-03-02"),
+        lambda: second_kiosk.call_next("W3", "S3", "S3"),
+    )
+    suspended = hall.places.suspend_window("W3", "系统故障", "admin")
+    assert suspended.status is WindowStatus.SUSPENDED
+    assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.CALLED
+    with pytest.raises(WindowNotOpenError):
+        hall.call("W3")

@@ -1,5 +1,6 @@
 """A window holds one ticket at a time, whatever queues it serves now; it does not close on a
-ticket called to it or in service there, and a closed window serves no one."""
+ticket called to it or in service there, and a closed window serves no one. A window suspends
+with its ticket (which it may finish) but calls no other until it resumes."""
 
 from __future__ import annotations
 
@@ -88,6 +89,34 @@ def test_a_window_that_never_called_records_its_close_on_a_new_day(hall):
     hall.places.close_window("W2", "admin")
     calls = _calls(hall, "W2")
     assert (calls.calls, calls.closes) == (0, 1)
+
+
+@pytest.mark.parametrize("served", [False, True])
+def test_a_window_suspends_with_its_ticket_which_it_may_finish_but_calls_no_other(hall, served):
+    """A system failure mid-service is a reason to suspend: the called or served ticket stays
+    and may be finished; no ticket is called or recalled until the window resumes."""
+    hall.issue("ZH")
+    hall.issue("ZH")
+    hall.call("W3")
+    q = hall.queue
+    if served:
+        q.start_service("ZH", 1, "S3", "S3")
+    suspended = hall.places.suspend_window("W3", "系统故障", "S3", badge="S3")
+    assert suspended.status is WindowStatus.SUSPENDED
+    assert (_calls(hall, "W3").calls, _calls(hall, "W3").suspensions) == (1, 1)
+    if not served:
+        refused(q, WindowNotOpenError, lambda: q.recall_ticket("ZH", 1, "S3", "S3"))
+        q.start_service("ZH", 1, "S3", "S3")
+    assert q.end_service("ZH", 1, "S3", "ACCEPTED", "S3").status is TicketStatus.ENDED
+    assert refused(q, WindowNotOpenError, lambda: hall.call("W3")) == "CONFLICT"
+    hall.places.resume_window("W3", "S3")
+    assert hall.call("W3").display_number == "A002"
+
+
+def test_a_window_that_never_called_records_its_suspension_on_a_new_day(hall):
+    hall.places.suspend_window("W2", "午休", "admin")
+    calls = _calls(hall, "W2")
+    assert (calls.calls, calls.closes, calls.suspensions) == (0, 0, 1)
 
 
 def test_service_does_not_start_at_a_closed_window(hall):
