@@ -3,7 +3,8 @@
 Tokens are verified for signature (by ``kid``, with the algorithm pinned per key, see
 :mod:`gateway.security.keys`), issuer, audience and expiry, and must name their subject
 (a non-empty ``sub``: an applicant's records are filtered by it); anything else answers
-``UNAUTHENTICATED``.
+``UNAUTHENTICATED``, a token that is not even ASCII text (one a WebSocket's
+``connection_init`` sent with a lone surrogate) included.
 
 >>> from deploy.settings import Settings
 >>> s = Settings()
@@ -60,6 +61,8 @@ def decode_token(token: str, settings: Settings) -> Principal:
     A token verified before with the same keys is not verified again until it expires
     (:class:`~gateway.security.keys.VerifiedTokens`).
     """
+    if not token.isascii():  # PyJWT would raise UnicodeEncodeError for a lone surrogate
+        raise AuthenticationError("invalid token: a JWT is ASCII text")
     keyring = keyring_for(settings)
     if not keyring.jwks_due:
         known: Principal | None = keyring.verified.recall(token, leeway=settings.jwt_leeway_seconds)

@@ -22,6 +22,7 @@ from graphql import FieldNode, GraphQLError, get_operation_ast
 from litestar import Request, Response
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionContext
 
 from gateway.auth import AuthenticationError
@@ -88,6 +89,8 @@ def classify(error: GraphQLError) -> tuple[str, str]:
         return original.code, str(original)
     if error.path is None and isinstance(original, ValueError | TypeError):
         return "VALIDATION", error.message  # a variable or literal that does not coerce
+    if isinstance(original, CannotGetOperationTypeError):  # over a WebSocket (HTTP: 400)
+        return "VALIDATION", original.as_http_error_reason()
     return _classify_database_error(original)
 
 

@@ -15,7 +15,10 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-__all__ = ["SubscriptionsOverWebSocket", "UnicodeInput", "has_lone_surrogate"]
+__all__ = ["NOT_UNICODE", "SubscriptionsOverWebSocket", "UnicodeInput", "has_lone_surrogate"]
+
+NOT_UNICODE = "text must be valid Unicode (a lone surrogate such as \\ud800 is not)"
+"""The refusal's message, over HTTP and over the WebSocket."""
 
 
 def has_lone_surrogate(value: Any) -> bool:
@@ -46,14 +49,16 @@ def _refuse(message: str) -> ExecutionResult:
 
 
 class UnicodeInput(SchemaExtension):
-    """Refuses variables, a query or an operation name with a lone surrogate."""
+    """Refuses variables, a query or an operation name with a lone surrogate.
+
+    Not a subscription: strawberry runs one whatever ``on_execute`` set. Over the WebSocket
+    :mod:`gateway.subscriptions.transport` refuses every operation with such text first.
+    """
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.result is None and has_lone_surrogate([ec.query, ec.operation_name, ec.variables]):
-            ec.result = _refuse(
-                "text must be valid Unicode (a lone surrogate such as \\ud800 is not)"
-            )
+            ec.result = _refuse(NOT_UNICODE)
         yield
 
 

@@ -113,7 +113,7 @@ class KeyRing:
             return False
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.InvalidTokenError:
+        except (jwt.InvalidTokenError, UnicodeError):  # not a JWT: decode_token refuses it
             return False
         if kid in self._static:
             return False

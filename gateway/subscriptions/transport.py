@@ -6,6 +6,11 @@ again by the view's ``on_ws_operation`` hook before they run: the token must not
 expired meanwhile, and each one is charged to the caller's rate limit. A refused operation
 is answered with an ``error`` message carrying the coded error (``UNAUTHENTICATED``,
 ``RATE_LIMITED``, as over HTTP); the connection stays open.
+
+An admitted operation whose query, operation name or variables hold text that is not
+Unicode (a lone surrogate) is refused the same way, ``VALIDATION``, before it runs: the
+schema's :class:`~gateway.limits.input.UnicodeInput` cannot refuse a subscription, since
+strawberry runs a subscription whatever result an extension set in ``on_execute``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from gateway.auth import AuthenticationError
 from gateway.context import Context
 from gateway.errors import coded
 from gateway.limits import RateLimitedError
+from gateway.limits.input import NOT_UNICODE, has_lone_surrogate
 
 __all__ = ["AdmittingTransportWSHandler", "OperationAdmission"]
 
@@ -43,11 +49,19 @@ class AdmittingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             try:
                 await admission.on_ws_operation(self.context)
             except (AuthenticationError, RateLimitedError) as refusal:
-                error = coded(
-                    GraphQLError(str(refusal), original_error=refusal), self.context.request_id
-                )
-                await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                await self._refuse(message, GraphQLError(str(refusal), original_error=refusal))
+                return
+            payload = message.get("payload")
+            if isinstance(payload, dict) and has_lone_surrogate(
+                [payload.get("query"), payload.get("operationName"), payload.get("variables")]
+            ):
+                await self._refuse(
+                    message, GraphQLError(NOT_UNICODE, extensions={"code": "VALIDATION"})
                 )
                 return
         await super().handle_subscribe(message)
+
+    async def _refuse(self, message: SubscribeMessage, error: GraphQLError) -> None:
+        """Answer the operation with an ``error`` message (coded); nothing runs."""
+        formatted = coded(error, self.context.request_id).formatted
+        await self.send_message({"id": message["id"], "type": "error", "payload": [formatted]})

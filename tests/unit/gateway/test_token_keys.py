@@ -189,3 +189,17 @@ def test_a_token_verified_while_the_jwks_was_read_is_not_remembered(tmp_path, mo
     monkeypatch.setattr("gateway.auth.jwt.decode", real_decode)
     decode_token(token, settings)
     assert keyring.verified.recall(token) is not None
+
+
+@pytest.mark.parametrize("token", ["A\ud800", "eyJ\ud800.e30.x", "窗口.e30.x"])
+def test_a_token_that_is_not_ascii_is_unauthenticated_not_internal(tmp_path, token):
+    # A lone surrogate (a WebSocket's connection_init is JSON) made PyJWT raise
+    # UnicodeEncodeError, which closed the socket as an internal error.
+    from gateway.security.keys import keyring_for
+
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(rsa1=RSA_KEY)))
+    for settings in (ROTATING, Settings(), Settings(jwt_jwks=str(path))):
+        assert keyring_for(settings).needs_fetch(token) is False
+        with pytest.raises(AuthenticationError, match="invalid token"):
+            decode_token(token, settings)
