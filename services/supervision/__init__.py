@@ -11,6 +11,7 @@ from services.supervision.assessments import Assessment
 from services.supervision.conduct import ConductViolation
 from services.supervision.errors import (
     AssessmentExistsError,
+    RankingSeriesChangedError,
     SupervisionError,
     SupervisionNotFoundError,
     SupervisionStateError,
@@ -19,6 +20,7 @@ from services.supervision.errors import (
 from services.supervision.improvements import ImprovementAction
 from services.supervision.inspections import Inspection
 from services.supervision.interviews import Interview
+from services.supervision.series import RankedMonth, WindowRankingSeries
 from services.supervision.values import (
     AssessmentScope,
     FindingCategory,
@@ -44,6 +46,8 @@ __all__ = [
     "InterviewDetails",
     "InterviewStatus",
     "IntervieweeKind",
+    "RankedMonth",
+    "RankingSeriesChangedError",
     "SupervisionError",
     "SupervisionNotFoundError",
     "SupervisionService",
@@ -51,4 +55,5 @@ __all__ = [
     "SupervisionSubjectNotFoundError",
     "ViolationCategory",
     "ViolationDetails",
+    "WindowRankingSeries",
 ]

@@ -22,6 +22,7 @@ from services.supervision.assessments import Assessment
 from services.supervision.conduct import ConductViolation
 from services.supervision.errors import (
     AssessmentExistsError,
+    RankingSeriesChangedError,
     SupervisionNotFoundError,
     SupervisionSubjectNotFoundError,
 )
@@ -31,8 +32,10 @@ from services.supervision.interviews import Interview
 from services.supervision.policies import (
     adjacent_months,
     interviews_called_by,
+    ranked_month,
     rectifications_opened_by,
 )
+from services.supervision.series import RankedMonth, WindowRankingSeries
 from services.supervision.values import AssessmentScope
 
 __all__ = ["FindingDetails", "InterviewDetails", "SupervisionService", "ViolationDetails"]
@@ -86,6 +89,9 @@ class InterviewDetails:
 
 class SupervisionService(HallApplication):
     """Application service for one hall's supervision (supervisors)."""
+
+    conflict_attempts = 4
+    """How many times a publication racing another month's is tried before it conflicts."""
 
     def _get(self, cls: type[T], record_id: UUID, what: str) -> T:
         record = self.get_or_none(record_id)
@@ -245,27 +251,61 @@ class SupervisionService(HallApplication):
 
         A monthly window ranking also calls to an interview (约谈) every window ranked last
         in it and in the published ranking of the month before or after
-        (:func:`~services.supervision.policies.interviews_called_by`), in the same save.
+        (:func:`~services.supervision.policies.interviews_called_by`), and records its month
+        in the hall's :class:`WindowRankingSeries`, all in one save: two neighbouring months
+        published at once conflict there, and the loser is tried again (up to
+        :attr:`conflict_attempts` times), then sees the other month.
         """
+        for _ in range(self.conflict_attempts - 1):
+            try:
+                return self._publish_ranking(assessment_id, actor)
+            except RankingSeriesChangedError:
+                continue
+        return self._publish_ranking(assessment_id, actor)
+
+    def _publish_ranking(self, assessment_id: UUID, actor: str) -> Assessment:
         assessment = self.get_assessment(assessment_id)
         now = self.clock()
         assessment.publish_ranking(now=now, actor=actor)
-        published = [
-            other
-            for period in adjacent_months(assessment.period) or ()
-            if isinstance(
-                other := self.get_or_none(self.assessment_id(assessment.scope, period)),
-                Assessment,
-            )
+        month = ranked_month(assessment)
+        if month is None:
+            return self._save(assessment)
+        series = self._window_ranking_series(now, actor)
+        neighbours = [
+            recorded
+            for period in adjacent_months(month.period) or ()
+            if (recorded := self._ranked_month(series, period)) is not None
         ]
+        series.record_month(
+            month.period, list(month.bottom), month.last_rank, month.windows, now=now, actor=actor
+        )
         called = [
             interview
             for interview in interviews_called_by(
-                assessment, published, now=now, calendar=self.calendar
+                assessment, neighbours, now=now, calendar=self.calendar
             )
             if self.get_or_none(interview.id) is None
         ]
-        return self._save(assessment, *called)
+        conflict = RankingSeriesChangedError(
+            f"the window rankings of {self.hall_id} changed concurrently; try again"
+        )
+        self.save_or_conflict(assessment, *called, series, conflict=conflict)
+        return assessment
+
+    def _window_ranking_series(self, now: datetime, actor: str) -> WindowRankingSeries:
+        """The hall's series, started (unsaved) by its first monthly window ranking."""
+        series = self.get_or_none(WindowRankingSeries.create_id(self.hall_id))
+        if isinstance(series, WindowRankingSeries):
+            return series
+        return WindowRankingSeries(hall_id=self.hall_id, actor=actor, timestamp=now)
+
+    def _ranked_month(self, series: WindowRankingSeries, period: str) -> RankedMonth | None:
+        """A published month of the series; one published before the series existed (not
+        in it) is read from its assessment."""
+        if period in series.months:
+            return series.months[period]
+        legacy = self.get_or_none(self.assessment_id(AssessmentScope.WINDOW, period))
+        return ranked_month(legacy) if isinstance(legacy, Assessment) else None
 
     def ranking_interviews(self, assessment_id: UUID) -> list[Interview]:
         """The interviews the monthly window ranking ``assessment_id`` called for its month

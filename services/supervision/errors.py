@@ -6,6 +6,7 @@ from services.shared.errors import ConflictError, DomainError, NotFoundError
 
 __all__ = [
     "AssessmentExistsError",
+    "RankingSeriesChangedError",
     "SupervisionError",
     "SupervisionNotFoundError",
     "SupervisionStateError",
@@ -32,3 +33,8 @@ class SupervisionStateError(SupervisionError, ConflictError):
 
 class AssessmentExistsError(SupervisionStateError):
     """The hall already has an assessment of this scope for this period."""
+
+
+class RankingSeriesChangedError(SupervisionError, ConflictError):
+    """Another monthly window ranking of the hall (or this one) was published concurrently;
+    the publication is tried again, and this is raised when it kept losing."""

@@ -18,6 +18,7 @@ from services.shared.working_days import WorkingDayCalendar, local_date
 from services.supervision.assessments import Assessment
 from services.supervision.inspections import Inspection
 from services.supervision.interviews import Interview
+from services.supervision.series import RankedMonth
 from services.supervision.values import MONTH, AssessmentScope
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "adjacent_months",
     "bottom_of",
     "interviews_called_by",
+    "ranked_month",
     "rectifications_opened_by",
 ]
 
@@ -89,9 +91,27 @@ def bottom_of(assessment: Assessment) -> dict[str, int]:
     return {str(r["subject"]): last for r in assessment.ranking if r["rank"] == last}
 
 
+def ranked_month(assessment: Assessment) -> RankedMonth | None:
+    """The published monthly window ranking ``assessment`` as the series records it;
+    ``None`` for any other (unpublished, not monthly, not of windows)."""
+    if (
+        assessment.scope is not AssessmentScope.WINDOW
+        or not MONTH.match(assessment.period)
+        or not assessment.published
+    ):
+        return None
+    bottom = bottom_of(assessment)
+    return RankedMonth(
+        period=assessment.period,
+        bottom=tuple(sorted(bottom)),
+        last_rank=max(bottom.values(), default=0),
+        windows=len(assessment.ranking),
+    )
+
+
 def interviews_called_by(
     ranked: Assessment,
-    published: Iterable[Assessment],
+    published: Iterable[RankedMonth],
     *,
     now: datetime,
     calendar: WorkingDayCalendar,
@@ -99,31 +119,28 @@ def interviews_called_by(
     """约谈: the interviews the monthly window ranking ``ranked`` (just published) calls.
 
     A window at the bottom (:func:`bottom_of`) of ``ranked`` and of the published ranking
-    of the month before or after it (among ``published``; rankings may be published out of
-    order) ranked last two months running: it is called to an interview, scheduled
-    :data:`RANKING_INTERVIEW_WORKING_DAYS` working days after ``now``, once per window and
-    second month (:meth:`Interview.ranking_interview_id`; the caller leaves out those already
-    recorded). Only monthly ``WINDOW`` rankings call interviews.
+    of the month before or after it (among ``published``, the hall's published monthly
+    window rankings; they may be published out of order) ranked last two months running:
+    it is called to an interview, scheduled :data:`RANKING_INTERVIEW_WORKING_DAYS` working
+    days after ``now``, once per window and second month
+    (:meth:`Interview.ranking_interview_id`; the caller leaves out those already recorded).
+    Only monthly ``WINDOW`` rankings call interviews.
     """
     months = adjacent_months(ranked.period)
-    if ranked.scope is not AssessmentScope.WINDOW or months is None:
+    this = ranked_month(ranked)
+    if this is None or months is None:
         return []
-    neighbours = {
-        a.period: a
-        for a in published
-        if a.scope is AssessmentScope.WINDOW and a.period in months and a.published
-    }
+    neighbours = {m.period: m for m in published if m.period in months}
     scheduled_on = calendar.add_working_days(local_date(now), RANKING_INTERVIEW_WORKING_DAYS)
     called: list[Interview] = []
-    for first, second in ((neighbours.get(months[0]), ranked), (ranked, neighbours.get(months[1]))):
+    for first, second in ((neighbours.get(months[0]), this), (this, neighbours.get(months[1]))):
         if first is None or second is None:
             continue
-        earlier, later = bottom_of(first), bottom_of(second)
-        for window in sorted(earlier.keys() & later.keys()):
+        for window in sorted(set(first.bottom) & set(second.bottom)):
             reason = (
-                f"连续两个月排名末位：{first.period} 第{earlier[window]}名"
-                f"（共{len(first.ranking)}个窗口），{second.period} 第{later[window]}名"
-                f"（共{len(second.ranking)}个窗口）"
+                f"连续两个月排名末位：{first.period} 第{first.last_rank}名"
+                f"（共{first.windows}个窗口），{second.period} 第{second.last_rank}名"
+                f"（共{second.windows}个窗口）"
             )
             called.append(
                 Interview.called_for_ranking(
@@ -131,7 +148,9 @@ def interviews_called_by(
                     window_code=window,
                     period=second.period,
                     reason=reason,
-                    source_id=str(second.id),
+                    source_id=str(
+                        Assessment.create_id(ranked.hall_id, ranked.scope.value, second.period)
+                    ),
                     scheduled_on=scheduled_on,
                     actor=SYSTEM_ACTOR,
                     now=now,

@@ -29,6 +29,7 @@ import services.supervision.conduct
 import services.supervision.improvements
 import services.supervision.inspections
 import services.supervision.interviews
+import services.supervision.series
 
 MODULES: list[ModuleType] = [
     services.catalog.domain,
@@ -46,6 +47,7 @@ MODULES: list[ModuleType] = [
     services.supervision.improvements,
     services.supervision.inspections,
     services.supervision.interviews,
+    services.supervision.series,
 ]
 AGGREGATES = [
     value
@@ -78,5 +80,5 @@ def test_every_event_method_requires_its_timestamp(method):
 
 
 def test_every_aggregate_and_event_method_is_checked():
-    assert len(AGGREGATES) == 17
+    assert len(AGGREGATES) == 18
     assert len(METHODS) >= 50

@@ -60,6 +60,8 @@ def test_stored_supervision_events_match_their_contracts(supervision, rectificat
         "supervision.InterviewCancelled",
         "supervision.ImprovementActionOpened",
         "supervision.ImprovementActionCompleted",
+        "supervision.WindowRankingSeriesStarted",
+        "supervision.WindowRankingMonthRecorded",
     }
     assert {
         "rectifications.RectificationOpened",

@@ -43,11 +43,12 @@ def test_a_window_ranked_last_two_months_running_is_called_to_an_interview(super
     september = _rank(supervision, clock, "2026-09", {"W01": 99.0, "W02": 97.0, "W03": 80.0})
     before = supervision.recorder.max_notification_id()
     supervision.publish_ranking(september.id, "sup-1")
-    # the ranking and the interview it calls: one atomic save
+    # the ranking, the interview it calls and the hall's series: one atomic save
     published = supervision.recorder.select_notifications(start=before + 1, limit=10)
     assert [n.topic.rpartition(":")[2] for n in published] == [
         "Assessment.RankingPublished",
         "Interview.Scheduled",
+        "WindowRankingSeries.MonthRecorded",
     ]
     (interview,) = _scheduled(supervision)
     assert interview.id == Interview.ranking_interview_id("h1", "W03", "2026-09")

@@ -1,0 +1,132 @@
+"""Racing ranking publications on the real PostgreSQL store: several gateway processes (each
+its own SupervisionService) publish neighbouring monthly window rankings at once. Each
+publication records its month in the hall's window ranking series in the same atomic save,
+so the losers conflict, are tried again and see the other months: a window ranked last two
+months running is always called to an interview (约谈), once per second month.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from deploy.bootstrap import Platform
+from services.halls import HallRegistry
+from services.places import PlacesService
+from services.store import EventStore
+from services.store.pool import Pool
+from services.supervision import Interview, SupervisionService, WindowRankingSeries
+
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+"""Monday 2 November 2026, 10:00 in Beijing: every command's time."""
+PROCESSES = 4
+MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
+SCORES = {"W01": 99.0, "W02": 90.0, "W03": 80.0}
+"""W03 last every month."""
+
+
+@pytest.fixture
+def hall(platform: Platform, tenant_id: str) -> str:
+    """A hall with windows W01-W03 and their window assessments of July-October, scored."""
+    platform.hall_app(HallRegistry, tenant_id).register_hall("考核并发大厅", "苏州", "op")
+    places = platform.hall_app(PlacesService, tenant_id)
+    for code in SCORES:
+        places.configure_window(code, f"窗口{code}", "COMPREHENSIVE", [], "admin")
+    supervision = platform.hall_app(SupervisionService, tenant_id)
+    for period in MONTHS:
+        a = supervision.open_assessment(period, "WINDOW", "好评率", "sup")
+        for code, score in SCORES.items():
+            supervision.record_assessment_score(a.id, code, score, "", "sup")
+    return tenant_id
+
+
+@pytest.fixture
+def process(app_pool: Pool, hall: str) -> Callable[[], SupervisionService]:
+    """``process()``: the hall's SupervisionService of a new gateway process (its own store)."""
+
+    def make() -> SupervisionService:
+        app = EventStore(app_pool).application(SupervisionService, hall)
+        app.hall_id = hall
+        app.clock = lambda: NOW  # type: ignore[method-assign]
+        return app
+
+    return make
+
+
+def _meanwhile(app: SupervisionService, aggregate_id: Any, command: Callable[[], Any]) -> None:
+    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs."""
+    original = app.repository.get
+    fired = [False]
+
+    def get(read_id: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(read_id, *args, **kwargs)
+        finally:
+            if read_id == aggregate_id and not fired[0]:
+                fired[0] = True
+                command()
+
+    app.repository.get = get  # type: ignore[method-assign]
+
+
+def _at_once(command: Callable[[int], Any]) -> list[Any]:
+    """Run ``command(i)`` in :data:`PROCESSES` threads released together; their outcomes
+    (a result or the exception raised), in order."""
+    barrier = threading.Barrier(PROCESSES)
+    outcomes: list[Any] = [None] * PROCESSES
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = command(i)
+        except Exception as e:  # reported to the test
+            outcomes[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(PROCESSES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def _interviews(app: SupervisionService) -> list[str]:
+    """The second months of the ranking interviews recorded, W03's (once each)."""
+    return [
+        period
+        for period in MONTHS
+        if app.get_or_none(Interview.ranking_interview_id(app.hall_id, "W03", period))
+    ]
+
+
+def test_a_month_published_while_its_neighbour_reads_it_still_calls_the_interview(hall, process):
+    mine, other = process(), process()
+    august, september = (mine.assessment_id("WINDOW", p) for p in ("2026-08", "2026-09"))
+    _meanwhile(mine, august, lambda: other.publish_ranking(august, "sup-2"))
+    mine.publish_ranking(september, "sup-1")
+    fresh = process()
+    assert _interviews(fresh) == ["2026-09"]
+    series = fresh.repository.get(WindowRankingSeries.create_id(hall))
+    assert sorted(series.months) == ["2026-08", "2026-09"]
+
+
+def test_neighbouring_months_published_at_once_call_every_interview_once(hall, process):
+    apps = [process() for _ in range(PROCESSES)]
+    outcomes = _at_once(
+        lambda i: apps[i].publish_ranking(apps[i].assessment_id("WINDOW", MONTHS[i]), "sup")
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    fresh = process()
+    assert _interviews(fresh) == list(MONTHS[1:])
+    series = fresh.repository.get(WindowRankingSeries.create_id(hall))
+    assert sorted(series.months) == list(MONTHS)
+    scheduled = [
+        n.originator_id
+        for n in fresh.recorder.select_notifications(start=1, limit=10_000)
+        if n.topic.endswith("Interview.Scheduled")
+    ]
+    assert len(scheduled) == len(set(scheduled)) == len(MONTHS) - 1
