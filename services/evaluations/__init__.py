@@ -21,6 +21,7 @@ from services.evaluations.errors import (
     RatingNotDueError,
     RatingPeriodOverError,
     RatingStateError,
+    WindowOrStaffNotFoundError,
 )
 from services.evaluations.values import (
     AppealReason,
@@ -55,4 +56,5 @@ __all__ = [
     "RatingPeriodOverError",
     "RatingStateError",
     "SubjectKind",
+    "WindowOrStaffNotFoundError",
 ]

@@ -18,12 +18,15 @@ from services.evaluations.errors import (
     EvaluationNotFoundError,
     ItemNotRatedError,
     ItemWithdrawnError,
+    WindowOrStaffNotFoundError,
 )
 from services.evaluations.policies import rectifications_opened_by
 from services.halls.application import require_registered_hall
+from services.places.domain import Window
 from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.staff.directory import find_staff
 
 __all__ = ["EvaluationService", "Invitation", "InvitedEvaluation", "Rating"]
 
@@ -106,14 +109,32 @@ class EvaluationService(HallApplication):
         if not item.rated:
             raise ItemNotRatedError(f"item {code!r} takes no ratings (published as not rated)")
 
+    def _require_served_by(self, window_code: str, staff_badge: str) -> None:
+        """Who served the visit, as the invitation names them: a window configured in the
+        hall (whatever its status: windows close at the end of each day) and a member
+        onboarded and not offboarded (the invitation comes at the end of the visit: a member
+        who left served none), else a :class:`WindowOrStaffNotFoundError` (``NOT_FOUND``)."""
+        if window_code and not isinstance(
+            self.get_or_none(Window.create_id(self.hall_id, window_code)), Window
+        ):
+            raise WindowOrStaffNotFoundError(f"no window {window_code!r} in this hall")
+        if staff_badge:
+            member = find_staff(self, staff_badge)
+            if member is None or member.offboarded:
+                raise WindowOrStaffNotFoundError(
+                    f"no staff member with badge {staff_badge!r} serving in this hall"
+                )
+
     def invite_evaluation(self, invitation: Invitation, actor: str) -> InvitedEvaluation:
         """Invite the applicant to rate a visit or matter (staff, or the system after service).
 
         An invitation that names an item (``item_code``) needs it published in the hall's
         catalog, not withdrawn and rated (:meth:`_require_rated_item`); one that names none
-        is rated as the hall's. Without an applicant id the invitation gets a fresh rating
-        code, returned once in the result (for the ticket or receipt): rating then takes
-        that code.
+        is rated as the hall's. A window code and a badge it names must be the hall's: a
+        window configured there, a member onboarded and not offboarded
+        (:meth:`_require_served_by`, checked after their format). Without an applicant id the
+        invitation gets a fresh rating code, returned once in the result (for the ticket or
+        receipt): rating then takes that code.
         """
         policies = require_registered_hall(self).policies
         exists = EvaluationExistsError(
@@ -138,6 +159,7 @@ class EvaluationService(HallApplication):
             unrated_default_days=policies.unrated_default_days,
             actor=actor,
         )
+        self._require_served_by(invitation.window_code, invitation.staff_badge)
         self.save_or_conflict(evaluation, conflict=exists)
         return InvitedEvaluation(evaluation, rating_code)
 

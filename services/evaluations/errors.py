@@ -23,6 +23,7 @@ __all__ = [
     "RatingNotDueError",
     "RatingPeriodOverError",
     "RatingStateError",
+    "WindowOrStaffNotFoundError",
 ]
 
 
@@ -41,6 +42,11 @@ class EvaluationExistsError(EvaluationError, ConflictError):
 class ItemNotRatedError(EvaluationError, ValidationError):
     """The invitation names an item that is not in the hall's catalog, or one published
     as not rated (``rated=False``: it takes no 好差评 ratings)."""
+
+
+class WindowOrStaffNotFoundError(EvaluationError, NotFoundError):
+    """The invitation names a window never configured in the hall, or a badge of no member
+    serving there (never onboarded, or offboarded: a member who left served no visit now)."""
 
 
 class ItemWithdrawnError(EvaluationError, ConflictError):

@@ -126,6 +126,7 @@ def test_a_bad_rating_and_its_rectification_through_review(gql, as_, hall, platf
         as_(Role.STAFF, "S002"),
         as_(Role.SUPERVISOR, "sup-1"),
     )
+    _window_and_staff(gql, as_(Role.HALL_ADMIN, "admin-1"))
     invite = """mutation {
       inviteEvaluation(input: {subjectKind: VISIT, subjectRef: "T-20260506-A001",
         channel: OFFLINE, applicantId: "a-1", windowCode: "W01", staffBadge: "S001"}) {
@@ -245,6 +246,7 @@ def test_a_walk_in_visit_is_rated_only_with_its_one_time_rating_code(gql, as_, h
     """A kiosk ticket names no applicant: the invitation returns a rating code (评价码) once,
     and only a rating with that code counts, once; strangers' ratings record nothing."""
     staff = as_(Role.STAFF, "S002")
+    _window_and_staff(gql, as_(Role.HALL_ADMIN, "admin-1"))
     invite = """mutation($ref: String!, $applicant: String! = "") {
       inviteEvaluation(input: {subjectKind: VISIT, subjectRef: $ref, channel: OFFLINE,
         applicantId: $applicant, windowCode: "W01", staffBadge: "S001"}) {
@@ -289,13 +291,15 @@ def test_a_walk_in_visit_is_rated_only_with_its_one_time_rating_code(gql, as_, h
 
 
 def _window_and_staff(gql, admin: str, window: str = "W01", badge: str = "S001") -> None:
-    """Configure ``window`` and onboard ``badge``: supervision points only at the hall's."""
+    """Configure ``window`` and onboard ``badge`` unless the hall has them already (the
+    one-day test runs these steps in a hall set up for queueing): invitations and
+    supervision point only at the hall's."""
     configure = """mutation($code: String!) { configureWindow(input: {code: $code,
       name: "综合窗口", windowType: COMPREHENSIVE}) { code } }"""
-    _data(gql(configure, {"code": window}, token=admin), "configureWindow")
+    assert _codes(gql(configure, {"code": window}, token=admin)) in ([], ["CONFLICT"])
     onboard = """mutation($badge: String!) { onboardStaff(input: {badgeNumber: $badge,
       name: "王芳", role: WINDOW_STAFF}) { badgeNumber } }"""
-    _data(gql(onboard, {"badge": badge}, token=admin), "onboardStaff")
+    assert _codes(gql(onboard, {"badge": badge}, token=admin)) in ([], ["CONFLICT"])
 
 
 def test_an_inspection_finding_opens_a_rectification(gql, as_, hall):
@@ -398,6 +402,35 @@ def test_only_a_published_rated_item_is_invited_to_be_rated(gql, as_, hall, plat
     assert _positions(platform, hall) == before
     invited = _data(gql(invite, {"ref": "M-4", "item": "RX-1"}, token=staff), "inviteEvaluation")
     assert invited == {"status": "INVITED", "itemCode": "RX-1"}
+
+
+def test_an_invitation_naming_a_window_or_badge_the_hall_does_not_have_is_not_found(
+    gql, as_, hall, platform
+):
+    """Only the hall's window and staff are rated: a window never configured or a badge never
+    onboarded is NOT_FOUND and records nothing (an offboarded member: the unit tests)."""
+    admin, staff = as_(Role.HALL_ADMIN, "admin-1"), as_(Role.STAFF, "S002")
+    _window_and_staff(gql, admin)
+    _window_and_staff(gql, admin, window="W02", badge="S002")
+    invite = """mutation($ref: String!, $window: String!, $badge: String!) {
+      inviteEvaluation(input: {subjectKind: VISIT, subjectRef: $ref, channel: OFFLINE,
+        applicantId: "a-1", windowCode: $window, staffBadge: $badge}) {
+        status windowCode staffBadge } }"""
+    before = _positions(platform, hall)
+    for window, badge, code in [
+        ("W404", "S001", "NOT_FOUND"),  # never configured
+        ("W01", "S404", "NOT_FOUND"),  # never onboarded
+        ("W 1", "S001", "VALIDATION"),  # malformed
+    ]:
+        refused = gql(invite, {"ref": "T-1", "window": window, "badge": badge}, token=staff)
+        assert _codes(refused) == [code]
+    assert _positions(platform, hall) == before
+    invited = gql(invite, {"ref": "T-1", "window": "W02", "badge": "S001"}, token=staff)
+    assert _data(invited, "inviteEvaluation") == {
+        "status": "INVITED",
+        "windowCode": "W02",
+        "staffBadge": "S001",
+    }
 
 
 def test_every_stored_event_validates_against_its_contract(gql, as_, hall, platform):

@@ -19,8 +19,10 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.evaluations import Evaluation, EvaluationService, Invitation, Rating
 from services.halls import HallRegistry
+from services.places import PlacesService
 from services.scheduler import DeadlineScheduler, default_sources
 from services.shared.working_days import CHINA_TZ
+from services.staff import StaffService
 from tests.integration.projections.support import Clock
 
 
@@ -41,6 +43,13 @@ def _service(platform, hall: str, clock: Clock) -> EvaluationService:
     catalog.clock = clock
     item = ItemTerms(name="综合受理", category="OTHER")  # the rated item the visits name
     catalog.publish_service_item("ITEM-A", item, "admin")
+    # and the window and staff member the visits name
+    platform.hall_app(PlacesService, hall).configure_window(
+        "W01", "综合窗口一", "COMPREHENSIVE", [], "admin"
+    )
+    platform.hall_app(StaffService, hall).onboard_staff(
+        "S001", "员工一", "WINDOW_STAFF", [], "admin"
+    )
     evaluations = platform.hall_app(EvaluationService, hall)
     evaluations.clock = clock
     return evaluations

@@ -27,9 +27,11 @@ from services.complaints.application import ComplaintDetails
 from services.evaluations import EvaluationService, Invitation, Rating
 from services.evaluations.policies import rectification_id_for
 from services.halls import HallRegistry
+from services.places import PlacesService
+from services.places.domain import Window
 from services.rectifications import Rectification
 from services.shared.application import HallApplication
-from services.staff import StaffService
+from services.staff import StaffService, find_staff
 
 A = TypeVar("A", bound=HallApplication)
 
@@ -99,9 +101,21 @@ def app_at(platform: Platform) -> Callable[[type[A], str, datetime], A]:
     return make
 
 
+def serving(app_at: Any, hall: str, day: str, window: str = "", staff: str = "") -> None:
+    """Configure ``window`` and onboard ``staff`` ('' for none) on ``day`` unless the hall has
+    them already: an invitation names only the hall's window and staff."""
+    places = app_at(PlacesService, hall, moment(day))
+    if window and not isinstance(places.get_or_none(Window.create_id(hall, window)), Window):
+        places.configure_window(window, f"窗口{window}", "COMPREHENSIVE", [], "admin-1")
+    members = app_at(StaffService, hall, moment(day))
+    if staff and find_staff(members, staff) is None:
+        members.onboard_staff(staff, f"员工{staff}", "WINDOW_STAFF", [], "admin-1")
+
+
 def bad_rating(app_at: Any, hall: str, ref: str, day: str, window: str, staff: str) -> UUID:
     """A 不满意 rating of a visit at ``window`` served by ``staff`` ('' for none); returns the
     rectification it opens."""
+    serving(app_at, hall, day, window, staff)
     app = app_at(EvaluationService, hall, moment(day))
     invitation = Invitation("VISIT", ref, "OFFLINE", "a-1", window, staff, "")
     evaluation = app.invite_evaluation(invitation, staff or "S-window")

@@ -17,7 +17,7 @@ from gateway.auth import Role
 from services.cases import Applicant, CaseRequest, CaseService
 from services.evaluations import EvaluationService, Invitation, Rating
 from tests.e2e.gateway.conftest import Server
-from tests.integration.read_models.conftest import ITEM, data, edges, moment
+from tests.integration.read_models.conftest import ITEM, data, edges, moment, serving
 
 CASES = """query($n: Int) { assistanceCases(first: $n) {
   edges { node { caseId history { event status } } } } }"""
@@ -81,6 +81,7 @@ def test_a_page_of_cases_with_histories_costs_the_same_for_5_or_25(
 def test_a_page_of_bad_ratings_with_rectifications_costs_the_same_for_2_or_12(
     hall, app_at, project, token, counted
 ):
+    serving(app_at, hall, "2026-05-06", "W01", "S001")
     app = app_at(EvaluationService, hall, moment("2026-05-06"))
     for n in range(12):
         invitation = Invitation("VISIT", f"T{n}", "OFFLINE", "a-1", "W01", "S001", "")

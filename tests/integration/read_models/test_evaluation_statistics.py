@@ -32,7 +32,7 @@ from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService, Invitation, Rating
 from services.evaluations.policies import rectification_id_for
 from services.rectifications import RectificationService
-from tests.integration.read_models.conftest import codes, data, edges, moment
+from tests.integration.read_models.conftest import codes, data, edges, moment, serving
 
 STATS = """query($by: StatisticsDimension!, $from: String, $to: String, $key: String,
                $first: Int, $after: String) {
@@ -93,6 +93,8 @@ def visits(hall, app_at, project) -> dict[str, str]:
     catalog = app_at(CatalogService, hall, moment("2026-05-01"))
     for code in ("ITEM-A", "ITEM-B"):  # invitations name published, rated items
         catalog.publish_service_item(code, ItemTerms(name=code, category="OTHER"), "admin-1")
+    for _, window, staff, _, _ in VISITS.values():  # and name the hall's windows and staff
+        serving(app_at, hall, "2026-05-01", window, staff)
     ids = {}
     for ref, (day, window, staff, item, applicant) in VISITS.items():
         app = app_at(EvaluationService, hall, moment(day))
@@ -323,6 +325,7 @@ def test_default_ratings_applied_by_an_admin_are_recorded_as_theirs(
 ):
     """The admin mutation defaults the invitations whose period is over, as the admin (the
     deadline scheduler's defaults are the ``system``'s)."""
+    serving(app_at, hall, "2026-05-04", "W01")
     app = app_at(EvaluationService, hall, moment("2026-05-04"))
     due = app.invite_evaluation(Invitation("VISIT", "D01", "OFFLINE", "a-1", "W01"), "S001").id
     app_at(EvaluationService, hall, moment("2026-05-08"))

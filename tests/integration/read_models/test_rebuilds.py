@@ -22,7 +22,7 @@ from services.complaints.application import ComplaintDetails
 from services.evaluations import EvaluationService, Invitation, Rating
 from services.privacy import PrivacyService
 from services.rectifications import RectificationService
-from tests.integration.read_models.conftest import ITEM, moment
+from tests.integration.read_models.conftest import ITEM, moment, serving
 
 
 def _cases(app_at, hall: str) -> None:
@@ -56,6 +56,7 @@ def _complaints(app_at, hall: str) -> None:
 
 
 def _ratings(app_at, hall: str) -> None:
+    serving(app_at, hall, "2026-09-21", "W01", "S001")
     for n, level in enumerate(["VERY_SATISFIED", "VERY_DISSATISFIED", "BASIC"]):
         app = app_at(EvaluationService, hall, moment(f"2026-09-2{n + 1}"))
         invitation = Invitation("MATTER", f"M{n}", "ONLINE", "r-1", "W01", "S001", ITEM)

@@ -1,5 +1,5 @@
-"""Fixtures of the evaluation tests: a registered hall with a rated item, an injected clock,
-the services."""
+"""Fixtures of the evaluation tests: a registered hall with a rated item, a window and a
+staff member, an injected clock, the services."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService
 from services.halls import HallRegistry
+from services.places import PlacesService
 from services.rectifications import RectificationService
 from services.shared.working_days import CHINA_TZ
+from services.staff import StaffService
 
 
 class Clock:
@@ -38,10 +40,15 @@ def clock() -> Clock:
 
 @pytest.fixture
 def hall(hall_apps) -> str:
-    """Hall ``h1``, whose catalog has the rated item ``BDB-001``."""
+    """Hall ``h1``, whose catalog has the rated item ``BDB-001``, with window ``W01`` and
+    staff member ``S001`` (what the invitations name)."""
     hall_apps(HallRegistry, "h1").register_hall("一号大厅", "苏州", "op")
     terms = ItemTerms(name="帮办代办", category="ASSISTANCE", rated=True)
     hall_apps(CatalogService, "h1").publish_service_item("BDB-001", terms, "admin")
+    hall_apps(PlacesService, "h1").configure_window(
+        "W01", "综合窗口一", "COMPREHENSIVE", [], "admin"
+    )
+    hall_apps(StaffService, "h1").onboard_staff("S001", "员工一", "WINDOW_STAFF", [], "admin")
     return "h1"
 
 

@@ -49,6 +49,8 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
     assert names == {
         "halls.HallRegistered",
         "catalog.ServiceItemPublished",
+        "places.WindowConfigured",
+        "staff.StaffOnboarded",
         "evaluations.EvaluationInvited",
         "evaluations.RatingSubmitted",
         "evaluations.RatingAppended",

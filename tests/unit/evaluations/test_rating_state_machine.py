@@ -29,8 +29,10 @@ from services.evaluations import (
 )
 from services.evaluations.policies import rectification_id_for
 from services.halls import HallRegistry
+from services.places import PlacesService
 from services.shared.application import HallApplication
 from services.shared.working_days import CHINA_TZ, local_date
+from services.staff import StaffService
 
 REFS = [f"T-{n}" for n in range(4)]
 RATERS = ["a-1", "a-2"]
@@ -57,6 +59,12 @@ class RatingMachine(RuleBasedStateMachine):
         super().__init__()
         recorder = POPOApplicationRecorder()
         _app(HallRegistry, recorder).register_hall("一号大厅", "苏州", "op")  # type: ignore[attr-defined]
+        _app(PlacesService, recorder).configure_window(  # type: ignore[attr-defined]
+            "W01", "综合窗口一", "COMPREHENSIVE", [], "admin"
+        )
+        _app(StaffService, recorder).onboard_staff(  # type: ignore[attr-defined]
+            "S001", "员工一", "WINDOW_STAFF", [], "admin"
+        )
         self.now = datetime(2026, 5, 6, 10, tzinfo=CHINA_TZ)
         self.app = _app(EvaluationService, recorder)
         assert isinstance(self.app, EvaluationService)
