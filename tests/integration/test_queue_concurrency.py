@@ -7,7 +7,6 @@ meanwhile.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -38,10 +37,17 @@ from services.shared.errors import ConflictError
 from services.staff import StaffService
 from services.store import EventStore
 from services.store.pool import Pool
+from tests.fixtures.races import at_once
+from tests.fixtures.races import meanwhile as _meanwhile
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in Beijing: every command's time."""
 PROCESSES = 4
+
+
+def _all_at_once(command: Callable[[int], Any]) -> list[Any]:
+    """``command(i)`` in :data:`PROCESSES` threads released together."""
+    return at_once(command, PROCESSES)
 
 
 @pytest.fixture
@@ -87,45 +93,6 @@ def places_process(app_pool: Pool, hall: str) -> Callable[[], PlacesService]:
     return make
 
 
-def _meanwhile(
-    app: QueueService | PlacesService, aggregate_id: Any, command: Callable[[], Any]
-) -> None:
-    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs."""
-    original = app.repository.get
-    fired = [False]
-
-    def get(read_id: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(read_id, *args, **kwargs)
-        finally:
-            if read_id == aggregate_id and not fired[0]:
-                fired[0] = True
-                command()
-
-    app.repository.get = get  # type: ignore[method-assign]
-
-
-def _at_once(command: Callable[[int], Any]) -> list[Any]:
-    """Run ``command(i)`` in :data:`PROCESSES` threads released together; their outcomes
-    (a result or the exception raised), in order."""
-    barrier = threading.Barrier(PROCESSES)
-    outcomes: list[Any] = [None] * PROCESSES
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = command(i)
-        except Exception as e:  # reported to the test
-            outcomes[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PROCESSES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
-
-
 def _called_at_w1(app: QueueService) -> list[str]:
     days = [app.get_day(code) for code in ("ZH", "BD")]
     return [
@@ -158,7 +125,7 @@ def test_calls_from_several_processes_at_once_call_one_ticket_to_the_window(hall
     for code in ("ZH", "BD", "ZH", "BD"):
         setup.issue_ticket(code, "KIOSK", "kiosk-1")
     apps = [process() for _ in range(PROCESSES)]
-    outcomes = _at_once(lambda i: apps[i].call_next("W1", "S1", "S1"))
+    outcomes = _all_at_once(lambda i: apps[i].call_next("W1", "S1", "S1"))
     called = [o for o in outcomes if not isinstance(o, Exception)]
     refusals = [o for o in outcomes if isinstance(o, Exception)]
     assert len(called) == 1, outcomes
@@ -183,7 +150,9 @@ def test_a_queue_configured_racing_another_for_its_prefix_is_refused(hall, proce
 
 def test_queues_configured_at_once_with_one_prefix_one_gets_it(hall, process):
     apps = [process() for _ in range(PROCESSES)]
-    outcomes = _at_once(lambda i: apps[i].configure_queue(f"Q{i}", f"队列{i}", "C", [], "admin"))
+    outcomes = _all_at_once(
+        lambda i: apps[i].configure_queue(f"Q{i}", f"队列{i}", "C", [], "admin")
+    )
     configured = [o for o in outcomes if isinstance(o, Queue)]
     refusals = [o for o in outcomes if not isinstance(o, Queue)]
     assert len(configured) == 1, outcomes
@@ -268,7 +237,7 @@ def test_calls_and_closes_at_once_never_leave_a_ticket_at_a_closed_window(
             return closers[i // 2].close_window("W1", "admin")
         return callers[i // 2].call_next("W1", "S1", "S1")
 
-    outcomes = _at_once(command)
+    outcomes = _all_at_once(command)
     expected = (WindowBusyError, WindowNotOpenError, WindowInUseError, ConflictError)
     assert all(isinstance(o, expected) for o in outcomes if isinstance(o, Exception)), outcomes
     closed = places_process().get_window("W1").status is WindowStatus.CLOSED
@@ -310,7 +279,7 @@ def test_calls_and_suspensions_at_once_never_call_a_ticket_to_a_suspended_window
             return suspenders[i // 2].suspend_window("W1", "系统故障", "admin")
         return callers[i // 2].call_next("W1", "S1", "S1")
 
-    outcomes = _at_once(command)
+    outcomes = _all_at_once(command)
     expected = (WindowBusyError, WindowNotOpenError, WindowChangedError, ConcurrentChangeError)
     assert all(isinstance(o, expected) for o in outcomes if isinstance(o, Exception)), outcomes
     assert places_process().get_window("W1").status is WindowStatus.SUSPENDED, outcomes

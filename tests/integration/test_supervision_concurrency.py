@@ -7,7 +7,6 @@ months running is always called to an interview (约谈), once per second month.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,10 +19,19 @@ from services.places import PlacesService
 from services.store import EventStore
 from services.store.pool import Pool
 from services.supervision import Interview, SupervisionService, WindowRankingSeries
+from tests.fixtures.races import at_once
+from tests.fixtures.races import meanwhile as _meanwhile
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 """Monday 2 November 2026, 10:00 in Beijing: every command's time."""
 PROCESSES = 4
+
+
+def _all_at_once(command: Callable[[int], Any]) -> list[Any]:
+    """``command(i)`` in :data:`PROCESSES` threads released together."""
+    return at_once(command, PROCESSES)
+
+
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 SCORES = {"W01": 99.0, "W02": 90.0, "W03": 80.0}
 """W03 last every month."""
@@ -57,43 +65,6 @@ def process(app_pool: Pool, hall: str) -> Callable[[], SupervisionService]:
     return make
 
 
-def _meanwhile(app: SupervisionService, aggregate_id: Any, command: Callable[[], Any]) -> None:
-    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs."""
-    original = app.repository.get
-    fired = [False]
-
-    def get(read_id: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(read_id, *args, **kwargs)
-        finally:
-            if read_id == aggregate_id and not fired[0]:
-                fired[0] = True
-                command()
-
-    app.repository.get = get  # type: ignore[method-assign]
-
-
-def _at_once(command: Callable[[int], Any]) -> list[Any]:
-    """Run ``command(i)`` in :data:`PROCESSES` threads released together; their outcomes
-    (a result or the exception raised), in order."""
-    barrier = threading.Barrier(PROCESSES)
-    outcomes: list[Any] = [None] * PROCESSES
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = command(i)
-        except Exception as e:  # reported to the test
-            outcomes[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PROCESSES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
-
-
 def _interviews(app: SupervisionService) -> list[str]:
     """The second months of the ranking interviews recorded, W03's (once each)."""
     return [
@@ -116,7 +87,7 @@ def test_a_month_published_while_its_neighbour_reads_it_still_calls_the_intervie
 
 def test_neighbouring_months_published_at_once_call_every_interview_once(hall, process):
     apps = [process() for _ in range(PROCESSES)]
-    outcomes = _at_once(
+    outcomes = _all_at_once(
         lambda i: apps[i].publish_ranking(apps[i].assessment_id("WINDOW", MONTHS[i]), "sup")
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

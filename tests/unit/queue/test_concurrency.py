@@ -19,6 +19,7 @@ from services.queue import (
     WindowDay,
 )
 from services.shared.errors import ConflictError
+from tests.fixtures.races import meanwhile as _meanwhile
 
 
 @pytest.fixture
@@ -75,23 +76,6 @@ def test_a_call_racing_an_issue_is_retried(hall, second_kiosk):
     hall.issue("ZH")
     _interleave(hall.queue, second_kiosk, times=1)
     assert hall.call("W3").display_number == "A001"
-
-
-def _meanwhile(app, aggregate_id, command):
-    """Right after ``app`` first read ``aggregate_id`` (found or not), ``command`` runs (in
-    another process, as it were)."""
-    original = app.repository.get
-    fired = [False]
-
-    def get(read_id, *args, **kwargs):
-        try:
-            return original(read_id, *args, **kwargs)
-        finally:
-            if read_id == aggregate_id and not fired[0]:
-                fired[0] = True
-                command()
-
-    app.repository.get = get
 
 
 def test_two_queues_configured_at_once_with_one_prefix_do_not_both_get_it(hall, second_kiosk):

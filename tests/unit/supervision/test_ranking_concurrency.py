@@ -15,6 +15,7 @@ from services.supervision import (
     SupervisionStateError,
     WindowRankingSeries,
 )
+from tests.fixtures.races import meanwhile as _meanwhile
 
 SCORES = {"W01": 99.0, "W02": 90.0, "W03": 80.0}
 """W03 last every month."""
@@ -33,23 +34,6 @@ def _rank(app: SupervisionService, period: str, scores: dict[str, float] = SCORE
     for code, score in scores.items():
         app.record_assessment_score(a.id, code, score, "", "sup-1")
     return a
-
-
-def _meanwhile(app, aggregate_id, command, times=1):
-    """Right after ``app`` read ``aggregate_id`` (found or not), ``command`` runs (in another
-    process, as it were), the first ``times`` times."""
-    original = app.repository.get
-    remaining = [times]
-
-    def get(read_id, *args, **kwargs):
-        try:
-            return original(read_id, *args, **kwargs)
-        finally:
-            if read_id == aggregate_id and remaining[0] > 0:
-                remaining[0] -= 1
-                command()
-
-    app.repository.get = get
 
 
 def _ranking_interviews(app: SupervisionService) -> list[Interview]:
