@@ -37,7 +37,7 @@ from services.shared.errors import ConflictError
 from services.staff import StaffService
 from services.store import EventStore
 from services.store.pool import Pool
-from tests.fixtures.races import at_once
+from tests.fixtures.races import at_once, in_new_process
 from tests.fixtures.races import meanwhile as _meanwhile
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -72,10 +72,7 @@ def process(app_pool: Pool, hall: str) -> Callable[[], QueueService]:
     """``process()``: the hall's QueueService of a new gateway process (its own store)."""
 
     def make() -> QueueService:
-        app = EventStore(app_pool).application(QueueService, hall)
-        app.hall_id = hall
-        app.clock = lambda: NOW  # type: ignore[method-assign]
-        return app
+        return in_new_process(app_pool, QueueService, hall, NOW)
 
     return make
 
@@ -85,10 +82,7 @@ def places_process(app_pool: Pool, hall: str) -> Callable[[], PlacesService]:
     """``places_process()``: the hall's PlacesService of a new gateway process."""
 
     def make() -> PlacesService:
-        app = EventStore(app_pool).application(PlacesService, hall)
-        app.hall_id = hall
-        app.clock = lambda: NOW  # type: ignore[method-assign]
-        return app
+        return in_new_process(app_pool, PlacesService, hall, NOW)
 
     return make
 

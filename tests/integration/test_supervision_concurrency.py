@@ -16,10 +16,9 @@ import pytest
 from deploy.bootstrap import Platform
 from services.halls import HallRegistry
 from services.places import PlacesService
-from services.store import EventStore
 from services.store.pool import Pool
 from services.supervision import Interview, SupervisionService, WindowRankingSeries
-from tests.fixtures.races import at_once
+from tests.fixtures.races import at_once, in_new_process
 from tests.fixtures.races import meanwhile as _meanwhile
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -57,10 +56,7 @@ def process(app_pool: Pool, hall: str) -> Callable[[], SupervisionService]:
     """``process()``: the hall's SupervisionService of a new gateway process (its own store)."""
 
     def make() -> SupervisionService:
-        app = EventStore(app_pool).application(SupervisionService, hall)
-        app.hall_id = hall
-        app.clock = lambda: NOW  # type: ignore[method-assign]
-        return app
+        return in_new_process(app_pool, SupervisionService, hall, NOW)
 
     return make
 
