@@ -142,6 +142,11 @@ def _hold(conn: psycopg.Connection[Any], schema: str) -> None:
         time.sleep(0.05)
 
 
+def _release(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give up the lock :func:`_hold` took, now rather than when the session ends."""
+    conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (REPLAY_LOCK, schema))
+
+
 def _mark(conn: psycopg.Connection[Any], schema: str, mark: dict[str, Any]) -> None:
     """The schema's comment, read by the sweep (``yanshen_sweep_replays()``)."""
     conn.execute(
@@ -397,6 +402,9 @@ def replay_hall(
                 owner.execute(
                     sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
                 )
+            # Closing the connection frees the lock only once its backend has exited, a
+            # moment later: a sweep right after this replay would still see it running.
+            _release(owner, schema)
     position = max(replay.at.values(), default=0)
     return ReplayReport(
         tenant_id, schema, position, head, replay.events, seconds, tables, kept_until
