@@ -22,11 +22,13 @@ from services.evaluations.errors import (
 )
 from services.evaluations.policies import rectifications_opened_by
 from services.halls.application import require_registered_hall
+from services.halls.domain import Hall
 from services.places.domain import Window
 from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
 from services.staff.directory import find_staff
+from services.staff.domain import StaffMember
 
 __all__ = ["EvaluationService", "Invitation", "InvitedEvaluation", "Rating"]
 
@@ -125,6 +127,17 @@ class EvaluationService(HallApplication):
                     f"no staff member with badge {staff_badge!r} serving in this hall"
                 )
 
+    def _read_by_invitation(self, invitation: Invitation, evaluation_id: UUID) -> list[UUID]:
+        """What :meth:`invite_evaluation` reads, read ahead together."""
+        ids = [Hall.create_id(self.hall_id), evaluation_id]
+        if invitation.item_code:
+            ids.append(ServiceItem.create_id(self.hall_id, invitation.item_code))
+        if invitation.window_code:
+            ids.append(Window.create_id(self.hall_id, invitation.window_code))
+        if invitation.staff_badge:
+            ids.append(StaffMember.create_id(self.hall_id, invitation.staff_badge))
+        return ids
+
     def invite_evaluation(self, invitation: Invitation, actor: str) -> InvitedEvaluation:
         """Invite the applicant to rate a visit or matter (staff, or the system after service).
 
@@ -136,30 +149,32 @@ class EvaluationService(HallApplication):
         invitation gets a fresh rating code, returned once in the result (for the ticket or
         receipt): rating then takes that code.
         """
-        policies = require_registered_hall(self).policies
         exists = EvaluationExistsError(
             f"{invitation.subject_kind} {invitation.subject_ref} was already invited"
         )
-        if self.get_or_none(self.evaluation_id(invitation.subject_kind, invitation.subject_ref)):
-            raise exists
-        if invitation.item_code:
-            self._require_rated_item(invitation.item_code)
-        rating_code = "" if invitation.applicant_id else new_rating_code()
-        evaluation = Evaluation.invite(
-            hall_id=self.hall_id,
-            subject_kind=invitation.subject_kind,
-            subject_ref=invitation.subject_ref,
-            channel=invitation.channel,
-            applicant_id=invitation.applicant_id,
-            window_code=invitation.window_code,
-            staff_badge=invitation.staff_badge,
-            item_code=invitation.item_code,
-            rating_code=rating_code,
-            now=self.clock(),
-            unrated_default_days=policies.unrated_default_days,
-            actor=actor,
-        )
-        self._require_served_by(invitation.window_code, invitation.staff_badge)
+        evaluation_id = self.evaluation_id(invitation.subject_kind, invitation.subject_ref)
+        with self.reading_ahead(*self._read_by_invitation(invitation, evaluation_id)):
+            policies = require_registered_hall(self).policies
+            if self.get_or_none(evaluation_id):
+                raise exists
+            if invitation.item_code:
+                self._require_rated_item(invitation.item_code)
+            rating_code = "" if invitation.applicant_id else new_rating_code()
+            evaluation = Evaluation.invite(
+                hall_id=self.hall_id,
+                subject_kind=invitation.subject_kind,
+                subject_ref=invitation.subject_ref,
+                channel=invitation.channel,
+                applicant_id=invitation.applicant_id,
+                window_code=invitation.window_code,
+                staff_badge=invitation.staff_badge,
+                item_code=invitation.item_code,
+                rating_code=rating_code,
+                now=self.clock(),
+                unrated_default_days=policies.unrated_default_days,
+                actor=actor,
+            )
+            self._require_served_by(invitation.window_code, invitation.staff_badge)
         self.save_or_conflict(evaluation, conflict=exists)
         return InvitedEvaluation(evaluation, rating_code)
 
@@ -171,8 +186,9 @@ class EvaluationService(HallApplication):
         ``actor`` is the rater's applicant id; an invitation that names no applicant also
         takes its ``rating_code`` (:class:`RatingCodeError` when missing or wrong).
         """
-        policies = require_registered_hall(self).policies
-        evaluation = self.get_evaluation(evaluation_id)
+        with self.reading_ahead(Hall.create_id(self.hall_id), evaluation_id):
+            policies = require_registered_hall(self).policies
+            evaluation = self.get_evaluation(evaluation_id)
         now = self.clock()
         evaluation.submit(
             rating.level,

@@ -16,13 +16,16 @@ window calls one ticket at a time (:class:`WindowDay`, read before the queue day
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 
 from services.halls.application import require_registered_hall
+from services.halls.domain import Hall
 from services.places.domain import Window, WindowStatus
 from services.places.errors import WindowNotFoundError, WindowNotOpenError
 from services.places.items import require_offered_items
@@ -31,6 +34,7 @@ from services.queue.domain import (
     QueueDay,
     Ticket,
     TicketStatus,
+    WindowDay,
     choose_next,
 )
 from services.queue.errors import (
@@ -140,7 +144,6 @@ class QueueService(HallApplication):
         appointment_id: str = "",
     ) -> Ticket:
         """取号: the next number of today's sequence of ``queue_code``."""
-        require_registered_hall(self)
 
         def attempt() -> Ticket:
             now = self.clock()
@@ -151,7 +154,9 @@ class QueueService(HallApplication):
             self._save(day)
             return ticket
 
-        return self._retrying(attempt)
+        with self._reading_ahead(Hall.create_id(self.hall_id), day_of=queue_code):
+            require_registered_hall(self)
+            return self._retrying(attempt)
 
     def call_next(self, window_code: str, badge: str, actor: str) -> Ticket:
         """叫号: call the next ticket, by the hall's call rule, among the window's queues.
@@ -161,13 +166,20 @@ class QueueService(HallApplication):
         open; the window's day is read first and saved with the call, so a call racing
         another call or a close of the window conflicts and is checked again.
         """
-        rule = require_registered_hall(self).policies.call_rule
 
         def attempt() -> Ticket:
             now = self.clock()
-            calls = window_day(self, window_code, now, actor)  # first: see WindowDay
-            window = self._require_open(self._window(window_code))  # closed meanwhile?
-            self._staff(badge).require_on_duty(window_code)
+            service_day = local_date(now).isoformat()
+            with self.reading_ahead(  # in one snapshot: the window's day is not read later
+                Hall.create_id(self.hall_id),
+                WindowDay.create_id(self.hall_id, window_code, service_day),
+                Window.create_id(self.hall_id, window_code),
+                StaffMember.create_id(self.hall_id, badge),
+            ):
+                rule = require_registered_hall(self).policies.call_rule
+                calls = window_day(self, window_code, now, actor)  # first: see WindowDay
+                window = self._require_open(self._window(window_code))  # closed meanwhile?
+                self._staff(badge).require_on_duty(window_code)
             days, held = held_at_window(self, calls, window.queue_codes)
             if held:
                 busy = ", ".join(t.display_number for t in held)
@@ -202,15 +214,17 @@ class QueueService(HallApplication):
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
     ) -> Ticket:
         """The holder came to the window: service begins (not at a closed window)."""
-        window_code = self._duty_window(badge)
-        window = self._window(window_code)
-        if window.status is WindowStatus.CLOSED:
-            raise WindowNotOpenError(f"window {window_code!r} is closed: open it to serve")
-        return self._on_day(
-            queue_code,
-            service_day,
-            lambda day, now: day.start_service(number, window_code, badge, now, actor),
-        )
+        staff = StaffMember.create_id(self.hall_id, badge)
+        with self._reading_ahead(staff, day_of=queue_code, on=service_day):
+            window_code = self._duty_window(badge)
+            window = self._window(window_code)
+            if window.status is WindowStatus.CLOSED:
+                raise WindowNotOpenError(f"window {window_code!r} is closed: open it to serve")
+            return self._on_day(
+                queue_code,
+                service_day,
+                lambda day, now: day.start_service(number, window_code, badge, now, actor),
+            )
 
     def end_service(
         self,
@@ -222,12 +236,14 @@ class QueueService(HallApplication):
         service_day: date | None = None,
     ) -> Ticket:
         """The service ends with ``outcome`` (a ServiceOutcome value)."""
-        window_code = self._duty_window(badge)
-        return self._on_day(
-            queue_code,
-            service_day,
-            lambda day, now: day.end_service(number, window_code, badge, outcome, now, actor),
-        )
+        staff = StaffMember.create_id(self.hall_id, badge)
+        with self._reading_ahead(staff, day_of=queue_code, on=service_day):
+            window_code = self._duty_window(badge)
+            return self._on_day(
+                queue_code,
+                service_day,
+                lambda day, now: day.end_service(number, window_code, badge, outcome, now, actor),
+            )
 
     def mark_no_show(
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
@@ -400,6 +416,20 @@ class QueueService(HallApplication):
             return ticket
 
         return self._retrying(attempt)
+
+    def _reading_ahead(
+        self, *aggregate_ids: UUID, day_of: str = "", on: date | None = None
+    ) -> AbstractContextManager[None]:
+        """:meth:`reading_ahead` of ``aggregate_ids`` and, when it is cached, of the day
+        ``on`` (default today) of queue ``day_of``: a day not cached is loaded from its
+        snapshot instead, not from its first event."""
+        if day_of:
+            day_id = QueueDay.create_id(
+                self.hall_id, day_of, (on or local_date(self.clock())).isoformat()
+            )
+            if self._cached_version(day_id):
+                aggregate_ids = (*aggregate_ids, day_id)
+        return self.reading_ahead(*aggregate_ids)
 
     def _window(self, window_code: str) -> Window:
         window = self.get_or_none(Window.create_id(self.hall_id, window_code))

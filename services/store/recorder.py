@@ -11,7 +11,8 @@ Personal fields are sealed on the way in and opened on the way out by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import retry
 
+from services.store import read_ahead as ahead
 from services.store import statements as q
 from services.store.personal import personal_data
 from services.store.pool import Pool
@@ -147,6 +149,7 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
         """
         tracking: Tracking | None = kwargs.get("tracking")
         existing_log = bool(kwargs.get("existing_log", False))
+        ahead.forget(self.tenant_id, {str(e.originator_id) for e in stored_events})
         refuse_nul_characters(bytes(e.state) for e in stored_events)  # before any is sealed
         stored_events = personal_data().seal_events(
             self.session.fetch, self.tenant_id, stored_events
@@ -177,7 +180,34 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
+        if lte is None and not desc and limit is None:
+            kept = ahead.take(self.tenant_id, str(originator_id), gt)
+            if kept is not None:
+                return kept
         return self._select("events", originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
+    @contextmanager
+    def read_ahead(self, after_versions: Mapping[str, int]) -> Iterator[None]:
+        """Read the events of several aggregates (id → after which version) in one query,
+        for :meth:`select_events` to answer from in the block (see
+        :mod:`services.store.read_ahead`)."""
+        with ahead.reading():
+            if after_versions:
+                for originator_id, events in self._select_many(after_versions).items():
+                    ahead.keep(self.tenant_id, originator_id, after_versions[originator_id], events)
+            yield
+
+    @_retry_reads
+    def _select_many(self, after_versions: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
+        ids = list(after_versions)
+        rows = self.session.fetch(
+            q.SELECT_EVENTS_OF_MANY, (ids, [after_versions[i] for i in ids], self.tenant_id)
+        )
+        found = [StoredEvent(self._out_id(r[0]), r[1], r[2], bytes(r[3])) for r in rows]
+        events: dict[str, list[StoredEvent]] = {i: [] for i in ids}
+        for event in personal_data().open_events(self.session.fetch, self.tenant_id, found):
+            events[str(event.originator_id)].append(event)
+        return events
 
     @_retry_reads
     def select_notifications(

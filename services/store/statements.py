@@ -12,6 +12,7 @@ __all__ = [
     "MAX_TRACKING_ID",
     "ONLY_TO_EXISTING_LOG",
     "SELECT_EVENTS",
+    "SELECT_EVENTS_OF_MANY",
     "SELECT_SNAPSHOTS",
     "SET_TENANT",
 ]
@@ -52,6 +53,15 @@ SELECT_EVENTS = (
     "WHERE tenant_id = %s AND originator_id = %s"
 )
 SELECT_SNAPSHOTS = SELECT_EVENTS
+
+# Several aggregates' events at once, each after its own version (services/store/read_ahead.py).
+SELECT_EVENTS_OF_MANY = """
+SELECT e.originator_id, e.originator_version, e.topic, e.state
+FROM unnest(%s::text[], %s::int8[]) AS w(originator_id, after)
+JOIN events e
+    ON e.tenant_id = %s AND e.originator_id = w.originator_id AND e.originator_version > w.after
+ORDER BY e.originator_id, e.originator_version
+"""
 
 MAX_NOTIFICATION_ID = "SELECT position FROM tenant_heads WHERE tenant_id = %s"
 
