@@ -21,6 +21,7 @@ from projections.queue_board import QueueBoardProjection
 from projections.rectifications import RectificationLedgerProjection
 from projections.runtime import Projection, ProjectionOptions, ProjectionWorker
 from projections.worklist import WorklistProjection
+from services.holidays import RecordedCalendars
 from services.relay import StreamRelay
 from services.shared.application import HallApplication
 from services.store import EventStore, migrate, open_pool
@@ -67,9 +68,13 @@ class Platform:
     app_pool: ConnectionPool
     worker_pool: ConnectionPool
     store: EventStore = field(init=False)
+    calendars: RecordedCalendars = field(init=False)
+    """The working-day calendar with the recorded holiday schedules, for every hall
+    application of the process (a new schedule applies from the next command on)."""
 
     def __post_init__(self) -> None:
         self.store = EventStore(self.app_pool)
+        self.calendars = RecordedCalendars(self.app_pool)
 
     @classmethod
     def open(
@@ -90,6 +95,7 @@ class Platform:
         """The application ``app_cls`` bound to ``hall_id`` (created once, then cached)."""
         app = self.store.application(app_cls, hall_id)
         app.hall_id = hall_id
+        app.calendars = self.calendars
         return app
 
     def projection_worker(self) -> ProjectionWorker:

@@ -297,6 +297,11 @@ from deploy.cli_partners import partners_app  # noqa: E402  (partner streams)
 app.add_typer(partners_app, name="partners")
 
 
+from deploy.cli_calendar import calendar_app  # noqa: E402  (holiday schedules)
+
+app.add_typer(calendar_app, name="calendar")
+
+
 from deploy.cli_audit import audit_app, replay  # noqa: E402  (auditors)
 
 app.add_typer(audit_app, name="audit")

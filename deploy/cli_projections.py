@@ -168,6 +168,7 @@ def schedule(
         console.print(f"[red]the interval must be above 0 seconds, not {seconds:g}[/red]")
         raise typer.Exit(2)
     with _platform() as platform:
+        platform.calendars.current()  # logs a warning when next year has no schedule
         scheduler = DeadlineScheduler(
             platform.worker_pool, platform.hall_app, default_sources(), interval=seconds
         )

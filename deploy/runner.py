@@ -176,6 +176,7 @@ def run_platform(
             raise StartupError(str(error)) from None
         platform = Platform.open(settings, url)
         try:
+            platform.calendars.current()  # logs a warning when next year has no schedule
             if seed:
                 from deploy.demo import seed_demo_hall
 

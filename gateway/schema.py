@@ -32,6 +32,7 @@ from gateway.errors import ErrorCodes, OperationMetrics
 from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.execution import with_leaf_fields
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
+from gateway.holidays import HolidayMutations, HolidayQueries
 from gateway.idempotency import Idempotency
 from gateway.limits import SubscriptionsOverWebSocket, UnicodeInput, query_limits
 from gateway.partners import PartnerMutations
@@ -62,6 +63,7 @@ Query = merge_types(
         StaffQueries,
         AuditTrailQueries,
         PlatformOverviewQueries,
+        HolidayQueries,
     ),
 )
 Mutation = merge_types(
@@ -78,6 +80,7 @@ Mutation = merge_types(
         RectificationMutations,
         SupervisionMutations,
         PartnerMutations,
+        HolidayMutations,
         AuditMutations,
     ),
 )

@@ -21,8 +21,10 @@ __all__ = ["PartnerGrants", "PartnerRegistry", "grantable_event_types", "resolve
 
 def grantable_event_types() -> list[str]:
     """Every event type a hall can grant: all published types but the partners context's
-    own (a grant must not tell one partner about another)."""
-    return sorted({t.name for t in EVENT_TYPES if not t.name.startswith("partners.")})
+    own (a grant must not tell one partner about another) and the holidays context's (the
+    platform log's: no hall's log holds them)."""
+    platform_only = ("partners.", "holidays.")
+    return sorted({t.name for t in EVENT_TYPES if not t.name.startswith(platform_only)})
 
 
 def resolve_event_types(names: Iterable[str]) -> list[str]:

@@ -15,12 +15,9 @@ from eventsourcing.domain import Aggregate, event
 
 from services.partners.errors import GrantNotActiveError, GrantUnchangedError, PartnerIdError
 from services.shared.errors import ValidationError
-from services.shared.ids import HALL_ID_PATTERN, stable_id
+from services.shared.ids import HALL_ID_PATTERN, PLATFORM_LOG, stable_id
 
 __all__ = ["PLATFORM_LOG", "Grant", "GrantStart", "Partner", "validate_partner_id"]
-
-PLATFORM_LOG = "platform"
-"""The tenant id of the platform's own log (partner registry); refused as a hall id."""
 
 
 def validate_partner_id(partner_id: str) -> str:

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from services.shared.errors import ConflictError
-from services.shared.working_days import WorkingDayCalendar
+from services.shared.working_days import CalendarSource, WorkingDayCalendar
 
 __all__ = ["HallApplication"]
 
@@ -29,8 +29,16 @@ class HallApplication(Application[UUID]):
     """The hall (tenant) whose log this application reads and writes."""
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
     """Now, as an aware datetime: replaced in tests to make deadlines exact."""
-    calendar: WorkingDayCalendar = WorkingDayCalendar()
-    """Working days (holidays, 调休) for every time limit of this hall."""
+    calendars: CalendarSource = CalendarSource()
+    """Where :attr:`calendar` comes from: the composition root gives every hall application
+    the platform's recorded schedules (``services.holidays.RecordedCalendars``); this
+    default knows the libraries only."""
+
+    @property
+    def calendar(self) -> WorkingDayCalendar:
+        """Working days (holidays, 调休) for a time limit computed now: read on each use,
+        so a schedule an operator just recorded applies from the next command on."""
+        return self.calendars.current()
 
     def reading_ahead(self, *aggregate_ids: UUID) -> AbstractContextManager[None]:
         """Load these aggregates' events in one round trip: the block's ``get`` of each is

@@ -7,7 +7,18 @@ import uuid
 
 from services.shared.errors import ValidationError
 
-__all__ = ["BADGE", "HALL_ID_PATTERN", "PLACE_CODE", "stable_id", "validate_hall_id"]
+__all__ = [
+    "BADGE",
+    "HALL_ID_PATTERN",
+    "PLACE_CODE",
+    "PLATFORM_LOG",
+    "stable_id",
+    "validate_hall_id",
+]
+
+PLATFORM_LOG = "platform"
+"""The tenant id of the platform's own log (partner register, holiday schedules); refused as
+a hall id."""
 
 HALL_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 """A hall id is a lowercase slug of 1 to 63 characters, e.g. ``demo`` or ``suzhou-xc``."""
@@ -27,7 +38,11 @@ def validate_hall_id(hall_id: str) -> str:
     >>> validate_hall_id("demo")
     'demo'
     """
-    if not isinstance(hall_id, str) or not HALL_ID_PATTERN.match(hall_id) or hall_id == "platform":
+    if (
+        not isinstance(hall_id, str)
+        or not HALL_ID_PATTERN.match(hall_id)
+        or hall_id == PLATFORM_LOG
+    ):
         raise ValidationError(
             f"invalid hall id {hall_id!r}: use 1-63 lowercase letters, digits and hyphens"
         )

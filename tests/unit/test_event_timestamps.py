@@ -18,6 +18,7 @@ import services.catalog.domain
 import services.complaints.domain
 import services.evaluations.domain
 import services.halls.domain
+import services.holidays.domain
 import services.places.domain
 import services.queue.domain.day
 import services.queue.domain.queue
@@ -36,6 +37,7 @@ MODULES: list[ModuleType] = [
     services.complaints.domain,
     services.evaluations.domain,
     services.halls.domain,
+    services.holidays.domain,
     services.places.domain,
     services.queue.domain.day,
     services.queue.domain.queue,
@@ -80,5 +82,5 @@ def test_every_event_method_requires_its_timestamp(method):
 
 
 def test_every_aggregate_and_event_method_is_checked():
-    assert len(AGGREGATES) == 18
+    assert len(AGGREGATES) == 19
     assert len(METHODS) >= 50

@@ -15,6 +15,7 @@ import services.catalog.domain
 import services.complaints.domain
 import services.evaluations.domain
 import services.halls.domain
+import services.holidays.domain
 import services.partners.domain
 import services.places.domain
 import services.queue.domain.day
@@ -58,6 +59,7 @@ DOMAIN_MODULES = [
     services.supervision.interviews,
     services.supervision.improvements,
     services.partners.domain,
+    services.holidays.domain,
 ]
 
 
@@ -198,3 +200,16 @@ def test_personal_fields_accept_the_erasure_marker(event_type):
     for name in event_type.personal_fields:
         validator = jsonschema.Draft202012Validator(schema["properties"][name])
         assert validator.is_valid(ERASED), f"{event_type.name}.{name} rejects {ERASED!r}"
+
+
+def test_payloads_of_holiday_schedule_events_validate():
+    from services.holidays import HolidaySchedule
+
+    schedule = HolidaySchedule.record(
+        2031, ["2031-10-01", "2031-10-02"], ["2031-10-11"], "国办发明电〔2030〕7号", "op", now=NOW
+    )
+    schedule.replace(["2031-10-01"], [], "更正", "op", now=NOW)
+    for event in schedule.collect_events():
+        event_type, payload = to_payload(event)
+        validate_payload(event_type, payload)
+    assert payload["rest_days"] == ["2031-10-01"]
