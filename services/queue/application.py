@@ -191,7 +191,7 @@ class QueueService(HallApplication):
             if ticket is None:
                 raise NoTicketWaitingError(f"no ticket waits for window {window_code!r}")
             day = days[ticket.queue_code]
-            day.call(ticket.number, window_code, badge, now, actor)
+            ticket = day.call(ticket.number, window_code, badge, now, actor)
             calls.record_call(ticket, now, actor)
             self._save(day, calls)
             return ticket
@@ -298,9 +298,9 @@ class QueueService(HallApplication):
             if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
                 self._staff(badge).require_on_duty(ticket.window_code)
             if target_code == queue_code:
-                day.transfer(number, queue_code, number, to_window_code, badge, now, actor)
+                kept = day.transfer(number, queue_code, number, to_window_code, badge, now, actor)
                 self._save(day)
-                return ticket
+                return kept
             target = self._day_or_start(target_code, now, actor)
             if target.id == day.id:  # pragma: no cover - different queues, different days
                 raise ValidationError("a ticket cannot be transferred onto its own day")

@@ -17,6 +17,7 @@ contract; the day's state keeps the opaque ``applicant_id``, never the phone.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -197,15 +198,15 @@ class QueueDay(Aggregate):
         return stable_id(hall_id, "queue-day", f"{queue_code}/{service_day}")
 
     def __deepcopy__(self, memo: dict[int, Any]) -> QueueDay:
-        """The repository hands out deep copies of cached days; a ticket holds only immutable
-        values, so a shallow copy of each is a deep one, at a fraction of the generic cost
-        (a busy day has hundreds of tickets and is read by every queue command)."""
+        """The repository hands out deep copies of cached days; tickets are frozen (a change
+        replaces the ticket) and the line holds numbers, so copies of the two lists are deep
+        copies, at the cost of two list copies whatever the day's size (a busy day has
+        hundreds of tickets and is read by every queue command)."""
         clone = object.__new__(type(self))
         memo[id(self)] = clone
         for name, value in self.__dict__.items():
-            clone.__dict__[name] = (
-                [copy.copy(t) for t in value] if name == "tickets" else copy.deepcopy(value, memo)
-            )
+            shallow = name in ("tickets", "line")
+            clone.__dict__[name] = list(value) if shallow else copy.deepcopy(value, memo)
         return clone
 
     # Queries -------------------------------------------------------------------------------
@@ -369,7 +370,7 @@ class QueueDay(Aggregate):
         self._ticket_called(
             number, ticket.display_number, window_code, staff_badge, now, actor, timestamp=now
         )
-        return ticket
+        return self.tickets[number - 1]
 
     @event(TicketCalled)
     def _ticket_called(
@@ -383,14 +384,16 @@ class QueueDay(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        ticket = self.tickets[number - 1]
         self.line.remove(number)
-        ticket.status = TicketStatus.CALLED
-        ticket.window_code = window_code
-        ticket.staff_badge = staff_badge
-        ticket.called_at = called_at
-        if ticket.first_called_at is None:
-            ticket.first_called_at = called_at
+        first = self.tickets[number - 1].first_called_at
+        self._change(
+            number,
+            status=TicketStatus.CALLED,
+            window_code=window_code,
+            staff_badge=staff_badge,
+            called_at=called_at,
+            first_called_at=called_at if first is None else first,
+        )
 
     def recall(
         self, number: int, window_code: str, staff_badge: str, now: datetime, actor: str
@@ -400,7 +403,7 @@ class QueueDay(Aggregate):
         self._ticket_recalled(
             number, ticket.display_number, window_code, staff_badge, now, actor, timestamp=now
         )
-        return ticket
+        return self.tickets[number - 1]
 
     @event(TicketRecalled)
     def _ticket_recalled(
@@ -414,9 +417,8 @@ class QueueDay(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        ticket = self.tickets[number - 1]
-        ticket.recalls += 1
-        ticket.called_at = recalled_at
+        recalls = self.tickets[number - 1].recalls + 1
+        self._change(number, recalls=recalls, called_at=recalled_at)
 
     def start_service(
         self, number: int, window_code: str, staff_badge: str, now: datetime, actor: str
@@ -437,10 +439,9 @@ class QueueDay(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        ticket = self.tickets[number - 1]
-        ticket.status = TicketStatus.SERVING
-        ticket.staff_badge = staff_badge
-        ticket.started_at = started_at
+        self._change(
+            number, status=TicketStatus.SERVING, staff_badge=staff_badge, started_at=started_at
+        )
 
     def end_service(
         self,
@@ -469,10 +470,9 @@ class QueueDay(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        ticket = self.tickets[number - 1]
-        ticket.status = TicketStatus.ENDED
-        ticket.outcome = ServiceOutcome(outcome)
-        ticket.ended_at = ended_at
+        self._change(
+            number, status=TicketStatus.ENDED, outcome=ServiceOutcome(outcome), ended_at=ended_at
+        )
 
     def mark_no_show(
         self,
@@ -506,16 +506,14 @@ class QueueDay(Aggregate):
         timestamp: datetime,
     ) -> None:
         ticket = self.tickets[number - 1]
-        ticket.misses += 1
+        misses = ticket.misses + 1
         rule = MissedNumberPolicy(policy)
         index = rejoin_index(rule, len(self.line), defer_places)
         if index is None:
-            ticket.status = TicketStatus.NO_SHOW
-            ticket.ended_at = marked_at
+            self._change(number, misses=misses, status=TicketStatus.NO_SHOW, ended_at=marked_at)
             return
-        ticket.status = TicketStatus.WAITING
-        if rule is MissedNumberPolicy.REQUEUE:
-            ticket.waiting_since = marked_at
+        since = marked_at if rule is MissedNumberPolicy.REQUEUE else ticket.waiting_since
+        self._change(number, misses=misses, status=TicketStatus.WAITING, waiting_since=since)
         self.line.insert(index, number)
 
     # Transfer, removal, reset --------------------------------------------------------------
@@ -532,7 +530,7 @@ class QueueDay(Aggregate):
     ) -> Ticket:
         """转号 / 转窗口: within this queue to a window (the ticket waits again, at the front,
         reserved for it), or to another queue (the ticket ends here; ``to_number`` goes on)."""
-        ticket = self._require(number, None, TicketStateError)
+        self._require(number, None, TicketStateError)
         if to_queue_code == self.queue_code:
             if not to_window_code or to_number != number:
                 raise ValidationError("a transfer within the queue names the window to serve it")
@@ -541,7 +539,7 @@ class QueueDay(Aggregate):
         self._ticket_transferred(
             number, to_queue_code, to_number, to_window_code, staff_badge, now, actor, timestamp=now
         )
-        return ticket
+        return self.tickets[number - 1]
 
     @event(TicketTransferred)
     def _ticket_transferred(
@@ -556,17 +554,18 @@ class QueueDay(Aggregate):
         *,
         timestamp: datetime,
     ) -> None:
-        ticket = self.tickets[number - 1]
         if number in self.line:
             self.line.remove(number)
         if to_queue_code == self.queue_code:
-            ticket.status = TicketStatus.WAITING
-            ticket.reserved_window = to_window_code
+            self._change(number, status=TicketStatus.WAITING, reserved_window=to_window_code)
             self.line.insert(transfer_index(self.waiting()), number)
             return
-        ticket.status = TicketStatus.TRANSFERRED
-        ticket.ended_at = transferred_at
-        ticket.transferred_to = f"{to_queue_code}/{to_number}"
+        self._change(
+            number,
+            status=TicketStatus.TRANSFERRED,
+            ended_at=transferred_at,
+            transferred_to=f"{to_queue_code}/{to_number}",
+        )
 
     def remove(self, number: int, reason: str, now: datetime, actor: str) -> Ticket:
         """Remove a waiting or called ticket (cancelled by its holder, or by staff)."""
@@ -576,18 +575,15 @@ class QueueDay(Aggregate):
         if not reason.strip() or len(reason) > MAX_REASON:
             raise ValidationError(f"removing a ticket needs a reason (up to {MAX_REASON})")
         self._ticket_removed(number, reason.strip(), now, actor, timestamp=now)
-        return ticket
+        return self.tickets[number - 1]
 
     @event(TicketRemoved)
     def _ticket_removed(
         self, number: int, reason: str, removed_at: datetime, actor: str, *, timestamp: datetime
     ) -> None:
-        ticket = self.tickets[number - 1]
         if number in self.line:
             self.line.remove(number)
-        ticket.status = TicketStatus.REMOVED
-        ticket.end_reason = reason
-        ticket.ended_at = removed_at
+        self._change(number, status=TicketStatus.REMOVED, end_reason=reason, ended_at=removed_at)
 
     def reset(self, now: datetime, actor: str) -> list[int]:
         """Close the day: tickets still waiting or called are removed; returns their numbers."""
@@ -606,12 +602,14 @@ class QueueDay(Aggregate):
         self, removed_numbers: list[int], reset_at: datetime, actor: str, *, timestamp: datetime
     ) -> None:
         for number in removed_numbers:
-            ticket = self.tickets[number - 1]
-            ticket.status = TicketStatus.REMOVED
-            ticket.end_reason = "RESET"
-            ticket.ended_at = reset_at
+            self._change(number, status=TicketStatus.REMOVED, end_reason="RESET", ended_at=reset_at)
         self.line.clear()
         self.reset_at = reset_at
+
+    def _change(self, number: int, **changes: Any) -> None:
+        """Ticket ``number`` with ``changes``: a new :class:`Ticket` (tickets are frozen, so
+        the copies of a cached day the repository hands out can share them)."""
+        self.tickets[number - 1] = replace(self.tickets[number - 1], **changes)
 
     def _require(
         self,

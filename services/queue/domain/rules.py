@@ -15,6 +15,7 @@ A window calls from the queues it serves (``lines``, in the window's order):
   as the head of its line, like any other ticket (else the policy would not hold for it: it
   would be called again at once).
 
+>>> from dataclasses import replace
 >>> from datetime import datetime, UTC
 >>> from services.queue.domain.values import Channel, PriorityGroup
 >>> def t(n, minute, group=PriorityGroup.NONE):
@@ -25,7 +26,7 @@ A window calls from the queues it serves (``lines``, in the window's order):
 7
 >>> choose_next([q1, q2], CallRule.PRIORITY_THEN_LONGEST_WAITING).number  # the senior
 2
->>> q1[1].misses = 1                                   # missed once, put back in the line
+>>> q1[1] = replace(q1[1], misses=1)                  # missed once, put back in the line
 >>> choose_next([q1, q2], CallRule.PRIORITY_THEN_LONGEST_WAITING).number  # q2's head again
 7
 """

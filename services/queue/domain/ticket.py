@@ -23,9 +23,12 @@ def display_number(prefix: str, number: int) -> str:
     return f"{prefix}{number:03d}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ticket:
-    """One ticket's state; times are those the commands carried (the application's clock)."""
+    """One ticket's state; times are those the commands carried (the application's clock).
+
+    Frozen: its day changes a ticket by replacing it, so days copied for commands share
+    their tickets safely."""
 
     queue_code: str
     service_day: str
