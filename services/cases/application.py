@@ -21,9 +21,11 @@ from services.cases.domain import (
 )
 from services.catalog.domain import ItemCategory, ServiceItem
 from services.halls.application import require_registered_hall
+from services.halls.domain import Hall
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
 from services.staff.directory import find_staff
+from services.staff.domain import StaffMember
 
 __all__ = ["CaseRequest", "CaseService", "Delivery"]
 
@@ -116,9 +118,11 @@ class CaseService(HallApplication):
         The due date counts the item's promised working days (as published now); the
         notice limit is the hall's ``materials_notice_working_days`` policy.
         """
-        hall = require_registered_hall(self)
-        case = self.get_case(case_id)
-        self._require_staff(badge_number)
+        staff = StaffMember.create_id(self.hall_id, badge_number)
+        with self.reading_ahead(Hall.create_id(self.hall_id), case_id, staff):
+            hall = require_registered_hall(self)
+            case = self.get_case(case_id)
+            self._require_staff(badge_number)
         item = self._item(case.item_code)
         case.accept(
             badge_number=badge_number,
