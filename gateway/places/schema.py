@@ -126,7 +126,8 @@ class PlacesMutations:
     @strawberry.mutation(
         description="Close an open or suspended window (hall admins, supervisors; staff at the "
         "window they are signed in at). CONFLICT while a ticket is called or in service "
-        "there: end, transfer or mark it first."
+        "there (end, transfer or mark it first) or waits transferred to the window (call it "
+        "there or transfer it elsewhere first)."
     )
     async def close_window(self, info: Info, code: str) -> WindowView:
         app = _service(info)

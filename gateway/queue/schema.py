@@ -188,7 +188,8 @@ class QueueMutations:
         description="转号 / 转窗口: to another queue (a new number there) and/or to a window "
         "serving it, where it waits at the front. Returns the ticket that goes on. A called or "
         "served ticket is transferred by the staff member signed in at its window; a waiting "
-        "one by staff, hall admins or supervisors."
+        "one by staff, hall admins or supervisors. CONFLICT when the window is closed or "
+        "suspended (only it may call the ticket)."
     )
     async def transfer_ticket(
         self,

@@ -2,8 +2,9 @@
 
 Opening, suspending, resuming and closing a window is done by hall admins, or by a staff
 member signed in at that window (pass their ``badge``). A window closes only when no ticket
-is called to it or in service there (see :mod:`services.queue.windows`); closes and
-suspensions are recorded on the window's day, so a call racing them conflicts.
+is called to it or in service there, and none waits reserved for it after a transfer (转窗口;
+see :mod:`services.queue.windows`); closes and suspensions are recorded on the window's day,
+so a call or a transfer to the window racing them conflicts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from services.places.errors import (
 )
 from services.places.items import require_offered_items
 from services.queue.domain.queue import Queue
-from services.queue.windows import held_at_window, window_day
+from services.queue.windows import left_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ValidationError
 from services.staff.domain import StaffMember
@@ -125,9 +126,11 @@ class PlacesService(HallApplication):
 
         A ticket called to the window or in service there stays (a system failure mid-service
         is a reason to suspend): it may still be served, ended, marked or transferred; no new
-        ticket is called or recalled until the window resumes. The suspension is also recorded
-        on the window's day, saved with the window, so a call racing it conflicts (and is then
-        refused); a call saved first makes the suspension conflict, and it is tried again.
+        ticket is called or recalled until the window resumes. Tickets waiting reserved for
+        the window (转窗口) wait on: it calls them when it resumes, and none is transferred to
+        it meanwhile. The suspension is also recorded on the window's day, saved with the
+        window, so a call or transfer racing it conflicts (and is then refused); one saved
+        first makes the suspension conflict, and it is tried again.
         """
 
         def attempt() -> Window:
@@ -152,13 +155,16 @@ class PlacesService(HallApplication):
 
     def close_window(self, code: str, actor: str, badge: str | None = None) -> Window:
         """Close a window; refused (``WindowInUseError``) while a ticket is called to it or
-        in service there. The close is also recorded on the window's day, read before the
-        tickets and saved with the window, so a call racing the close conflicts with it."""
+        in service there, or waits reserved for it (转窗口: no other window may call it). The
+        close is also recorded on the window's day, read before the tickets and saved with the
+        window, so a call or a transfer to the window racing the close conflicts with it."""
         window = self._window_for(code, badge)
         now = self.clock()
         calls = window_day(self, code, now, actor)
-        _, held = held_at_window(self, calls, window.queue_codes)
-        window.close(now, actor, [t.display_number for t in held])
+        held, reserved = left_at_window(self, calls, window.queue_codes)
+        window.close(
+            now, actor, [t.display_number for t in held], [t.display_number for t in reserved]
+        )
         calls.record_close(now, actor)
         self._save(window, calls)
         return window

@@ -332,15 +332,24 @@ class Window(Aggregate):
         self.status = WindowStatus.OPEN
         self.suspension_reason = ""
 
-    def close(self, now: datetime, actor: str, held: Sequence[str] = ()) -> None:
+    def close(
+        self, now: datetime, actor: str, held: Sequence[str] = (), reserved: Sequence[str] = ()
+    ) -> None:
         """Stop serving; an open or suspended window closes, unless it still has a ticket
-        called or in service (``held``: their display numbers), which would be left there."""
+        called or in service (``held``: their display numbers) or one waiting reserved for it
+        (``reserved``, 转窗口: only this window may call it), which would be left there."""
         if self.status is WindowStatus.CLOSED:
             raise WindowAlreadyClosedError(f"window {self.code!r} is already closed")
         if held:
             raise WindowInUseError(
                 f"window {self.code!r} still has {', '.join(held)}: end the service, transfer "
                 "the ticket or mark it as a no-show before closing"
+            )
+        if reserved:
+            raise WindowInUseError(
+                f"{', '.join(reserved)} still waiting for window {self.code!r} (transferred "
+                "to it): call them there, or transfer them to another window or queue, before "
+                "closing"
             )
         self._closed(now, actor, timestamp=now)
 

@@ -10,7 +10,9 @@ concurrently (kiosks issuing while windows call): each attempt re-reads and re-c
 everything, and only the last conflict reaches the caller. Two rules span aggregates and are
 kept by a small aggregate saved in the same atomic save: a number prefix is one queue's per
 hall (:class:`~services.queue.domain.QueuePrefix`, see :mod:`services.queue.prefixes`), and a
-window calls one ticket at a time (:class:`WindowDay`, read before the queue days it guards).
+window calls one ticket at a time (:class:`WindowDay`, read before the queue days it guards),
+which also records the tickets transferred to the window (转窗口), so none is left waiting
+for a window closed meanwhile.
 """
 
 from __future__ import annotations
@@ -280,26 +282,27 @@ class QueueService(HallApplication):
         window of the same (or the target) queue, where it waits at the front, reserved.
 
         A called or served ticket is transferred by the staff member on duty at its window;
-        returns the ticket that goes on (the new one for another queue).
+        returns the ticket that goes on (the new one for another queue). Only that window
+        may call a reserved ticket, so the window must be open (not closed, not suspended:
+        ``WindowNotOpenError``, as for a call), and the reservation is recorded on the
+        window's day, read first and saved with the queue day(s): a transfer racing a close
+        or a suspension of the window conflicts and is checked again.
         """
         target_code = to_queue_code or queue_code
         if target_code == queue_code and not to_window_code:
             raise ValidationError("a transfer names another queue or a window")
         self.get_queue(target_code)
-        if to_window_code and target_code not in self._window(to_window_code).queue_codes:
-            raise QueueNotServedError(
-                f"window {to_window_code!r} does not serve queue {target_code!r}"
-            )
 
         def attempt() -> Ticket:
             now = self.clock()
+            reservation = self._reservation(to_window_code, target_code, now, actor)
             day = self._existing_day(queue_code, service_day or local_date(now))
             ticket = day.ticket(number)
             if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
                 self._staff(badge).require_on_duty(ticket.window_code)
             if target_code == queue_code:
                 kept = day.transfer(number, queue_code, number, to_window_code, badge, now, actor)
-                self._save(day)
+                self._save(day, *self._reserved(reservation, kept, now, actor))
                 return kept
             target = self._day_or_start(target_code, now, actor)
             if target.id == day.id:  # pragma: no cover - different queues, different days
@@ -308,7 +311,7 @@ class QueueService(HallApplication):
                 number, target_code, target.next_number(), to_window_code, badge, now, actor
             )
             continued = target.receive_transfer(ticket, to_window_code, now, actor)
-            self._save(day, target)
+            self._save(day, target, *self._reserved(reservation, continued, now, actor))
             return continued
 
         return self._retrying(attempt)
@@ -437,6 +440,36 @@ class QueueService(HallApplication):
             raise WindowNotFoundError(f"no window {window_code!r} in this hall")
         assert isinstance(window, Window)
         return window
+
+    def _reservation(
+        self, window_code: str, queue_code: str, now: datetime, actor: str
+    ) -> WindowDay | None:
+        """For a transfer to ``window_code`` (none without): the window's day, read before
+        the window (see :class:`WindowDay`), once the window is found open and serving
+        ``queue_code``."""
+        if not window_code:
+            return None
+        service_day = local_date(now).isoformat()
+        with self.reading_ahead(
+            WindowDay.create_id(self.hall_id, window_code, service_day),
+            Window.create_id(self.hall_id, window_code),
+        ):
+            calls = window_day(self, window_code, now, actor)  # first: see WindowDay
+            window = self._window(window_code)
+        if queue_code not in window.queue_codes:
+            raise QueueNotServedError(f"window {window_code!r} does not serve queue {queue_code!r}")
+        self._require_open(window)
+        return calls
+
+    @staticmethod
+    def _reserved(
+        calls: WindowDay | None, ticket: Ticket, now: datetime, actor: str
+    ) -> list[WindowDay]:
+        """The window's day to save with a transfer, the reservation of ``ticket`` recorded."""
+        if calls is None:
+            return []
+        calls.record_reservation(ticket, now, actor)
+        return [calls]
 
     @staticmethod
     def _require_open(window: Window) -> Window:

@@ -3,7 +3,8 @@
 A window calls one ticket at a time (:class:`~services.queue.domain.WindowDay`): the queue
 service checks it before a call, the places service before closing the window. Both read the
 window's day first, then the queue days: those of the window's current queues and those it
-called from that day (it may serve other queues by now).
+called from that day (it may serve other queues by now). A close also reads the days its
+reservations came from (转窗口): it must leave no ticket waiting for the window either.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from services.queue.domain import QueueDay, Ticket, WindowDay
 from services.shared.application import HallApplication
 from services.shared.working_days import local_date
 
-__all__ = ["held_at_window", "queue_days", "window_day"]
+__all__ = ["held_at_window", "left_at_window", "queue_days", "window_day"]
 
 
 def window_day(app: HallApplication, window_code: str, now: datetime, actor: str) -> WindowDay:
@@ -55,3 +56,14 @@ def held_at_window(
     service_day = date.fromisoformat(calls.service_day)
     days = queue_days(app, [*queue_codes, *calls.queues], service_day)
     return days, calls.held(days.values())
+
+
+def left_at_window(
+    app: HallApplication, calls: WindowDay, queue_codes: Iterable[str]
+) -> tuple[list[Ticket], list[Ticket]]:
+    """What closing the window would leave there on ``calls``' day: the tickets called to or
+    in service at it, and those waiting reserved for it (read from ``queue_codes`` and the
+    days it called from or had tickets reserved from). Read ``calls`` first."""
+    service_day = date.fromisoformat(calls.service_day)
+    days = queue_days(app, [*queue_codes, *calls.queues, *calls.reserved_from], service_day)
+    return calls.held(days.values()), calls.reserved(days.values())

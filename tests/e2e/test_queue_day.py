@@ -320,3 +320,36 @@ def test_roles_that_may_not_run_a_window(gql, as_, hall_ready):
         token=as_(Role.HALL_ADMIN, "admin-1"),
     )
     assert _data(r, "signInStaff")["onDutyWindow"] == "W01"  # the B post covers W01
+
+
+def test_a_ticket_is_transferred_only_to_an_open_window_which_closes_once_it_is_served(
+    gql, as_, hall_ready
+):
+    """转窗口: only the window may call the ticket, so it must be open (not closed, not
+    suspended), and it does not close while the ticket waits for it."""
+    s1, s2 = as_(Role.STAFF, "S001"), as_(Role.STAFF, "S002")
+    kiosk = as_(Role.STAFF, "kiosk-01")
+    sign_in = "mutation($w: String!) { signInStaff(windowCode: $w) { onDutyWindow } }"
+    open_ = "mutation($w: String!) { openWindow(code: $w) { status } }"
+    close = "mutation($w: String!) { closeWindow(code: $w) { status } }"
+    for token, window in [(s1, "W01"), (s2, "W02")]:
+        _data(gql(sign_in, {"w": window}, token=token), "signInStaff")
+    _data(gql(open_, {"w": "W01"}, token=s1), "openWindow")
+    _data(_issue(gql, kiosk, "ZH"), "issueTicket")  # A001
+    target = 'toQueueCode: "BD", toWindowCode: "W02"'
+    assert _codes(_at_window(gql, s1, "transferTicket", "ZH", 1, target)) == ["CONFLICT"]
+    _data(gql(open_, {"w": "W02"}, token=s2), "openWindow")
+    suspend = 'mutation { suspendWindow(code: "W02", reason: "午休") { status } }'
+    _data(gql(suspend, token=s2), "suspendWindow")
+    assert _codes(_at_window(gql, s1, "transferTicket", "ZH", 1, target)) == ["CONFLICT"]
+    _data(gql('mutation { resumeWindow(code: "W02") { status } }', token=s2), "resumeWindow")
+    moved = _data(_at_window(gql, s1, "transferTicket", "ZH", 1, target), "transferTicket")
+    assert (moved["displayNumber"], moved["reservedWindow"]) == ("B001", "W02")
+    refused = gql(close, {"w": "W02"}, token=s2)
+    assert _codes(refused) == ["CONFLICT"]
+    assert "B001" in refused.json()["errors"][0]["message"]
+    assert _data(gql(CALL, {"w": "W02"}, token=s2), "callNextTicket")["displayNumber"] == "B001"
+    _data(_at_window(gql, s2, "startTicketService", "BD", 1), "startTicketService")
+    ended = _at_window(gql, s2, "endTicketService", "BD", 1, "outcome: COMPLETED")
+    assert _data(ended, "endTicketService")["status"] == "ENDED"
+    assert _data(gql(close, {"w": "W02"}, token=s2), "closeWindow")["status"] == "CLOSED"

@@ -2,13 +2,14 @@
 QueueService or PlacesService) configure queues, call tickets and close windows at once.
 Optimistic concurrency must make the losers conflict: never one prefix for two queues, never
 two tickets called to one window, never a ticket called to a window closed or suspended
-meanwhile.
+meanwhile, never a ticket left waiting reserved for a window closed meanwhile (转窗口).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -284,3 +285,64 @@ def test_calls_and_suspensions_at_once_never_call_a_ticket_to_a_suspended_window
     after = recorded[recorded.index("SuspensionRecorded") :]
     assert "CallRecorded" not in after, recorded
     assert len(_called_at_w1(fresh)) == recorded.count("CallRecorded") <= 1, outcomes
+
+
+def _reserved_for_w1(app: QueueService) -> list[str]:
+    days = [app.get_day(code) for code in ("ZH", "BD")]
+    return [t.display_number for day in days if day is not None for t in day.reserved_for("W1")]
+
+
+def test_a_close_racing_a_transfer_leaves_no_ticket_reserved_for_the_closed_window(
+    hall, process, places_process
+):
+    mine, closer = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    # right after this transfer read W1's day, the window (open) and the ZH day, W1 closes
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: closer.close_window("W1", "admin"),
+    )
+    with pytest.raises(WindowNotOpenError) as raised:
+        mine.transfer_ticket("ZH", 1, "admin", to_window_code="W1")
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").status is WindowStatus.CLOSED
+    assert _reserved_for_w1(process()) == []
+
+
+def test_a_transfer_racing_a_close_makes_the_close_conflict(hall, process, places_process):
+    transferrer, mine = process(), places_process()
+    transferrer.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: transferrer.transfer_ticket("ZH", 1, "admin", to_window_code="W1"),
+    )
+    with pytest.raises(ConflictError) as raised:
+        mine.close_window("W1", "admin")
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").status is WindowStatus.OPEN
+    assert _reserved_for_w1(process()) == ["A001"]
+
+
+def test_a_close_and_a_transfer_at_once_one_wins_and_no_ticket_waits_for_a_closed_window(
+    hall, process, places_process
+):
+    """Released together, round after round: the transfer or the close, never both."""
+    setup = process()
+    for number in range(1, 6):
+        setup.issue_ticket("ZH", "KIOSK", "kiosk-1")
+        transfer = partial(process().transfer_ticket, "ZH", number, "admin", to_window_code="W1")
+        close = partial(places_process().close_window, "W1", "admin")
+        outcomes = at_once(lambda i, t=transfer, c=close: c() if i else t(), 2)
+        won = [o for o in outcomes if not isinstance(o, Exception)]
+        expected = (WindowNotOpenError, WindowInUseError, ConflictError)
+        assert len(won) == 1, outcomes
+        assert all(isinstance(o, expected) for o in outcomes if o not in won), outcomes
+        closed = places_process().get_window("W1").status is WindowStatus.CLOSED
+        reserved = _reserved_for_w1(process())
+        assert closed != bool(reserved), outcomes
+        if closed:
+            places_process().open_window("W1", "admin")
+        else:
+            process().remove_ticket("ZH", number, "下一轮", "admin")

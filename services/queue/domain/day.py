@@ -239,6 +239,10 @@ class QueueDay(Aggregate):
             and t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
         ]
 
+    def reserved_for(self, window_code: str) -> list[Ticket]:
+        """Waiting tickets only ``window_code`` may call (转窗口), in line order."""
+        return [t for t in self.waiting() if t.reserved_window == window_code]
+
     # Issue ---------------------------------------------------------------------------------
 
     def issue(

@@ -22,8 +22,17 @@ system failure mid-service is a reason to suspend), so a call saved first only m
 suspension conflict and be tried again. Opening and resuming are not recorded: a call racing
 them read the window not open and is refused, never saved wrongly.
 
+A transfer to the window (转窗口) is recorded here as well (``ReservationRecorded``, in the
+same atomic save as the queue day's ``TicketTransferred`` or transferred ``TicketIssued``):
+the ticket then waits for this window alone, so the transfer requires the window open and a
+close must not leave the ticket behind. A transfer and a close (or suspension) racing each
+other therefore conflict here: the transfer, tried again, finds the window closed (or
+suspended) and is refused; the close, tried again, finds the reserved ticket and is refused.
+:attr:`WindowDay.reserved_from` names the queues the reservations came from, so a close finds
+them even when the window no longer serves those queues.
+
 A new service day is a new aggregate, as for the queue days; ticket state stays in the
-queue days (this only records the window's calls, closes and suspensions).
+queue days (this only records the window's calls, reservations, closes and suspensions).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ __all__ = ["WindowDay"]
 
 
 class WindowDay(Aggregate):
-    """The calls of one window on one service day, one event each.
+    """The calls (and reservations, closes, suspensions) of one window on one service day.
 
     >>> from datetime import UTC
     >>> from services.queue.domain.values import Channel, PriorityGroup
@@ -56,8 +65,8 @@ class WindowDay(Aggregate):
     """
 
     class Started(Aggregate.Created):
-        """WindowDayStarted: the window's first call (close or suspension) of the day opened
-        its record."""
+        """WindowDayStarted: the window's first call (transfer to it, close or suspension) of
+        the day opened its record."""
 
         hall_id: str
         window_code: str
@@ -73,8 +82,19 @@ class WindowDay(Aggregate):
         called_at: datetime
         actor: str
 
+    class ReservationRecorded(Aggregate.Event):
+        """WindowReservationRecorded: a ticket was transferred to the window (转窗口) and waits
+        reserved for it (the day's ``TicketTransferred`` or transferred ``TicketIssued``)."""
+
+        queue_code: str
+        number: int
+        display_number: str
+        reserved_at: datetime
+        actor: str
+
     class CloseRecorded(Aggregate.Event):
-        """WindowCloseRecorded: the window closed (with its ``WindowClosed``, no ticket there)."""
+        """WindowCloseRecorded: the window closed (with its ``WindowClosed``; no ticket there,
+        none waiting reserved for it)."""
 
         closed_at: datetime
         actor: str
@@ -100,6 +120,11 @@ class WindowDay(Aggregate):
         self.queues: list[str] = []
         """The queues the window called tickets from that day, in the order of first call:
         its called or served ticket is in one of their days, whatever it serves now."""
+        self.reservations = 0
+        """How many tickets were transferred to the window that day (转窗口)."""
+        self.reserved_from: list[str] = []
+        """The queues of those tickets, in the order of first reservation: a ticket still
+        waiting reserved for the window is in one of their days (or of its current queues)."""
         self.closes = 0
         """How often the window was closed that day."""
         self.suspensions = 0
@@ -118,6 +143,14 @@ class WindowDay(Aggregate):
         before windows kept this record).
         """
         return [t for d in days for t in d.active_at(self.window_code)]
+
+    def reserved(self, days: Iterable[QueueDay]) -> list[Ticket]:
+        """The tickets in ``days`` waiting reserved for this window (转窗口).
+
+        Pass the days of the window's current queues, of :attr:`queues` (a missed ticket
+        requeued keeps its reservation) and of :attr:`reserved_from`.
+        """
+        return [t for d in days for t in d.reserved_for(self.window_code)]
 
     def record_call(self, ticket: Ticket, now: datetime, actor: str) -> None:
         """Record that the window called ``ticket`` (called in the same save)."""
@@ -140,6 +173,28 @@ class WindowDay(Aggregate):
         self.last_called = f"{queue_code}/{number}"
         if queue_code not in self.queues:
             self.queues.append(queue_code)
+
+    def record_reservation(self, ticket: Ticket, now: datetime, actor: str) -> None:
+        """Record that ``ticket`` now waits reserved for the window (transferred in the same
+        save)."""
+        self._reservation_recorded(
+            ticket.queue_code, ticket.number, ticket.display_number, now, actor, timestamp=now
+        )
+
+    @event(ReservationRecorded)
+    def _reservation_recorded(
+        self,
+        queue_code: str,
+        number: int,
+        display_number: str,
+        reserved_at: datetime,
+        actor: str,
+        *,
+        timestamp: datetime,
+    ) -> None:
+        self.reservations += 1
+        if queue_code not in self.reserved_from:
+            self.reserved_from.append(queue_code)
 
     def record_close(self, now: datetime, actor: str) -> None:
         """Record that the window closed (its ``WindowClosed`` is in the same save)."""

@@ -525,8 +525,8 @@ def test_the_board_is_the_same_whatever_the_batch_size(
     hall, day, project, platform, database_url, batch_size
 ):
     """Ticket events are folded per batch: one event at a time gives the very same rows."""
-    day(PlacesService, "10:00").suspend_window("W02", "系统故障", "S002", badge="S002")
-    day(QueueService, "10:01").transfer_ticket("BD", 3, "admin", to_window_code="W02")
+    day(QueueService, "10:00").transfer_ticket("BD", 3, "admin", to_window_code="W02")
+    day(PlacesService, "10:01").suspend_window("W02", "系统故障", "S002", badge="S002")
     day(QueueService, "17:00").reset_queue("ZH", "admin")
     project()
     projection = QueueBoardProjection()

@@ -323,6 +323,8 @@ class QueueMachine(RuleBasedStateMachine):
                 badge=badge,
             )
 
+        if to_window and not self.open[to_window]:  # suspended: only it may call the ticket
+            return self.expect_refusal(WindowNotOpenError, command)
         if not self.on_duty[window]:
             return self.expect_refusal(StaffNotOnDutyError, command)
         source_key, target_key = self.key(queue), self.key(target)
