@@ -7,7 +7,7 @@ inspection finding opens one too. Every stored event validates against its contr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,11 +36,12 @@ def _data(response, field: str):
 
 
 def _due(working_days: int) -> set[str]:
-    """The due date, computed around the request (a midnight in Beijing may fall between)."""
-    calendar = WorkingDayCalendar()
+    """The due date as the server may have computed it, from a moment up to a minute ago (a
+    midnight in Beijing may fall between that moment and now)."""
+    calendar, now = WorkingDayCalendar(), datetime.now(UTC)
     return {
-        calendar.add_working_days(local_date(datetime.now(UTC)), working_days).isoformat()
-        for _ in range(2)
+        calendar.add_working_days(local_date(moment), working_days).isoformat()
+        for moment in (now - timedelta(minutes=1), now)
     }
 
 
@@ -325,7 +326,10 @@ def test_supervision_of_a_badge_or_window_the_hall_does_not_have_is_not_found(
 ):
     supervisor = as_(Role.SUPERVISOR, "sup-1")
     _window_and_staff(gql, as_(Role.HALL_ADMIN, "admin-1"))
-    today = local_date(datetime.now(UTC)).isoformat()
+    day = local_date(datetime.now(UTC))
+    today = day.isoformat()
+    # interviews: not in the past for the server either, if a Beijing midnight comes first
+    tomorrow = (day + timedelta(days=1)).isoformat()
     violation = """mutation($badge: String!, $day: Date!) { recordConductViolation(input: {
       staffBadge: $badge, category: DISCIPLINE, description: "脱岗", occurredOn: $day,
       points: 5}) { staffBadge } }"""
@@ -337,7 +341,7 @@ def test_supervision_of_a_badge_or_window_the_hall_does_not_have_is_not_found(
         "NOT_FOUND"
     ]
     for kind, who in [("STAFF", "S404"), ("WINDOW", "W404")]:
-        refused = gql(interview, {"kind": kind, "who": who, "day": today}, token=supervisor)
+        refused = gql(interview, {"kind": kind, "who": who, "day": tomorrow}, token=supervisor)
         assert _codes(refused) == ["NOT_FOUND"]
     assert _positions(platform, hall) == before
     recorded = gql(violation, {"badge": "S001", "day": today}, token=supervisor)

@@ -56,9 +56,9 @@ def test_commits_made_while_the_hub_reconnects_reach_its_subscribers(
             seen.append(await asyncio.wait_for(moves.__anext__(), 10))
             monkeypatch.setattr(psycopg.AsyncConnection, "connect", connect_after_a_commit)
             with psycopg.connect(database_url, autocommit=True) as admin:
-                admin.execute(
+                admin.execute(  # this worker's database only: not other tests' hubs
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = %s",
+                    " WHERE application_name = %s AND datname = current_database()",
                     (hub_module.APPLICATION_NAME,),
                 )
             seen.append(await asyncio.wait_for(moves.__anext__(), 10))

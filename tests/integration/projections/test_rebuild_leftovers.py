@@ -22,6 +22,7 @@ from projections.runtime import ProjectionWorker, Rebuild, RebuildError, sweep_s
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
 from projections.runtime.shadow import create_shadow
 from services.cases import Applicant, CaseRequest, CaseService
+from services.halls import HallRegistry
 from services.privacy import ERASED, PrivacyService
 from tests.integration.projections.support import ROOT, WorkerProcess, wait_until
 from tests.integration.read_models.conftest import ITEM, _setup
@@ -92,17 +93,23 @@ def _sessions(conn: psycopg.Connection[Any], app_name: str) -> list[tuple[Any, .
 
 def _leave_catalog_leftovers(url: str) -> None:
     """What a rebuild of the catalog killed mid-way leaves: its shadow, with rows, and its
-    positions."""
+    positions (one per hall: the module's database must have one, whichever of its tests
+    runs first)."""
     with psycopg.connect(url, autocommit=True) as conn:
         create_shadow(conn, CatalogProjection())
         conn.execute(
             "INSERT INTO yanshen_rebuild_catalog.catalog_items SELECT * FROM catalog_items"
         )
-        conn.execute(
+        positions = conn.execute(
             "INSERT INTO consumer_positions (consumer, tenant_id, position)"
             " SELECT 'projection:catalog@rebuild', tenant_id, 1 FROM tenant_heads"
             " ON CONFLICT DO NOTHING"
-        )
+        ).rowcount
+    assert positions > 0, "no hall: the rebuild would have left no positions"
+
+
+def _register(platform: Any, hall: str) -> None:
+    platform.hall_app(HallRegistry, hall).register_hall(f"大厅 {hall}", "苏州", "op")
 
 
 @pytest.mark.parametrize("options", [["--tenant", "left-1"], ["--jobs", "2"]], ids=["hall", "all"])
@@ -189,7 +196,7 @@ def test_a_sweep_leaves_a_running_rebuild_alone_and_removes_what_a_dead_one_left
         ["projection:case_register@rebuild", "projection:catalog@rebuild"],
     )
     assert during["swept"] == {"case_register": "running", "catalog": "removed"}
-    assert during["seconds"] < 1.0
+    assert during["seconds"] < 10.0  # tried the rebuild's lock, never waited for it
     assert during["after"] == ([SHADOW], ["projection:case_register@rebuild"])
     assert report.swapped
     assert _leftovers(db_url) == ([], [])
@@ -198,6 +205,7 @@ def test_a_sweep_leaves_a_running_rebuild_alone_and_removes_what_a_dead_one_left
 def test_a_rebuild_sweeps_what_an_interrupted_rebuild_of_another_projection_left(
     db_url, own_platform
 ):
+    _register(own_platform, "left-5")
     _project(own_platform)
     _leave_catalog_leftovers(db_url)
     assert Rebuild(db_url, own_platform.worker_pool, HallsProjection()).run().swapped
@@ -209,6 +217,7 @@ def test_a_worker_sweeps_at_its_first_round_and_never_waits_for_a_shadow_in_use(
 ):
     """An orphaned rebuild process's last batch still holds the shadow's tables: the sweep
     leaves them (``busy``) without waiting, and the next sweep removes them."""
+    _register(own_platform, "left-6")
     _leave_catalog_leftovers(db_url)
     worker = ProjectionWorker(own_platform.worker_pool, [CatalogProjection()])
     with psycopg.connect(db_url) as orphan:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
@@ -60,18 +60,34 @@ def consume(
     keep: Callable[[Message], bool] = lambda m: True,
     timeout: float = 60.0,
 ) -> list[Message]:
-    """Read ``topics`` from the beginning until ``until(kept messages)`` or the timeout."""
-    consumer = KafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        group_id=f"test-{uuid.uuid4().hex}",
-        enable_auto_commit=False,
-    )
+    """Read ``topics`` from the beginning until ``until(kept messages)`` or the timeout.
+
+    The partitions are assigned here, each as soon as its topic exists, not by a consumer
+    group: a group's leader that joins while its metadata lacks a topic's partitions (just
+    after a broker restart, say) assigns them to nobody, and the consumer reads nothing of
+    that topic until its next metadata refresh, minutes later.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     found: list[Message] = []
+    assigned: list[TopicPartition] = []
+    waiting = list(dict.fromkeys(topics))
     deadline = time.monotonic() + timeout
     try:
         while not until(found) and time.monotonic() < deadline:
+            if waiting:
+                new = [
+                    TopicPartition(topic, p)
+                    for topic in waiting
+                    for p in sorted(consumer.partitions_for_topic(topic))
+                ]
+                if new:
+                    waiting = [t for t in waiting if t not in {tp.topic for tp in new}]
+                    assigned += new
+                    consumer.assign(assigned)  # the partitions assigned before keep their place
+                    consumer.seek_to_beginning(*new)
+                elif not assigned:
+                    time.sleep(0.1)  # no topic yet: nothing to poll
+                    continue
             for records in consumer.poll(timeout_ms=300).values():
                 for r in records:
                     m = _message(r)
@@ -84,8 +100,6 @@ def consume(
 
 def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Message]:
     """Every message on ``topic`` up to its current end, partition by partition."""
-    from kafka import TopicPartition
-
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]

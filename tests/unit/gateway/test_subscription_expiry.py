@@ -15,14 +15,17 @@ from gateway.subscriptions import seconds_left, until_expiry
 
 
 def info(expires_in: float | None, leeway: float = 0.0) -> Any:
+    """A subscriber whose token expires ``expires_in`` seconds from now (``made``: now)."""
+    made, now = time.monotonic(), time.time()
     principal = (
         ANONYMOUS
         if expires_in is None
-        else Principal("s", Role.STAFF, "hall-a", expires_at=time.time() + expires_in)
+        else Principal("s", Role.STAFF, "hall-a", expires_at=now + expires_in)
     )
     settings = SimpleNamespace(jwt_leeway_seconds=leeway)
     return SimpleNamespace(
-        context=SimpleNamespace(principal=principal, platform=SimpleNamespace(settings=settings))
+        context=SimpleNamespace(principal=principal, platform=SimpleNamespace(settings=settings)),
+        made=made,
     )
 
 
@@ -44,9 +47,11 @@ class Source:
 
 
 async def collect(info: Any, source: Source) -> tuple[list[object], BaseException | None, float]:
-    """The values delivered, the error that ended the subscription, and when (at most 3 s)."""
+    """The values delivered, the error that ended the subscription, and when (at most 3 s),
+    in seconds since ``info`` was made: its token's expiry counts from then, so a pause before
+    the subscription starts (a busy machine) cannot make it seem to end before expiry."""
     values: list[object] = []
-    start = time.monotonic()
+    start = info.made
 
     async def run() -> None:
         async for value in until_expiry(info, source.run()):

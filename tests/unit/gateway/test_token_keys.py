@@ -140,7 +140,9 @@ def test_a_verified_token_is_not_verified_again_until_it_expires(monkeypatch):
     monkeypatch.setattr(
         "gateway.auth.jwt.decode", lambda *a, **kw: verified.append(1) or real_decode(*a, **kw)
     )
-    token = issue_token(settings, subject="u1", role=Role.STAFF, tenant="h1", ttl_seconds=1)
+    # exp is whole seconds (iat truncated): a TTL of 1 s could leave a millisecond; 2 s leave
+    # at least one, enough for the decodes below before it expires
+    token = issue_token(settings, subject="u1", role=Role.STAFF, tenant="h1", ttl_seconds=2)
     for _ in range(3):
         assert decode_token(token, settings).subject == "u1"
     assert len(verified) == 1
