@@ -131,7 +131,9 @@ def show(
 ) -> None:
     """Which schedule decides each year: RECORDED, LIBRARY (chinese-calendar) or FALLBACK
     (weekends and statutory holidays only). Warns when next year has no official one."""
-    this_year = datetime.now(UTC).year
+    from services.shared.working_days import local_date
+
+    this_year = local_date(datetime.now(UTC)).year  # the year in China
     first = this_year - 1 if from_year is None else from_year
     last = this_year + 1 if to_year is None else to_year
     with _platform() as platform:

@@ -3,6 +3,8 @@ operators and hall staff read what decides each year's working days."""
 
 from __future__ import annotations
 
+from datetime import MAXYEAR, MINYEAR
+
 import strawberry
 
 from gateway.auth import Role
@@ -64,8 +66,10 @@ class HolidayQueries:
     async def working_day_calendar(
         self, info: Info, from_year: int, to_year: int
     ) -> WorkingDayCalendarType:
-        if not 0 <= to_year - from_year < MAX_YEARS or from_year < 1:
-            raise ValidationError(f"give 1 to {MAX_YEARS} years, fromYear <= toYear")
+        if not 0 <= to_year - from_year < MAX_YEARS or from_year < MINYEAR or to_year > MAXYEAR:
+            raise ValidationError(
+                f"give 1 to {MAX_YEARS} years from {MINYEAR} to {MAXYEAR}, fromYear <= toYear"
+            )
         calendars = info.context.platform.calendars
         calendar, records = await run_sync(calendars.snapshot)
         years = []

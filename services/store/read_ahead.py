@@ -10,8 +10,10 @@ decides at the save, and what was read ahead is one consistent snapshot of the l
 no weaker than reads made a moment apart.
 
 A kept read is used once (a retry of the command reads again), only for the exact question
-it answers (the events after a version, not a range or a reversed read), and dropped for an
-aggregate the block saves.
+it answers (the events after the version it was read after, not a range or a reversed
+read), and dropped for an aggregate the block saves. When an aggregate is asked after a
+version the read did not see (its cached copy moved on meanwhile), every read kept in the
+block is dropped: reads in a block never go back in time.
 
 >>> with reading():
 ...     keep("hall-a", "id-1", 0, [])
@@ -66,12 +68,25 @@ def keep(tenant_id: str, originator_id: str, after: int, events: list[StoredEven
 
 def take(tenant_id: str, originator_id: str, gt: int | None) -> list[StoredEvent] | None:
     """The kept events of ``originator_id`` after version ``gt`` (used up), or ``None`` when
-    no read covers them: nothing kept, or kept from a later version than ``gt``."""
+    the read ahead does not answer that: nothing kept, or ``gt`` outside the versions it
+    read (from the version it read after to the last it found).
+
+    ``gt`` outside them means the aggregate is not as the read ahead saw it: cached copy
+    moved on past it by another request of the process, or evicted and read from its
+    start or a snapshot. What the block reads of it now is newer than the read ahead, so
+    nothing kept is served any more in the block: a later read must not be older than an
+    earlier one (a call reads the window's day before the window, see
+    ``services.queue.windows``; a state mixing both sides of one atomic save would follow).
+    """
     kept = _kept.get()
     if not kept:
         return None
     read = kept.pop((tenant_id, originator_id), None)
-    if read is None or (gt or 0) < read.after:
+    if read is None:
+        return None
+    last = read.events[-1].originator_version if read.events else read.after
+    if not read.after <= (gt or 0) <= last:
+        kept.clear()
         return None
     return [e for e in read.events if gt is None or e.originator_version > gt]
 

@@ -7,6 +7,7 @@ meanwhile, never a ticket left waiting reserved for a window closed meanwhile (�
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -18,6 +19,7 @@ from deploy.bootstrap import Platform
 from services.halls import HallRegistry
 from services.places import (
     PlacesService,
+    Window,
     WindowChangedError,
     WindowInUseError,
     WindowNotOpenError,
@@ -346,3 +348,73 @@ def test_a_close_and_a_transfer_at_once_one_wins_and_no_ticket_waits_for_a_close
             places_process().open_window("W1", "admin")
         else:
             process().remove_ticket("ZH", number, "下一轮", "admin")
+
+
+def _after_reading_ahead(app: QueueService, command: Callable[[], Any]) -> None:
+    """Right after ``app`` reads ahead (the first time), ``command`` runs in another thread
+    (another request of the process, or another process)."""
+    original = app.recorder._select_many  # type: ignore[attr-defined]
+    remaining = [1]
+
+    def select_many(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(*args, **kwargs)
+        finally:
+            if remaining[0]:
+                remaining[0] -= 1
+                thread = threading.Thread(target=command)
+                thread.start()
+                thread.join()
+
+    app.recorder._select_many = select_many  # type: ignore[attr-defined]
+
+
+def test_a_close_seen_in_the_cached_window_day_is_seen_in_the_window_too(
+    hall, process, places_process
+):
+    """A call reads the window's day before the window: when the process's cached day
+    already shows the close (another request read it after this call read ahead), the
+    window must not come from the older read ahead (open): the ticket would be called to
+    the closed window, and the save would not conflict."""
+    mine, closer = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    mine.call_next("W1", "S1", "S1")  # W1's day and the window now cached
+    mine.start_service("ZH", 1, "S1", "S1")
+    mine.end_service("ZH", 1, "S1", "COMPLETED", "S1")
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    calls = WindowDay.create_id(hall, "W1", "2026-03-02")
+
+    def meanwhile() -> None:
+        closer.close_window("W1", "admin")
+        mine.repository.get(calls)  # another request of mine's process reads W1's day
+
+    _after_reading_ahead(mine, meanwhile)
+    with pytest.raises(WindowNotOpenError):
+        mine.call_next("W1", "S1", "S1")
+    assert places_process().get_window("W1").status is WindowStatus.CLOSED
+    assert _called_at_w1(process()) == []
+
+
+def test_a_close_seen_in_the_cached_window_day_refuses_a_transfer_to_the_window(
+    hall, process, places_process
+):
+    """The same for a transfer to the window (转窗口): never a ticket waiting reserved for
+    a window closed before the transfer was saved."""
+    mine, closer = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    mine.call_next("W1", "S1", "S1")
+    mine.start_service("ZH", 1, "S1", "S1")
+    mine.end_service("ZH", 1, "S1", "COMPLETED", "S1")
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    calls = WindowDay.create_id(hall, "W1", "2026-03-02")
+    mine.repository.get(Window.create_id(hall, "W1"))  # cached
+
+    def meanwhile() -> None:
+        closer.close_window("W1", "admin")
+        mine.repository.get(calls)
+
+    _after_reading_ahead(mine, meanwhile)
+    with pytest.raises(WindowNotOpenError):
+        mine.transfer_ticket("ZH", 2, "admin", to_window_code="W1")
+    assert places_process().get_window("W1").status is WindowStatus.CLOSED
+    assert _reserved_for_w1(process()) == []

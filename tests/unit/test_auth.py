@@ -32,6 +32,14 @@ def test_forged_signature_is_rejected():
         decode_token(token, SETTINGS)
 
 
+@pytest.mark.parametrize("tenant", ["platform", "Hall-1", "-h"])
+def test_a_token_bound_to_no_hall_is_rejected(tenant):
+    """The platform's own log (partners, holiday schedules) is no hall a token may act in."""
+    token = issue_token(SETTINGS, subject="u", role=Role.HALL_ADMIN, tenant=tenant)
+    with pytest.raises(AuthenticationError, match="is no hall id"):
+        decode_token(token, SETTINGS)
+
+
 def test_expired_token_is_rejected():
     token = issue_token(SETTINGS, subject="u", role=Role.STAFF, tenant="h1", ttl_seconds=-10)
     with pytest.raises(AuthenticationError, match="expired"):

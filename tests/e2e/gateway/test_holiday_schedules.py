@@ -89,3 +89,9 @@ def test_the_calendar_query_is_bounded(gql, token):
     assert codes(r) == ["VALIDATION"]
     r = gql(CALENDAR, {"from": 2027, "to": 2027}, token=token(Role.APPLICANT, "demo"))
     assert codes(r) == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize(("first", "last"), [(9999, 10000), (10000, 10001), (0, 1)])
+def test_years_no_calendar_has_are_refused_with_a_clear_code(gql, token, first, last):
+    r = gql(CALENDAR, {"from": first, "to": last}, token=token(Role.PLATFORM_OPERATOR))
+    assert codes(r) == ["VALIDATION"], r.json()

@@ -62,3 +62,18 @@ def test_refusals(env, tmp_path):
     unreadable.write_text("{")
     assert "cannot read" in _run("record", str(unreadable), code=2)
     assert f"{year}\tFALLBACK" in _run("show", "--from-year", str(year), "--to-year", str(year))
+
+
+def test_show_defaults_to_the_years_around_today_in_china(env, monkeypatch):
+    from datetime import UTC, datetime
+
+    import deploy.cli_calendar
+
+    class NewYearInBeijing(datetime):
+        @classmethod
+        def now(cls, tz=None):  # 2027-01-01 01:00 in Beijing, still 2026 in UTC
+            return datetime(2026, 12, 31, 17, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(deploy.cli_calendar, "datetime", NewYearInBeijing)
+    years = [line.split("\t")[0] for line in _run("show").splitlines()[1:4]]
+    assert years == ["2026", "2027", "2028"]

@@ -168,3 +168,53 @@ def test_personal_data_read_ahead_is_opened_and_erased_like_any_read(platform: A
     assert requested_by() == "欧阳提前"
     platform.hall_app(PrivacyService, hall).erase_personal_data("p-ahead", "申请人请求", "op")
     assert requested_by() == ERASED
+
+
+def _in_a_thread(work: Any) -> None:
+    """``work`` in another thread (a request of the same process: nothing read ahead)."""
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+
+
+def test_a_cached_aggregate_moved_on_meanwhile_is_never_newer_than_a_later_read(
+    event_store: EventStore, tenant_id: str
+) -> None:
+    """Reads in a block never go back in time: after an aggregate came newer than the read
+    ahead (its cached copy moved on by another request of the process meanwhile), the
+    block's later reads are not answered from the older read ahead. Else a command reading
+    ``a`` first, then ``b`` (as a call reads the window's day, then the window) would see
+    ``a`` after and ``b`` before a save that changed both together."""
+    app = event_store.application(CachedTickets, tenant_id)
+    a, b = app.issue("A001"), app.issue("A002")
+    app.repository.get(a), app.repository.get(b)  # both cached at version 1
+    other = event_store.application(OtherTickets, tenant_id)
+    with app.reading_ahead(a, b):  # one snapshot: a and b at version 1
+
+        def change_both() -> None:  # another process changes a and b together
+            both: list[Ticket] = [other.repository.get(a), other.repository.get(b)]
+            for ticket in both:
+                ticket.call("W09")
+            other.save(*both)
+
+        _in_a_thread(change_both)
+        _in_a_thread(lambda: app.repository.get(a))  # another request moves cached a on
+        seen = [_state(app.repository.get(a)), _state(app.repository.get(b))]
+    assert [s[1:] for s in seen] == [(2, "A001", "W09"), (2, "A002", "W09")]
+
+
+def test_a_cached_aggregate_moved_on_within_the_read_ahead_is_still_answered_from_it(
+    event_store: EventStore, tenant_id: str, queries: list[tuple[str, Any]]
+) -> None:
+    """Moved on by another request, but only as far as the read ahead saw: the block's
+    reads stay one snapshot, and none asks the log again."""
+    app = event_store.application(CachedTickets, tenant_id)
+    a, b = app.issue("A001"), app.issue("A002")
+    app.repository.get(a), app.repository.get(b)  # both cached at version 1
+    event_store.application(OtherTickets, tenant_id).call(a, "W10")  # a at version 2
+    with app.reading_ahead(a, b):  # a's version 2 read ahead
+        _in_a_thread(lambda: app.repository.get(a))  # cached a moved on to version 2
+        queries.clear()
+        seen = [_state(app.repository.get(a)), _state(app.repository.get(b))]
+        assert queries == []
+    assert [s[1:] for s in seen] == [(2, "A001", "W10"), (1, "A002", None)]
