@@ -74,7 +74,7 @@ class PlacesMutations:
     @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Change a window's name, type, items and queues; its place and state stay "
-        "(hall admins)."
+        "(hall admins). CONFLICT while a ticket of a queue it would drop waits reserved for it."
     )
     async def reconfigure_window(self, info: Info, input: ConfigureWindowInput) -> WindowView:
         app = _service(info)

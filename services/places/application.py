@@ -20,6 +20,7 @@ from services.places.errors import (
     ServicePlaceNotFoundError,
     WindowChangedError,
     WindowExistsError,
+    WindowInUseError,
     WindowNotFoundError,
 )
 from services.places.items import require_offered_items
@@ -104,10 +105,22 @@ class PlacesService(HallApplication):
         queue_codes: Sequence[str],
         actor: str,
     ) -> Window:
-        """Change a window's name, type, items and queues (all values, not a diff)."""
+        """Change a window's name, type, items and queues (all values, not a diff).
+
+        Refused (``WindowInUseError``) while a ticket of a queue it would no longer serve
+        waits reserved for it (转窗口): no window could call that ticket any more. (Not
+        recorded on the window's day: a transfer racing the change is not caught.)"""
         window = self.get_window(code)
         require_offered_items(self, item_codes)
         self._check_queues(queue_codes)
+        calls = window_day(self, code, self.clock(), actor)  # read for the check, not saved
+        _, reserved = left_at_window(self, calls, window.queue_codes)
+        stranded = [t.display_number for t in reserved if t.queue_code not in queue_codes]
+        if stranded:
+            raise WindowInUseError(
+                f"window {code!r} would no longer serve {', '.join(stranded)}, waiting "
+                "reserved for it: call them or transfer them to another window first"
+            )
         window.reconfigure(
             name, window_type, list(item_codes), list(queue_codes), self.clock(), actor
         )

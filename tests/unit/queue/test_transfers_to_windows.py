@@ -92,14 +92,18 @@ def test_a_window_closes_once_its_reserved_ticket_no_longer_waits_for_it(hall, f
     assert hall.places.close_window("W1", "admin").status is WindowStatus.CLOSED
 
 
-def test_a_window_reconfigured_away_from_its_reserved_tickets_queue_still_does_not_close(hall):
-    """The window's day keeps the queues its reservations came from: the close reads them
-    though the window serves other queues now."""
+def test_a_window_is_not_reconfigured_away_from_a_ticket_reserved_for_it(hall):
+    """No other window may call a reserved ticket: its window keeps serving its queue until
+    the ticket was called or transferred away."""
     hall.issue("ZH")
     _to_w1(hall)
-    hall.places.reconfigure_window("W1", "窗口W1", "COMPREHENSIVE", [], ["BD"], "admin")
-    refused(hall.places, WindowInUseError, lambda: hall.places.close_window("W1", "admin"))
+    reconfigure = lambda: hall.places.reconfigure_window(  # noqa: E731
+        "W1", "窗口W1", "COMPREHENSIVE", [], ["BD"], "admin"
+    )
+    assert refused(hall.places, WindowInUseError, reconfigure) == "CONFLICT"
+    assert hall.places.get_window("W1").queue_codes == ["ZH", "BD"]  # as it was
     hall.queue.transfer_ticket("ZH", 1, "admin", to_window_code="W3")
+    assert reconfigure().queue_codes == ["BD"]
     assert hall.places.close_window("W1", "admin").status is WindowStatus.CLOSED
 
 
