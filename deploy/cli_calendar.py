@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -125,8 +125,14 @@ def record(
 
 @calendar_app.command()
 def show(
-    from_year: Annotated[int | None, typer.Option(help="First year (default: last year).")] = None,
-    to_year: Annotated[int | None, typer.Option(help="Last year (default: next year).")] = None,
+    from_year: Annotated[
+        int | None,
+        typer.Option(min=MINYEAR, max=MAXYEAR, help="First year (default: last year)."),
+    ] = None,
+    to_year: Annotated[
+        int | None,
+        typer.Option(min=MINYEAR, max=MAXYEAR, help="Last year (default: next year)."),
+    ] = None,
     days: Annotated[bool, typer.Option(help="List the recorded days too.")] = False,
 ) -> None:
     """Which schedule decides each year: RECORDED, LIBRARY (chinese-calendar) or FALLBACK

@@ -55,7 +55,8 @@ def _platform() -> Iterator[Platform]:
     try:
         yield platform
     except DomainError as error:
-        console.print(f"[red]{type(error).__name__}: {error}[/red]")
+        # markup=False: the message may echo the operator's text ("[/x]" is no markup)
+        console.print(f"{type(error).__name__}: {error}", style="red", markup=False)
         raise typer.Exit(1) from None
     finally:
         platform.close()

@@ -77,3 +77,11 @@ def test_show_defaults_to_the_years_around_today_in_china(env, monkeypatch):
     monkeypatch.setattr(deploy.cli_calendar, "datetime", NewYearInBeijing)
     years = [line.split("\t")[0] for line in _run("show").splitlines()[1:4]]
     assert years == ["2026", "2027", "2028"]
+
+
+@pytest.mark.parametrize(("first", "last"), [("0", "1"), ("9999", "10000")])
+def test_show_refuses_years_no_calendar_has(env, first, last):
+    """Years outside 1-9999 are a usage error (exit 2), not a traceback."""
+    out = _run("show", "--from-year", first, "--to-year", last, code=2)
+    assert "Invalid value" in out
+    assert "Traceback" not in out

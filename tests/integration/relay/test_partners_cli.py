@@ -65,3 +65,14 @@ def test_refusals_exit_with_a_message(env, hall):
     )
     assert "platform" in _run("grant", partner, "--tenant", "platform", "--type", "queue.*", code=1)
     _run("replay", "nobody", "--tenant", hall, code=1)
+
+
+def test_a_refusal_echoing_brackets_is_printed_as_text(env, hall):
+    """The operator's text in a refusal is not console markup: "[/x]" is printed, not a
+    MarkupError traceback."""
+    partner = new_partner_id()
+    _run("register", partner, "--name", "n")
+    out = _run("grant", partner, "--tenant", hall, "--type", "[/x]", code=1)
+    assert "UnknownEventTypeError" in out
+    assert "[/x]" in out
+    assert "MarkupError" not in out

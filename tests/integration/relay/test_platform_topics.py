@@ -181,3 +181,36 @@ def test_one_aggregates_events_share_a_key_and_stay_in_order(
     )
     assert len({(m.key, m.partition) for m in found}) == 1
     assert [m.body["aggregate_version"] for m in found] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_recorded_holiday_schedule_is_published_on_the_holidays_topic(
+    platform, kafka_bootstrap_servers, make_relay
+):
+    """The platform log (tenant ``platform``) is relayed too: a schedule operators record
+    reaches ``yanshen.holidays`` and validates against its contract."""
+    from contracts import EVENT_TYPES, validate_payload
+    from services.holidays import HolidaySchedules
+    from services.shared.ids import PLATFORM_LOG
+
+    notice = f"国办发明电〔2096〕{uuid.uuid4().hex[:8]}号"
+    app = platform.hall_app(HolidaySchedules, PLATFORM_LOG)
+    app.record_schedule(2097, ["2097-01-01"], [], notice, "op-1")
+    relay = make_relay()
+    relay.ensure_topics()
+    for _ in range(100):  # the platform log may hold other tests' events before it
+        if not relay.run_once():
+            break
+    (found,) = consume(
+        kafka_bootstrap_servers,
+        ["yanshen.holidays"],
+        keep=lambda m: m.body.get("notice") == notice,
+        until=lambda f: len(f) >= 1,
+    )
+    assert found.headers["ce_source"] == f"/halls/{PLATFORM_LOG}"
+    assert found.headers["ce_type"] in {
+        "cn.yanshen.holidays.HolidayScheduleRecorded.v1",
+        "cn.yanshen.holidays.HolidayScheduleReplaced.v1",
+    }
+    event_type = {t.cloudevents_type: t for t in EVENT_TYPES}[found.headers["ce_type"]]
+    validate_payload(event_type, {k: v for k, v in found.body.items() if k != "hall_position"})
+    assert found.body["rest_days"] == ["2097-01-01"]
