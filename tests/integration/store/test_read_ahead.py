@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import uuid
 from typing import Any, ClassVar
-from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -18,21 +17,12 @@ from services.shared.application import HallApplication
 from services.store import EventStore
 from services.store.session import TenantSession
 from tests.integration.read_models.conftest import ITEM, _setup
+from tests.integration.store import domain as store_tests
 from tests.integration.store.domain import Ticket
 
 
-class Tickets(HallApplication):
+class Tickets(HallApplication, store_tests.Tickets):
     """The store tests' tickets in a hall application."""
-
-    def issue(self, number: str) -> UUID:
-        ticket = Ticket(number)
-        self.save(ticket)
-        return ticket.id
-
-    def call(self, ticket_id: UUID, window: str) -> None:
-        ticket: Ticket = self.repository.get(ticket_id)
-        ticket.call(window)
-        self.save(ticket)
 
 
 class OtherTickets(Tickets):

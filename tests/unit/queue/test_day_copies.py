@@ -14,8 +14,8 @@ from services.queue.domain.values import TicketStatus
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
-def test_a_deep_copy_shares_no_mutable_state_with_the_original():
-    day = QueueDay(
+def _day() -> QueueDay:
+    return QueueDay(
         hall_id="h1",
         queue_code="ZH",
         service_day="2026-11-26",
@@ -24,6 +24,10 @@ def test_a_deep_copy_shares_no_mutable_state_with_the_original():
         actor="kiosk",
         timestamp=NOW,
     )
+
+
+def test_a_deep_copy_shares_no_mutable_state_with_the_original():
+    day = _day()
     day.issue("KIOSK", "NONE", "", "", "", NOW, "kiosk")
     day.issue("KIOSK", "NONE", "", "", "", NOW, "kiosk")
     clone = copy.deepcopy(day)
@@ -43,15 +47,7 @@ def test_a_deep_copy_shares_no_mutable_state_with_the_original():
 
 def test_tickets_cannot_be_changed_in_place():
     """A copy shares its tickets with the cached day: only the day's events replace them."""
-    day = QueueDay(
-        hall_id="h1",
-        queue_code="ZH",
-        service_day="2026-11-26",
-        prefix="A",
-        started_at=NOW,
-        actor="kiosk",
-        timestamp=NOW,
-    )
+    day = _day()
     ticket = day.issue("KIOSK", "NONE", "", "", "", NOW, "kiosk")
     with pytest.raises(FrozenInstanceError):
         ticket.status = TicketStatus.CALLED  # type: ignore[misc]
