@@ -200,7 +200,7 @@ class EvaluationService(HallApplication):
             rating_code=rating_code,
         )
         opened = rectifications_opened_by(
-            evaluation, now=now, calendar=self.calendar, policies=policies
+            evaluation, now=now, calendar=lambda: self.calendar, policies=policies
         )
         return self._save(evaluation, *opened)
 

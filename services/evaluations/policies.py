@@ -7,6 +7,7 @@ its rectification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -36,10 +37,13 @@ def rectifications_opened_by(
     evaluation: Evaluation,
     *,
     now: datetime,
-    calendar: WorkingDayCalendar,
+    calendar: Callable[[], WorkingDayCalendar],
     policies: HallPolicies,
 ) -> list[Rectification]:
-    """One rectification for a pending bad rating (不满意 / 非常不满意), none otherwise."""
+    """One rectification for a pending bad rating (不满意 / 非常不满意), none otherwise.
+
+    ``calendar`` is asked only when one opens: most ratings open none, and the recorded
+    calendar costs a read of the platform log's head."""
     opened = []
     for pending in evaluation.pending_events:
         if not isinstance(pending, Evaluation.RatingSubmitted):
@@ -57,7 +61,7 @@ def rectifications_opened_by(
                 staff_badge=evaluation.staff_badge,
                 summary=_SUMMARY[level],
                 now=now,
-                calendar=calendar,
+                calendar=calendar(),
                 policies=policies,
                 actor=SYSTEM_ACTOR,
             )
