@@ -81,6 +81,9 @@ def _setup_logging(settings: Settings) -> None:
 def _check_worker_settings(*, projections: bool, relay: bool) -> None:
     """Read the workers' settings before anything starts, so that a bad value is refused
     (:class:`ConfigurationError`) before a server or a database is touched."""
+    from services.shared.metrics import metrics_port
+
+    metrics_port()
     if projections:
         from projections.runtime.options import ProjectionOptions
 
@@ -261,6 +264,10 @@ def _run_worker(target: str) -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
+        if target == "relay":  # the projection worker serves its own (also in `run`)
+            from services.shared.metrics import metrics_port, serve_metrics
+
+            serve_metrics(metrics_port(), target)
         worker.run_forever()
     except OSError as error:  # e.g. its metrics port is taken (a lost database is retried)
         log.error("%s could not start: %s", target, error)

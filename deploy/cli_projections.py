@@ -162,15 +162,20 @@ def schedule(
 ) -> None:
     """Run the deadline scheduler: records …Overdue events for records past their deadline."""
     from services.scheduler import DeadlineScheduler, default_sources
+    from services.shared.metrics import metrics_port, serve_metrics
 
     seconds = Settings.from_env().schedule_interval if interval is None else interval
     if not seconds > 0:  # 0 would run rounds back to back, a negative wait fails
         console.print(f"[red]the interval must be above 0 seconds, not {seconds:g}[/red]")
         raise typer.Exit(2)
+    port = None if once else metrics_port()  # one round ends before anyone scrapes
     with _platform() as platform:
-        platform.calendars.current()  # logs a warning when next year has no schedule
-        scheduler = DeadlineScheduler(
-            platform.worker_pool, platform.hall_app, default_sources(), interval=seconds
+        scheduler = DeadlineScheduler(  # each round warns, once a day, of a missing schedule
+            platform.worker_pool,
+            platform.hall_app,
+            default_sources(),
+            interval=seconds,
+            calendars=platform.calendars,
         )
         if once:
             report = scheduler.run_once()
@@ -186,4 +191,9 @@ def schedule(
 
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
+        try:
+            serve_metrics(port, "scheduler")
+        except OSError as error:  # e.g. the port is taken
+            console.print(str(error), style="red", markup=False, highlight=False)
+            raise typer.Exit(2) from None
         scheduler.run_forever()

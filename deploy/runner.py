@@ -132,7 +132,11 @@ def _start_workers(
         workers.start(
             "deadline scheduler",
             DeadlineScheduler(
-                platform.worker_pool, platform.hall_app, default_sources(), interval=interval
+                platform.worker_pool,
+                platform.hall_app,
+                default_sources(),
+                interval=interval,
+                calendars=platform.calendars,
             ),
         )
         log.info("deadline scheduler: a round every %g s", interval)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.shared.environment import ConfigurationError, read_float, read_int
+from services.shared.metrics import metrics_port
 
 __all__ = ["ProjectionOptions"]
 
@@ -64,7 +65,7 @@ class ProjectionOptions:
             lease_ttl=read_float(e, "YANSHEN_LEASE_TTL", defaults.lease_ttl),
             poll_interval=read_float(e, "YANSHEN_POLL_INTERVAL", defaults.poll_interval),
             worker_id=e.get("YANSHEN_WORKER_ID", "").strip() or None,
-            metrics_port=read_int(e, "YANSHEN_METRICS_PORT", None, minimum=1, maximum=65535),
+            metrics_port=metrics_port(e),
         )
 
     def kwargs(self) -> dict[str, Any]:

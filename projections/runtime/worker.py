@@ -19,12 +19,12 @@ from typing import Any
 
 import psycopg
 from eventsourcing.persistence import Notification
-from prometheus_client import start_http_server
 
 from projections.runtime.group import ProjectionGroupConsumer
 from projections.runtime.projection import Projection
 from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import apply_next_batch
+from services.shared.metrics import serve_metrics
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
 
@@ -123,12 +123,5 @@ class ProjectionWorker(ConsumerLoop):
         """Serve metrics (when a port is set), then run until :meth:`stop`, in rounds of at
         most a second (:meth:`run_once` catches up everything)."""
         self.group.round_seconds = 1.0
-        if self.metrics_port is not None:
-            try:
-                start_http_server(self.metrics_port)
-            except OSError as error:  # e.g. the port is taken: say which setting to change
-                raise OSError(
-                    error.errno, f"YANSHEN_METRICS_PORT {self.metrics_port}: {error.strerror}"
-                ) from error
-            log.info("projection metrics on :%d/metrics", self.metrics_port)
+        serve_metrics(self.metrics_port, "projection")
         super().run_forever()

@@ -20,8 +20,9 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
+from prometheus_client import Gauge
 
-from services.holidays.coverage import uncovered_next_year
+from services.holidays.coverage import uncovered_next_year, uncovered_year
 from services.holidays.domain import HolidaySchedule
 from services.shared.ids import PLATFORM_LOG
 from services.shared.working_days import (
@@ -37,6 +38,12 @@ from services.store.session import TenantSession
 __all__ = ["RecordedCalendars", "ScheduleRecord", "recorded_schedules"]
 
 log = logging.getLogger(__name__)
+
+SCHEDULE_MISSING = Gauge(
+    "yanshen_holiday_schedule_missing_year",
+    "The year operators must record an official holiday schedule for (today's, or the next"
+    " within 60 days of the year's end), 0 when none is missing; checked once a day",
+)
 
 _HEAD = "SELECT position FROM tenant_heads WHERE tenant_id = %s"
 _SCHEDULES = """
@@ -127,6 +134,7 @@ class RecordedCalendars(CalendarSource):
         today = local_date(self.clock())
         if today != self._checked_on:
             self._checked_on = today
+            SCHEDULE_MISSING.set(uncovered_year(calendar, today) or 0)
             if warning := self.warning(calendar):
                 log.warning(warning)
         return calendar

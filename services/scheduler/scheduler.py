@@ -23,6 +23,7 @@ from prometheus_client import Counter
 
 from services.scheduler.registry import DeadlineSource, HallApps
 from services.shared.errors import DomainError
+from services.shared.working_days import CalendarSource
 from services.store.consumer import connection_lost
 from services.store.pool import Pool
 
@@ -71,6 +72,7 @@ class DeadlineScheduler:
         *,
         clock: Callable[[], datetime] = _utc_now,
         interval: float = 60.0,
+        calendars: CalendarSource | None = None,
     ) -> None:
         if not interval > 0:  # 0 would run rounds back to back (NaN is refused too)
             raise ValueError(f"the scheduler's interval must be above 0 seconds, not {interval}")
@@ -80,6 +82,10 @@ class DeadlineScheduler:
         self.sources = list(sources)
         self.clock = clock
         self.interval = interval
+        self.calendars = calendars or CalendarSource()
+        """Asked for the calendar every round: the process that always runs is where
+        operators learn, daily, that next year has no official schedule (the recorded
+        calendars warn once a day when asked), even on days no command counts days."""
         self._stop = threading.Event()
 
     def run_once(self) -> ScheduleReport:
@@ -91,6 +97,7 @@ class DeadlineScheduler:
                 report.skipped = True
                 return report
             try:
+                self.calendars.current()
                 for source in self.sources:
                     self._run_source(source, report)
             finally:

@@ -165,6 +165,8 @@ def test_verify_reports_an_intact_chain_then_a_tampered_row(
         (["run"], "YANSHEN_PORT", "70000"),
         (["project"], "YANSHEN_PROJECTION_BATCH", "0"),
         (["project"], "YANSHEN_METRICS_PORT", "abc"),
+        (["relay"], "YANSHEN_METRICS_PORT", "0"),
+        (["schedule"], "YANSHEN_METRICS_PORT", "70000"),
         (["project"], "YANSHEN_LEASE_TTL", "nan"),
         (["run"], "YANSHEN_LEASE_TTL", "inf"),
         (["relay"], "YANSHEN_RELAY_BATCH_SIZE", "-1"),

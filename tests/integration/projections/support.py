@@ -192,10 +192,13 @@ class Writer(threading.Thread):
 
 
 class WorkerProcess:
-    """A real ``yanshen project`` process on the test database."""
+    """A real ``yanshen project`` process (or another ``command``) on the test database."""
 
-    def __init__(self, url: str, app_name: str, **env: str) -> None:
+    def __init__(
+        self, url: str, app_name: str, *, command: tuple[str, ...] = ("project",), **env: str
+    ) -> None:
         self.app_name = app_name
+        self.command = command
         self.env = dict(
             os.environ,
             DATABASE_URL=url,
@@ -207,7 +210,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.cli", "project"],
+            [sys.executable, "-m", "deploy.cli", *self.command],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
