@@ -74,7 +74,8 @@ class PlacesMutations:
     @allow(Role.HALL_ADMIN)
     @strawberry.mutation(
         description="Change a window's name, type, items and queues; its place and state stay "
-        "(hall admins). CONFLICT while a ticket of a queue it would drop waits reserved for it."
+        "(hall admins). CONFLICT while a ticket of a queue it would drop is reserved for it "
+        "(waiting, or called there)."
     )
     async def reconfigure_window(self, info: Info, input: ConfigureWindowInput) -> WindowView:
         app = _service(info)

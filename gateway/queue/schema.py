@@ -189,7 +189,8 @@ class QueueMutations:
         "serving it, where it waits at the front. Returns the ticket that goes on. A called or "
         "served ticket is transferred by the staff member signed in at its window; a waiting "
         "one by staff, hall admins or supervisors. CONFLICT when the window is closed or "
-        "suspended (only it may call the ticket)."
+        "suspended (only it may call the ticket), or when the ticket is of a past serviceDay "
+        "(no window calls it any more); VALIDATION when the window does not serve the queue."
     )
     async def transfer_ticket(
         self,

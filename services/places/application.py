@@ -3,13 +3,14 @@
 Opening, suspending, resuming and closing a window is done by hall admins, or by a staff
 member signed in at that window (pass their ``badge``). A window closes only when no ticket
 is called to it or in service there, and none waits reserved for it after a transfer (转窗口;
-see :mod:`services.queue.windows`); closes and suspensions are recorded on the window's day,
-so a call or a transfer to the window racing them conflicts.
+see :mod:`services.queue.windows`), and stops serving a queue only when no ticket of it is
+reserved for the window; closes, suspensions and changes dropping queues are recorded on the
+window's day, so a call or a transfer to the window racing them conflicts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from eventsourcing.domain import Aggregate
 
@@ -25,7 +26,7 @@ from services.places.errors import (
 )
 from services.places.items import require_offered_items
 from services.queue.domain.queue import Queue
-from services.queue.windows import left_at_window, window_day
+from services.queue.windows import left_at_window, stranded_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ValidationError
 from services.staff.domain import StaffMember
@@ -38,8 +39,9 @@ class PlacesService(HallApplication):
     """Application service for one hall's places and windows."""
 
     conflict_attempts = 3
-    """How often a suspension is tried when a call (or another command) changed the window or
-    its day concurrently; each attempt re-reads and re-checks the window."""
+    """How often a suspension or a reconfiguration is tried when a call (or another command)
+    changed the window or its day concurrently; each attempt re-reads and re-checks the
+    window."""
 
     def register_place(
         self, code: str, name: str, place_type: str, address: str, actor: str
@@ -107,24 +109,35 @@ class PlacesService(HallApplication):
     ) -> Window:
         """Change a window's name, type, items and queues (all values, not a diff).
 
-        Refused (``WindowInUseError``) while a ticket of a queue it would no longer serve
-        waits reserved for it (转窗口): no window could call that ticket any more. (Not
-        recorded on the window's day: a transfer racing the change is not caught.)"""
-        window = self.get_window(code)
-        require_offered_items(self, item_codes)
-        self._check_queues(queue_codes)
-        calls = window_day(self, code, self.clock(), actor)  # read for the check, not saved
-        _, reserved = left_at_window(self, calls, window.queue_codes)
-        stranded = [t.display_number for t in reserved if t.queue_code not in queue_codes]
-        if stranded:
-            raise WindowInUseError(
-                f"window {code!r} would no longer serve {', '.join(stranded)}, waiting "
-                "reserved for it: call them or transfer them to another window first"
-            )
-        window.reconfigure(
-            name, window_type, list(item_codes), list(queue_codes), self.clock(), actor
-        )
-        return self._save(window)
+        Refused (``WindowInUseError``) while a ticket of a queue it would no longer serve is
+        reserved for it (转窗口), waiting or called there (a missed one rejoins its line,
+        still reserved): no window could call that ticket any more. A change dropping queues
+        is recorded on the window's day, saved with the window: a transfer to the window
+        racing it conflicts there, and whichever is tried again sees the other (the transfer
+        is refused as the window no longer serves the queue, the change as the ticket is
+        reserved); a call saved first only makes the change be tried again."""
+
+        def attempt() -> Window:
+            window = self.get_window(code)
+            require_offered_items(self, item_codes)
+            self._check_queues(queue_codes)
+            now = self.clock()
+            calls = window_day(self, code, now, actor)
+            stranded = stranded_at_window(self, calls, window.queue_codes, queue_codes)
+            if stranded:
+                raise WindowInUseError(
+                    f"window {code!r} would no longer serve "
+                    f"{', '.join(t.display_number for t in stranded)}, reserved for it: "
+                    "serve them there or transfer them to another window first"
+                )
+            dropped = [c for c in window.queue_codes if c not in queue_codes]
+            window.reconfigure(name, window_type, list(item_codes), list(queue_codes), now, actor)
+            if not dropped:
+                return self._save(window)
+            calls.record_reconfiguration(dropped, now, actor)
+            return self._save(window, calls)
+
+        return self._retrying(attempt)
 
     def open_window(self, code: str, actor: str, badge: str | None = None) -> Window:
         """Open a window; with ``badge``, that staff member must be signed in there."""
@@ -154,12 +167,7 @@ class PlacesService(HallApplication):
             calls.record_suspension(now, actor)
             return self._save(window, calls)
 
-        for _ in range(self.conflict_attempts - 1):
-            try:
-                return attempt()
-            except WindowChangedError:
-                continue
-        return attempt()
+        return self._retrying(attempt)
 
     def resume_window(self, code: str, actor: str, badge: str | None = None) -> Window:
         window = self._window_for(code, badge)
@@ -206,6 +214,16 @@ class PlacesService(HallApplication):
             assert isinstance(member, StaffMember)
             member.require_on_duty(code)
         return window
+
+    def _retrying(self, attempt: Callable[[], Window]) -> Window:
+        """``attempt()``, tried again (re-reading and re-checking) while the window or its
+        day changed concurrently; the last conflict reaches the caller."""
+        for _ in range(self.conflict_attempts - 1):
+            try:
+                return attempt()
+            except WindowChangedError:
+                continue
+        return attempt()
 
     def _save(self, window: Window, *others: Aggregate) -> Window:
         conflict = WindowChangedError(f"window {window.code!r} changed concurrently; try again")

@@ -285,8 +285,10 @@ class QueueService(HallApplication):
         returns the ticket that goes on (the new one for another queue). Only that window
         may call a reserved ticket, so the window must be open (not closed, not suspended:
         ``WindowNotOpenError``, as for a call), and the reservation is recorded on the
-        window's day, read first and saved with the queue day(s): a transfer racing a close
-        or a suspension of the window conflicts and is checked again.
+        window's day, read first and saved with the queue day(s): a transfer racing a close,
+        a suspension or a change of the window's queues conflicts and is checked again. A
+        ticket of a past ``service_day`` is not transferred (``ServiceDayOverError``): no
+        window calls it any more.
         """
         target_code = to_queue_code or queue_code
         if target_code == queue_code and not to_window_code:

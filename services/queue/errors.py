@@ -21,6 +21,7 @@ __all__ = [
     "QueueNotFoundError",
     "QueueNotServedError",
     "QueuePrefixTakenError",
+    "ServiceDayOverError",
     "TicketAtAnotherWindowError",
     "TicketEndedError",
     "TicketNotCalledError",
@@ -62,6 +63,11 @@ class QueueDayClosedError(QueueError, ConflictError):
 
 class QueueFullError(QueueError, ConflictError):
     """Every number of the day's sequence (001-999) was issued."""
+
+
+class ServiceDayOverError(QueueError, ConflictError):
+    """The ticket is of a past service day: no window calls it any more, so it is not put
+    back in a line (a transfer): the applicant takes a new ticket today."""
 
 
 class TicketNotFoundError(QueueError, NotFoundError):

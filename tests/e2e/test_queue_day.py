@@ -9,6 +9,7 @@ event validates against its contract.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ import pytest
 from contracts import to_payload, validate_payload
 from gateway.auth import Role
 from services.queue import QueueDay, QueueService
+from services.shared.working_days import CHINA_TZ, local_date
+from tests.fixtures.races import in_new_process
 
 REGISTER = """mutation($id: String!) {
   registerHall(input: {hallId: $id, name: "测试大厅", region: "江苏省苏州市"}) { hallId }
@@ -353,3 +356,20 @@ def test_a_ticket_is_transferred_only_to_an_open_window_which_closes_once_it_is_
     ended = _at_window(gql, s2, "endTicketService", "BD", 1, "outcome: COMPLETED")
     assert _data(ended, "endTicketService")["status"] == "ENDED"
     assert _data(gql(close, {"w": "W02"}, token=s2), "closeWindow")["status"] == "CLOSED"
+
+
+def test_a_ticket_of_a_past_service_day_is_not_transferred(gql, as_, hall, hall_ready, app_pool):
+    """No window calls yesterday's ticket today, not even the open window it would be
+    transferred to: CONFLICT, with the reason."""
+    s1 = as_(Role.STAFF, "S001")
+    _data(
+        gql('mutation { signInStaff(windowCode: "W01") { onDutyWindow } }', token=s1), "signInStaff"
+    )
+    _data(gql('mutation { openWindow(code: "W01") { status } }', token=s1), "openWindow")
+    yesterday = local_date(datetime.now(UTC)) - timedelta(days=1)
+    nine = datetime.combine(yesterday, time(9), CHINA_TZ)
+    in_new_process(app_pool, QueueService, hall, nine).issue_ticket("ZH", "KIOSK", "kiosk-01")
+    target = f'toWindowCode: "W01", serviceDay: "{yesterday.isoformat()}"'
+    refused = _at_window(gql, s1, "transferTicket", "ZH", 1, target)
+    assert _codes(refused) == ["CONFLICT"], refused.text
+    assert "past service day" in refused.json()["errors"][0]["message"]

@@ -2,7 +2,8 @@
 QueueService or PlacesService) configure queues, call tickets and close windows at once.
 Optimistic concurrency must make the losers conflict: never one prefix for two queues, never
 two tickets called to one window, never a ticket called to a window closed or suspended
-meanwhile, never a ticket left waiting reserved for a window closed meanwhile (转窗口).
+meanwhile, never a ticket left waiting reserved for a window closed (or reconfigured away from
+its queue) meanwhile (转窗口).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from services.queue import (
     ConcurrentChangeError,
     Queue,
     QueueDay,
+    QueueNotServedError,
     QueuePrefix,
     QueuePrefixTakenError,
     QueueService,
@@ -348,6 +350,42 @@ def test_a_close_and_a_transfer_at_once_one_wins_and_no_ticket_waits_for_a_close
             places_process().open_window("W1", "admin")
         else:
             process().remove_ticket("ZH", number, "下一轮", "admin")
+
+
+def _serve_bd_only(places: PlacesService) -> Window:
+    return places.reconfigure_window("W1", "窗口一", "COMPREHENSIVE", [], ["BD"], "admin")
+
+
+def test_a_reconfiguration_racing_a_transfer_leaves_no_ticket_reserved_for_the_window(
+    hall, process, places_process
+):
+    mine, admin = process(), places_process()
+    mine.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    # right after this transfer read W1's day, the window (serving ZH) and the ZH day, W1
+    # stops serving ZH
+    _meanwhile(mine, QueueDay.create_id(hall, "ZH", "2026-03-02"), lambda: _serve_bd_only(admin))
+    with pytest.raises(QueueNotServedError) as raised:
+        mine.transfer_ticket("ZH", 1, "admin", to_window_code="W1")
+    assert raised.value.code == "VALIDATION"
+    assert places_process().get_window("W1").queue_codes == ["BD"]
+    assert _reserved_for_w1(process()) == []
+
+
+def test_a_transfer_racing_a_reconfiguration_makes_it_conflict_and_be_refused(
+    hall, process, places_process
+):
+    transferrer, mine = process(), places_process()
+    transferrer.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    _meanwhile(
+        mine,
+        QueueDay.create_id(hall, "ZH", "2026-03-02"),
+        lambda: transferrer.transfer_ticket("ZH", 1, "admin", to_window_code="W1"),
+    )
+    with pytest.raises(WindowInUseError) as raised:
+        _serve_bd_only(mine)
+    assert raised.value.code == "CONFLICT"
+    assert places_process().get_window("W1").queue_codes == ["ZH", "BD"]
+    assert _reserved_for_w1(process()) == ["A001"]
 
 
 def _after_reading_ahead(app: QueueService, command: Callable[[], Any]) -> None:

@@ -40,6 +40,7 @@ from services.queue.domain.values import (
 from services.queue.errors import (
     QueueDayClosedError,
     QueueFullError,
+    ServiceDayOverError,
     TicketAtAnotherWindowError,
     TicketEndedError,
     TicketNotCalledError,
@@ -49,6 +50,7 @@ from services.queue.errors import (
     TicketStateError,
 )
 from services.shared import ValidationError, stable_id
+from services.shared.working_days import local_date
 
 __all__ = ["QueueDay"]
 
@@ -533,8 +535,17 @@ class QueueDay(Aggregate):
         actor: str,
     ) -> Ticket:
         """转号 / 转窗口: within this queue to a window (the ticket waits again, at the front,
-        reserved for it), or to another queue (the ticket ends here; ``to_number`` goes on)."""
-        self._require(number, None, TicketStateError)
+        reserved for it), or to another queue (the ticket ends here; ``to_number`` goes on).
+
+        Only on the day's own service day (the date of ``now`` in China): windows call from
+        today's days only, so a ticket of a past day would wait for ever, or go on today as
+        a ticket of another day."""
+        ticket = self._require(number, None, TicketStateError)
+        if local_date(now).isoformat() != self.service_day:
+            raise ServiceDayOverError(
+                f"{ticket.display_number} is of {self.service_day}, a past service day: no "
+                "window calls it any more, so it is not transferred (take a new ticket)"
+            )
         if to_queue_code == self.queue_code:
             if not to_window_code or to_number != number:
                 raise ValidationError("a transfer within the queue names the window to serve it")

@@ -19,25 +19,29 @@ and a call is never saved for a window closed meanwhile. Suspending the window (
 recorded the same way (``SuspensionRecorded``, with the window's ``WindowSuspended``): a call
 is never saved for a window suspended meanwhile. A suspension keeps the window's ticket (a
 system failure mid-service is a reason to suspend), so a call saved first only makes the
-suspension conflict and be tried again. Opening and resuming are not recorded: a call racing
-them read the window not open and is refused, never saved wrongly.
+suspension conflict and be tried again. Opening and resuming are not recorded: a call (or a
+transfer) racing them read the window not open and is refused, never saved wrongly.
 
 A transfer to the window (转窗口) is recorded here as well (``ReservationRecorded``, in the
 same atomic save as the queue day's ``TicketTransferred`` or transferred ``TicketIssued``):
-the ticket then waits for this window alone, so the transfer requires the window open and a
-close must not leave the ticket behind. A transfer and a close (or suspension) racing each
-other therefore conflict here: the transfer, tried again, finds the window closed (or
-suspended) and is refused; the close, tried again, finds the reserved ticket and is refused.
+the ticket then waits for this window alone, so the transfer requires the window open and
+serving the ticket's queue, and neither a close nor a change of the window's queues may leave
+the ticket behind. A change dropping queues is recorded too (``ReconfigurationRecorded``,
+with the window's ``WindowReconfigured``). A transfer and a close (suspension, or change
+dropping the ticket's queue) racing each other therefore conflict here: the transfer, tried
+again, finds the window closed (suspended, or not serving the queue) and is refused; the
+close or change, tried again, finds the reserved ticket and is refused.
 :attr:`WindowDay.reserved_from` names the queues the reservations came from, so a close finds
 them even when the window no longer serves those queues.
 
 A new service day is a new aggregate, as for the queue days; ticket state stays in the
-queue days (this only records the window's calls, reservations, closes and suspensions).
+queue days (this only records the window's calls, reservations, closes, suspensions and
+queues dropped).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -45,13 +49,15 @@ from eventsourcing.domain import Aggregate, event
 
 from services.queue.domain.day import QueueDay
 from services.queue.domain.ticket import Ticket
+from services.queue.domain.values import TicketStatus
 from services.shared import stable_id
 
 __all__ = ["WindowDay"]
 
 
 class WindowDay(Aggregate):
-    """The calls (and reservations, closes, suspensions) of one window on one service day.
+    """The calls (and reservations, closes, suspensions, queues dropped) of one window on one
+    service day.
 
     >>> from datetime import UTC
     >>> from services.queue.domain.values import Channel, PriorityGroup
@@ -65,8 +71,8 @@ class WindowDay(Aggregate):
     """
 
     class Started(Aggregate.Created):
-        """WindowDayStarted: the window's first call (transfer to it, close or suspension) of
-        the day opened its record."""
+        """WindowDayStarted: the window's first call (transfer to it, close, suspension or
+        change dropping queues) of the day opened its record."""
 
         hall_id: str
         window_code: str
@@ -99,6 +105,14 @@ class WindowDay(Aggregate):
         closed_at: datetime
         actor: str
 
+    class ReconfigurationRecorded(Aggregate.Event):
+        """WindowReconfigurationRecorded: the window no longer serves ``dropped_queue_codes``
+        (with its ``WindowReconfigured``; no ticket of theirs reserved for it)."""
+
+        dropped_queue_codes: list[str]
+        reconfigured_at: datetime
+        actor: str
+
     class SuspensionRecorded(Aggregate.Event):
         """WindowSuspensionRecorded: the window was suspended (with its ``WindowSuspended``;
         a ticket called or in service there stays)."""
@@ -127,6 +141,8 @@ class WindowDay(Aggregate):
         waiting reserved for the window is in one of their days (or of its current queues)."""
         self.closes = 0
         """How often the window was closed that day."""
+        self.reconfigurations = 0
+        """How often the window was reconfigured away from queues it served that day."""
         self.suspensions = 0
         """How often the window was suspended that day."""
 
@@ -151,6 +167,20 @@ class WindowDay(Aggregate):
         requeued keeps its reservation) and of :attr:`reserved_from`.
         """
         return [t for d in days for t in d.reserved_for(self.window_code)]
+
+    def stranded(self, days: Iterable[QueueDay], queue_codes: Collection[str]) -> list[Ticket]:
+        """The tickets reserved for this window in ``days`` that it would no longer call if
+        it served only ``queue_codes``: those of other queues waiting for it, and those
+        called there (a missed one rejoins its line, still reserved for this window, under
+        REQUEUE or DEFER). Pass the days as for :meth:`reserved`."""
+        return [
+            t
+            for d in days
+            if d.queue_code not in queue_codes
+            for t in d.tickets
+            if t.reserved_window == self.window_code
+            and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)
+        ]
 
     def record_call(self, ticket: Ticket, now: datetime, actor: str) -> None:
         """Record that the window called ``ticket`` (called in the same save)."""
@@ -203,6 +233,22 @@ class WindowDay(Aggregate):
     @event(CloseRecorded)
     def _close_recorded(self, closed_at: datetime, actor: str, *, timestamp: datetime) -> None:
         self.closes += 1
+
+    def record_reconfiguration(self, dropped: Sequence[str], now: datetime, actor: str) -> None:
+        """Record that the window no longer serves the queues ``dropped`` (its
+        ``WindowReconfigured`` is in the same save)."""
+        self._reconfiguration_recorded(list(dropped), now, actor, timestamp=now)
+
+    @event(ReconfigurationRecorded)
+    def _reconfiguration_recorded(
+        self,
+        dropped_queue_codes: list[str],
+        reconfigured_at: datetime,
+        actor: str,
+        *,
+        timestamp: datetime,
+    ) -> None:
+        self.reconfigurations += 1
 
     def record_suspension(self, now: datetime, actor: str) -> None:
         """Record that the window was suspended (its ``WindowSuspended`` is in the same save)."""

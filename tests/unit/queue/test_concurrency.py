@@ -1,16 +1,18 @@
 """Concurrent commands: optimistic concurrency, retried, never a number twice, never a prefix
 for two queues, never two tickets called to one window, never a ticket called to a window
-closed or suspended meanwhile."""
+closed or suspended meanwhile, never a ticket reserved for a window that stopped serving its
+queue meanwhile."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.places import PlacesService, WindowNotOpenError, WindowStatus
+from services.places import PlacesService, WindowInUseError, WindowNotOpenError, WindowStatus
 from services.queue import (
     ConcurrentChangeError,
     Queue,
     QueueDay,
+    QueueNotServedError,
     QueuePrefix,
     QueuePrefixTakenError,
     QueueService,
@@ -183,3 +185,63 @@ def test_a_call_racing_a_suspension_is_kept_and_the_window_still_suspends(hall, 
     assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.CALLED
     with pytest.raises(WindowNotOpenError):
         hall.call("W3")
+
+
+def _serve_bd_only(places: PlacesService) -> None:
+    places.reconfigure_window("W1", "窗口W1", "COMPREHENSIVE", [], ["BD"], "admin")
+
+
+def test_a_transfer_racing_a_reconfiguration_makes_it_conflict_and_be_refused(hall, second_kiosk):
+    """While the reconfiguration of W1 (to serve BD only) reads the ZH day for tickets
+    reserved for W1, another process transfers A001 to W1: the reconfiguration conflicts on
+    W1's day, is checked again and refused, as A001 now waits for W1 alone."""
+    hall.issue("ZH")
+    _meanwhile(
+        hall.places,
+        QueueDay.create_id("h1", "ZH", "2026-03-02"),
+        lambda: second_kiosk.transfer_ticket("ZH", 1, "admin", to_window_code="W1"),
+    )
+    with pytest.raises(WindowInUseError) as raised:
+        _serve_bd_only(hall.places)
+    assert raised.value.code == "CONFLICT"
+    assert hall.places.get_window("W1").queue_codes == ["ZH", "BD"]
+    assert hall.queue.get_ticket("ZH", 1).reserved_window == "W1"
+
+
+def test_a_reconfiguration_racing_a_transfer_makes_the_transfer_conflict_and_be_refused(
+    hall, hall_apps
+):
+    """While the transfer of A001 to W1 reads the ZH day, another process reconfigures W1 to
+    serve BD only: the transfer conflicts on W1's day, is checked again and refused (W1 no
+    longer serves ZH), so A001 does not wait for a window that will never call it."""
+    hall.issue("ZH")
+    other = hall_apps(PlacesService, "h1")
+    other.clock = hall.clock
+    _meanwhile(
+        hall.queue, QueueDay.create_id("h1", "ZH", "2026-03-02"), lambda: _serve_bd_only(other)
+    )
+    with pytest.raises(QueueNotServedError) as raised:
+        hall.queue.transfer_ticket("ZH", 1, "admin", to_window_code="W1")
+    assert raised.value.code == "VALIDATION"
+    assert hall.places.get_window("W1").queue_codes == ["BD"]
+    ticket = hall.queue.get_ticket("ZH", 1)
+    assert (ticket.status, ticket.reserved_window) == (TicketStatus.WAITING, "")
+
+
+def test_a_call_racing_a_reconfiguration_is_kept_and_the_window_still_reconfigured(
+    hall, second_kiosk
+):
+    """While the reconfiguration of W1 reads W1's day, another process calls A001 there:
+    the reconfiguration (recorded on W1's day, as it drops ZH) conflicts, is tried again and
+    saved; W1 stays busy with A001 until it ends (its day keeps the queues it called from)."""
+    hall.issue("ZH")
+    calls = WindowDay.create_id("h1", "W1", "2026-03-02")
+    _meanwhile(hall.places, calls, lambda: second_kiosk.call_next("W1", "S1", "S1"))
+    assert hall.places.reconfigure_window(
+        "W1", "窗口W1", "COMPREHENSIVE", [], ["BD"], "admin"
+    ).queue_codes == ["BD"]
+    recorded = [type(e).__name__ for e in hall.queue.repository.event_store.get(calls)]
+    assert recorded == ["Started", "CallRecorded", "ReconfigurationRecorded"]
+    assert hall.queue.get_ticket("ZH", 1).status is TicketStatus.CALLED
+    with pytest.raises(WindowBusyError):
+        hall.call("W1")

@@ -15,6 +15,8 @@ def test_a_days_events_validate_against_their_contracts(hall, clock):
     places.register_place("ZX", "某镇便民服务中心", "GRASSROOTS_STATION", "某路1号", "admin")
     places.configure_window("W4", "投诉窗口", "COMPLAINT", [], "admin", place_code="ZX")
     places.reconfigure_window("W4", "投诉窗口", "COMPLAINT", ["X1"], ["BD"], "admin")
+    places.reconfigure_window("W2", "窗口W2", "COMPREHENSIVE", [], ["BD", "ZH"], "admin")
+    places.reconfigure_window("W2", "窗口W2", "COMPREHENSIVE", [], ["BD"], "admin")  # ZH dropped
     q.reconfigure_queue("BD", "帮办代办", "B", ["X1"], "admin")
     q.configure_queue("JD", "监督", "J", [], "admin")
     q.reconfigure_queue("JD", "监督", "K", [], "admin")  # J released, free from tomorrow

@@ -1,13 +1,17 @@
 """A ticket transferred to a window (转窗口) waits for that window alone: the window must be
 open to take it, and does not close while it waits there (it may suspend: it calls the
-ticket when it resumes). The window's day records each reservation."""
+ticket when it resumes). The window's day records each reservation. Only today's tickets are
+transferred: no window calls a past day's."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from services.halls import MissedNumberPolicy
 from services.places import WindowInUseError, WindowNotOpenError, WindowStatus
-from services.queue import TicketStatus, WindowDay
+from services.queue import ServiceDayOverError, TicketStatus, WindowDay
 from tests.unit.queue.support import refused
 
 
@@ -107,6 +111,24 @@ def test_a_window_is_not_reconfigured_away_from_a_ticket_reserved_for_it(hall):
     assert hall.places.close_window("W1", "admin").status is WindowStatus.CLOSED
 
 
+def test_a_window_is_not_reconfigured_away_from_a_reserved_ticket_called_there(hall):
+    """Missed, the ticket rejoins its line still reserved for the window (REQUEUE, DEFER):
+    had the window stopped serving its queue, no window would call it again."""
+    hall.policies(missed_number_policy=MissedNumberPolicy.REQUEUE)
+    hall.issue("ZH")
+    _to_w1(hall)
+    assert hall.call("W1").display_number == "A001"
+    reconfigure = lambda: hall.places.reconfigure_window(  # noqa: E731
+        "W1", "窗口W1", "COMPREHENSIVE", [], ["BD"], "admin"
+    )
+    assert refused(hall.places, WindowInUseError, reconfigure) == "CONFLICT"
+    missed = hall.queue.mark_no_show("ZH", 1, "S1", "S1")
+    assert (missed.status, missed.reserved_window) == (TicketStatus.WAITING, "W1")
+    assert hall.call("W1").display_number == "A001"
+    hall.queue.start_service("ZH", 1, "S1", "S1")  # in service: it no longer rejoins a line
+    assert reconfigure().queue_codes == ["BD"]
+
+
 def test_a_window_suspends_with_a_reserved_ticket_and_calls_it_when_it_resumes(hall):
     """暂停服务 is a pause, not the end of the window's day: the ticket waits on for it, but
     no other is transferred to it meanwhile."""
@@ -124,3 +146,29 @@ def test_a_window_suspends_with_a_reserved_ticket_and_calls_it_when_it_resumes(h
     assert (_calls(hall, "W1").reservations, _calls(hall, "W1").suspensions) == (1, 1)
     hall.places.resume_window("W1", "admin")
     assert hall.call("W1").display_number == "A001"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"to_window_code": "W1"},
+        {"to_queue_code": "BD"},
+        {"to_queue_code": "BD", "to_window_code": "W2"},
+    ],
+    ids=["to a window", "to another queue", "to another queue and window"],
+)
+def test_a_ticket_of_a_past_service_day_is_not_transferred(hall, target):
+    """No window calls yesterday's ticket today (a call reads today's days): it would wait
+    reserved on its own day for ever (the reservation on today's window day, which a close
+    reads for today's tickets only), or go on in today's line as a ticket of another day.
+    Refused, recording nothing."""
+    hall.issue("ZH")
+    hall.clock.advance(days=1)
+    monday = date(2026, 3, 2)
+
+    def transfer():
+        return hall.queue.transfer_ticket("ZH", 1, "admin", service_day=monday, **target)
+
+    assert refused(hall.queue, ServiceDayOverError, transfer) == "CONFLICT"
+    ticket = hall.queue.get_ticket("ZH", 1, monday)
+    assert (ticket.status, ticket.reserved_window) == (TicketStatus.WAITING, "")
