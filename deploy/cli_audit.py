@@ -40,7 +40,7 @@ audit_app = typer.Typer(
 console = Console(stderr=True)
 out = Console()
 
-Tenant = Annotated[str, typer.Option(help="The hall.")]
+Tenant = Annotated[str, typer.Option(help="The hall, or platform (the platform log).")]
 Reason = Annotated[str, typer.Option(help="Why you read this hall's history (logged).")]
 Actor = Annotated[str, typer.Option(help="Who reads (default cli:<login>).")]
 Personal = Annotated[
@@ -98,18 +98,19 @@ def _reader(platform: Platform) -> Any:
 
 
 def _point(text: str, option: str) -> Point:
-    """A position (digits) or an ISO 8601 time with its zone; anything else exits 2."""
+    """A position (digits) or an RFC 3339 time with its zone; anything else exits 2."""
     from services.audit import Point
     from services.shared.errors import ValidationError
+    from services.shared.values import parse_datetime
 
     try:
-        if text.isascii() and text.isdigit():
-            return Point(position=int(text))
-        return Point(at=datetime.fromisoformat(text))
-    except ValueError:
+        at = None if text.isascii() and text.isdigit() else parse_datetime(text, "a time")
+    except ValidationError as error:  # also 20260501, week dates: not what a reader expects
         raise typer.BadParameter(
-            f"{text!r} is neither a position nor an ISO time", param_hint=option
+            f"{text!r} is neither a position nor an ISO time ({error})", param_hint=option
         ) from None
+    try:
+        return Point(position=int(text)) if at is None else Point(at=at)
     except ValidationError as error:
         raise typer.BadParameter(f"{text!r}: {error}", param_hint=option) from None
 
@@ -158,6 +159,8 @@ def history(
     from dataclasses import asdict
 
     from services.audit import HistoryFilter
+    from services.audit.history import topics_for
+    from services.shared.errors import ValidationError
 
     where = HistoryFilter(
         aggregate_id=record,
@@ -166,6 +169,11 @@ def history(
         since=_time(since, "--since"),
         until=_time(until, "--until"),
     )
+    try:
+        if event_type:
+            topics_for(event_type)
+    except ValidationError as error:
+        raise typer.BadParameter(str(error), param_hint="--event-type") from None
     accessor = _accessor(actor, reason)
     with _platform() as platform:
         page = _reader(platform).history(
@@ -268,16 +276,26 @@ def export(
 
 @audit_app.command()
 def verify(
-    bundle: Annotated[Path, typer.Argument(help="The bundle directory.")],
+    bundle: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, metavar="BUNDLE", help="The bundle directory."
+        ),
+    ],
     public_key: Annotated[
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="The platform's public key (pin it!)."),
     ] = None,
 ) -> None:
-    """Check a bundle without a database: signature, chain, order, completeness."""
+    """Check a bundle without a database: signature, chain, order, completeness (exit 1:
+    broken; 2: no bundle directory or an unusable key file)."""
     from services.audit.verifier import verify_bundle
 
-    report = verify_bundle(bundle, public_key.read_text() if public_key else None)
+    try:
+        key = public_key.read_text() if public_key else None
+        report = verify_bundle(bundle, key)  # ValueError: the key is unusable
+    except (OSError, ValueError) as error:  # not the bundle's: a broken one is a report
+        raise typer.BadParameter(str(error), param_hint="--public-key") from None
     if report.ok:
         console.print(f"[green]{report}[/green]")
         return

@@ -5,6 +5,10 @@
 - :class:`ChainHead`: a published head of the hall's hash chain (position and hash), so a
   later rewrite of history is detectable against it.
 
+Both are recorded in the log they are about: a hall's, or the platform log
+(:data:`~services.shared.ids.PLATFORM_LOG`: holiday schedules, partner register), which
+platform operators read with the same commands.
+
 >>> a = AuditAccess(hall_id="demo", actor="au-1", role="auditor", action="HISTORY",
 ...     scope="positions 1-50", reason="年度审计", personal=False)
 >>> a.action
@@ -20,9 +24,9 @@ from eventsourcing.domain import Aggregate, event
 
 from services.audit.errors import ReasonRequiredError
 from services.shared.errors import ValidationError
-from services.shared.ids import validate_hall_id
+from services.shared.ids import PLATFORM_LOG, validate_hall_id
 
-__all__ = ["AccessAction", "AuditAccess", "ChainHead", "require_reason"]
+__all__ = ["AccessAction", "AuditAccess", "ChainHead", "require_reason", "validate_log_id"]
 
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")
 
@@ -40,6 +44,15 @@ class AccessAction(StrEnum):
     """A signed export bundle."""
     REPLAY = "REPLAY"
     """A replay through fresh projections, compared with the live read models."""
+
+
+def validate_log_id(log_id: str) -> str:
+    """A hall id, or :data:`PLATFORM_LOG`: the logs whose history is audited.
+
+    >>> validate_log_id("platform")
+    'platform'
+    """
+    return log_id if log_id == PLATFORM_LOG else validate_hall_id(log_id)
 
 
 def require_reason(reason: str | None) -> str:
@@ -77,7 +90,7 @@ class AuditAccess(Aggregate):
         reason: str,
         personal: bool,
     ) -> None:
-        validate_hall_id(hall_id)
+        validate_log_id(hall_id)
         self.hall_id = hall_id
         self.actor = actor
         self.role = role
@@ -100,7 +113,7 @@ class ChainHead(Aggregate):
 
     @event(Published)
     def __init__(self, hall_id: str, head_position: int, head_hash: str, actor: str) -> None:
-        validate_hall_id(hall_id)
+        validate_log_id(hall_id)
         if head_position < 0 or not _HASH.match(head_hash):
             raise ValidationError("a chain head is a position and a 64-digit sha256 hex")
         self.hall_id = hall_id

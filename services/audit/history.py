@@ -16,7 +16,14 @@ from services.store.decoding import decode
 from services.store.pool import Pool
 from services.store.session import TenantSession
 
-__all__ = ["HistoryEntry", "HistoryFilter", "HistoryPage", "read_history", "topics_for"]
+__all__ = [
+    "HistoryEntry",
+    "HistoryFilter",
+    "HistoryPage",
+    "check_history_request",
+    "read_history",
+    "topics_for",
+]
 
 MAX_PAGE = 500
 
@@ -49,6 +56,12 @@ class HistoryFilter:
     """Recorded at or after (the database's commit clock)."""
     until: datetime | None = None
     """Recorded before."""
+
+    def __post_init__(self) -> None:
+        if any(t is not None and t.tzinfo is None for t in (self.since, self.until)):
+            # Compared with the commit time, a naive one would be read in the database
+            # server's zone: say which.
+            raise ValidationError("a time needs its time zone (e.g. 2026-05-01T10:00:00+08:00)")
 
     def describe(self) -> str:
         """The filter in words, for the access log."""
@@ -103,6 +116,15 @@ class HistoryPage:
     """``None`` when this is the last page."""
 
 
+def check_history_request(where: HistoryFilter, first: int) -> None:
+    """Refuse a page size outside 1 to :data:`MAX_PAGE` or an unknown event type
+    (:class:`ValidationError`); reads nothing."""
+    if not 1 <= first <= MAX_PAGE:
+        raise ValidationError(f"page size is 1 to {MAX_PAGE}")
+    if where.event_type:
+        topics_for(where.event_type)
+
+
 def read_history(
     pool: Pool,
     tenant_id: str,
@@ -117,8 +139,7 @@ def read_history(
     Personal fields show ``[redacted]`` unless ``personal`` (then their plaintext, or
     ``[erased]`` once the subject's key is destroyed; only then are they decrypted).
     """
-    if not 1 <= first <= MAX_PAGE:
-        raise ValidationError(f"page size is 1 to {MAX_PAGE}")
+    check_history_request(where, first)
     session = TenantSession(pool, tenant_id)
     conditions, params = where.sql()
     rows = session.fetch(

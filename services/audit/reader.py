@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from services.audit.application import Accessor, AuditLog
 from services.audit.domain import AccessAction
-from services.audit.history import HistoryFilter, HistoryPage, read_history
+from services.audit.history import (
+    HistoryFilter,
+    HistoryPage,
+    check_history_request,
+    read_history,
+)
 from services.audit.timetravel import Point, RecordDiff, RecordState, record_diff, state_as_of
 from services.store.store import EventStore
 
@@ -55,7 +60,13 @@ class AuditReader:
         first: int = 100,
         personal: bool = False,
     ) -> HistoryPage:
-        """A page of the hall's event stream (see :func:`read_history`)."""
+        """A page of the hall's event stream (see :func:`read_history`).
+
+        A filter or page size that :func:`read_history` would refuse is refused before the
+        access is recorded (:class:`~services.shared.errors.ValidationError`): a typo reads
+        nothing, so it leaves no access record in the hall's immutable log either.
+        """
+        check_history_request(where, first)
         scope = f"{where.describe()}; after {after}; first {first}"
         self.record(tenant_id, accessor, AccessAction.HISTORY, scope, personal=personal)
         return read_history(

@@ -1,29 +1,25 @@
 """Offline verifier of Yanshen audit export bundles — stdlib and ``cryptography`` only.
 
-Copy this one file anywhere and run ``python verifier.py BUNDLE --public-key KEY.pub``; no
-database and no other Yanshen code is needed. A bundle is a directory of four files:
+Copy this one file anywhere (Python 3.11+) and run ``python verifier.py BUNDLE --public-key
+KEY.pub``; no database and no other Yanshen code is needed. A bundle is a directory of:
 
-``manifest.json``
-    ``format`` (``yanshen-audit-bundle/2``; ``/1`` bundles are still read), the hall, the
-    exported positions ``from_position`` … ``to_position``, ``count``, the hash before the
-    first event (``prev_hash``) and of the last one (``head_hash``), the hall's head at export
-    time, who exported it and why, the sha256 of the other files, the signer's Ed25519 key.
-``manifest.sig``
-    base64 of the Ed25519 signature over the exact bytes of ``manifest.json``.
-``events.jsonl``
-    One event per line, in position order: ``position``, ``originator_id``,
-    ``originator_version``, ``topic``, ``recorded_at`` (UTC, ``…T…:…:….ffffffZ``),
-    ``chain_format``, ``prev_hash``, ``hash`` (hex) and the stored ``state`` (UTF-8 text, or
-    ``state_b64``). Personal fields in ``state`` are sealed; the export carries no keys.
-``chain.txt``
-    One line per event: ``<position> <hash> <sha256 of the events.jsonl line>``.
+- ``manifest.json``: ``format`` (``yanshen-audit-bundle/2``; ``/1`` is still read), the log
+  (``tenant_id``), ``from_position`` … ``to_position``, ``count``, the hash before the first
+  event (``prev_hash``) and of the last (``head_hash``), the sha256 of the other ``files``,
+  the signer's Ed25519 key, who exported it and why;
+- ``manifest.sig``: base64 of the Ed25519 signature over the exact bytes of the manifest;
+- ``events.jsonl``: one event per line in position order: ``position``, ``originator_id``,
+  ``originator_version``, ``topic``, ``recorded_at`` (UTC, ``…T…:…:….ffffffZ``),
+  ``chain_format``, ``prev_hash``, ``hash`` (hex), the stored ``state`` (UTF-8 text, or
+  ``state_b64``; personal fields are sealed, the export carries no keys);
+- ``chain.txt``: ``<position> <hash> <sha256 of the events.jsonl line>`` per event.
 
-The checks: the signature (against the pinned public key); every line's hash is
-``sha256(prev_hash ‖ canonical bytes)`` (see :func:`canonical_bytes`, the same bytes the
-database hashes; chain format 2 covers ``recorded_at`` too, format 1 — events appended before
-it existed — does not); every line links to the previous line's hash; positions run without
-gaps in order; each line matches its signed digest in ``chain.txt``; count and end hashes
-match the manifest. Each problem is reported with its line and position.
+The checks (each problem reported with its line and position): the signature, against the
+pinned key; each line's hash is ``sha256(prev_hash ‖ canonical bytes)`` (:func:`canonical_bytes`,
+what the database hashes; chain format 2 covers ``recorded_at``, format 1 does not) and links
+to the previous line's; positions run in order without gaps; each line matches its signed
+digest in ``chain.txt``; count and end hashes match the manifest. Exit status 0: intact,
+1: not, 2: a bad argument (no bundle directory, an unusable key file).
 """
 
 from __future__ import annotations
@@ -48,6 +44,8 @@ FORMAT = "yanshen-audit-bundle/2"
 _READABLE = (FORMAT, "yanshen-audit-bundle/1")  # /1: no chain_format (all lines format 1)
 FILES = ("events.jsonl", "chain.txt")
 _MAX_GAP = 1000
+_FIELDS = {"tenant_id": str, "from_position": int, "to_position": int, "count": int}
+_FIELDS |= {"prev_hash": str, "head_hash": str, "files": dict}
 
 
 def _text(value: str) -> bytes:
@@ -64,12 +62,9 @@ def canonical_bytes(
     state: bytes,
     recorded_at: str | None = None,
 ) -> bytes:
-    """The bytes each chain link hashes: length-prefixed UTF-8 texts, big-endian integers.
-
-    ``len(tenant) tenant | position (int8) | len(originator) originator | version (int8) |
-    len(topic) topic | len(state) state``, lengths as int4; chain format 2 appends
-    ``len(recorded_at) recorded_at`` (the line's UTC text, as given).
-    """
+    """The bytes each chain link hashes: ``len(tenant) tenant | position | len(originator)
+    originator | version | len(topic) topic | len(state) state``, then for chain format 2
+    ``len(recorded_at) recorded_at`` (UTF-8; int4 lengths, int8 numbers, big-endian)."""
     head = _text(tenant_id) + struct.pack(">q", position) + _text(originator_id)
     body = struct.pack(">q", version) + _text(topic) + struct.pack(">i", len(state)) + state
     return head + body + (b"" if recorded_at is None else _text(recorded_at))
@@ -84,12 +79,9 @@ class Problem:
     position: int | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.position is not None:
-            where.append(f"position {self.position}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        at = (("line", self.line), ("position", self.position))
+        where = ", ".join(f"{name} {n}" for name, n in at if n is not None)
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass
@@ -112,16 +104,20 @@ class BundleReport:
     def __str__(self) -> str:
         if self.ok:
             pinned = "pinned key" if self.key_pinned else "the bundle's own key (NOT pinned)"
-            return (
-                f"OK: hall {self.tenant_id}, {self.events} events, head {self.head_hash}, "
-                f"signed with {pinned}"
-            )
+            head = f"hall {self.tenant_id}, {self.events} events, head {self.head_hash}"
+            return f"OK: {head}, signed with {pinned}"
         return "BROKEN:\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
-def _public_key(text: str) -> bytes:
-    """A public key file's content: base64 of the raw 32-byte key (``KEY.pem.pub``)."""
-    return base64.b64decode(text.strip(), validate=True)
+def _public_key(key: bytes | str) -> bytes:
+    """The pinned key: raw bytes, or a key file's content (base64 of them, ``KEY.pem.pub``)."""
+    try:
+        raw = base64.b64decode(key.strip(), validate=True) if isinstance(key, str) else key
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError("the public key is not base64 of a raw 32-byte Ed25519 key (KEY.pem.pub)")
+    return raw
 
 
 def _check_signature(
@@ -151,13 +147,11 @@ class _Walk:
     """The line-by-line checks of ``events.jsonl`` against the chain and ``chain.txt``."""
 
     def __init__(self, manifest: dict[str, Any], report: BundleReport) -> None:
-        self.tenant = str(manifest["tenant_id"])
+        self.tenant, self.prev = str(manifest["tenant_id"]), str(manifest["prev_hash"])
         self.expected = int(manifest["from_position"])
-        self.prev = str(manifest["prev_hash"])
         self.hashes = {self.expected - 1: self.prev}
         """Hash of each position seen (the link of a line is checked by position)."""
-        self.report = report
-        self.missing: dict[int, int] = {}
+        self.report, self.missing = report, dict[int, int]()
         self.lines, self.format = 0, 1
 
     def problem(self, message: str, line: int, position: int | None) -> None:
@@ -170,11 +164,8 @@ class _Walk:
         try:
             rec = json.loads(raw)
             position = int(rec["position"])
-            state = (
-                rec["state"].encode("utf-8")
-                if "state" in rec
-                else base64.b64decode(rec["state_b64"])
-            )
+            text = rec.get("state")
+            state = base64.b64decode(rec["state_b64"]) if text is None else text.encode("utf-8")
             chain_format = int(rec.get("chain_format", 1))
             if chain_format not in (1, 2):
                 raise ValueError(chain_format)
@@ -183,7 +174,7 @@ class _Walk:
             canonical = canonical_bytes(self.tenant, position, *fields, state, at)
             prev_hash, stored = str(rec["prev_hash"]), str(rec["hash"])
             computed = hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()
-        except (ValueError, KeyError, TypeError, binascii.Error):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, struct.error):
             self.problem("not a valid event line", number, None)
             return
         in_place = self._position(number, position)
@@ -213,11 +204,9 @@ class _Walk:
             for p in range(self.expected, min(position, self.expected + _MAX_GAP)):
                 self.missing[p] = number
             self.expected = position + 1
-        elif position in self.missing:
-            where = self.missing.pop(position)
-            self.problem(
-                f"out of order: position {position} belongs on line {where}", number, position
-            )
+        elif (where := self.missing.pop(position, None)) is not None:
+            message = f"out of order: position {position} belongs on line {where}"
+            self.problem(message, number, position)
         else:
             self.problem("duplicate or out of order position", number, position)
         return False
@@ -229,26 +218,33 @@ class _Walk:
 
 
 def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _manifest(data: bytes) -> dict[str, Any]:
+    """The manifest, its fields checked for their types (:class:`ValueError` otherwise)."""
+    manifest = json.loads(data)
+    if not isinstance(manifest, dict) or manifest.get("format") not in _READABLE:
+        raise ValueError(f"format {manifest.get('format') if isinstance(manifest, dict) else ''}")
+    wrong = [k for k, kind in _FIELDS.items() if type(manifest.get(k)) is not kind]
+    if wrong or not all(isinstance(manifest["files"].get(n), str) for n in FILES):
+        raise ValueError(f"{', '.join(wrong) or 'files'}: missing or of another type")
+    return manifest
 
 
 def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> BundleReport:
-    """Check a bundle directory; pin the signer with ``public_key`` (raw bytes or base64)."""
+    """Check a bundle directory; pin the signer with ``public_key`` (raw bytes, or the text of
+    a key file, base64). An unusable key raises :class:`ValueError` (nothing checked)."""
     bundle = Path(bundle)
     report = BundleReport()
+    pinned = None if public_key is None else _public_key(public_key)
     try:
         manifest_bytes = (bundle / "manifest.json").read_bytes()
-        manifest = json.loads(manifest_bytes)
-        if manifest.get("format") not in _READABLE:
-            raise ValueError(manifest.get("format"))
-    except (OSError, ValueError) as error:
+        manifest = _manifest(manifest_bytes)
+    except (OSError, ValueError, RecursionError) as error:
         report.problems.append(Problem(f"no readable {FORMAT} manifest.json ({error})"))
         return report
-    pinned = _public_key(public_key) if isinstance(public_key, str) else public_key
     _check_signature(bundle, manifest_bytes, manifest, pinned, report)
     report.tenant_id = str(manifest["tenant_id"])
     if not all((bundle / name).is_file() for name in FILES):
@@ -257,7 +253,7 @@ def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> 
     if _digest(bundle / "chain.txt") != manifest["files"]["chain.txt"]:
         report.problems.append(Problem("chain.txt differs from the signed manifest"))
     signed: dict[int, tuple[str, str]] = {}
-    with (bundle / "chain.txt").open() as chain:
+    with (bundle / "chain.txt").open(encoding="utf-8", errors="replace") as chain:
         for entry in chain:
             position, _, rest = entry.strip().partition(" ")
             link, _, line_digest = rest.partition(" ")
@@ -288,7 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--public-key", type=Path, help="the platform's public key file (pin)")
     args = parser.parse_args(argv)
-    key = args.public_key.read_text() if args.public_key else None
+    if not args.bundle.is_dir():
+        parser.error(f"{args.bundle} is not a bundle directory")
+    try:
+        key = _public_key(args.public_key.read_text()) if args.public_key else None
+    except (OSError, ValueError) as error:  # a UnicodeDecodeError is a ValueError
+        parser.error(f"--public-key {args.public_key}: {error}")
     report = verify_bundle(args.bundle, key)
     print(report)
     return 0 if report.ok else 1

@@ -109,10 +109,13 @@ def test_time_travel_with_a_bad_point_or_reason_exits_2_and_records_nothing(
     [
         (["--since", NAIVE], "time zone"),
         (["--until", "tomorrow"], "neither a position nor an ISO time"),
+        (["--since", "2028-W01-1T08:00:00+08:00"], "neither a position nor an ISO time"),
+        (["--until", "2028-01-01T08:00:00+23:59"], "neither a position nor an ISO time"),
         (["--since", "12"], "is not an ISO time"),
         (["--first", "0"], "--first"),
         (["--first", "501"], "--first"),
         (["--after", "-1"], "--after"),
+        (["--event-type", "complaints.ComplaintRecieved"], "unknown event type"),
     ],
 )
 def test_history_with_bad_options_exits_2_and_records_nothing(env, platform, seeded, options, says):

@@ -135,3 +135,22 @@ def test_every_read_is_logged_and_a_read_without_reason_is_refused(
     for bad in ({"first": 0}, {"first": 501}, {"before": -1}):  # refused, not clamped
         with pytest.raises(ValidationError):
             list_access_log(platform.app_pool, seeded, **bad)
+
+
+@pytest.mark.parametrize(
+    ("where", "first"),
+    [
+        (HistoryFilter(event_type="complaints.ComplaintRecieved"), 10),
+        (HistoryFilter(), 0),
+        (HistoryFilter(), 501),
+    ],
+    ids=["misspelt event type", "empty page", "page too large"],
+)
+def test_a_history_read_that_would_be_refused_is_refused_before_it_is_logged(
+    platform, reader, seeded, auditor, where, first
+):
+    """A typo in a filter reads nothing, so it leaves no access record in the immutable log
+    (which it could not remove again)."""
+    with pytest.raises(ValidationError):
+        reader.history(seeded, auditor, where, first=first)
+    assert list_access_log(platform.app_pool, seeded) == []
