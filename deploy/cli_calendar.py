@@ -24,6 +24,8 @@ import typer
 from rich.console import Console
 
 from deploy.cli_partners import _platform
+from services.shared.errors import ValidationError
+from services.shared.values import parse_date
 
 __all__ = ["ScheduleFile", "calendar_app", "expand_days", "read_schedule_file"]
 
@@ -59,11 +61,13 @@ def expand_days(entries: Any, what: str) -> list[date]:
     days: list[date] = []
     for entry in entries:
         first, sep, last = entry.strip().partition("..")
-        try:
-            start = date.fromisoformat(first.strip())
-            end = date.fromisoformat(last.strip()) if sep else start
-        except ValueError:
-            raise ScheduleFileError(f"{what}: {entry!r} is no date or range of dates") from None
+        try:  # YYYY-MM-DD only: 20271001 or 2027-W40-5 would be some day, not the notice's
+            start = parse_date(first.strip(), what)
+            end = parse_date(last.strip(), what) if sep else start
+        except ValidationError:
+            raise ScheduleFileError(
+                f"{what}: {entry!r} is no date or range of dates (YYYY-MM-DD or FIRST..LAST)"
+            ) from None
         if not 0 <= (end - start).days < MAX_RANGE_DAYS:
             raise ScheduleFileError(f"{what}: {entry!r} is no range of dates in order")
         days += [start + timedelta(days=n) for n in range((end - start).days + 1)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -26,6 +27,7 @@ import strawberry
 from gateway.context import Info, run_sync
 from gateway.dataloaders import load_many
 from gateway.errors import InputError
+from gateway.limits.input import has_lone_surrogate
 from gateway.security import INHERITED, PUBLIC, Access, Audience, Role, allow, readable_hall
 from services.store.pool import Pool
 
@@ -91,15 +93,44 @@ def encode_cursor(key: SortKey) -> str:
 
 
 def decode_cursor(cursor: str) -> SortKey:
-    """The sort key of a cursor (``VALIDATION`` for one this API did not give out)."""
+    """The sort key of a cursor (``VALIDATION`` for one this API did not give out).
+
+    Its parts are what a row's key can hold: text PostgreSQL can store (no U+0000, no lone
+    surrogate), integers a ``bigint`` holds, finite numbers (``NaN`` and ``Infinity``, which
+    Python's JSON reads, are none); else the forged part would reach a query and fail there
+    (``INTERNAL``).
+
+    >>> decode_cursor(encode_cursor(("2026-05-01", 2**63)))
+    Traceback (most recent call last):
+    ...
+    gateway.errors.InputError: invalid cursor 'WyIyMDI2LTA1LTAxIiw5MjIzMzcyMDM2ODU0Nzc1ODA4XQ'
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
+        key = json.loads(raw, parse_constant=_no_constant)
     except (binascii.Error, ValueError):
         raise InputError(f"invalid cursor {cursor!r}") from None
-    if not isinstance(key, list):
+    if not isinstance(key, list) or not all(map(_key_part, key)):
         raise InputError(f"invalid cursor {cursor!r}")
     return tuple(key)
+
+
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is no JSON number")
+
+
+def _key_part(part: Any) -> bool:
+    """Whether ``part`` is a value a sort key can hold (a JSON scalar a query can take)."""
+    if isinstance(part, str):
+        return "\x00" not in part and not has_lone_surrogate(part)
+    if isinstance(part, bool) or part is None:
+        return True
+    if isinstance(part, int):
+        return part in _BIGINT
+    return isinstance(part, float) and math.isfinite(part)
 
 
 def page_size(info: Info, first: int | None) -> int:

@@ -9,6 +9,7 @@ changed type) unless what goes away was deprecated in the contract first.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 import graphql
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from deploy.settings import Settings
@@ -42,6 +44,7 @@ from gateway.queue import QueueMutations
 from gateway.queue.queries import QueueBoardQueries, QueueBoardSubscriptions
 from gateway.rectifications import RectificationMutations, RectificationQueries
 from gateway.relay import NodeQueries
+from gateway.scalars import SCALARS
 from gateway.staff import StaffMutations
 from gateway.staff.queries import StaffQueries
 from gateway.supervision import SupervisionMutations
@@ -100,8 +103,16 @@ CONTRACT = Path(__file__).resolve().parents[1] / "contracts" / "schema.graphql"
 
 
 class GatewaySchema(strawberry.Schema):
-    """Strawberry's schema, minus its own error log: :class:`ErrorCodes` logs what matters
+    """Strawberry's schema with the gateway's ``Date`` and ``DateTime``
+    (:mod:`gateway.scalars`), minus its own error log: :class:`ErrorCodes` logs what matters
     (internal errors, with the request id), not every refused command."""
+
+    def __init__(
+        self, query: type, *, config: StrawberryConfig | None = None, **kwargs: Any
+    ) -> None:
+        config = config or StrawberryConfig()
+        scalar_map = {**SCALARS, **config.scalar_map}
+        super().__init__(query, config=dataclasses.replace(config, scalar_map=scalar_map), **kwargs)
 
     def process_errors(self, errors: Sequence[graphql.GraphQLError], *args: Any) -> None:
         return None

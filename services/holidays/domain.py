@@ -32,6 +32,7 @@ from eventsourcing.domain import Aggregate, event
 
 from services.holidays.errors import HolidayScheduleInvalidError, HolidayScheduleUnchangedError
 from services.shared.ids import PLATFORM_LOG, stable_id
+from services.shared.values import parse_date
 from services.shared.working_days import SATURDAY, YearSchedule
 
 __all__ = [
@@ -54,10 +55,11 @@ MAX_NOTICE = 200
 def _parse(days: Iterable[str | date], year: int, what: str) -> list[date]:
     parsed: set[date] = set()
     for raw in days:
-        try:
-            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise HolidayScheduleInvalidError(f"{what}: {raw!r} is no date (YYYY-MM-DD)") from None
+        day = (
+            raw
+            if isinstance(raw, date)
+            else parse_date(raw, f"each of the {what}", error=HolidayScheduleInvalidError)
+        )
         if day.year != year:
             raise HolidayScheduleInvalidError(f"{what}: {day} is not in {year}")
         parsed.add(day)

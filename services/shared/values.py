@@ -1,4 +1,5 @@
-"""Input checks every context's commands share: an enum member by value, a bounded text.
+"""Input checks every context's commands share: an enum member by value, a bounded text,
+a date or a time written the one way the platform documents.
 
 Each context raises its own subclass of :class:`~services.shared.errors.ValidationError`
 where it has one (``error=``); the message names the field and what it accepts.
@@ -6,12 +7,21 @@ where it has one (``error=``); the message names the field and what it accepts.
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
 from services.shared.errors import ValidationError
 
-__all__ = ["parse_enum", "require_text"]
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "parse_date",
+    "parse_datetime",
+    "parse_enum",
+    "require_text",
+]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -63,3 +73,72 @@ def require_text(
         size = "up to" if optional else "1 to"
         raise error(f"{what} is {size} {max_length} characters")
     return text
+
+
+DATE_FORMAT = "YYYY-MM-DD (e.g. 2026-05-01)"
+"""How a date is written, wherever a client or an operator gives one."""
+DATETIME_FORMAT = (
+    "YYYY-MM-DDTHH:MM:SS, optionally .ffffff, then Z or ±HH:MM (e.g. 2026-05-01T09:30:00+08:00)"
+)
+"""How a time is written (RFC 3339; where the offset may be left out, the field says what
+a time without one means)."""
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+MAX_OFFSET = timedelta(hours=14)
+"""The largest offset from UTC of any time zone in use (Kiribati's +14:00)."""
+
+
+def parse_date(value: object, what: str, *, error: type[ValidationError] = ValidationError) -> date:
+    """The date written ``YYYY-MM-DD``, or ``error``: not the other forms
+    :meth:`date.fromisoformat` takes (``20260501``, the week date ``2026-W18-5``), which a
+    reader would not recognise.
+
+    >>> parse_date("2026-05-01", "the due date")
+    datetime.date(2026, 5, 1)
+    >>> parse_date("20260501", "the due date")
+    Traceback (most recent call last):
+    ...
+    services.shared.errors.ValidationError: the due date is written YYYY-MM-DD (e.g. 2026-05-01), not '20260501'
+    >>> parse_date("2026-02-30", "the due date")
+    Traceback (most recent call last):
+    ...
+    services.shared.errors.ValidationError: the due date: 2026-02-30 is no date of the calendar
+    """  # noqa: E501
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise error(f"{what} is written {DATE_FORMAT}, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise error(f"{what}: {value} is no date of the calendar") from None
+
+
+def parse_datetime(
+    value: object, what: str, *, error: type[ValidationError] = ValidationError
+) -> datetime:
+    """The time written as RFC 3339 (``2026-05-01T09:30:00+08:00``, ``…Z``, with seconds,
+    an optional fraction, an offset of at most 14 hours), or ``error``. Without an offset
+    the time is naive: the caller decides what it means or refuses it.
+
+    >>> parse_datetime("2026-05-01T09:30:00+08:00", "since")
+    datetime.datetime(2026, 5, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800)))
+    >>> parse_datetime("2026-05-01T09:30:00.5Z", "since").isoformat()
+    '2026-05-01T09:30:00.500000+00:00'
+    >>> parse_datetime("20260501T093000+0800", "since")
+    Traceback (most recent call last):
+    ...
+    services.shared.errors.ValidationError: since is written YYYY-MM-DDTHH:MM:SS, optionally .ffffff, then Z or ±HH:MM (e.g. 2026-05-01T09:30:00+08:00), not '20260501T093000+0800'
+    """  # noqa: E501
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        raise error(f"{what} is written {DATETIME_FORMAT}, not {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise error(f"{what}: {value} is no time of the calendar") from None
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise error(f"{what}: {value} has an offset beyond ±14:00, as no time zone has")
+    return moment

@@ -81,6 +81,9 @@ def test_a_changed_notice_alone_is_a_replacement(schedules):
         (["2030-12-31"], [], NOTICE, "not in 2031"),
         (NATIONAL_DAY, ["2032-01-03"], NOTICE, "not in 2031"),
         (["2031-02-30"], [], NOTICE, "no date"),
+        (["20311001"], [], NOTICE, "written YYYY-MM-DD"),  # date.fromisoformat reads both:
+        (NATIONAL_DAY, ["2031-W41-6"], NOTICE, "written YYYY-MM-DD"),  # 10-11, a week date
+        ([" 2031-10-01"], [], NOTICE, "written YYYY-MM-DD"),
         (NATIONAL_DAY, ["2031-10-07"], NOTICE, "both a rest day and a make-up working day"),
         (NATIONAL_DAY, ["2031-10-13"], NOTICE, "is a Monday"),
         ([], [], NOTICE, "1 to 60 rest days"),
