@@ -126,11 +126,7 @@ class RecordedCalendars(CalendarSource):
         """The calendar as of the platform log's head now (one round trip; reads the
         schedules again only when the head moved). Logs :meth:`warning`, if any, once a
         day and after each change."""
-        head = _head(TenantSession(self.pool, PLATFORM_LOG))
-        with self._lock:
-            calendar = self._calendar if head == self._head else None
-        if calendar is None:
-            calendar = self.reload()
+        calendar = self._as_of_head()
         today = local_date(self.clock())
         if today != self._checked_on:
             self._checked_on = today
@@ -138,6 +134,12 @@ class RecordedCalendars(CalendarSource):
             if warning := self.warning(calendar):
                 log.warning(warning)
         return calendar
+
+    def _as_of_head(self) -> WorkingDayCalendar:
+        head = _head(TenantSession(self.pool, PLATFORM_LOG))
+        with self._lock:
+            calendar = self._calendar if head == self._head else None
+        return self.reload() if calendar is None else calendar
 
     def reload(self) -> WorkingDayCalendar:
         """Read every recorded schedule again."""
@@ -151,8 +153,9 @@ class RecordedCalendars(CalendarSource):
         return calendar
 
     def snapshot(self) -> tuple[WorkingDayCalendar, dict[int, ScheduleRecord]]:
-        """The calendar and the recorded schedules by year it was made of, as of now."""
-        self.current()
+        """The calendar and the recorded schedules by year it was made of, as of now (logs
+        no warning: the caller shows :meth:`warning` itself)."""
+        self._as_of_head()
         with self._lock:
             return self._calendar, dict(self._records)
 

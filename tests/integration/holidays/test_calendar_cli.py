@@ -85,3 +85,17 @@ def test_show_refuses_years_no_calendar_has(env, first, last):
     out = _run("show", "--from-year", first, "--to-year", last, code=2)
     assert "Invalid value" in out
     assert "Traceback" not in out
+
+
+def test_show_says_a_missing_schedule_once(env, monkeypatch, caplog):
+    """The command prints the warning itself; the calendar read for it logs none (the
+    operator saw it twice: once through Python's last-resort log handler)."""
+    import services.holidays.recorded
+
+    monkeypatch.setattr(
+        services.holidays.recorded, "uncovered_next_year", lambda *_: "no schedule for 2999"
+    )
+    caplog.set_level("WARNING")
+    output = _run("show")
+    assert output.count("no schedule for 2999") == 1
+    assert [r.getMessage() for r in caplog.records] == []
