@@ -145,7 +145,9 @@ def dev_token(
     ],
     tenant: Annotated[str | None, typer.Option(help="The hall the token is bound to.")] = None,
     subject: Annotated[str, typer.Option(help="The user id in the token.")] = "dev-user",
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=366 * 86400, help="Lifetime in seconds (at most a year).")
+    ] = 8 * 3600,
 ) -> None:
     """Print a token signed with the development key (refused when a production key is set)."""
     from gateway.auth import Role, issue_token

@@ -71,6 +71,17 @@ def test_dev_token_needs_a_hall_for_hall_roles(monkeypatch):
     assert runner.invoke(app, ["dev-token", "--role", "king", "--tenant", "x"]).exit_code == 2
 
 
+@pytest.mark.parametrize("ttl", ["0", "-60"])
+def test_dev_token_refuses_a_token_expired_when_printed(monkeypatch, ttl):
+    monkeypatch.delenv("YANSHEN_JWT_SECRET", raising=False)
+    result = runner.invoke(
+        app, ["dev-token", "--role", "hall_admin", "--tenant", "x", "--ttl", ttl]
+    )
+    assert result.exit_code == 2
+    assert "--ttl" in result.output
+    assert "eyJ" not in result.output  # no token
+
+
 _KEY_VARIABLES = (
     "YANSHEN_JWT_SECRET",
     "YANSHEN_JWT_KEYS",
