@@ -32,7 +32,6 @@ from prometheus_client.registry import Collector
 from services.audit.application import require_known_hall
 from services.audit.domain import ChainHead
 from services.audit.reader import AuditReader
-from services.partners import PLATFORM_LOG
 from services.store.decoding import decode
 from services.store.pool import Pool
 from services.store.session import TenantSession
@@ -49,8 +48,8 @@ __all__ = [
     "write_textfile",
 ]
 
-_HALLS = (  # the partners' register is a log of the platform's, not a hall's
-    "SELECT tenant_id FROM tenant_heads WHERE position > 0 AND tenant_id <> %s ORDER BY tenant_id"
+_LOGS = (  # the halls' and the platform's (holiday schedules decide the halls' deadlines)
+    "SELECT tenant_id FROM tenant_heads WHERE position > 0 ORDER BY tenant_id"
 )
 _HEAD = "SELECT position, last_hash FROM tenant_heads WHERE tenant_id = %s"
 _HASH_AT = "SELECT hash FROM events WHERE tenant_id = %s AND position = %s"
@@ -128,12 +127,13 @@ def publish_heads(
 ) -> list[PublishedHead]:
     """Record each hall's current head as ``ChainHeadPublished`` and expose it as metrics.
 
-    ``tenants``: the halls (default: every hall with events, read with ``worker_pool``); an
-    unknown one among them is refused before anything is published (:class:`UnknownHallError`).
+    ``tenants``: the halls or the platform log (default: every log with events, the
+    platform's included, read with ``worker_pool``); an unknown one among them is refused
+    before anything is published (:class:`UnknownHallError`).
     """
     if tenants is None:
         with worker_pool.connection() as conn:
-            tenants = [str(r[0]) for r in conn.execute(_HALLS, (PLATFORM_LOG,)).fetchall()]
+            tenants = [str(r[0]) for r in conn.execute(_LOGS).fetchall()]
     else:
         for tenant_id in tenants:
             require_known_hall(reader.store.pool, tenant_id)
