@@ -35,3 +35,17 @@ def reader(platform) -> AuditReader:
 @pytest.fixture
 def auditor() -> Accessor:
     return Accessor(actor="au-1", role="auditor", reason="2026 年度审计抽查")
+
+
+@pytest.fixture
+def signing_env(monkeypatch, database_url, tmp_path):
+    """The CLI on the test database with a fresh platform signing key; returns the key."""
+    from typer.testing import CliRunner
+
+    from deploy.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    key = tmp_path / "platform.pem"
+    assert CliRunner().invoke(app, ["audit", "keygen", "--out", str(key)]).exit_code == 0
+    monkeypatch.setenv("YANSHEN_AUDIT_SIGNING_KEY_FILE", str(key))
+    return key

@@ -25,14 +25,6 @@ runner = CliRunner()
 NAIVE = "2026-05-06T10:00:00"
 
 
-@pytest.fixture
-def env(monkeypatch, database_url, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    key = tmp_path / "platform.pem"
-    assert runner.invoke(app, ["audit", "keygen", "--out", str(key)]).exit_code == 0
-    monkeypatch.setenv("YANSHEN_AUDIT_SIGNING_KEY_FILE", str(key))
-
-
 def _refused(args: list[str], *, says: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, (result.output, result.exception)
@@ -56,7 +48,7 @@ def _squashed(text: str) -> str:
     ],
 )
 def test_an_export_with_a_bad_range_exits_2_and_exports_nothing(
-    env, platform, seeded, tmp_path, bounds, says
+    signing_env, platform, seeded, tmp_path, bounds, says
 ):
     bundle = tmp_path / "bundle"
     args = ["audit", "export", "--tenant", seeded, "--out", str(bundle), "--reason", "审计"]
@@ -65,7 +57,7 @@ def test_an_export_with_a_bad_range_exits_2_and_exports_nothing(
     assert list_access_log(platform.app_pool, seeded) == []
 
 
-def test_an_export_of_a_range_exports_that_range(env, seeded, tmp_path):
+def test_an_export_of_a_range_exports_that_range(signing_env, seeded, tmp_path):
     bundle = tmp_path / "bundle"
     args = ["audit", "export", "--tenant", seeded, "--out", str(bundle), "--reason", "审计"]
     result = runner.invoke(app, [*args, "--from", "2", "--to", "5"])
@@ -76,7 +68,7 @@ def test_an_export_of_a_range_exports_that_range(env, seeded, tmp_path):
 
 @pytest.mark.parametrize("bound", ["from_position", "to_position"])
 def test_export_bundle_refuses_position_0_instead_of_exporting_the_whole_log(
-    env, platform, reader, seeded, auditor, tmp_path, bound
+    signing_env, platform, reader, seeded, auditor, tmp_path, bound
 ):
     with pytest.raises(ValidationError, match="1 or more"):
         export_bundle(reader, seeded, tmp_path / "b", load_signing_key(), auditor, **{bound: 0})
@@ -96,7 +88,7 @@ def test_export_bundle_refuses_position_0_instead_of_exporting_the_whole_log(
     ],
 )
 def test_time_travel_with_a_bad_point_or_reason_exits_2_and_records_nothing(
-    env, platform, seeded, command, says
+    signing_env, platform, seeded, command, says
 ):
     rx = str(platform.hall_app(CatalogService, seeded).get_item("RX-001").id)
     reason = [] if "--reason" in command else ["--reason", "抽查"]
@@ -118,12 +110,14 @@ def test_time_travel_with_a_bad_point_or_reason_exits_2_and_records_nothing(
         (["--event-type", "complaints.ComplaintRecieved"], "unknown event type"),
     ],
 )
-def test_history_with_bad_options_exits_2_and_records_nothing(env, platform, seeded, options, says):
+def test_history_with_bad_options_exits_2_and_records_nothing(
+    signing_env, platform, seeded, options, says
+):
     _refused(["audit", "history", "--tenant", seeded, "--reason", "抽查", *options], says=says)
     assert list_access_log(platform.app_pool, seeded) == []
 
 
-def test_history_with_a_zoned_time_reads(env, seeded):
+def test_history_with_a_zoned_time_reads(signing_env, seeded):
     result = runner.invoke(
         app,
         ["audit", "history", "--tenant", seeded, "--reason", "抽查", "--since", NAIVE + "+08:00"],
@@ -132,12 +126,12 @@ def test_history_with_a_zoned_time_reads(env, seeded):
 
 
 @pytest.mark.parametrize("first", ["0", "501"])
-def test_the_access_log_page_size_is_checked_not_clamped(env, seeded, first):
+def test_the_access_log_page_size_is_checked_not_clamped(signing_env, seeded, first):
     _refused(["audit", "access-log", "--tenant", seeded, "--first", first], says="--first")
 
 
 @pytest.fixture
-def published(env, seeded, tmp_path):
+def published(signing_env, seeded, tmp_path):
     prom = tmp_path / "heads.prom"
     result = runner.invoke(
         app, ["audit", "publish-heads", "--tenant", seeded, "--textfile", str(prom)]
@@ -167,7 +161,7 @@ def test_check_heads_with_an_incomplete_head_exits_2_instead_of_ignoring_it(
     _refused(["audit", "check-heads", "--textfile", str(published), *given], says=says)
 
 
-def test_check_heads_with_a_missing_or_unreadable_textfile_exits_2(env, tmp_path):
+def test_check_heads_with_a_missing_or_unreadable_textfile_exits_2(signing_env, tmp_path):
     _refused(["audit", "check-heads", "--textfile", str(tmp_path / "none.prom")], says="none.prom")
     garbage = tmp_path / "garbage.prom"
     garbage.write_text("yanshen_chain_head_info{tenant=\n")

@@ -31,15 +31,6 @@ RECORDED = "holidays.HolidayScheduleRecorded"
 
 
 @pytest.fixture
-def env(monkeypatch, database_url, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    key = tmp_path / "platform.pem"
-    assert runner.invoke(app, ["audit", "keygen", "--out", str(key)]).exit_code == 0
-    monkeypatch.setenv("YANSHEN_AUDIT_SIGNING_KEY_FILE", str(key))
-    return key
-
-
-@pytest.fixture
 def schedule(platform) -> int:
     """A schedule recorded in the platform log, which the tests share: a year (2060–2089) no
     other test records or expects to be unrecorded; returns it."""
@@ -57,7 +48,7 @@ def _ok(args: list[str]) -> str:
 
 
 def test_an_operator_exports_the_platform_log_and_an_auditor_verifies_it_offline(
-    env, platform, schedule, tmp_path
+    signing_env, platform, schedule, tmp_path
 ):
     bundle = tmp_path / "platform-2026"
     _ok(["audit", "export", "--tenant", PLATFORM_LOG, "--out", str(bundle), "--reason", "期限核查"])
@@ -82,7 +73,7 @@ def test_an_operator_exports_the_platform_log_and_an_auditor_verifies_it_offline
     assert lines[-1]["position"] == access.position  # the export's own record is in it
 
 
-def test_a_platform_bundle_does_not_pass_as_a_halls(env, schedule, seeded, tmp_path):
+def test_a_platform_bundle_does_not_pass_as_a_halls(signing_env, schedule, seeded, tmp_path):
     """The log's id is hashed into every link: relabelled (and signed again with the
     platform's own key), each line of the platform's bundle fails."""
     bundle = tmp_path / "platform"
@@ -100,7 +91,7 @@ def test_a_platform_bundle_does_not_pass_as_a_halls(env, schedule, seeded, tmp_p
     assert not [p for p in report.problems if "signature" in p.message]  # only the chain fails
 
 
-def test_history_of_the_platform_log_is_read_like_a_halls(env, platform, schedule):
+def test_history_of_the_platform_log_is_read_like_a_halls(signing_env, platform, schedule):
     output = _ok(
         [
             "audit",
@@ -121,7 +112,7 @@ def test_history_of_the_platform_log_is_read_like_a_halls(env, platform, schedul
     assert list_access_log(platform.app_pool, PLATFORM_LOG)[0].action == "HISTORY"
 
 
-def test_the_platform_logs_head_is_published_and_checked(env, platform, schedule):
+def test_the_platform_logs_head_is_published_and_checked(signing_env, platform, schedule):
     output = _ok(["audit", "publish-heads", "--tenant", PLATFORM_LOG])
     tenant, position, digest = output.split()
     assert tenant == PLATFORM_LOG
