@@ -54,23 +54,34 @@ class RatingStatisticsEntry:
         "defaulted / closed (unratedRate).",
     )
     excluded: int = strawberry.field(description="Excluded on appeal (甄别剔除).")
-    rated: int = strawberry.field(description="Ratings that count: the five levels' sum.")
+    rated: int = strawberry.field(
+        description="Ratings that count: the five levels' sum (the applicants' and the "
+        "default ones, not those excluded on appeal). The denominator of 好评率 and 差评率."
+    )
     very_satisfied: int
     satisfied: int
     basic: int
     dissatisfied: int
     very_dissatisfied: int
-    voluntary: int = strawberry.field(description="主动评价 among the ratings that count.")
+    voluntary: int = strawberry.field(
+        description="主动评价 among the ratings that count: given on the applicant's own "
+        "initiative (submitRating's voluntary); default ratings never are."
+    )
     voluntary_good: int = strawberry.field(
         description="主动评价 that are 非常满意 or 满意 (among the ratings that count)."
     )
-    good_rate: float | None = strawberry.field(description="好评率 = (非常满意 + 满意) / rated.")
+    good_rate: float | None = strawberry.field(
+        description="好评率 = (非常满意 + 满意) / rated. 基本满意 (default ratings included) "
+        "is not counted as 好评 here; under rules that count it, read 1 - badRate."
+    )
     bad_rate: float | None = strawberry.field(description="差评率 = (不满意 + 非常不满意) / rated.")
     unrated_rate: float | None = strawberry.field(
         description="未评率 = defaulted / closed: of the invitations whose rating period has "
         "ended, the share that ended unrated; pending invitations are not counted."
     )
-    voluntary_rate: float | None = strawberry.field(description="主动评价率 = voluntary / rated.")
+    voluntary_rate: float | None = strawberry.field(
+        description="主动评价率 = voluntary / rated (default ratings in rated)."
+    )
     voluntary_good_rate: float | None = strawberry.field(
         description="主动评价好评率 = voluntaryGood / voluntary: 好评率 among voluntary ratings."
     )

@@ -34,11 +34,12 @@ def _seconds(value: Decimal | None) -> float | None:
 @strawberry.type(
     name="QueueBoardStats",
     description="A queue's (or the hall's) numbers on the board's service day. A ticket's "
-    "wait starts when it is issued, or for a ticket transferred in from another queue, when "
-    "the ticket it continues started waiting. Waiting time is first called − wait start "
-    "(tickets called at least once, except those transferred on to another queue: the "
-    "ticket that goes on is measured instead); service time is ended − started (tickets "
-    "served). Against the day's waiting-time target (waitingTargetMinutes) a ticket is "
+    "wait starts when it is issued; for a ticket transferred in from another queue, when "
+    "the ticket it continues started waiting if that one was still waiting, else (called "
+    "or in service there) at the transfer: time at a window is service, not waiting. "
+    "Waiting time is first called − wait start, over the tickets called at least once "
+    "(a ticket transferred on after its call included); service time is ended − started "
+    "(tickets served). Against the day's waiting-time target (waitingTargetMinutes) a ticket is "
     "within it when called at most the target after its wait start, over it when called "
     "later, when it left uncalled after waiting longer, or when it still waits, uncalled, "
     "longer than the target now.",
@@ -99,7 +100,7 @@ class QueueBoardStatsType:
     oldest_waiting_since: datetime | None = strawberry.field(
         description="Since when the longest-waiting ticket still waiting waits (a ticket "
         "missed and put back in line waits since it was missed; one transferred in, since "
-        "its wait start)."
+        "its wait start: the transfer, when it left a window)."
     )
 
     @classmethod

@@ -2,13 +2,17 @@
 
 Definitions (the brief's Qmatic-style KPIs):
 
-- **Wait start**: when the ticket was issued; for a ticket transferred in from another queue,
-  the wait start of the ticket it continues (``TicketIssued.waiting_since``), so a visitor's
-  wait is not cut short by a transfer.
-- **Waiting time**: first called − wait start, over the tickets called at least once, except
-  those transferred on to another queue: a transferred visitor's wait is measured once, on
-  the ticket that goes on (from the original wait start). **Service time**: ended − started,
-  over the tickets served (service ended).
+- **Wait start**: when the ticket was issued; for a ticket transferred in from another queue
+  while still waiting there, the wait start of the ticket it continues (on the board: since
+  the miss, for one missed and put back), so a visitor's wait is not cut short by a
+  transfer; for one transferred in from a window (called or in service there), the
+  transfer: the time at that window was service, not waiting, and the wait before the
+  call is measured on the ticket it continues (Qmatic: a transfer starts a new
+  transaction).
+- **Waiting time**: first called − wait start, over the tickets called at least once (a ticket
+  transferred on after its call too). A visitor transferred on uncalled is measured once,
+  on the ticket that goes on; one transferred from a window has two waits, one per queue.
+  **Service time**: ended − started, over the tickets served (service ended).
 - **No-shows**: missed calls (过号), whatever the hall's missed-number policy — each is a
   called customer who did not come; a ticket missed twice is two no-shows (a requeued or
   deferred ticket may still be served later). ``no_show_tickets`` counts the tickets missed

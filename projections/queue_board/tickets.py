@@ -28,7 +28,8 @@ import psycopg
 
 from projections.queue_board.setup import DEFAULT_TARGET
 from services.halls import MissedNumberPolicy
-from services.queue import QueueDay
+from services.queue import Channel, QueueDay
+from services.shared.working_days import local_date
 
 __all__ = ["TicketFold", "keep_day_target", "queue_of_day"]
 
@@ -89,6 +90,28 @@ _RESET = """
 UPDATE queue_board_days SET reset_at = %(at)s, position = %(p)s
 WHERE tenant_id = %(t)s AND day_id = %(day)s
 """
+_CONTINUED = """
+UPDATE queue_board_tickets t SET
+    wait_started_at = GREATEST(t.wait_started_at, w.since),
+    waiting_since = GREATEST(t.waiting_since, w.since)
+FROM (
+    SELECT CASE WHEN s.called_at IS NOT NULL AND s.called_at >= s.waiting_since
+                THEN c.issued_at ELSE s.waiting_since END AS since
+    FROM queue_board_tickets c
+    JOIN queue_board_tickets s
+      ON s.tenant_id = c.tenant_id AND s.day_id = %(from_day)s AND s.number = %(from_number)s
+     AND s.service_day = c.service_day AND s.queue_code = %(from_queue)s
+    WHERE c.tenant_id = %(t)s AND c.day_id = %(day)s AND c.number = %(number)s
+) AS w
+WHERE t.tenant_id = %(t)s AND t.day_id = %(day)s AND t.number = %(number)s
+"""
+"""A ticket transferred in from another queue waits from the transfer when its source was
+at a window then (called or in service: its wait ended at the call, measured there, and the
+time at the window is service); from the source's wait start on the board otherwise (a
+source missed and put back waits since the miss, under DEFER too). The source's row is final
+(transferred) and written before, in this batch or an earlier one: the transfer comes first
+in the log. It is found by its key (a full rebuild builds the other indexes at its end): its
+queue's day of the same service day (a ticket is transferred on its own service day only)."""
 _WINDOW_CALLED = """
 UPDATE queue_board_windows SET called_day_id = %(day)s, called_number = %(number)s,
     called_at = %(at)s, position = %(p)s
@@ -133,6 +156,8 @@ class TicketFold:
     tickets: dict[tuple[UUID, int], _Ticket] = field(default_factory=dict)
     resets: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     windows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    continued: list[dict[str, Any]] = field(default_factory=list)
+    """Tickets transferred in, with the queue and number they continue."""
 
     def _ticket(self, day: UUID, number: int, position: int) -> _Ticket:
         ticket = self.tickets.get((day, number))
@@ -177,6 +202,7 @@ class TicketFold:
                 "wait_started_at": event.waiting_since,
             }
             t.status, t.waiting_since = "WAITING", event.waiting_since
+            self._continues(day, event)
         elif isinstance(event, QueueDay.TicketCalled):
             t.status, t.window, t.badge = "CALLED", event.window_code, event.staff_badge
             t.called_at = event.called_at
@@ -198,6 +224,23 @@ class TicketFold:
                 t.status, t.ended_at = "TRANSFERRED", event.transferred_at
         elif isinstance(event, QueueDay.TicketRemoved):
             t.status, t.ended_at = "REMOVED", event.removed_at
+
+    def _continues(self, day: UUID, event: QueueDay.TicketIssued) -> None:
+        """Keep a transfer's continuation and its source (``"<queue>/<number>"``, of the
+        same service day: the day of the transfer, which is the continuation's issue)."""
+        source_queue, _, source_number = event.transferred_from.rpartition("/")
+        if event.channel != Channel.TRANSFER.value or not source_number.isdigit():
+            return
+        service_day = local_date(event.issued_at).isoformat()
+        self.continued.append(
+            {
+                "day": day,
+                "number": event.number,
+                "from_day": QueueDay.create_id(self.tenant_id, source_queue, service_day),
+                "from_queue": source_queue,
+                "from_number": int(source_number),
+            }
+        )
 
     @staticmethod
     def _no_show(t: _Ticket, event: QueueDay.TicketMarkedNoShow) -> None:
@@ -225,6 +268,7 @@ class TicketFold:
             (_CHANGED, [r for r in rows if r.get("display") is None]),
             (_RESET, [{**common, **r} for r in self.resets.values()]),
             (_WINDOW_CALLED, [{**common, **w} for w in self.windows.values()]),
+            (_CONTINUED, [{**common, **c} for c in self.continued]),
         ):
             if params:
                 conn.cursor().executemany(sql, params)

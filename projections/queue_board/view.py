@@ -102,9 +102,10 @@ ORDER BY q.code
 _WAIT = "EXTRACT(EPOCH FROM first_called_at - wait_started_at)::numeric"
 _SERVICE = "EXTRACT(EPOCH FROM ended_at - started_at)::numeric"
 _TARGET = "make_interval(mins => %(target)s)"
-_MEASURED = "first_called_at IS NOT NULL AND status <> 'TRANSFERRED'"
-"""Tickets whose waiting time counts: called, and not transferred on to another queue (the
-ticket that goes on carries the visitor's wait start, and is measured instead)."""
+_MEASURED = "first_called_at IS NOT NULL"
+"""Tickets whose waiting time counts: called. A ticket transferred on after its call keeps
+its wait (the one that goes on waits again from the transfer); one transferred on uncalled
+is measured on the ticket that goes on, from its wait start."""
 _UNCALLED_OVER = f"""first_called_at IS NULL AND status IN ('WAITING', 'REMOVED')
              AND COALESCE(ended_at, %(now)s) - wait_started_at > {_TARGET}"""
 """Never called, and waited longer than the target: until removed (cancelled, by staff, by

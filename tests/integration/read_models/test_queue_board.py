@@ -674,3 +674,39 @@ def test_a_transferred_visitor_waits_from_the_original_wait_start_and_arrives_on
         (1680 + 2700) / 6,
         2700.0,
     )
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 500])
+def test_a_visitor_transferred_after_service_waits_again_from_the_transfer(
+    gql, token, hall, app_at, project, platform, database_url, batch_size
+):
+    """A001 (issued 09:00) is called at 09:05, served 09:06-09:26 at W01, then sent on to BD
+    as B001 at 09:26; W02 calls B001 at 09:30. The visitor waited 5 minutes at ZH and 4 at
+    BD: the 20 minutes at the window are service, not waiting (B001 carries the 09:00 wait
+    start, which measured a 30-minute wait, over the 10-minute target). A002, sent on while
+    still waiting, keeps waiting from its issue."""
+    at = clock(app_at, hall)
+    at(HallRegistry, "07:00").change_policies(HallPolicies(waiting_target_minutes=10), "admin")
+    open_queues(at, {"W01": ("ZH", "A", "S001"), "W02": ("BD", "B", "S002")})
+    at(QueueService, "09:00").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:01").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:05").call_next("W01", "S001", "S001")
+    at(QueueService, "09:06").start_service("ZH", 1, "S001", "S001")
+    at(QueueService, "09:26").transfer_ticket("ZH", 1, "S001", to_queue_code="BD", badge="S001")
+    at(QueueService, "09:27").transfer_ticket("ZH", 2, "admin", to_queue_code="BD")
+    at(QueueService, "09:30").call_next("W02", "S002", "S002")
+    project()
+    at(QueueService, "09:31")
+    found = board(gql, token(Role.STAFF, hall))
+    queues = {q["code"]: q["stats"] for q in found["queues"]}
+    zh, bd, totals = queues["ZH"], queues["BD"], found["totals"]
+    assert (zh["called"], zh["maxWaitingSeconds"], zh["withinTarget"]) == (1, 300.0, 1)
+    assert (bd["called"], bd["maxWaitingSeconds"], bd["withinTarget"]) == (1, 240.0, 1)
+    assert (totals["averageWaitingSeconds"], totals["maxWaitingSeconds"]) == (270.0, 300.0)
+    # B002 (A002's continuation) still waits since 09:01: 30 minutes, over the target
+    assert (totals["withinTarget"], totals["overTarget"]) == (2, 1)
+    assert moment_of(totals["oldestWaitingSince"]) == bj("09:01")
+    rebuild = Rebuild(database_url, platform.worker_pool, QueueBoardProjection(), tenant=hall)
+    rebuild.batch_size = batch_size
+    report = rebuild.check()
+    assert report.identical, [d.samples for d in report.differences]
