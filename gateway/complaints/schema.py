@@ -85,8 +85,9 @@ class ComplaintMutations:
 
     @allow(Role.APPLICANT, *HANDLERS)
     @strawberry.mutation(
-        description="撤诉: withdraw before the reply. Applicants withdraw their own complaints; "
-        "staff, hall admins and supervisors record a withdrawal."
+        description="撤诉: withdraw before the reply. Applicants withdraw their own complaints "
+        "(a reason is optional); staff, hall admins and supervisors record a withdrawal with "
+        "the complainant's reason, never for a complaint about themselves (回避)."
     )
     async def withdraw_complaint(
         self, info: Info, id: strawberry.ID, reason: str = ""
@@ -121,7 +122,8 @@ class ComplaintMutations:
 
     @allow(*MANAGERS)
     @strawberry.mutation(
-        description="Assign a handler (承办人 / 承办单位) (hall admins, supervisors)."
+        description="Assign a handler (承办人 / 承办单位), never the respondent (回避) (hall "
+        "admins, supervisors)."
     )
     async def assign_complaint(self, info: Info, id: strawberry.ID, assignee: str) -> ComplaintType:
         app = _service(info, *MANAGERS)
@@ -133,7 +135,8 @@ class ComplaintMutations:
     @allow(*HANDLERS)
     @strawberry.mutation(
         description="调查核实: record the finding; a substantiated or partly substantiated "
-        "finding opens a rectification (staff, hall admins, supervisors)."
+        "finding opens a rectification; a referred (登记转办) complaint is assigned first; the "
+        "respondent takes no part (回避) (staff, hall admins, supervisors)."
     )
     async def investigate_complaint(
         self, info: Info, id: strawberry.ID, finding: FindingEnum, summary: str
@@ -166,8 +169,8 @@ class ComplaintMutations:
 
     @allow(*MANAGERS)
     @strawberry.mutation(
-        description="延期: extend the deadline by working days, with a reason (hall admins, "
-        "supervisors)."
+        description="延期: extend the deadline by 1 to 30 working days, with a reason, once per "
+        "handling round (hall admins, supervisors)."
     )
     async def extend_complaint_deadline(
         self, info: Info, id: strawberry.ID, working_days: int, reason: str

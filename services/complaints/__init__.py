@@ -5,10 +5,13 @@ from services.complaints.domain import Complaint
 from services.complaints.errors import (
     AssigneeOffboardedError,
     ComplaintError,
+    ComplaintNotAssignedError,
     ComplaintNotFoundError,
     ComplaintNotRepliedError,
     ComplaintStateError,
+    ExtensionLimitError,
     NotTheComplainantError,
+    RespondentRecusalError,
 )
 from services.complaints.values import (
     ANONYMOUS_COMPLAINANT,
@@ -27,12 +30,15 @@ __all__ = [
     "ComplaintClass",
     "ComplaintDetails",
     "ComplaintError",
+    "ComplaintNotAssignedError",
     "ComplaintNotFoundError",
     "ComplaintNotRepliedError",
     "ComplaintService",
     "ComplaintStateError",
     "ComplaintStatus",
+    "ExtensionLimitError",
     "Finding",
     "NotTheComplainantError",
     "RejectionReason",
+    "RespondentRecusalError",
 ]

@@ -21,8 +21,11 @@ from datetime import date, datetime
 from eventsourcing.domain import Aggregate, event
 
 from services.complaints.errors import (
+    ComplaintNotAssignedError,
     ComplaintNotRepliedError,
     ComplaintStateError,
+    ExtensionLimitError,
+    RespondentRecusalError,
 )
 from services.complaints.values import (
     APPLICANT_ID,
@@ -48,6 +51,9 @@ MAX_FACTS = 5000
 MAX_TEXT = 2000
 MAX_ITEMS = 20
 MAX_EXTENSION_WORKING_DAYS = 30
+"""延期: one extension per handling round, of 1 to 30 working days (cf. 《信访工作条例》 art. 36:
+延长期限不得超过30日)."""
+EXTENSIONS_PER_ROUND = 1
 BEFORE_REPLY = frozenset({S.ACCEPTED, S.ASSIGNED, S.INVESTIGATED, S.DISPOSED})
 ARCHIVABLE = frozenset({S.REJECTED, S.WITHDRAWN, S.REPLIED, S.FOLLOWED_UP})
 
@@ -253,6 +259,8 @@ class Complaint(Aggregate):
         self.satisfied: bool | None = None
         self.rejection_reason: RejectionReason | None = None
         self.extensions = 0
+        self.extensions_this_round = 0
+        """延期 granted in the current handling round (the command allows one)."""
         self.overdue: set[str] = set()
         """The due dates (ISO) already recorded as missed (``ComplaintOverdue``)."""
 
@@ -262,11 +270,21 @@ class Complaint(Aggregate):
         if self.status not in allowed:
             raise ComplaintStateError(f"complaint is {self.status.value}; cannot {act}")
 
+    def _recuse(self, person: str, act: str) -> None:
+        """回避: the staff member complained about (``respondent_badge``) takes no part in
+        handling the complaint: they neither ``act`` nor are the handler it is assigned to."""
+        if self.respondent_badge and person.strip() == self.respondent_badge:
+            raise RespondentRecusalError(
+                f"回避: {self.respondent_badge} is the respondent of this complaint and cannot "
+                f"{act}; another member or a manager does"
+            )
+
     # -- 受理: accept, reject, withdraw ------------------------------------------------------
 
     def reject(self, reason: str, explanation: str, *, now: datetime, actor: str) -> None:
         """不予受理: refuse the complaint with a reason code and the notice to the complainant."""
         self._require(frozenset({S.RECEIVED}), "reject it")
+        self._recuse(actor, "reject it")
         code = parse_enum(RejectionReason, reason, "rejection reason")
         text = require_text(explanation, "the explanation", MAX_TEXT)
         self._rejected(code.value, text, actor, timestamp=now)
@@ -278,9 +296,16 @@ class Complaint(Aggregate):
         self.replied = True  # the notice of non-acceptance answers the complainant
 
     def withdraw(self, reason: str, *, now: datetime, actor: str) -> None:
-        """撤诉: the complainant withdraws before the reply."""
+        """撤诉: the complainant withdraws before the reply.
+
+        The complainant withdrawing as themselves may give no reason; staff recording a
+        withdrawal for them (by phone, letter, at the window) record how and why, and never
+        for a complaint about themselves (回避)."""
         self._require(BEFORE_REPLY | {S.RECEIVED}, "withdraw it")
-        text = require_text(reason, "the reason", MAX_TEXT, optional=True)
+        by_complainant = bool(self.applicant_id) and actor == self.applicant_id
+        if not by_complainant:
+            self._recuse(actor, "record its withdrawal")
+        text = require_text(reason, "the reason", MAX_TEXT, optional=by_complainant)
         self._withdrawn(text, actor, timestamp=now)
 
     @event(Withdrawn)
@@ -299,6 +324,7 @@ class Complaint(Aggregate):
         """受理: accept as on-the-spot / referred / intervention; the due date follows the
         hall's simple or complex limit, counted in working days from today."""
         self._require(frozenset({S.RECEIVED}), "accept it")
+        self._recuse(actor, "accept it")
         cls = parse_enum(ComplaintClass, complaint_class, "complaint class")
         days = (
             policies.complaint_simple_working_days
@@ -325,8 +351,11 @@ class Complaint(Aggregate):
     # -- 调查, 处置 ----------------------------------------------------------------------
 
     def assign(self, assignee: str, *, now: datetime, actor: str) -> None:
-        """Hand the complaint to a handler (or hand it on to another)."""
+        """Hand the complaint to a handler (or hand it on to another); never to the
+        respondent (回避)."""
         self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "assign it")
+        self._recuse(actor, "assign it")
+        self._recuse(assignee, "be assigned it")
         self._assigned(require_text(assignee, "the assignee", 100), actor, timestamp=now)
 
     @event(Assigned)
@@ -335,8 +364,17 @@ class Complaint(Aggregate):
         self.assignee = assignee
 
     def investigate(self, finding: str, summary: str, *, now: datetime, actor: str) -> None:
-        """调查核实: record the finding (substantiated / partly / not)."""
+        """调查核实: record the finding (substantiated / partly / not).
+
+        登记转办: a referred complaint is investigated by the unit it was referred to, so
+        only once it was assigned; on-the-spot and intervention complaints need no
+        referral."""
         self._require(frozenset({S.ACCEPTED, S.ASSIGNED}), "record an investigation")
+        if self.complaint_class is ComplaintClass.REFERRED and not self.assignee:
+            raise ComplaintNotAssignedError(
+                "登记转办: a referred complaint is investigated once it was referred; assign it"
+            )
+        self._recuse(actor, "investigate it")
         result = parse_enum(Finding, finding, "finding")
         text = require_text(summary, "the summary", MAX_TEXT)
         self._investigated(result.value, text, self.handling_round, actor, timestamp=now)
@@ -351,6 +389,7 @@ class Complaint(Aggregate):
     def dispose(self, measures: list[str], *, now: datetime, actor: str) -> None:
         """处置: record the measures taken (at least one)."""
         self._require(frozenset({S.INVESTIGATED}), "dispose of it")
+        self._recuse(actor, "dispose of it")
         items = _items(measures, "measure", MAX_TEXT)
         if not items:
             raise ValidationError("disposing of a complaint needs at least one measure")
@@ -370,12 +409,19 @@ class Complaint(Aggregate):
         calendar: WorkingDayCalendar,
         actor: str,
     ) -> None:
-        """延期: move the due date by ``working_days``, with a reason; only before the reply.
+        """延期: move the due date by ``working_days``, with a reason; only before the reply,
+        and once per handling round (a reopened round may be extended once again).
 
         An extension after the due date passed does not undo the miss: when the deadline
         scheduler has not recorded it yet, :class:`Overdue` is recorded first (detected
         today, by the system), so the history says the complaint was overdue."""
         self._require(BEFORE_REPLY, "extend its deadline")
+        self._recuse(actor, "extend its deadline")
+        if self.extensions_this_round >= EXTENSIONS_PER_ROUND:
+            raise ExtensionLimitError(
+                f"延期: the deadline of handling round {self.handling_round} was already "
+                f"extended (to {self.due_on}); a round is extended once"
+            )
         if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
             raise ValidationError(f"an extension is 1 to {MAX_EXTENSION_WORKING_DAYS} working days")
         text = require_text(reason, "the reason", MAX_TEXT)
@@ -399,12 +445,14 @@ class Complaint(Aggregate):
     ) -> None:
         self.due_on = date.fromisoformat(due_on)
         self.extensions += 1
+        self.extensions_this_round += 1
 
     # -- 意见反馈, 回访, 归档 ---------------------------------------------------------------
 
     def reply(self, content: str, *, now: datetime, actor: str) -> None:
         """意见反馈: tell the complainant the result; records whether it was on time."""
         self._require(frozenset({S.DISPOSED}), "reply (it must be disposed of first)")
+        self._recuse(actor, "reply to it")
         assert self.due_on is not None
         on_time = local_date(now) <= self.due_on
         text = require_text(content, "the reply", MAX_FACTS)
@@ -421,6 +469,7 @@ class Complaint(Aggregate):
         self._require(frozenset({S.REPLIED}), "follow it up (reply first)")
         if not self.applicant_id:
             raise ComplaintStateError("an anonymous complaint has nobody to follow up")
+        self._recuse(actor, "follow it up")
         text = require_text(comment, "the comment", MAX_TEXT, optional=True)
         self._followed_up(self.applicant_id, satisfied, text, actor, timestamp=now)
 
@@ -443,6 +492,7 @@ class Complaint(Aggregate):
         """重新办理: handle again after the reply (e.g. the complainant is not satisfied);
         a new due date follows the hall's complex limit from today."""
         self._require(frozenset({S.REPLIED, S.FOLLOWED_UP}), "reopen it")
+        self._recuse(actor, "reopen it")
         text = require_text(reason, "the reason", MAX_TEXT)
         due = calendar.add_working_days(local_date(now), policies.complaint_complex_working_days)
         self._reopened(text, self.handling_round + 1, due.isoformat(), actor, timestamp=now)
@@ -454,6 +504,7 @@ class Complaint(Aggregate):
         self.status = S.ACCEPTED
         self.handling_round = handling_round
         self.due_on = date.fromisoformat(due_on)
+        self.extensions_this_round = 0
         self.finding = None
         self.measures = []
         self.replied = False

@@ -7,10 +7,13 @@ from services.shared.errors import ConflictError, DomainError, ForbiddenError, N
 __all__ = [
     "AssigneeOffboardedError",
     "ComplaintError",
+    "ComplaintNotAssignedError",
     "ComplaintNotFoundError",
     "ComplaintNotRepliedError",
     "ComplaintStateError",
+    "ExtensionLimitError",
     "NotTheComplainantError",
+    "RespondentRecusalError",
 ]
 
 
@@ -30,8 +33,20 @@ class ComplaintNotRepliedError(ComplaintStateError):
     """The complaint was never replied to (意见反馈), so it cannot be closed or archived."""
 
 
+class ComplaintNotAssignedError(ComplaintStateError):
+    """登记转办: a referred complaint is investigated only once it was referred (assigned)."""
+
+
+class ExtensionLimitError(ComplaintStateError):
+    """延期: the handling round's deadline was already extended once."""
+
+
 class NotTheComplainantError(ComplaintError, ForbiddenError):
     """Only the complainant may do this."""
+
+
+class RespondentRecusalError(ComplaintError, ForbiddenError):
+    """回避: the staff member complained about takes no part in handling the complaint."""
 
 
 class AssigneeOffboardedError(ComplaintError, ConflictError):

@@ -59,13 +59,13 @@ def test_complaint_and_rectification_deadlines_follow_the_recorded_schedule(
         channel="PHONE", facts="推诿", applicant_id="a-2", complainant_name="某某"
     )
     complaint = complaints.receive_complaint(details, "a-2")
-    accepted = complaints.accept_complaint(complaint.id, "REFERRED", "admin-1")
+    accepted = complaints.accept_complaint(complaint.id, "INTERVENTION", "admin-1")
     complaints.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
     rectification = app_at(RectificationService, hall, moment(day)).get_rectification(
         Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")
     )
     cal = calendar_of(2092)
-    assert accepted.due_on == due(cal, day, 5)  # REFERRED: the complex limit
+    assert accepted.due_on == due(cal, day, 5)  # INTERVENTION: the complex limit
     assert rectification.verification_due_on == due(cal, day, 1)
     assert due(cal, day, 1) != due(LIBRARIES, day, 1)
     assert due(cal, day, 5) != due(LIBRARIES, day, 5)

@@ -72,7 +72,7 @@ def test_an_extension_after_a_recorded_miss_keeps_the_miss(own_platform, clock):
     hall = "reg-missed"
     app = _complaints(own_platform, hall, clock)
     complaint = _received(app)
-    assert app.accept_complaint(complaint, "REFERRED", "admin").due_on == date(2026, 3, 9)
+    assert app.accept_complaint(complaint, "INTERVENTION", "admin").due_on == date(2026, 3, 9)
     _project(own_platform)
     scheduler = DeadlineScheduler(
         own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
@@ -120,7 +120,7 @@ def test_an_extended_due_date_that_passes_too_is_recorded_once_and_the_first_mis
     hall = "reg-missed-twice"
     app = _complaints(own_platform, hall, clock)
     complaint = _received(app)
-    assert app.accept_complaint(complaint, "REFERRED", "admin").due_on == date(2026, 3, 9)
+    assert app.accept_complaint(complaint, "INTERVENTION", "admin").due_on == date(2026, 3, 9)
     scheduler = DeadlineScheduler(
         own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
     )

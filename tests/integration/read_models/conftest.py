@@ -135,6 +135,6 @@ def substantiated_complaint(app_at: Any, hall: str, day: str) -> UUID:
         respondent_badge="S002",
     )
     complaint = app.receive_complaint(details, "a-2")
-    app.accept_complaint(complaint.id, "REFERRED", "admin-1")
+    app.accept_complaint(complaint.id, "INTERVENTION", "admin-1")
     app.investigate_complaint(complaint.id, "SUBSTANTIATED", "属实", "sup-1")
     return Rectification.create_id(hall, "COMPLAINT", f"{complaint.id}#1")

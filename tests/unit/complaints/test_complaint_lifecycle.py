@@ -181,7 +181,7 @@ def test_staff_may_record_a_withdrawal_of_an_anonymous_complaint(complaints):
 
 def test_a_substantiated_finding_opens_a_rectification_in_the_same_save(complaints, rectifications):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
-    complaints.accept_complaint(c.id, "REFERRED", "admin")
+    complaints.accept_complaint(c.id, "INTERVENTION", "admin")
     before = complaints.recorder.max_notification_id()
     complaints.investigate_complaint(c.id, "SUBSTANTIATED", "属实", "admin")
     assert complaints.recorder.max_notification_id() == before + 2
@@ -196,11 +196,11 @@ def test_a_partly_substantiated_finding_opens_one_too_and_an_unfounded_one_does_
     complaints, rectifications
 ):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
-    complaints.accept_complaint(c.id, "REFERRED", "admin")
+    complaints.accept_complaint(c.id, "INTERVENTION", "admin")
     complaints.investigate_complaint(c.id, "PARTLY_SUBSTANTIATED", "部分属实", "admin")
     rectifications.get_rectification(Rectification.create_id("h1", "COMPLAINT", f"{c.id}#1"))
     d = complaints.receive_complaint(REAL_NAME, "a-1")
-    complaints.accept_complaint(d.id, "REFERRED", "admin")
+    complaints.accept_complaint(d.id, "INTERVENTION", "admin")
     before = complaints.recorder.max_notification_id()
     complaints.investigate_complaint(d.id, "NOT_SUBSTANTIATED", "不属实", "admin")
     assert complaints.recorder.max_notification_id() == before + 1
@@ -290,7 +290,7 @@ ILLEGAL = [
 def test_an_illegal_transition_is_refused_and_records_nothing(complaints, steps, command):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
     act = {
-        "accept": lambda: complaints.accept_complaint(c.id, "REFERRED", "admin"),
+        "accept": lambda: complaints.accept_complaint(c.id, "INTERVENTION", "admin"),
         "reject": lambda: complaints.reject_complaint(c.id, "OUT_OF_SCOPE", "x", "admin"),
         "withdraw": lambda: complaints.withdraw_complaint(c.id, "", "a-1", as_complainant=True),
         "assign": lambda: complaints.assign_complaint(c.id, "S009", "admin"),
@@ -367,7 +367,7 @@ def test_invalid_complaints_are_refused(complaints, details):
 def test_invalid_input_to_a_command_is_refused(complaints, accepted, command):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
     if accepted:
-        complaints.accept_complaint(c.id, "REFERRED", "admin")
+        complaints.accept_complaint(c.id, "INTERVENTION", "admin")
     before = complaints.recorder.max_notification_id()
     with pytest.raises(ValidationError):
         command(complaints, c.id)
@@ -376,7 +376,7 @@ def test_invalid_input_to_a_command_is_refused(complaints, accepted, command):
 
 def test_disposing_needs_a_measure(complaints):
     c = complaints.receive_complaint(REAL_NAME, "a-1")
-    complaints.accept_complaint(c.id, "REFERRED", "admin")
+    complaints.accept_complaint(c.id, "INTERVENTION", "admin")
     complaints.investigate_complaint(c.id, "NOT_SUBSTANTIATED", "无", "admin")
     with pytest.raises(ValidationError):
         complaints.dispose_complaint(c.id, [], "admin")

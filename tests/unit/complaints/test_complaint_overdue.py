@@ -36,7 +36,7 @@ def _received() -> Complaint:
 
 def _accepted() -> Complaint:
     c = _received()
-    c.accept("REFERRED", now=_at(9, 29), calendar=CAL, policies=HallPolicies(), actor="s")
+    c.accept("INTERVENTION", now=_at(9, 29), calendar=CAL, policies=HallPolicies(), actor="s")
     assert c.due_on == date(2026, 10, 12)
     return c
 

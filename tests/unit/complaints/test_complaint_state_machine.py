@@ -1,6 +1,8 @@
 """Random command sequences against the complaint state machine (hypothesis, stateful).
 
-Invariants: the state follows the procedure's table; a refused command records nothing; a
+Invariants: the state follows the procedure's table (with its rules: a referred complaint is
+investigated once assigned, a round's deadline is extended once); a refused command records
+nothing; a
 deadline never moves without an acceptance, extension or reopening event (and then to the
 date the working-day calendar gives); a complaint is archived only after it was answered;
 every substantiated finding has its rectification.
@@ -73,6 +75,9 @@ class Model:
         self.anonymous = anonymous
         self.due: date | None = None
         self.round = 1
+        self.complaint_class = ""
+        self.assigned = False
+        self.extended = False
 
 
 class ComplaintMachine(RuleBasedStateMachine):
@@ -135,6 +140,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         if self._attempt(cid, "accept", lambda: self.app.accept_complaint(cid, cls, "admin")):
             days = 1 if cls == "ON_THE_SPOT" else 5
             self.models[cid].due = CALENDAR.add_working_days(today, days)
+            self.models[cid].complaint_class = cls
 
     @rule(cid=complaints)
     def reject(self, cid) -> None:
@@ -147,22 +153,25 @@ class ComplaintMachine(RuleBasedStateMachine):
         self._attempt(
             cid,
             "withdraw",
-            lambda: self.app.withdraw_complaint(cid, "", "staff", as_complainant=False),
+            lambda: self.app.withdraw_complaint(cid, "来电撤回", "staff", as_complainant=False),
         )
 
     @rule(cid=complaints)
     def assign(self, cid) -> None:
-        self._attempt(cid, "assign", lambda: self.app.assign_complaint(cid, "S009", "admin"))
+        if self._attempt(cid, "assign", lambda: self.app.assign_complaint(cid, "S009", "admin")):
+            self.models[cid].assigned = True
 
     @rule(
         cid=complaints,
         finding=st.sampled_from(["SUBSTANTIATED", "PARTLY_SUBSTANTIATED", "NOT_SUBSTANTIATED"]),
     )
     def investigate(self, cid, finding) -> None:
+        model = self.models[cid]
         self._attempt(
             cid,
             "investigate",
             lambda: self.app.investigate_complaint(cid, finding, "调查", "S009"),
+            extra_ok=model.complaint_class != "REFERRED" or model.assigned,
         )
 
     @rule(cid=complaints)
@@ -173,9 +182,10 @@ class ComplaintMachine(RuleBasedStateMachine):
     def extend(self, cid, days) -> None:
         model = self.models[cid]
         act = lambda: self.app.extend_complaint_deadline(cid, days, "需要更多时间", "admin")  # noqa: E731
-        if self._attempt(cid, "extend", act):
+        if self._attempt(cid, "extend", act, extra_ok=not model.extended):
             assert model.due is not None
             model.due = CALENDAR.add_working_days(model.due, days)
+            model.extended = True
 
     @rule(cid=complaints)
     def reply(self, cid) -> None:
@@ -196,6 +206,7 @@ class ComplaintMachine(RuleBasedStateMachine):
         if self._attempt(cid, "reopen", lambda: self.app.reopen_complaint(cid, "再查", "admin")):
             self.models[cid].due = CALENDAR.add_working_days(today, 5)
             self.models[cid].round += 1
+            self.models[cid].extended = False
 
     @rule(cid=complaints)
     def archive(self, cid) -> None:
@@ -206,7 +217,11 @@ class ComplaintMachine(RuleBasedStateMachine):
         """Walk the usual path, so that sequences reach the reply, follow-up and archive."""
         step = {
             S.RECEIVED: lambda: self.accept(cid, "REFERRED"),
-            S.ACCEPTED: lambda: self.investigate(cid, finding),
+            S.ACCEPTED: lambda: (
+                self.assign(cid)
+                if self.models[cid].complaint_class == "REFERRED" and not self.models[cid].assigned
+                else self.investigate(cid, finding)
+            ),
             S.ASSIGNED: lambda: self.investigate(cid, finding),
             S.INVESTIGATED: lambda: self.dispose(cid),
             S.DISPOSED: lambda: self.reply(cid),

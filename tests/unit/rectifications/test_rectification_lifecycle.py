@@ -35,7 +35,7 @@ def opened(complaints, rectifications):
             respondent_badge="S001",
         )
         c = complaints.receive_complaint(details, "a-1")
-        complaints.accept_complaint(c.id, "REFERRED", "admin")
+        complaints.accept_complaint(c.id, "INTERVENTION", "admin")
         complaints.investigate_complaint(c.id, "SUBSTANTIATED", "属实", "admin")
         rid = Rectification.create_id("h1", "COMPLAINT", f"{c.id}#1")
         return rectifications.get_rectification(rid)
