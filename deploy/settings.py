@@ -5,11 +5,13 @@ Documented in ``docs/configuration.md``. Nothing here connects to anything.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from services.shared.environment import (
     ConfigurationError,
@@ -18,7 +20,13 @@ from services.shared.environment import (
     read_int,
 )
 
-__all__ = ["DEV_JWT_SECRET", "ConfigurationError", "Settings", "masked_url"]
+__all__ = [
+    "DEV_JWT_SECRET",
+    "ConfigurationError",
+    "Settings",
+    "insecure_jwks_url",
+    "masked_url",
+]
 
 DEV_JWT_SECRET = "yanshen-local-development-secret-not-for-production"
 """The HS256 key used when ``YANSHEN_JWT_SECRET`` is not set (local development only:
@@ -69,6 +77,40 @@ def _database_url(env: Mapping[str, str]) -> str:
                 "database) or a key=value connection string"
             ) from None
     return url
+
+
+def insecure_jwks_url(url: str) -> bool:
+    """Whether ``url`` is a plain ``http://`` URL of a host other than this machine: a JWKS
+    read from it can be replaced on the way, and its keys would then sign any token.
+
+    >>> insecure_jwks_url("http://idp.example/jwks.json"), insecure_jwks_url("http://[::1]/j")
+    (True, False)
+    >>> insecure_jwks_url("https://idp.example/jwks.json"), insecure_jwks_url("jwks.json")
+    (False, False)
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    try:
+        host = parts.hostname or ""
+    except ValueError:  # a malformed host: not known to be this machine
+        return True
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve anywhere
+        return True
+
+
+def _jwks(value: str) -> str:
+    if insecure_jwks_url(value):
+        # The URL is not repeated: it may carry credentials.
+        raise ConfigurationError(
+            "YANSHEN_JWT_JWKS must be a file path or an https:// URL (http:// only on "
+            "loopback: localhost, 127.0.0.1, ::1), not a plain http:// URL of another host"
+        )
+    return value
 
 
 def _keys(value: str) -> tuple[tuple[str, str], ...]:
@@ -195,7 +237,7 @@ class Settings:
             log_json=read_flag(e, "YANSHEN_LOG_JSON", default=False),
             jwt_keys=keys,
             jwt_signing_kid=_signing_kid(e, keys),
-            jwt_jwks=text("YANSHEN_JWT_JWKS"),
+            jwt_jwks=_jwks(text("YANSHEN_JWT_JWKS")),
             jwt_jwks_refresh_seconds=read_float(e, "YANSHEN_JWT_JWKS_REFRESH_SECONDS", 300.0),
             jwt_leeway_seconds=count("YANSHEN_JWT_LEEWAY_SECONDS", 5, minimum=0),
             graphiql=read_flag(e, "YANSHEN_GRAPHIQL", default=True),

@@ -27,6 +27,7 @@ from gateway.security import (
     Role,
     allow,
     hall_of,
+    platform_wide,
     readable_hall,
 )
 from gateway.subscriptions import hall_log_moves
@@ -126,8 +127,12 @@ class HallQueries:
 @strawberry.type
 class HallMutations:
     @allow(Role.PLATFORM_OPERATOR)
-    @strawberry.mutation(description="Register a hall on the platform (platform operators).")
+    @strawberry.mutation(
+        description="Register a hall on the platform (platform operators, with a token bound "
+        "to no hall)."
+    )
     async def register_hall(self, info: Info, input: RegisterHallInput) -> RegisterHallPayload:
+        platform_wide(info, "registering a hall")
         hall_id = validate_hall_id(input.hall_id)
         app = info.context.platform.hall_app(HallRegistry, hall_id)
         actor = info.context.principal.subject

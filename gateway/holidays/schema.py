@@ -16,9 +16,9 @@ from gateway.holidays.types import (
     ScheduleSourceEnum,
     WorkingDayCalendarType,
 )
-from gateway.security import HALL_STAFF, allow
+from gateway.security import HALL_STAFF, allow, platform_wide
 from services.holidays import HolidaySchedules
-from services.shared import ForbiddenError, ValidationError
+from services.shared import ValidationError
 from services.shared.ids import PLATFORM_LOG
 
 __all__ = ["HolidayMutations", "HolidayQueries"]
@@ -39,10 +39,7 @@ class HolidayMutations:
     ) -> HolidayScheduleType:
         principal = info.context.principal
         principal.require(Role.PLATFORM_OPERATOR)
-        if principal.tenant:
-            raise ForbiddenError(
-                "the holiday schedule applies to every hall: use an operator token bound to no hall"
-            )
+        platform_wide(info, "recording the holiday schedule")
         app = info.context.platform.hall_app(HolidaySchedules, PLATFORM_LOG)
         schedule, position = await run_sync(
             app.record_schedule,

@@ -17,7 +17,7 @@ from gateway.partners.types import (
     PartnerType,
     RegisterPartnerInput,
 )
-from gateway.security import allow
+from gateway.security import allow, platform_wide
 from services.partners import PLATFORM_LOG, GrantStart, PartnerGrants, PartnerRegistry
 from services.relay.topics import partner_topic
 
@@ -31,10 +31,13 @@ def _registry(info: Info) -> PartnerRegistry:
 @strawberry.type
 class PartnerMutations:
     @allow(Role.PLATFORM_OPERATOR)
-    @strawberry.mutation(description="Register a partner (platform operators).")
+    @strawberry.mutation(
+        description="Register a partner (platform operators, with a token bound to no hall)."
+    )
     async def register_partner(self, info: Info, input: RegisterPartnerInput) -> PartnerType:
         principal = info.context.principal
         principal.require(Role.PLATFORM_OPERATOR)
+        platform_wide(info, "registering a partner")
         position = await run_sync(
             _registry(info).register_partner,
             input.partner_id,

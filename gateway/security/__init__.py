@@ -18,6 +18,7 @@ from gateway.security.tenancy import (
     applicant_filter,
     hall_of,
     not_found,
+    platform_wide,
     readable_hall,
     visible_to_caller,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "applicant_filter",
     "hall_of",
     "not_found",
+    "platform_wide",
     "readable_hall",
     "undeclared_fields",
     "visible_to_caller",

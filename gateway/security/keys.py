@@ -5,7 +5,8 @@ Every key pins its algorithm: a token is verified only with the algorithm of the
 never accepted. A token without ``kid`` is verified with the legacy secret
 (``YANSHEN_JWT_SECRET``, or the development key when nothing is configured).
 
-A JWKS comes from a file or an http(s) URL; it is read again after
+A JWKS comes from a file or an https URL (plain http only on loopback, and no redirect
+leads elsewhere: a JWKS replaced on the way would sign any token); it is read again after
 ``jwt_jwks_refresh_seconds``, and at once (at most every 30 s) when a token names a ``kid``
 that is not in it, so a key the identity provider just rotated in is picked up.
 
@@ -29,10 +30,11 @@ from typing import Any, Generic, TypeVar
 
 import jwt
 
-from deploy.settings import Settings
+from deploy.settings import Settings, insecure_jwks_url
 
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",
+    "InsecureJwksError",
     "KeyRing",
     "UnknownKeyError",
     "VerificationKey",
@@ -55,6 +57,27 @@ T = TypeVar("T")
 
 class UnknownKeyError(LookupError):
     """The token names a key id that no configured key has."""
+
+
+class InsecureJwksError(OSError):
+    """A JWKS URL, or a redirect, to plain http of another host (or from https to http):
+    not read. An ``OSError``, like any JWKS that cannot be read (``UNAUTHENTICATED``)."""
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a JWKS redirect only where the JWKS itself could be: https, or http on
+    loopback; never from https down to http."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        downgrade = req.full_url.startswith("https://") and not newurl.startswith("https://")
+        if downgrade or not newurl.startswith(("http://", "https://")) or insecure_jwks_url(newurl):
+            raise InsecureJwksError("the JWKS redirects to an insecure location")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
 
 
 @dataclass(frozen=True)
@@ -174,7 +197,9 @@ class VerifiedTokens(Generic[T]):
 
 def _read(source: str) -> str:
     if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=5) as response:
+        if insecure_jwks_url(source):
+            raise InsecureJwksError("the JWKS is a plain http:// URL of another host")
+        with _OPENER.open(source, timeout=5) as response:
             return str(response.read().decode("utf-8"))
     return Path(source).read_text(encoding="utf-8")
 

@@ -5,7 +5,8 @@ catalog, an operator's view) passes it through :func:`readable_hall`. A record o
 hall answers exactly like one that does not exist: ``None`` / an empty list from queries,
 :func:`not_found` from mutations and lookups. Applicants see only their own records:
 filter by :func:`applicant_filter` and treat another applicant's record as not found
-(:func:`visible_to_caller`).
+(:func:`visible_to_caller`). What acts on the platform as a whole (a new hall, a partner)
+takes a token bound to no hall (:func:`platform_wide`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from services.shared import ForbiddenError, NotFoundError, validate_hall_id
 if TYPE_CHECKING:
     from gateway.context import Info
 
-__all__ = ["applicant_filter", "hall_of", "not_found", "readable_hall", "visible_to_caller"]
+__all__ = [
+    "applicant_filter",
+    "hall_of",
+    "not_found",
+    "platform_wide",
+    "readable_hall",
+    "visible_to_caller",
+]
 
 
 def hall_of(info: Info) -> str:
@@ -27,6 +35,14 @@ def hall_of(info: Info) -> str:
     if not tenant:
         raise ForbiddenError("this token is not bound to a hall")
     return tenant
+
+
+def platform_wide(info: Info, action: str) -> None:
+    """``FORBIDDEN`` unless the caller's token is bound to no hall: ``action`` (e.g.
+    "registering a hall") changes the platform, not one hall, and a platform operator's
+    token bound to a hall is confined to that hall everywhere (:func:`readable_hall`)."""
+    if info.context.principal.tenant:
+        raise ForbiddenError(f"{action} acts on every hall: use an operator token bound to no hall")
 
 
 def readable_hall(info: Info, hall_id: str | None, *, public: bool = False) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import pytest
 
@@ -10,8 +11,10 @@ from gateway import relay
 from gateway.auth import Role
 from gateway.halls.schema import Hall, halls_by_id
 from gateway.relay import GlobalId
+from gateway.subscriptions import log_head
 from projections.halls import get_hall
-from tests.e2e.gateway.conftest import PUBLISH, codes
+from services.shared.ids import PLATFORM_LOG
+from tests.e2e.gateway.conftest import PUBLISH, REGISTER, codes
 
 HALL = "query($h: String) { hall(hallId: $h) { hallId name } }"
 ITEMS = """query($h: String!, $w: Boolean! = false) {
@@ -167,3 +170,30 @@ def test_public_nodes_are_found_by_anyone(gql, token, hall, publish, project):
 
 def test_a_malformed_global_id_is_a_validation_error(gql):
     assert codes(gql(NODE, {"id": "not base64!"})) == ["VALIDATION"]
+
+
+PARTNER = """mutation($id: String!) {
+  registerPartner(input: {partnerId: $id, name: "伙伴"}) { partnerId }
+}"""
+
+
+def test_an_operator_token_bound_to_a_hall_registers_no_hall(gql, token, hall, platform):
+    """An operator token bound to a hall reads that hall alone; registering another hall
+    acts on the platform as a whole, like the holiday schedule: FORBIDDEN, nothing recorded."""
+    new = f"{hall}-new"
+    bound = token(Role.PLATFORM_OPERATOR, hall)
+    r = gql(REGISTER, {"id": new, "name": "新大厅"}, token=bound)
+    assert codes(r) == ["FORBIDDEN"]
+    assert log_head(platform.app_pool, new) == 0
+    r = gql(REGISTER, {"id": new, "name": "新大厅"}, token=token(Role.PLATFORM_OPERATOR))
+    assert "errors" not in r.json(), r.text
+
+
+def test_an_operator_token_bound_to_a_hall_registers_no_partner(gql, token, hall, platform):
+    partner = f"p-{uuid.uuid4().hex[:12]}"
+    before = log_head(platform.app_pool, PLATFORM_LOG)
+    r = gql(PARTNER, {"id": partner}, token=token(Role.PLATFORM_OPERATOR, hall))
+    assert codes(r) == ["FORBIDDEN"]
+    assert log_head(platform.app_pool, PLATFORM_LOG) == before
+    r = gql(PARTNER, {"id": partner}, token=token(Role.PLATFORM_OPERATOR))
+    assert r.json()["data"]["registerPartner"]["partnerId"] == partner

@@ -6,13 +6,18 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from deploy.settings import Settings
+from deploy.settings import ConfigurationError, Settings
 from gateway.auth import AuthenticationError, Role, decode_token, issue_token
 from tests.unit.gateway.jwks import EC_KEY, RSA_KEY, jwks, jwks_server, signed
 
@@ -205,3 +210,72 @@ def test_a_token_that_is_not_ascii_is_unauthenticated_not_internal(tmp_path, tok
         assert keyring_for(settings).needs_fetch(token) is False
         with pytest.raises(AuthenticationError, match="invalid token"):
             decode_token(token, settings)
+
+
+# A plain http:// JWKS of another host can be replaced on the way (a network attacker, a
+# proxy): its keys then sign tokens of any role and any hall. Only loopback may be plain http.
+REMOTE_HTTP = "http://192.0.2.1/jwks.json"  # TEST-NET-1: routed nowhere
+
+
+@pytest.mark.parametrize("url", [REMOTE_HTTP, "http://idp.example/jwks.json"])
+def test_a_plain_http_jwks_of_another_host_is_refused_at_startup(url):
+    with pytest.raises(ConfigurationError, match="YANSHEN_JWT_JWKS") as refused:
+        Settings.from_env({"YANSHEN_JWT_JWKS": url})
+    assert url not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://idp.example/jwks.json",
+        "http://127.0.0.1:8080/jwks.json",
+        "http://localhost/jwks.json",
+        "http://[::1]:8080/jwks.json",
+        "/etc/yanshen/jwks.json",
+    ],
+)
+def test_https_loopback_and_file_jwks_are_accepted(url):
+    assert Settings.from_env({"YANSHEN_JWT_JWKS": url}).jwt_jwks == url
+
+
+def test_a_plain_http_jwks_of_another_host_is_never_fetched():
+    # Settings made in code are not checked by from_env: the key ring refuses them itself.
+    with pytest.raises(AuthenticationError, match="InsecureJwksError"):
+        decode_token(signed(RSA_KEY, "rsa1", "RS256"), Settings(jwt_jwks=REMOTE_HTTP))
+
+
+@contextmanager
+def _redirecting_to(location: str) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_jwks_redirect_to_plain_http_of_another_host_is_not_followed():
+    with (
+        _redirecting_to(REMOTE_HTTP) as url,
+        pytest.raises(AuthenticationError, match="InsecureJwksError"),
+    ):
+        decode_token(signed(RSA_KEY, "rsa1", "RS256"), Settings(jwt_jwks=url))
+
+
+def test_a_jwks_redirect_within_loopback_is_followed():
+    with jwks_server(jwks(rsa1=RSA_KEY)) as (target, hits), _redirecting_to(target) as url:
+        assert decode_token(signed(RSA_KEY, "rsa1", "RS256"), Settings(jwt_jwks=url)).subject == (
+            "u1"
+        )
+        assert hits[0] == 1
