@@ -113,11 +113,27 @@ def _jwks(value: str) -> str:
     return value
 
 
-def _keys(value: str) -> tuple[tuple[str, str], ...]:
-    """``"kid1:secret1,kid2:secret2"`` → ``(("kid1", "secret1"), ("kid2", "secret2"))``.
+MIN_SECRET_BYTES = 32
+"""An HS256 secret shorter than the hash (RFC 7518 §3.2) can be guessed offline from one
+captured token, and then signs any token, an operator's included."""
 
-    >>> _keys("2025-01:abc, 2025-07:d=e")
-    (('2025-01', 'abc'), ('2025-07', 'd=e'))
+
+def _secret(variable: str, secret: str) -> str:
+    if secret and len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+        # The value is secret: not repeated in the message.
+        raise ConfigurationError(
+            f"{variable} must be at least {MIN_SECRET_BYTES} bytes (a random secret, e.g. "
+            "`openssl rand -base64 48`): a shorter one can be guessed from a token"
+        )
+    return secret
+
+
+def _keys(value: str) -> tuple[tuple[str, str], ...]:
+    """``"kid1:secret1,kid2:secret2"`` → ``(("kid1", "secret1"), ("kid2", "secret2"))``;
+    each secret at least :data:`MIN_SECRET_BYTES`.
+
+    >>> _keys("2025-01:" + "a" * 32 + ", 2025-07:" + "d=e" * 11)[1][0]
+    '2025-07'
     """
     keys: list[tuple[str, str]] = []
     for entry in filter(None, (e.strip() for e in value.split(","))):
@@ -128,7 +144,7 @@ def _keys(value: str) -> tuple[tuple[str, str], ...]:
                 "YANSHEN_JWT_KEYS must be kid:secret pairs separated by commas "
                 "(an entry lacks its kid or its secret)"
             )
-        keys.append((kid.strip(), secret.strip()))
+        keys.append((kid.strip(), _secret("YANSHEN_JWT_KEYS", secret.strip())))
     return tuple(keys)
 
 
@@ -231,7 +247,7 @@ class Settings:
             data_dir=Path(text("YANSHEN_DATA_DIR", ".data")),
             host=text("YANSHEN_HOST", "127.0.0.1"),
             port=read_int(e, "YANSHEN_PORT", 8000, minimum=1, maximum=65535),
-            jwt_secret=text("YANSHEN_JWT_SECRET"),
+            jwt_secret=_secret("YANSHEN_JWT_SECRET", text("YANSHEN_JWT_SECRET")),
             jwt_issuer=text("YANSHEN_JWT_ISSUER", "yanshen"),
             jwt_audience=text("YANSHEN_JWT_AUDIENCE", "yanshen-api"),
             log_json=read_flag(e, "YANSHEN_LOG_JSON", default=False),

@@ -10,6 +10,8 @@ from projections.runtime import ProjectionOptions
 from services.relay import RelayConfig
 
 SECRET = "prod-signing-secret-" + "A1" * 8
+KEY_A = "kid-a-secret-" + "Qz" * 12
+KEY_B = "kid-b-secret-" + "Wx" * 12
 PASSWORD = "DbPassw0rd-" + "X7" * 4
 
 
@@ -58,14 +60,14 @@ def test_settings_read_from_the_environment():
         {
             "YANSHEN_PORT": "8443",
             "YANSHEN_LOG_JSON": "TRUE",
-            "YANSHEN_JWT_KEYS": "a:1, b:2",
+            "YANSHEN_JWT_KEYS": f"a:{KEY_A}, b:{KEY_B}",
             "YANSHEN_JWT_SIGNING_KID": "b",
             "YANSHEN_JWT_JWKS_REFRESH_SECONDS": "60.5",
             "YANSHEN_RATE_LIMIT_PER_MINUTE": "0",
         }
     )
     assert (settings.port, settings.log_json, settings.jwt_signing_kid) == (8443, True, "b")
-    assert settings.jwt_keys == (("a", "1"), ("b", "2"))
+    assert settings.jwt_keys == (("a", KEY_A), ("b", KEY_B))
     assert (settings.jwt_jwks_refresh_seconds, settings.rate_limit_per_minute) == (60.5, 0)
     assert Settings.from_env({}) == Settings()
 
@@ -88,7 +90,7 @@ def test_settings_read_from_the_environment():
     ],
 )
 def test_a_setting_that_cannot_be_used_is_refused_by_name(variable, value, accepted):
-    env = {"YANSHEN_JWT_KEYS": "a:1", variable: value}
+    env = {"YANSHEN_JWT_KEYS": f"a:{KEY_A}", variable: value}
     with pytest.raises(ConfigurationError, match=variable) as refused:
         Settings.from_env(env)
     assert accepted in str(refused.value)
@@ -96,7 +98,7 @@ def test_a_setting_that_cannot_be_used_is_refused_by_name(variable, value, accep
 
 def test_a_malformed_key_list_is_refused_without_repeating_the_keys():
     with pytest.raises(ConfigurationError, match="YANSHEN_JWT_KEYS") as refused:
-        Settings.from_env({"YANSHEN_JWT_KEYS": f"good:1,{SECRET}"})
+        Settings.from_env({"YANSHEN_JWT_KEYS": f"good:{KEY_A},{SECRET}"})
     assert SECRET not in str(refused.value)
 
 
@@ -141,3 +143,20 @@ def test_relay_settings_that_cannot_be_used_are_refused_by_name(variable, value)
 
 def test_relay_keeps_messages_forever_only_when_told():
     assert RelayConfig.from_env({"YANSHEN_KAFKA_RETENTION_MS": "-1"}).retention_ms == -1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("YANSHEN_JWT_SECRET", "changeme"),
+        ("YANSHEN_JWT_SECRET", "x" * 31),
+        ("YANSHEN_JWT_KEYS", f"a:{KEY_A},b:short-secret"),
+    ],
+)
+def test_a_secret_that_can_be_guessed_is_refused_without_repeating_it(variable, value):
+    with pytest.raises(ConfigurationError, match=f"{variable} must be at least 32 bytes") as e:
+        Settings.from_env({variable: value})
+    assert "changeme" not in str(e.value)
+    assert "short-secret" not in str(e.value)
+    long_enough = value.replace("short-secret", "s" * 32) if ":" in value else "x" * 32
+    assert Settings.from_env({variable: long_enough}).uses_production_key
