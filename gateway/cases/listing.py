@@ -1,5 +1,5 @@
 """What the register queries share (cases, complaints, ratings, rectifications): who reads
-them, record ids, date ranges, and paging newest first.
+them, record ids, date and month ranges, and paging newest first.
 
 Registers page by the log position of each record's first event, through Relay connections.
 The cursor is the position of the last record seen (opaque to clients); a cursor this API did
@@ -8,6 +8,7 @@ not give out, or of another shape, is a ``VALIDATION`` error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
@@ -18,11 +19,13 @@ from gateway.errors import InputError
 from gateway.relay import Connection, SortKey, paginate
 from gateway.security import HALL_STAFF, Role
 
-__all__ = ["STAFF_AND_APPLICANTS", "check_range", "newest_first", "parse_uuid"]
+__all__ = ["STAFF_AND_APPLICANTS", "check_months", "check_range", "newest_first", "parse_uuid"]
 
 STAFF_AND_APPLICANTS = (*HALL_STAFF, Role.APPLICANT)
 """Who reads a register of cases, complaints or ratings: the hall's staff, and applicants
 (their own records only)."""
+
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
 
 N = TypeVar("N")
 R = TypeVar("R")
@@ -61,6 +64,17 @@ def check_range(start: date | None, end: date | None, what: str) -> None:
     """``VALIDATION`` when a date range ends before it starts."""
     if start is not None and end is not None and end < start:
         raise InputError(f"{what}: the range ends ({end}) before it starts ({start})")
+
+
+def check_months(month_from: str | None, month_to: str | None) -> tuple[str | None, str | None]:
+    """``(month_from, month_to)`` when each is a month ``YYYY-MM`` (or ``None``) and the range
+    does not end before it starts; ``VALIDATION`` otherwise."""
+    for value, what in ((month_from, "monthFrom"), (month_to, "monthTo")):
+        if value is not None and not _MONTH.match(value):
+            raise InputError(f"{what} is a month written YYYY-MM, not {value!r}")
+    if month_from is not None and month_to is not None and month_to < month_from:
+        raise InputError(f"monthFrom/monthTo: the range ends ({month_to}) before it starts")
+    return month_from, month_to
 
 
 def parse_uuid(value: str) -> UUID | None:

@@ -1,25 +1,34 @@
-"""GraphQL queries of the case register (帮办代办): a page of cases with filters, one case.
+"""GraphQL queries of the case register (帮办代办): a page of cases with filters, one case,
+the register's figures per month.
 
-The hall is the token's. Staff, hall admins and supervisors read every case of their hall;
-an applicant reads only their own (the token's subject is the applicant id): another
-applicant's case, another hall's, and a missing one all answer ``null``.
+The hall is the token's. Staff, hall admins and supervisors read every case of their hall
+and the figures; an applicant reads only their own cases (the token's subject is the
+applicant id): another applicant's case, another hall's, and a missing one all answer
+``null``.
 """
 
 from __future__ import annotations
 
 import strawberry
 
-from gateway.cases.listing import STAFF_AND_APPLICANTS, check_range, newest_first, parse_uuid
+from gateway.cases.listing import (
+    STAFF_AND_APPLICANTS,
+    check_months,
+    check_range,
+    newest_first,
+    parse_uuid,
+)
 from gateway.cases.register import (
     NODE,
     CaseRegisterEntry,
     CaseRegisterFilter,
     case_entries,
 )
+from gateway.cases.summary import CaseSummaryEntry, month_key
 from gateway.context import Info, run_sync
-from gateway.relay import Connection, register_node
+from gateway.relay import Connection, connection_from_rows, register_node
 from gateway.security import HALL_STAFF, allow, applicant_filter, hall_of, visible_to_caller
-from projections.cases import cases_by_id, list_cases
+from projections.cases import case_summary, cases_by_id, list_cases
 
 __all__ = ["CaseQueries"]
 
@@ -70,3 +79,26 @@ class CaseQueries:
         if row is None or not visible_to_caller(info, row.applicant_id):
             return None
         return CaseRegisterEntry.from_row(row, hall)
+
+    @allow(*HALL_STAFF)
+    @strawberry.field(
+        description="The case register's figures of the caller's hall per month (Beijing): "
+        "requests, completions, 按时办结率, terminations and the days to close; oldest month "
+        "first. monthFrom / monthTo (YYYY-MM, inclusive) limit the months."
+    )
+    async def assistance_case_summary(
+        self,
+        info: Info,
+        month_from: str | None = None,
+        month_to: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CaseSummaryEntry]:
+        hall = hall_of(info)
+        start, end = check_months(month_from, month_to)
+        pool = info.context.platform.app_pool
+        rows = await run_sync(case_summary, pool, hall, month_from=start, month_to=end)
+        entries = [CaseSummaryEntry.from_summary(r) for r in rows]
+        return connection_from_rows(
+            info, entries, first=first, after=after, key=month_key, node=lambda e: e
+        )

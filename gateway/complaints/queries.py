@@ -1,27 +1,34 @@
 """GraphQL queries of the complaint register: a page of complaints with filters, one
-complaint.
+complaint, the register's figures per month.
 
 The hall is the token's. Staff, hall admins and supervisors read every complaint of their
-hall; an applicant reads only their own (the token's subject is the applicant id; anonymous
-complaints are nobody's): another applicant's complaint, another hall's, and a missing one
-all answer ``null``.
+hall and the figures; an applicant reads only their own complaints (the token's subject is
+the applicant id; anonymous complaints are nobody's): another applicant's complaint, another
+hall's, and a missing one all answer ``null``.
 """
 
 from __future__ import annotations
 
 import strawberry
 
-from gateway.cases.listing import STAFF_AND_APPLICANTS, check_range, newest_first, parse_uuid
+from gateway.cases.listing import (
+    STAFF_AND_APPLICANTS,
+    check_months,
+    check_range,
+    newest_first,
+    parse_uuid,
+)
 from gateway.complaints.register import (
     NODE,
     ComplaintRegisterEntry,
     ComplaintRegisterFilter,
     complaint_entries,
 )
+from gateway.complaints.summary import ComplaintSummaryEntry, month_key
 from gateway.context import Info, run_sync
-from gateway.relay import Connection, register_node
+from gateway.relay import Connection, connection_from_rows, register_node
 from gateway.security import HALL_STAFF, allow, applicant_filter, hall_of, visible_to_caller
-from projections.complaints import complaints_by_id, list_complaints
+from projections.complaints import complaint_summary, complaints_by_id, list_complaints
 
 __all__ = ["ComplaintQueries"]
 
@@ -73,3 +80,26 @@ class ComplaintQueries:
         if row is None or not visible_to_caller(info, row.applicant_id):
             return None
         return ComplaintRegisterEntry.from_row(row, hall)
+
+    @allow(*HALL_STAFF)
+    @strawberry.field(
+        description="The complaint register's figures of the caller's hall per month "
+        "(Beijing): complaints received and replied, the on-time rate, 属实率 and the days to "
+        "close; oldest month first. monthFrom / monthTo (YYYY-MM, inclusive) limit the months."
+    )
+    async def complaint_summary(
+        self,
+        info: Info,
+        month_from: str | None = None,
+        month_to: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ComplaintSummaryEntry]:
+        hall = hall_of(info)
+        start, end = check_months(month_from, month_to)
+        pool = info.context.platform.app_pool
+        rows = await run_sync(complaint_summary, pool, hall, month_from=start, month_to=end)
+        entries = [ComplaintSummaryEntry.from_summary(r) for r in rows]
+        return connection_from_rows(
+            info, entries, first=first, after=after, key=month_key, node=lambda e: e
+        )

@@ -73,6 +73,10 @@ class ComplaintRegisterEntry(Node):
     respondent_badge: str
     complaint_class: ComplaintClassEnum | None
     rejection_reason: RejectionReasonEnum | None
+    accepted_on: date | None = strawberry.field(
+        description="The day (Beijing) the complaint was accepted (受理); a reopening keeps "
+        "it. Empty for complaints accepted before the register kept it, until rebuilt."
+    )
     time_limit_working_days: int | None = strawberry.field(
         description="Working days of the round: the class's limit at acceptance; after a "
         "reopening, the hall's complex limit it followed."
@@ -87,6 +91,11 @@ class ComplaintRegisterEntry(Node):
     assignee: str | None
     finding: FindingEnum | None
     handling_round: int
+    replied_on: date | None = strawberry.field(
+        description="The day (Beijing) of this round's reply (意见反馈); null until replied, "
+        "cleared by a reopening (and empty for replies before the register kept it, until "
+        "rebuilt)."
+    )
     replied_on_time: bool | None = strawberry.field(
         description="Replied by the due date in force and no due date of the round missed "
         "before (null until replied)."
@@ -131,6 +140,7 @@ class ComplaintRegisterEntry(Node):
             rejection_reason=RejectionReasonEnum(row.rejection_reason)
             if row.rejection_reason
             else None,
+            accepted_on=row.accepted_on,
             time_limit_working_days=row.time_limit_working_days,
             accepted_due_on=row.accepted_due_on,
             due_on=row.due_on,
@@ -138,6 +148,7 @@ class ComplaintRegisterEntry(Node):
             assignee=row.assignee,
             finding=FindingEnum(row.finding) if row.finding else None,
             handling_round=row.handling_round,
+            replied_on=row.replied_on,
             replied_on_time=row.replied_on_time,
             overdue=row.overdue,
             satisfied=row.satisfied,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.cases.listing import STAFF_AND_APPLICANTS, check_range, newest_first
+from gateway.cases.listing import STAFF_AND_APPLICANTS, check_months, check_range, newest_first
 from gateway.context import Info, run_sync
-from gateway.errors import InputError
 from gateway.evaluations.ratings import NODE, RatingEntry, RatingsFilter, rating_entries
 from gateway.evaluations.statistics import (
     RatingStatisticsEntry,
     StatisticsDimension,
-    check_month,
     sort_key,
 )
 from gateway.relay import Connection, connection_from_rows, register_node
@@ -50,8 +48,9 @@ class EvaluationQueries:
     @allow(*HALL_STAFF)
     @strawberry.field(
         description="好差评 statistics of the caller's hall per month, by hall, window, staff "
-        "member or item: counts per level, 好评率, 未评率, 主动评价 share, 主动评价好评率 and "
-        "the month's ranking; ordered by month, rank, key."
+        "member or item: counts per level, 好评率, 未评率, 主动评价 share, 主动评价好评率, "
+        "the month's ranking, and the follow-up of the bad ratings (差评核实率, 整改率, "
+        "回访率); ordered by month, rank, key."
     )
     async def evaluation_statistics(
         self,
@@ -64,10 +63,7 @@ class EvaluationQueries:
         after: str | None = None,
     ) -> Connection[RatingStatisticsEntry]:
         hall = hall_of(info)
-        start = check_month(month_from, "monthFrom")
-        end = check_month(month_to, "monthTo")
-        if start is not None and end is not None and end < start:
-            raise InputError(f"monthFrom/monthTo: the range ends ({end}) before it starts")
+        start, end = check_months(month_from, month_to)
         pool = info.context.platform.app_pool
         rows = await run_sync(
             rating_statistics,

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 import strawberry
 
-from gateway.errors import InputError
 from gateway.security import INHERITED, allow
 from projections.evaluations import RatingStatistics
 
-__all__ = ["RatingStatisticsEntry", "StatisticsDimension", "check_month", "sort_key"]
+__all__ = ["RatingStatisticsEntry", "StatisticsDimension", "sort_key"]
 
-_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
 _UNRANKED = 1 << 30
 
 
@@ -28,9 +25,10 @@ class StatisticsDimension(Enum):
 @allow(INHERITED)
 @strawberry.type(
     description="Exact 好差评 counts of one hall, window, staff member or item in one month "
-    "(of the service, Beijing), the rates they give and the rank in the month. Levels count "
-    "the ratings that count: the applicants' and the default ones (as BASIC), not excluded "
-    "ones. invited = pending + closed. A rate is null when its denominator is 0."
+    "(of the service, Beijing), the rates they give and the rank in the month, and the "
+    "follow-up of its bad ratings (核实, 整改, 回访) as the rectification ledger shows it now. "
+    "Levels count the ratings that count: the applicants' and the default ones (as BASIC), "
+    "not excluded ones. invited = pending + closed. A rate is null when its denominator is 0."
 )
 class RatingStatisticsEntry:
     dimension: StatisticsDimension
@@ -89,6 +87,33 @@ class RatingStatisticsEntry:
         description="Rank by 好评率 among the dimension's keys of the month (ties share a "
         "rank: 1, 2, 2, 4); null without ratings."
     )
+    bad: int = strawberry.field(
+        description="差评 that count: dissatisfied + veryDissatisfied (not excluded on "
+        "appeal). The denominator of followUpRate, rectificationRate and feedbackRate."
+    )
+    bad_verified: int = strawberry.field(
+        description="Bad ratings (counted in bad) whose rectification's verification call "
+        "(核实回访) is recorded, whether or not the rater was reached."
+    )
+    bad_rectified: int = strawberry.field(
+        description="Bad ratings (counted in bad) whose rectification is dealt with: 立行立改, "
+        "the ledger entry completed, or 解释说明 (status COMPLETED, FED_BACK or CLOSED now; a "
+        "review that reopened it takes it out until the new round gets there)."
+    )
+    bad_fed_back: int = strawberry.field(
+        description="Bad ratings (counted in bad) whose rater was told the result (反馈: "
+        "status FED_BACK or CLOSED now; not after a reopening until fed back again)."
+    )
+    follow_up_rate: float | None = strawberry.field(
+        description="差评核实率 = badVerified / bad (target 100%). Like every count here, of "
+        "the services of the month; it grows as the rectifications go on."
+    )
+    rectification_rate: float | None = strawberry.field(
+        description="差评整改率 = badRectified / bad (target 100%)."
+    )
+    feedback_rate: float | None = strawberry.field(
+        description="差评回访率 = badFedBack / bad (target 100%): the rater was told the result."
+    )
 
     @classmethod
     def from_statistics(cls, s: RatingStatistics) -> RatingStatisticsEntry:
@@ -117,16 +142,16 @@ class RatingStatisticsEntry:
             voluntary_rate=s.voluntary_rate,
             voluntary_good_rate=s.voluntary_good_rate,
             rank=s.rank,
+            bad=c.bad,
+            bad_verified=c.bad_verified,
+            bad_rectified=c.bad_rectified,
+            bad_fed_back=c.bad_fed_back,
+            follow_up_rate=s.follow_up_rate,
+            rectification_rate=s.rectification_rate,
+            feedback_rate=s.feedback_rate,
         )
 
 
 def sort_key(entry: RatingStatisticsEntry) -> tuple[str, int, str]:
     """The order of statistics: month, then rank (unranked last), then key."""
     return (entry.month, entry.rank if entry.rank is not None else _UNRANKED, entry.key)
-
-
-def check_month(value: str | None, what: str) -> str | None:
-    """``value`` when it is a month ``YYYY-MM`` (or ``None``); ``VALIDATION`` otherwise."""
-    if value is not None and not _MONTH.match(value):
-        raise InputError(f"{what} is a month written YYYY-MM, not {value!r}")
-    return value

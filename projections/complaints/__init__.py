@@ -1,7 +1,9 @@
 """The complaint register (status, class, respondent, due date, extensions, finding,
-overdue): projection and queries."""
+overdue) and its figures per month (on-time replies, 属实率, days to close): projection and
+queries."""
 
 from projections.complaints.projection import ComplaintRegisterProjection
+from projections.complaints.summary import ComplaintMonthSummary, complaint_summary
 from projections.complaints.view import (
     ComplaintFilter,
     ComplaintRow,
@@ -11,8 +13,10 @@ from projections.complaints.view import (
 
 __all__ = [
     "ComplaintFilter",
+    "ComplaintMonthSummary",
     "ComplaintRegisterProjection",
     "ComplaintRow",
+    "complaint_summary",
     "complaints_by_id",
     "list_complaints",
 ]

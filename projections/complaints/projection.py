@@ -10,7 +10,9 @@ Overdue follows the events and is a fact of the handling round: a ``ComplaintOve
 the reply) or a late ``ComplaintReplied`` sets it; an extension moves the due date but does
 not undo a miss, and only a reopening (a new round) clears it. ``replied_on_time``: the reply
 was by the due date in force and no due date of the round was missed before it. Nothing is
-compared with today.
+compared with today. ``accepted_on`` and ``replied_on`` (the days in China of the acceptance
+and of the round's reply) are what the monthly figures (:mod:`projections.complaints.summary`)
+read.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ _REOPENED = (
     "status = 'ACCEPTED', handling_round = %s,"
     " time_limit_working_days = COALESCE((SELECT h.complaint_complex_working_days"
     " FROM complaint_register_halls h WHERE h.tenant_id = complaint_register.tenant_id), %s),"
-    " accepted_due_on = %s, due_on = %s, finding = NULL, replied_on_time = NULL,"
-    " overdue = false, satisfied = NULL"
+    " accepted_due_on = %s, due_on = %s, finding = NULL, replied_on = NULL,"
+    " replied_on_time = NULL, overdue = false, satisfied = NULL"
 )
 """A new round: the hall's complex limit (its default for a hall whose policy events the
 register has not seen: one migrated before ``complaint_register_halls``, until rebuilt)."""
@@ -128,13 +130,15 @@ class ComplaintRegisterProjection(Projection):
 
     @apply.register
     def _(self, e: Complaint.Accepted, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        """受理: the class sets the time limit; the due date is the event's."""
+        """受理: the class sets the time limit; the due date is the event's; the day (China)
+        is where the days to close start."""
         due = date.fromisoformat(e.due_on)
         sets = (
             "status = 'ACCEPTED', complaint_class = %s, time_limit_working_days = %s,"
-            " accepted_due_on = %s, due_on = %s"
+            " accepted_due_on = %s, due_on = %s, accepted_on = %s"
         )
-        _update(conn, tenant_id, p, e, sets, e.complaint_class, e.time_limit_working_days, due, due)
+        values = (e.complaint_class, e.time_limit_working_days, due, due, local_date(e.timestamp))
+        _update(conn, tenant_id, p, e, sets, *values)
 
     @apply.register
     def _(self, e: Complaint.Assigned, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
@@ -169,10 +173,14 @@ class ComplaintRegisterProjection(Projection):
 
     @apply.register
     def _(self, e: Complaint.Replied, conn: psycopg.Connection, tenant_id: str, p: int) -> None:
-        """意见反馈; after the due date: overdue, as the event records. On time only when
-        the round missed no due date before (``overdue`` as the row has it until now)."""
-        sets = "status = 'REPLIED', replied_on_time = %s AND NOT overdue, overdue = overdue OR %s"
-        _update(conn, tenant_id, p, e, sets, e.on_time, not e.on_time)
+        """意见反馈, on its day (China); after the due date: overdue, as the event records. On
+        time only when the round missed no due date before (``overdue`` as the row has it
+        until now)."""
+        sets = (
+            "status = 'REPLIED', replied_on = %s, replied_on_time = %s AND NOT overdue,"
+            " overdue = overdue OR %s"
+        )
+        _update(conn, tenant_id, p, e, sets, local_date(e.timestamp), e.on_time, not e.on_time)
 
     @apply.register
     def _(self, e: Complaint.FollowedUp, conn: psycopg.Connection, tenant_id: str, p: int) -> None:

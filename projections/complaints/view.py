@@ -32,6 +32,8 @@ class ComplaintRow:
     status: str
     complaint_class: str | None
     rejection_reason: str | None
+    accepted_on: date | None
+    """The day (China) the complaint was accepted (受理); a reopening keeps it."""
     time_limit_working_days: int | None
     """The round's limit: the class's at acceptance; after a reopening, the hall's complex
     limit it followed."""
@@ -44,6 +46,8 @@ class ComplaintRow:
     assignee: str | None
     finding: str | None
     handling_round: int
+    replied_on: date | None
+    """The day (China) of this round's reply (意见反馈); cleared by a reopening."""
     replied_on_time: bool | None
     """Replied by the due date in force, and no due date of the round was missed before."""
     overdue: bool

@@ -1,5 +1,6 @@
 """Evaluation statistics (好差评统计): exact counts per hall, window, staff member or item and
-month (of the service, in China), the rates they give, and the ranking within each month.
+month (of the service, in China), the rates they give, the ranking within each month, and
+the follow-up of the bad ratings (差评核实 / 整改 / 回访率).
 
 Definitions (every count is of invitations, 一次一评 / 一事一评):
 
@@ -18,10 +19,22 @@ Definitions (every count is of invitations, 一次一评 / 一事一评):
   when its denominator is 0.
 - ``rank``: 1 for the best 好评率 of the month among the same dimension's keys with ratings,
   equal rates sharing a rank (1, 2, 2, 4); ``None`` without ratings.
+- The follow-up of bad ratings (差评核实 / 整改 / 回访率, targets 100%), over ``bad``: the
+  bad ratings that count (不满意 + 非常不满意, not excluded), each with the rectification it
+  opened as the rectification ledger shows it now. ``bad_verified``: its verification call
+  (核实回访) is recorded (whether or not the rater was reached); ``bad_rectified``: it is
+  dealt with (立行立改, the ledger entry completed, or 解释说明: status COMPLETED, FED_BACK or
+  CLOSED); ``bad_fed_back``: the rater was told the result (反馈: FED_BACK or CLOSED). A
+  review that reopens a rectification takes it out of rectified and fed back until its new
+  round gets there. 核实率 ``follow_up_rate`` = bad_verified / bad; 整改率
+  ``rectification_rate`` = bad_rectified / bad; 回访率 ``feedback_rate`` = bad_fed_back /
+  bad. A bad rating whose rectification the ledger does not show (yet) is in the
+  denominator only.
 
 The counts follow the events only: an invitation leaves ``pending`` when it is rated or when
 ``RatingDefaulted`` is recorded (the deadline scheduler does so from its default day on), never
-by comparing dates with today.
+by comparing dates with today. The follow-up counts of a month grow as its rectifications go
+on (the month is the service's, not the step's).
 """
 
 from __future__ import annotations
@@ -54,8 +67,13 @@ _KEY = {
     Dimension.STAFF: "staff_badge",
     Dimension.ITEM: "item_code",
 }
-_COUNTED = "NOT excluded"
-_GOOD = "level IN ('VERY_SATISFIED', 'SATISFIED')"
+_COUNTED = "NOT r.excluded"
+_GOOD = "r.level IN ('VERY_SATISFIED', 'SATISFIED')"
+_BAD = f"r.level IN ('DISSATISFIED', 'VERY_DISSATISFIED') AND {_COUNTED}"
+_VERIFIED = "l.status <> 'OPEN'"
+"""The verification call is recorded: every later status comes after it (a reopening too)."""
+_RECTIFIED = "l.status IN ('COMPLETED', 'FED_BACK', 'CLOSED')"
+_FED_BACK = "l.status IN ('FED_BACK', 'CLOSED')"
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,14 @@ class RatingCounts:
     voluntary: int
     voluntary_good: int
     """Voluntary ratings (主动评价) that count and are 非常满意 or 满意."""
+    bad_verified: int
+    """Bad ratings that count whose rectification's verification call (核实) is recorded."""
+    bad_rectified: int
+    """Bad ratings that count whose rectification is dealt with (立行立改, ledger entry
+    completed, 解释说明) in its current round (a reopening undoes it until done again)."""
+    bad_fed_back: int
+    """Bad ratings that count whose rater was told the result (反馈) in the rectification's
+    current round."""
 
     @property
     def rated(self) -> int:
@@ -143,26 +169,47 @@ class RatingStatistics:
         """主动评价好评率 = voluntary_good / voluntary: 好评率 among voluntary ratings."""
         return _rate(self.counts.voluntary_good, self.counts.voluntary)
 
+    @property
+    def follow_up_rate(self) -> float | None:
+        """差评核实率 = bad_verified / bad."""
+        return _rate(self.counts.bad_verified, self.counts.bad)
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """差评整改率 = bad_rectified / bad."""
+        return _rate(self.counts.bad_rectified, self.counts.bad)
+
+    @property
+    def feedback_rate(self) -> float | None:
+        """差评回访率 = bad_fed_back / bad."""
+        return _rate(self.counts.bad_fed_back, self.counts.bad)
+
 
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
 _SELECT = f"""
-SELECT {{key}} AS key, month,
+SELECT r.{{key}} AS key, r.month,
        count(*) AS invited,
-       count(*) FILTER (WHERE status = 'INVITED') AS pending,
-       count(*) FILTER (WHERE status = 'DEFAULTED') AS defaulted,
-       count(*) FILTER (WHERE excluded) AS excluded,
-       count(*) FILTER (WHERE level = 'VERY_SATISFIED' AND {_COUNTED}) AS very_satisfied,
-       count(*) FILTER (WHERE level = 'SATISFIED' AND {_COUNTED}) AS satisfied,
-       count(*) FILTER (WHERE level = 'BASIC' AND {_COUNTED}) AS basic,
-       count(*) FILTER (WHERE level = 'DISSATISFIED' AND {_COUNTED}) AS dissatisfied,
-       count(*) FILTER (WHERE level = 'VERY_DISSATISFIED' AND {_COUNTED}) AS very_dissatisfied,
-       count(*) FILTER (WHERE voluntary AND {_COUNTED}) AS voluntary,
-       count(*) FILTER (WHERE voluntary AND {_GOOD} AND {_COUNTED}) AS voluntary_good
-FROM evaluation_ratings
-WHERE tenant_id = %s{{where}}
+       count(*) FILTER (WHERE r.status = 'INVITED') AS pending,
+       count(*) FILTER (WHERE r.status = 'DEFAULTED') AS defaulted,
+       count(*) FILTER (WHERE r.excluded) AS excluded,
+       count(*) FILTER (WHERE r.level = 'VERY_SATISFIED' AND {_COUNTED}) AS very_satisfied,
+       count(*) FILTER (WHERE r.level = 'SATISFIED' AND {_COUNTED}) AS satisfied,
+       count(*) FILTER (WHERE r.level = 'BASIC' AND {_COUNTED}) AS basic,
+       count(*) FILTER (WHERE r.level = 'DISSATISFIED' AND {_COUNTED}) AS dissatisfied,
+       count(*) FILTER (WHERE r.level = 'VERY_DISSATISFIED' AND {_COUNTED})
+           AS very_dissatisfied,
+       count(*) FILTER (WHERE r.voluntary AND {_COUNTED}) AS voluntary,
+       count(*) FILTER (WHERE r.voluntary AND {_GOOD} AND {_COUNTED}) AS voluntary_good,
+       count(*) FILTER (WHERE {_BAD} AND {_VERIFIED}) AS bad_verified,
+       count(*) FILTER (WHERE {_BAD} AND {_RECTIFIED}) AS bad_rectified,
+       count(*) FILTER (WHERE {_BAD} AND {_FED_BACK}) AS bad_fed_back
+FROM evaluation_ratings r
+LEFT JOIN rectification_ledger l
+    ON l.tenant_id = r.tenant_id AND l.rectification_id = r.rectification_id
+WHERE r.tenant_id = %s{{where}}
 GROUP BY 1, 2
 ORDER BY 2, 1
 """
@@ -200,13 +247,13 @@ def rating_statistics(
     column = _KEY[dimension]
     where, params = "", [tenant_id]
     if month_from is not None:
-        where += " AND month >= %s"
+        where += " AND r.month >= %s"
         params.append(month_from)
     if month_to is not None:
-        where += " AND month <= %s"
+        where += " AND r.month <= %s"
         params.append(month_to)
     if dimension is not Dimension.HALL:
-        where += f" AND {column} <> ''"
+        where += f" AND r.{column} <> ''"
     with tenant_connection(pool, tenant_id) as conn:
         cur = conn.cursor(row_factory=class_row(RatingCounts))
         rows = cur.execute(_SELECT.format(key=column, where=where), params).fetchall()

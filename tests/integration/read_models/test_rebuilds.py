@@ -53,6 +53,11 @@ def _complaints(app_at, hall: str) -> None:
         app.accept_complaint(complaint.id, "INTERVENTION", "admin-1")
         app.extend_complaint_deadline(complaint.id, 3, "协调部门", "admin-1")
         app.investigate_complaint(complaint.id, "PARTLY_SUBSTANTIATED", "部分属实", "sup-1")
+        app.dispose_complaint(complaint.id, ["协调办理"], "sup-1")
+        later = app_at(ComplaintService, hall, moment("2026-09-28"))
+        later.reply_to_complaint(complaint.id, "已办理", "sup-1")  # its reply day is kept
+        if not applicant:  # a reopening clears it
+            later.reopen_complaint(complaint.id, "复查", "sup-1")
 
 
 def _ratings(app_at, hall: str) -> None:
