@@ -106,7 +106,11 @@ class EvaluationMutations:
     @allow(Role.SUPERVISOR)
     @strawberry.mutation(
         description="甄别剔除: uphold the appeal; the rating stays in the history, marked "
-        "excluded (supervisors)."
+        "excluded (supervisors). The rectification a bad rating opened is withdrawn in the "
+        "same save (status WITHDRAWN, 撤销: no further step, never overdue, off the "
+        "worklist) unless its work is done: a completed, fed back or closed one stays as it "
+        "is. CONFLICT when a step of that rectification was saved at the same time (nothing "
+        "recorded; try again)."
     )
     async def exclude_rating(
         self, info: Info, evaluation_id: strawberry.ID, note: str

@@ -88,7 +88,7 @@ class DeadlineCountsType:
         description="Closed late: after they were recorded missed, or after their due date "
         "before any deadline round recorded the miss (the reply, completion or call not on "
         "time); a complaint replied by its extended due date after missing an earlier one "
-        "included."
+        "included; a rectification withdrawn (its bad rating excluded on appeal) not."
     )
 
     @classmethod

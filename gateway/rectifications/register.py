@@ -81,7 +81,9 @@ class RectificationLedgerEntry(Node):
     overdue_since: date | None = strawberry.field(description="The day the miss was recorded.")
     missed_deadlines: int = strawberry.field(description="Deadlines missed in all.")
     opened_at: datetime
-    closed_at: datetime | None
+    closed_at: datetime | None = strawberry.field(
+        description="When it ended: the review passed (CLOSED) or it was withdrawn (WITHDRAWN)."
+    )
     updated_at: datetime
     version: int
 

@@ -38,7 +38,8 @@ else:
     RectificationStatusEnum = graphql_enum(
         v.RectificationStatus,
         "RectificationStatus",
-        "核实 → 立行立改 / 建台账限期整改 / 解释说明 → 反馈 → 复核.",
+        "核实 → 立行立改 / 建台账限期整改 / 解释说明 → 反馈 → 复核; WITHDRAWN (撤销): its bad "
+        "rating was excluded on appeal before the work was done, nothing more is owed.",
     )
     DispositionEnum = graphql_enum(
         v.Disposition, "RectificationDisposition", "立行立改 / 建台账限期整改 / 解释说明."

@@ -10,7 +10,9 @@ register. The closing and restarting events say so too: a deadline closed late (
 false) missed its due date on the day it closed, even if no scheduler round recorded it; a
 case clock restarted (续办, 补正) with its moved due date already past on the restart day
 keeps the round's miss (or misses on that day). Any other new due date (a reopening, a case's
-clock running again in time) starts afresh.
+clock running again in time) starts afresh. A withdrawn rectification (撤销: its bad rating
+excluded on appeal) closes its open deadline and marks all its rows ``withdrawn``: they keep
+their facts, but the counts leave them out (``deadline_counts``).
 A context adds its deadlines with handlers here (or keeps them in its own register and
 registers a deadline source that queries that instead).
 """
@@ -48,7 +50,7 @@ REPLY = "REPLY"
 
 _KNOWN = """
 SELECT d.context, d.record_id, d.deadline, d.due_on, d.opened_at, d.closed_at, d.met,
-       d.overdue_on, d.missed_on, d.position
+       d.overdue_on, d.missed_on, d.withdrawn, d.position
 FROM platform_deadlines d
 WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
     SELECT m.context, e.originator_id::uuid
@@ -60,14 +62,14 @@ WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
 """The deadlines of the records the batch has events of, as earlier batches left them."""
 _WRITE = """
 INSERT INTO platform_deadlines AS d (tenant_id, context, record_id, deadline, due_on, opened_at,
-                                     closed_at, met, overdue_on, missed_on, position)
+                                     closed_at, met, overdue_on, missed_on, withdrawn, position)
 SELECT tenant_id, context, record_id, deadline, due_on, opened_at, closed_at, met, overdue_on,
-       missed_on, position
+       missed_on, withdrawn, position
 FROM jsonb_populate_recordset(NULL::platform_deadlines, %s::jsonb)
 ON CONFLICT (tenant_id, context, record_id, deadline) DO UPDATE SET
     due_on = EXCLUDED.due_on, opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at,
     met = EXCLUDED.met, overdue_on = EXCLUDED.overdue_on, missed_on = EXCLUDED.missed_on,
-    position = EXCLUDED.position
+    withdrawn = EXCLUDED.withdrawn, position = EXCLUDED.position
 """
 _SERVICES = {
     "services.rectifications.": RECTIFICATIONS,
@@ -86,7 +88,16 @@ def _context_of(topic: str) -> str:
     raise ValueError(f"deadlines: no context for events of {topic!r}")
 
 
-_COLUMNS = ("due_on", "opened_at", "closed_at", "met", "overdue_on", "missed_on", "position")
+_COLUMNS = (
+    "due_on",
+    "opened_at",
+    "closed_at",
+    "met",
+    "overdue_on",
+    "missed_on",
+    "withdrawn",
+    "position",
+)
 _JSON = msgspec.json.Encoder()
 
 Key: TypeAlias = tuple[str, UUID, str]
@@ -110,7 +121,9 @@ class DeadlineFold:
       missed a due date before, even if it closed by the extended one; closed late
       (``met=False``) with no miss recorded, the round missed on the day it closed;
     - ``overdue`` records the miss of the deadline's current due date (``overdue_on``; and
-      ``missed_on``, unless the round missed an earlier one already).
+      ``missed_on``, unless the round missed an earlier one already);
+    - ``withdraw`` marks every deadline of a withdrawn record ``withdrawn`` (closing the open
+      one, neither met nor missed); the facts of the rows stay, the counts leave them out.
     """
 
     def __init__(self, tenant_id: str, known: list[tuple[Any, ...]]) -> None:
@@ -144,6 +157,7 @@ class DeadlineFold:
             "met": None,
             "overdue_on": kept,
             "missed_on": missed or kept,
+            "withdrawn": False,
             "position": position,
         }
         self.changed.add(key)
@@ -164,6 +178,14 @@ class DeadlineFold:
             missed = row["missed_on"] or detected_on
             row.update(overdue_on=detected_on, missed_on=missed, position=position)
             self.changed.add(key)
+
+    def withdraw(self, context: str, record_id: UUID, at: datetime, position: int) -> None:
+        for key, row in self.rows.items():
+            if key[:2] == (context, record_id) and not row["withdrawn"]:
+                if row["closed_at"] is None:
+                    row.update(closed_at=at, met=None)
+                row.update(withdrawn=True, position=position)
+                self.changed.add(key)
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
         if not self.changed:
@@ -332,6 +354,18 @@ class DeadlinesProjection(Projection):
             event.on_time,
             position,
         )
+
+    @apply.register
+    def _(
+        self,
+        event: Rectification.Withdrawn,
+        conn: psycopg.Connection,
+        tenant_id: str,
+        position: int,
+    ) -> None:
+        """撤销: nothing is owed any more; its deadlines count no more."""
+        fold = cast(DeadlineFold, conn)
+        fold.withdraw(RECTIFICATIONS, event.originator_id, event.timestamp, position)
 
     @apply.register
     def _(

@@ -97,7 +97,7 @@ class DeadlineCounts:
     closed_late: int
     """Closed deadlines whose round was missed: recorded by a ``…Overdue`` event, or closed
     late (not on time) before any round recorded it; also when closed by an extended due
-    date."""
+    date. Not those of a withdrawn record."""
 
 
 @dataclass(frozen=True)
@@ -208,15 +208,17 @@ def deadline_counts(pool: Pool) -> list[DeadlineCounts]:
     Overdue and closed late follow ``missed_on``: a miss recorded for any due date of the
     round (``…Overdue``), or shown by the events themselves: a close not on time (the day it
     closed), a case clock restarted with its moved due date already past (the day it
-    restarted). A complaint's extension does not undo it (as in the complaint register)."""
+    restarted). A complaint's extension does not undo it (as in the complaint register).
+    The deadlines of a withdrawn record (a rectification whose bad rating was excluded on
+    appeal) count in none of the three."""
     with pool.connection() as conn:
         cur = conn.cursor(row_factory=class_row(DeadlineCounts))
         return cur.execute(
             "SELECT tenant_id, context,"
             " count(*) FILTER (WHERE closed_at IS NULL) AS open,"
             " count(*) FILTER (WHERE closed_at IS NULL AND missed_on IS NOT NULL) AS overdue,"
-            " count(*) FILTER (WHERE closed_at IS NOT NULL AND missed_on IS NOT NULL)"
-            " AS closed_late"
+            " count(*) FILTER (WHERE closed_at IS NOT NULL AND missed_on IS NOT NULL"
+            " AND NOT withdrawn) AS closed_late"
             " FROM platform_deadlines GROUP BY tenant_id, context ORDER BY tenant_id, context"
         ).fetchall()
 

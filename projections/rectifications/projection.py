@@ -2,8 +2,10 @@
 
 Overdue follows the aggregate: a ``RectificationOverdue`` event (recorded by the deadline
 scheduler for the step that is open) sets it; the next step (the verification call, a
-disposition, a completion) clears it, and ``missed_deadlines`` keeps the count. Nothing is
-compared with today.
+disposition, a completion) or the withdrawal clears it, and ``missed_deadlines`` keeps the
+count. Nothing is compared with today. A withdrawn rectification (``RectificationWithdrawn``,
+撤销: its bad rating excluded on appeal) is ``WITHDRAWN``, ended (``closed_at``) and never
+overdue again; its dates, plan and counts stay as they were.
 """
 
 from __future__ import annotations
@@ -222,6 +224,23 @@ class RectificationLedgerProjection(BatchRowsProjection):
             working_days=None,
             due_on=None,
             completed_on_time=None,
+        )
+
+    @apply.register
+    def _(
+        self, e: Rectification.Withdrawn, conn: psycopg.Connection, tenant_id: str, p: int
+    ) -> None:
+        """撤销: nothing more is owed; who took the last step stays (the note is not kept)."""
+        _update(
+            conn,
+            tenant_id,
+            p,
+            e,
+            status="WITHDRAWN",
+            overdue=False,
+            overdue_deadline=None,
+            overdue_since=None,
+            closed_at=e.timestamp,
         )
 
     @apply.register

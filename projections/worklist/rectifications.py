@@ -7,9 +7,10 @@ waits for them: the verification call (核实回访, due by ``verification_due_o
 disposition after it (立行立改 / 建台账 / 解释说明), the ledger entry (due by ``due_on``) and
 the feedback to the rater (反馈). Once fed back it waits for the review (复核, supervisors and
 hall admins), no longer for the staff member; a review that reopens it brings it back at the
-disposition. A rectification naming no badge is on nobody's worklist. The row stays (like a
-case's after its follow-up); the query keeps only the pending steps. ``since`` is the
-position and time its current step began.
+disposition. Withdrawn (撤销: its bad rating excluded on appeal), nothing is owed any more:
+it leaves the list for good. A rectification naming no badge is on nobody's worklist. The
+row stays (like a case's after its follow-up); the query keeps only the pending steps.
+``since`` is the position and time its current step began.
 
 The rows are written through the batch's rows (:mod:`projections.worklist.records`): a
 rectification opened, verified and put on the ledger within one batch is one ``INSERT``.
@@ -76,6 +77,7 @@ RECTIFICATION_WRITES: dict[type, Write] = {
     Rectification.FedBack: _step("FED_BACK"),
     Rectification.ReviewPassed: change(RECTIFICATIONS, "CLOSED"),
     Rectification.Reopened: _step("VERIFIED", due_on=cleared),
+    Rectification.Withdrawn: change(RECTIFICATIONS, "WITHDRAWN"),
 }
 """Writes of the rectification events (``RectificationOverdue`` changes no step: the due
 dates are on the row already)."""

@@ -20,10 +20,15 @@ from services.evaluations.errors import (
     ItemWithdrawnError,
     WindowOrStaffNotFoundError,
 )
-from services.evaluations.policies import rectifications_opened_by
+from services.evaluations.policies import (
+    bad_rating_rectification_id,
+    rectifications_opened_by,
+    rectifications_withdrawn_by,
+)
 from services.halls.application import require_registered_hall
 from services.halls.domain import Hall
 from services.places.domain import Window
+from services.rectifications.domain import Rectification
 from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
@@ -81,8 +86,9 @@ class Rating:
 class EvaluationService(HallApplication):
     """Application service for one hall's evaluations (好差评).
 
-    It owns the process policy "every bad rating opens a rectification": a bad rating and
-    its rectification are saved together, atomically.
+    It owns the process policies "every bad rating opens a rectification" and "a bad rating
+    excluded on appeal withdraws it (unless its work is done)": a bad rating and its
+    rectification, an exclusion and the withdrawal are saved together, atomically.
     """
 
     def evaluation_id(self, subject_kind: str, subject_ref: str) -> UUID:
@@ -246,10 +252,29 @@ class EvaluationService(HallApplication):
         return self._save(evaluation)
 
     def exclude_rating(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
-        """甄别剔除: uphold the appeal (supervisors)."""
-        evaluation = self.get_evaluation(evaluation_id)
-        evaluation.exclude(note, now=self.clock(), actor=actor)
-        return self._save(evaluation)
+        """甄别剔除: uphold the appeal (supervisors). The rectification a bad rating opened is
+        withdrawn (撤销, ``RectificationWithdrawn`` as ``system``, with the note) in the same
+        save, unless its work is done (completed, fed back, closed: it stays as it is).
+
+        A step of that rectification saved concurrently makes the exclusion a
+        ``ConflictError`` (nothing recorded; try again)."""
+        rectification_id = bad_rating_rectification_id(self.hall_id, evaluation_id)
+        with self.reading_ahead(evaluation_id, rectification_id):
+            evaluation = self.get_evaluation(evaluation_id)
+            now = self.clock()
+            evaluation.exclude(note, now=now, actor=actor)
+            withdrawn = rectifications_withdrawn_by(
+                evaluation, now=now, rectification=self._rectification
+            )
+        conflict = ConflictError(
+            f"evaluation {evaluation.id} or its rectification changed concurrently"
+        )
+        self.save_or_conflict(evaluation, *withdrawn, conflict=conflict)
+        return evaluation
+
+    def _rectification(self, rectification_id: UUID) -> Rectification | None:
+        found = self.get_or_none(rectification_id)
+        return found if isinstance(found, Rectification) else None
 
     def reject_rating_appeal(self, evaluation_id: UUID, note: str, actor: str) -> Evaluation:
         """Reject the appeal (supervisors)."""

@@ -15,6 +15,7 @@ from services.rectifications.values import (
     FeedbackMethod,
     RectificationSource,
     RectificationStatus,
+    WithdrawalReason,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "RectificationSource",
     "RectificationStateError",
     "RectificationStatus",
+    "WithdrawalReason",
 ]

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from services.rectifications.values import (
     FeedbackMethod,
     RectificationSource,
     RectificationStatus,
+    WithdrawalReason,
     parse_enum,
     require_text,
 )
@@ -41,6 +43,9 @@ __all__ = ["Rectification"]
 S = RectificationStatus
 MAX_TEXT = 2000
 MAX_ITEMS = 20
+WITHDRAWABLE = frozenset({S.OPEN, S.VERIFIED, S.IN_PROGRESS})
+"""The states a rectification is withdrawn from: the work (fixed, rectified or explained)
+is not done yet. A completed, fed back or closed one stays as it is."""
 
 
 def _items(values: list[str], what: str) -> list[str]:
@@ -122,6 +127,14 @@ class Rectification(Aggregate):
         handling_round: int
         actor: str
 
+    class Withdrawn(Aggregate.Event):
+        """RectificationWithdrawn: 撤销, what opened it no longer stands (its bad rating was
+        excluded on appeal, 甄别剔除) before the work was done; nothing more is owed."""
+
+        reason: str
+        note: str
+        actor: str
+
     class Overdue(Aggregate.Event):
         """RectificationOverdue: a deadline passed (recorded by the deadline scheduler as
         ``system``, or by a hall admin or supervisor running the overdue check)."""
@@ -199,8 +212,9 @@ class Rectification(Aggregate):
         self.completed_on_time: bool | None = None
         self.overdue: set[str] = set()
         """The deadlines already marked overdue, as ``KIND:due-date``."""
+        self.withdrawal_reason: WithdrawalReason | None = None
 
-    def _require(self, allowed: set[RectificationStatus], act: str) -> None:
+    def _require(self, allowed: Collection[RectificationStatus], act: str) -> None:
         if self.status not in allowed:
             raise RectificationStateError(f"rectification is {self.status.value}; cannot {act}")
 
@@ -339,10 +353,44 @@ class Rectification(Aggregate):
         self.disposition = None
         self.due_on = None
 
+    # -- 撤销 -----------------------------------------------------------------------------
+
+    @property
+    def withdrawable(self) -> bool:
+        """Whether :meth:`withdraw` would withdraw it: the work is not done yet."""
+        return self.status in WITHDRAWABLE
+
+    def withdraw(self, reason: str, note: str, *, now: datetime, actor: str) -> None:
+        """撤销: what opened it no longer stands; only before the work is done (open,
+        verified or on the ledger). A completed, fed back or closed rectification stays as
+        it is: the work was done, and the rater is told and the review closes it as ever.
+
+        A bad rating excluded on appeal (``RATING_EXCLUDED``) withdraws only the
+        rectification that rating opened (source ``BAD_RATING``). Withdrawn, it takes no
+        further step and misses no deadline."""
+        why = parse_enum(WithdrawalReason, reason, "withdrawal reason")
+        if (
+            why is WithdrawalReason.RATING_EXCLUDED
+            and self.source is not RectificationSource.BAD_RATING
+        ):
+            raise ValidationError(
+                f"a {self.source.value} rectification is not withdrawn for an excluded rating"
+            )
+        self._require(WITHDRAWABLE, "withdraw it (only before the work is done)")
+        text = require_text(note, "the note", MAX_TEXT)
+        self._withdrawn(why.value, text, actor, timestamp=now)
+
+    @event(Withdrawn)
+    def _withdrawn(self, reason: str, note: str, actor: str, *, timestamp: datetime) -> None:
+        self.status = S.WITHDRAWN
+        self.withdrawal_reason = WithdrawalReason(reason)
+
     # -- 超期 -----------------------------------------------------------------------------
 
     def missed_deadline(self, today: date) -> tuple[DeadlineKind, date] | None:
-        """The deadline of the current step that ``today`` is past and not yet recorded."""
+        """The deadline of the current step that ``today`` is past and not yet recorded; a
+        rectification past its steps with deadlines (dealt with, closed, withdrawn) has
+        none."""
         missed: tuple[DeadlineKind, date] | None = None
         if self.status is S.OPEN:
             missed = (DeadlineKind.VERIFICATION, self.verification_due_on)
@@ -354,7 +402,8 @@ class Rectification(Aggregate):
 
     def mark_overdue(self, *, now: datetime, actor: str) -> bool:
         """Record :class:`Overdue` when the current step's deadline has passed; ``False`` when
-        nothing is overdue or it was already recorded (so the check can run any time)."""
+        nothing is overdue (a withdrawn rectification never is) or it was already recorded
+        (so the check can run any time)."""
         today = local_date(now)
         missed = self.missed_deadline(today)
         if missed is None:

@@ -13,6 +13,7 @@ __all__ = [
     "FeedbackMethod",
     "RectificationSource",
     "RectificationStatus",
+    "WithdrawalReason",
     "parse_enum",
     "require_text",
 ]
@@ -34,7 +35,8 @@ class RectificationSource(StrEnum):
 
 
 class RectificationStatus(StrEnum):
-    """核实 → 立行立改 / 建台账限期整改 / 解释说明 → 反馈 → 复核."""
+    """核实 → 立行立改 / 建台账限期整改 / 解释说明 → 反馈 → 复核; 撤销 before the work is done
+    when what opened it no longer stands."""
 
     OPEN = "OPEN"
     """Waiting for the verification call (核实回访)."""
@@ -48,6 +50,17 @@ class RectificationStatus(StrEnum):
     """The rater (or inspector) was told the result; waiting for the review (复核)."""
     CLOSED = "CLOSED"
     """The review passed."""
+    WITHDRAWN = "WITHDRAWN"
+    """撤销: what opened it no longer stands (its bad rating was excluded on appeal) before
+    the work was done; nothing more is owed, no step is taken, no deadline is missed."""
+
+
+class WithdrawalReason(StrEnum):
+    """Why a rectification was withdrawn (撤销)."""
+
+    RATING_EXCLUDED = "RATING_EXCLUDED"
+    """甄别剔除: the bad rating that opened it was excluded on appeal (mistaken or
+    malicious)."""
 
 
 class Disposition(StrEnum):

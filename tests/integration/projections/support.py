@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
@@ -60,7 +61,8 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> floa
 
 @dataclass
 class Hall:
-    """One hall driven by real commands: catalog, evaluations, rectifications."""
+    """One hall driven by real commands: catalog, evaluations (appeals upheld too),
+    rectifications (withdrawn ones too)."""
 
     platform: Platform
     hall_id: str
@@ -137,9 +139,17 @@ class Hall:
             return
         app = self.platform.hall_app(RectificationService, self.hall_id)
         rid = self.rng.choice(self.rectifications)
-        status = app.get_rectification(rid).status.value
+        rectification = app.get_rectification(rid)
+        status = rectification.status.value
         if status == "OPEN":
             app.record_verification_call(rid, True, "核实", "S002")
+        elif status == "VERIFIED" and self.rectifications.index(rid) % 2:
+            # 甄别剔除: every other rating is excluded on appeal, which withdraws (撤销) its
+            # rectification in the same save (no random draw: the workload stays as it was)
+            evaluations = self.platform.hall_app(EvaluationService, self.hall_id)
+            evaluation_id = UUID(rectification.source_id)
+            evaluations.appeal_rating(evaluation_id, "MALICIOUS", "与服务无关", "S001")
+            evaluations.exclude_rating(evaluation_id, "恶意差评", "sup-1")
         elif status == "VERIFIED":
             app.enter_ledger(rid, ["整改"], "S002")
         elif status == "IN_PROGRESS":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,7 @@ from services.halls import HallRegistry
 from services.rectifications import Rectification, RectificationService
 from services.scheduler import DeadlineScheduler, default_sources
 from services.scheduler.registry import DeadlineSource
-from services.shared.working_days import CHINA_TZ
+from services.shared.working_days import CHINA_TZ, local_date
 from tests.integration.projections.support import BAD, Clock
 
 
@@ -181,3 +182,102 @@ def test_a_record_that_cannot_be_marked_does_not_stop_the_others(own_platform, c
     assert report.failed >= 1
     assert isinstance(_history(rectifications, rid)[-1], Rectification.Overdue)
     assert not isinstance(_history(broken_rectifications, broken)[-1], Rectification.Overdue)
+
+
+def _exclude_rating(platform, hall: str, rid, clock: Clock) -> None:
+    """The appeal against the rating behind ``rid`` is upheld (甄别剔除) at the clock's now:
+    the rectification is withdrawn in the same save."""
+    evaluations = platform.hall_app(EvaluationService, hall)
+    evaluations.clock = clock
+    evaluation_id = UUID(
+        platform.hall_app(RectificationService, hall).get_rectification(rid).source_id
+    )
+    evaluations.appeal_rating(evaluation_id, "MALICIOUS", "与服务无关", "S001")
+    evaluations.exclude_rating(evaluation_id, "恶意差评", "sup-1")
+
+
+def _due_ids(platform, clock: Clock) -> set[UUID]:
+    """The rectifications the scheduler's query lists at the clock's now."""
+    with platform.worker_pool.connection() as conn:
+        due = due_deadlines(conn, RECTIFICATIONS, local_date(clock.now))
+    return {d.record_id for d in due}
+
+
+def _deadline_rows(platform, hall: str, rid) -> list[tuple[Any, ...]]:
+    with platform.worker_pool.connection() as conn:
+        return conn.execute(
+            "SELECT deadline, closed_at IS NOT NULL, met, overdue_on, missed_on, withdrawn"
+            " FROM platform_deadlines WHERE tenant_id = %s AND record_id = %s ORDER BY deadline",
+            (hall, rid),
+        ).fetchall()
+
+
+def test_a_withdrawn_rectification_is_neither_listed_nor_marked_overdue(own_platform, clock):
+    """Its bad rating is excluded on appeal on 10-08, before the call's due date passed: the
+    deadlines read model closes the call's deadline, so the scheduler never lists it; and
+    while the read model still lags behind the withdrawal, the aggregate records nothing."""
+    rectifications, rid = _open_rectification(own_platform, "sched-w", clock)
+    _project(own_platform)
+    clock.set(10, 8)
+    _exclude_rating(own_platform, "sched-w", rid, clock)
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
+    )
+    clock.set(10, 9)
+    assert rid in _due_ids(own_platform, clock)  # the read model lags behind the withdrawal
+    assert scheduler.run_once().unchanged >= 1
+    _project(own_platform)
+    clock.set(12, 31)
+    assert rid not in _due_ids(own_platform, clock)
+    scheduler.run_once()
+    assert not any(isinstance(e, Rectification.Overdue) for e in _history(rectifications, rid))
+    assert isinstance(_history(rectifications, rid)[-1], Rectification.Withdrawn)
+    assert _deadline_rows(own_platform, "sched-w", rid) == [
+        ("VERIFICATION", True, None, None, None, True)
+    ]
+    counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
+    assert (counts["sched-w"].open, counts["sched-w"].overdue, counts["sched-w"].closed_late) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_a_miss_recorded_before_the_withdrawal_counts_no_more(own_platform, clock):
+    """The scheduler recorded the missed call (10-09) and the rectification went on the ledger
+    late; the rating is excluded on appeal while the ledger entry is open: both deadlines
+    leave the counts (neither open, overdue nor closed late); the rows keep their facts."""
+    rectifications, rid = _open_rectification(own_platform, "sched-m", clock)
+    _project(own_platform)
+    scheduler = DeadlineScheduler(
+        own_platform.worker_pool, own_platform.hall_app, default_sources(), clock=clock
+    )
+    clock.set(10, 9)
+    assert scheduler.run_once().recorded == 1
+    clock.set(10, 12)
+    rectifications.record_verification_call(rid, True, "核实", "S002")  # late
+    rectifications.enter_ledger(rid, ["整改"], "S002")  # due 10-16
+    _project(own_platform)
+    counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
+    assert (counts["sched-m"].open, counts["sched-m"].closed_late) == (1, 1)
+
+    clock.set(10, 13)
+    _exclude_rating(own_platform, "sched-m", rid, clock)
+    _project(own_platform)
+    counts = {c.tenant_id: c for c in deadline_counts(own_platform.worker_pool)}
+    assert (counts["sched-m"].open, counts["sched-m"].overdue, counts["sched-m"].closed_late) == (
+        0,
+        0,
+        0,
+    )
+    missed = date(2026, 10, 9)
+    assert _deadline_rows(own_platform, "sched-m", rid) == [
+        ("RECTIFICATION", True, None, None, None, True),
+        ("VERIFICATION", True, False, missed, missed, True),
+    ]
+    clock.set(10, 20)
+    assert rid not in _due_ids(own_platform, clock)
+    scheduler.run_once()
+    assert rectifications.mark_overdue(clock.now) == 0
+    overdue = [e for e in _history(rectifications, rid) if isinstance(e, Rectification.Overdue)]
+    assert [e.deadline for e in overdue] == ["VERIFICATION"]

@@ -8,6 +8,10 @@ from __future__ import annotations
 import random
 import time
 
+import psycopg
+from eventsourcing.utils import get_topic
+
+from services.rectifications import Rectification
 from tests.integration.projections.support import (
     Probe,
     WorkerProcess,
@@ -58,4 +62,10 @@ def test_kill_9_in_the_middle_of_batches_never_loses_or_double_applies_an_event(
     finally:
         last.stop()
     assert mid_batch >= KILLS // 2, f"only {mid_batch} of {KILLS} kills hit a batch"
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM events WHERE topic = %s", (get_topic(Rectification.Withdrawn),)
+        ).fetchone()
+    assert row is not None
+    assert row[0] > 0  # the workload withdrew rectifications too
     assert_identical_to_rebuild(db_url, own_platform.worker_pool)

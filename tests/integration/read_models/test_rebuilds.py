@@ -20,6 +20,7 @@ from services.catalog.application import ItemTerms
 from services.complaints import ComplaintService
 from services.complaints.application import ComplaintDetails
 from services.evaluations import EvaluationService, Invitation, Rating
+from services.evaluations.policies import rectification_id_for
 from services.privacy import PrivacyService
 from services.rectifications import RectificationService
 from tests.integration.read_models.conftest import ITEM, moment, serving
@@ -62,12 +63,26 @@ def _complaints(app_at, hall: str) -> None:
 
 def _ratings(app_at, hall: str) -> None:
     serving(app_at, hall, "2026-09-21", "W01", "S001")
-    for n, level in enumerate(["VERY_SATISFIED", "VERY_DISSATISFIED", "BASIC"]):
+    levels = ["VERY_SATISFIED", "VERY_DISSATISFIED", "BASIC", "DISSATISFIED", "DISSATISFIED"]
+    for n, level in enumerate(levels):
         app = app_at(EvaluationService, hall, moment(f"2026-09-2{n + 1}"))
         invitation = Invitation("MATTER", f"M{n}", "ONLINE", "r-1", "W01", "S001", ITEM)
         evaluation = app.invite_evaluation(invitation, "S001")
         app.submit_rating(evaluation.id, Rating(level, {"OVERALL": 3}, "留言"), "r-1")
     app_at(RectificationService, hall, moment("2026-09-30")).mark_overdue()
+    # M3's and M4's ratings are excluded on appeal after their calls were recorded missed:
+    # M3's rectification is withdrawn from the ledger, M4's (its work done) stays
+    app = app_at(EvaluationService, hall, moment("2026-10-09"))
+    m3, m4 = app.evaluation_id("MATTER", "M3"), app.evaluation_id("MATTER", "M4")
+    steps = app_at(RectificationService, hall, moment("2026-10-08"))
+    for evaluation_id in (m3, m4):
+        rectification_id = rectification_id_for(app.get_evaluation(evaluation_id))
+        steps.record_verification_call(rectification_id, True, "已联系", "S001")
+    steps.enter_ledger(rectification_id_for(app.get_evaluation(m3)), ["整改"], "S001")
+    steps.explain(rectification_id_for(app.get_evaluation(m4)), "已解释", "S001")
+    for evaluation_id in (m3, m4):
+        app.appeal_rating(evaluation_id, "MALICIOUS", "与服务无关", "S001")
+        app.exclude_rating(evaluation_id, "恶意差评", "sup-1")
 
 
 def _catalog(app_at, hall: str) -> None:

@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from gateway.auth import Role
+from services.evaluations import EvaluationService
 from services.rectifications import Rectification, RectificationService
 from tests.integration.read_models.conftest import (
     bad_rating,
@@ -243,3 +244,59 @@ def test_overdue_rectifications_marked_by_an_admin_or_supervisor_are_recorded_as
         "RECTIFICATION",
         2,
     )
+
+
+EXCLUDE = """mutation($id: ID!) { excludeRating(evaluationId: $id, note: "经核实为恶意差评") {
+  excluded rectificationId } }"""
+CALL = """mutation($id: ID!) { recordVerificationCall(id: $id, contacted: true, notes: "已联系")
+  { status } }"""
+
+
+def test_a_rectification_withdrawn_on_appeal_is_withdrawn_and_not_overdue(
+    gql, token, hall, app_at, project
+):
+    """R1's call was missed (recorded 05-11) when the supervisor upholds the appeal against
+    its rating (excludeRating, 05-12): the ledger shows it WITHDRAWN, ended and not overdue,
+    the miss counted; no step is taken any more. R2, rated badly too and already fixed at
+    once, stays COMPLETED when its rating is excluded."""
+    r1 = bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")  # call due 05-08
+    r2 = bad_rating(app_at, hall, "T02", "2026-05-07", "W01", "S001")
+    steps = _ledger(app_at, hall, "2026-05-08")
+    steps.record_verification_call(r2, True, "已联系", "S001")
+    steps.fix_at_once(r2, ["当面致歉"], "S001")
+    _ledger(app_at, hall, "2026-05-11").mark_overdue()
+    evaluations = app_at(EvaluationService, hall, moment("2026-05-12"))
+    e1, e2 = (evaluations.evaluation_id("VISIT", ref) for ref in ("T01", "T02"))
+    for evaluation_id in (e1, e2):
+        evaluations.appeal_rating(evaluation_id, "MALICIOUS", "与服务无关", "S001")
+    project()
+    assert _entry(gql, token, hall, r1)["overdue"] is True
+
+    supervisor = token(Role.SUPERVISOR, hall, "sup-1")
+    for evaluation_id, rid in ((e1, r1), (e2, r2)):
+        excluded = data(gql(EXCLUDE, {"id": str(evaluation_id)}, token=supervisor), "excludeRating")
+        assert excluded == {"excluded": True, "rectificationId": str(rid)}
+    project()
+    entry = _entry(gql, token, hall, r1)
+    assert (entry["status"], entry["overdue"], entry["overdueDeadline"]) == (
+        "WITHDRAWN",
+        False,
+        None,
+    )
+    assert (entry["overdueSince"], entry["missedDeadlines"], entry["handledBy"]) == (None, 1, None)
+    assert entry["closedAt"].startswith("2026-05-12")
+    kept = _entry(gql, token, hall, r2)
+    assert (kept["status"], kept["disposition"], kept["closedAt"]) == (
+        "COMPLETED",
+        "FIX_AT_ONCE",
+        None,
+    )
+
+    staff = token(Role.STAFF, hall, "S001")
+    assert codes(gql(CALL, {"id": str(r1)}, token=staff)) == ["CONFLICT"]
+    assert _ledger(app_at, hall, "2026-06-01").mark_overdue() == 0
+    project()
+    listed = gql(LIST, {"filter": {"status": "WITHDRAWN"}}, token=supervisor)
+    assert _ids(listed) == [str(r1)]
+    assert _ids(gql(LIST, {"filter": {"overdue": True}}, token=supervisor)) == []
+    assert _entry(gql, token, hall, r1)["missedDeadlines"] == 1

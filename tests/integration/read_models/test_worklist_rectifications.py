@@ -21,6 +21,7 @@ import pytest
 from gateway.auth import Role
 from projections.runtime import Rebuild
 from projections.worklist import WorklistProjection
+from services.evaluations import EvaluationService
 from services.rectifications import RectificationService
 from tests.integration.read_models.conftest import (
     bad_rating,
@@ -147,6 +148,50 @@ def test_each_staff_member_sees_only_the_rectifications_concerning_them(
     assert _steps_of(gql, token, hall, "S002") == [(r2, "DISPOSITION", None, "VERIFIED")]
 
 
+def _exclude(app_at, hall: str, ref: str, day: str) -> None:
+    """The appeal against the rating of ``ref`` is upheld on ``day`` (甄别剔除)."""
+    evaluations = app_at(EvaluationService, hall, moment(day))
+    evaluation_id = evaluations.evaluation_id("VISIT", ref)
+    evaluations.appeal_rating(evaluation_id, "MISTAKEN", "评错窗口", "S001")
+    evaluations.exclude_rating(evaluation_id, "核实为误评", "sup-1")
+
+
+def test_a_rectification_withdrawn_on_appeal_leaves_the_worklist(gql, token, hall, app_at, project):
+    """Three bad ratings of S001: the call owed for T01, T02 on the ledger, T03 fixed at once
+    (its feedback owed). Their ratings are excluded on appeal: T01 and T02 are withdrawn and
+    leave the list; T03's work was done, its feedback stays owed."""
+    r1, r2, r3 = (
+        str(bad_rating(app_at, hall, ref, "2026-05-07", "W01", "S001"))
+        for ref in ("T01", "T02", "T03")
+    )
+    steps = _at(app_at, hall, "2026-05-08")
+    steps.record_verification_call(UUID(r2), True, "已联系", "S001")
+    steps.enter_ledger(UUID(r2), ["整改窗口礼仪"], "S001")
+    steps.record_verification_call(UUID(r3), True, "已联系", "S001")
+    steps.fix_at_once(UUID(r3), ["当面致歉"], "S001")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [
+        (r1, "VERIFICATION_CALL", "2026-05-08", "OPEN"),
+        (r2, "LEDGER", "2026-05-14", "IN_PROGRESS"),
+        (r3, "FEEDBACK", None, "COMPLETED"),
+    ]
+
+    _exclude(app_at, hall, "T01", "2026-05-11")
+    project()
+    assert _steps_of(gql, token, hall, "S001") == [
+        (r2, "LEDGER", "2026-05-14", "IN_PROGRESS"),
+        (r3, "FEEDBACK", None, "COMPLETED"),
+    ]
+    _exclude(app_at, hall, "T02", "2026-05-11")
+    _exclude(app_at, hall, "T03", "2026-05-11")
+    project()
+    found = _worklist(gql, token, hall, "S001")
+    assert (found["rectificationFollowUps"], _steps(found)) == (
+        1,
+        [(r3, "FEEDBACK", None, "COMPLETED")],
+    )
+
+
 def test_the_rectification_rows_keep_no_personal_data(hall, app_at, project, database_url):
     bad_rating(app_at, hall, "T01", "2026-05-07", "W01", "S001")
     _at(app_at, hall, "2026-05-11").mark_overdue()
@@ -184,6 +229,11 @@ def test_the_rectification_follow_ups_equal_their_rebuild(
     steps.pass_review(r2, "同意", "sup-1")
     bad_rating(app_at, hall, "T03", "2026-05-15", "W02", "")
     _at(app_at, hall, "2026-05-18").complete(r1, ["已培训"], "S001")
+    bad_rating(app_at, hall, "T04", "2026-05-18", "W01", "S001")
+    project()  # T04's row is written before its withdrawal
+    _exclude(app_at, hall, "T04", "2026-05-19")
+    bad_rating(app_at, hall, "T05", "2026-05-19", "W01", "S001")
+    _exclude(app_at, hall, "T05", "2026-05-19")  # opened and withdrawn in one batch
     project()
     pool = platform.worker_pool
     rebuild = Rebuild(database_url, pool, WorklistProjection(), tenant=hall, batch_size=batch_size)

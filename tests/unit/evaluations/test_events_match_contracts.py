@@ -32,6 +32,10 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
     evaluations.appeal_rating(f.id, "MALICIOUS", "与服务无关", "S001")
     evaluations.exclude_rating(f.id, "恶意", "sup-1")
     evaluations.invite_evaluation(Invitation("VISIT", "T-2", "OFFLINE"), "S001")
+    g = evaluations.invite_evaluation(Invitation("MATTER", "M-2", "ONLINE", "a-3"), "system")
+    evaluations.submit_rating(g.id, Rating("DISSATISFIED", {}), "a-3")
+    evaluations.appeal_rating(g.id, "MALICIOUS", "与服务无关", "S001")
+    evaluations.exclude_rating(g.id, "恶意差评", "sup-1")  # withdraws its rectification
 
     rid = rectification_id_for(evaluations.get_evaluation(e.id))
     rectifications.record_verification_call(rid, True, "评价人确认", "S002")
@@ -67,4 +71,5 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
         "rectifications.RectificationReopened",
         "rectifications.RectificationExplained",
         "rectifications.RectificationReviewPassed",
+        "rectifications.RectificationWithdrawn",
     }

@@ -331,7 +331,8 @@ def test_event_timestamps_come_from_the_injected_clock(evaluations, rectificatio
     later(5)
     evaluations.exclude_rating(e.id, "经核实为恶意差评", "sup-1")
     assert _stamps(evaluations, e.id) == moments
-    assert _stamps(rectifications, rectification_id_for(e)) == [moments[1]]
+    # opened with the rating, withdrawn with the exclusion (撤销)
+    assert _stamps(rectifications, rectification_id_for(e)) == [moments[1], moments[4]]
 
     other = evaluations.invite_evaluation(_matter("M-1"), "system")
     evaluations.submit_rating(other.id, BAD, "a-1")
