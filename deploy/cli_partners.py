@@ -151,12 +151,17 @@ def list_(
     tenant: Annotated[str | None, typer.Option(help="Only this hall's grants.")] = None,
 ) -> None:
     """List the partners and their grants per hall."""
+    from services.halls import require_registered_hall
+    from services.partners import PartnerGrants
     from services.partners.history import list_grants, list_partners
+    from services.shared import validate_hall_id
 
     with _platform() as platform:
         pool = platform.worker_pool
         partners = list_partners(pool)
         if tenant:
+            # a misspelt hall is refused, not listed as one where no partner has a grant
+            require_registered_hall(platform.hall_app(PartnerGrants, validate_hall_id(tenant)))
             halls = [tenant]
         else:
             with pool.connection() as conn:
@@ -197,8 +202,9 @@ def replay(
     """Re-send a partner what it was sent of a hall's history (same ce_id values).
 
     Only to a partner with an active grant in the hall, and only what that grant allows now
-    (types, personal data). Exit 1 when refused (e.g. GrantNotActiveError), 2 when Kafka
-    is not configured or did not acknowledge (run it again: re-sends are deduplicated)."""
+    (types, personal data). Exit 1 when refused (e.g. GrantNotActiveError, or --from
+    beyond the head of the hall's log), 2 when Kafka is not configured or did not
+    acknowledge (run it again: re-sends are deduplicated)."""
     from services.relay import KafkaSink, MessageRejectedError, RelayConfig, SinkError
     from services.relay import replay as run_replay
 
@@ -228,4 +234,10 @@ def replay(
         raise typer.Exit(2) from None
     finally:
         sink.close()
+    if from_position > result.upto:  # the relay has not delivered that far: nothing to re-send
+        out.print(
+            f"re-sent 0 message(s): {partner} was sent hall {tenant}'s log up to position "
+            f"{result.upto}; the relay delivers what follows"
+        )
+        return
     out.print(f"re-sent {result.sent} message(s) of positions {from_position}..{result.upto}")

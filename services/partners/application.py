@@ -113,7 +113,13 @@ class PartnerGrants(HallApplication):
 
     def revoke(self, partner_id: str, reason: str, actor: str) -> tuple[Grant, int]:
         """Revoke the partner's grant; delivery stops from the returned position on."""
+        require_registered_hall(self)
         grant = self.get_grant(partner_id)
+        if not grant.active:
+            raise GrantNotActiveError(
+                f"partner {partner_id!r} holds no active grant in hall {self.hall_id!r} "
+                "(already revoked)"
+            )
         grant.revoke(reason, actor)
         position = self.save_or_conflict(grant, conflict=ConflictError("the grant changed"))
         return grant, position
@@ -121,6 +127,8 @@ class PartnerGrants(HallApplication):
     def get_grant(self, partner_id: str) -> Grant:
         grant = self.get_or_none(Grant.create_id(self.hall_id, partner_id))
         if grant is None:
-            raise GrantNotActiveError(f"partner {partner_id!r} holds no grant in this hall")
+            raise GrantNotActiveError(
+                f"partner {partner_id!r} holds no grant in hall {self.hall_id!r}"
+            )
         assert isinstance(grant, Grant)
         return grant

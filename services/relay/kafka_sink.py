@@ -53,12 +53,20 @@ def refuses_for_good(error: BaseException) -> bool:
 
 class KafkaSink(MessageSink):
     """One producer per process (thread-safe), created on first use and replaced after a
-    failure, so a broker that comes back is reconnected to from scratch."""
+    failure, so a broker that comes back is reconnected to from scratch.
+
+    The topics :meth:`ensure_topics` found or created are not asked for again, until a
+    batch is not acknowledged: one reason can be a topic deleted behind the relay's back
+    (the producer then waits for its metadata in vain), so the next :meth:`ensure_topics`
+    looks again and creates what is missing."""
 
     def __init__(self, config: RelayConfig) -> None:
         self.config = config
         self._producer: KafkaProducer | None = None
         self._known_topics: set[str] = set()
+        """Topics known to exist since the last failure."""
+        self._seen_topics: set[str] = set()
+        """Topics that existed at some time: one missing later was deleted."""
 
     def publish(self, messages: Sequence[CloudEvent]) -> None:
         if not messages:
@@ -70,6 +78,7 @@ class KafkaSink(MessageSink):
             raise
         except KafkaError as error:
             self.close()
+            self._known_topics.clear()  # was one deleted? ensure_topics looks again
             raise SinkUnavailableError(f"Kafka did not acknowledge: {error!r}") from error
 
     def _publish(self, messages: Sequence[CloudEvent]) -> None:
@@ -105,12 +114,20 @@ class KafkaSink(MessageSink):
             for name in sorted(wanted - existing):
                 with contextlib.suppress(TopicAlreadyExistsError):  # another relay won
                     admin.create_topics({name: self.config.topic_options()}, wait_for_metadata=True)
-                log.info("created topic %s", name)
+                if name in self._seen_topics:
+                    log.warning(
+                        "topic %s was deleted: created it again; the messages it held are "
+                        "gone (re-send a partner's with `yanshen partners replay`)",
+                        name,
+                    )
+                else:
+                    log.info("created topic %s", name)
         except KafkaError as error:
             raise SinkUnavailableError(f"could not create topics: {error!r}") from error
         finally:
             admin.close()
         self._known_topics |= wanted
+        self._seen_topics |= wanted
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:

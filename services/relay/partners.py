@@ -192,18 +192,22 @@ class PartnerFanout:
         self._registry_head = -1
 
     def refresh(self) -> None:
-        """Add consumers for partners registered since the last look (and their topics)."""
+        """Add consumers for partners registered since the last look, and create the
+        partners' topics that are missing: a new partner's, or one deleted behind the
+        relay's back (the sink asks the broker again only after a failed batch)."""
         with self.pool.connection() as conn:
             head = hall_head(conn, PLATFORM_LOG)
-        if head == self._registry_head:
-            return
-        new = [p.partner_id for p in list_partners(self.pool) if p.partner_id not in self.consumers]
-        self.sink.ensure_topics(partner_topic(p) for p in new)
-        for partner_id in new:
-            self.consumers[partner_id] = PartnerConsumer(
-                self.pool, self.sink, partner_id, **self.consumer_options
-            )
-        self._registry_head = head
+        if head != self._registry_head:
+            new = [
+                p.partner_id for p in list_partners(self.pool) if p.partner_id not in self.consumers
+            ]
+            self.sink.ensure_topics(partner_topic(p) for p in new)
+            for partner_id in new:
+                self.consumers[partner_id] = PartnerConsumer(
+                    self.pool, self.sink, partner_id, **self.consumer_options
+                )
+            self._registry_head = head
+        self.sink.ensure_topics(c.topic for c in self.consumers.values())
 
     def catch_up(self) -> int:
         self.refresh()

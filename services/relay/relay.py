@@ -118,6 +118,7 @@ class StreamRelay(ConsumerLoop):
                 self.ensure_topics()
             done = self.publisher.catch_up() + self.partners.catch_up()
         except SinkUnavailableError as error:
+            self._topics_ready = False  # a platform topic deleted? created at the next round
             delay = self.backoff.failed()
             log.warning("Kafka unavailable (%s); retrying in %.1fs", error, delay)
             return 0

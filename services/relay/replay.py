@@ -4,7 +4,8 @@ Positions ``from_position`` up to the partner consumer's position in the hall ar
 again and each event the partner was sent (by live delivery or a backfill) is published
 again to the partner's topic, with the same ``ce_id``: a partner that deduplicates by
 ``ce_id`` sees no change, one that lost data gets it back. Events after that position are
-the live consumer's.
+the live consumer's. A ``from_position`` beyond the head of the hall's log is refused
+(:class:`~services.shared.errors.ValidationError`).
 
 A replay sends nothing the grant does not allow *now*: it is refused
 (:class:`~services.partners.errors.GrantNotActiveError`) unless the partner holds an active
@@ -22,6 +23,7 @@ from services.partners.access import AccessPolicy, Delivery, GrantChange
 from services.partners.errors import GrantNotActiveError, PartnerNotFoundError
 from services.partners.history import grant_policy, list_partners
 from services.relay.messages import event_type_name, partner_message
+from services.relay.partners import hall_head
 from services.relay.sink import MessageSink
 from services.relay.topics import domain_topics, partner_topic
 from services.shared.errors import ValidationError
@@ -73,8 +75,17 @@ def replay(
     recorder = EventStore(pool).recorder(tenant_id)
     position, sent = from_position - 1, 0
     _active_grant(pool, partner_id, tenant_id)  # refused before anything is sent
+    with pool.connection() as conn:
+        head = hall_head(conn, tenant_id)
+    if from_position > head:
+        raise ValidationError(
+            f"--from {from_position} is beyond the hall's log: the head of hall "
+            f"{tenant_id!r} is position {head}"
+        )
     if progress:
         progress(min(position, upto), upto)
+    if position < upto:
+        sink.ensure_topics([topic])  # deleted behind the relay's back? created again
     while position < upto:
         policy, current = _active_grant(pool, partner_id, tenant_id)  # revoked meanwhile?
         notifications = recorder.select_notifications(

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from deploy.cli import app
 from services.partners import GrantNotActiveError
 from services.relay import MemorySink, PartnerConsumer, partner_topic, replay
+from services.relay.partners import hall_head
+from services.shared.errors import ValidationError
 from tests.integration.relay.support import grant, onboard, publish_items, revoke
 
 STAFF = "staff.StaffOnboarded"
@@ -111,3 +113,57 @@ def test_the_cli_says_when_kafka_is_unavailable(cli_env, platform, worker_pool, 
     assert "Kafka unavailable" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)  # typer's exit, not an uncaught error
+
+
+def _head(worker_pool, hall: str) -> int:
+    with worker_pool.connection() as conn:
+        return hall_head(conn, hall)
+
+
+def test_a_replay_from_beyond_the_halls_head_is_refused(platform, worker_pool, hall, partner):
+    grant(platform, hall, partner, [ITEMS])
+    publish_items(platform, hall, ["X1"])
+    _deliver(worker_pool, MemorySink(), partner)
+    head = _head(worker_pool, hall)
+    sink = MemorySink()
+    with pytest.raises(ValidationError) as refused:
+        replay(worker_pool, sink, partner, hall, head + 1)
+    assert refused.value.code == "VALIDATION"
+    assert f"head of hall {hall!r} is position {head}" in str(refused.value)
+    assert sink.messages == []
+    assert replay(worker_pool, sink, partner, hall, head).sent == 1  # the head itself: fine
+
+
+def test_the_cli_refuses_a_replay_from_beyond_the_head(
+    cli_env, platform, worker_pool, hall, partner
+):
+    grant(platform, hall, partner, [ITEMS])
+    publish_items(platform, hall, ["X1"])
+    _deliver(worker_pool, MemorySink(), partner)
+    result = runner.invoke(
+        app, ["partners", "replay", partner, "--tenant", hall, "--from", "99999"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "ValidationError" in result.output
+    assert "99999" in result.output
+    assert "re-sent" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_cli_says_when_the_partner_was_not_sent_that_far_yet(
+    cli_env, platform, worker_pool, hall, partner
+):
+    """Positions the relay has not delivered yet are not the replay's: it sends nothing (and
+    does not connect to Kafka for it) and says where the partner's delivery stands."""
+    grant(platform, hall, partner, [ITEMS])
+    publish_items(platform, hall, ["X1"])
+    _deliver(worker_pool, MemorySink(), partner)
+    upto = _head(worker_pool, hall)
+    publish_items(platform, hall, ["X2"])  # not delivered yet
+    result = runner.invoke(
+        app, ["partners", "replay", partner, "--tenant", hall, "--from", str(upto + 1)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "re-sent 0 message(s)" in result.output
+    assert f"up to position {upto}" in " ".join(result.output.split())
+    assert f"{upto + 1}..{upto}" not in result.output

@@ -67,6 +67,14 @@ def test_refusals_exit_with_a_message(env, hall):
     _run("replay", "nobody", "--tenant", hall, code=1)
 
 
+def test_listing_a_hall_that_is_not_registered_is_refused(env, hall):
+    """A misspelt --tenant is not listed as a hall where no partner holds a grant."""
+    _run("register", new_partner_id(), "--name", "n")
+    assert "HallNotRegisteredError" in _run("list", "--tenant", f"{hall}-nope", code=1)
+    assert "ValidationError" in _run("list", "--tenant", "Not_A_Hall", code=1)
+    assert "no grant" in _run("list", "--tenant", hall)
+
+
 def test_a_refusal_echoing_brackets_is_printed_as_text(env, hall):
     """The operator's text in a refusal is not console markup: "[/x]" is printed, not a
     MarkupError traceback."""

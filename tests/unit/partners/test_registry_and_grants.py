@@ -113,8 +113,21 @@ def test_grants_need_a_registered_hall(hall_apps, tax):
 
 
 def test_revoking_a_grant_that_never_was_is_refused(grants):
-    with pytest.raises(GrantNotActiveError):
+    with pytest.raises(GrantNotActiveError, match="partner 'tax' holds no grant in hall 'h1'"):
         grants.revoke("tax", "", "admin")
+
+
+def test_revoking_twice_names_the_hall(grants, tax):
+    grants.grant(tax, ["queue.TicketIssued"], False, GrantStart.NOW, "admin")
+    grants.revoke("tax", "", "admin")
+    with pytest.raises(GrantNotActiveError, match=r"in hall 'h1' .*already revoked"):
+        grants.revoke("tax", "again", "admin")
+
+
+def test_revoking_in_a_hall_that_is_not_registered_says_so(hall_apps):
+    """Not "no grant in this hall" for a misspelt ``--tenant``: the hall does not exist."""
+    with pytest.raises(HallNotRegisteredError, match="'h2'"):
+        hall_apps(PartnerGrants, "h2").revoke("tax", "", "a")
 
 
 def test_the_events_validate_against_their_contracts(registry, grants, tax):
