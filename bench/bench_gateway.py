@@ -10,6 +10,12 @@
   ≥ 0.5× the bare handler's throughput, p99 < 50 ms at 200 requests/s.
 - Mutation throughput: ``issueTicket`` through GraphQL against ``QueueService.issue_ticket``
   called directly, with the same concurrency (one queue per worker).
+- Subscription push latency: from a catalog revision's commit to ``catalogChanged`` reaching
+  each of 1 and of 50 subscribers of the hall (one WebSocket each; a projection worker
+  process running), p50/p99 over every delivery, and the position polls per commit the
+  gateway counted. With ``BENCH_GATEWAY_BASELINE=<source tree>`` (e.g. a checkout of an
+  earlier commit) a second gateway runs that tree's code and is measured in the same
+  interleaved rounds as the baseline.
 
 ``python -m bench.bench_gateway --serve graphql|bare --port N`` is the server process.
 """
@@ -201,9 +207,9 @@ def _serve(kind: str, port: int) -> None:
 
 
 class Server:
-    """A server process (``--serve``) on a free port."""
+    """A server process (``--serve``) on a free port; ``tree``: run that source tree's code."""
 
-    def __init__(self, kind: str, url: str) -> None:
+    def __init__(self, kind: str, url: str, tree: str | None = None) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
@@ -213,6 +219,8 @@ class Server:
             YANSHEN_RATE_LIMIT_PER_MINUTE="0",
             YANSHEN_GRAPHIQL="0",
         )
+        if tree is not None:
+            env["PYTHONPATH"] = tree
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -224,6 +232,7 @@ class Server:
                 str(self.port),
             ],
             env=env,
+            cwd=tree,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -429,6 +438,168 @@ async def _issue_graphql(port: int, per_queue: int) -> float:
     return per_queue * len(QUEUES) / (time.perf_counter() - start)
 
 
+# --- subscriptions: push latency with 1 and 50 subscribers of one hall --------------------------
+
+CATALOG = "subscription($h: String!) { catalogChanged(hallId: $h) { code name } }"
+SUBSCRIBERS = (1, 50)
+
+
+def _item_name(message: dict[str, Any]) -> str | None:
+    data = (message.get("payload") or {}).get("data") or {}
+    for item in data.get("catalogChanged") or []:
+        if item["code"] == "ITEM-1":
+            return str(item["name"])
+    return None
+
+
+async def _subscribe(port: int) -> Any:
+    """One screen: a WebSocket subscribed to the hall's catalog, past its first value."""
+    import websockets
+
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"], max_queue=None
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    ack = json.loads(await ws.recv())
+    if ack["type"] != "connection_ack":
+        raise RuntimeError(f"not acknowledged: {ack}")
+    payload = {"query": CATALOG, "variables": {"h": HALL}}
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+    if first["type"] != "next" or _item_name(first) is None:
+        raise RuntimeError(f"no catalog: {first}")
+    return ws
+
+
+async def _delivered(ws: Any, name: str) -> float:
+    """When the value naming the item ``name`` arrived (``perf_counter``)."""
+    while True:
+        message = json.loads(await ws.recv())
+        if message.get("type") != "next":
+            raise RuntimeError(f"the subscription ended: {message}")
+        if _item_name(message) == name:
+            return time.perf_counter()
+
+
+def _position_polls(port: int) -> float | None:
+    """``yanshen_subscription_position_polls_total`` of the catalog (``None``: not counted,
+    as by code before the metric existed)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    for line in text.splitlines():
+        if line.startswith('yanshen_subscription_position_polls_total{projection="catalog"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+async def _push_round(
+    port: int, subscribers: int, samples: int, revise: Any, first: int
+) -> tuple[list[float], float | None]:
+    """Latencies of every delivery of ``samples`` revisions, and position polls per commit."""
+    sockets = [await _subscribe(port) for _ in range(subscribers)]
+    latencies: list[float] = []
+    polls_before = _position_polls(port)
+    try:
+        for i in range(first, first + samples):
+            name = f"综合受理 v{i}"
+            arrivals = [asyncio.create_task(_delivered(ws, name)) for ws in sockets]
+            committed = await asyncio.to_thread(revise, name)
+            stamps = await asyncio.wait_for(asyncio.gather(*arrivals), 30)
+            latencies += [max(0.0, at - committed) for at in stamps]
+            await asyncio.sleep(0.05)
+    finally:
+        for ws in sockets:
+            await ws.close()
+    polls_after = _position_polls(port)
+    per_commit = None
+    if polls_before is not None and polls_after is not None:
+        per_commit = (polls_after - polls_before) / samples
+    return latencies, per_commit
+
+
+def _push_latency(
+    url: str, servers: dict[str, int], samples: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Push latencies by ``<server>@<subscribers>``, in interleaved rounds, with a
+    projection worker process following the hall."""
+    from services.catalog import CatalogService
+    from services.catalog.application import ItemTerms
+
+    platform = Platform.open(Settings(database_url=url), url, run_migrations=False)
+    catalog = platform.hall_app(CatalogService, HALL)
+
+    def revise(name: str) -> float:
+        catalog.revise_service_item("ITEM-1", ItemTerms(name=name, category="OTHER"), "bench")
+        return time.perf_counter()
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "project"],
+        env=dict(os.environ, DATABASE_URL=url, YANSHEN_LOG_JSON="0"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    latencies: dict[str, list[float]] = {}
+    polls: dict[str, list[float]] = {}
+    try:
+        port = next(iter(servers.values()))
+        asyncio.run(_push_round(port, 1, 1, revise, 0))  # the worker follows the hall
+        n = 1
+        for _ in range(ROUNDS):
+            for subscribers in SUBSCRIBERS:
+                for name, port in servers.items():
+                    key = f"{name}@{subscribers}"
+                    got, per_commit = asyncio.run(
+                        _push_round(port, subscribers, samples, revise, n)
+                    )
+                    n += samples
+                    latencies.setdefault(key, []).extend(got)
+                    if per_commit is not None:
+                        polls.setdefault(key, []).append(per_commit)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        platform.close()
+    return latencies, polls
+
+
+def _push_rows(
+    latencies: dict[str, list[float]], polls: dict[str, list[float]], samples: int
+) -> list[dict[str, Any]]:
+    rows = []
+    baseline = "baseline" if any(k.startswith("baseline@") for k in latencies) else None
+    for subscribers in SUBSCRIBERS:
+        new = latencies[f"graphql@{subscribers}"]
+        old = latencies.get(f"baseline@{subscribers}", [])
+        params: dict[str, Any] = {
+            "subscribers": subscribers,
+            "commits": samples * ROUNDS,
+            "deliveries": len(new),
+            "position_polls_per_commit": round(sum(polls[f"graphql@{subscribers}"]) / ROUNDS, 2)
+            if f"graphql@{subscribers}" in polls
+            else None,
+        }
+        if baseline and f"baseline@{subscribers}" in polls:
+            params["baseline_position_polls_per_commit"] = round(
+                sum(polls[f"baseline@{subscribers}"]) / ROUNDS, 2
+            )
+        against = (
+            f"the gateway of {os.environ['BENCH_GATEWAY_BASELINE']}"
+            if baseline
+            else "none (set BENCH_GATEWAY_BASELINE)"
+        )
+        for q, label in ((0.5, "p50"), (0.99, "p99")):
+            rows.append(
+                result(
+                    f"gateway.subscription_push_{subscribers}.{label}_ms",
+                    _percentile(new, q),
+                    "ms",
+                    against,
+                    _percentile(old, q) if old else 0.0,
+                    params,
+                )
+            )
+    return rows
+
+
 # --- the benchmark -------------------------------------------------------------------------------
 
 
@@ -477,10 +648,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
     url = fresh_database("yanshen_bench_gateway")
     platform = Platform.open(Settings(database_url=url), url)
     rows: list[dict[str, Any]] = []
-    graphql = bare = None
+    graphql = bare = baseline = None
+    tree = os.environ.get("BENCH_GATEWAY_BASELINE")
     try:
         graphql = Server("graphql", url)
         bare = Server("bare", url)
+        if tree:
+            baseline = Server("graphql", url, tree=tree)
         _setup_hall(graphql.port, tickets, calls)
         platform.projection_worker().run_once()
         for scenario in _scenarios():
@@ -505,8 +679,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
             rows += _query_rows(scenario.name, m, seconds, concurrency, params)
         g_issue = asyncio.run(_issue_graphql(graphql.port, per_queue))
         d_issue = _issue_direct(platform, per_queue)
+        push_servers = {"graphql": graphql.port}
+        if baseline is not None:
+            push_servers["baseline"] = baseline.port
+        push_samples = 5 if quick else 30
+        latencies, polls = _push_latency(url, push_servers, push_samples)
     finally:
-        for server in (graphql, bare):
+        for server in (graphql, bare, baseline):
             if server is not None:
                 server.stop()
         platform.close()
@@ -520,6 +699,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             {"concurrency": len(QUEUES), "tickets": per_queue * len(QUEUES), "queue per worker": 1},
         )
     )
+    rows += _push_rows(latencies, polls, push_samples)
     return rows
 
 

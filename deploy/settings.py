@@ -213,6 +213,10 @@ class Settings:
     """How long a mutation's ``Idempotency-Key`` and its first response are kept."""
     ws_max_subscriptions: int = 20
     """Operations one WebSocket connection may run at once."""
+    max_subscriptions: int = 1000
+    """Subscriptions one gateway process runs at once (over all its connections)."""
+    max_anonymous_subscriptions: int = 200
+    """Of :attr:`max_subscriptions`, those without a token (public screens)."""
     schedule_interval: float = 60.0
     """Seconds between the deadline scheduler's rounds in ``yanshen run``."""
     allow_dev_key: bool = False
@@ -271,6 +275,8 @@ class Settings:
             ),
             idempotency_ttl_seconds=count("YANSHEN_IDEMPOTENCY_TTL_SECONDS", 86_400),
             ws_max_subscriptions=count("YANSHEN_WS_MAX_SUBSCRIPTIONS", 20),
+            max_subscriptions=count("YANSHEN_MAX_SUBSCRIPTIONS", 1000),
+            max_anonymous_subscriptions=count("YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS", 200),
             schedule_interval=read_float(e, "YANSHEN_SCHEDULE_INTERVAL", 60.0),
             allow_dev_key=read_flag(e, "YANSHEN_ALLOW_DEV_KEY", default=False),
         )
@@ -278,6 +284,11 @@ class Settings:
             raise ConfigurationError(
                 f"YANSHEN_DEFAULT_PAGE_SIZE must be at most YANSHEN_MAX_PAGE_SIZE "
                 f"({settings.max_page_size}), not {settings.default_page_size}"
+            )
+        if settings.max_anonymous_subscriptions > settings.max_subscriptions:
+            raise ConfigurationError(
+                f"YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS must be at most YANSHEN_MAX_SUBSCRIPTIONS "
+                f"({settings.max_subscriptions}), not {settings.max_anonymous_subscriptions}"
             )
         return settings
 

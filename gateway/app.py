@@ -46,7 +46,7 @@ from gateway.errors import (
     rate_limited,
     refused_request,
 )
-from gateway.limits import RateLimitedError, RateLimiter
+from gateway.limits import RateLimitedError, RateLimiter, SubscriptionSlot, SubscriptionSlots
 from gateway.schema import build_schema
 from gateway.subscriptions import AdmittingTransportWSHandler, LogHub, seconds_left
 from services.store import migrations_current
@@ -357,6 +357,11 @@ def _graphql_controller(schema: strawberry.Schema, gateway: GatewayState, graphi
                 )
             _charge(gateway, context.principal, context)
 
+        def take_subscription_slot(self, context: Context) -> SubscriptionSlot:
+            """One of the process's subscription slots (``YANSHEN_MAX_SUBSCRIPTIONS``, of
+            them ``YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS`` without a token)."""
+            return gateway.subscriptions.take(anonymous=not context.principal.authenticated)
+
     return GraphQLController
 
 
@@ -390,6 +395,9 @@ def create_app(
             per_minute=settings.rate_limit_anonymous_per_minute, burst=settings.rate_limit_burst
         ),
         hub=LogHub(platform.database_url),
+        subscriptions=SubscriptionSlots(
+            total=settings.max_subscriptions, anonymous=settings.max_anonymous_subscriptions
+        ),
     )
     controller = _graphql_controller(
         schema or build_schema(settings),

@@ -19,6 +19,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from gateway.auth import ANONYMOUS, AuthenticationError, Principal, decode_token
 from gateway.limits.ratelimit import RateLimiter
+from gateway.limits.subscriptions import SubscriptionSlots
 from gateway.security.keys import keyring_for
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class GatewayState:
     anonymous_limiter: RateLimiter
     """Per client address, for callers without a token."""
     hub: LogHub
+    subscriptions: SubscriptionSlots
+    """The process's subscription slots (``YANSHEN_MAX_SUBSCRIPTIONS``)."""
 
 
 class Context(BaseContext, kw_only=True):

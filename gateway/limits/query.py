@@ -27,10 +27,12 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
 
 from deploy.settings import Settings
 
-__all__ = ["CACHED_DOCUMENTS", "ParseCache", "query_limits"]
+__all__ = ["CACHED_DOCUMENTS", "ParseCache", "is_subscription", "query_limits"]
 
 CACHED_DOCUMENTS = 256
 """Distinct query texts whose parse and validation results are kept."""
@@ -39,6 +41,25 @@ CACHED_DOCUMENTS = 256
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _parse(query: str, max_tokens: int | None) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
+
+
+def is_subscription(query: object, operation_name: object, max_tokens: int) -> bool:
+    """Whether ``query`` (with ``operation_name``) runs a subscription, as strawberry
+    decides it; a document that does not parse, or names no operation it has, runs none
+    (it is refused as it runs). Parsed once per text, in the cache :class:`ParseCache`
+    uses."""
+    if not isinstance(query, str) or not (
+        operation_name is None or isinstance(operation_name, str)
+    ):
+        return False
+    try:
+        document = _parse(query, max_tokens)
+    except GraphQLError:
+        return False
+    try:
+        return get_operation_type(document, operation_name) is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no such operation
+        return False
 
 
 class ParseCache(SchemaExtension):

@@ -5,6 +5,10 @@ listens once (started with the first subscriber, reconnecting with backoff if th
 goes away) and wakes the subscribers of that hall. A subscriber keeps only the latest
 position (a slow client skips intermediate moves, it never piles up a queue); after a
 reconnect every subscriber is woken, since moves may have been missed meanwhile.
+
+The hub also keeps the process's :class:`~gateway.subscriptions.positions.ProjectionPositions`
+(``hub.positions``): after a commit, the subscribers of a hall's read model wait on one
+poller of the projection's position, however many they are.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 import psycopg
 from prometheus_client import Gauge
 
+from gateway.subscriptions.positions import ProjectionPositions
 from services.store.subscription import CHANNEL
 
 __all__ = ["HallWatch", "LogHub"]
@@ -64,6 +69,8 @@ class LogHub:
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._closed = False
+        self.positions = ProjectionPositions()
+        """How far the read models followed by subscribers have come, polled once each."""
 
     @contextlib.asynccontextmanager
     async def watch(self, hall: str) -> AsyncIterator[HallWatch]:

@@ -16,18 +16,22 @@ Each iteration starts with the current state, then follows every commit of the h
 when its token expires (:func:`~gateway.subscriptions.expiry.until_expiry`: with the
 leeway token verification allows, while waiting too, and never after delivering a value
 computed too late).
+
+After a commit, the subscribers of a read model wait for its projection together: one
+poller per (hall, projection) in the process (:mod:`gateway.subscriptions.positions`), so
+a hall's hundred screens cost one position query per poll; each then runs its ``read()``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, TypeVar
 
 from gateway.context import run_sync
 from gateway.subscriptions.expiry import until_expiry
+from gateway.subscriptions.positions import POLLS, ProjectionFeed
 from projections.runtime.db import tenant_connection
 from services.store.pool import Pool
 
@@ -39,7 +43,8 @@ __all__ = ["hall_log_moves", "log_head", "projected_changes", "wait_for_projecti
 T = TypeVar("T")
 
 PROJECTION_WAIT_SECONDS = 5.0
-"""How long a read-model subscription waits for its projection to reach a log move."""
+"""How long a read-model subscription waits for its projection to reach a log move (then
+it reads anyway)."""
 
 
 def log_head(pool: Pool, hall: str) -> int:
@@ -50,7 +55,9 @@ def log_head(pool: Pool, hall: str) -> int:
 
 
 def consumer_position(pool: Pool, consumer: str, hall: str) -> int:
-    """How far ``consumer`` (e.g. ``projection:catalog``) has processed ``hall``'s log."""
+    """How far ``consumer`` (e.g. ``projection:catalog``) has processed ``hall``'s log
+    (counted in ``yanshen_subscription_position_polls_total``)."""
+    POLLS.labels(consumer.removeprefix("projection:")).inc()
     with tenant_connection(pool, hall) as conn:
         row = conn.execute(
             "SELECT position FROM consumer_positions WHERE consumer = %s", (consumer,)
@@ -83,17 +90,23 @@ async def _log_moves(info: Info, hall: str) -> AsyncGenerator[int, None]:
 async def wait_for_projection(
     info: Info, projection: str, hall: str, position: int, timeout: float = PROJECTION_WAIT_SECONDS
 ) -> bool:
-    """Wait until read model ``projection`` includes ``hall``'s log up to ``position``."""
+    """Wait until read model ``projection`` includes ``hall``'s log up to ``position``
+    (``False``: ``timeout`` passed first), polling with the process's other waiters."""
+    async with _follow(info, hall, projection) as feed:
+        return await feed.reach(position, timeout)
+
+
+def _follow(info: Info, hall: str, projection: str) -> AbstractAsyncContextManager[ProjectionFeed]:
+    """Follow ``projection`` of ``hall`` with the process's other subscribers (one poller)."""
+    hub = info.context.hub
+    if hub is None:
+        raise RuntimeError("subscriptions need the gateway's log hub")
     pool = info.context.platform.app_pool
-    consumer = f"projection:{projection}"
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    while await run_sync(consumer_position, pool, consumer, hall) < position:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 0.2)
-    return True
+
+    async def read(consumer: str, tenant: str) -> int:
+        return await run_sync(consumer_position, pool, consumer, tenant)
+
+    return hub.positions.follow(hall, projection, read)
 
 
 def projected_changes(
@@ -110,10 +123,13 @@ async def _projected_changes(
 ) -> AsyncGenerator[T, None]:
     previous: object = object()
     first = True
-    async with contextlib.aclosing(_log_moves(info, hall)) as moves:
+    async with (
+        _follow(info, hall, projection) as feed,
+        contextlib.aclosing(_log_moves(info, hall)) as moves,
+    ):
         async for position in moves:
             if not first:  # the first value is the read model as it is now
-                await wait_for_projection(info, projection, hall, position)
+                await feed.reach(position, PROJECTION_WAIT_SECONDS)
             first = False
             value = await run_sync(read)
             if value != previous:

@@ -11,6 +11,12 @@ An admitted operation whose query, operation name or variables hold text that is
 Unicode (a lone surrogate) is refused the same way, ``VALIDATION``, before it runs: the
 schema's :class:`~gateway.limits.input.UnicodeInput` cannot refuse a subscription, since
 strawberry runs a subscription whatever result an extension set in ``on_execute``.
+
+An admitted subscription then takes one of the process's subscription slots
+(:mod:`gateway.limits.subscriptions`), given back when its operation's task ends, however
+it ends (completed, ``complete`` from the client, the socket closed); with none free it is
+refused the same way, ``RATE_LIMITED``, and nothing runs. Queries and mutations sent over
+the socket take no slot: they end on their own.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from gateway.auth import AuthenticationError
 from gateway.context import Context
 from gateway.errors import coded
-from gateway.limits import RateLimitedError
+from gateway.limits import RateLimitedError, SubscriptionSlot, is_subscription
 from gateway.limits.input import NOT_UNICODE, has_lone_surrogate
 
 __all__ = ["AdmittingTransportWSHandler", "OperationAdmission"]
@@ -37,6 +43,10 @@ class OperationAdmission(Protocol):
 
     async def on_ws_operation(self, context: Context) -> None:
         """Raise :class:`AuthenticationError` or :class:`RateLimitedError` to refuse."""
+
+    def take_subscription_slot(self, context: Context) -> SubscriptionSlot:
+        """A slot for one more subscription of the connection's caller; raise
+        :class:`~gateway.limits.SubscriptionLimitError` to refuse."""
 
 
 class AdmittingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -59,7 +69,32 @@ class AdmittingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     message, GraphQLError(NOT_UNICODE, extensions={"code": "VALIDATION"})
                 )
                 return
+            if isinstance(payload, dict) and is_subscription(
+                payload.get("query"),
+                payload.get("operationName"),
+                self.context.platform.settings.max_query_tokens,
+            ):
+                try:
+                    slot = admission.take_subscription_slot(self.context)
+                except RateLimitedError as refusal:
+                    await self._refuse(message, GraphQLError(str(refusal), original_error=refusal))
+                    return
+                try:
+                    await super().handle_subscribe(message)
+                finally:
+                    self._hold_until_done(message["id"], slot)
+                return
         await super().handle_subscribe(message)
+
+    def _hold_until_done(self, operation_id: str, slot: SubscriptionSlot) -> None:
+        """Give ``slot`` back when the operation just started ends (at once if none did:
+        strawberry refused it, e.g. the connection's own limit)."""
+        operation = self.operations.get(operation_id)
+        task = operation.task if operation is not None else None
+        if task is None or task.done():
+            slot.release()
+        else:
+            task.add_done_callback(lambda _: slot.release())
 
     async def _refuse(self, message: SubscribeMessage, error: GraphQLError) -> None:
         """Answer the operation with an ``error`` message (coded); nothing runs."""

@@ -64,8 +64,11 @@ def test_settings_read_from_the_environment():
             "YANSHEN_JWT_SIGNING_KID": "b",
             "YANSHEN_JWT_JWKS_REFRESH_SECONDS": "60.5",
             "YANSHEN_RATE_LIMIT_PER_MINUTE": "0",
+            "YANSHEN_MAX_SUBSCRIPTIONS": "300",
+            "YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS": "40",
         }
     )
+    assert (settings.max_subscriptions, settings.max_anonymous_subscriptions) == (300, 40)
     assert (settings.port, settings.log_json, settings.jwt_signing_kid) == (8443, True, "b")
     assert settings.jwt_keys == (("a", KEY_A), ("b", KEY_B))
     assert (settings.jwt_jwks_refresh_seconds, settings.rate_limit_per_minute) == (60.5, 0)
@@ -85,6 +88,9 @@ def test_settings_read_from_the_environment():
         ("YANSHEN_JWT_JWKS_REFRESH_SECONDS", "inf", "finite number above 0"),
         ("YANSHEN_LOG_JSON", "maybe", "1, true, yes, on, 0, false, no or off"),
         ("YANSHEN_DEFAULT_PAGE_SIZE", "500", "at most YANSHEN_MAX_PAGE_SIZE"),
+        ("YANSHEN_MAX_SUBSCRIPTIONS", "0", "at least 1"),
+        ("YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS", "many", "whole number"),
+        ("YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS", "1001", "at most YANSHEN_MAX_SUBSCRIPTIONS"),
         ("YANSHEN_JWT_SIGNING_KID", "c", "a kid of YANSHEN_JWT_KEYS (a)"),
         ("DATABASE_URL", "host=h port", "PostgreSQL URL"),
     ],
