@@ -205,10 +205,10 @@ class Settings:
     rate_limit_per_minute: int = 1200
     """Requests per minute per token subject (and hall); 0 turns it off."""
     rate_limit_burst: int = 120
+    """Requests a caller may send at once before the per-minute rate applies."""
     rate_limit_anonymous_per_minute: int = 0
     """Requests per minute per client address without a token; 0 (default) turns it off:
     behind a proxy every anonymous caller shares its address (see docs/gateway.md)."""
-    """Requests a caller may send at once before the per-minute rate applies."""
     idempotency_ttl_seconds: int = 86_400
     """How long a mutation's ``Idempotency-Key`` and its first response are kept."""
     ws_max_subscriptions: int = 20
