@@ -217,6 +217,9 @@ class Settings:
     """Subscriptions one gateway process runs at once (over all its connections)."""
     max_anonymous_subscriptions: int = 200
     """Of :attr:`max_subscriptions`, those without a token (public screens)."""
+    metrics_token: str = field(default="", repr=False)
+    """When set, the gateway's ``/metrics`` answers only ``Authorization: Bearer <token>``
+    (its lag gauges name every hall and show its activity); empty: anyone who reaches it."""
     schedule_interval: float = 60.0
     """Seconds between the deadline scheduler's rounds in ``yanshen run``."""
     allow_dev_key: bool = False
@@ -229,6 +232,7 @@ class Settings:
         shown = [f"database_url={masked_url(self.database_url)!r}"]
         shown += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr]
         shown.append(f"jwt_secret={'***' if self.jwt_secret else ''!r}")
+        shown.append(f"metrics_token={'***' if self.metrics_token else ''!r}")
         shown.append(f"jwt_key_ids={tuple(kid for kid, _ in self.jwt_keys)!r}")
         return f"Settings({', '.join(shown)})"
 
@@ -258,6 +262,7 @@ class Settings:
             jwt_keys=keys,
             jwt_signing_kid=_signing_kid(e, keys),
             jwt_jwks=_jwks(text("YANSHEN_JWT_JWKS")),
+            metrics_token=_secret("YANSHEN_METRICS_TOKEN", text("YANSHEN_METRICS_TOKEN")),
             jwt_jwks_refresh_seconds=read_float(e, "YANSHEN_JWT_JWKS_REFRESH_SECONDS", 300.0),
             jwt_leeway_seconds=count("YANSHEN_JWT_LEEWAY_SECONDS", 5, minimum=0),
             graphiql=read_flag(e, "YANSHEN_GRAPHIQL", default=True),

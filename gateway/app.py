@@ -4,6 +4,7 @@ metrics; request ids, structured request logs and HTTP metrics around every requ
 from __future__ import annotations
 
 import gc
+import hmac
 import json
 import logging
 import threading
@@ -223,9 +224,22 @@ def _exposition(pool: Pool) -> bytes:
 
 
 @get("/metrics", media_type=CONTENT_TYPE_LATEST)
-async def metrics(state: State) -> bytes:
-    """Prometheus metrics of the process, and the read models' lag behind the halls' logs."""
-    return await run_sync(_exposition, state.gateway.platform.worker_pool)
+async def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
+    """Prometheus metrics of the process, and the read models' lag behind the halls' logs;
+    with ``YANSHEN_METRICS_TOKEN`` set, for its bearer only (401 otherwise)."""
+    platform: Platform = state.gateway.platform
+    token = platform.settings.metrics_token
+    if token and not hmac.compare_digest(
+        request.headers.get("authorization", "").encode(), f"Bearer {token}".encode()
+    ):
+        return Response(
+            b"metrics need Authorization: Bearer <YANSHEN_METRICS_TOKEN>\n",
+            status_code=401,
+            media_type=MediaType.TEXT,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    body = await run_sync(_exposition, platform.worker_pool)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 GC_THRESHOLDS = (20_000, 20, 50)

@@ -75,3 +75,18 @@ def test_a_request_without_a_free_connection_is_unavailable_within_seconds(
         assert elapsed < 10, f"the request hung for {elapsed:.1f} s"
     finally:
         pool.close()
+
+
+def test_metrics_with_a_token_answer_its_bearer_only(platform: Platform):
+    """The lag gauges name every hall: with YANSHEN_METRICS_TOKEN set, a scrape needs it."""
+    secret = "metrics-scrape-token-" + "m7" * 12
+    settings = dataclasses.replace(platform.settings, metrics_token=secret)
+    with Server(create_app(dataclasses.replace(platform, settings=settings))) as server:
+        anonymous = httpx.get(f"{server.url}/metrics")
+        wrong = httpx.get(f"{server.url}/metrics", headers={"Authorization": "Bearer nope"})
+        scraper = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {secret}"})
+    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+    assert "yanshen_" not in anonymous.text + wrong.text
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert scraper.status_code == 200
+    assert "yanshen_projection_hall_lag_events" in scraper.text
