@@ -216,7 +216,8 @@ class Settings:
     max_subscriptions: int = 1000
     """Subscriptions one gateway process runs at once (over all its connections)."""
     max_anonymous_subscriptions: int = 200
-    """Of :attr:`max_subscriptions`, those without a token (public screens)."""
+    """Of :attr:`max_subscriptions`, those without a token (public screens); unset, 200 or
+    :attr:`max_subscriptions` when that is lower."""
     metrics_token: str = field(default="", repr=False)
     """When set, the gateway's ``/metrics`` answers only ``Authorization: Bearer <token>``
     (its lag gauges name every hall and show its activity); empty: anyone who reaches it."""
@@ -249,6 +250,7 @@ class Settings:
             return read_int(e, name, default, minimum=minimum)
 
         keys = _keys(text("YANSHEN_JWT_KEYS"))
+        max_subscriptions = count("YANSHEN_MAX_SUBSCRIPTIONS", 1000)
         settings = cls(
             database_url=_database_url(e),
             kafka_bootstrap_servers=text("KAFKA_BOOTSTRAP_SERVERS"),
@@ -280,8 +282,11 @@ class Settings:
             ),
             idempotency_ttl_seconds=count("YANSHEN_IDEMPOTENCY_TTL_SECONDS", 86_400),
             ws_max_subscriptions=count("YANSHEN_WS_MAX_SUBSCRIPTIONS", 20),
-            max_subscriptions=count("YANSHEN_MAX_SUBSCRIPTIONS", 1000),
-            max_anonymous_subscriptions=count("YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS", 200),
+            max_subscriptions=max_subscriptions,
+            # Unset, it follows a lower total: only a value the operator gave is refused.
+            max_anonymous_subscriptions=count(
+                "YANSHEN_MAX_ANONYMOUS_SUBSCRIPTIONS", min(200, max_subscriptions)
+            ),
             schedule_interval=read_float(e, "YANSHEN_SCHEDULE_INTERVAL", 60.0),
             allow_dev_key=read_flag(e, "YANSHEN_ALLOW_DEV_KEY", default=False),
         )

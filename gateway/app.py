@@ -223,15 +223,24 @@ def _exposition(pool: Pool) -> bytes:
         return generate_latest()
 
 
+def _metrics_bearer(authorization: str, token: str) -> bool:
+    """Whether ``authorization`` is ``Bearer <token>`` (the scheme in any case, as for the
+    GraphQL endpoint), compared in constant time.
+
+    >>> _metrics_bearer("bearer  s3cret", "s3cret"), _metrics_bearer("s3cret", "s3cret")
+    (True, False)
+    """
+    scheme, _, sent = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode())
+
+
 @get("/metrics", media_type=CONTENT_TYPE_LATEST)
 async def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
     """Prometheus metrics of the process, and the read models' lag behind the halls' logs;
     with ``YANSHEN_METRICS_TOKEN`` set, for its bearer only (401 otherwise)."""
     platform: Platform = state.gateway.platform
     token = platform.settings.metrics_token
-    if token and not hmac.compare_digest(
-        request.headers.get("authorization", "").encode(), f"Bearer {token}".encode()
-    ):
+    if token and not _metrics_bearer(request.headers.get("authorization", ""), token):
         return Response(
             b"metrics need Authorization: Bearer <YANSHEN_METRICS_TOKEN>\n",
             status_code=401,

@@ -86,7 +86,7 @@ a time without one means)."""
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+    r"(?:Z|[+-][0-9]{2}:[0-5][0-9])?"  # fromisoformat would read +08:60 as +09:00
 )
 MAX_OFFSET = timedelta(hours=14)
 """The largest offset from UTC of any time zone in use (Kiribati's +14:00)."""

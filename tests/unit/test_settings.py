@@ -75,6 +75,15 @@ def test_settings_read_from_the_environment():
     assert Settings.from_env({}) == Settings()
 
 
+def test_a_total_of_subscriptions_below_the_anonymous_default_caps_the_anonymous_too():
+    """Lowering YANSHEN_MAX_SUBSCRIPTIONS alone starts: the anonymous default (200) is no
+    setting the operator gave, it is capped by the total."""
+    settings = Settings.from_env({"YANSHEN_MAX_SUBSCRIPTIONS": "50"})
+    assert (settings.max_subscriptions, settings.max_anonymous_subscriptions) == (50, 50)
+    settings = Settings.from_env({"YANSHEN_MAX_SUBSCRIPTIONS": "500"})
+    assert (settings.max_subscriptions, settings.max_anonymous_subscriptions) == (500, 200)
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "accepted"),
     [

@@ -85,7 +85,13 @@ def test_metrics_with_a_token_answer_its_bearer_only(platform: Platform):
         anonymous = httpx.get(f"{server.url}/metrics")
         wrong = httpx.get(f"{server.url}/metrics", headers={"Authorization": "Bearer nope"})
         scraper = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {secret}"})
-    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+        # The scheme is case-insensitive (RFC 9110 §11.1), as for the GraphQL endpoint.
+        lowercase = httpx.get(
+            f"{server.url}/metrics", headers={"authorization": f"bearer {secret}"}
+        )
+        no_scheme = httpx.get(f"{server.url}/metrics", headers={"Authorization": secret})
+    assert (anonymous.status_code, wrong.status_code, no_scheme.status_code) == (401, 401, 401)
+    assert lowercase.status_code == 200
     assert "yanshen_" not in anonymous.text + wrong.text
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
     assert scraper.status_code == 200
