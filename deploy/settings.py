@@ -251,6 +251,7 @@ class Settings:
 
         keys = _keys(text("YANSHEN_JWT_KEYS"))
         max_subscriptions = count("YANSHEN_MAX_SUBSCRIPTIONS", 1000)
+        max_page_size = count("YANSHEN_MAX_PAGE_SIZE", 100)  # an unset default follows it
         settings = cls(
             database_url=_database_url(e),
             kafka_bootstrap_servers=text("KAFKA_BOOTSTRAP_SERVERS"),
@@ -273,8 +274,8 @@ class Settings:
             max_query_tokens=count("YANSHEN_MAX_QUERY_TOKENS", 2000),
             max_aliases=count("YANSHEN_MAX_ALIASES", 30, minimum=0),
             max_body_bytes=count("YANSHEN_MAX_BODY_BYTES", 1_000_000),
-            max_page_size=count("YANSHEN_MAX_PAGE_SIZE", 100),
-            default_page_size=count("YANSHEN_DEFAULT_PAGE_SIZE", 20),
+            max_page_size=max_page_size,
+            default_page_size=count("YANSHEN_DEFAULT_PAGE_SIZE", min(20, max_page_size)),
             rate_limit_per_minute=count("YANSHEN_RATE_LIMIT_PER_MINUTE", 1200, minimum=0),
             rate_limit_burst=count("YANSHEN_RATE_LIMIT_BURST", 120),
             rate_limit_anonymous_per_minute=count(

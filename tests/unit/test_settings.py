@@ -176,3 +176,10 @@ def test_a_secret_that_can_be_guessed_is_refused_without_repeating_it(variable, 
     assert "short-secret" not in str(e.value)
     long_enough = value.replace("short-secret", "s" * 32) if ":" in value else "x" * 32
     assert Settings.from_env({variable: long_enough}) != Settings()
+
+
+def test_a_maximum_page_size_below_the_default_lowers_the_default():
+    settings = Settings.from_env({"YANSHEN_MAX_PAGE_SIZE": "10"})
+    assert (settings.max_page_size, settings.default_page_size) == (10, 10)
+    with pytest.raises(ConfigurationError, match="YANSHEN_DEFAULT_PAGE_SIZE"):
+        Settings.from_env({"YANSHEN_MAX_PAGE_SIZE": "10", "YANSHEN_DEFAULT_PAGE_SIZE": "11"})
