@@ -710,3 +710,51 @@ def test_a_visitor_transferred_after_service_waits_again_from_the_transfer(
     rebuild.batch_size = batch_size
     report = rebuild.check()
     assert report.identical, [d.samples for d in report.differences]
+
+
+@pytest.mark.parametrize("projected_between", [False, True], ids=["one batch", "batches"])
+@pytest.mark.parametrize("batch_size", [1, 2, 500])
+def test_a_visitor_transferred_on_and_on_waits_from_the_right_moment_at_each_queue(
+    hall, app_at, project, platform, database_url, batch_size, projected_between
+):
+    """Chains of transfers, projected in one batch or with the board caught up between them.
+    A001 (09:00) is called at W01 at 09:05 and sent on to BD as B001 at 09:10, which waits
+    from 09:10; B001, not called yet, goes back to ZH as A003 at 09:12: still waiting since
+    09:10 (its source's wait start on the board, once that was moved to the transfer).
+    A002 (09:01) goes uncalled to BD as B002 at 09:13 (since 09:01); W02 calls B002 at 09:14
+    and sends it back to ZH as A004 at 09:15, which waits from 09:15. A full rebuild, in
+    batches of any size, gives the same rows."""
+    at = clock(app_at, hall)
+    open_queues(at, {"W01": ("ZH", "A", "S001"), "W02": ("BD", "B", "S002")})
+    at(QueueService, "09:00").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:01").issue_ticket("ZH", "KIOSK", "kiosk-1")
+    at(QueueService, "09:05").call_next("W01", "S001", "S001")
+    at(QueueService, "09:10").transfer_ticket("ZH", 1, "S001", to_queue_code="BD", badge="S001")
+    if projected_between:
+        project()
+    at(QueueService, "09:12").transfer_ticket("BD", 1, "admin", to_queue_code="ZH")
+    at(QueueService, "09:13").transfer_ticket("ZH", 2, "admin", to_queue_code="BD")
+    if projected_between:
+        project()
+    at(QueueService, "09:14").call_next("W02", "S002", "S002")
+    at(QueueService, "09:15").transfer_ticket("BD", 2, "S002", to_queue_code="ZH", badge="S002")
+    project()
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT display_number, wait_started_at, waiting_since FROM queue_board_tickets"
+            " WHERE tenant_id = %s",
+            (hall,),
+        ).fetchall()
+    waits = {display: (start, since) for display, start, since in rows}
+    assert waits == {
+        "A001": (bj("09:00"), bj("09:00")),
+        "A002": (bj("09:01"), bj("09:01")),
+        "B001": (bj("09:10"), bj("09:10")),
+        "A003": (bj("09:10"), bj("09:10")),
+        "B002": (bj("09:01"), bj("09:01")),
+        "A004": (bj("09:15"), bj("09:15")),
+    }
+    rebuild = Rebuild(database_url, platform.worker_pool, QueueBoardProjection(), tenant=hall)
+    rebuild.batch_size = batch_size
+    report = rebuild.check()
+    assert report.identical, [d.samples for d in report.differences]
