@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from deploy.settings import ConfigurationError, Settings, masked_url
+from deploy.settings import DEV_JWT_SECRET, ConfigurationError, Settings, masked_url
 
 __all__ = ["app", "main"]
 
@@ -154,8 +154,14 @@ def dev_token(
 
     settings = _settings()
     if settings.uses_production_key:
+        configured = {
+            "YANSHEN_JWT_SECRET": settings.jwt_secret not in ("", DEV_JWT_SECRET),
+            "YANSHEN_JWT_KEYS": bool(settings.jwt_keys),
+            "YANSHEN_JWT_JWKS": bool(settings.jwt_jwks),
+        }
+        names = ", ".join(name for name, is_set in configured.items() if is_set)
         console.print(
-            "[red]refused: YANSHEN_JWT_SECRET is set to a production key; "
+            f"[red]refused: a production key is configured ({names}); "
             "dev-token only signs with the development key[/red]"
         )
         raise typer.Exit(2)
