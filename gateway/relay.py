@@ -42,6 +42,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "global_id",
+    "local_id",
     "page_size",
     "paginate",
     "register_node",
@@ -233,6 +234,27 @@ class GlobalId:
 def global_id(type_name: str, hall: str, local_id: str) -> strawberry.ID:
     """The global id of a node (what its ``id`` field returns)."""
     return strawberry.ID(str(GlobalId(type_name, hall, local_id)))
+
+
+def local_id(value: str, type_name: str) -> str:
+    """The local id inside ``value`` when it is the global id of a ``type_name`` node (what
+    a register's ``id`` answers), else ``value`` unchanged: commands that take a record's id
+    (``caseId``, ``complaintId`` …) take the node id of its register entry as well. The hall
+    named inside decides nothing: the command reads the caller's hall only, where another
+    hall's record does not exist.
+
+    >>> local_id(str(GlobalId("CaseRegisterEntry", "demo", "c-1")), "CaseRegisterEntry")
+    'c-1'
+    >>> local_id(str(GlobalId("RatingEntry", "demo", "c-1")), "CaseRegisterEntry") == "c-1"
+    False
+    >>> local_id("c-1", "CaseRegisterEntry")
+    'c-1'
+    """
+    try:
+        node = GlobalId.parse(value)
+    except InputError:
+        return value
+    return node.local_id if node.type_name == type_name else value
 
 
 NodeLoader = Callable[[Pool, str, Sequence[str]], Mapping[str, Any]]

@@ -11,10 +11,12 @@ from strawberry.scalars import JSON
 
 from gateway.cases.listing import parse_uuid
 from gateway.cases.types import (
+    MISSING_DESCRIPTION,
     AssistanceModeEnum,
     CaseStatusEnum,
     RequestChannelEnum,
     ResultOutcomeEnum,
+    still_missing,
 )
 from gateway.catalog.schema import ServiceItemType, published_items
 from gateway.context import Info
@@ -83,7 +85,7 @@ class CaseRegisterEntry(Node):
     )
     required_materials: list[str]
     received_materials: list[str]
-    missing_materials: list[str]
+    missing_materials: list[str] = strawberry.field(description=MISSING_DESCRIPTION)
     notice_materials: list[str] = strawberry.field(
         description="一次性告知: the materials of the case's one notice (empty: none issued)."
     )
@@ -139,7 +141,7 @@ class CaseRegisterEntry(Node):
             notice_due_date=row.notice_due_date,
             required_materials=list(row.required_materials),
             received_materials=list(row.received_materials),
-            missing_materials=list(row.missing_materials),
+            missing_materials=still_missing(row.missing_materials, row.received_materials),
             notice_materials=list(row.notice_materials),
             notice_issued_on=row.notice_issued_on,
             notice_stopped_clock=row.notice_stopped_clock,

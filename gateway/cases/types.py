@@ -7,17 +7,20 @@ free of GraphQL; for the type checker they are the domain enums.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.relay import local_id
 from gateway.security import INHERITED, allow
 from services.cases import Case, CaseNotFoundError
 from services.cases.domain import values as v
 
 __all__ = [
+    "MISSING_DESCRIPTION",
     "AssistanceCaseType",
     "AssistanceModeEnum",
     "CaseDeliveryInput",
@@ -27,6 +30,7 @@ __all__ = [
     "RequestChannelEnum",
     "ResultOutcomeEnum",
     "parse_case_id",
+    "still_missing",
 ]
 
 
@@ -67,10 +71,27 @@ else:
     )
 
 
+MISSING_DESCRIPTION = (
+    "Materials the last check (checkCaseMaterials) found missing and not received since: "
+    "a material supplied after the one-time notice (补正) is no longer missing."
+)
+
+
+def still_missing(missing: Sequence[str], received: Sequence[str]) -> list[str]:
+    """The last check's missing materials without those received since (补正).
+
+    >>> still_missing(["章程", "照片"], ["身份证", "章程"])
+    ['照片']
+    """
+    got = set(received)
+    return [m for m in missing if m not in got]
+
+
 def parse_case_id(value: strawberry.ID) -> uuid.UUID:
-    """The case id of a GraphQL ID; a malformed id is a case that does not exist."""
+    """The case id of a GraphQL ID (the case id, or its register entry's node id); a
+    malformed id is a case that does not exist."""
     try:
-        return uuid.UUID(str(value))
+        return uuid.UUID(local_id(str(value), "CaseRegisterEntry"))
     except ValueError:
         raise CaseNotFoundError(f"no case {value} in this hall") from None
 
@@ -104,7 +125,7 @@ class AssistanceCaseType:
     clock_stopped: bool
     required_materials: list[str]
     received_materials: list[str]
-    missing_materials: list[str]
+    missing_materials: list[str] = strawberry.field(description=MISSING_DESCRIPTION)
     notice_materials: list[str] = strawberry.field(
         description="一次性告知: the materials of the case's one notice."
     )
@@ -144,7 +165,7 @@ class AssistanceCaseType:
             clock_stopped=c.clock_stopped,
             required_materials=list(c.required_materials),
             received_materials=list(c.received_materials),
-            missing_materials=list(c.missing_materials),
+            missing_materials=still_missing(c.missing_materials, c.received_materials),
             notice_materials=list(c.notice_materials),
             outstanding_materials=list(c.outstanding_materials),
             mandate_signed=c.mandate_signed,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.relay import local_id
 from gateway.security import INHERITED, allow
 from services.complaints import Complaint, ComplaintNotFoundError
 from services.complaints import values as v
@@ -58,9 +59,10 @@ else:
 
 
 def parse_complaint_id(value: strawberry.ID) -> uuid.UUID:
-    """The complaint id of a GraphQL ID; a malformed id is a complaint that does not exist."""
+    """The complaint id of a GraphQL ID (the complaint id, or its register entry's node id);
+    a malformed id is a complaint that does not exist."""
     try:
-        return uuid.UUID(str(value))
+        return uuid.UUID(local_id(str(value), "ComplaintRegisterEntry"))
     except ValueError:
         raise ComplaintNotFoundError(f"no complaint {value} in this hall") from None
 
@@ -139,11 +141,14 @@ class ReceiveComplaintInput:
     anonymous: bool = False
     applicant_id: str = strawberry.field(
         default="",
-        description="Staff registering a complaint: the complainant's opaque applicant id. "
-        "Ignored for applicants, who always complain as themselves.",
+        description="Staff registering a complaint: the complainant's opaque applicant id, if "
+        "known (a real-name complaint without one gets a new one). Ignored for applicants, who "
+        "always complain as themselves.",
     )
     complainant_name: str = strawberry.field(
-        default="", description="Real-name complaints only (personal data)."
+        default="",
+        description="Required for a real-name complaint, none for an anonymous one (personal "
+        "data).",
     )
     complainant_phone: str = strawberry.field(
         default="", description="Real-name complaints only (personal data)."

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from gateway.errors import InputError
+from gateway.relay import local_id
 from gateway.security import INHERITED, allow
 from services.evaluations import Evaluation, EvaluationNotFoundError, Invitation, Rating
 from services.evaluations import values as v
@@ -60,9 +61,10 @@ else:
 
 
 def parse_evaluation_id(value: strawberry.ID) -> uuid.UUID:
-    """The evaluation id of a GraphQL ID; a malformed id does not exist."""
+    """The evaluation id of a GraphQL ID (the evaluation id, or its rating entry's node id);
+    a malformed id does not exist."""
     try:
-        return uuid.UUID(str(value))
+        return uuid.UUID(local_id(str(value), "RatingEntry"))
     except ValueError:
         raise EvaluationNotFoundError(f"no evaluation {value} in this hall") from None
 
@@ -150,7 +152,11 @@ class EvaluationType:
 @strawberry.input(description="What is to be rated, and who served whom.")
 class InviteEvaluationInput:
     subject_kind: SubjectKindEnum
-    subject_ref: str = strawberry.field(description="The visit's ticket or the matter's reference.")
+    subject_ref: str = strawberry.field(
+        description="The visit's ticket or the matter's reference: 1-64 letters, digits and "
+        "'.', '_', ':', '@' or '-' (no '/'), e.g. a ticket as <queue>:<service day>:<number> "
+        "(Q-GEN:2026-11-27:2); one invitation per reference."
+    )
     channel: EvaluationChannelEnum
     applicant_id: str = strawberry.field(
         default="",

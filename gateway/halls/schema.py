@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.context import Info, run_sync
 from gateway.dataloaders import load
@@ -32,8 +33,9 @@ from gateway.security import (
 )
 from gateway.subscriptions import hall_log_moves
 from projections.halls import HallRow, get_hall
-from services.halls import HallRegistry
+from services.halls import HallRegistry, PolicyValueError
 from services.shared import validate_hall_id
+from services.shared.errors import ValidationError
 from services.store.pool import Pool
 
 __all__ = ["Hall", "HallMutations", "HallQueries", "HallSubscriptions", "halls_by_id"]
@@ -153,7 +155,10 @@ class HallMutations:
         hall = hall_of(info)
         app = info.context.platform.hall_app(HallRegistry, hall)
         actor = info.context.principal.subject
-        policies, position = await run_sync(app.amend_policies, input.changes(), actor)
+        try:
+            policies, position = await run_sync(app.amend_policies, input.changes(), actor)
+        except PolicyValueError as refused:  # named as the input names it
+            raise ValidationError(f"{to_camel_case(refused.policy)} {refused.rule}") from None
         return ChangeHallPoliciesPayload(
             hall_id=hall, policies=HallPoliciesType.from_policies(policies), position=position
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from gateway.relay import local_id
 from gateway.security import INHERITED, allow
 from services.rectifications import Rectification, RectificationNotFoundError
 from services.rectifications import values as v
@@ -50,9 +51,10 @@ else:
 
 
 def parse_rectification_id(value: strawberry.ID) -> uuid.UUID:
-    """The rectification id of a GraphQL ID; a malformed id does not exist."""
+    """The rectification id of a GraphQL ID (the rectification id, or its ledger entry's
+    node id); a malformed id does not exist."""
     try:
-        return uuid.UUID(str(value))
+        return uuid.UUID(local_id(str(value), "RectificationLedgerEntry"))
     except ValueError:
         raise RectificationNotFoundError(f"no rectification {value} in this hall") from None
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -28,7 +29,9 @@ class ComplaintDetails:
     :class:`~services.complaints.values.ComplaintChannel` value.
 
     ``complainant_name`` and ``complainant_phone`` are personal data, kept only in the
-    contract's personal fields and keyed by the opaque ``applicant_id``.
+    contract's personal fields and keyed by the opaque ``applicant_id``. A real-name
+    complaint staff register without an ``applicant_id`` (a caller or walk-in without an
+    account) gets a new one, as a walk-in's case does.
     """
 
     channel: str
@@ -45,14 +48,20 @@ class ComplaintDetails:
 class ComplaintService(HallApplication):
     """Application service for one hall's complaints (GB/T 36113)."""
 
+    new_applicant_id: Callable[[], str] = staticmethod(lambda: f"walk-in-{uuid4().hex}")
+    """Opaque ids for complainants who have none (real-name complaints staff register)."""
+
     def receive_complaint(self, details: ComplaintDetails, actor: str) -> Complaint:
         """登记: register a complaint (applicants for themselves; staff on their behalf)."""
         require_registered_hall(self)
+        applicant_id = details.applicant_id
+        if not details.anonymous and not applicant_id:
+            applicant_id = self.new_applicant_id()
         complaint = Complaint.receive(
             hall_id=self.hall_id,
             channel=details.channel,
             anonymous=details.anonymous,
-            applicant_id=details.applicant_id,
+            applicant_id=applicant_id,
             complainant_name=details.complainant_name.strip(),
             complainant_phone=details.complainant_phone.strip(),
             respondent_window=details.respondent_window,

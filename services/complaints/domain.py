@@ -197,8 +197,13 @@ class Complaint(Aggregate):
             raise ValidationError("an anonymous complaint carries no name or phone")
         if anonymous and applicant_id:  # the id would tell the respondent who complained
             raise ValidationError("an anonymous complaint names no applicant id")
-        if not anonymous and not (applicant_id and complainant_name.strip()):
-            raise ValidationError("a real-name complaint needs the applicant id and a name")
+        if not anonymous and not applicant_id:
+            raise ValidationError("a real-name complaint needs the complainant's applicant id")
+        if not anonymous and not complainant_name.strip():
+            raise ValidationError(
+                "a real-name complaint needs the complainant's name (complainantName); "
+                "a complainant who gives no name complains anonymously (anonymous: true)"
+            )
         if complainant_phone and not PHONE.match(complainant_phone):
             raise ValidationError("invalid phone number")
         if respondent_window and not PLACE_CODE.match(respondent_window):

@@ -64,9 +64,17 @@ MAX_COMMENT = 500
 MAX_TEXT = 2000
 
 
-def _check_ref(value: str, pattern_what: str, *, optional: bool = True) -> None:
+REF_FORM = (
+    "1-64 letters, digits and '.', '_', ':', '@' or '-' (no '/' or space), starting with a "
+    "letter or digit"
+)
+"""What :data:`REF` takes, for the refusals."""
+
+
+def _check_ref(value: str, pattern_what: str, *, optional: bool = True, example: str = "") -> None:
     if (value or not optional) and not REF.match(value):
-        raise ValidationError(f"invalid {pattern_what} {value!r}")
+        e_g = f", e.g. {example}" if example else ""
+        raise ValidationError(f"invalid {pattern_what} {value!r}: use {REF_FORM}{e_g}")
 
 
 class Evaluation(Aggregate):
@@ -216,7 +224,12 @@ class Evaluation(Aggregate):
     ) -> None:
         self.subject_kind = parse_enum(SubjectKind, subject_kind, "subject kind")
         self.channel = parse_enum(EvaluationChannel, channel, "channel")
-        _check_ref(subject_ref, "visit or matter reference", optional=False)
+        _check_ref(
+            subject_ref,
+            "visit or matter reference",
+            optional=False,
+            example="a ticket as <queue>:<service day>:<number> (Q-GEN:2026-11-27:2)",
+        )
         _check_ref(applicant_id, "applicant id")
         if window_code and not PLACE_CODE.match(window_code):
             raise ValidationError(f"invalid window code {window_code!r}")

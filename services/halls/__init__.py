@@ -7,7 +7,7 @@ from services.halls.domain import (
     HallNotRegisteredError,
     HallPoliciesUnchangedError,
 )
-from services.halls.policies import CallRule, HallPolicies, MissedNumberPolicy
+from services.halls.policies import CallRule, HallPolicies, MissedNumberPolicy, PolicyValueError
 
 __all__ = [
     "CallRule",
@@ -18,5 +18,6 @@ __all__ = [
     "HallPoliciesUnchangedError",
     "HallRegistry",
     "MissedNumberPolicy",
+    "PolicyValueError",
     "require_registered_hall",
 ]

@@ -29,7 +29,20 @@ from typing import Any
 
 from services.shared.errors import ValidationError
 
-__all__ = ["CallRule", "HallPolicies", "MissedNumberPolicy"]
+__all__ = ["CallRule", "HallPolicies", "MissedNumberPolicy", "PolicyValueError"]
+
+
+class PolicyValueError(ValidationError):
+    """A policy's value is out of its range or of another type: ``policy policy rule``.
+
+    ``policy`` is the policy's name and ``rule`` what its value must be, so that a caller
+    that names policies otherwise (GraphQL's ``waitingTargetMinutes``) can say it in its
+    own words.
+    """
+
+    def __init__(self, policy: str, rule: str) -> None:
+        super().__init__(f"policy {policy} {rule}")
+        self.policy, self.rule = policy, rule
 
 
 class MissedNumberPolicy(StrEnum):
@@ -89,14 +102,14 @@ class HallPolicies:
             if enum is not None:
                 if not isinstance(value, enum):
                     choices = ", ".join(m.value for m in enum)
-                    raise ValidationError(f"policy {f.name} must be one of {choices}")
+                    raise PolicyValueError(f.name, f"must be one of {choices}")
                 continue
             # bool is an int in Python: True must not pass for "1 day"
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValidationError(f"policy {f.name} must be a whole number")
+                raise PolicyValueError(f.name, "must be a whole number")
             lowest = 1 if f.name in _AT_LEAST_ONE else 0
             if not lowest <= value <= _MAX:
-                raise ValidationError(f"policy {f.name} must be between {lowest} and {_MAX}")
+                raise PolicyValueError(f.name, f"must be between {lowest} and {_MAX}")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(self).items()}
@@ -133,5 +146,5 @@ class HallPolicies:
                 merged[name] = enum(merged[name])
             except (ValueError, TypeError):
                 choices = ", ".join(m.value for m in enum)
-                raise ValidationError(f"policy {name} must be one of {choices}") from None
+                raise PolicyValueError(name, f"must be one of {choices}") from None
         return cls(**merged)

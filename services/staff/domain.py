@@ -190,10 +190,17 @@ class StaffMember(Aggregate):
 
     def require_on_duty(self, window_code: str) -> None:
         """Raise :class:`StaffNotOnDutyError` unless signed in at ``window_code``."""
-        if self.offboarded or self.on_duty_window != window_code:
+        if not self.offboarded and self.on_duty_window == window_code:
+            return
+        refusal = f"staff {self.badge_number!r} is not on duty at window {window_code!r}"
+        if self.offboarded:
+            raise StaffNotOnDutyError(f"{refusal}: they were offboarded")
+        if self.on_duty_window:
             raise StaffNotOnDutyError(
-                f"staff {self.badge_number!r} is not on duty at window {window_code!r}"
+                f"{refusal} but at {self.on_duty_window!r}: sign out there and sign in at "
+                f"{window_code!r} first (signOutStaff, signInStaff)"
             )
+        raise StaffNotOnDutyError(f"{refusal}: sign in there first (signInStaff)")
 
     def _require_active(self) -> None:
         if self.offboarded:

@@ -331,7 +331,6 @@ def test_an_anonymous_complaint_has_nobody_to_follow_up(complaints):
         ComplaintDetails(channel="ONLINE", facts="x", anonymous=True, complainant_name="张三"),
         ComplaintDetails(channel="ONLINE", facts="x", anonymous=True, applicant_id="a-1"),
         ComplaintDetails(channel="ONLINE", facts="x", applicant_id="a-1"),  # real name, no name
-        ComplaintDetails(channel="ONLINE", facts="x", complainant_name="张三"),  # no applicant id
         ComplaintDetails(channel="ONLINE", facts="x", applicant_id="a 1", complainant_name="张三"),
         ComplaintDetails(
             channel="ONLINE",
@@ -351,6 +350,21 @@ def test_invalid_complaints_are_refused(complaints, details):
     with pytest.raises(ValidationError):
         complaints.receive_complaint(details, "a-1")
     assert complaints.recorder.max_notification_id() == before
+
+
+def test_a_real_name_complaint_without_an_applicant_id_gets_a_new_one(complaints):
+    """Staff register a caller without an account as they register a walk-in's case."""
+    details = ComplaintDetails(channel="PHONE", facts="x", complainant_name="张三")
+    first = complaints.receive_complaint(details, "S001")
+    second = complaints.receive_complaint(details, "S001")
+    assert first.applicant_id.startswith("walk-in-")
+    assert not first.anonymous
+    assert second.applicant_id.startswith("walk-in-")
+    assert second.applicant_id != first.applicant_id
+    anonymous = complaints.receive_complaint(
+        ComplaintDetails(channel="PHONE", facts="x", anonymous=True), "S001"
+    )
+    assert anonymous.applicant_id == ""
 
 
 @pytest.mark.parametrize(
