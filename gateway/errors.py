@@ -2,9 +2,10 @@
 and records how each operation ended.
 
 Codes: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT, RATE_LIMITED,
-UNAVAILABLE (the database cannot be reached: retry later), INTERNAL. Internal errors never
-leak their text, a stack trace or SQL: the client gets the request id, and the log has the
-rest. Errors are counted by code (``yanshen_graphql_errors_total``);
+UNAVAILABLE (the database cannot be reached: retry later), ALREADY_APPLIED (a retry under an
+``Idempotency-Key`` whose first request was applied but never answered), INTERNAL. Internal
+errors never leak their text, a stack trace or SQL: the client gets the request id, and the
+log has the rest. Errors are counted by code (``yanshen_graphql_errors_total``);
 operations by type and root field, with their latency (:class:`OperationMetrics`), and the
 log lines of an operation carry its name, hall and caller.
 """
@@ -55,6 +56,7 @@ CODES = frozenset(
         "CONFLICT",
         "RATE_LIMITED",
         "UNAVAILABLE",
+        "ALREADY_APPLIED",
         "INTERNAL",
     }
 )

@@ -6,7 +6,13 @@ runs and its response (data and coded errors) is stored; a retry with the same k
 same body gets that response again, with ``Idempotent-Replayed: true``, without running
 anything; the same key with a different body is a ``CONFLICT``. A duplicate sent while the
 first is still running waits for it (up to :data:`WAIT_SECONDS`). A first request that
-fails with an ``INTERNAL`` error stores nothing, so its retry runs again.
+fails with an ``INTERNAL`` or ``UNAVAILABLE`` error stores nothing, so its retry runs again.
+
+While the request runs, its appends record the key in their own transactions
+(:mod:`services.store.request_key`). So a request whose events committed is never run
+again under its key, even if no response was stored (the process died, or it failed
+internally afterwards): its retry gets ``ALREADY_APPLIED``, with the position of its first
+event, instead (:func:`~gateway.idempotency.store.already_applied`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from graphql import GraphQLError
@@ -27,6 +34,7 @@ from gateway.context import Context, run_sync
 from gateway.errors import InputError, classify
 from gateway.idempotency import store
 from services.shared import ConflictError
+from services.store.request_key import RequestKey, applying
 
 __all__ = ["HEADER", "WAIT_SECONDS", "Idempotency"]
 
@@ -34,6 +42,8 @@ HEADER = "idempotency-key"
 WAIT_SECONDS = 10.0
 """How long a duplicate waits for the first request with its key."""
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}\Z")
+_NOT_KEPT = frozenset({"INTERNAL", "UNAVAILABLE"})
+"""A response with these codes is not kept: the retry runs (unless the request was applied)."""
 
 
 class Idempotency(SchemaExtension):
@@ -68,7 +78,11 @@ class Idempotency(SchemaExtension):
                 context.response.headers["Idempotent-Replayed"] = "true"
         elif not claim.owned:
             self._fail(ConflictError("a request with this Idempotency-Key is still running"))
-        yield
+        recording: AbstractContextManager[None] = nullcontext()
+        if claim.owned:  # the appends of the run record the key (no key: nothing to record)
+            recording = applying(RequestKey(tenant, principal, key))
+        with recording:
+            yield
         if claim.owned:
             await self._store(pool, tenant, principal, key)
 
@@ -112,7 +126,7 @@ class Idempotency(SchemaExtension):
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
         coded = [(classify(e), e) for e in errors]
-        if result is None or any(code == "INTERNAL" for (code, _), _ in coded):
+        if result is None or any(code in _NOT_KEPT for (code, _), _ in coded):
             await run_sync(store.release, pool, tenant, principal, key)
             return
         response = {
@@ -132,7 +146,11 @@ class Idempotency(SchemaExtension):
 
 def _replayed(response: dict[str, Any]) -> ExecutionResult:
     errors = [
-        GraphQLError(e["message"], path=e.get("path"), extensions={"code": e["code"]})
+        GraphQLError(
+            e["message"],
+            path=e.get("path"),
+            extensions={**(e.get("extensions") or {}), "code": e["code"]},
+        )
         for e in response.get("errors") or []
     ]
     return ExecutionResult(data=response.get("data"), errors=errors or None)

@@ -30,6 +30,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import retry
 
 from services.store import read_ahead as ahead
+from services.store import request_key
 from services.store import statements as q
 from services.store.personal import personal_data
 from services.store.pool import Pool
@@ -145,7 +146,9 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
         :class:`~services.store.tenant.UnknownTenantError` and nothing is recorded; for
         records that must not bring a hall into being (audit reads). An event with the NUL
         character in its text: :class:`~services.store.text.NulCharacterError` (no read
-        model could hold it), nothing recorded.
+        model could hold it), nothing recorded. Inside
+        :func:`~services.store.request_key.applying`, the append also records the request's
+        key, in its transaction.
         """
         tracking: Tracking | None = kwargs.get("tracking")
         existing_log = bool(kwargs.get("existing_log", False))
@@ -165,6 +168,7 @@ class TenantProcessRecorder(_TenantRecorder, ProcessRecorder):
             [bytes(e.state) for e in stored_events],
             None if tracking is None else (tracking.application_name, tracking.notification_id),
             existing_log=existing_log,
+            request_key=request_key.current(),
         )
         if len(positions) != len(stored_events):  # pragma: no cover - a broken head row
             raise IntegrityError(f"could not append to hall {self.tenant_id!r}")

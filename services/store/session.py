@@ -10,8 +10,10 @@ import psycopg
 from services.store.errors import translated_errors
 from services.store.notifier import notifier_for
 from services.store.pool import Pool
+from services.store.request_key import RequestKey
 from services.store.statements import (
     APPEND_EVENTS,
+    APPEND_KEYED,
     APPEND_ONE_EVENT,
     HAS_LOG,
     ONLY_TO_EXISTING_LOG,
@@ -44,12 +46,16 @@ class TenantSession:
         tracking: tuple[str, int] | None = None,
         *,
         existing_log: bool = False,
+        request_key: RequestKey | None = None,
     ) -> list[int]:
         """Append events (and a tracking position) in one autocommit call; return positions.
 
         ``existing_log``: only if the hall has a log already, else raise
         :class:`~services.store.tenant.UnknownTenantError` having recorded nothing (checked
         by the append statement itself, in its transaction).
+
+        ``request_key``: the request appending runs under this key; the append also records
+        it, in its transaction (:mod:`services.store.request_key`).
 
         The commit is then announced (NOTIFY ``'<tenant>:<last position>'``) by the pool's
         :class:`~services.store.notifier.CommitNotifier`, outside the transaction, so that
@@ -60,7 +66,11 @@ class TenantSession:
         statement = APPEND_EVENTS
         if len(ids) == 1:  # the common case: scalars are much cheaper to adapt than arrays
             statement, params = APPEND_ONE_EVENT, (ids[0], versions[0], topics[0], states[0])
-        args = (self.tenant_id, *params, name, tracked)
+        args: tuple[Any, ...] = (self.tenant_id, *params, name, tracked)
+        if request_key is not None:
+            statement = APPEND_KEYED
+            key = (request_key.scope, request_key.principal, request_key.key)
+            args = (*key, self.tenant_id, ids, versions, topics, states, name, tracked)
         if existing_log:
             rows = self.fetch(statement + ONLY_TO_EXISTING_LOG, (*args, self.tenant_id))
             if not rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "APPEND_EVENTS",
+    "APPEND_KEYED",
     "APPEND_ONE_EVENT",
     "HAS_LOG",
     "INSERT_SNAPSHOTS",
@@ -32,7 +33,12 @@ APPEND_ONE_EVENT = (
     "ARRAY[%s::bytea], %s, %s)"
 )
 
-# Appended to either statement above (with the hall as one more parameter, after
+# The same for a request that runs under a caller's request key (services/store/request_key.py):
+# scope, principal and key first, then yanshen_append's arguments; see yanshen_append_keyed in
+# sql/0010_idempotency_applied.sql (records the key in the append's transaction).
+APPEND_KEYED = "SELECT yanshen_append_keyed(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
+# Appended to any statement above (with the hall as one more parameter, after
 # SET_TENANT in the same transaction): the append runs once per head row of the hall, so for
 # a hall without a log it does not run, nothing is created, and no position comes back.
 # Head rows are never deleted, so the check cannot go stale before the append.
