@@ -41,7 +41,9 @@ from gateway.partners import PartnerMutations
 from gateway.places import PlacesMutations
 from gateway.platform_overview import PlatformOverviewQueries
 from gateway.queue import QueueMutations
+from gateway.queue.public_board import PublicBoardQueries, PublicBoardSubscriptions
 from gateway.queue.queries import QueueBoardQueries, QueueBoardSubscriptions
+from gateway.queue.ticket_status import TicketStatusQueries, TicketStatusSubscriptions
 from gateway.rectifications import RectificationMutations, RectificationQueries
 from gateway.relay import NodeQueries
 from gateway.scalars import SCALARS
@@ -63,6 +65,8 @@ Query = merge_types(
         RectificationQueries,
         AuditQueries,
         QueueBoardQueries,
+        PublicBoardQueries,
+        TicketStatusQueries,
         StaffQueries,
         AuditTrailQueries,
         PlatformOverviewQueries,
@@ -93,6 +97,8 @@ Subscription = merge_types(
         HallSubscriptions,
         CatalogSubscriptions,
         QueueBoardSubscriptions,
+        PublicBoardSubscriptions,
+        TicketStatusSubscriptions,
         CaseSubscriptions,
         ComplaintSubscriptions,
     ),

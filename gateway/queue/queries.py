@@ -1,9 +1,9 @@
 """The queue board (取号叫号看板): a query and a live subscription.
 
 Who reads it: the hall's staff, hall admins and supervisors, with a token of the hall. The
-board is **not public**: hall displays (the screens in the hall) read it with a device
-account of role ``staff``, like the kiosks that issue tickets; the board's statistics
-(waiting times, service level) are the hall's management data. A hall id other than the
+board is **not public**: the board's statistics (waiting times, service level), badges and
+suspension reasons are the hall's management data. The screens in the waiting area read the
+public part of it without a token (:mod:`gateway.queue.public_board`). A hall id other than the
 token's answers ``null``, exactly like a hall that does not exist.
 
 The subscription sends the board now, then again after every change of the hall's log that
@@ -25,12 +25,12 @@ from gateway.subscriptions import projected_changes
 from projections.queue_board import QueueBoardProjection, queue_board
 from services.queue import QueueService
 
-__all__ = ["QueueBoardQueries", "QueueBoardSubscriptions"]
+__all__ = ["QueueBoardQueries", "QueueBoardSubscriptions", "hall_now"]
 
 PROJECTION = QueueBoardProjection.name
 
 
-def _now(info: Info, hall: str) -> datetime:
+def hall_now(info: Info, hall: str) -> datetime:
     """Now by the hall's queue application's clock: the clock its tickets are issued by, so
     the board's "today" is the day a ticket issued now belongs to."""
     return info.context.platform.hall_app(QueueService, hall).clock()
@@ -52,7 +52,7 @@ class QueueBoardQueries:
         hall = readable_hall(info, hall_id)
         if hall is None:
             return None
-        pool, now = info.context.platform.app_pool, _now(info, hall)
+        pool, now = info.context.platform.app_pool, hall_now(info, hall)
         board = await run_sync(lambda: queue_board(pool, hall, service_day, now=now))
         return QueueBoardType.from_board(board) if board else None
 
@@ -74,6 +74,6 @@ class QueueBoardSubscriptions:
             info,
             hall,
             PROJECTION,
-            lambda: queue_board(pool, hall, service_day, now=_now(info, hall)),
+            lambda: queue_board(pool, hall, service_day, now=hall_now(info, hall)),
         ):
             yield QueueBoardType.from_board(board) if board else None

@@ -4,18 +4,28 @@ from projections.queue_board.projection import QueueBoardProjection
 from projections.queue_board.stats import QueueStats
 from projections.queue_board.view import (
     CalledTicket,
+    PublicBoard,
+    PublicBoardQueue,
+    PublicBoardWindow,
+    PublicCall,
     QueueBoard,
     QueueBoardQueue,
     QueueBoardWindow,
+    public_board,
     queue_board,
 )
 
 __all__ = [
     "CalledTicket",
+    "PublicBoard",
+    "PublicBoardQueue",
+    "PublicBoardWindow",
+    "PublicCall",
     "QueueBoard",
     "QueueBoardProjection",
     "QueueBoardQueue",
     "QueueBoardWindow",
     "QueueStats",
+    "public_board",
     "queue_board",
 ]

@@ -11,6 +11,12 @@ alone. The target is the day's: the hall's ``waiting_target_minutes`` when the f
 queues started the day (a change of the policy applies from the next day started; the days
 started before keep theirs), or the hall's current one for a day not started yet. The
 definitions are in :mod:`projections.queue_board.stats`.
+
+:func:`public_board` is the part of today's board that the screens in the waiting area show
+to anyone: per window its name, status and the number it called last; per queue how many
+wait and since when the longest-waiting of them waits. It is taken from :func:`queue_board`,
+so its figures are the staff board's, and keeps nothing else: no badges, no suspension
+reasons, no statistics.
 """
 
 from __future__ import annotations
@@ -26,7 +32,18 @@ from projections.queue_board.stats import QueueStats
 from projections.runtime.db import tenant_connection
 from services.shared.working_days import local_date
 
-__all__ = ["CalledTicket", "QueueBoard", "QueueBoardQueue", "QueueBoardWindow", "queue_board"]
+__all__ = [
+    "CalledTicket",
+    "PublicBoard",
+    "PublicBoardQueue",
+    "PublicBoardWindow",
+    "PublicCall",
+    "QueueBoard",
+    "QueueBoardQueue",
+    "QueueBoardWindow",
+    "public_board",
+    "queue_board",
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,48 @@ class QueueBoard:
     totals: QueueStats
     queues: tuple[QueueBoardQueue, ...]
     windows: tuple[QueueBoardWindow, ...]
+
+
+@dataclass(frozen=True)
+class PublicCall:
+    """The number a window called last today, as the hall announces it."""
+
+    queue_code: str
+    display_number: str
+    called_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicBoardWindow:
+    """A window on the public board."""
+
+    code: str
+    name: str
+    status: str
+    called: PublicCall | None
+
+
+@dataclass(frozen=True)
+class PublicBoardQueue:
+    """A queue on the public board: its line now."""
+
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    oldest_waiting_since: datetime | None
+    """Since when the longest-waiting ticket still waiting waits (the board's
+    ``oldest_waiting_since``)."""
+
+
+@dataclass(frozen=True)
+class PublicBoard:
+    """What the screens of a hall's waiting area show: today's line, nothing personal."""
+
+    hall_id: str
+    service_day: date
+    queues: tuple[PublicBoardQueue, ...]
+    windows: tuple[PublicBoardWindow, ...]
 
 
 _HALL = """
@@ -216,4 +275,37 @@ def queue_board(
             for code, name, prefix, reset_at in queues
         ),
         windows=tuple(_window(row) for row in windows),
+    )
+
+
+def public_board(pool: ConnectionPool, tenant_id: str, *, now: datetime) -> PublicBoard | None:
+    """The public part of ``tenant_id``'s board of its current date in China at ``now``
+    (``None`` when the hall is not on the board)."""
+    board = queue_board(pool, tenant_id, now=now)
+    if board is None:
+        return None
+    return PublicBoard(
+        hall_id=board.hall_id,
+        service_day=board.service_day,
+        queues=tuple(
+            PublicBoardQueue(
+                code=q.code,
+                name=q.name,
+                prefix=q.prefix,
+                waiting=q.stats.waiting,
+                oldest_waiting_since=q.stats.oldest_waiting_since,
+            )
+            for q in board.queues
+        ),
+        windows=tuple(
+            PublicBoardWindow(
+                code=w.code,
+                name=w.name,
+                status=w.status,
+                called=PublicCall(w.called.queue_code, w.called.display_number, w.called.called_at)
+                if w.called
+                else None,
+            )
+            for w in board.windows
+        ),
     )

@@ -34,6 +34,7 @@ from services.queue.errors import (
     TicketStateError,
     WindowBusyError,
 )
+from services.queue.progress import TicketProgress
 
 __all__ = [
     "QUEUE_DAY_EVENTS",
@@ -62,6 +63,7 @@ __all__ = [
     "TicketNotFoundError",
     "TicketNotInServiceError",
     "TicketNotWaitingError",
+    "TicketProgress",
     "TicketStateError",
     "TicketStatus",
     "WindowBusyError",

@@ -50,6 +50,7 @@ from services.queue.errors import (
     WindowBusyError,
 )
 from services.queue.prefixes import claim_prefix, held_prefix, release_prefix
+from services.queue.progress import TicketProgress, ticket_progress
 from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
 from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
@@ -370,6 +371,16 @@ class QueueService(HallApplication):
         return self._existing_day(queue_code, service_day or local_date(self.clock())).ticket(
             number
         )
+
+    def ticket_progress(
+        self, queue_code: str, number: int, holder: str, service_day: date | None = None
+    ) -> TicketProgress | None:
+        """Where applicant ``holder``'s ticket stands (today unless ``service_day``): its
+        state, followed through transfers to another queue, and how many wait before it;
+        ``None`` for a ticket that does not exist or is not the holder's (see
+        :mod:`services.queue.progress`)."""
+        day = service_day or local_date(self.clock())
+        return ticket_progress(self, queue_code, number, day, holder)
 
     # Helpers ---------------------------------------------------------------------------------
 

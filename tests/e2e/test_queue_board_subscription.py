@@ -158,3 +158,85 @@ def test_the_board_subscription_is_for_the_halls_staff(server, token, halls, rol
         await client.close()
 
     asyncio.run(scenario())
+
+
+PUBLIC_BOARD = """subscription($h: String!) {
+  publicQueueBoardChanged(hallId: $h) {
+    hallId queues { code waiting } windows { code called { displayNumber } }
+  }
+}"""
+TICKET_STATUS = """subscription {
+  ticketStatusChanged(queueCode: "ZH", number: 2) { displayNumber status peopleAhead windowCode }
+}"""
+
+
+def test_a_called_number_reaches_an_anonymous_public_screen(
+    server, token, platform, halls, live_worker
+):
+    hall, _ = halls
+
+    async def scenario() -> None:
+        screen = await Client.connect(server.ws_url, {})  # no token
+        await screen.ack()
+        await screen.subscribe("screen", PUBLIC_BOARD, {"h": hall})
+        first = (await screen.next())["payload"]["data"]["publicQueueBoardChanged"]
+        assert first == {
+            "hallId": hall,
+            "queues": [{"code": "ZH", "waiting": 0}],
+            "windows": [{"code": "W01", "called": None}],
+        }
+        await in_thread(platform.hall_app(QueueService, hall).issue_ticket, "ZH", "KIOSK", "k")
+        issued = (await screen.next(timeout=10.0))["payload"]["data"]["publicQueueBoardChanged"]
+        assert issued["queues"] == [{"code": "ZH", "waiting": 1}]
+        staff = token(Role.STAFF, hall, "S001")
+        await in_thread(lambda: server.gql(CALL, token=staff))
+        called = (await screen.next(timeout=10.0))["payload"]["data"]["publicQueueBoardChanged"]
+        assert called["queues"] == [{"code": "ZH", "waiting": 0}]
+        assert called["windows"] == [{"code": "W01", "called": {"displayNumber": "A001"}}]
+        await screen.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_applicant_is_told_when_the_number_ahead_is_called(server, token, platform, halls):
+    hall, _ = halls
+    queue = platform.hall_app(QueueService, hall)
+    queue.issue_ticket("ZH", "KIOSK", "k")  # A001
+    queue.issue_ticket("ZH", "MOBILE", "a-1", applicant_id="a-1")  # A002
+
+    async def scenario() -> None:
+        mine = await Client.connect(server.ws_url, {"token": token(Role.APPLICANT, hall, "a-1")})
+        theirs = await Client.connect(server.ws_url, {"token": token(Role.APPLICANT, hall, "a-2")})
+        for client in (mine, theirs):
+            await client.ack()
+            await client.subscribe("ticket", TICKET_STATUS)
+        refused = await theirs.next()
+        assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["NOT_FOUND"]
+        first = (await mine.next())["payload"]["data"]["ticketStatusChanged"]
+        assert first == {
+            "displayNumber": "A002",
+            "status": "WAITING",
+            "peopleAhead": 1,
+            "windowCode": None,
+        }
+        staff = token(Role.STAFF, hall, "S001")
+        response = await in_thread(lambda: server.gql(CALL, token=staff))
+        assert response.json()["data"]["callNextTicket"]["displayNumber"] == "A001"
+        ahead = (await mine.next(timeout=10.0))["payload"]["data"]["ticketStatusChanged"]
+        assert ahead["peopleAhead"] == 0
+        for step in (  # A001 served (nothing A002's holder sees changes), then A002 called
+            lambda: queue.start_service("ZH", 1, "S001", "S001"),
+            lambda: queue.end_service("ZH", 1, "S001", "COMPLETED", "S001"),
+            lambda: queue.call_next("W01", "S001", "S001"),
+        ):
+            await in_thread(step)
+        called = (await mine.next(timeout=10.0))["payload"]["data"]["ticketStatusChanged"]
+        assert (called["status"], called["windowCode"], called["peopleAhead"]) == (
+            "CALLED",
+            "W01",
+            None,
+        )
+        await mine.close()
+        await theirs.close()
+
+    asyncio.run(scenario())

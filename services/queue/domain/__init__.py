@@ -3,6 +3,7 @@
 from services.queue.domain.day import QUEUE_DAY_EVENTS, QueueDay
 from services.queue.domain.queue import Queue, QueuePrefix
 from services.queue.domain.rules import (
+    call_order,
     choose_next,
     goes_first,
     line_head,
@@ -29,6 +30,7 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "WindowDay",
+    "call_order",
     "choose_next",
     "display_number",
     "goes_first",

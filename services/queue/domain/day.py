@@ -24,8 +24,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.halls.policies import MissedNumberPolicy
-from services.queue.domain.rules import rejoin_index, transfer_index
+from services.halls.policies import CallRule, MissedNumberPolicy
+from services.queue.domain.rules import call_order, rejoin_index, transfer_index
 from services.queue.domain.ticket import Ticket, display_number
 from services.queue.domain.values import (
     APPLICANT_ID,
@@ -244,6 +244,23 @@ class QueueDay(Aggregate):
     def reserved_for(self, window_code: str) -> list[Ticket]:
         """Waiting tickets only ``window_code`` may call (转窗口), in line order."""
         return [t for t in self.waiting() if t.reserved_window == window_code]
+
+    def ahead_of(self, number: int, rule: CallRule) -> int | None:
+        """How many waiting tickets this queue offers before ticket ``number`` under ``rule``
+        (:func:`~services.queue.domain.rules.call_order`); ``None`` unless it waits.
+
+        A ticket reserved for a window (转窗口) counts in the line that window may call; any
+        other ticket in the whole line, tickets reserved for windows included (they wait at
+        the front and are called before it by their windows). A window serving other queues
+        too may call their tickets in between, and under PRIORITY_THEN_LONGEST_WAITING a
+        priority ticket issued later goes before it: the count may grow.
+        """
+        ticket = self.ticket(number)
+        if ticket.status is not TicketStatus.WAITING:
+            return None
+        line = self.line_for(ticket.reserved_window) if ticket.reserved_window else self.waiting()
+        order = [t.number for t in call_order(line, rule)]
+        return order.index(number)
 
     # Issue ---------------------------------------------------------------------------------
 

@@ -39,7 +39,14 @@ from datetime import datetime
 from services.halls.policies import CallRule, MissedNumberPolicy
 from services.queue.domain.ticket import Ticket
 
-__all__ = ["choose_next", "goes_first", "line_head", "rejoin_index", "transfer_index"]
+__all__ = [
+    "call_order",
+    "choose_next",
+    "goes_first",
+    "line_head",
+    "rejoin_index",
+    "transfer_index",
+]
 
 
 def goes_first(ticket: Ticket, rule: CallRule) -> bool:
@@ -56,6 +63,28 @@ def line_head(line: Sequence[Ticket], rule: CallRule) -> Ticket | None:
         if goes_first(ticket, rule):
             return ticket
     return line[0] if line else None
+
+
+def call_order(line: Sequence[Ticket], rule: CallRule) -> list[Ticket]:
+    """The order in which a queue offers ``line``'s tickets, one :func:`line_head` after
+    another: under PRIORITY_THEN_LONGEST_WAITING the tickets that go first (priority, never
+    missed), in line order, then the others in line order; otherwise the line itself. A
+    window serving several queues takes its next ticket from the heads of their orders
+    (:func:`choose_next`), so tickets of other queues may be called in between.
+
+    >>> from datetime import datetime, UTC
+    >>> from services.queue.domain.values import Channel, PriorityGroup
+    >>> at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    >>> def t(n, group=PriorityGroup.NONE):
+    ...     return Ticket("Q", "2026-03-02", n, f"A{n:03d}", Channel.KIOSK, group, "", "", at, at)
+    >>> line = [t(1), t(2), t(3, PriorityGroup.SENIOR), t(4)]
+    >>> [x.number for x in call_order(line, CallRule.PRIORITY_THEN_LONGEST_WAITING)]
+    [3, 1, 2, 4]
+    >>> [x.number for x in call_order(line, CallRule.LONGEST_WAITING)]
+    [1, 2, 3, 4]
+    """
+    first = [ticket for ticket in line if goes_first(ticket, rule)]
+    return first + [ticket for ticket in line if not goes_first(ticket, rule)]
 
 
 def choose_next(lines: Sequence[Sequence[Ticket]], rule: CallRule) -> Ticket | None:
