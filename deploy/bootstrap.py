@@ -15,6 +15,7 @@ from projections.cases import CaseRegisterProjection
 from projections.catalog import CatalogProjection
 from projections.complaints import ComplaintRegisterProjection
 from projections.evaluations import EvaluationRatingsProjection
+from projections.hall_setup import HallSetupProjection
 from projections.halls import HallsProjection
 from projections.platform import DeadlinesProjection, PlatformProjection
 from projections.queue_board import QueueBoardProjection
@@ -46,6 +47,7 @@ def all_projections() -> list[Projection]:
         RectificationLedgerProjection(),
         QueueBoardProjection(),
         WorklistProjection(),
+        HallSetupProjection(),
         AuditTrailProjection(),
     ]
 

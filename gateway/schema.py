@@ -33,6 +33,7 @@ from gateway.dataloaders import FreshLoaders
 from gateway.errors import ErrorCodes, OperationMetrics
 from gateway.evaluations import EvaluationMutations, EvaluationQueries
 from gateway.execution import with_leaf_fields
+from gateway.hall_setup import HallSetupQueries
 from gateway.halls.schema import HallMutations, HallQueries, HallSubscriptions
 from gateway.holidays import HolidayMutations, HolidayQueries
 from gateway.idempotency import Idempotency
@@ -68,6 +69,7 @@ Query = merge_types(
         PublicBoardQueries,
         TicketStatusQueries,
         StaffQueries,
+        HallSetupQueries,
         AuditTrailQueries,
         PlatformOverviewQueries,
         HolidayQueries,

@@ -188,20 +188,26 @@ def test_a_replay_whose_live_model_keeps_moving_compares_nothing_and_says_so(
 
 
 def test_erased_data_is_not_in_a_replay_or_any_table(
-    platform, reader, seeded, auditor, database_url, live_staff_names, find_plaintext
+    platform, reader, seeded, auditor, database_url, live_staff_names, find_plaintext, project
 ):
     live_staff_names(seeded)
+    project()  # the staff roster (hall_setup) copies the name too
     wang = StaffMember.create_id(seeded, "S001")
-    assert find_plaintext("王芳")  # copied in plaintext by the read model, before erasure
+    assert sorted(find_plaintext("王芳", tenant=seeded)) == [
+        "public.audit_test_staff_names",
+        "public.hall_setup_staff",
+    ]  # copied in plaintext by the read models, before erasure
     platform.hall_app(PrivacyService, seeded).erase_personal_data(
         f"record:{wang}", "离职人员请求删除", "admin-1"
     )
     live_staff_names(seeded)
+    project()
     report = replay_hall(
         reader, database_url, platform.worker_pool, seeded, [StaffNames()], auditor, keep=True
     )
     assert report.identical, report.tables
-    assert find_plaintext("王芳") == []
+    # Other halls seeded by earlier tests have a 王芳 of their own: only this hall's rows.
+    assert find_plaintext("王芳", tenant=seeded) == []
     with psycopg.connect(database_url, autocommit=True) as conn:
         names = conn.execute(
             f"SELECT name FROM {replay_schema(seeded)}.audit_test_staff_names"
