@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import jwt
 
@@ -196,7 +197,7 @@ class VerifiedTokens(Generic[T]):
 
 
 def _read(source: str) -> str:
-    if source.startswith(("http://", "https://")):
+    if urlsplit(source).scheme in ("http", "https"):  # schemes are case-insensitive
         if insecure_jwks_url(source):
             raise InsecureJwksError("the JWKS is a plain http:// URL of another host")
         with _OPENER.open(source, timeout=5) as response:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from deploy.settings import ConfigurationError, Settings
 from gateway.auth import AuthenticationError, Role, decode_token, issue_token
+from gateway.security.keys import _read
 from tests.unit.gateway.jwks import EC_KEY, RSA_KEY, jwks, jwks_server, signed
 
 ROTATING = Settings(
@@ -279,3 +280,25 @@ def test_a_jwks_redirect_within_loopback_is_followed():
             "u1"
         )
         assert hits[0] == 1
+
+
+def test_a_jwks_url_with_its_scheme_in_capitals_is_fetched_not_read_as_a_file():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"keys": []}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert _read(f"HTTP://127.0.0.1:{server.server_address[1]}/jwks.json") == '{"keys": []}'
+    finally:
+        server.shutdown()
+        server.server_close()
