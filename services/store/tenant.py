@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from services.shared.ids import PLATFORM_LOG
+
 __all__ = ["TENANT_SETTING", "TenantIdError", "UnknownTenantError", "validate_tenant_id"]
 
 TENANT_SETTING = "yanshen.tenant_id"
@@ -24,7 +26,14 @@ class UnknownTenantError(LookupError):
     """
 
     def __init__(self, tenant_id: str) -> None:
-        super().__init__(f"unknown hall {tenant_id!r}: it has no events")
+        if tenant_id == PLATFORM_LOG:  # no hall: a platform that recorded nothing yet
+            message = (
+                "the platform log has no events yet: it starts with the first holiday "
+                "schedule or partner recorded"
+            )
+        else:
+            message = f"unknown hall {tenant_id!r}: it has no events"
+        super().__init__(message)
         self.tenant_id = tenant_id
 
 
