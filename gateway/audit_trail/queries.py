@@ -1,7 +1,8 @@
 """The audit trail query: a hall's staff and system actions, newest first, searchable.
 
-Who reads it: auditors and hall admins of the token's hall (the hall is never an argument,
-so another hall's records simply are not there). The trail names actors, event types and
+Who reads it: auditors, hall admins and supervisors (督查, who check what staff did) of the
+token's hall (the hall is never an argument, so another hall's records simply are not there;
+a token bound to no hall is ``FORBIDDEN``). The trail names actors, event types and
 records, never personal data, so — unlike ``auditHistory``, which shows events' payloads —
 reading it needs no reason and is not itself logged.
 """
@@ -31,11 +32,11 @@ def _checked(search: AuditTrailSearch | None) -> AuditTrailFilter:
 
 @strawberry.type
 class AuditTrailQueries:
-    @allow(Role.AUDITOR, Role.HALL_ADMIN)
+    @allow(Role.AUDITOR, Role.HALL_ADMIN, Role.SUPERVISOR)
     @strawberry.field(
         description="The hall's audit trail: every staff and system action (who, what, which "
         "record, when, log position), newest first; search by actor, record (id or "
-        "reference), event type and time range (auditors, hall admins)."
+        "reference), event type and time range (auditors, hall admins, supervisors)."
     )
     async def audit_trail(
         self,

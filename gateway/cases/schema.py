@@ -23,6 +23,7 @@ from gateway.cases.types import (
 from gateway.context import Info, run_sync
 from gateway.security import allow
 from services.cases import Applicant, CaseRequest, CaseService, Delivery
+from services.shared import ForbiddenError
 
 __all__ = ["CaseMutations"]
 
@@ -38,6 +39,20 @@ def _service(info: Info, *roles: Role) -> CaseService:
 
 def _actor(info: Info) -> str:
     return info.context.principal.subject
+
+
+def _first_responsible(info: Info, badge_number: str) -> str:
+    """首问负责: staff accept a case as themselves (the token's subject is their badge);
+    hall admins name the member who accepts it. Reassigning names whom the case goes to,
+    not who acts, so staff may hand a case to a colleague (the caller is its actor)."""
+    principal = info.context.principal
+    if principal.role is Role.STAFF and badge_number != principal.subject:
+        raise ForbiddenError(
+            f"staff accept cases only as themselves: give your own badge number "
+            f"({principal.subject!r}); a hall admin accepts a case for {badge_number!r}, or "
+            "accept it yourself and reassign it (reassignAssistanceCase)"
+        )
+    return badge_number
 
 
 @strawberry.type
@@ -74,13 +89,15 @@ class CaseMutations:
     @allow(*AGENTS)
     @strawberry.mutation(
         description="受理: the staff member with this badge accepts the case and stays its "
-        "first responsible (首问负责); the due date (限时办结) is fixed (staff, hall admins)."
+        "first responsible (首问负责); the due date (限时办结) is fixed (staff, hall admins). "
+        "Staff accept as themselves (badgeNumber is their own); hall admins name the member."
     )
     async def accept_assistance_case(
         self, info: Info, id: ID, badge_number: str
     ) -> AssistanceCaseType:
         app = _service(info, *AGENTS)
-        case = await run_sync(app.accept_case, parse_case_id(id), badge_number, _actor(info))
+        badge = _first_responsible(info, badge_number)
+        case = await run_sync(app.accept_case, parse_case_id(id), badge, _actor(info))
         return AssistanceCaseType.from_aggregate(case)
 
     @allow(*AGENTS)

@@ -93,7 +93,7 @@ def _accept_check_and_notice(case: CaseClient) -> str:
     c = case.ok('acceptAssistanceCase(id: $id, badgeNumber: "S001")')
     assert (c["status"], c["firstResponsible"]) == ("ACCEPTED", "S001")
     assert c["dueDate"] in _due(5)
-    assert case.refused('acceptAssistanceCase(id: $id, badgeNumber: "S002")') == ["CONFLICT"]
+    assert case.refused('acceptAssistanceCase(id: $id, badgeNumber: "S001")') == ["CONFLICT"]
 
     c = case.ok('checkCaseMaterials(id: $id, received: ["身份证", "授权委托书"])')
     assert c["missingMaterials"] == ["营业执照"]
@@ -156,7 +156,7 @@ def test_a_full_agency_case_with_a_one_time_notice_to_archive(gql, token, hall, 
         "citizen-7",
         "HALL",
     )
-    case = CaseClient(gql, platform, hall, created["id"], token(Role.STAFF, hall, "agent-S001"))
+    case = CaseClient(gql, platform, hall, created["id"], token(Role.STAFF, hall, "S001"))
     due = _accept_check_and_notice(case)  # supplied the same day: no working day stopped
     _mandate_hand_over_and_submit(case, due)
     _deliver_complete_and_archive(case, token(Role.SUPERVISOR, hall, subject="sup-1"))
@@ -202,8 +202,36 @@ def test_cases_of_one_hall_are_invisible_to_another(gql, token, hall, tenant_id)
     other = f"{hall}-b"
     _data(gql(REGISTER, {"id": other}, token=token(Role.PLATFORM_OPERATOR)), "registerHall")
     accept = 'mutation($id: ID!) { acceptAssistanceCase(id: $id, badgeNumber: "S001") { id } }'
-    r = gql(accept, {"id": case["id"]}, token=token(Role.STAFF, other))
+    r = gql(accept, {"id": case["id"]}, token=token(Role.STAFF, other, subject="S001"))
     assert _codes(r) == ["NOT_FOUND"]
+
+
+def test_staff_accept_as_themselves_and_hall_admins_name_the_member(gql, token, hall, platform):
+    """首问负责: the first responsible is who took the case. A staff token accepts only with
+    its own badge (its subject): naming a colleague would give them a case they never took.
+    A hall admin names any current member."""
+
+    def new_case(caller: str) -> CaseClient:
+        created = _data(gql(REQUEST, token=token(Role.APPLICANT, hall)), "requestAssistanceCase")
+        return CaseClient(gql, platform, hall, created["id"], caller)
+
+    case = new_case(token(Role.STAFF, hall, subject="S001"))
+    before = _position(platform, hall)
+    as_colleague = """mutation($id: ID!) {
+      acceptAssistanceCase(id: $id, badgeNumber: "S002") { id } }"""
+    response = gql(as_colleague, {"id": case.case_id}, token=case.token)
+    assert _codes(response) == ["FORBIDDEN"]
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("staff accept cases only as themselves"), message
+    assert "give your own badge number ('S001')" in message, message
+    assert _position(platform, hall) == before, "a refused acceptance recorded"
+
+    c = case.ok('acceptAssistanceCase(id: $id, badgeNumber: "S001")')
+    assert (c["status"], c["firstResponsible"], c["responsible"]) == ("ACCEPTED", "S001", "S001")
+
+    by_admin = new_case(token(Role.HALL_ADMIN, hall, subject="admin-1"))
+    c = by_admin.ok('acceptAssistanceCase(id: $id, badgeNumber: "S002")')
+    assert (c["status"], c["firstResponsible"], c["responsible"]) == ("ACCEPTED", "S002", "S002")
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.AUDITOR, Role.SUPERVISOR])

@@ -266,13 +266,26 @@ def test_bad_cursors_sizes_and_ranges_are_validation_errors(gql, token, hall, tr
     [
         (None, "UNAUTHENTICATED"),
         (Role.STAFF, "FORBIDDEN"),
-        (Role.SUPERVISOR, "FORBIDDEN"),
         (Role.APPLICANT, "FORBIDDEN"),
         (Role.PARTNER_ADMIN, "FORBIDDEN"),
     ],
 )
-def test_only_auditors_and_hall_admins_read_the_trail(gql, token, hall, trail, role, code):
+def test_only_auditors_hall_admins_and_supervisors_read_the_trail(
+    gql, token, hall, trail, role, code
+):
     assert codes(gql(TRAIL, {}, token=token(role, hall) if role else None)) == [code]
+
+
+def test_supervisors_of_the_hall_read_its_trail(gql, token, hall, other_hall, trail):
+    """A supervisor (督查) checks what staff did: the trail of their token's hall, as the
+    auditors see it; another hall's supervisor sees none of it, and a supervisor's token
+    bound to no hall reads no trail."""
+    rows = search(gql, token(Role.SUPERVISOR, hall, subject="sup-1"), first=100)
+    assert rows == search(gql, token(Role.AUDITOR, hall), first=100)
+    assert ("cases.CaseAccepted", "agent-1", None) in _what(rows)
+    outsider = token(Role.SUPERVISOR, other_hall, subject="sup-1")
+    assert search(gql, outsider, search={"recordId": trail["case"]}) == []
+    assert codes(gql(TRAIL, {}, token=token(Role.SUPERVISOR, None))) == ["FORBIDDEN"]
 
 
 def test_another_hall_sees_only_its_own_trail(gql, token, hall, other_hall, trail, project):

@@ -121,7 +121,7 @@ def test_staff_accept_and_applicants_may_not(run, hall: Hall):
     assert _code(run(accept, Role.APPLICANT, {"id": case_id})) == "FORBIDDEN"
     assert _code(run(accept, None, {"id": case_id})) == "UNAUTHENTICATED"
     assert hall.position() == before
-    result = run(accept, Role.STAFF, {"id": case_id})
+    result = run(accept, Role.STAFF, {"id": case_id}, subject="S001")
     assert result.data["acceptAssistanceCase"] == {
         "status": "ACCEPTED",
         "firstResponsible": "S001",
@@ -154,7 +154,7 @@ def test_supervisors_make_follow_up_calls_but_do_not_handle_cases(run):
     ]["id"]
     accept = 'mutation($id: ID!) { acceptAssistanceCase(id: $id, badgeNumber: "S001") { status } }'
     assert _code(run(accept, Role.SUPERVISOR, {"id": case_id})) == "FORBIDDEN"
-    run(accept, Role.STAFF, {"id": case_id})
+    run(accept, Role.STAFF, {"id": case_id}, subject="S001")
     run(
         "mutation($id: ID!) { completeAssistanceCase(id: $id) { status } }",
         Role.STAFF,
