@@ -24,9 +24,7 @@ def test_one_day_in_a_hall(gql, token, as_, hall, hall_ready, platform, project,
     cases._data(gql(cases.PUBLISH, token=as_(Role.HALL_ADMIN)), "publishServiceItem")
     applicant = token(Role.APPLICANT, hall, subject="citizen-7")
     created = cases._data(gql(cases.REQUEST, token=applicant), "requestAssistanceCase")
-    case = cases.CaseClient(
-        gql, platform, hall, created["id"], token(Role.STAFF, hall, "agent-S001")
-    )
+    case = cases.CaseClient(gql, platform, hall, created["id"], token(Role.STAFF, hall, "S001"))
     due = cases._accept_check_and_notice(case)
     cases._mandate_hand_over_and_submit(case, due)
     cases._deliver_complete_and_archive(case, token(Role.SUPERVISOR, hall, subject="sup-1"))
