@@ -13,10 +13,10 @@ import strawberry
 from gateway.context import Info, run_sync
 from gateway.platform_overview.hall import HallOverviewType
 from gateway.relay import Connection, connection_from_rows
-from gateway.security import INHERITED, Role, allow
+from gateway.security import INHERITED, Role, allow, platform_wide
 from projections.platform import hall_overview, hall_overviews
 from services.partners import PLATFORM_LOG
-from services.shared import ForbiddenError, NotFoundError, validate_hall_id
+from services.shared import NotFoundError, validate_hall_id
 
 __all__ = ["PlatformOverviewQueries", "PlatformOverviewType"]
 
@@ -62,8 +62,5 @@ class PlatformOverviewQueries:
         "deadlines (platform operators, with a token bound to no hall)."
     )
     def platform_overview(self, info: Info) -> PlatformOverviewType:
-        if info.context.principal.tenant:
-            raise ForbiddenError(
-                "the platform overview reads every hall: use an operator token bound to no hall"
-            )
+        platform_wide(info, "the platform overview")
         return PlatformOverviewType()

@@ -42,7 +42,9 @@ def platform_wide(info: Info, action: str) -> None:
     "registering a hall") changes the platform, not one hall, and a platform operator's
     token bound to a hall is confined to that hall everywhere (:func:`readable_hall`)."""
     if info.context.principal.tenant:
-        raise ForbiddenError(f"{action} acts on every hall: use an operator token bound to no hall")
+        raise ForbiddenError(
+            f"{action} concerns every hall: use an operator token bound to no hall"
+        )
 
 
 def readable_hall(info: Info, hall_id: str | None, *, public: bool = False) -> str | None:
