@@ -3,7 +3,8 @@ and records how each operation ended.
 
 Codes: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT, RATE_LIMITED,
 UNAVAILABLE (the database cannot be reached: retry later), ALREADY_APPLIED (a retry under an
-``Idempotency-Key`` whose first request was applied but never answered), INTERNAL. Internal
+``Idempotency-Key`` whose first request was applied but never answered), SUPERSEDED (an
+attempt whose ``Idempotency-Key`` claim a retry took over; it recorded nothing), INTERNAL. Internal
 errors never leak their text, a stack trace or SQL: the client gets the request id, and the
 log has the rest. Errors are counted by code (``yanshen_graphql_errors_total``);
 operations by type and root field, with their latency (:class:`OperationMetrics`), and the
@@ -57,6 +58,7 @@ CODES = frozenset(
         "RATE_LIMITED",
         "UNAVAILABLE",
         "ALREADY_APPLIED",
+        "SUPERSEDED",
         "INTERNAL",
     }
 )

@@ -13,6 +13,16 @@ While the request runs, its appends record the key in their own transactions
 again under its key, even if no response was stored (the process died, or it failed
 internally afterwards): its retry gets ``ALREADY_APPLIED``, with the position of its first
 event, instead (:func:`~gateway.idempotency.store.already_applied`).
+
+A claim older than :data:`~gateway.idempotency.store.STALE_SECONDS` without a response and
+without an append is taken over by a retry, as a new attempt. The first attempt, if it was
+slow rather than dead, is fenced off: its appends are refused (``SUPERSEDED``, nothing
+recorded) and its response is not stored; the retry's is the request's.
+
+The data keys that sealed or opened personal data while the request ran are stored with its
+response: erasing one of their subjects (个人信息删除) drops the kept response, so a replay
+never reveals erased personal data (a request that was applied then answers
+``ALREADY_APPLIED``).
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from gateway.context import Context, run_sync
 from gateway.errors import InputError, classify
 from gateway.idempotency import store
 from services.shared import ConflictError
-from services.store.request_key import RequestKey, applying
+from services.store.request_key import DataKeysUsed, RequestKey, applying
 
 __all__ = ["HEADER", "WAIT_SECONDS", "Idempotency"]
 
@@ -78,13 +88,14 @@ class Idempotency(SchemaExtension):
                 context.response.headers["Idempotent-Replayed"] = "true"
         elif not claim.owned:
             self._fail(ConflictError("a request with this Idempotency-Key is still running"))
-        recording: AbstractContextManager[None] = nullcontext()
+        used = DataKeysUsed()
+        recording: AbstractContextManager[DataKeysUsed] = nullcontext(used)
         if claim.owned:  # the appends of the run record the key (no key: nothing to record)
-            recording = applying(RequestKey(tenant, principal, key))
-        with recording:
+            recording = applying(RequestKey(tenant, principal, key, claim.attempt))
+        with recording as used:
             yield
         if claim.owned:
-            await self._store(pool, tenant, principal, key)
+            await self._store(pool, tenant, principal, key, claim.attempt, used)
 
     def _scope(self) -> tuple[Context, str, str, str] | None:
         """``(context, hall, subject, key)`` when this is a mutation sent with a key."""
@@ -122,12 +133,14 @@ class Idempotency(SchemaExtension):
                 return claim
             await asyncio.sleep(0.05)
 
-    async def _store(self, pool: Any, tenant: str, principal: str, key: str) -> None:
+    async def _store(
+        self, pool: Any, tenant: str, principal: str, key: str, attempt: str, used: DataKeysUsed
+    ) -> None:
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
         coded = [(classify(e), e) for e in errors]
         if result is None or any(code in _NOT_KEPT for (code, _), _ in coded):
-            await run_sync(store.release, pool, tenant, principal, key)
+            await run_sync(store.release, pool, tenant, principal, key, attempt)
             return
         response = {
             "data": result.data,
@@ -136,7 +149,7 @@ class Idempotency(SchemaExtension):
                 for (code, message), e in coded
             ],
         }
-        await run_sync(store.complete, pool, tenant, principal, key, response)
+        await run_sync(store.complete, pool, tenant, principal, key, attempt, response, used)
 
     def _fail(self, error: Exception) -> None:
         self.execution_context.result = ExecutionResult(

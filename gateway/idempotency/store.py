@@ -9,12 +9,26 @@ appends recorded the key in ``idempotency_applied`` in their own transactions
 (:mod:`services.store.request_key`), and the key then answers :func:`already_applied` for
 good instead of running the request a second time. So does a request that was applied and
 then failed internally (:func:`release`).
+
+Every claim is one attempt (``attempt``, new when a stale claim is taken over): only the
+attempt holding the claim may append (``yanshen_append_keyed`` checks it in the append's
+transaction), store a response or give the key up, so a slow first attempt and its retry
+never both apply the request. The take-over locks the claim row before it reads
+``idempotency_applied``, and an append holds that lock until it commits: either the slow
+attempt's append is seen (the key answers :func:`already_applied`) or the take-over wins (the
+slow attempt's append is refused, ``SUPERSEDED``).
+
+A kept response notes the data keys that sealed or opened personal data while its request
+ran (``data_keys``); destroying one of them (个人信息删除) drops the response in the erasure's
+transaction (``projections/gateway_state/sql/0002_…``). :func:`complete` itself keeps no
+response whose keys were destroyed while the request ran.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -22,6 +36,7 @@ from psycopg.types.json import Jsonb
 from projections.runtime.db import tenant_connection
 from services.shared.ids import PLATFORM_LOG
 from services.store.pool import Pool
+from services.store.request_key import DataKeysUsed
 
 __all__ = [
     "ALREADY_APPLIED",
@@ -50,8 +65,8 @@ DELETE FROM idempotency_keys WHERE tenant_id = %(tenant)s AND created_at < now()
 # idempotency_applied: the key's record is only ever its current use's.
 _INSERT = """
 WITH claimed AS (
-    INSERT INTO idempotency_keys (tenant_id, principal, key, request_hash)
-    VALUES (%(tenant)s, %(principal)s, %(key)s, %(hash)s)
+    INSERT INTO idempotency_keys (tenant_id, principal, key, request_hash, attempt)
+    VALUES (%(tenant)s, %(principal)s, %(key)s, %(hash)s, %(attempt)s)
     ON CONFLICT DO NOTHING RETURNING 1
 ), cleared AS (
     DELETE FROM idempotency_applied
@@ -60,35 +75,54 @@ WITH claimed AS (
 )
 SELECT 1 FROM claimed
 """
+# Locked, and idempotency_applied read in a statement of its own after the lock is held: an
+# append of the claim's attempt holds the row (FOR SHARE) until it commits, so what it
+# recorded is seen before the claim is taken over.
 _SELECT = """
-SELECT k.request_hash, k.response, k.created_at < now() - %s::interval AS stale,
-       a.log_id, a.position
-FROM idempotency_keys k
-LEFT JOIN idempotency_applied a
-    ON a.tenant_id = k.tenant_id AND a.principal = k.principal AND a.key = k.key
-WHERE k.tenant_id = %s AND k.principal = %s AND k.key = %s
+SELECT request_hash, response, created_at < now() - %s::interval AS stale
+FROM idempotency_keys
+WHERE tenant_id = %s AND principal = %s AND key = %s
+FOR UPDATE
 """
 _APPLIED = """
 SELECT log_id, position FROM idempotency_applied
 WHERE tenant_id = %s AND principal = %s AND key = %s
 """
 _RECLAIM = """
-UPDATE idempotency_keys SET created_at = now()
+UPDATE idempotency_keys SET created_at = now(), attempt = %s
 WHERE tenant_id = %s AND principal = %s AND key = %s AND response IS NULL
   AND created_at < now() - %s::interval
 RETURNING 1
 """
 _COMPLETE = """
-UPDATE idempotency_keys SET response = %s, completed_at = now()
-WHERE tenant_id = %s AND principal = %s AND key = %s
+UPDATE idempotency_keys SET response = %s, data_keys = %s, completed_at = now()
+WHERE tenant_id = %s AND principal = %s AND key = %s AND attempt = %s
 """
-_SETTLE = _COMPLETE + " AND response IS NULL RETURNING response"
+_SETTLE = """
+UPDATE idempotency_keys SET response = %s, data_keys = '{}', completed_at = now()
+WHERE tenant_id = %s AND principal = %s AND key = %s AND response IS NULL
+RETURNING response
+"""
+_SET_HALL = "SELECT set_config('yanshen.tenant_id', %s, true)"
+# Locked (an erasure destroying one of them waits for this transaction, whose response its
+# trigger then finds), or read after the erasure committed (destroyed: nothing is kept).
+_DESTROYED = """
+SELECT count(*) FILTER (WHERE data_key IS NULL) FROM (
+    SELECT data_key FROM subject_keys WHERE tenant_id = %s AND key_id = ANY(%s)
+    ORDER BY key_id FOR SHARE
+) k
+"""
 _RESPONSE = (
     "SELECT response FROM idempotency_keys WHERE tenant_id = %s AND principal = %s AND key = %s"
 )
 _RELEASE = """
 DELETE FROM idempotency_keys
-WHERE tenant_id = %s AND principal = %s AND key = %s AND response IS NULL
+WHERE tenant_id = %s AND principal = %s AND key = %s AND response IS NULL AND attempt = %s
+"""
+_HOLDS = """
+SELECT 1 FROM idempotency_keys
+WHERE tenant_id = %s AND principal = %s AND key = %s AND attempt = %s
+FOR UPDATE
 """
 
 
@@ -98,6 +132,8 @@ class Claim:
 
     owned: bool = False
     """This request runs the mutation and stores the response."""
+    attempt: str = ""
+    """The id of this request's claim, when owned (appends and :func:`complete` give it)."""
     mismatch: bool = False
     """The key was first used with a different request."""
     response: dict[str, Any] | None = None
@@ -134,15 +170,22 @@ def claim(
     A stale claim (its request died) whose request was applied is settled with
     :func:`already_applied` rather than claimed again.
     """
-    named = {"tenant": tenant, "principal": principal, "key": key, "hash": request_hash}
+    attempt = str(uuid4())
+    named = {
+        "tenant": tenant,
+        "principal": principal,
+        "key": key,
+        "hash": request_hash,
+        "attempt": attempt,
+    }
     with tenant_connection(pool, tenant) as conn:
         conn.execute(_PURGE, {"tenant": tenant, "ttl": f"{ttl_seconds} seconds"})
         if conn.execute(_INSERT, named).fetchone():
-            return Claim(owned=True)
+            return Claim(owned=True, attempt=attempt)
         row = conn.execute(_SELECT, (f"{STALE_SECONDS} seconds", tenant, principal, key)).fetchone()
         if row is None:  # deleted between the two statements: claim on the next try
             return Claim()
-        return _found(conn, tenant, principal, key, request_hash, row)
+        return _found(conn, tenant, principal, key, request_hash, attempt, row)
 
 
 def _found(
@@ -151,41 +194,80 @@ def _found(
     principal: str,
     key: str,
     request_hash: str,
+    attempt: str,
     row: tuple[Any, ...],
 ) -> Claim:
-    """What the key's row (and its record of being applied) means for this request."""
-    stored_hash, response, stale, log_id, position = row
+    """What the key's (locked) row, and its record of being applied, mean for this request."""
+    stored_hash, response, stale = row
     if stored_hash != request_hash:
         return Claim(mismatch=True)
     if response is not None:
         return Claim(response=response)
-    if stale and position is not None:  # applied, then died before storing its response
-        return Claim(response=_settle(conn, tenant, principal, key, log_id, position))
-    reclaimed = (
-        stale
-        and conn.execute(_RECLAIM, (tenant, principal, key, f"{STALE_SECONDS} seconds")).fetchone()
-    )
-    return Claim(owned=bool(reclaimed))
+    if not stale:
+        return Claim()
+    applied = conn.execute(_APPLIED, (tenant, principal, key)).fetchone()
+    if applied is not None:  # applied, then died (or is still running) without a response
+        return Claim(response=_settle(conn, tenant, principal, key, *applied))
+    stale_after = f"{STALE_SECONDS} seconds"
+    reclaimed = conn.execute(_RECLAIM, (attempt, tenant, principal, key, stale_after)).fetchone()
+    return Claim(owned=True, attempt=attempt) if reclaimed else Claim()
 
 
-def complete(pool: Pool, tenant: str, principal: str, key: str, response: dict[str, Any]) -> None:
-    """Store the first response under the key."""
+def complete(
+    pool: Pool,
+    tenant: str,
+    principal: str,
+    key: str,
+    attempt: str,
+    response: dict[str, Any],
+    used: DataKeysUsed,
+) -> None:
+    """Store the first response under the key, if ``attempt`` still holds its claim (a
+    superseded attempt stores nothing), noting the data keys ``used`` while it ran.
+
+    A response whose data keys were destroyed meanwhile (an erasure while the request ran)
+    is not kept: the key is given up as by :func:`release`.
+    """
     with tenant_connection(pool, tenant) as conn:
-        conn.execute(_COMPLETE, (Jsonb(response), tenant, principal, key))
+        if _destroyed(conn, tenant, used):
+            _give_up(conn, tenant, principal, key, attempt)
+            return
+        args = (Jsonb(response), used.ids(), tenant, principal, key, attempt)
+        conn.execute(_COMPLETE, args)
 
 
-def release(pool: Pool, tenant: str, principal: str, key: str) -> None:
+def release(pool: Pool, tenant: str, principal: str, key: str, attempt: str) -> None:
     """Give the key up (the request failed internally): a retry runs the mutation again.
 
     Unless the request was applied before it failed: the key then keeps
-    :func:`already_applied`, so a retry does not apply it a second time.
+    :func:`already_applied`, so a retry does not apply it a second time. Nothing is done
+    when ``attempt`` no longer holds the claim (a retry took it over).
     """
     with tenant_connection(pool, tenant) as conn:
-        applied = conn.execute(_APPLIED, (tenant, principal, key)).fetchone()
-        if applied is None:
-            conn.execute(_RELEASE, (tenant, principal, key))
-        else:
-            _settle(conn, tenant, principal, key, *applied)
+        _give_up(conn, tenant, principal, key, attempt)
+
+
+def _give_up(
+    conn: psycopg.Connection[Any], tenant: str, principal: str, key: str, attempt: str
+) -> None:
+    if conn.execute(_HOLDS, (tenant, principal, key, attempt)).fetchone() is None:
+        return  # superseded: the claim is another attempt's
+    applied = conn.execute(_APPLIED, (tenant, principal, key)).fetchone()
+    if applied is None:
+        conn.execute(_RELEASE, (tenant, principal, key, attempt))
+    else:
+        _settle(conn, tenant, principal, key, *applied)
+
+
+def _destroyed(conn: psycopg.Connection[Any], scope: str, used: DataKeysUsed) -> bool:
+    """Whether any of the data keys ``used`` was destroyed; locks the others until commit."""
+    destroyed = 0
+    for hall, ids in sorted(used.by_hall.items()):
+        conn.execute(_SET_HALL, (hall,))  # subject_keys rows are their hall's (RLS)
+        row = conn.execute(_DESTROYED, (hall, sorted(ids))).fetchone()
+        destroyed += int(row[0]) if row else 0
+    conn.execute(_SET_HALL, (scope,))
+    return destroyed > 0
 
 
 def _settle(

@@ -14,6 +14,10 @@ The store's recorders call :data:`CODEC` (see ``services/store/personal.py``):
 
 The hash chain is computed by the database over the stored, sealed bytes, so it verifies
 before and after any erasure.
+
+Inside a keyed gateway request every key that seals or opens a value is noted
+(:func:`~services.store.request_key.note_data_keys`): the response kept for the request's
+idempotency key may hold that plaintext, and goes when the key is destroyed.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from services.privacy.sealing import (
     seal_value,
     sealed_key_id,
 )
+from services.store.request_key import note_data_keys
 
 __all__ = ["CODEC", "PersonalDataCodec", "StoredLike"]
 
@@ -102,6 +107,7 @@ class PersonalDataCodec:
         keys = resolve_keys(
             fetch, tenant_id, [(str(events[i].originator_id), s) for i, _, _, s in pending]
         )
+        note_data_keys(tenant_id, (key.key_id for key in keys))
         sealed = list(events)
         for (i, fields, state, _), key in zip(pending, keys, strict=True):
             event = events[i]
@@ -146,6 +152,7 @@ class PersonalDataCodec:
             state = _load(snapshot.state) if key is not None else None
             if key is None or state is None or _SNAPSHOT_FIELD not in state:
                 continue
+            note_data_keys(tenant_id, [key.key_id])
             where = associated_data(
                 tenant_id, str(snapshot.originator_id), snapshot.originator_version, "snapshot"
             )
@@ -183,7 +190,9 @@ class PersonalDataCodec:
     @staticmethod
     def _keys(fetch: Fetch, tenant_id: str, states: list[dict[str, Any]]) -> dict[UUID, bytes]:
         wanted = {sealed_key_id(v) for state in states for v in state.values() if is_sealed(v)}
-        return load_keys(fetch, tenant_id, sorted(wanted))
+        keys = load_keys(fetch, tenant_id, sorted(wanted))
+        note_data_keys(tenant_id, keys)  # the ones that opened a value (the others: erased)
+        return keys
 
 
 CODEC = PersonalDataCodec()

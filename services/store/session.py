@@ -10,7 +10,7 @@ import psycopg
 from services.store.errors import translated_errors
 from services.store.notifier import notifier_for
 from services.store.pool import Pool
-from services.store.request_key import RequestKey
+from services.store.request_key import RequestKey, SupersededError, superseded
 from services.store.statements import (
     APPEND_EVENTS,
     APPEND_KEYED,
@@ -55,7 +55,9 @@ class TenantSession:
         by the append statement itself, in its transaction).
 
         ``request_key``: the request appending runs under this key; the append also records
-        it, in its transaction (:mod:`services.store.request_key`).
+        it, in its transaction (:mod:`services.store.request_key`), and raises
+        :class:`~services.store.request_key.SupersededError` having recorded nothing when the
+        key's claim was taken over by another attempt.
 
         The commit is then announced (NOTIFY ``'<tenant>:<last position>'``) by the pool's
         :class:`~services.store.notifier.CommitNotifier`, outside the transaction, so that
@@ -69,15 +71,20 @@ class TenantSession:
         args: tuple[Any, ...] = (self.tenant_id, *params, name, tracked)
         if request_key is not None:
             statement = APPEND_KEYED
-            key = (request_key.scope, request_key.principal, request_key.key)
+            key = (request_key.scope, request_key.principal, request_key.key, request_key.attempt)
             args = (*key, self.tenant_id, ids, versions, topics, states, name, tracked)
-        if existing_log:
-            rows = self.fetch(statement + ONLY_TO_EXISTING_LOG, (*args, self.tenant_id))
-            if not rows:
-                raise UnknownTenantError(self.tenant_id)
-        else:
-            with translated_errors(), self.pool.connection() as conn:
-                rows = conn.execute(statement, args, prepare=True).fetchall()
+        try:
+            if existing_log:
+                rows = self.fetch(statement + ONLY_TO_EXISTING_LOG, (*args, self.tenant_id))
+                if not rows:
+                    raise UnknownTenantError(self.tenant_id)
+            else:
+                with translated_errors(), self.pool.connection() as conn:
+                    rows = conn.execute(statement, args, prepare=True).fetchall()
+        except Exception as error:
+            if request_key is not None and superseded(error):
+                raise SupersededError from error
+            raise
         positions = [int(r[0]) for r in rows]
         if positions:
             notifier_for(self.pool).committed(self.tenant_id, positions[-1])

@@ -34,9 +34,10 @@ APPEND_ONE_EVENT = (
 )
 
 # The same for a request that runs under a caller's request key (services/store/request_key.py):
-# scope, principal and key first, then yanshen_append's arguments; see yanshen_append_keyed in
-# sql/0010_idempotency_applied.sql (records the key in the append's transaction).
-APPEND_KEYED = "SELECT yanshen_append_keyed(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+# scope, principal, key and attempt first, then yanshen_append's arguments; see
+# yanshen_append_keyed in sql/0011_idempotency_attempts.sql (appends only for the attempt that
+# holds the key's claim, and records the key in the append's transaction).
+APPEND_KEYED = "SELECT yanshen_append_keyed(%s, %s, %s, %s::uuid, %s, %s, %s, %s, %s, %s, %s)"
 
 # Appended to any statement above (with the hall as one more parameter, after
 # SET_TENANT in the same transaction): the append runs once per head row of the hall, so for
