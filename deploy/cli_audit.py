@@ -288,14 +288,17 @@ def verify(
     ] = None,
 ) -> None:
     """Check a bundle without a database: signature, chain, order, completeness (exit 1:
-    broken; 2: no bundle directory or an unusable key file)."""
-    from services.audit.verifier import verify_bundle
+    broken; 2: no bundle directory, an unusable key file, or a bundle file that is there but
+    cannot be read)."""
+    from services.audit.verifier import UnreadableBundleError, verify_bundle
 
     try:
         key = public_key.read_text() if public_key else None
         report = verify_bundle(bundle, key)  # ValueError: the key is unusable
     except (OSError, ValueError) as error:  # not the bundle's: a broken one is a report
         raise typer.BadParameter(str(error), param_hint="--public-key") from None
+    except UnreadableBundleError as error:  # nothing checked: not a broken bundle
+        raise typer.BadParameter(str(error), param_hint="BUNDLE") from None
     if report.ok:
         console.print(f"[green]{report}[/green]")
         return

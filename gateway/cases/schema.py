@@ -24,6 +24,7 @@ from gateway.context import Info, run_sync
 from gateway.security import allow
 from services.cases import Applicant, CaseRequest, CaseService, Delivery
 from services.shared import ForbiddenError
+from services.shared.ids import same_badge
 
 __all__ = ["CaseMutations"]
 
@@ -46,7 +47,7 @@ def _first_responsible(info: Info, badge_number: str) -> str:
     hall admins name the member who accepts it. Reassigning names whom the case goes to,
     not who acts, so staff may hand a case to a colleague (the caller is its actor)."""
     principal = info.context.principal
-    if principal.role is Role.STAFF and badge_number != principal.subject:
+    if principal.role is Role.STAFF and not same_badge(badge_number, principal.subject):
         raise ForbiddenError(
             f"staff accept cases only as themselves: give your own badge number "
             f"({principal.subject!r}); a hall admin accepts a case for {badge_number!r}, or "

@@ -85,7 +85,10 @@ class ComplaintType:
         description="Due date (Beijing date), counted in Chinese working days."
     )
     extensions: int = strawberry.field(description="How many times the deadline was extended.")
-    assignee: str
+    assignee: str = strawberry.field(
+        description="The handler it is assigned to; '' until assigned (the register's "
+        "assignee is null then)."
+    )
     finding: FindingEnum | None
     measures: list[str]
     handling_round: int

@@ -184,7 +184,9 @@ class QueueBoardWindowType:
     queue_codes: list[str]
     staff_on_duty: list[str] = strawberry.field(description="Badges (工号) signed in here.")
     called: CalledTicketType | None = strawberry.field(
-        description="The window's latest call, if it was on the board's day (null otherwise)."
+        description="The window's latest call, if it was on the board's day, or the ticket "
+        "of an earlier day it still serves (a service running past midnight; counted in its "
+        "own day's figures); null otherwise."
     )
 
     @classmethod

@@ -52,7 +52,8 @@ class PublicQueueBoardWindowType:
     name: str
     status: WindowStatusEnum
     called: PublicCalledNumberType | None = strawberry.field(
-        description="The number it called last today (null: none yet today)."
+        description="The number it called last today, or still serves from before midnight "
+        "(null: none yet today)."
     )
 
     @classmethod

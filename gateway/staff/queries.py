@@ -29,6 +29,7 @@ from projections.worklist import (
     worklist_counts,
 )
 from services.shared import ForbiddenError
+from services.shared.ids import same_badge
 
 __all__ = ["StaffQueries", "StaffWorklist", "WorklistItemType"]
 
@@ -163,7 +164,11 @@ class StaffWorklist:
 def _whose(info: Info, badge_number: str | None) -> str:
     """Staff read their own worklist; hall admins and supervisors anyone's."""
     principal = info.context.principal
-    if principal.role is Role.STAFF and badge_number not in (None, principal.subject):
+    if (
+        principal.role is Role.STAFF
+        and badge_number is not None
+        and not same_badge(badge_number, principal.subject)
+    ):
         raise ForbiddenError("staff read only their own worklist")
     return badge_number or principal.subject
 

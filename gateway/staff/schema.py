@@ -14,6 +14,7 @@ from gateway.security import HALL_STAFF, Role, allow, hall_of
 from gateway.staff.open_work import WorklistOpenWork
 from gateway.staff.types import OnboardStaffInput, PostEnum, StaffMemberType, TrainingInput
 from services.shared import ForbiddenError, ValidationError
+from services.shared.ids import same_badge
 from services.staff import StaffService
 
 __all__ = ["StaffMutations"]
@@ -31,7 +32,7 @@ def _whose_duty(info: Info, badge_number: str | None) -> str:
     """Staff sign themselves in and out; managers name the member."""
     principal = info.context.principal
     if principal.role is Role.STAFF:
-        if badge_number not in (None, principal.subject):
+        if badge_number is not None and not same_badge(badge_number, principal.subject):
             raise ForbiddenError("staff sign only themselves in and out")
         return principal.subject
     if not badge_number:

@@ -104,8 +104,8 @@ class CaseFilter:
         sql = "".join(f" AND {c}" for c, v in conditions.items() if v is not None)
         params: list[Any] = [v for v in conditions.values() if v is not None]
         if self.staff is not None:
-            sql += " AND (first_responsible = %s OR responsible = %s)"
-            params += [self.staff, self.staff]
+            sql += " AND upper(%s) IN (upper(first_responsible), upper(responsible))"
+            params.append(self.staff)
         return sql, params
 
 

@@ -83,7 +83,7 @@ class ComplaintFilter:
             "received_on >= %s": self.received_from,
             "received_on <= %s": self.received_to,
             "respondent_window = %s": self.window,
-            "respondent_badge = %s": self.staff,
+            "upper(respondent_badge) = upper(%s)": self.staff,
             "overdue = %s": self.overdue,
             "complaint_class = %s": self.complaint_class,
             "applicant_id = %s": self.applicant_id,

@@ -87,7 +87,7 @@ class RatingFilter:
             "invited_on >= %s": self.invited_from,
             "invited_on <= %s": self.invited_to,
             "window_code = %s": self.window,
-            "staff_badge = %s": self.staff,
+            "upper(staff_badge) = upper(%s)": self.staff,
             "item_code = %s": self.item_code,
             "excluded = %s": self.excluded,
         }

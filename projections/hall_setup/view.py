@@ -120,10 +120,12 @@ def list_staff(
     """A hall's staff members matching ``where``, by badge number."""
     conditions: list[str] = []
     params: dict[str, Any] = {"limit": limit}
-    for column, value in (("badge_number", where.badge_number), ("role", where.role)):
-        if value is not None:
-            conditions.append(f"{column} = %({column})s")
-            params[column] = value
+    if where.badge_number is not None:  # 工号: s001 is S001
+        conditions.append("upper(badge_number) = upper(%(badge_number)s)")
+        params["badge_number"] = where.badge_number
+    if where.role is not None:
+        conditions.append("role = %(role)s")
+        params["role"] = where.role
     if where.on_duty is not None:
         conditions.append("on_duty_window <> ''" if where.on_duty else "on_duty_window = ''")
     if where.departed is not None:

@@ -1,7 +1,8 @@
 """Queries over the queue board: the only way the gateway reads the ``queue_board_*`` tables.
 
 A board is one hall's service day: its queues with their statistics, its windows with the
-number each called last that day, the hall's totals. The caller gives ``now`` from its
+number each called last that day (or still serves from an earlier one: a service running
+past midnight), the hall's totals. The caller gives ``now`` from its
 injected clock (the gateway: the hall's queue application's ``clock``): the board's default
 day is the hall's current date in China (``local_date(now)``, the date a ticket issued now
 would belong to), never the latest day some queue started (a day reset in advance, or
@@ -60,7 +61,8 @@ class QueueBoardQueue:
 
 @dataclass(frozen=True)
 class CalledTicket:
-    """The number a window called last on the board's day, and where that ticket is now."""
+    """The number a window called last on the board's day, and where that ticket is now; or
+    the ticket of an earlier day it still serves (a service running past midnight)."""
 
     queue_code: str
     number: int
@@ -103,7 +105,8 @@ class QueueBoard:
 
 @dataclass(frozen=True)
 class PublicCall:
-    """The number a window called last today, as the hall announces it."""
+    """The number a window called last today (or still serves from before midnight), as the
+    hall announces it."""
 
     queue_code: str
     display_number: str
@@ -212,10 +215,13 @@ SELECT w.code, w.name, w.window_type, w.status, w.suspension_reason, w.queue_cod
 FROM queue_board_windows w
 LEFT JOIN queue_board_tickets t
   ON t.tenant_id = w.tenant_id AND t.day_id = w.called_day_id AND t.number = w.called_number
- AND t.service_day = %(day)s
+ AND (t.service_day = %(day)s OR (t.service_day < %(day)s AND t.status = 'SERVING'))
 WHERE w.tenant_id = %(t)s
 ORDER BY w.code
 """
+"""Per window, its last call of the board's day; or the ticket of an earlier day it still
+serves (a service started before midnight and not ended): the board shows what the window
+does. A ticket only called then (the visitor never came) is not carried into the new day."""
 
 
 def _window(row: dict[str, Any]) -> QueueBoardWindow:

@@ -76,7 +76,7 @@ class RectificationFilter:
             "opened_on >= %s": self.opened_from,
             "opened_on <= %s": self.opened_to,
             "window_code = %s": self.window,
-            "staff_badge = %s": self.staff,
+            "upper(staff_badge) = upper(%s)": self.staff,
             "overdue = %s": self.overdue,
         }
         sql = "".join(f" AND {c}" for c, v in conditions.items() if v is not None)

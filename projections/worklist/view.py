@@ -111,14 +111,14 @@ SELECT 1 AS rank, 'TICKET_IN_SERVICE' AS kind,
        NULL::date AS due_on, since_position, called_at AS since_at, queue_code, service_day,
        number, display_number, window_code, NULL AS item_code, NULL AS matter,
        NULL AS step, NULL AS source
-FROM worklist_tickets WHERE tenant_id = %(t)s AND staff_badge = %(b)s
+FROM worklist_tickets WHERE tenant_id = %(t)s AND upper(staff_badge) = upper(%(b)s)
 UNION ALL
 SELECT CASE WHEN status IN {_OPEN_CASE} THEN 2 ELSE 4 END,
        CASE WHEN status IN {_OPEN_CASE} THEN 'OPEN_CASE' ELSE 'CASE_FOLLOW_UP' END,
        case_id::text, status, CASE WHEN status IN {_OPEN_CASE} THEN due_date END,
        since_position, since_at, NULL, NULL, NULL, NULL, NULL, item_code, matter, NULL, NULL
 FROM worklist_cases
-WHERE tenant_id = %(t)s AND responsible = %(b)s
+WHERE tenant_id = %(t)s AND upper(responsible) = upper(%(b)s)
   AND (status IN {_OPEN_CASE}
        OR (status IN ('COMPLETED', 'TERMINATED') AND NOT follow_up_reached))
 UNION ALL
@@ -128,7 +128,7 @@ SELECT CASE WHEN status = 'REPLIED' THEN 5 ELSE 3 END,
        since_position, since_at, NULL, NULL, NULL, NULL, respondent_window, NULL, NULL, NULL,
        NULL
 FROM worklist_complaints
-WHERE tenant_id = %(t)s AND assignee = %(b)s
+WHERE tenant_id = %(t)s AND upper(assignee) = upper(%(b)s)
   AND (status IN {_OPEN_COMPLAINT} OR (status = 'REPLIED' AND has_applicant))
 UNION ALL
 SELECT 6, 'RECTIFICATION_FOLLOW_UP', rectification_id::text, status,
@@ -138,7 +138,7 @@ SELECT 6, 'RECTIFICATION_FOLLOW_UP', rectification_id::text, status,
                    WHEN 'IN_PROGRESS' THEN 'LEDGER' ELSE 'FEEDBACK' END,
        source
 FROM worklist_rectifications
-WHERE tenant_id = %(t)s AND responsible = %(b)s
+WHERE tenant_id = %(t)s AND upper(responsible) = upper(%(b)s)
   AND status IN ('OPEN', 'VERIFIED', 'IN_PROGRESS', 'COMPLETED')
 """
 _PAGE = f"""

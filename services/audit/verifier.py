@@ -19,7 +19,8 @@ pinned key; each line's hash is ``sha256(prev_hash ‖ canonical bytes)`` (:func
 what the database hashes; chain format 2 covers ``recorded_at``, format 1 does not) and links
 to the previous line's; positions run in order without gaps; each line matches its signed
 digest in ``chain.txt``; count and end hashes match the manifest. Exit status 0: intact,
-1: not, 2: a bad argument (no bundle directory, an unusable key file).
+1: not (a file missing too), 2: a bad argument (no bundle directory, an unusable key file)
+or a bundle file that is there but cannot be read (a directory, no permission, an I/O error).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import struct
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +112,21 @@ class BundleReport:
         return "BROKEN:\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
+class UnreadableBundleError(Exception):
+    """A file of the bundle is there but cannot be read: nothing is checked (exit 2)."""
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """A bundle file's lines; one there but unreadable raises :class:`UnreadableBundleError`."""
+    try:
+        with path.open("rb") as file:
+            yield from file
+    except OSError as error:
+        if os.path.lexists(path):  # else missing: the caller reports what the bundle lacks
+            raise UnreadableBundleError(f"cannot read {path}: {error.strerror}") from None
+        raise
+
+
 def _public_key(key: bytes | str) -> bytes:
     """The pinned key: raw bytes, or a key file's content (base64 of them, ``KEY.pem.pub``)."""
     try:
@@ -130,7 +148,8 @@ def _check_signature(
     report.signer = str(manifest.get("public_key", ""))
     try:
         embedded = base64.b64decode(report.signer, validate=True)
-        signature = base64.b64decode((bundle / "manifest.sig").read_text().strip(), validate=True)
+        text = b"".join(_lines(bundle / "manifest.sig"))
+        signature = base64.b64decode(text.strip(), validate=True)
     except (OSError, binascii.Error):
         report.problems.append(Problem("manifest.sig or the manifest's public key is unreadable"))
         return
@@ -217,11 +236,6 @@ class _Walk:
         self.report.problems.sort(key=lambda p: (p.line is None, p.line or 0, p.position or 0))
 
 
-def _digest(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def _manifest(data: bytes) -> dict[str, Any]:
     """The manifest, its fields checked for their types (:class:`ValueError` otherwise)."""
     manifest = json.loads(data)
@@ -240,30 +254,30 @@ def verify_bundle(bundle: Path | str, public_key: bytes | str | None = None) -> 
     report = BundleReport()
     pinned = None if public_key is None else _public_key(public_key)
     try:
-        manifest_bytes = (bundle / "manifest.json").read_bytes()
+        manifest_bytes = b"".join(_lines(bundle / "manifest.json"))
         manifest = _manifest(manifest_bytes)
     except (OSError, ValueError, RecursionError) as error:
         report.problems.append(Problem(f"no readable {FORMAT} manifest.json ({error})"))
         return report
     _check_signature(bundle, manifest_bytes, manifest, pinned, report)
     report.tenant_id = str(manifest["tenant_id"])
-    if not all((bundle / name).is_file() for name in FILES):
-        report.problems.append(Problem(f"the bundle lacks {' or '.join(FILES)}"))
+    if lacking := [name for name in FILES if not os.path.lexists(bundle / name)]:
+        report.problems.append(Problem(f"the bundle lacks {' and '.join(lacking)}"))
         return report
-    if _digest(bundle / "chain.txt") != manifest["files"]["chain.txt"]:
-        report.problems.append(Problem("chain.txt differs from the signed manifest"))
     signed: dict[int, tuple[str, str]] = {}
-    with (bundle / "chain.txt").open(encoding="utf-8", errors="replace") as chain:
-        for entry in chain:
-            position, _, rest = entry.strip().partition(" ")
-            link, _, line_digest = rest.partition(" ")
-            if position.isdigit():
-                signed[int(position)] = (link, line_digest)
+    digest = hashlib.sha256()
+    for entry in _lines(bundle / "chain.txt"):
+        digest.update(entry)
+        position, _, rest = entry.decode("utf-8", errors="replace").strip().partition(" ")
+        link, _, line_digest = rest.partition(" ")
+        if position.isdigit():
+            signed[int(position)] = (link, line_digest)
+    if digest.hexdigest() != manifest["files"]["chain.txt"]:
+        report.problems.append(Problem("chain.txt differs from the signed manifest"))
     walk, digest = _Walk(manifest, report), hashlib.sha256()
-    with (bundle / "events.jsonl").open("rb") as events:
-        for number, raw in enumerate(events, start=1):
-            digest.update(raw)
-            walk.line(number, raw.rstrip(b"\n"), signed)
+    for number, raw in enumerate(_lines(bundle / "events.jsonl"), start=1):
+        digest.update(raw)
+        walk.line(number, raw.rstrip(b"\n"), signed)
     if digest.hexdigest() != manifest["files"]["events.jsonl"]:
         report.problems.insert(0, Problem("events.jsonl differs from the signed manifest"))
     walk.finish()
@@ -288,9 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.bundle} is not a bundle directory")
     try:
         key = _public_key(args.public_key.read_text()) if args.public_key else None
+        report = verify_bundle(args.bundle, key)
     except (OSError, ValueError) as error:  # a UnicodeDecodeError is a ValueError
         parser.error(f"--public-key {args.public_key}: {error}")
-    report = verify_bundle(args.bundle, key)
+    except UnreadableBundleError as error:  # nothing checked: not a broken bundle
+        parser.error(str(error))
     print(report)
     return 0 if report.ok else 1
 

@@ -118,8 +118,8 @@ class CaseService(HallApplication):
         The due date counts the item's promised working days (as published now); the
         notice limit is the hall's ``materials_notice_working_days`` policy.
         """
-        staff = StaffMember.create_id(self.hall_id, badge_number)
-        with self.reading_ahead(Hall.create_id(self.hall_id), case_id, staff):
+        staff = StaffMember.lookup_ids(self.hall_id, badge_number)
+        with self.reading_ahead(Hall.create_id(self.hall_id), case_id, *staff):
             hall = require_registered_hall(self)
             case = self.get_case(case_id)
             self._require_staff(badge_number)

@@ -18,6 +18,7 @@ from services.complaints.policies import rectifications_opened_by
 from services.halls.application import require_registered_hall
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.shared.ids import canonical_badge
 from services.staff.directory import find_staff
 
 __all__ = ["ComplaintDetails", "ComplaintService"]
@@ -122,6 +123,8 @@ class ComplaintService(HallApplication):
         member = find_staff(self, assignee.strip())
         if member is not None and member.offboarded:
             raise AssigneeOffboardedError(f"staff {assignee!r} left the hall: assign someone else")
+        if member is not None:  # a member's badge, in its canonical form (s001 is S001)
+            assignee = canonical_badge(assignee)
         complaint.assign(assignee, now=self.clock(), actor=actor)
         return self._save(complaint)
 

@@ -41,7 +41,7 @@ from services.complaints.values import (
 from services.halls.policies import HallPolicies
 from services.rectifications.values import SYSTEM_ACTOR
 from services.shared.errors import ValidationError
-from services.shared.ids import BADGE, PLACE_CODE
+from services.shared.ids import PLACE_CODE, canonical_badge, same_badge
 from services.shared.working_days import WorkingDayCalendar, local_date
 
 __all__ = ["Complaint"]
@@ -208,8 +208,8 @@ class Complaint(Aggregate):
             raise ValidationError("invalid phone number")
         if respondent_window and not PLACE_CODE.match(respondent_window):
             raise ValidationError(f"invalid window code {respondent_window!r}")
-        if respondent_badge and not BADGE.match(respondent_badge):
-            raise ValidationError(f"invalid badge number {respondent_badge!r}")
+        if respondent_badge:  # 工号 in its canonical form: s001 is S001 (回避 holds)
+            respondent_badge = canonical_badge(respondent_badge)
         require_text(facts, "the facts", MAX_FACTS)
         require_text(complainant_name, "the complainant's name", 100, optional=True)
         _items(evidence, "evidence reference", 500)
@@ -278,7 +278,7 @@ class Complaint(Aggregate):
     def _recuse(self, person: str, act: str) -> None:
         """回避: the staff member complained about (``respondent_badge``) takes no part in
         handling the complaint: they neither ``act`` nor are the handler it is assigned to."""
-        if self.respondent_badge and person.strip() == self.respondent_badge:
+        if same_badge(person, self.respondent_badge):  # whatever the case of either
             raise RespondentRecusalError(
                 f"回避: {self.respondent_badge} is the respondent of this complaint and cannot "
                 f"{act}; another member or a manager does"

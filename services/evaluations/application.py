@@ -141,7 +141,7 @@ class EvaluationService(HallApplication):
         if invitation.window_code:
             ids.append(Window.create_id(self.hall_id, invitation.window_code))
         if invitation.staff_badge:
-            ids.append(StaffMember.create_id(self.hall_id, invitation.staff_badge))
+            ids.extend(StaffMember.lookup_ids(self.hall_id, invitation.staff_badge))
         return ids
 
     def invite_evaluation(self, invitation: Invitation, actor: str) -> InvitedEvaluation:

@@ -54,7 +54,7 @@ from services.evaluations.values import (
     require_text,
 )
 from services.shared.errors import ValidationError
-from services.shared.ids import BADGE, PLACE_CODE, stable_id
+from services.shared.ids import BADGE, PLACE_CODE, normal_badge, stable_id
 from services.shared.working_days import local_date
 
 __all__ = ["Evaluation"]
@@ -192,7 +192,7 @@ class Evaluation(Aggregate):
             channel=channel,
             applicant_id=applicant_id,
             window_code=window_code,
-            staff_badge=staff_badge,
+            staff_badge=normal_badge(staff_badge),  # 工号 in its canonical form: s001 is S001
             item_code=item_code,
             default_on=default_on.isoformat(),
             rating_code_hash=code_hash,

@@ -29,7 +29,7 @@ from services.queue.domain.queue import Queue
 from services.queue.windows import left_at_window, stranded_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ValidationError
-from services.staff.domain import StaffMember
+from services.staff.directory import find_staff
 from services.staff.errors import StaffNotOnDutyError
 
 __all__ = ["PlacesService"]
@@ -208,10 +208,9 @@ class PlacesService(HallApplication):
         """The window; when a staff member acts (``badge``), they must be on duty there."""
         window = self.get_window(code)
         if badge is not None:
-            member = self.get_or_none(StaffMember.create_id(self.hall_id, badge)) if badge else None
+            member = find_staff(self, badge)  # whatever the case of the badge
             if member is None:
                 raise StaffNotOnDutyError(f"{badge!r} is no staff member of this hall")
-            assert isinstance(member, StaffMember)
             member.require_on_duty(code)
         return window
 

@@ -55,7 +55,9 @@ from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
 from services.queue.windows import held_at_window, window_day
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
+from services.shared.ids import normal_badge
 from services.shared.working_days import local_date
+from services.staff.directory import find_staff
 from services.staff.domain import StaffMember
 from services.staff.errors import StaffNotOnDutyError
 
@@ -169,6 +171,7 @@ class QueueService(HallApplication):
         open; the window's day is read first and saved with the call, so a call racing
         another call or a close of the window conflicts and is checked again.
         """
+        badge = normal_badge(badge)  # 工号 in its canonical form: s001 is S001
 
         def attempt() -> Ticket:
             now = self.clock()
@@ -177,7 +180,7 @@ class QueueService(HallApplication):
                 Hall.create_id(self.hall_id),
                 WindowDay.create_id(self.hall_id, window_code, service_day),
                 Window.create_id(self.hall_id, window_code),
-                StaffMember.create_id(self.hall_id, badge),
+                *StaffMember.lookup_ids(self.hall_id, badge),
             ):
                 rule = require_registered_hall(self).policies.call_rule
                 calls = window_day(self, window_code, now, actor)  # first: see WindowDay
@@ -205,6 +208,7 @@ class QueueService(HallApplication):
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
     ) -> Ticket:
         """重呼: call the ticket again to the staff member's (open) window."""
+        badge = normal_badge(badge)
         window_code = self._duty_window(badge)
         self._require_open(self._window(window_code))
         return self._on_day(
@@ -217,8 +221,9 @@ class QueueService(HallApplication):
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
     ) -> Ticket:
         """The holder came to the window: service begins (not at a closed window)."""
-        staff = StaffMember.create_id(self.hall_id, badge)
-        with self._reading_ahead(staff, day_of=queue_code, on=service_day):
+        badge = normal_badge(badge)
+        staff = StaffMember.lookup_ids(self.hall_id, badge)
+        with self._reading_ahead(*staff, day_of=queue_code, on=service_day):
             window_code = self._duty_window(badge)
             window = self._window(window_code)
             if window.status is WindowStatus.CLOSED:
@@ -239,8 +244,9 @@ class QueueService(HallApplication):
         service_day: date | None = None,
     ) -> Ticket:
         """The service ends with ``outcome`` (a ServiceOutcome value)."""
-        staff = StaffMember.create_id(self.hall_id, badge)
-        with self._reading_ahead(staff, day_of=queue_code, on=service_day):
+        badge = normal_badge(badge)
+        staff = StaffMember.lookup_ids(self.hall_id, badge)
+        with self._reading_ahead(*staff, day_of=queue_code, on=service_day):
             window_code = self._duty_window(badge)
             return self._on_day(
                 queue_code,
@@ -252,6 +258,7 @@ class QueueService(HallApplication):
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None
     ) -> Ticket:
         """过号: the holder did not come; the hall's MissedNumberPolicy decides what follows."""
+        badge = normal_badge(badge)
         window_code = self._duty_window(badge)
         policies = require_registered_hall(self).policies
         return self._on_day(
@@ -291,6 +298,7 @@ class QueueService(HallApplication):
         ticket of a past ``service_day`` is not transferred (``ServiceDayOverError``): no
         window calls it any more.
         """
+        badge = normal_badge(badge)
         target_code = to_queue_code or queue_code
         if target_code == queue_code and not to_window_code:
             raise ValidationError("a transfer names another queue or a window")
@@ -491,10 +499,10 @@ class QueueService(HallApplication):
         return window
 
     def _staff(self, badge: str) -> StaffMember:
-        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge)) if badge else None
+        """The member with this badge, whatever its case (:func:`find_staff`)."""
+        member = find_staff(self, badge) if badge else None
         if member is None:
             raise StaffNotOnDutyError(f"{badge or 'the caller'!r} is no staff member of this hall")
-        assert isinstance(member, StaffMember)
         return member
 
     def _duty_window(self, badge: str) -> str:

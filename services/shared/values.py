@@ -78,15 +78,19 @@ def require_text(
 DATE_FORMAT = "YYYY-MM-DD (e.g. 2026-05-01)"
 """How a date is written, wherever a client or an operator gives one."""
 DATETIME_FORMAT = (
-    "YYYY-MM-DDTHH:MM:SS, optionally .ffffff, then Z or ±HH:MM (e.g. 2026-05-01T09:30:00+08:00)"
+    "YYYY-MM-DDTHH:MM:SS, optionally .ffffff (further digits are cut), then Z or ±HH:MM "
+    "(e.g. 2026-05-01T09:30:00+08:00; t and z in lower case too)"
 )
-"""How a time is written (RFC 3339; where the offset may be left out, the field says what
-a time without one means)."""
+"""How a time is written (RFC 3339 section 5.6, whose NOTE allows a lower-case ``t`` and
+``z``; where the offset may be left out, the field says what a time without one means). A
+fraction has any number of digits, as RFC 3339 allows; times are kept to the microsecond,
+so the digits past it are cut (toward the past: an event recorded at or before the time
+written is at or before the time kept)."""
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-    r"(?:Z|[+-][0-9]{2}:[0-5][0-9])?"  # fromisoformat would read +08:60 as +09:00
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:(\.[0-9]{1,6})[0-9]*)?"
+    r"([Zz]|[+-][0-9]{2}:[0-5][0-9])?"  # fromisoformat would read +08:60 as +09:00
 )
 MAX_OFFSET = timedelta(hours=14)
 """The largest offset from UTC of any time zone in use (Kiribati's +14:00)."""
@@ -127,15 +131,20 @@ def parse_datetime(
     datetime.datetime(2026, 5, 1, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800)))
     >>> parse_datetime("2026-05-01T09:30:00.5Z", "since").isoformat()
     '2026-05-01T09:30:00.500000+00:00'
+    >>> parse_datetime("2026-05-01t09:30:00.123456789z", "since").isoformat()
+    '2026-05-01T09:30:00.123456+00:00'
     >>> parse_datetime("20260501T093000+0800", "since")
     Traceback (most recent call last):
     ...
-    services.shared.errors.ValidationError: since is written YYYY-MM-DDTHH:MM:SS, optionally .ffffff, then Z or ±HH:MM (e.g. 2026-05-01T09:30:00+08:00), not '20260501T093000+0800'
+    services.shared.errors.ValidationError: since is written YYYY-MM-DDTHH:MM:SS, optionally .ffffff (further digits are cut), then Z or ±HH:MM (e.g. 2026-05-01T09:30:00+08:00; t and z in lower case too), not '20260501T093000+0800'
     """  # noqa: E501
-    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+    written = _DATETIME.fullmatch(value) if isinstance(value, str) else None
+    if written is None:
         raise error(f"{what} is written {DATETIME_FORMAT}, not {value!r}")
+    day, clock, fraction, offset_text = written.groups()
+    zone = "+00:00" if offset_text in ("Z", "z") else offset_text or ""
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(f"{day}T{clock}{fraction or ''}{zone}")
     except ValueError:
         raise error(f"{what}: {value} is no time of the calendar") from None
     offset = moment.utcoffset()

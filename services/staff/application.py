@@ -14,6 +14,8 @@ from services.places.domain import Window
 from services.places.errors import WindowNotFoundError
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError
+from services.shared.ids import canonical_badge
+from services.staff.directory import find_staff
 from services.staff.domain import StaffMember
 from services.staff.errors import StaffExistsError, StaffNotFoundError
 from services.staff.open_work import OpenWorkLookup, open_work_in_log
@@ -32,7 +34,8 @@ class StaffService(HallApplication):
         self, badge_number: str, name: str, role: str, skills: list[str], actor: str
     ) -> StaffMember:
         require_registered_hall(self)
-        if self.get_or_none(StaffMember.create_id(self.hall_id, badge_number)) is not None:
+        badge_number = canonical_badge(badge_number)
+        if find_staff(self, badge_number) is not None:  # in any case: s001 is S001
             raise StaffExistsError(f"badge {badge_number!r} is already onboarded")
         member = StaffMember(
             hall_id=self.hall_id,
@@ -103,15 +106,15 @@ class StaffService(HallApplication):
         """
         as_of = self.recorder.max_notification_id() or 0
         member = self.get_staff(badge_number)
-        open_work = self.open_work(self, badge_number, as_of=as_of)
+        open_work = self.open_work(self, member.badge_number, as_of=as_of)
         member.offboard(reason, open_work, self.clock(), actor)
         return self._save(member)
 
     def get_staff(self, badge_number: str) -> StaffMember:
-        member = self.get_or_none(StaffMember.create_id(self.hall_id, badge_number))
+        """The member with this badge, whatever its case (:func:`find_staff`)."""
+        member = find_staff(self, badge_number)
         if member is None:
             raise StaffNotFoundError(f"no staff member with badge {badge_number!r} in this hall")
-        assert isinstance(member, StaffMember)
         return member
 
     def _require_window(self, window_code: str) -> None:

@@ -13,12 +13,16 @@ __all__ = ["find_staff"]
 
 
 def find_staff(app: HallApplication, badge_number: str) -> StaffMember | None:
-    """The member of ``app``'s hall with this badge, from the hall's log (``None`` if never
-    onboarded); one who left the hall has ``offboarded`` set.
+    """The member of ``app``'s hall with this badge, whatever its case (工号 are compared
+    case-insensitively, :meth:`StaffMember.lookup_ids`), from the hall's log (``None`` if
+    never onboarded); one who left the hall has ``offboarded`` set.
 
     帮办代办 cases are accepted and taken over only by members who have not left
     (``CaseService``); complaints are never assigned to a departed member's badge
     (``ComplaintService.assign_complaint``).
     """
-    member = app.get_or_none(StaffMember.create_id(app.hall_id, badge_number))
-    return member if isinstance(member, StaffMember) else None
+    for member_id in StaffMember.lookup_ids(app.hall_id, badge_number):
+        member = app.get_or_none(member_id)
+        if isinstance(member, StaffMember):
+            return member
+    return None

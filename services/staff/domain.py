@@ -186,7 +186,18 @@ class StaffMember(Aggregate):
 
     @staticmethod
     def create_id(hall_id: str, badge_number: str) -> UUID:
+        """The id of the member onboarded with exactly this badge (onboarding records the
+        canonical form, :func:`canonical_badge`)."""
         return stable_id(hall_id, "staff", badge_number)
+
+    @staticmethod
+    def lookup_ids(hall_id: str, badge_number: str) -> tuple[UUID, ...]:
+        """The ids a badge may name a member by, in the order to try them: its canonical
+        form first, then, for members onboarded before badges were canonical (their id is
+        that of the badge as they were registered), the badge as given and in lower case."""
+        given = badge_number.strip()
+        forms = dict.fromkeys((given.upper(), given, given.lower()))
+        return tuple(StaffMember.create_id(hall_id, form) for form in forms if form)
 
     def require_on_duty(self, window_code: str) -> None:
         """Raise :class:`StaffNotOnDutyError` unless signed in at ``window_code``."""

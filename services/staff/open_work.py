@@ -22,6 +22,7 @@ from services.complaints.domain import Complaint
 from services.complaints.values import ComplaintStatus
 from services.rectifications.domain import Rectification
 from services.rectifications.values import RectificationStatus
+from services.shared.ids import same_badge
 from services.staff.domain import OpenWork
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def _records_ever_given_to(app: HallApplication, badge_number: str) -> set[UUID]
         page = app.recorder.select_notifications(start, _PAGE, topics=list(_TOPICS))
         for notification in page:
             event = app.mapper.to_domain_event(notification)
-            if getattr(event, _TOPICS[notification.topic]) == badge_number:
+            if same_badge(getattr(event, _TOPICS[notification.topic]), badge_number):
                 found.add(UUID(str(notification.originator_id)))
         if len(page) < _PAGE:
             return found
@@ -91,7 +92,8 @@ def _records_ever_given_to(app: HallApplication, badge_number: str) -> set[UUID]
 
 
 def open_work_in_log(app: HallApplication, badge_number: str, *, as_of: int = 0) -> OpenWork:
-    """The open work of ``badge_number`` read from the hall's log (always current).
+    """The open work of ``badge_number`` read from the hall's log (always current); a
+    record given to the badge in another case (s001 for S001) is theirs too.
 
     Finds every record ever given to the badge, then asks each record (its aggregate) whether
     it is still open and still theirs. It reads the hall's history of those events: fine for
@@ -101,11 +103,15 @@ def open_work_in_log(app: HallApplication, badge_number: str, *, as_of: int = 0)
     for record_id in sorted(_records_ever_given_to(app, badge_number)):
         record: object = app.repository.get(record_id)
         if isinstance(record, Case):
-            cases += record.status in OPEN_CASE and record.responsible == badge_number
+            cases += record.status in OPEN_CASE and same_badge(
+                record.responsible or "", badge_number
+            )
         elif isinstance(record, Complaint):
-            complaints += record.status in OPEN_COMPLAINT and record.assignee == badge_number
+            complaints += record.status in OPEN_COMPLAINT and same_badge(
+                record.assignee, badge_number
+            )
         elif isinstance(record, Rectification):
-            rectifications += (
-                record.status in PENDING_RECTIFICATION and record.staff_badge == badge_number
+            rectifications += record.status in PENDING_RECTIFICATION and same_badge(
+                record.staff_badge, badge_number
             )
     return OpenWork(cases, complaints, rectifications)

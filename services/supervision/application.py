@@ -16,7 +16,9 @@ from services.halls.application import require_registered_hall
 from services.places.domain import Window
 from services.shared.application import HallApplication
 from services.shared.errors import ConflictError, ValidationError
+from services.shared.ids import canonical_badge
 from services.shared.working_days import local_date
+from services.staff.directory import find_staff
 from services.staff.domain import StaffMember
 from services.supervision.assessments import Assessment
 from services.supervision.conduct import ConductViolation
@@ -36,7 +38,7 @@ from services.supervision.policies import (
     rectifications_opened_by,
 )
 from services.supervision.series import RankedMonth, WindowRankingSeries
-from services.supervision.values import AssessmentScope
+from services.supervision.values import AssessmentScope, IntervieweeKind
 
 __all__ = ["FindingDetails", "InterviewDetails", "SupervisionService", "ViolationDetails"]
 
@@ -111,7 +113,11 @@ class SupervisionService(HallApplication):
         if kind not in SUBJECTS:
             return
         cls, create_id, what = SUBJECTS[kind]
-        if not isinstance(self.get_or_none(create_id(self.hall_id, code)), cls):
+        if kind == AssessmentScope.STAFF:  # a badge names its member whatever its case
+            found = find_staff(self, code)
+        else:
+            found = self.get_or_none(create_id(self.hall_id, code))
+        if not isinstance(found, cls):
             raise SupervisionSubjectNotFoundError(f"no {what} {code!r} in this hall")
 
     @staticmethod
@@ -193,7 +199,7 @@ class SupervisionService(HallApplication):
             self.get_inspection(details.inspection_id)
         violation = ConductViolation(
             hall_id=self.hall_id,
-            staff_badge=details.staff_badge,
+            staff_badge=canonical_badge(details.staff_badge),
             category=details.category,
             description=details.description,
             occurred_on=details.occurred_on.isoformat(),
@@ -332,7 +338,9 @@ class SupervisionService(HallApplication):
         interview = Interview(
             hall_id=self.hall_id,
             interviewee_kind=details.interviewee_kind,
-            interviewee=details.interviewee,
+            interviewee=canonical_badge(details.interviewee)
+            if details.interviewee_kind == IntervieweeKind.STAFF
+            else details.interviewee,
             reason=details.reason,
             source_id=details.source_id,
             scheduled_on=details.scheduled_on.isoformat(),

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from eventsourcing.domain import Aggregate, event
 
 from services.shared.errors import ValidationError
-from services.shared.ids import BADGE, PLACE_CODE
+from services.shared.ids import PLACE_CODE, canonical_badge
 from services.supervision.errors import SupervisionStateError
 from services.supervision.values import (
     CODE,
@@ -115,7 +115,8 @@ class Inspection(Aggregate):
         kind = parse_enum(FindingCategory, category, "finding category")
         text = require_text(description, "the description", MAX_TEXT)
         require_code(window_code, "window code", optional=True, pattern=PLACE_CODE)
-        require_code(staff_badge, "badge number", optional=True, pattern=BADGE)
+        if staff_badge:  # 工号 in its canonical form (s001 is S001)
+            staff_badge = canonical_badge(staff_badge)
         self._finding_recorded(
             self.findings + 1,
             kind.value,

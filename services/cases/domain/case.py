@@ -29,6 +29,7 @@ from services.cases.domain.values import (
     require_text,
 )
 from services.cases.domain.values import CaseStatus as S
+from services.shared.ids import canonical_badge, same_badge
 from services.shared.working_days import WorkingDayCalendar, local_date
 
 __all__ = ["Case"]
@@ -130,7 +131,7 @@ class Case(IntakeCommands, ClosingCommands, Aggregate):
         today = local_date(now)
         self.trigger_event(
             self.Accepted,
-            accepted_by=badge_number,
+            accepted_by=canonical_badge(badge_number),  # s001 is S001
             accepted_on=today.isoformat(),
             item_revision=item_revision,
             promised_working_days=promised_working_days,
@@ -144,11 +145,11 @@ class Case(IntakeCommands, ClosingCommands, Aggregate):
     def reassign(self, badge_number: str, reason: str, actor: str, now: datetime) -> None:
         """Hand the case to another staff member; the first responsible does not change."""
         self._require("reassign", *_ACTIVE)
-        if badge_number == self.responsible:
+        if same_badge(badge_number, self.responsible or ""):
             raise CaseValidationError(f"{badge_number} already handles the case")
         self.trigger_event(
             self.Reassigned,
-            responsible=badge_number,
+            responsible=canonical_badge(badge_number),  # s001 is S001
             previous_responsible=self.responsible,
             reason=require_text(reason, "a reassignment reason"),
             actor=actor,

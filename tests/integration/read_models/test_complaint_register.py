@@ -119,9 +119,12 @@ def test_the_register_shows_class_respondent_due_date_extensions_finding_and_ove
         "2026-10-19",
     )
     assert (b["finding"], b["repliedOnTime"], b["overdue"]) == (None, None, False)
+    assert b["assignee"] is None  # never assigned: null, and the rest of the answer stands
 
     c = data(gql(ONE, {"id": complaints["c"]}, token=staff), "complaint")
     assert (c["status"], c["rejectionReason"], c["dueOn"]) == ("REJECTED", "OUT_OF_SCOPE", None)
+    d = data(gql(ONE, {"id": complaints["d"]}, token=staff), "complaint")
+    assert (d["status"], d["assignee"], d["complaintClass"]) == ("RECEIVED", None, None)
 
 
 def test_a_substantiated_complaint_links_its_rectification(gql, token, hall, complaints):

@@ -53,7 +53,7 @@ import pytest
 
 from gateway.auth import Role
 from projections.queue_board import QueueBoardProjection
-from projections.queue_board.view import queue_board
+from projections.queue_board.view import public_board, queue_board
 from projections.runtime import Rebuild
 from services.halls import HallPolicies, HallRegistry, MissedNumberPolicy
 from services.places import PlacesService
@@ -454,6 +454,36 @@ def test_today_follows_the_clock_to_the_next_day(gql, token, hall, day, project)
         None,
         "B002",
     ]
+
+
+def test_a_service_running_past_midnight_stays_on_the_windows_row_of_the_new_day(
+    gql, token, hall, day, project, platform
+):
+    """W02 calls B003 at 23:50 and serves it from 23:55; at 00:05 the board is 2026-03-03's,
+    and W02's row still shows what the window serves (the ticket counts in its own day's
+    figures). A005, called at W01 the day before and never served, is not carried over."""
+    day(QueueService, "23:50").call_next("W02", "S002", "S002")
+    day(QueueService, "23:55").start_service("BD", 3, "S002", "S002")
+    day(QueueService, "00:05", "2026-03-03")
+    project()
+    staff = token(Role.STAFF, hall)
+    today = board(gql, staff)
+    assert (today["serviceDay"], today["totals"]["atWindows"]) == ("2026-03-03", 0)
+    w01, w02 = today["windows"]
+    assert w01["called"] is None
+    assert (w02["called"]["displayNumber"], w02["called"]["status"]) == ("B003", "SERVING")
+    assert moment_of(w02["called"]["calledAt"]) == bj("23:50")
+    public = public_board(platform.app_pool, hall, now=bj("00:05", "2026-03-03"))
+    assert public is not None
+    assert [w.called and w.called.display_number for w in public.windows] == [None, "B003"]
+    # Once it ends, the new day's board no longer shows it; the day before still does.
+    day(QueueService, "00:20", "2026-03-03").end_service(
+        "BD", 3, "S002", "COMPLETED", "S002", service_day=date(2026, 3, 2)
+    )
+    project()
+    assert [w["called"] for w in board(gql, staff)["windows"]] == [None, None]
+    before = board(gql, staff, d=DAY)["windows"][1]["called"]
+    assert (before["displayNumber"], before["status"]) == ("B003", "ENDED")
 
 
 def test_a_hall_without_tickets_has_an_empty_board(gql, token, other_hall, project, app_at):

@@ -43,7 +43,7 @@ def test_the_verifier_imports_only_the_standard_library_and_cryptography():
 
 
 def test_the_verifier_is_small():
-    assert len(Path(verifier.__file__).read_text().splitlines()) < 300
+    assert len(Path(verifier.__file__).read_text().splitlines()) < 320
 
 
 @given(

@@ -160,3 +160,46 @@ def test_a_missing_key_file_is_a_bad_argument_of_the_standalone_verifier(bundle,
     assert standalone.returncode == 2, standalone.stderr
     assert "Traceback" not in standalone.stderr
     assert str(missing) in standalone.stderr
+
+
+def _unreadable(path: Path, how: str) -> None:
+    """Put something unreadable where the bundle file ``path`` was (as root, which reads any
+    file whatever its permissions: a directory, a link to nothing, a file failing with EIO)."""
+    path.unlink()
+    if how == "a directory":
+        path.mkdir()
+    elif how == "a link to nothing":
+        path.symlink_to(path.parent / "nowhere")
+    else:
+        path.symlink_to("/proc/self/mem")  # a regular file whose reading fails (EIO)
+
+
+@pytest.mark.parametrize("how", ["a directory", "a link to nothing", "an I/O error"])
+@pytest.mark.parametrize("name", ["events.jsonl", "chain.txt", "manifest.json", "manifest.sig"])
+def test_a_bundle_file_that_cannot_be_read_is_a_bad_argument_not_a_traceback(bundle, name, how):
+    if how == "an I/O error" and not Path("/proc/self/mem").is_file():
+        pytest.skip("no /proc/self/mem here")
+    _unreadable(bundle / name, how)
+    with pytest.raises(verifier.UnreadableBundleError, match=f"cannot read .*{name}"):
+        verifier.verify_bundle(bundle)
+
+    standalone = subprocess.run(
+        [sys.executable, str(VERIFIER), str(bundle)], capture_output=True, text=True, check=False
+    )
+    assert standalone.returncode == 2, standalone.stderr
+    assert "Traceback" not in standalone.stderr
+    assert f"cannot read {bundle / name}: " in standalone.stderr
+
+    result = runner.invoke(app, ["audit", "verify", str(bundle)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "cannot read" in result.output
+    assert result.exception.__class__ is SystemExit
+
+
+@pytest.mark.parametrize("name", ["events.jsonl", "chain.txt"])
+def test_a_bundle_file_that_is_missing_is_reported_as_broken(bundle, name):
+    (bundle / name).unlink()
+    report = verifier.verify_bundle(bundle)
+    assert [str(p) for p in report.problems] == [f"the bundle lacks {name}"]
+    result = runner.invoke(app, ["audit", "verify", str(bundle)])
+    assert result.exit_code == 1, result.output

@@ -80,6 +80,44 @@ def test_a_complaint_is_not_assigned_to_the_staff_member_it_is_about():
     assert c.assignee == "S009"
 
 
+def test_the_respondent_badge_is_recorded_canonical_and_recused_whatever_its_case():
+    """工号 are not case-sensitive: a complaint naming s001 is about staff S001 (回避)."""
+    c = _received(" s001 ")
+    assert c.respondent_badge == "S001"
+    _refused(
+        c,
+        RespondentRecusalError,
+        lambda: c.accept("ON_THE_SPOT", now=NOW, calendar=CAL, policies=POLICIES, actor="S001"),
+    )
+    c.accept("INTERVENTION", now=NOW, calendar=CAL, policies=POLICIES, actor="admin")
+    _refused(c, RespondentRecusalError, lambda: c.assign("S001", now=NOW, actor="admin"))
+    _refused(c, RespondentRecusalError, lambda: c.withdraw("已协商", now=NOW, actor="s001"))
+
+
+def test_a_respondent_recorded_in_lower_case_before_is_recused_too():
+    """A complaint received before badges were canonical keeps its lower-case respondent."""
+    c = Complaint(
+        hall_id="h1",
+        channel="IN_PERSON",
+        anonymous=True,
+        applicant_id="",
+        complainant_name="",
+        complainant_phone="",
+        respondent_window="W01",
+        respondent_badge="s001",
+        facts="窗口人员态度生硬",
+        evidence=[],
+        actor="staff-1",
+        timestamp=NOW,
+    )
+    assert c.respondent_badge == "s001"
+    _refused(
+        c,
+        RespondentRecusalError,
+        lambda: c.reject("OUT_OF_SCOPE", "不属于", now=NOW, actor="S001"),
+    )
+
+
 @pytest.mark.parametrize(
     ("status", "act"),
     [

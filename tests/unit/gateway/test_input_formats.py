@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import strawberry
+import typer
 
+from deploy.cli_audit import _point
 from gateway.errors import InputError, classify
 from gateway.relay import decode_cursor, encode_cursor
 from gateway.schema import GatewaySchema
@@ -50,7 +52,6 @@ NOT_TIMES = [
     "2028-01-01T08+08:00",
     "2028-W01-1T08:00:00+08:00",
     "2028-01-01 08:00:00+08:00",
-    "2028-01-01t08:00:00z",
     "2028-01-01T08:00:00+0800",
     "2028-01-01T08:00:00+08",
     "2028-01-01T08:00:00+08:00:30",
@@ -60,6 +61,8 @@ NOT_TIMES = [
     "2028-01-01T24:00:00Z",
     "2028-01-01T08:00:00,5Z",
     "2028-01-01T08:00:00.Z",
+    "2028-01-01T08:00:001Z",  # digits after the seconds belong to a fraction, after its dot
+    "2028-01-01T08:00:00.5zz",
 ]
 
 
@@ -111,6 +114,13 @@ def test_a_date_that_is_no_string_is_refused(value):
         ("2027-12-31T14:00:00-10:00", datetime(2028, 1, 1, tzinfo=UTC)),
         ("2028-01-01T00:00:00.250+00:00", datetime(2028, 1, 1, 0, 0, 0, 250_000, tzinfo=UTC)),
         ("2028-01-01T14:00:00+14:00", datetime(2028, 1, 1, tzinfo=UTC)),
+        # RFC 3339 section 5.6, NOTE: "T" and "Z" may alternatively be lower case.
+        ("2028-01-01t00:00:00z", datetime(2028, 1, 1, tzinfo=UTC)),
+        ("2028-01-01t08:00:00+08:00", datetime(2028, 1, 1, tzinfo=UTC)),
+        ("2028-01-01T00:00:00.5z", datetime(2028, 1, 1, 0, 0, 0, 500_000, tzinfo=UTC)),
+        # Any number of fraction digits (RFC 3339): kept to the microsecond, the rest cut.
+        ("2028-01-01T00:00:00.1234567Z", datetime(2028, 1, 1, 0, 0, 0, 123_456, tzinfo=UTC)),
+        ("2028-01-01T00:00:00.999999999Z", datetime(2028, 1, 1, 0, 0, 0, 999_999, tzinfo=UTC)),
     ],
 )
 def test_times_with_their_offset_are_read_as_written(text, expected):
@@ -120,6 +130,13 @@ def test_times_with_their_offset_are_read_as_written(text, expected):
     )
     assert result.errors is None
     assert datetime.fromisoformat(result.data["moment"]) == expected
+    assert _point(text, "--at").at == expected  # the audit CLI reads it the same
+
+
+@pytest.mark.parametrize("value", NOT_TIMES)
+def test_the_audit_cli_refuses_what_the_graphql_scalar_refuses(value):
+    with pytest.raises(typer.BadParameter):
+        _point(value, "--at")
 
 
 def test_answers_keep_their_iso_form():
