@@ -101,8 +101,13 @@ class Platform:
         return app
 
     def projection_worker(self) -> ProjectionWorker:
+        """The projection worker, with the owner's URL for its automatic rebuilds after an
+        upgrade (:mod:`projections.runtime.upgrade`)."""
         return ProjectionWorker(
-            self.worker_pool, all_projections(), **ProjectionOptions.from_env().kwargs()
+            self.worker_pool,
+            all_projections(),
+            database_url=self.database_url,
+            **ProjectionOptions.from_env().kwargs(),
         )
 
     def stream_relay(self) -> StreamRelay:

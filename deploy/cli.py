@@ -301,9 +301,10 @@ def relay() -> None:
     _run_worker("relay")
 
 
-from deploy.cli_projections import rebuild, schedule  # noqa: E402  (operator commands)
+from deploy.cli_projections import projections, rebuild, schedule  # noqa: E402  (operator commands)
 
 app.command()(rebuild)
+app.command()(projections)
 app.command()(schedule)
 
 

@@ -1,4 +1,5 @@
-"""``yanshen rebuild`` and ``yanshen schedule``: operator commands of the projection runtime.
+"""``yanshen rebuild``, ``yanshen projections`` and ``yanshen schedule``: operator commands of
+the projection runtime.
 
 Registered on the main ``yanshen`` app in :mod:`deploy.cli`.
 """
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from deploy.bootstrap import Platform
     from projections.runtime import Projection, RebuildReport
 
-__all__ = ["rebuild", "schedule"]
+__all__ = ["projections", "rebuild", "schedule"]
 
 console = Console(stderr=True)
 
@@ -58,9 +59,12 @@ def _chosen(name: str) -> list[Projection]:
 
 def _summary(report: RebuildReport, check: bool) -> bool:
     where = f" (hall {report.tenant})" if report.tenant is not None else ""
+    versions = ", ".join(f"{name} version {v}" for name, v in sorted(report.versions.items()))
     console.print(
         f"{report.projection}{where}: {report.events:,} events in {report.seconds:.1f} s"
-        f" ({report.rate:,.0f} events/s)" + ("" if check else ", swapped in"),
+        f" ({report.rate:,.0f} events/s)"
+        + ("" if check else ", swapped in")
+        + (f" ({versions} recorded)" if versions else ""),
         soft_wrap=True,
     )
     if not check:
@@ -151,6 +155,34 @@ def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, 
         ok = _summary(report, check)
     if not ok:
         raise typer.Exit(1)
+
+
+def _state(code: int, live: int, recorded: bool) -> str:
+    if not recorded:
+        return "not recorded yet (the projection worker records it before its first batch)"
+    if live < code:
+        return "rebuild pending (the projection worker rebuilds it online)"
+    if live > code:
+        return "this code is older than the live tables (its workers apply nothing to them)"
+    return "current"
+
+
+def projections() -> None:
+    """List the read models: the version of this code, the version their live tables were
+    built with, and whether a rebuild is pending."""
+    from deploy.bootstrap import all_projections
+    from projections.runtime.versions import read_versions
+
+    chosen = [p for p in all_projections() if p.tables]
+    with _platform() as platform, platform.worker_pool.connection() as conn:
+        versions = read_versions(conn, chosen)
+    width = max(len(v.projection) for v in versions)
+    typer.echo(f"{'projection':<{width}}  code  live  state")
+    for v in versions:
+        live = str(v.live) if v.recorded else "-"
+        typer.echo(
+            f"{v.projection:<{width}}  {v.code:>4}  {live:>4}  {_state(v.code, v.live, v.recorded)}"
+        )
 
 
 def schedule(

@@ -58,6 +58,9 @@ class CaseRegisterProjection(Projection):
 
     name = "case_register"
     tables = ("case_register", "case_history")
+    version = 2
+    """2: a case resumed (续办) or supplemented (补正) with its moved due date already past
+    stays overdue; an erasure blanks only the erased applicant's cases."""
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

@@ -81,6 +81,10 @@ class ComplaintRegisterProjection(Projection):
 
     name = "complaint_register"
     tables = ("complaint_register", "complaint_register_halls")
+    version = 2
+    """2: the halls' complex-complaint limits and a reopening's limit and due dates
+    (``sql/0002``), a miss kept after an extension, the acceptance and reply days
+    (``sql/0003``)."""
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

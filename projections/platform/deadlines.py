@@ -256,6 +256,9 @@ class DeadlinesProjection(Projection):
 
     name = "deadlines"
     tables = ("platform_deadlines",)
+    version = 2
+    """2: ``missed_on`` kept after a complaint's extension (``sql/0003``), a round closed
+    late or restarted behind its due date missed (``sql/0004``)."""
     reader_indexes = ("platform_deadlines_open_due",)
 
     def prefetch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:

@@ -42,6 +42,10 @@ class QueueBoardProjection(Projection):
         "queue_board_day_targets",
     )
     reader_indexes = ("queue_board_days_day", "queue_board_tickets_day")
+    version = 2
+    """2: waits measured from the visitor's wait start (``sql/0002``), a ticket transferred
+    from a window waiting again from the transfer, each day's own waiting target
+    (``sql/0003``)."""
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

@@ -4,7 +4,12 @@ rebuilds, and tenant-scoped reads. See ``docs/projections.md`` for how to write 
 from projections.runtime.batch import Batch, EventRow, decode_row
 from projections.runtime.compare import TableDifference
 from projections.runtime.db import tenant_connection
-from projections.runtime.errors import HallRebuildError, RebuildError
+from projections.runtime.errors import (
+    HallRebuildError,
+    ProjectionOutdatedError,
+    RebuildError,
+    RebuildRunningError,
+)
 from projections.runtime.group import GROUP_CONSUMER, ProjectionGroupConsumer
 from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
@@ -13,6 +18,8 @@ from projections.runtime.rebuild import Rebuild, RebuildReport
 from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, update_record
 from projections.runtime.sweep import RebuildLeftovers, sweep_stale_rebuilds
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
+from projections.runtime.upgrade import VersionUpgrades
+from projections.runtime.versions import ProjectionVersion, read_versions
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
 __all__ = [
@@ -30,17 +37,22 @@ __all__ = [
     "ProjectionDefinitionError",
     "ProjectionGroupConsumer",
     "ProjectionOptions",
+    "ProjectionOutdatedError",
+    "ProjectionVersion",
     "ProjectionWorker",
     "Rebuild",
     "RebuildError",
     "RebuildLeftovers",
     "RebuildReport",
+    "RebuildRunningError",
     "RowTable",
     "TableDifference",
+    "VersionUpgrades",
     "apply_group_batch",
     "apply_next_batch",
     "decode_row",
     "handled_topics",
+    "read_versions",
     "sweep_stale_rebuilds",
     "tenant_connection",
     "update_record",

@@ -1,8 +1,14 @@
-"""Why a rebuild stopped (``yanshen rebuild`` prints these and exits with status 2)."""
+"""Why a rebuild stopped (``yanshen rebuild`` prints these and exits with status 2), and why a
+live batch refused a read model."""
 
 from __future__ import annotations
 
-__all__ = ["HallRebuildError", "RebuildError"]
+__all__ = [
+    "HallRebuildError",
+    "ProjectionOutdatedError",
+    "RebuildError",
+    "RebuildRunningError",
+]
 
 
 class RebuildError(RuntimeError):
@@ -13,3 +19,13 @@ class RebuildError(RuntimeError):
 class HallRebuildError(RebuildError):
     """A hall's batches failed in a rebuild (the message names the hall and the error; the
     error itself is the ``__cause__`` when it ran in this process)."""
+
+
+class RebuildRunningError(RebuildError):
+    """Another rebuild of the projection holds its rebuild lock (``yanshen rebuild`` or a
+    worker's automatic rebuild)."""
+
+
+class ProjectionOutdatedError(RuntimeError):
+    """A newer version of the projection's code built its live tables: this process's older
+    code must not apply events to them (``projection_versions``)."""

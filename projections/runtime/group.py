@@ -7,7 +7,9 @@ round instead of one per projection, and the log is read once for all of them.
 A projection far behind the others (new, or just rebuilt for one hall) would hold the group
 back; it runs in its own batches until it is close again. A projection whose batch fails
 runs alone for that hall until it succeeds, retried after 2, 4, … up to 60 seconds, so one
-broken read model never stops the others.
+broken read model never stops the others. A projection whose live tables a newer version of
+its code built (``projection_versions``) is dropped from the group for good: this worker's
+older code applies nothing more to it.
 Leases are taken per hall for the whole group (consumer ``projections``).
 
 A hall whose position rows another session holds (another worker's batch: perhaps a worker
@@ -29,6 +31,7 @@ from eventsourcing.persistence import Notification
 
 from projections.runtime.projection import Projection
 from projections.runtime.tracking import GroupBatch, Member, PositionLockedError, apply_group_batch
+from projections.runtime.versions import CODE_OUTDATED, PROJECTION_VERSION
 from services.store.consumer import BATCH_FAILURES, CONSUMER_LAG, EVENTS_CONSUMED, LogConsumer
 from services.store.pool import Pool
 
@@ -212,6 +215,7 @@ class ProjectionGroupConsumer(LogConsumer):
                 return alone, False
             for consumer, n in result.applied.items():
                 EVENTS_CONSUMED.labels(consumer).inc(n)
+            self._retire(result.outdated)
             if result.lost:
                 return alone, False
             self._alone |= {(c, tenant_id) for c in result.behind}
@@ -222,15 +226,35 @@ class ProjectionGroupConsumer(LogConsumer):
         step = max(covered, alone)
         return step, step >= self.batch_size
 
+    def _retire(self, outdated: dict[str, int]) -> None:
+        """Stop applying events to the members a newer version of their code built the live
+        tables of (a worker left running old code during a rolling upgrade): logged as an
+        error and exported (``yanshen_projection_code_outdated``); the other members go on.
+        Only a restart with the newer code brings them back."""
+        for consumer, version in outdated.items():
+            member = self.members.pop(consumer, None)
+            if member is None:
+                continue
+            name = member.projection.name
+            CODE_OUTDATED.labels(name).set(1)
+            PROJECTION_VERSION.labels(name, "live").set(version)
+            log.error(
+                "projection %s: its live tables were built by version %d, this worker runs"
+                " version %d; it applies no more events to them (run the newer code)",
+                name,
+                version,
+                member.projection.version,
+            )
+
     def _run_alone(self, tenant_id: str, failed: set[str]) -> tuple[int, dict[str, int]]:
         """One batch of each member that runs alone in this hall (it rejoins the group once
         caught up; one that ``failed`` in this round is not tried again); returns the largest
         batch and their positions."""
         positions: dict[str, int] = {}
         largest = 0
-        for consumer, member in self.members.items():
+        for consumer, member in list(self.members.items()):
             key = (consumer, tenant_id)
-            if key not in self._alone or consumer in failed:
+            if key not in self._alone or consumer in failed or consumer not in self.members:
                 continue
             if key in self._retry_at and time.monotonic() < self._retry_at[key][0]:
                 continue
@@ -255,8 +279,11 @@ class ProjectionGroupConsumer(LogConsumer):
                 )
                 failed.add(consumer)
                 continue
+            self._retire(result.outdated)
             if result.lost:
                 break
+            if consumer in result.outdated:
+                continue
             self._retry_at.pop(key, None)
             EVENTS_CONSUMED.labels(consumer).inc(result.covered)
             positions.update(result.positions)

@@ -8,6 +8,7 @@ YANSHEN_LEASE_TTL          10       seconds until a dead worker's halls move on
 YANSHEN_POLL_INTERVAL      1.0      seconds between polls when no NOTIFY arrives
 YANSHEN_WORKER_ID          random   this worker's id in leases (for tests and ops)
 YANSHEN_METRICS_PORT       (off)    serve Prometheus metrics on this port
+YANSHEN_REBUILD_BATCH      5000     positions per batch of the automatic rebuilds
 =========================  =======  ==================================================
 """
 
@@ -38,15 +39,17 @@ class ProjectionOptions:
     poll_interval: float = 1.0
     worker_id: str | None = None
     metrics_port: int | None = None
+    rebuild_batch_size: int = 5_000
 
     def __post_init__(self) -> None:
         # A batch of no positions never reaches a hall's head: the worker would spin on it;
         # a lease or poll interval of no (or no finite) time fails every round.
-        if self.batch_size < 1:
-            raise ConfigurationError(
-                f"YANSHEN_PROJECTION_BATCH must be a whole number of at least 1, "
-                f"not {self.batch_size}"
-            )
+        for name, size in (
+            ("YANSHEN_PROJECTION_BATCH", self.batch_size),
+            ("YANSHEN_REBUILD_BATCH", self.rebuild_batch_size),
+        ):
+            if size < 1:
+                raise ConfigurationError(f"{name} must be a whole number of at least 1, not {size}")
         for name, seconds in (
             ("YANSHEN_LEASE_TTL", self.lease_ttl),
             ("YANSHEN_POLL_INTERVAL", self.poll_interval),
@@ -66,6 +69,9 @@ class ProjectionOptions:
             poll_interval=read_float(e, "YANSHEN_POLL_INTERVAL", defaults.poll_interval),
             worker_id=e.get("YANSHEN_WORKER_ID", "").strip() or None,
             metrics_port=metrics_port(e),
+            rebuild_batch_size=read_int(
+                e, "YANSHEN_REBUILD_BATCH", defaults.rebuild_batch_size, minimum=1
+            ),
         )
 
     def kwargs(self) -> dict[str, Any]:
@@ -76,4 +82,5 @@ class ProjectionOptions:
             "poll_interval": self.poll_interval,
             "worker_id": self.worker_id,
             "metrics_port": self.metrics_port,
+            "rebuild_batch_size": self.rebuild_batch_size,
         }

@@ -67,6 +67,13 @@ class Projection:
     maintaining them row by row. A primary key's or unique constraint's index may be listed
     (the constraint is added back, and checked, at the end). Never list an index a handler's
     lookup or ``ON CONFLICT`` needs."""
+    version: ClassVar[int] = 1
+    """The version of the rows this code builds. Bump it (by one) when a change of the
+    handlers or of :attr:`tables` means rows built by the old code are wrong, i.e. when the
+    read model needs a rebuild after the upgrade: a projection worker then rebuilds it
+    online and records the new version with the swap (``projection_versions``,
+    :mod:`projections.runtime.versions`). A change that old rows satisfy (a new index, a
+    handler of a new event type, a faster fold giving the same rows) keeps it."""
     sql_source: ClassVar[str | None] = None
     """The migration source whose files create :attr:`tables`; default
     ``projections.<package>`` (the package's ``sql/NNNN_*.sql``)."""
@@ -128,6 +135,12 @@ class Projection:
         (no tables at all only matters when ``rebuildable`` is asked for)."""
         if not NAME_PATTERN.match(getattr(self, "name", "")):
             raise ProjectionDefinitionError(f"{type(self).__name__}: bad or missing name")
+        version = getattr(self, "version", None)
+        if type(version) is not int or version < 1:
+            raise ProjectionDefinitionError(
+                f"projection {self.name!r}: version must be a whole number of at least 1,"
+                f" not {version!r}"
+            )
         if rebuildable and not self.tables:
             raise ProjectionDefinitionError(f"projection {self.name!r} declares no tables")
         for table in self.tables:

@@ -13,7 +13,8 @@
    batches finish; new ones wait), apply the last events to the shadows, move the rebuild's
    positions onto the live consumers, and swap the tables (``SET SCHEMA``). For one hall
    (``tenant=``) the hall's rows are replaced inside the live tables instead, and only that
-   hall's live positions are locked and moved.
+   hall's live positions are locked and moved. A full swap records the projections' code
+   versions (``projection_versions``) in the same transaction.
 
 With ``jobs`` > 1 the build runs in that many processes, whole halls each
 (:mod:`~projections.runtime.parallel`), and the indexes built at the end and the last
@@ -47,7 +48,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from projections.runtime.compare import TableDifference, compare_tables
-from projections.runtime.errors import RebuildError
+from projections.runtime.errors import HallRebuildError, RebuildError, RebuildRunningError
 from projections.runtime.locks import (
     BATCHES,
     hold_for_swap,
@@ -66,6 +67,7 @@ from projections.runtime.shadow import (
 from projections.runtime.shadow import shadow_schema as shadow_of
 from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import Member
+from projections.runtime.versions import record_version, recorded_versions
 from services.store.pool import WORKER_KEEPALIVES, Pool
 
 __all__ = ["Phase", "Progress", "Rebuild", "RebuildError", "RebuildReport"]
@@ -161,6 +163,11 @@ class RebuildReport:
     halls_compared: list[str] = field(default_factory=list)
     halls_skipped: list[str] = field(default_factory=list)
     """Halls :meth:`Rebuild.check` could not compare: their live position differed."""
+    versions: dict[str, int] = field(default_factory=dict)
+    """The versions the swap recorded, by projection (a full rebuild that swapped)."""
+    up_to_date: list[str] = field(default_factory=list)
+    """Projections left out by ``outdated_only``: their live tables' recorded version was
+    the code's already (another worker rebuilt them first)."""
 
     @property
     def rate(self) -> float:
@@ -206,6 +213,7 @@ class Rebuild:
         jobs: int = 1,
         progress: Progress | None = None,
         phase: Phase | None = None,
+        outdated_only: bool = False,
     ) -> None:
         self.projections = (
             [projections] if isinstance(projections, Projection) else list(projections)
@@ -225,6 +233,11 @@ class Rebuild:
         self.jobs = jobs
         self.progress = progress
         self.phase = phase or (lambda name: None)
+        self.outdated_only = outdated_only
+        """Rebuild only the projections whose recorded version is below their code's, as
+        read once their rebuild locks are held (a worker's automatic rebuild: another worker
+        may have rebuilt them while this one waited)."""
+        self._cancelled = threading.Event()
         self.members = [
             Member(p, f"{p.consumer}@rebuild", p.topics(), shadow_of(p)) for p in self.projections
         ]
@@ -238,6 +251,12 @@ class Rebuild:
     @property
     def names(self) -> list[str]:
         return [p.name for p in self.projections]
+
+    def cancel(self) -> None:
+        """Stop the rebuild from another thread: its next batch raises
+        :class:`HallRebuildError`, the rebuild cleans up and the live tables stay as they
+        were (a worker that stops during its automatic rebuild)."""
+        self._cancelled.set()
 
     # -- the whole thing --------------------------------------------------------------------
 
@@ -259,6 +278,12 @@ class Rebuild:
             self._check_hall(admin)
             self._admin = admin
             held = self._hold(admin)
+            up_to_date = self._up_to_date(admin, held) if self.outdated_only else []
+            if not self.projections:  # all rebuilt meanwhile: nothing to do
+                self._admin = None
+                seconds = time.perf_counter() - start
+                names = ", ".join(up_to_date)
+                return RebuildReport(names, self.tenant, 0, seconds, False, up_to_date=up_to_date)
             try:
                 sweep_stale_rebuilds(admin)  # ours (re-entrant locks) and others' leftovers
                 self._reset(admin)
@@ -290,6 +315,12 @@ class Rebuild:
             differences=differences,
             halls_compared=compared,
             halls_skipped=skipped,
+            versions=(
+                {p.name: p.version for p in self.projections}
+                if swap and self.tenant is None
+                else {}
+            ),
+            up_to_date=up_to_date,
         )
 
     def _clean_up(self, admin: psycopg.Connection[Any], held: list[str], *, failed: bool) -> None:
@@ -326,10 +357,23 @@ class Rebuild:
                 if time.monotonic() >= deadline:
                     for other in held:
                         release_rebuild(admin, other)
-                    raise RebuildError(f"a rebuild of {name!r} is already running")
+                    raise RebuildRunningError(f"a rebuild of {name!r} is already running")
                 time.sleep(0.05)
             held.append(name)
         return held
+
+    def _up_to_date(self, admin: psycopg.Connection[Any], held: list[str]) -> list[str]:
+        """Leave out (and release) the projections whose recorded version is their code's
+        already; returns their names. Read under the rebuild locks: a rebuild that recorded
+        it has finished."""
+        recorded = recorded_versions(admin, self.names)
+        done = sorted(p.name for p in self.projections if recorded.get(p.name, 1) >= p.version)
+        for name in done:
+            release_rebuild(admin, name)
+            held.remove(name)
+        self.projections = [p for p in self.projections if p.name not in done]
+        self.members = [m for m in self.members if m.projection.name not in done]
+        return done
 
     def _reset(self, admin: psycopg.Connection[Any]) -> None:
         """Forget the shadows and the rebuild's positions (left over, or after the swap)."""
@@ -345,6 +389,8 @@ class Rebuild:
         :attr:`final_lag` positions remain due; returns the positions applied."""
         applied = self._catch_up(self._due())
         while (due := self._due()) and sum(head - at for _, head, at in due) > self.final_lag:
+            if self._cancelled.is_set():
+                raise HallRebuildError("the rebuild was cancelled")
             applied += self._catch_up(due)
         if self.jobs == 1:
             self._analyze(final=True)
@@ -386,7 +432,14 @@ class Rebuild:
         return applied
 
     def _catch_up_hall(self, tenant_id: str) -> int:
-        return catch_up_hall(self.pool, self.members, tenant_id, self.batch_size, self._count)
+        return catch_up_hall(
+            self.pool,
+            self.members,
+            tenant_id,
+            self.batch_size,
+            self._count,
+            stopped=self._cancelled.is_set,
+        )
 
     def _count(self, covered: int) -> None:
         """Count positions applied; refresh the shadows' statistics as they grow."""
@@ -512,6 +565,7 @@ class Rebuild:
         admin.execute("SELECT set_config('lock_timeout', %s, true)", (self.table_lock_timeout,))
         for member in self.members:
             swap_tables(admin, member.projection)
+            record_version(admin, member.projection)
 
     def _swap_hall(self, admin: psycopg.Connection[Any], tenant_id: str) -> None:
         for member in sorted(self.members, key=lambda m: m.projection.consumer):

@@ -29,6 +29,7 @@ from eventsourcing.domain import DomainEvent
 from psycopg import sql
 
 from projections.runtime.batch import Batch, EventRow, decode_row, read_rows
+from projections.runtime.errors import ProjectionOutdatedError
 from projections.runtime.handlers import HandlerConnection
 from projections.runtime.locks import BATCHES
 from projections.runtime.projection import Projection
@@ -46,6 +47,7 @@ _ENSURE_POSITIONS = (
 _SHARED = (
     "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(n)) FROM unnest(%(names)s::text[]) n"
 )
+_VERSIONS = "SELECT projection, version FROM projection_versions WHERE projection = ANY(%(names)s)"
 _LOCK = """
 SELECT c.consumer, c.position, COALESCE(h.position, 0)
 FROM consumer_positions c LEFT JOIN tenant_heads h ON h.tenant_id = c.tenant_id
@@ -123,6 +125,9 @@ class GroupBatch:
     """Positions applied per member."""
     lost: bool = False
     """The worker no longer holds the hall's lease (``lease``): nothing was applied."""
+    outdated: dict[str, int] = field(default_factory=dict)
+    """Live members left out because newer code built their tables: consumer → the version
+    recorded for them (above their code's :attr:`~Projection.version`)."""
 
 
 _POSITION = itemgetter(0)
@@ -198,6 +203,28 @@ def _union(members: Sequence[Member]) -> frozenset[str] | None:
     return frozenset(topics)
 
 
+def _hold_live(conn: psycopg.Connection[Any], params: dict[str, Any]) -> psycopg.Cursor[Any]:
+    """A live batch's shared locks of its projections, then their recorded versions (sent
+    in the pipeline; the cursor is read by :func:`_outdated`)."""
+    # Before any write: a swap holding the exclusive lock inserts these position rows too,
+    # and a batch that had inserted them first would deadlock with it.
+    conn.execute(_SHARED, params, prepare=True)
+    # Read after the locks: a swap that recorded a newer version has committed by then.
+    return conn.execute(_VERSIONS, params, prepare=True)
+
+
+def _outdated(members: Sequence[Member], recorded: psycopg.Cursor[Any] | None) -> dict[str, int]:
+    """Live members whose tables a newer version of their code built: consumer → version."""
+    if recorded is None:
+        return {}
+    versions = {str(name): int(version) for name, version in recorded.fetchall()}
+    return {
+        m.consumer: versions[m.projection.name]
+        for m in members
+        if m.schema is None and versions.get(m.projection.name, 1) > m.projection.version
+    }
+
+
 def _lock_positions(
     conn: psycopg.Connection[Any],
     params: dict[str, Any],
@@ -258,7 +285,8 @@ def apply_group_batch(
     before). ``lease``: ``(consumer, worker id)`` whose lease on the hall the batch needs;
     checked once the position rows are locked: without it nothing is applied and ``lost``
     is set. The caller commits or rolls back; either way the settings end with the
-    transaction.
+    transaction. A ``live`` batch reads the members' recorded versions after their locks and
+    leaves out those a newer version of their code built (reported in ``outdated``).
     """
     by_consumer = {m.consumer: m for m in members}
     params: dict[str, Any] = {
@@ -270,22 +298,20 @@ def apply_group_batch(
     result = GroupBatch()
     with conn.pipeline():
         conn.execute(_NO_FLUSH, prepare=True)
-        if live:
-            # Before any write: a swap holding the exclusive lock inserts these position rows
-            # too, and a batch that had inserted them first would deadlock with it.
-            conn.execute(_SHARED, params, prepare=True)
+        versions = _hold_live(conn, params) if live else None
         locked = _lock_positions(conn, params, lock_timeout, transaction_timeout, lease)
         if locked is None:
             result.lost = True
             return result
+        result.outdated = _outdated(members, versions)
         head = int(locked[0][2]) if locked else 0
-        at = {str(c): int(p) for c, p, _ in locked}
+        at = {str(c): int(p) for c, p, _ in locked if c not in result.outdated}
         lead = max(at.values(), default=0)
         applied = {c: p for c, p in at.items() if lead - p < limit}
         result.behind = set(at) - set(applied)
         low = min(applied.values(), default=0)
         upto = min(head, low + limit)
-        result.positions = dict(at)
+        result.positions = {str(c): int(p) for c, p, _ in locked}
         if upto <= low:
             return result
         chosen = [by_consumer[c] for c in sorted(applied) if applied[c] < upto]
@@ -350,7 +376,13 @@ def apply_next_batch(
     schema: str | None = None,
 ) -> tuple[int, int]:
     """One projection's next batch (a group of one); returns ``(positions covered, position
-    after the batch)``."""
+    after the batch)``. Raises :class:`ProjectionOutdatedError` when a newer version of the
+    projection's code built its live tables."""
     member = Member(projection, consumer, topics, schema)
     done = apply_group_batch(conn, [member], tenant_id=tenant_id, limit=limit, live=live)
+    if done.outdated:
+        raise ProjectionOutdatedError(
+            f"projection {projection.name!r}: its live tables are version"
+            f" {done.outdated[consumer]}, this code is version {projection.version}"
+        )
     return done.covered, done.positions.get(consumer, 0)

@@ -7,7 +7,9 @@ fallback; several workers share the halls by leases on the group (consumer ``pro
 :mod:`services.store.leases`). A frozen worker stops only its own halls' batches, and those
 only until the server ends its open batch (:mod:`projections.runtime.group`). A worker also
 sweeps what interrupted rebuilds left (:mod:`projections.runtime.sweep`): at its first round
-and every :attr:`ProjectionWorker.sweep_interval` seconds.
+and every :attr:`ProjectionWorker.sweep_interval` seconds. And it rebuilds online the read
+models whose live tables an older version of their code built (:mod:`projections.runtime.upgrade`),
+looking at the recorded versions before its first batch and every minute after.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from projections.runtime.group import ProjectionGroupConsumer
 from projections.runtime.projection import Projection
 from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import apply_next_batch
+from projections.runtime.upgrade import VersionUpgrades
 from services.shared.metrics import serve_metrics
 from services.store.consumer import ConsumerLoop, LogConsumer
 from services.store.pool import Pool
@@ -82,7 +85,12 @@ class ProjectionWorker(ConsumerLoop):
         lease_ttl: float = 10.0,
         worker_id: str | None = None,
         metrics_port: int | None = None,
+        database_url: str | None = None,
+        rebuild_batch_size: int = 5_000,
     ) -> None:
+        """``database_url``: the tables' owner, for the automatic rebuilds after an upgrade
+        (``None``: the worker only reports the read models that need ``yanshen rebuild``);
+        ``rebuild_batch_size``: positions per batch of those rebuilds."""
         for projection in projections:
             projection.check_definition(rebuildable=False)
             if not projection.tables:
@@ -96,11 +104,30 @@ class ProjectionWorker(ConsumerLoop):
         self.group = group
         self.metrics_port = metrics_port
         self._swept_at: float | None = None
+        self.upgrades = VersionUpgrades(
+            pool, projections, database_url, batch_size=rebuild_batch_size
+        )
 
     def run_once(self) -> int:
-        """Sweep stale rebuilds when due, then one round: catch every hall up."""
+        """Sweep stale rebuilds when due, look at the read models' versions when due (the
+        first time before any batch: a failure there fails the round), then one round:
+        catch every hall up."""
         self._sweep()
+        self.upgrades.check()
         return super().run_once()
+
+    def stop(self) -> None:
+        """Stop the rounds and cancel a running automatic rebuild."""
+        self.upgrades.stop()
+        super().stop()
+
+    def close(self) -> None:
+        """Hand the halls over; a running automatic rebuild is cancelled and cleaned up
+        (waited for up to 30 s)."""
+        super().close()
+        self.upgrades.stop()
+        if not self.upgrades.join(30.0):
+            log.warning("the automatic rebuild did not stop within 30 s")
 
     def _sweep(self) -> None:
         """Drop what rebuilds that no longer run left (never waits for a running one). A

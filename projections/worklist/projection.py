@@ -53,6 +53,8 @@ class WorklistProjection(Projection):
         "worklist_tickets_staff",
         "worklist_rectifications_responsible",
     )
+    version = 2
+    """2: rectification follow-ups (``sql/0002``), the rectifications opened before it too."""
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
