@@ -96,7 +96,11 @@ def grant(
     tenant: Annotated[str, typer.Option(help="The hall that grants.")],
     event_type: Annotated[
         list[str],
-        typer.Option("--type", help="Event type, e.g. queue.TicketIssued, or queue.* (repeat)."),
+        typer.Option(
+            "--type",
+            help="Event type, e.g. queue.TicketIssued, or queue.* (the context's types, also "
+            "later ones; repeat).",
+        ),
     ],
     personal_data: Annotated[
         bool, typer.Option(help="Deliver personal data fields (else they are null).")
@@ -121,9 +125,9 @@ def grant(
             actor or _default_actor(),
         )
     out.print(
-        f"hall {hall} granted {partner} {len(result.event_types)} event type(s)"
-        f"{' with personal data' if result.personal_data else ''} at position {position}: "
-        + ", ".join(result.event_types)
+        f"hall {hall} granted {partner} {', '.join(result.patterns)}"
+        f" ({len(result.event_types)} event type(s) today)"
+        f"{' with personal data' if result.personal_data else ''} at position {position}"
     )
 
 
@@ -178,7 +182,7 @@ def list_(
             typer.echo(
                 f"{p.partner_id}\t{g.hall_id}\t{'active' if g.active else 'revoked'}\t"
                 f"{'yes' if g.personal_data else 'no'}\t{g.position}\t"
-                f"{','.join(g.event_types)}\t{p.name}"
+                f"{','.join(g.patterns)}\t{p.name}"
             )
 
 

@@ -1,4 +1,5 @@
-"""GraphQL types of a hall's policies (time limits and queue rules, ``services/halls/policies``).
+"""GraphQL types of a hall's policies (time limits, queue and evaluation rules,
+``services/halls/policies``).
 
 The enums are GraphQL copies of the domain's (same names and values), so the domain classes
 stay free of GraphQL; for the type checker they are the domain enums. Every policy of
@@ -58,6 +59,11 @@ _TARGET = "The queue board's waiting-time target in minutes (0-365; default 30).
 _MISSED = "What a missed number (过号) does (default KEEP)."
 _DEFER = "Places behind the head a deferred ticket goes back (0-365; default 3)."
 _CALL = "Which ticket a window calls next (default PRIORITY_THEN_LONGEST_WAITING)."
+_INVITE = (
+    "一次一评: a visit whose service ends normally at a window is invited to rate in the same "
+    "commit (endTicketService returns the invitation; default true). Off for a hall that "
+    "invites through inviteEvaluation itself."
+)
 
 
 @allow(INHERITED)
@@ -76,6 +82,7 @@ class HallPoliciesType:
     missed_number_policy: MissedNumberPolicyEnum = strawberry.field(description=_MISSED)
     missed_number_defer_places: int = strawberry.field(description=_DEFER)
     call_rule: CallRuleEnum = strawberry.field(description=_CALL)
+    invite_served_visits: bool = strawberry.field(description=_INVITE)
 
     @classmethod
     def from_policies(cls, policies: HallPolicies) -> HallPoliciesType:
@@ -107,6 +114,7 @@ class ChangeHallPoliciesInput:
     )
     missed_number_defer_places: int | None = strawberry.field(default=None, description=_DEFER)
     call_rule: CallRuleEnum | None = strawberry.field(default=None, description=_CALL)
+    invite_served_visits: bool | None = strawberry.field(default=None, description=_INVITE)
 
     def changes(self) -> dict[str, Any]:
         """``{policy: value}`` of the policies given (enums as their domain values)."""

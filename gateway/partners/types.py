@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.security import INHERITED, allow
 from services.partners import Grant
+from services.partners.scope import covered_types
 from services.relay.topics import partner_topic
 
 __all__ = ["GrantStartEnum", "PartnerGrantType", "PartnerType", "RegisterPartnerInput"]
@@ -43,7 +44,14 @@ class PartnerType:
 class PartnerGrantType:
     hall_id: str
     partner_id: str
-    event_types: list[str]
+    patterns: list[str] = strawberry.field(
+        description="The grant as given: event type names and context.* patterns (a "
+        "pattern also covers the types its context gains later)."
+    )
+    event_types: list[str] = strawberry.field(
+        description="The event types the grant covers now (its patterns matched against "
+        "today's types)."
+    )
     personal_data: bool
     active: bool
     topic: str
@@ -56,7 +64,8 @@ class PartnerGrantType:
         return cls(
             hall_id=grant.hall_id,
             partner_id=grant.partner_id,
-            event_types=list(grant.event_types),
+            patterns=list(grant.patterns),
+            event_types=sorted(covered_types(grant.patterns)),
             personal_data=grant.personal_data,
             active=grant.active,
             topic=partner_topic(grant.partner_id),

@@ -152,7 +152,9 @@ class QueueMutations:
     @allow(*AT_WINDOWS)
     @strawberry.mutation(
         description="The service ends with an outcome; the ticket ends (staff or hall admin "
-        "signed in at the window serving it)."
+        "signed in at the window serving it). The visit is invited to rate (一次一评) in the "
+        "same commit: the result's evaluation, with the one-time ratingCode (评价码) of an "
+        "anonymous ticket for the window's evaluator screen (评价器), shown only here."
     )
     async def end_ticket_service(
         self,
@@ -164,10 +166,10 @@ class QueueMutations:
     ) -> TicketType:
         app = _service(info)
         subject = info.context.principal.subject
-        ticket = await run_sync(
+        ended = await run_sync(
             app.end_service, queue_code, number, subject, outcome.value, subject, service_day
         )
-        return TicketType.from_ticket(ticket)
+        return TicketType.from_ended(ended)
 
     @allow(*AT_WINDOWS)
     @strawberry.mutation(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from gateway.evaluations.types import EvaluationType
 from gateway.places.types import graphql_enum
 from gateway.security import INHERITED, allow
 from services.queue import (
@@ -18,6 +19,7 @@ from services.queue import (
     Ticket,
     TicketStatus,
 )
+from services.queue.invitations import EndedService
 
 __all__ = [
     "ChannelEnum",
@@ -100,6 +102,25 @@ class TicketType:
     ended_at: datetime | None
     outcome: OutcomeEnum | None
     end_reason: str = strawberry.field(description="Why it was removed (RESET: the daily reset).")
+    evaluation: EvaluationType | None = strawberry.field(
+        default=None,
+        description="一次一评: the invitation to rate this visit, recorded with the end of its "
+        "service, in endTicketService's result only (null elsewhere, and when the visit was "
+        "already invited, the queue's one item takes no ratings or the hall's policy "
+        "inviteServedVisits is off). For an anonymous ticket its ratingCode (评价码) is "
+        "shown here once, for the window's evaluator screen (评价器) or the receipt.",
+    )
+
+    @classmethod
+    def from_ended(cls, ended: EndedService) -> TicketType:
+        """The ticket whose service ended, with the invitation saved with it."""
+        ticket = cls.from_ticket(ended.ticket)
+        if ended.invitation is not None:
+            invited = ended.invitation
+            ticket.evaluation = EvaluationType.from_aggregate(
+                invited.evaluation, invited.rating_code
+            )
+        return ticket
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> TicketType:

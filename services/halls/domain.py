@@ -63,10 +63,20 @@ class Hall(Aggregate):
         self._policies: dict[str, Any] = {}
 
     class PoliciesChanged(Aggregate.Event):
-        """HallPoliciesChanged: the hall's time limits and queue rules (all values, not a diff)."""
+        """HallPoliciesChanged: the hall's time limits, queue and evaluation rules (all
+        values, not a diff).
 
+        v2 added ``invite_served_visits`` (一次一评 with the end of each service); v1 events,
+        recorded before it existed, are read with it on, the default."""
+
+        class_version = 2
         policies: dict[str, Any]
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 had no ``invite_served_visits``: the default (on)."""
+            state["policies"] = {**state["policies"], "invite_served_visits": True}
 
     @property
     def policies(self) -> HallPolicies:

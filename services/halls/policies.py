@@ -1,4 +1,4 @@
-"""Per-hall policies (各大厅的规则): the time limits and queue rules of one hall.
+"""Per-hall policies (各大厅的规则): the time limits, queue and evaluation rules of one hall.
 
 No national day-limits exist for most rules; each is a hall policy with a default taken
 from a published local rule (sources in ``docs/domain.md``).
@@ -68,6 +68,8 @@ _ENUMS: dict[str, type[StrEnum]] = {
     "call_rule": CallRule,
 }
 """The policies that take one of a few values; every other policy is a whole number."""
+_SWITCHES = frozenset({"invite_served_visits"})
+"""The policies that are on or off (``True`` / ``False``)."""
 _AT_LEAST_ONE = frozenset({"unrated_default_days", "rectification_working_days"})
 """Whole-number policies that cannot be 0 (a rating or rectification period of no day)."""
 _MAX = 365
@@ -94,6 +96,10 @@ class HallPolicies:
     missed_number_policy: MissedNumberPolicy = MissedNumberPolicy.KEEP
     missed_number_defer_places: int = 3
     call_rule: CallRule = CallRule.PRIORITY_THEN_LONGEST_WAITING
+    invite_served_visits: bool = True
+    """一次一评: a visit whose service ends normally at a window is invited to rate in the
+    same save (``services/evaluations/visits.py``); off for a hall that invites through the
+    API itself."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -103,6 +109,10 @@ class HallPolicies:
                 if not isinstance(value, enum):
                     choices = ", ".join(m.value for m in enum)
                     raise PolicyValueError(f.name, f"must be one of {choices}")
+                continue
+            if f.name in _SWITCHES:
+                if not isinstance(value, bool):
+                    raise PolicyValueError(f.name, "must be true or false")
                 continue
             # bool is an int in Python: True must not pass for "1 day"
             if isinstance(value, bool) or not isinstance(value, int):

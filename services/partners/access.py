@@ -8,14 +8,16 @@ this policy, position by position. The rules:
   redacted unless that change includes it. A revocation at ``r`` stops delivery of every
   event after ``r``.
 - *backfill*: a change with start ``BEGINNING`` also delivers the hall's earlier events
-  (positions before the change) of the types it newly adds.
+  (positions before the change) of the types it newly adds, unless a revocation follows
+  it: from then on nothing more of that backfill is sent (its cursor keeps how far it got).
+  A later re-grant from the beginning backfills the whole history again.
 - *replay*: re-sends what the partner was sent for a position, the latest decision winning.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -56,6 +58,9 @@ class Backfill:
     """The change's position: the backfill covers positions ``1 .. position - 1``."""
     event_types: frozenset[str]
     delivery: Delivery
+    revoked_at: int | None = None
+    """The first revocation after the change: the part of the backfill not delivered when
+    the relay reads it is never sent (a revocation takes back what was not yet given)."""
 
 
 class AccessPolicy:
@@ -106,22 +111,31 @@ class AccessPolicy:
             return None
         before = self.in_force(change.position)
         new = change.event_types - (before.event_types if before else frozenset())
-        return Backfill(change.position, new, change.delivery) if new else None
+        if not new:
+            return None
+        later = (c for c in self.changes if c.position > change.position)
+        revoked_at = next((c.position for c in later if not c.event_types), None)
+        return Backfill(change.position, new, change.delivery, revoked_at)
 
     def backfills(self, after: int, upto: int) -> list[Backfill]:
         """The backfills of the changes at positions in ``(after, upto]``, in order."""
         found = (self.backfill(c) for c in self.changes if after < c.position <= upto)
         return [b for b in found if b is not None]
 
-    def replay(self, position: int, event_type: str, upto: int) -> Delivery | None:
+    def replay(
+        self, position: int, event_type: str, upto: int, reached: Mapping[int, int]
+    ) -> Delivery | None:
         """What the partner was last sent for the event at ``position`` once the relay had
-        reached ``upto``: live delivery, or a later backfill (the latest decision wins)."""
+        reached ``upto``: live delivery, or a later backfill (the latest decision wins).
+        ``reached`` maps a revoked backfill's position to how far it got before the relay
+        saw the revocation (its cursor); what it did not reach was never sent."""
         decided: tuple[int, Delivery] | None = None
         change = self.in_force(position)
         live = self.live(position, event_type)
         if live is not None and change is not None:
             decided = (change.position, live)
         for backfill in self.backfills(position, upto):
-            if event_type in backfill.event_types:
+            cut = backfill.revoked_at is not None and position > reached.get(backfill.position, 0)
+            if event_type in backfill.event_types and not cut:
                 decided = (backfill.position, backfill.delivery)
         return decided[1] if decided else None

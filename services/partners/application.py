@@ -4,55 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from contracts import EVENT_TYPES
 from services.halls import require_registered_hall
 from services.partners.domain import PLATFORM_LOG, Grant, GrantStart, Partner
 from services.partners.errors import (
     GrantNotActiveError,
     PartnerAlreadyRegisteredError,
     PartnerNotFoundError,
-    UnknownEventTypeError,
 )
+from services.partners.scope import covered_types, grantable_event_types, normalize_patterns
 from services.shared.application import HallApplication
-from services.shared.errors import ConflictError, ValidationError
+from services.shared.errors import ConflictError
 
 __all__ = ["PartnerGrants", "PartnerRegistry", "grantable_event_types", "resolve_event_types"]
 
 
-def grantable_event_types() -> list[str]:
-    """Every event type a hall can grant: all published types but the partners context's
-    own (a grant must not tell one partner about another) and the holidays context's (the
-    platform log's: no hall's log holds them)."""
-    platform_only = ("partners.", "holidays.")
-    return sorted({t.name for t in EVENT_TYPES if not t.name.startswith(platform_only)})
-
-
 def resolve_event_types(names: Iterable[str]) -> list[str]:
-    """Check and expand the names of a grant: ``queue.TicketIssued``, or ``queue.*`` for every
-    type of a context at the time of the grant (recorded expanded, so later types are not
-    granted silently).
+    """Check the names of a grant and return the types they cover now: ``queue.TicketIssued``,
+    or ``queue.*`` for every type of a context (:mod:`services.partners.scope`).
 
     >>> resolve_event_types(["halls.*"])
     ['halls.HallPoliciesChanged', 'halls.HallRegistered']
     """
-    known = grantable_event_types()
-    found: set[str] = set()
-    for raw in names:
-        name = raw.strip()
-        if name.endswith(".*"):
-            matches = [t for t in known if t.startswith(name[:-1])]
-            if not matches:
-                raise UnknownEventTypeError(f"no grantable event types match {name!r}")
-            found.update(matches)
-        elif name in known:
-            found.add(name)
-        else:
-            raise UnknownEventTypeError(
-                f"unknown or ungrantable event type {name!r} (see contracts/events)"
-            )
-    if not found:
-        raise ValidationError("a grant needs at least one event type")
-    return sorted(found)
+    return sorted(covered_types(normalize_patterns(names)))
 
 
 class PartnerRegistry(HallApplication):
@@ -92,22 +65,25 @@ class PartnerGrants(HallApplication):
         actor: str,
     ) -> tuple[Grant, int]:
         """Grant ``partner`` the event types (or change its grant); returns the grant and the
-        position of the event in the hall's log: delivery follows from there (``NOW``)."""
+        position of the event in the hall's log: delivery follows from there (``NOW``).
+        ``context.*`` is recorded as a pattern: it also covers the context's later types."""
         require_registered_hall(self)
-        types = resolve_event_types(event_types)
+        patterns = normalize_patterns(event_types)
+        types = sorted(covered_types(patterns))
         grant = self.get_or_none(Grant.create_id(self.hall_id, partner.partner_id))
         if grant is None:
             grant = Grant(
                 hall_id=self.hall_id,
                 partner_id=partner.partner_id,
                 event_types=types,
+                patterns=patterns,
                 personal_data=personal_data,
                 start=start.value,
                 actor=actor,
             )
         else:
             assert isinstance(grant, Grant)
-            grant.change(types, personal_data, start, actor)
+            grant.change(types, patterns, personal_data, start, actor)
         position = self.save_or_conflict(grant, conflict=ConflictError("the grant changed"))
         return grant, position
 

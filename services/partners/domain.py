@@ -9,11 +9,13 @@ backfill, from the hall's first event) and stops at the revocation's position.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from services.partners.errors import GrantNotActiveError, GrantUnchangedError, PartnerIdError
+from services.partners.scope import patterns_of_v1
 from services.shared.errors import ValidationError
 from services.shared.ids import HALL_ID_PATTERN, PLATFORM_LOG, stable_id
 
@@ -76,9 +78,13 @@ class Grant(Aggregate):
     """One hall's grant to one partner: the event types it receives, with or without
     personal data. Granting again changes the scope; revoking stops delivery.
 
+    ``patterns`` are the names as granted (``queue.*`` stays a pattern, matched when an
+    event is delivered); ``event_types`` are the types they covered at the grant's time.
+
     >>> g = Grant(hall_id="demo", partner_id="tax", event_types=["queue.TicketIssued"],
-    ...           personal_data=False, start="NOW", actor="admin")
-    >>> g.active, g.event_types
+    ...           patterns=["queue.TicketIssued"], personal_data=False, start="NOW",
+    ...           actor="admin")
+    >>> g.active, g.patterns
     (True, ('queue.TicketIssued',))
     >>> g.revoke("contract ended", "admin"); g.active
     False
@@ -87,20 +93,34 @@ class Grant(Aggregate):
     class Issued(Aggregate.Created):
         """GrantIssued: a hall admin granted a partner a set of event types of the hall."""
 
+        class_version = 2
         hall_id: str
         partner_id: str
         event_types: list[str]
+        patterns: list[str]
         personal_data: bool
         start: str
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 recorded ``context.*`` expanded: its patterns are inferred."""
+            state["patterns"] = patterns_of_v1(state["event_types"])
 
     class Changed(Aggregate.Event):
         """GrantChanged: the grant's scope was replaced (also a re-grant after a revocation)."""
 
+        class_version = 2
         event_types: list[str]
+        patterns: list[str]
         personal_data: bool
         start: str
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 recorded ``context.*`` expanded: its patterns are inferred."""
+            state["patterns"] = patterns_of_v1(state["event_types"])
 
     class Revoked(Aggregate.Event):
         """GrantRevoked: delivery to the partner stops from this position on."""
@@ -114,34 +134,53 @@ class Grant(Aggregate):
         hall_id: str,
         partner_id: str,
         event_types: list[str],
+        patterns: list[str],
         personal_data: bool,
         start: str,
         actor: str,
     ) -> None:
         self.hall_id = hall_id
         self.partner_id = validate_partner_id(partner_id)
-        self._set_scope(event_types, personal_data, start)
+        self._set_scope(event_types, patterns, personal_data, start)
 
-    def _set_scope(self, event_types: list[str], personal_data: bool, start: str) -> None:
-        if not event_types:
+    def _set_scope(
+        self, event_types: list[str], patterns: list[str], personal_data: bool, start: str
+    ) -> None:
+        if not event_types or not patterns:
             raise ValidationError("a grant needs at least one event type")
         GrantStart(start)
         self.event_types = tuple(sorted(set(event_types)))
+        self.patterns = tuple(sorted(set(patterns)))
         self.personal_data = personal_data
         self.active = True
 
     def change(
-        self, event_types: list[str], personal_data: bool, start: GrantStart, actor: str
+        self,
+        event_types: list[str],
+        patterns: list[str],
+        personal_data: bool,
+        start: GrantStart,
+        actor: str,
     ) -> None:
-        """Replace the scope; refused when nothing would change."""
-        scope = (tuple(sorted(set(event_types))), personal_data)
-        if self.active and scope == (self.event_types, self.personal_data):
+        """Replace the scope; refused when nothing would change (the same names: a pattern
+        is not the same grant as the types it covers today)."""
+        scope = (tuple(sorted(set(patterns))), personal_data)
+        if self.active and scope == (self.patterns, self.personal_data):
             raise GrantUnchangedError(f"partner {self.partner_id!r} already has this grant")
-        self._changed(sorted(set(event_types)), personal_data, start.value, actor)
+        self._changed(
+            sorted(set(event_types)), sorted(set(patterns)), personal_data, start.value, actor
+        )
 
     @event(Changed)
-    def _changed(self, event_types: list[str], personal_data: bool, start: str, actor: str) -> None:
-        self._set_scope(event_types, personal_data, start)
+    def _changed(
+        self,
+        event_types: list[str],
+        patterns: list[str],
+        personal_data: bool,
+        start: str,
+        actor: str,
+    ) -> None:
+        self._set_scope(event_types, patterns, personal_data, start)
 
     def revoke(self, reason: str, actor: str) -> None:
         if not self.active:

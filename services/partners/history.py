@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 
 from services.partners.access import AccessPolicy, GrantChange
 from services.partners.domain import PLATFORM_LOG, Grant, GrantStart, Partner
+from services.partners.scope import covered_types
 from services.store import decode
 from services.store.pool import Pool
 
@@ -58,9 +59,15 @@ class GrantRecord:
     hall_id: str
     partner_id: str
     active: bool
-    event_types: tuple[str, ...]
+    patterns: tuple[str, ...]
+    """As granted: names and ``context.*`` patterns."""
     personal_data: bool
     position: int
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The types the grant covers now (its patterns matched against today's types)."""
+        return tuple(sorted(covered_types(self.patterns)))
 
 
 def _decode(row: tuple[Any, ...]) -> Any:
@@ -69,11 +76,13 @@ def _decode(row: tuple[Any, ...]) -> Any:
 
 
 def _change(position: int, event: Any) -> GrantChange:
+    """The change with the types its patterns cover *now*: a type added to a granted
+    context since the grant is delivered too (and backfilled by a grant from the beginning
+    that the relay has not passed yet)."""
     if isinstance(event, Grant.Revoked):
         return GrantChange(position, frozenset())
-    return GrantChange(
-        position, frozenset(event.event_types), event.personal_data, GrantStart(event.start)
-    )
+    types = covered_types(event.patterns)
+    return GrantChange(position, types, event.personal_data, GrantStart(event.start))
 
 
 def grant_history(
@@ -115,10 +124,10 @@ def list_grants(pool: Pool, partner_ids: list[str], hall_ids: list[str]) -> list
         if isinstance(event, Grant.Revoked):
             before = state[(hall_id, partner_id)]
             record = GrantRecord(
-                hall_id, partner_id, False, before.event_types, before.personal_data, position
+                hall_id, partner_id, False, before.patterns, before.personal_data, position
             )
         else:
-            types = tuple(event.event_types)
-            record = GrantRecord(hall_id, partner_id, True, types, event.personal_data, position)
+            patterns = tuple(event.patterns)
+            record = GrantRecord(hall_id, partner_id, True, patterns, event.personal_data, position)
         state[(hall_id, partner_id)] = record
     return sorted(state.values(), key=lambda g: (g.partner_id, g.hall_id))

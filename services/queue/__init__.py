@@ -34,12 +34,14 @@ from services.queue.errors import (
     TicketStateError,
     WindowBusyError,
 )
+from services.queue.invitations import EndedService
 from services.queue.progress import TicketProgress
 
 __all__ = [
     "QUEUE_DAY_EVENTS",
     "Channel",
     "ConcurrentChangeError",
+    "EndedService",
     "NoTicketWaitingError",
     "NotTheTicketHolderError",
     "PriorityGroup",

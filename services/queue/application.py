@@ -12,7 +12,8 @@ kept by a small aggregate saved in the same atomic save: a number prefix is one 
 hall (:class:`~services.queue.domain.QueuePrefix`, see :mod:`services.queue.prefixes`), and a
 window calls one ticket at a time (:class:`WindowDay`, read before the queue days it guards),
 which also records the tickets transferred to the window (转窗口), so none is left waiting
-for a window closed meanwhile.
+for a window closed meanwhile. The end of a service also saves the visit's invitation to rate
+(一次一评, :mod:`services.evaluations.visits`) with it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 
+from services.evaluations.visits import visit_evaluation_id
 from services.halls.application import require_registered_hall
 from services.halls.domain import Hall
 from services.places.domain import Window, WindowStatus
@@ -49,6 +51,7 @@ from services.queue.errors import (
     TicketNotFoundError,
     WindowBusyError,
 )
+from services.queue.invitations import EndedService, served_visit_invitation
 from services.queue.prefixes import claim_prefix, held_prefix, release_prefix
 from services.queue.progress import TicketProgress, ticket_progress
 from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
@@ -73,7 +76,9 @@ class QueueService(HallApplication):
     """A cache of recently used queue days, fast-forwarded from the log on every read (so
     other processes' writes are seen) and copied out: a busy day is not replayed from its
     first event for every command. Safe here and only here among the contexts: queue state
-    holds no personal data (the phone stays in its event), so nothing erasable is cached."""
+    holds no personal data (the phone stays in its event), nor do the hall, item and
+    evaluation the end of a service reads to invite the visit (a rating's comment stays in
+    its event too), so nothing erasable is cached."""
 
     conflict_attempts = 4
     """How often a queue-day command is tried when concurrent commands changed the day."""
@@ -242,17 +247,34 @@ class QueueService(HallApplication):
         outcome: str,
         actor: str,
         service_day: date | None = None,
-    ) -> Ticket:
-        """The service ends with ``outcome`` (a ServiceOutcome value)."""
+    ) -> EndedService:
+        """The service ends with ``outcome`` (a ServiceOutcome value), and the visit is
+        invited to rate (一次一评) in the same save: see :mod:`services.evaluations.visits`.
+
+        The result carries the invitation and, for an anonymous ticket, its one-time rating
+        code, shown nowhere else."""
         badge = normal_badge(badge)
-        staff = StaffMember.lookup_ids(self.hall_id, badge)
-        with self._reading_ahead(*staff, day_of=queue_code, on=service_day):
+        on = (service_day or local_date(self.clock())).isoformat()
+        with self._reading_ahead(
+            *StaffMember.lookup_ids(self.hall_id, badge),
+            Hall.create_id(self.hall_id),
+            Queue.create_id(self.hall_id, queue_code),
+            visit_evaluation_id(self.hall_id, queue_code, on, number),
+            day_of=queue_code,
+            on=service_day,
+        ):
             window_code = self._duty_window(badge)
-            return self._on_day(
-                queue_code,
-                service_day,
-                lambda day, now: day.end_service(number, window_code, badge, outcome, now, actor),
-            )
+            policies = require_registered_hall(self).policies
+
+            def attempt() -> EndedService:
+                now = self.clock()
+                day = self._existing_day(queue_code, service_day or local_date(now))
+                ticket = day.end_service(number, window_code, badge, outcome, now, actor)
+                invited = served_visit_invitation(self, ticket, badge, policies, now)
+                self._save(day, *([invited.evaluation] if invited else []))
+                return EndedService(ticket, invited)
+
+            return self._retrying(attempt)
 
     def mark_no_show(
         self, queue_code: str, number: int, badge: str, actor: str, service_day: date | None = None

@@ -6,7 +6,8 @@ the hall's log, by the grant's id), then only the hall's events of types ever gr
 delivers those the :class:`~services.partners.AccessPolicy` allows. A grant that starts at
 the beginning stops the batch at its position and backfills the hall's earlier events of
 the newly granted types first (its own cursor ``partner:<id>:backfill:<position>``), so an
-aggregate's events still arrive in order.
+aggregate's events still arrive in order. Once the grant is revoked, its backfill sends
+nothing more, wherever it was (also after a restart: the revocation is in the log).
 
 Every batch, live or backfill, is one short transaction of at most ``batch_size`` messages;
 between batches the hall's lease is renewed, and a hall whose lease was lost, whose position
@@ -117,7 +118,9 @@ class PartnerConsumer(LogConsumer):
             if position >= head:
                 return 0, False
             policy = AccessPolicy(grant_history(conn, tenant_id, self.partner_id))
-            backfills = policy.backfills(position, head)
+            # A revoked grant's backfill sends nothing more: what it did not deliver before
+            # the revocation was read stays undelivered (its cursor records how far it got).
+            backfills = [b for b in policy.backfills(position, head) if b.revoked_at is None]
             sent = 0
             if backfills and position == backfills[0].position - 1:
                 sent, finished = self._backfill(conn, tenant_id, backfills[0])

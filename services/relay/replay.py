@@ -11,7 +11,8 @@ A replay sends nothing the grant does not allow *now*: it is refused
 (:class:`~services.partners.errors.GrantNotActiveError`) unless the partner holds an active
 grant in the hall, only the types granted now are re-sent, and personal data only if the
 grant includes it now (else redacted, whatever the partner was sent then). The grant is
-read again before every batch, so a revocation during a replay stops it.
+read again before every batch, so a revocation during a replay stops it. Of a backfill the
+grant's revocation cut short, only what it had delivered (up to its cursor) is re-sent.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from services.store.pool import Pool
 __all__ = ["ReplayResult", "delivered_position", "replay"]
 
 _POSITION = "SELECT position FROM consumer_positions WHERE consumer = %s AND tenant_id = %s"
+_CURSORS = """
+SELECT consumer, position FROM consumer_positions WHERE tenant_id = %s AND consumer = ANY(%s)
+"""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ def replay(
         sink.ensure_topics([topic])  # deleted behind the relay's back? created again
     while position < upto:
         policy, current = _active_grant(pool, partner_id, tenant_id)  # revoked meanwhile?
+        reached = _backfills_reached(pool, partner_id, tenant_id, policy, upto)
         notifications = recorder.select_notifications(
             start=position + 1,
             limit=batch_size,
@@ -97,7 +102,9 @@ def replay(
         messages = []
         for n in notifications:
             name = event_type_name(n)
-            delivery = policy.replay(n.id, name, upto) if name in current.event_types else None
+            if name is None or name not in current.event_types:
+                continue
+            delivery = policy.replay(n.id, name, upto, reached)
             if delivery is not None:
                 if not current.personal_data:  # never more personal data than granted now
                     delivery = Delivery.REDACTED
@@ -108,6 +115,19 @@ def replay(
         if progress:
             progress(position, upto)
     return ReplayResult(sent=sent, upto=upto)
+
+
+def _backfills_reached(
+    pool: Pool, partner_id: str, tenant_id: str, policy: AccessPolicy, upto: int
+) -> dict[int, int]:
+    """How far each backfill a revocation cut short got (its cursor; absent: not started)."""
+    cut = [b.position for b in policy.backfills(0, upto) if b.revoked_at is not None]
+    if not cut:
+        return {}
+    names = {f"partner:{partner_id}:backfill:{p}": p for p in cut}
+    with pool.connection() as conn:
+        rows = conn.execute(_CURSORS, (tenant_id, list(names))).fetchall()
+    return {names[str(consumer)]: int(position) for consumer, position in rows}
 
 
 def _active_grant(pool: Pool, partner_id: str, tenant_id: str) -> tuple[AccessPolicy, GrantChange]:

@@ -3,10 +3,11 @@
 The hall fixture's records (registered by ``op``, an item and two staff members by
 ``admin-1``) happen now; then, on 2026-03-02 (Beijing): queue ZH and window W01 are set up
 (``admin``), S001 signs in and opens W01, citizen-1 takes mobile ticket A001 (with a phone),
-S001 calls, serves and ends it; citizen-2 asks for help with a case (name, ID number, phone,
-address) that agent-1 accepts; citizen-3 complains (name, phone, facts), the complaint is
-accepted and assigned, and sup-1's substantiated finding makes the system open a
-rectification. Every one of these is a row; none of the personal data is.
+S001 calls, serves and ends it (the end invites the visit to rate, as ``system``); citizen-2
+asks for help with a case (name, ID number, phone, address) that agent-1 accepts; citizen-3
+complains (name, phone, facts), the complaint is accepted and assigned, and sup-1's
+substantiated finding makes the system open a rectification. Every one of these is a row;
+none of the personal data is.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SCENARIO = [  # (event type, actor, reference), oldest first
     ("queue.WindowCallRecorded", "S001", "A001"),
     ("queue.ServiceStarted", "S001", TICKET_REF),
     ("queue.ServiceEnded", "S001", TICKET_REF),
+    ("evaluations.EvaluationInvited", SYSTEM_ACTOR, None),  # 一次一评, saved with the end
     ("cases.CaseRequested", "citizen-2", None),
     ("cases.CaseAccepted", "agent-1", None),
     ("complaints.ComplaintReceived", "citizen-3", None),
@@ -145,7 +147,10 @@ def test_the_trail_searches_by_actor(gql, token, hall, trail):
         ("staff.StaffSignedIn", "S001", "S001"),
     ]
     system = search(gql, token(Role.AUDITOR, hall), search={"actor": SYSTEM_ACTOR})
-    assert _what(system) == [("rectifications.RectificationOpened", SYSTEM_ACTOR, None)]
+    assert _what(system) == [
+        ("rectifications.RectificationOpened", SYSTEM_ACTOR, None),
+        ("evaluations.EvaluationInvited", SYSTEM_ACTOR, None),
+    ]
 
 
 @pytest.mark.parametrize(

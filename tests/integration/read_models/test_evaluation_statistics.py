@@ -31,8 +31,11 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService, Invitation, Rating
 from services.evaluations.policies import rectification_id_for
+from services.places import PlacesService
+from services.queue import QueueService
 from services.rectifications import RectificationService
-from tests.integration.read_models.conftest import codes, data, edges, moment, serving
+from services.staff import StaffService
+from tests.integration.read_models.conftest import ITEM, codes, data, edges, moment, serving
 
 STATS = """query($by: StatisticsDimension!, $from: String, $to: String, $key: String,
                $first: Int, $after: String) {
@@ -342,4 +345,45 @@ def test_default_ratings_applied_by_an_admin_are_recorded_as_theirs(
     rows = _rows(gql(STATS, {"by": "HALL"}, token=token(Role.HALL_ADMIN, hall)))
     assert [(r["invited"], r["pending"], r["closed"], r["unratedRate"]) for r in rows] == [
         (2, 1, 1, 1.0)
+    ]
+
+
+def test_a_served_visit_nobody_rated_counts_as_unrated(gql, token, hall, app_at, project):
+    """一次一评 without anybody asking: the end of the service invited the visit (no
+    ``invite_evaluation``), so the statistics count it, pending while its period runs and
+    in 未评率 once it ended unrated."""
+    places = app_at(PlacesService, hall, moment("2026-05-04"))
+    queues = app_at(QueueService, hall, moment("2026-05-04"))
+    queues.configure_queue("ZH", "综合受理", "A", [ITEM], "admin-1")
+    places.configure_window(
+        "W01", "窗口W01", "COMPREHENSIVE", [ITEM], "admin-1", queue_codes=["ZH"]
+    )
+    places.open_window("W01", "admin-1")
+    staff = app_at(StaffService, hall, moment("2026-05-04"))
+    staff.assign_to_window("S001", "W01", "A", "admin-1")
+    staff.sign_in("S001", "W01", "S001")
+    ticket = queues.issue_ticket("ZH", "KIOSK", "kiosk-1")
+    queues.call_next("W01", "S001", "S001")
+    queues.start_service("ZH", ticket.number, "S001", "S001")
+    ended = queues.end_service("ZH", ticket.number, "S001", "COMPLETED", "S001")
+    assert ended.invitation is not None
+    project()
+
+    admin = token(Role.HALL_ADMIN, hall)
+    counts = ("key", "month", "invited", "pending", "closed", "defaulted", "unratedRate")
+    for by, key in (("HALL", hall), ("WINDOW", "W01"), ("STAFF", "S001"), ("ITEM", ITEM)):
+        rows = _rows(gql(STATS, {"by": by}, token=admin))
+        assert [tuple(r[c] for c in counts) for r in rows] == [
+            (key, "2026-05", 1, 1, 0, 0, None)
+        ], by
+
+    # Nobody rated it: from its default day on, the scheduler's default closes it unrated.
+    evaluations = app_at(EvaluationService, hall, moment("2026-05-11"))
+    evaluations.apply_default_rating(ended.invitation.id)
+    project()
+    rows = _rows(gql(STATS, {"by": "HALL"}, token=admin))
+    assert [tuple(r[c] for c in counts) for r in rows] == [(hall, "2026-05", 1, 0, 1, 1, 1.0)]
+    ratings = data(gql(RATINGS, {}, token=token(Role.STAFF, hall)), "ratings")
+    assert [(r["subjectRef"], r["status"], r["level"]) for r in edges(ratings)] == [
+        (f"ZH:2026-05-04:{ticket.number}", "DEFAULTED", "BASIC")
     ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -16,6 +21,7 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
 from services.partners import PLATFORM_LOG, GrantStart, PartnerGrants, PartnerRegistry
+from services.relay import CloudEvent, MemorySink
 from services.staff import StaffService
 
 TERMS = ItemTerms(name="帮办代办", category="ASSISTANCE", materials=["身份证"])
@@ -190,3 +196,44 @@ def onboard(platform: Any, tenant_id: str, badge: str, name: str) -> None:
     platform.hall_app(StaffService, tenant_id).onboard_staff(
         badge, name, "WINDOW_STAFF", ["综合受理"], "admin-1"
     )
+
+
+def catalog_history(platform: Any, hall: str, count: int) -> None:
+    """``count`` catalog events of one item: its publication and ``count - 1`` revisions."""
+    catalog = platform.hall_app(CatalogService, hall)
+    catalog.publish_service_item("B-0", TERMS, "admin-1")
+    for i in range(count - 1):
+        terms = dataclasses.replace(TERMS, promised_working_days=i % 20 + 1)
+        catalog.revise_service_item("B-0", terms, "admin-1")
+
+
+class CallbackSink(MemorySink):
+    """A memory sink that calls ``on_publish(batch number)`` before keeping each batch."""
+
+    def __init__(self, on_publish: Callable[[int], None]) -> None:
+        super().__init__()
+        self.on_publish = on_publish
+        self.batches: list[int] = []
+
+    def publish(self, messages: Sequence[CloudEvent]) -> None:
+        if messages:
+            self.on_publish(len(self.batches) + 1)
+            self.batches.append(len(messages))
+        super().publish(messages)
+
+
+def start_relay(
+    database_url: str, kafka: str, log: Path, batch_size: int = 20
+) -> subprocess.Popen[bytes]:
+    """A real ``yanshen relay`` process (kill it with SIGKILL to test a crash)."""
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        KAFKA_BOOTSTRAP_SERVERS=kafka,
+        YANSHEN_RELAY_WORKER_ID="kill-test-relay",  # a restart takes its halls back at once
+        YANSHEN_RELAY_BATCH_SIZE=str(batch_size),
+        YANSHEN_RELAY_POLL_INTERVAL="0.2",
+    )
+    yanshen = Path(sys.executable).with_name("yanshen")
+    with log.open("ab") as out:
+        return subprocess.Popen([str(yanshen), "relay"], env=env, stdout=out, stderr=out)

@@ -4,15 +4,12 @@ duplicate carries the same ``ce_id`` and the same bytes. Also for a partner's to
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -21,27 +18,13 @@ from services.catalog.application import ItemTerms
 from services.partners import GrantStart
 from services.relay import partner_topic
 from services.store import EventStore
-from tests.integration.relay.support import grant, of_hall, publish_items, read_all
+from tests.integration.relay.support import grant, of_hall, publish_items, read_all, start_relay
 
 pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("relay-subprocess")]
 
 ITEMS = [f"K-{i}" for i in range(6)]
 LOAD_SECONDS = 8.0
 KILLS = 4
-
-
-def _start_relay(database_url: str, kafka: str, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        KAFKA_BOOTSTRAP_SERVERS=kafka,
-        YANSHEN_RELAY_WORKER_ID="kill-test-relay",  # a restart takes its halls back at once
-        YANSHEN_RELAY_BATCH_SIZE="20",
-        YANSHEN_RELAY_POLL_INTERVAL="0.2",
-    )
-    yanshen = Path(sys.executable).with_name("yanshen")
-    with log.open("ab") as out:
-        return subprocess.Popen([str(yanshen), "relay"], env=env, stdout=out, stderr=out)
 
 
 def _load(platform, hall: str, stop: threading.Event, errors: list[BaseException]) -> None:
@@ -92,7 +75,7 @@ def test_killed_relays_lose_nothing_and_keep_order(
     publish_items(platform, hall, ITEMS)
     grant(platform, hall, partner, ["catalog.*"], start=GrantStart.BEGINNING)
     log = tmp_path / "relay.log"
-    relay = _start_relay(database_url, kafka_bootstrap_servers, log)
+    relay = start_relay(database_url, kafka_bootstrap_servers, log)
     stop, errors = threading.Event(), []
     loader = threading.Thread(target=_load, args=(platform, hall, stop, errors))
     loader.start()
@@ -105,7 +88,7 @@ def test_killed_relays_lose_nothing_and_keep_order(
             relay.send_signal(signal.SIGKILL)
             relay.wait()
             kills += 1
-            relay = _start_relay(database_url, kafka_bootstrap_servers, log)
+            relay = start_relay(database_url, kafka_bootstrap_servers, log)
         stop.set()
         loader.join()
         assert not errors, errors

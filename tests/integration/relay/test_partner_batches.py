@@ -4,41 +4,29 @@ once it lost it), and a backfill from the beginning goes batch by batch under it
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
-from services.catalog import CatalogService
 from services.partners import GrantStart
-from services.relay import CloudEvent, MemorySink, PartnerConsumer, SinkUnavailableError
+from services.relay import MemorySink, PartnerConsumer, SinkUnavailableError
 from services.relay.partners import PartnerFanout
 from services.relay.replay import delivered_position
 from services.store.consumer import lock_consumer_position
 from services.store.leases import LeaseManager
-from tests.integration.relay.support import TERMS, grant, publish_items, register_hall
+from tests.integration.relay.support import (
+    CallbackSink,
+    catalog_history,
+    grant,
+    publish_items,
+    register_hall,
+)
 
 ITEMS = "catalog.ServiceItemPublished"
-
-
-class CallbackSink(MemorySink):
-    """A memory sink that calls ``on_publish(batch number)`` before keeping each batch."""
-
-    def __init__(self, on_publish: Callable[[int], None]) -> None:
-        super().__init__()
-        self.on_publish = on_publish
-        self.batches: list[int] = []
-
-    def publish(self, messages: Sequence[CloudEvent]) -> None:
-        if messages:
-            self.on_publish(len(self.batches) + 1)
-            self.batches.append(len(messages))
-        super().publish(messages)
 
 
 def _codes(sink: MemorySink) -> list[str]:
@@ -124,18 +112,10 @@ def test_a_catch_up_stops_once_its_lease_was_taken_over(platform, worker_pool, h
     assert 2 <= sent <= 4, f"went on with a hall another relay holds ({sent} sent)"
 
 
-def _history(platform: Any, hall: str, count: int) -> None:
-    catalog = platform.hall_app(CatalogService, hall)
-    catalog.publish_service_item("B-0", TERMS, "admin-1")
-    for i in range(count - 1):
-        terms = dataclasses.replace(TERMS, promised_working_days=i % 20 + 1)
-        catalog.revise_service_item("B-0", terms, "admin-1")
-
-
 def test_a_backfill_goes_batch_by_batch_in_transactions_of_their_own(
     platform, worker_pool, hall, partner
 ):
-    _history(platform, hall, 60)
+    catalog_history(platform, hall, 60)
     at = grant(platform, hall, partner, ["catalog.*"], start=GrantStart.BEGINNING)
     publish_items(platform, hall, ["AFTER"])
     sink = MemorySink()
@@ -163,7 +143,7 @@ def test_a_backfill_goes_batch_by_batch_in_transactions_of_their_own(
 
 
 def test_a_failed_backfill_resumes_where_it_was(platform, worker_pool, hall, partner):
-    _history(platform, hall, 40)
+    catalog_history(platform, hall, 40)
     grant(platform, hall, partner, ["catalog.*"], start=GrantStart.BEGINNING)
 
     def broker_fails(batch: int) -> None:

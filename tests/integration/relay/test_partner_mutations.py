@@ -12,7 +12,7 @@ mutation($input: RegisterPartnerInput!) {
 GRANT = """
 mutation($p: String!, $types: [String!]!, $personal: Boolean!, $start: GrantStart!) {
   grantPartner(partnerId: $p, eventTypes: $types, personalData: $personal, start: $start) {
-    hallId partnerId eventTypes personalData active topic position
+    hallId partnerId patterns eventTypes personalData active topic position
   }
 }"""
 REVOKE = """
@@ -37,6 +37,7 @@ def test_operators_register_and_hall_admins_grant_and_revoke(gql, token, hall):
     granted = gql(GRANT, variables, token=admin).json()["data"]["grantPartner"]
     assert granted["hallId"] == hall
     assert granted["active"] is True
+    assert granted["patterns"] == ["queue.*"]  # as granted: later queue types too
     assert "queue.TicketIssued" in granted["eventTypes"]
     assert granted["position"] == 2  # after the hall's registration
 
@@ -57,5 +58,6 @@ def test_refusals_carry_stable_codes(gql, token, hall):
     assert _code(gql(GRANT, grant, token=admin)) == "NOT_FOUND"
     gql(REGISTER, register, token=token(Role.PLATFORM_OPERATOR))
     assert _code(gql(GRANT, {**grant, "types": ["queue.Bogus"]}, token=admin)) == "VALIDATION"
+    assert _code(gql(GRANT, {**grant, "types": ["audit.*"]}, token=admin)) == "VALIDATION"
     assert _code(gql(GRANT, grant, token=token(Role.STAFF, hall))) == "FORBIDDEN"
     assert _code(gql(GRANT, grant, token=token(Role.PARTNER_ADMIN, hall))) == "FORBIDDEN"

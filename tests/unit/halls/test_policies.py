@@ -3,11 +3,14 @@ recorded values."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from contracts import event_type_for_topic, to_payload, validate_payload
 from services.complaints import ComplaintDetails, ComplaintService
 from services.halls import (
     CallRule,
@@ -98,6 +101,8 @@ def test_setting_up_a_hall_with_the_policies_it_has_records_nothing(registry):
         {"missed_number_defer_places": 2.5},
         {"missed_number_policy": "KEEP"},  # the constructor takes the enum, not its value
         {"call_rule": None},
+        {"invite_served_visits": 1},  # a switch: true or false, not a number
+        {"invite_served_visits": "true"},
     ],
 )
 def test_policies_of_the_wrong_type_are_refused(values: dict[str, Any]):
@@ -143,3 +148,29 @@ def test_the_halls_events_carry_the_injected_clocks_time(hall_apps):
     registry.amend_policies({"waiting_target_minutes": 20}, "admin")
     events = [decode(n) for n in registry.recorder.select_notifications(1, 10)]
     assert [e.timestamp for e in events] == [at, at]
+
+
+def test_policies_changed_before_the_visit_switch_read_it_on(registry):
+    """A HallPoliciesChanged v1 (before ``invite_served_visits``): upcast with the switch
+    on, the default, so a hall that changed its policies then invites served visits too."""
+    hall = registry.get_hall()
+    hall.change_policies(HallPolicies(unrated_default_days=5), "admin", now=registry.clock())
+    stored = registry.mapper.to_stored_event(hall.collect_events()[0])
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2
+    del state["policies"]["invite_served_visits"]
+    v1 = replace(stored, state=json.dumps(state).encode())
+    registry.recorder.insert_events([v1])
+
+    assert event_type_for_topic(v1.topic).version == 2
+    event = registry.mapper.to_domain_event(v1)
+    assert event.policies["invite_served_visits"] is True
+    validate_payload(*to_payload(event))  # the upcast event keeps the v2 contract
+    policies = registry.get_hall().policies
+    assert (policies.unrated_default_days, policies.invite_served_visits) == (5, True)
+
+
+def test_the_visit_switch_is_changed_like_any_policy(registry):
+    policies, _ = registry.amend_policies({"invite_served_visits": False}, "admin")
+    assert policies == HallPolicies(invite_served_visits=False)
+    assert registry.get_hall().policies.invite_served_visits is False

@@ -54,12 +54,42 @@ def test_replay_resends_what_was_sent_the_latest_decision_winning():
     policy = AccessPolicy(
         [change(3, A), change(6), change(9, A, personal=True, start=GrantStart.BEGINNING)]
     )
-    assert policy.replay(2, A, upto=8) is None  # before the grant, no backfill yet
-    assert policy.replay(4, A, upto=8) is Delivery.REDACTED
-    assert policy.replay(7, A, upto=8) is None  # revoked
-    assert policy.replay(4, A, upto=9) is Delivery.FULL  # the backfill at 9 re-sent it
-    assert policy.replay(7, A, upto=9) is Delivery.FULL
-    assert policy.replay(10, B, upto=20) is None
+    assert policy.replay(2, A, 8, {}) is None  # before the grant, no backfill yet
+    assert policy.replay(4, A, 8, {}) is Delivery.REDACTED
+    assert policy.replay(7, A, 8, {}) is None  # revoked
+    assert policy.replay(4, A, 9, {}) is Delivery.FULL  # the backfill at 9 re-sent it
+    assert policy.replay(7, A, 9, {}) is Delivery.FULL
+    assert policy.replay(10, B, 20, {}) is None
+
+
+def test_a_revocation_marks_the_backfills_before_it_and_not_a_later_re_grants():
+    policy = AccessPolicy(
+        [
+            change(5, A, start=GrantStart.BEGINNING),
+            change(7, A, B),
+            change(9),
+            change(12, A, start=GrantStart.BEGINNING),
+        ]
+    )
+    assert policy.backfills(0, 100) == [
+        Backfill(5, frozenset({A}), Delivery.REDACTED, revoked_at=9),
+        Backfill(12, frozenset({A}), Delivery.REDACTED),  # the whole history again
+    ]
+
+
+def test_replay_re_sends_of_a_revoked_backfill_only_what_it_had_delivered():
+    """The backfill at 10 got to position 4 (its cursor) when the revocation at 12 was
+    read; the re-grant at 15 (NOW) makes a replay possible: 1-4 were sent, 5-9 never."""
+    policy = AccessPolicy([change(10, A, start=GrantStart.BEGINNING), change(12), change(15, A)])
+    assert [policy.replay(p, A, 20, {10: 4}) for p in (3, 4, 5, 9)] == [
+        Delivery.REDACTED,
+        Delivery.REDACTED,
+        None,
+        None,
+    ]
+    assert policy.replay(11, A, 20, {10: 4}) is Delivery.REDACTED  # live, before the revocation
+    assert policy.replay(3, A, 20, {}) is None  # the backfill never started
+    assert policy.replay(9, A, 20, {10: 9}) is Delivery.REDACTED  # it had finished
 
 
 def test_granted_ever_names_every_type_of_the_history():

@@ -77,6 +77,7 @@ def test_a_hall_admin_grants_changes_and_revokes(grants, tax):
     grant, position = grants.grant(tax, ["queue.*"], True, GrantStart.BEGINNING, "admin")
     assert position == 3
     assert "queue.TicketCalled" in grant.event_types
+    assert grant.patterns == ("queue.*",)
     assert grant.personal_data
     grant, position = grants.revoke("tax", "contract ended", "admin")
     assert (position, grant.active) == (4, False)

@@ -14,7 +14,9 @@ def test_a_lower_case_badge_calls_serves_and_ends_as_the_member(hall):
     hall.queue.recall_ticket("ZH", ticket.number, " s1", "s1")
     hall.queue.start_service("ZH", ticket.number, "s1", "s1")
     ended = hall.queue.end_service("ZH", ticket.number, "s1", "COMPLETED", "s1")
-    assert (ended.status.value, ended.staff_badge) == ("ENDED", "S1")
+    assert (ended.ticket.status.value, ended.ticket.staff_badge) == ("ENDED", "S1")
+    assert ended.invitation is not None  # the visit's invitation names the member as recorded
+    assert ended.invitation.evaluation.staff_badge == "S1"
 
 
 def test_a_badge_of_no_member_in_any_case_is_still_refused(hall):

@@ -78,7 +78,7 @@ def test_a_ticket_is_called_recalled_served_and_ended(hall, clock):
     clock.advance(minutes=1)
     hall.queue.start_service("ZH", 1, "S3", "S3")
     clock.advance(minutes=12)
-    ended = hall.queue.end_service("ZH", 1, "S3", "COMPLETED", "S3")
+    ended = hall.queue.end_service("ZH", 1, "S3", "COMPLETED", "S3").ticket
     assert (ended.status, ended.outcome) == (TicketStatus.ENDED, ServiceOutcome.COMPLETED)
     assert (ended.first_called_at - issued.issued_at).total_seconds() == 60  # waiting time
     assert (ended.ended_at - ended.started_at).total_seconds() == 12 * 60  # service time
@@ -210,7 +210,7 @@ def test_recalling_needs_the_window_open(hall):
     hall.places.suspend_window("W3", "设备故障", "S3")
     refused(hall.queue, WindowNotOpenError, lambda: _ops(hall)["recall"]("S3"))
     _ops(hall)["start"]("S3")  # the holder came anyway: service may start and end
-    assert _ops(hall)["end"]("S3").status is TicketStatus.ENDED
+    assert _ops(hall)["end"]("S3").ticket.status is TicketStatus.ENDED
 
 
 def test_an_unknown_ticket_or_outcome_is_refused(hall):

@@ -154,7 +154,8 @@ def test_the_reset_removes_waiting_and_called_tickets_and_closes_the_day(hall, c
         TicketStatus.REMOVED,
     ]
     assert day.tickets[0].end_reason == "RESET"
-    assert hall.queue.end_service("ZH", 2, "S1", "COMPLETED", "S1").status is TicketStatus.ENDED
+    ended = hall.queue.end_service("ZH", 2, "S1", "COMPLETED", "S1")
+    assert ended.ticket.status is TicketStatus.ENDED
     refused(hall.queue, QueueDayClosedError, lambda: hall.queue.reset_queue("ZH", "system"))
     clock.advance(hours=16)
     assert hall.issue("ZH").display_number == "A001"  # a new day, a new sequence

@@ -107,7 +107,7 @@ def test_a_window_suspends_with_its_ticket_which_it_may_finish_but_calls_no_othe
     if not served:
         refused(q, WindowNotOpenError, lambda: q.recall_ticket("ZH", 1, "S3", "S3"))
         q.start_service("ZH", 1, "S3", "S3")
-    assert q.end_service("ZH", 1, "S3", "ACCEPTED", "S3").status is TicketStatus.ENDED
+    assert q.end_service("ZH", 1, "S3", "ACCEPTED", "S3").ticket.status is TicketStatus.ENDED
     assert refused(q, WindowNotOpenError, lambda: hall.call("W3")) == "CONFLICT"
     hall.places.resume_window("W3", "S3")
     assert hall.call("W3").display_number == "A002"

@@ -1,0 +1,57 @@
+"""一次一评 at the window: the invitation to rate a visit, recorded with the end of its service.
+
+The rule and why it is kept in the same save are in :mod:`services.evaluations.visits`; this
+module gives the queue what it needs to apply it to a ticket that was just served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.evaluations.application import InvitedEvaluation
+from services.evaluations.visits import ServedVisit, invitation_for_served_visit
+from services.halls.policies import HallPolicies
+from services.queue.domain import Queue, Ticket
+from services.shared.application import HallApplication
+
+__all__ = ["EndedService", "served_visit_invitation"]
+
+
+@dataclass(frozen=True)
+class EndedService:
+    """The result of ending a service: the ticket, ended, and the invitation to rate the visit
+    saved with it (``None`` when the visit was already invited, the queue's one item takes no
+    ratings, or the hall turned ``invite_served_visits`` off).
+
+    For an anonymous ticket the invitation carries the one-time rating code (评价码): this
+    result is the only place it is ever shown, for the window's evaluator screen (评价器)
+    or the receipt."""
+
+    ticket: Ticket
+    invitation: InvitedEvaluation | None = None
+
+    @property
+    def rating_code(self) -> str:
+        """The visit's rating code; ``""`` when the invitation names the applicant (or none)."""
+        return self.invitation.rating_code if self.invitation else ""
+
+
+def served_visit_invitation(
+    app: HallApplication, ticket: Ticket, staff_badge: str, policies: HallPolicies, now: datetime
+) -> InvitedEvaluation | None:
+    """The invitation of the visit ``ticket`` just ended (not saved yet), served by
+    ``staff_badge`` at the ticket's window."""
+    queue = app.get_or_none(Queue.create_id(app.hall_id, ticket.queue_code))
+    visit = ServedVisit(
+        queue_code=ticket.queue_code,
+        service_day=ticket.service_day,
+        number=ticket.number,
+        applicant_id=ticket.applicant_id,
+        window_code=ticket.window_code,
+        staff_badge=staff_badge,
+        item_codes=list(queue.item_codes) if isinstance(queue, Queue) else [],
+    )
+    return invitation_for_served_visit(
+        visit, hall_id=app.hall_id, policies=policies, now=now, load=app.get_or_none
+    )

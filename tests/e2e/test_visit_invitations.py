@@ -1,0 +1,90 @@
+"""一次一评 through GraphQL over real HTTP, on PostgreSQL: ending a ticket's service invites the
+visit to rate in the same commit, and the result hands an anonymous ticket's one-time rating
+code (评价码) to the window's evaluator screen (评价器)."""
+
+from __future__ import annotations
+
+from gateway.auth import Role
+from tests.e2e import test_queue_day as queue_day
+from tests.e2e.test_queue_day import as_, hall, hall_ready  # noqa: F401  (fixtures)
+
+_codes, _data, _issue = queue_day._codes, queue_day._data, queue_day._issue
+
+EVALUATION = """evaluation { id subjectKind subjectRef channel status windowCode staffBadge
+  itemCode ratingCode }"""
+END = (
+    'mutation { endTicketService(queueCode: "ZH", number: NUMBER, outcome: COMPLETED) '
+    "{ serviceDay status " + EVALUATION + " } }"
+)
+RATE = """mutation($id: ID!, $code: String) {
+  submitRating(evaluationId: $id, ratingCode: $code,
+    input: {level: SATISFIED, scores: [{indicator: OVERALL, score: 5}]}) { status level }
+}"""
+INVITE = """mutation($ref: String!) { inviteEvaluation(input: {subjectKind: VISIT,
+  subjectRef: $ref, channel: OFFLINE, windowCode: "W01"}) { id } }"""
+
+
+def _serve(gql, s1, number: int) -> None:
+    call = 'mutation { callNextTicket(windowCode: "W01") { number } }'
+    assert _data(gql(call, token=s1), "callNextTicket")["number"] == number
+    start = f'mutation {{ startTicketService(queueCode: "ZH", number: {number}) {{ status }} }}'
+    assert _data(gql(start, token=s1), "startTicketService")["status"] == "SERVING"
+
+
+def test_ending_the_service_of_a_kiosk_ticket_returns_its_rating_code(gql, as_, hall_ready):  # noqa: F811
+    s1, kiosk = as_(Role.STAFF, "S001"), as_(Role.STAFF, "kiosk-01")
+    sign_in = 'mutation { signInStaff(windowCode: "W01") { onDutyWindow } }'
+    _data(gql(sign_in, token=s1), "signInStaff")
+    _data(gql('mutation { openWindow(code: "W01") { status } }', token=s1), "openWindow")
+    _data(_issue(gql, kiosk, "ZH"), "issueTicket")
+    _serve(gql, s1, 1)
+
+    key = {"Idempotency-Key": "end-A001"}
+    ended = _data(gql(END.replace("NUMBER", "1"), token=s1, headers=key), "endTicketService")
+    ref = f"ZH:{ended['serviceDay']}:1"
+    evaluation = ended["evaluation"]
+    code = evaluation.pop("ratingCode")
+    assert ended["status"] == "ENDED"
+    assert len(code) == 16
+    assert evaluation == {
+        "id": evaluation["id"],
+        "subjectKind": "VISIT",
+        "subjectRef": ref,
+        "channel": "OFFLINE",
+        "status": "INVITED",
+        "windowCode": "W01",
+        "staffBadge": "S001",
+        "itemCode": "QY-001",  # ZH serves this one item
+    }
+    # The evaluator's request timed out and is sent again: the same answer, the same code,
+    # nothing recorded twice.
+    again = _data(gql(END.replace("NUMBER", "1"), token=s1, headers=key), "endTicketService")
+    assert again["evaluation"]["ratingCode"] == code
+    assert _codes(gql(END.replace("NUMBER", "1"), token=s1)) == ["CONFLICT"]  # ended
+
+    # Inviting the visit by hand again is refused: one invitation per visit.
+    assert _codes(gql(INVITE, {"ref": ref}, token=s1)) == ["CONFLICT"]
+    # At the evaluator, the applicant rates with the code.
+    rater = as_(Role.APPLICANT, "walk-in-1")
+    assert _codes(gql(RATE, {"id": evaluation["id"], "code": None}, token=rater)) == ["FORBIDDEN"]
+    rated = _data(gql(RATE, {"id": evaluation["id"], "code": code}, token=rater), "submitRating")
+    assert rated == {"status": "RATED", "level": "SATISFIED"}
+
+
+def test_a_mobile_tickets_visit_is_invited_for_its_holder_without_a_code(gql, as_, hall_ready):  # noqa: F811
+    s1, holder = as_(Role.STAFF, "S001"), as_(Role.APPLICANT, "a-9")
+    _data(
+        gql('mutation { signInStaff(windowCode: "W01") { onDutyWindow } }', token=s1), "signInStaff"
+    )
+    _data(gql('mutation { openWindow(code: "W01") { status } }', token=s1), "openWindow")
+    _data(_issue(gql, holder, "ZH", "MOBILE"), "issueTicket")
+    _serve(gql, s1, 1)
+    ended = _data(gql(END.replace("NUMBER", "1"), token=s1), "endTicketService")
+    assert ended["evaluation"]["ratingCode"] is None
+    rated = _data(
+        gql(RATE, {"id": ended["evaluation"]["id"], "code": None}, token=holder), "submitRating"
+    )
+    assert rated["status"] == "RATED"
+    # Elsewhere a ticket carries no invitation.
+    call = 'mutation { callNextTicket(windowCode: "W01") { evaluation { id } } }'
+    assert _codes(gql(call, token=s1)) == ["NOT_FOUND"]  # nobody waits; nothing else to show
