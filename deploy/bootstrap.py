@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from deploy.embedded_pg import EmbeddedPostgres, ensure_database
@@ -20,7 +21,7 @@ from projections.halls import HallsProjection
 from projections.platform import DeadlinesProjection, PlatformProjection
 from projections.queue_board import QueueBoardProjection
 from projections.rectifications import RectificationLedgerProjection
-from projections.runtime import Projection, ProjectionOptions, ProjectionWorker
+from projections.runtime import Projection, ProjectionOptions, ProjectionWorker, adopt_versions
 from projections.worklist import WorklistProjection
 from services.holidays import RecordedCalendars
 from services.relay import StreamRelay
@@ -61,6 +62,18 @@ def resolve_database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | No
     return ensure_database(admin_url, "yanshen"), server
 
 
+def migrate_platform(database_url: str) -> list[str]:
+    """Apply pending migrations (``services.store.migrate``), then record the version of
+    each read model that has none (:func:`~projections.runtime.adopt_versions`): a new
+    install is current from its first migration on, whatever runs first (a worker, or a
+    ``yanshen rebuild --tenant``), and a database from before versions were recorded is
+    marked as built by version 1. Returns the labels of the migrations applied."""
+    applied = migrate(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        adopt_versions(conn, all_projections())
+    return applied
+
+
 @dataclass
 class Platform:
     """Everything a process needs, sharing one pool per role (never a pool per hall)."""
@@ -83,7 +96,7 @@ class Platform:
         cls, settings: Settings, database_url: str, *, run_migrations: bool = True
     ) -> Platform:
         if run_migrations:
-            applied = migrate(database_url)
+            applied = migrate_platform(database_url)
             if applied:
                 log.info("migrations applied: %s", ", ".join(applied))
         return cls(

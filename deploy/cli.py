@@ -97,8 +97,8 @@ def _check_worker_settings(*, projections: bool, relay: bool) -> None:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (idempotent)."""
+    from deploy.bootstrap import migrate_platform as run_migrations
     from deploy.bootstrap import resolve_database_url
-    from services.store import migrate as run_migrations
 
     settings = _settings()
     _setup_logging(settings)

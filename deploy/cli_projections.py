@@ -159,7 +159,7 @@ def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, 
 
 def _state(code: int, live: int, recorded: bool) -> str:
     if not recorded:
-        return "not recorded yet (the projection worker records it before its first batch)"
+        return "not recorded yet (`yanshen migrate` or the projection worker records it)"
     if live < code:
         return "rebuild pending (the projection worker rebuilds it online)"
     if live > code:

@@ -19,7 +19,7 @@ from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, u
 from projections.runtime.sweep import RebuildLeftovers, sweep_stale_rebuilds
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.upgrade import VersionUpgrades
-from projections.runtime.versions import ProjectionVersion, read_versions
+from projections.runtime.versions import ProjectionVersion, adopt_versions, read_versions
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "RowTable",
     "TableDifference",
     "VersionUpgrades",
+    "adopt_versions",
     "apply_group_batch",
     "apply_next_batch",
     "decode_row",
