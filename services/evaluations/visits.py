@@ -27,9 +27,11 @@ itself, **in the same atomic save as** ``ServiceEnded`` (``QueueService.end_serv
 - *What the invitation names.* The window and the staff member who served, the ticket's
   applicant id (none for a kiosk ticket: then the rating code), and the item when the
   queue serves exactly one (a queue of several items does not say which was handled, so
-  the visit is rated as the hall's). A queue whose one item the hall published as not
-  rated (``rated=False``) invites nothing: the hall chose that service takes no ratings,
-  as ``inviteEvaluation`` would refuse it; a withdrawn item is no longer named.
+  the visit is rated as the hall's). A queue whose items the hall all published as not
+  rated (``rated=False``; withdrawn ones left aside) invites nothing: whichever was handled,
+  the hall chose that service takes no ratings, as ``inviteEvaluation`` would refuse it; a
+  queue with a rated item among them invites the visit as the hall's. A withdrawn item is
+  no longer named.
 - *Per hall.* The hall policy ``invite_served_visits`` (default on) turns it off for a hall
   that invites through the API instead (e.g. from its own evaluator devices).
 """
@@ -95,20 +97,18 @@ def invitation_for_served_visit(
     ``None`` when the visit is not to be invited (see the module's docstring).
 
     ``load`` reads an aggregate of the hall by id (``None`` when there is none): the visit's
-    evaluation (already invited?) and the queue's one item.
+    evaluation (already invited?) and the queue's items.
     """
     if not policies.invite_served_visits:
         return None
     ref = visit_ref(visit.queue_code, visit.service_day, visit.number)
     if load(Evaluation.create_id(hall_id, SubjectKind.VISIT.value, ref)) is not None:
         return None
-    item_code = ""
-    if len(visit.item_codes) == 1:
-        item = load(ServiceItem.create_id(hall_id, visit.item_codes[0]))
-        if isinstance(item, ServiceItem) and not item.withdrawn:
-            if not item.rated:
-                return None
-            item_code = item.code
+    items = [load(ServiceItem.create_id(hall_id, code)) for code in visit.item_codes]
+    offered = [i for i in items if isinstance(i, ServiceItem) and not i.withdrawn]
+    if offered and not any(item.rated for item in offered):
+        return None  # whichever of them was handled, the hall takes no ratings for it
+    item_code = offered[0].code if len(visit.item_codes) == 1 and offered else ""
     rating_code = "" if visit.applicant_id else new_rating_code()
     evaluation = Evaluation.invite(
         hall_id=hall_id,

@@ -43,17 +43,24 @@ _SUBJECTS_OF_RECORD = (
 )
 DESTROY = """
 UPDATE subject_keys SET data_key = NULL, erased_at = now()
-WHERE tenant_id = %(tenant)s AND data_key IS NOT NULL
-  AND (subject_id = %(subject)s OR subject_id IN (
-        SELECT 'record:' || r.aggregate_id FROM subject_records r
-        WHERE r.tenant_id = %(tenant)s AND r.subject_id = %(subject)s
-          AND NOT EXISTS (
-              SELECT 1 FROM subject_records o
-              WHERE o.tenant_id = r.tenant_id AND o.aggregate_id = r.aggregate_id
-                AND o.subject_id NOT IN (%(subject)s, 'record:' || r.aggregate_id))))
+WHERE tenant_id = %(tenant)s AND data_key IS NOT NULL AND key_id IN (
+    SELECT key_id FROM subject_keys
+    WHERE tenant_id = %(tenant)s AND data_key IS NOT NULL
+      AND (subject_id = %(subject)s OR subject_id IN (
+            SELECT 'record:' || r.aggregate_id FROM subject_records r
+            WHERE r.tenant_id = %(tenant)s AND r.subject_id = %(subject)s
+              AND NOT EXISTS (
+                  SELECT 1 FROM subject_records o
+                  WHERE o.tenant_id = r.tenant_id AND o.aggregate_id = r.aggregate_id
+                    AND o.subject_id NOT IN (%(subject)s, 'record:' || r.aggregate_id))))
+    ORDER BY key_id FOR UPDATE)
 """
 """Destroy a subject's active key, and the record keys of the records that hold no other
-subject's data (a record of one applicant; never a shared record such as a queue day)."""
+subject's data (a record of one applicant; never a shared record such as a queue day).
+
+The keys are locked by key id first, in the order a keyed request storing its response locks
+the keys it used (``gateway/idempotency/store.py``): locked as found, an erasure holding one
+key while that request held another would deadlock with it."""
 
 
 class Fetch(Protocol):

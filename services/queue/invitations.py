@@ -21,8 +21,8 @@ __all__ = ["EndedService", "served_visit_invitation"]
 @dataclass(frozen=True)
 class EndedService:
     """The result of ending a service: the ticket, ended, and the invitation to rate the visit
-    saved with it (``None`` when the visit was already invited, the queue's one item takes no
-    ratings, or the hall turned ``invite_served_visits`` off).
+    saved with it (``None`` when the visit was already invited, the queue's items all take
+    no ratings, or the hall turned ``invite_served_visits`` off).
 
     For an anonymous ticket the invitation carries the one-time rating code (评价码): this
     result is the only place it is ever shown, for the window's evaluator screen (评价器)

@@ -246,6 +246,27 @@ def test_a_queue_whose_one_item_takes_no_ratings_invites_nothing(hall, hall_apps
     assert _invited(evaluations) == []
 
 
+def test_a_queue_whose_items_all_take_no_ratings_invites_nothing(hall, hall_apps, evaluations):
+    """Several items, none rated: whichever was handled takes no ratings, so the visit is
+    not invited (not rated as the hall's); one rated item among them invites it again."""
+    catalog = hall_apps(CatalogService, "h1")
+    unrated = ItemTerms(name="免费热线咨询", category="OTHER", rated=False)
+    catalog.revise_service_item("X1", unrated, "a")
+    catalog.publish_service_item("X2", unrated, "a")
+    hall.queue.reconfigure_queue("ZH", "综合受理", "A", ["X1", "X2"], "admin")
+    number = _serve(hall)
+    ended = hall.queue.end_service("ZH", number, "S3", "COMPLETED", "S3")
+    assert ended.ticket.status is TicketStatus.ENDED
+    assert ended.invitation is None
+    assert _invited(evaluations) == []
+
+    catalog.revise_service_item("X2", ItemTerms(name="咨询", category="OTHER"), "a")
+    later = _serve(hall)
+    invited = hall.queue.end_service("ZH", later, "S3", "COMPLETED", "S3").invitation
+    assert invited is not None
+    assert invited.evaluation.item_code == ""  # several items: rated as the hall's
+
+
 def test_a_hall_that_turned_the_policy_off_invites_nothing(hall, evaluations):
     hall.policies(invite_served_visits=False)
     number = _serve(hall)
