@@ -1,8 +1,9 @@
 """GraphQL mutations of the evaluations context; roles are in each field's description.
 
-Staff invite ratings; applicants rate and append; staff and hall admins appeal; supervisors
-decide appeals; hall admins can apply the default ratings themselves (the deadline scheduler,
-``yanshen schedule``, records them as ``system`` from each invitation's default day on).
+Staff invite ratings and reissue lost rating codes; applicants rate and append; staff and hall
+admins appeal; supervisors decide appeals; hall admins can apply the default ratings themselves
+(the deadline scheduler, ``yanshen schedule``, records them as ``system`` from each
+invitation's default day on).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gateway.evaluations.types import (
     EvaluationType,
     InviteEvaluationInput,
     RatingInput,
+    ReissuedRatingCode,
     parse_evaluation_id,
 )
 from gateway.security import allow
@@ -43,6 +45,32 @@ class EvaluationMutations:
             app.invite_evaluation, input.invitation(), info.context.principal.subject
         )
         return EvaluationType.from_aggregate(invited.evaluation, invited.rating_code)
+
+    @allow(Role.STAFF, Role.HALL_ADMIN)
+    @strawberry.mutation(
+        description="补发评价码: a new one-time ratingCode for an invitation without an "
+        "applicant id whose code was lost (evaluator screen failed, receipt not printed, "
+        "response lost); the old code is refused from then on like a wrong one (FORBIDDEN). "
+        "Any staff member of the hall or a hall admin, at the applicant's request: staff "
+        "choose nothing of the rating, the code's holder still rates. CONFLICT when the "
+        "invitation names its applicant (they rate from their account), is rated, defaulted "
+        "or excluded, or its rating period is over; NOT_FOUND for another hall's. Recorded "
+        "as RatingCodeReissued (the hash, never the code) with the caller as actor."
+    )
+    async def reissue_rating_code(
+        self, info: Info, evaluation_id: strawberry.ID
+    ) -> ReissuedRatingCode:
+        app = _service(info, Role.STAFF, Role.HALL_ADMIN)
+        reissued = await run_sync(
+            app.reissue_rating_code,
+            parse_evaluation_id(evaluation_id),
+            info.context.principal.subject,
+        )
+        return ReissuedRatingCode(
+            rating_code=reissued.rating_code,
+            reissued_at=reissued.evaluation.modified_on,
+            evaluation=EvaluationType.from_aggregate(reissued.evaluation),
+        )
 
     @allow(Role.APPLICANT)
     @strawberry.mutation(

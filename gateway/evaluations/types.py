@@ -21,6 +21,7 @@ __all__ = [
     "EvaluationType",
     "InviteEvaluationInput",
     "RatingInput",
+    "ReissuedRatingCode",
     "parse_evaluation_id",
 ]
 
@@ -114,9 +115,10 @@ class EvaluationType:
     updated_at: datetime
     rating_code: str | None = strawberry.field(
         default=None,
-        description="评价码: in inviteEvaluation's result only, once, for an invitation "
-        "without an applicant id: the one-time code to print on the ticket or receipt (text "
-        "or QR code); submitRating takes it. The platform keeps only its hash. Null elsewhere.",
+        description="评价码: in inviteEvaluation's and endTicketService's results only, once, "
+        "for an invitation without an applicant id: the one-time code to print on the ticket "
+        "or receipt (text or QR code); submitRating takes it. The platform keeps only its "
+        "hash. Null elsewhere (reissueRatingCode returns a new code beside the evaluation).",
     )
 
     @classmethod
@@ -147,6 +149,21 @@ class EvaluationType:
             updated_at=e.modified_on,
             rating_code=rating_code or None,
         )
+
+
+@allow(INHERITED)
+@strawberry.type(
+    description="补发评价码: the new one-time rating code of an invitation without an applicant "
+    "id, shown here once (an Idempotency-Key retry answers the same); the old code rates "
+    "nothing any more."
+)
+class ReissuedRatingCode:
+    rating_code: str = strawberry.field(
+        description="The new code, for the evaluator screen or a printed slip (text or QR "
+        "code); submitRating takes it. The platform keeps only its hash."
+    )
+    reissued_at: datetime
+    evaluation: EvaluationType = strawberry.field(description="The invitation, still INVITED.")
 
 
 @strawberry.input(description="What is to be rated, and who served whom.")

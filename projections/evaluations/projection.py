@@ -5,6 +5,10 @@ in the month of the service (the invitation's day in China). A default rating
 (``RatingDefaulted``) is kept as BASIC and not voluntary; an excluded one (``RatingExcluded``,
 甄别剔除) stays in the row, marked. The rectification a bad rating opens is linked from
 ``RectificationOpened`` (source ``BAD_RATING``, its source id is the evaluation id).
+
+A reissued rating code (``RatingCodeReissued``, 补发评价码) is not handled: it rates nothing
+and changes nothing a row shows (the row keeps no code or hash), so the statistics cannot
+count it; the audit trail lists it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""EvaluationService: staff invite ratings, applicants rate, supervisors decide appeals;
-the deadline scheduler (and hall admins) apply default ratings."""
+"""EvaluationService: staff invite ratings (and reissue lost rating codes), applicants rate,
+supervisors decide appeals; the deadline scheduler (and hall admins) apply default ratings."""
 
 from __future__ import annotations
 
@@ -58,9 +58,10 @@ class Invitation:
 
 @dataclass(frozen=True)
 class InvitedEvaluation:
-    """The result of an invitation: the evaluation and, when the invitation names no
-    applicant, its one-time ``rating_code`` to print on the ticket or receipt (``""`` when
-    it names one). The code is returned here only: the platform keeps just its hash."""
+    """The result of an invitation (or of a reissued code): the evaluation and, when the
+    invitation names no applicant, its one-time ``rating_code`` to print on the ticket or
+    receipt (``""`` when it names one). The code is returned here only: the platform keeps
+    just its hash."""
 
     evaluation: Evaluation
     rating_code: str = ""
@@ -182,6 +183,20 @@ class EvaluationService(HallApplication):
             )
             self._require_served_by(invitation.window_code, invitation.staff_badge)
         self.save_or_conflict(evaluation, conflict=exists)
+        return InvitedEvaluation(evaluation, rating_code)
+
+    def reissue_rating_code(self, evaluation_id: UUID, actor: str) -> InvitedEvaluation:
+        """补发评价码 (hall staff, hall admins): a new one-time code for an invitation that
+        names no applicant and is still open, its old code lost; the old code rates nothing
+        from then on. Returned here only, like the first: ``RatingCodeReissued`` keeps the
+        hash, with ``actor`` and the moment. The aggregate refuses an invitation that names
+        its applicant (:class:`RatingCodeNotReissuableError`) or is no longer open
+        (:class:`RatingAlreadySubmittedError`, :class:`RatingPeriodOverError`), all
+        ``CONFLICT``; another hall's evaluation is not found here."""
+        evaluation = self.get_evaluation(evaluation_id)
+        rating_code = new_rating_code()
+        evaluation.reissue_rating_code(rating_code, now=self.clock(), actor=actor)
+        self._save(evaluation)
         return InvitedEvaluation(evaluation, rating_code)
 
     def submit_rating(

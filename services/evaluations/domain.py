@@ -4,7 +4,8 @@ An evaluation starts with the invitation after the service; the person served ra
 once, or, when the hall's unrated period (natural days) is over, it counts as 基本满意 by
 default. The rater shows they were served by their applicant id (the invitation names it) or,
 for an invitation without one (a kiosk ticket, a walk-in), by the invitation's one-time
-rating code (评价码, :mod:`services.evaluations.codes`).
+rating code (评价码, :mod:`services.evaluations.codes`), which hall staff may reissue while
+the invitation is unrated (a lost code: the old one then rates nothing).
 Every command takes its moment (``now``) from the application's clock, or from the deadline
 scheduler's for a default rating; it is also the timestamp of the event recorded.
 
@@ -36,6 +37,7 @@ from services.evaluations.errors import (
     NotTheRaterError,
     RatingAlreadySubmittedError,
     RatingCodeError,
+    RatingCodeNotReissuableError,
     RatingNotDueError,
     RatingPeriodOverError,
     RatingStateError,
@@ -86,7 +88,8 @@ class Evaluation(Aggregate):
         v2 added ``rating_code_hash``: for an invitation without an applicant id, the
         SHA-256 (hex) of the evaluation id and its one-time rating code; ``""`` otherwise.
         v1 events are read back with ``""``: an old invitation without an applicant id can
-        then not be rated by any applicant, only by default.
+        then not be rated by any applicant, only by default, unless staff reissue it a code
+        (``RatingCodeReissued``).
         """
 
         class_version = 2
@@ -106,6 +109,14 @@ class Evaluation(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """v1 had no rating codes."""
             state["rating_code_hash"] = ""
+
+    class RatingCodeReissued(Aggregate.Event):
+        """RatingCodeReissued: staff gave the holder of an anonymous invitation a new
+        one-time rating code (补发评价码), the old one lost; ``rating_code_hash`` is the new
+        code's hash (as in ``Invited``), the code itself is never recorded."""
+
+        rating_code_hash: str
+        actor: str
 
     class RatingSubmitted(Aggregate.Event):
         """RatingSubmitted: the applicant rated the service (一次一评、一事一评)."""
@@ -262,6 +273,43 @@ class Evaluation(Aggregate):
         """A bad rating (差评) that counts (not excluded)."""
         return self.level is not None and self.level.is_bad and not self.excluded
 
+    # -- 评价码 ---------------------------------------------------------------------------------
+
+    def reissue_rating_code(self, rating_code: str, *, now: datetime, actor: str) -> None:
+        """补发评价码: replace the one-time code of an invitation that names no applicant.
+
+        For a code lost before it was used (the evaluator screen failed, the receipt did not
+        print, the response never arrived): the new ``rating_code`` rates, the old one no
+        longer does. Only while the invitation is open: not rated, not defaulted (nor, then,
+        excluded) and its rating period not over. An invitation naming its applicant has no
+        code: they rate from their account (:class:`RatingCodeNotReissuableError`). Staff
+        choose nothing of the rating: whoever holds the new code still rates it.
+        """
+        if self.applicant_id:
+            raise RatingCodeNotReissuableError(
+                "this invitation names its applicant, who rates from their account: it has "
+                "no rating code (评价码) to reissue"
+            )
+        if self.status is not S.INVITED:
+            raise RatingAlreadySubmittedError(
+                f"{self.subject_kind.value} {self.subject_ref} is already rated: its rating "
+                "code (评价码) is not reissued"
+            )
+        if local_date(now) >= self.default_on:
+            raise RatingPeriodOverError(
+                f"the rating period ended on {self.default_on.isoformat()}: no new rating code"
+            )
+        if not RATING_CODE.match(rating_code):
+            raise ValidationError("a rating code (评价码) is 16-64 characters A-Z a-z 0-9 - _")
+        code_hash = rating_code_hash(self.id, rating_code)
+        self._rating_code_reissued(code_hash, actor, timestamp=now)
+
+    @event(RatingCodeReissued)
+    def _rating_code_reissued(
+        self, rating_code_hash: str, actor: str, *, timestamp: datetime
+    ) -> None:
+        self.rating_code_hash = rating_code_hash
+
     # -- 评价 --------------------------------------------------------------------------------
 
     def submit(
@@ -309,7 +357,8 @@ class Evaluation(Aggregate):
         elif not self.rating_code_hash:
             raise NotTheRaterError(
                 "this invitation names no applicant and has no rating code (invited before "
-                "rating codes): it counts as rated by default when its rating period is over"
+                "rating codes): staff may issue one (reissueRatingCode), else it counts as "
+                "rated by default when its rating period is over"
             )
         elif not rating_code:
             raise RatingCodeError(

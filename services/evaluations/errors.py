@@ -20,6 +20,7 @@ __all__ = [
     "NotTheRaterError",
     "RatingAlreadySubmittedError",
     "RatingCodeError",
+    "RatingCodeNotReissuableError",
     "RatingNotDueError",
     "RatingPeriodOverError",
     "RatingStateError",
@@ -59,6 +60,11 @@ class RatingStateError(EvaluationError, ConflictError):
 
 class RatingAlreadySubmittedError(RatingStateError):
     """一次一评、一事一评: the visit or matter was already rated (or defaulted)."""
+
+
+class RatingCodeNotReissuableError(RatingStateError):
+    """补发评价码: the invitation names its applicant, who rates from their account; it has
+    no rating code to reissue (``CONFLICT``: the invitation, not the request, is why)."""
 
 
 class RatingPeriodOverError(RatingStateError):

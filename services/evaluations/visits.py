@@ -19,7 +19,8 @@ itself, **in the same atomic save as** ``ServiceEnded`` (``QueueService.end_serv
   other invitation of the same visit, and a visit already invited (by hand, while it was
   served) is not invited again. A manual ``inviteEvaluation`` of a visit invited here is
   refused as ``CONFLICT`` (:class:`~services.evaluations.errors.EvaluationExistsError`):
-  the code of an anonymous visit was shown once, at the window, and is not kept.
+  the code of an anonymous visit was shown once, at the window, and is not kept (a lost
+  one is replaced by a new code: ``EvaluationService.reissue_rating_code``).
 - *Only served visits.* Only ``ServiceEnded`` invites: a ticket marked no-show, removed or
   transferred was not served. A transferred visit goes on as the ticket that continues it
   (in another queue, or the same number at a window), whose service ends once: that ticket

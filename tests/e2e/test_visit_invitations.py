@@ -88,3 +88,97 @@ def test_a_mobile_tickets_visit_is_invited_for_its_holder_without_a_code(gql, as
     # Elsewhere a ticket carries no invitation.
     call = 'mutation { callNextTicket(windowCode: "W01") { evaluation { id } } }'
     assert _codes(gql(call, token=s1)) == ["NOT_FOUND"]  # nobody waits; nothing else to show
+
+
+REISSUE = """mutation($id: ID!) { reissueRatingCode(evaluationId: $id) {
+  ratingCode reissuedAt evaluation { id status ratingCode } } }"""
+TRAIL = """query($search: AuditTrailSearch) { auditTrail(search: $search) {
+  edges { node { actor eventType recordId } } } }"""
+REGISTER = """mutation($id: String!) {
+  registerHall(input: {hallId: $id, name: "另一个大厅", region: "江苏省苏州市"}) { hallId }
+}"""
+
+
+def _kiosk_visit_served(gql, as_) -> tuple[str, str]:  # noqa: F811
+    """A kiosk ticket served at W01 by S001: its evaluation id and (first) rating code."""
+    s1, kiosk = as_(Role.STAFF, "S001"), as_(Role.STAFF, "kiosk-01")
+    sign_in = 'mutation { signInStaff(windowCode: "W01") { onDutyWindow } }'
+    _data(gql(sign_in, token=s1), "signInStaff")
+    _data(gql('mutation { openWindow(code: "W01") { status } }', token=s1), "openWindow")
+    _data(_issue(gql, kiosk, "ZH"), "issueTicket")
+    _serve(gql, s1, 1)
+    evaluation = _data(gql(END.replace("NUMBER", "1"), token=s1), "endTicketService")["evaluation"]
+    return evaluation["id"], evaluation["ratingCode"]
+
+
+def test_a_lost_rating_code_is_reissued_and_only_the_new_one_rates(
+    gql,
+    as_,  # noqa: F811
+    hall_ready,  # noqa: F811
+    project,
+):
+    # The evaluator screen failed: the code of the visit never reached the applicant.
+    eid, lost = _kiosk_visit_served(gql, as_)
+    # Another staff member of the hall (the service desk) reissues it; the request is sent
+    # again under its key (the answer was lost too): the same code, recorded once.
+    s2, key = as_(Role.STAFF, "S002"), {"Idempotency-Key": "reissue-A001"}
+    first = _data(gql(REISSUE, {"id": eid}, token=s2, headers=key), "reissueRatingCode")
+    code = first["ratingCode"]
+    assert len(code) == 16
+    assert code != lost
+    assert first["evaluation"] == {"id": eid, "status": "INVITED", "ratingCode": None}
+    again = _data(gql(REISSUE, {"id": eid}, token=s2, headers=key), "reissueRatingCode")
+    assert again == first
+
+    rater = as_(Role.APPLICANT, "walk-in-1")
+    assert _codes(gql(RATE, {"id": eid, "code": lost}, token=rater)) == ["FORBIDDEN"]
+    rated = _data(gql(RATE, {"id": eid, "code": code}, token=rater), "submitRating")
+    assert rated == {"status": "RATED", "level": "SATISFIED"}
+    # Rated: no new code (一次一评), whoever asks.
+    for who in (s2, as_(Role.HALL_ADMIN, "admin-1")):
+        assert _codes(gql(REISSUE, {"id": eid}, token=who)) == ["CONFLICT"]
+
+    # The audit trail shows who reissued it (once), and when.
+    project()
+    search = {"search": {"eventType": "evaluations.RatingCodeReissued"}}
+    trail = _data(gql(TRAIL, search, token=as_(Role.HALL_ADMIN, "admin-1")), "auditTrail")
+    rows = [edge["node"] for edge in trail["edges"]]
+    assert rows == [
+        {"actor": "S002", "eventType": "evaluations.RatingCodeReissued", "recordId": eid}
+    ]
+    # The ratings read model shows the rating, counted as any other.
+    ratings = """query { ratings { edges { node { evaluationId status level raterId } } } }"""
+    listed = _data(gql(ratings, token=as_(Role.HALL_ADMIN, "admin-1")), "ratings")
+    assert [edge["node"] for edge in listed["edges"]] == [
+        {"evaluationId": eid, "status": "RATED", "level": "SATISFIED", "raterId": "walk-in-1"}
+    ]
+
+
+def test_reissuing_a_rating_code_is_refused_with_stable_codes(
+    gql,
+    as_,  # noqa: F811
+    hall_ready,  # noqa: F811
+    hall,  # noqa: F811
+    token,
+):
+    eid, code = _kiosk_visit_served(gql, as_)
+    s1 = as_(Role.STAFF, "S001")
+    # Only the hall's staff and admins: not applicants, supervisors or auditors.
+    for role in (Role.APPLICANT, Role.SUPERVISOR, Role.AUDITOR):
+        assert _codes(gql(REISSUE, {"id": eid}, token=as_(role, "x-1"))) == ["FORBIDDEN"]
+    # Another hall's staff do not find it.
+    other = f"{hall}-b"
+    _data(gql(REGISTER, {"id": other}, token=token(Role.PLATFORM_OPERATOR)), "registerHall")
+    stranger = token(Role.STAFF, other, subject="S001")
+    assert _codes(gql(REISSUE, {"id": eid}, token=stranger)) == ["NOT_FOUND"]
+    assert _codes(gql(REISSUE, {"id": "not-an-id"}, token=s1)) == ["NOT_FOUND"]
+    # An invitation naming its applicant has no code: they rate from their account.
+    named = """mutation { inviteEvaluation(input: {subjectKind: MATTER, subjectRef: "M-1",
+      channel: ONLINE, applicantId: "a-1"}) { id ratingCode } }"""
+    invited = _data(gql(named, token=s1), "inviteEvaluation")
+    assert invited["ratingCode"] is None
+    assert _codes(gql(REISSUE, {"id": invited["id"]}, token=s1)) == ["CONFLICT"]
+    # The refusals changed nothing: the first code still rates.
+    rater = as_(Role.APPLICANT, "walk-in-1")
+    rated = _data(gql(RATE, {"id": eid, "code": code}, token=rater), "submitRating")
+    assert rated["status"] == "RATED"

@@ -14,7 +14,8 @@ T05   W02    S003   A     a-2     非常不满意, voluntary → rectification; 
 T06   W02    S003   A     a-2     not rated: defaulted (基本满意, not voluntary)
 T07   W02    S003   -     a-2     满意, voluntary; appealed, appeal rejected (counts)
 T08   W02    S001   B     a-2     not rated yet (pending)
-T09   W03    -      A     (a-3)   满意, voluntary (invited without applicant; a-3 rated)
+T09   W03    -      A     (a-3)   满意, voluntary (invited without applicant, its code lost
+                                  and reissued; a-3 rated with the new code)
 T10   W01    S001   A     a-1     June: 不满意, prompted → rectification
 T11   W02    S003   A     a-2     June: 非常满意, voluntary
 T12   W01    S002   B     a-1     June: pending
@@ -27,6 +28,7 @@ import psycopg
 import pytest
 
 from gateway.auth import Role
+from projections.evaluations import ratings_by_id
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.evaluations import EvaluationService, Invitation, Rating
@@ -104,13 +106,16 @@ def visits(hall, app_at, project) -> dict[str, str]:
         invitation = Invitation("VISIT", ref, "OFFLINE", applicant, window, staff, item)
         invited = app.invite_evaluation(invitation, "S-window")
         ids[ref] = invited.id
+        code = invited.rating_code
+        if code:  # 补发评价码: the first code was lost; the reissue counts as nothing
+            code = app.reissue_rating_code(invited.id, "S-desk").rating_code
         if ref in RATED:  # rated the next day, within the 7-day period
             level, voluntary, rater = RATED[ref]
             rating = Rating(
                 level, {"OVERALL": 3}, comment=f"{ref} 欧阳评价留言", voluntary=voluntary
             )
             later = app_at(EvaluationService, hall, moment(day, hour=23))
-            later.submit_rating(ids[ref], rating, rater, rating_code=invited.rating_code)
+            later.submit_rating(ids[ref], rating, rater, rating_code=code)
     later = app_at(EvaluationService, hall, moment("2026-05-19"))
     later.apply_default_rating(ids["T06"], "system")  # its period ended on 05-18
     later.appeal_rating(ids["T05"], "MALICIOUS", "与服务无关", "S-admin")
@@ -127,6 +132,10 @@ def visits(hall, app_at, project) -> dict[str, str]:
 
 def _rows(response) -> list[dict]:
     return edges(data(response, "evaluationStatistics"))
+
+
+def _rows_of(body: dict) -> list[dict]:
+    return edges(body["data"]["evaluationStatistics"])
 
 
 def _stat(node: dict) -> dict:
@@ -387,3 +396,28 @@ def test_a_served_visit_nobody_rated_counts_as_unrated(gql, token, hall, app_at,
     assert [(r["subjectRef"], r["status"], r["level"]) for r in edges(ratings)] == [
         (f"ZH:2026-05-04:{ticket.number}", "DEFAULTED", "BASIC")
     ]
+
+
+def test_a_reissued_rating_code_changes_no_rating_row_or_statistic(
+    gql, token, hall, app_at, project, platform
+):
+    """补发评价码 is not a rating: the open invitation's row and the statistics are the same
+    before and after it (still pending; the reissue is in the audit trail only)."""
+    serving(app_at, hall, "2026-05-04", "W01")
+    app = app_at(EvaluationService, hall, moment("2026-05-04"))
+    invited = app.invite_evaluation(Invitation("VISIT", "R01", "OFFLINE", "", "W01"), "S001")
+    project()
+    admin = token(Role.HALL_ADMIN, hall)
+    before = (
+        ratings_by_id(platform.app_pool, hall, [invited.id]),
+        gql(STATS, {"by": "HALL"}, token=admin).json(),
+    )
+    app_at(EvaluationService, hall, moment("2026-05-06")).reissue_rating_code(invited.id, "S002")
+    project()
+    after = (
+        ratings_by_id(platform.app_pool, hall, [invited.id]),
+        gql(STATS, {"by": "HALL"}, token=admin).json(),
+    )
+    assert after == before
+    assert before[0][invited.id].status == "INVITED"
+    assert [(r["invited"], r["pending"]) for r in _rows_of(before[1])] == [(1, 1)]

@@ -69,6 +69,14 @@ def _ratings(app_at, hall: str) -> None:
         invitation = Invitation("MATTER", f"M{n}", "ONLINE", "r-1", "W01", "S001", ITEM)
         evaluation = app.invite_evaluation(invitation, "S001")
         app.submit_rating(evaluation.id, Rating(level, {"OVERALL": 3}, "留言"), "r-1")
+    # 补发评价码: anonymous M5's code is reissued (then rated with it), M6's is left open
+    app = app_at(EvaluationService, hall, moment("2026-09-26"))
+    codes = {}
+    for ref in ("M5", "M6"):
+        invited = app.invite_evaluation(Invitation("MATTER", ref, "ONLINE", "", "W01"), "S001")
+        codes[ref] = app.reissue_rating_code(invited.id, "S002").rating_code
+    m5 = app.evaluation_id("MATTER", "M5")
+    app.submit_rating(m5, Rating("SATISFIED", {"OVERALL": 4}), "r-5", rating_code=codes["M5"])
     app_at(RectificationService, hall, moment("2026-09-30")).mark_overdue()
     # M3's and M4's ratings are excluded on appeal after their calls were recorded missed:
     # M3's rectification is withdrawn from the ledger, M4's (its work done) stays

@@ -31,7 +31,8 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
     evaluations.submit_rating(f.id, good, "a-2", rating_code=f.rating_code)
     evaluations.appeal_rating(f.id, "MALICIOUS", "与服务无关", "S001")
     evaluations.exclude_rating(f.id, "恶意", "sup-1")
-    evaluations.invite_evaluation(Invitation("VISIT", "T-2", "OFFLINE"), "S001")
+    lost = evaluations.invite_evaluation(Invitation("VISIT", "T-2", "OFFLINE"), "S001")
+    evaluations.reissue_rating_code(lost.id, "S002")  # 补发评价码
     g = evaluations.invite_evaluation(Invitation("MATTER", "M-2", "ONLINE", "a-3"), "system")
     evaluations.submit_rating(g.id, Rating("DISSATISFIED", {}), "a-3")
     evaluations.appeal_rating(g.id, "MALICIOUS", "与服务无关", "S001")
@@ -62,6 +63,7 @@ def test_stored_rating_and_rectification_events_match_their_contracts(
         "evaluations.RatingAppealRejected",
         "evaluations.RatingExcluded",
         "evaluations.RatingDefaulted",
+        "evaluations.RatingCodeReissued",
         "rectifications.RectificationOpened",
         "rectifications.RectificationVerificationCalled",
         "rectifications.RectificationLedgerEntered",
