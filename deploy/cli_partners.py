@@ -173,17 +173,27 @@ def list_(
             halls = [str(r[0]) for r in rows]
         grants = list_grants(pool, [p.partner_id for p in partners], halls)
     # One line per grant, tab-separated: readable, and easy to cut/grep in scripts.
-    typer.echo("partner\thall\tstate\tpersonal_data\tsince_position\tevent_types\tname")
+    typer.echo(
+        "partner\thall\tstate\tpersonal_data\tsince_position\tevent_types\tnot_delivered\tname"
+    )
+    withheld: set[str] = set()
     for p in partners:
         own = [g for g in grants if g.partner_id == p.partner_id]
         if not own:
-            typer.echo(f"{p.partner_id}\t-\tno grant\t-\t-\t-\t{p.name}")
+            typer.echo(f"{p.partner_id}\t-\tno grant\t-\t-\t-\t-\t{p.name}")
         for g in own:
+            withheld.update(g.withheld)
             typer.echo(
                 f"{p.partner_id}\t{g.hall_id}\t{'active' if g.active else 'revoked'}\t"
                 f"{'yes' if g.personal_data else 'no'}\t{g.position}\t"
-                f"{','.join(g.patterns)}\t{p.name}"
+                f"{','.join(g.patterns)}\t{','.join(g.withheld) or '-'}\t{p.name}"
             )
+    if withheld:  # the grant names them as given, but they are not sent
+        console.print(
+            f"not_delivered: {', '.join(sorted(withheld))}: not grantable to partners (any "
+            "more, e.g. the audit records, internal to the hall); the relay does not send them",
+            markup=False,
+        )
 
 
 @partners_app.command()

@@ -57,8 +57,9 @@ class PartnerMutations:
     @strawberry.mutation(
         description="Grant a registered partner event types of the caller's hall, or change "
         "its grant (hall admins). Types are names such as queue.TicketIssued, or queue.* for "
-        "all of a context's types, also those it gains later (audit and privacy types are "
-        "granted by name only). Personal data fields are null unless "
+        "all of a context's types, also those it gains later (privacy types are granted by "
+        "name only; audit types, internal to the hall, not at all: VALIDATION). Personal data "
+        "fields are null unless "
         "personalData is true. start BEGINNING backfills the hall's history of the newly "
         "granted types; NOW delivers from this grant's position on."
     )

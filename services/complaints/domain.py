@@ -5,6 +5,12 @@ passes in, and recorded in the events (ISO dates), so no reader ever recomputes 
 command takes ``now`` (the application's clock, or the deadline scheduler's for
 ``ComplaintOverdue``), which is also the timestamp of the events it records.
 
+Personal data (the contracts' ``x-personal-fields``, sealed per data subject): the
+complainant's name, phone and ``facts``, and the free text that carries a person's words or
+name — the rejection ``explanation``, the withdrawal and reopening ``reason``, the
+investigation ``summary``, the reply ``content``, the follow-up ``comment``. The aggregate
+keeps none of them, so a complaint rebuilt after an erasure (``[erased]``) loads as before.
+
 >>> from datetime import UTC
 >>> c = Complaint.receive(hall_id="demo", channel="IN_PERSON", anonymous=False, applicant_id="a-1",
 ...     complainant_name="张三", complainant_phone="13800000000", respondent_window="W01",

@@ -5,7 +5,13 @@ the log of the hall that gives it. The stream relay (``services.relay``) reads b
 feeds each partner's own Kafka topic. See ``docs/partners.md``.
 """
 
-from services.partners.access import AccessPolicy, Backfill, Delivery, GrantChange
+from services.partners.access import (
+    AccessPolicy,
+    Backfill,
+    BackfillScope,
+    Delivery,
+    GrantChange,
+)
 from services.partners.application import (
     PartnerGrants,
     PartnerRegistry,
@@ -33,6 +39,7 @@ __all__ = [
     "PLATFORM_LOG",
     "AccessPolicy",
     "Backfill",
+    "BackfillScope",
     "Delivery",
     "Grant",
     "GrantChange",

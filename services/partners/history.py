@@ -16,7 +16,7 @@ from eventsourcing.utils import get_topic
 
 from services.partners.access import AccessPolicy, GrantChange
 from services.partners.domain import PLATFORM_LOG, Grant, GrantStart, Partner
-from services.partners.scope import covered_types
+from services.partners.scope import covered_types, withheld
 from services.store import decode
 from services.store.pool import Pool
 
@@ -69,6 +69,11 @@ class GrantRecord:
         """The types the grant covers now (its patterns matched against today's types)."""
         return tuple(sorted(covered_types(self.patterns)))
 
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """Names of the grant that are no longer delivered (not grantable any more)."""
+        return tuple(withheld(self.patterns))
+
 
 def _decode(row: tuple[Any, ...]) -> Any:
     originator_id, version, topic, state = row
@@ -80,7 +85,7 @@ def _change(position: int, event: Any) -> GrantChange:
     context since the grant is delivered too (and backfilled by a grant from the beginning
     that the relay has not passed yet)."""
     if isinstance(event, Grant.Revoked):
-        return GrantChange(position, frozenset())
+        return GrantChange(position, frozenset(), active=False)
     types = covered_types(event.patterns)
     return GrantChange(position, types, event.personal_data, GrantStart(event.start))
 

@@ -7,10 +7,13 @@ gets the whole context). Only grantable types ever match:
 
 - never the partners context (one partner must not learn about another) or the holidays
   context (the platform log's: no hall's log holds it);
+- never the audit context (:data:`INTERNAL`): who read the hall's audit trail and why is
+  the hall's internal supervision record (内部监督), and a reason may name a person;
+  partners are external bodies. A grant recorded before naming such a type keeps the name
+  (events are facts) but is no longer delivered it: :func:`withheld` names it;
 - the types of :data:`NAMED_ONLY` contexts are granted by name only, never by a pattern:
-  they are the hall's oversight and erasure records (who read the audit trail and why,
-  which data subject was erased), not its service data, and a type added to them later
-  must not flow to a partner unasked.
+  they are the hall's erasure records (which data subject was erased), not its service
+  data, and a type added to them later must not flow to a partner unasked.
 """
 
 from __future__ import annotations
@@ -23,16 +26,20 @@ from services.partners.errors import UnknownEventTypeError
 from services.shared.errors import ValidationError
 
 __all__ = [
+    "INTERNAL",
     "NAMED_ONLY",
     "covered_types",
     "grantable_event_types",
     "normalize_patterns",
     "patterns_of_v1",
+    "withheld",
 ]
 
 PLATFORM_ONLY = ("partners", "holidays")
-"""Contexts no hall can grant."""
-NAMED_ONLY = ("audit", "privacy")
+"""Contexts no hall can grant: the platform log's."""
+INTERNAL = ("audit",)
+"""Contexts no hall can grant: its internal supervision records (审计记录)."""
+NAMED_ONLY = ("privacy",)
 """Contexts whose types are granted by name only (no ``context.*``)."""
 
 _V1_CONTEXTS: dict[str, frozenset[str]] = {
@@ -74,14 +81,14 @@ types added since."""
 
 def grantable_event_types() -> list[str]:
     """Every event type a hall can grant (by name): all published types but the platform
-    log's contexts (:data:`PLATFORM_ONLY`)."""
+    log's contexts (:data:`PLATFORM_ONLY`) and the hall's internal ones (:data:`INTERNAL`)."""
     return list(_grantable())
 
 
 @cache
 def _grantable() -> tuple[str, ...]:
-    platform_only = tuple(f"{c}." for c in PLATFORM_ONLY)
-    return tuple(sorted({t.name for t in EVENT_TYPES if not t.name.startswith(platform_only)}))
+    never = tuple(f"{c}." for c in (*PLATFORM_ONLY, *INTERNAL))
+    return tuple(sorted({t.name for t in EVENT_TYPES if not t.name.startswith(never)}))
 
 
 def _context_types(context: str) -> list[str]:
@@ -101,6 +108,11 @@ def normalize_patterns(names: Iterable[str]) -> list[str]:
     found: set[str] = set()
     for raw in names:
         name = raw.strip()
+        if name.split(".", 1)[0] in INTERNAL:
+            raise UnknownEventTypeError(
+                f"{name!r} is not grantable: audit records (who read the hall's audit trail "
+                "and why) are the hall's internal supervision records, not shared with partners"
+            )
         if name.endswith(".*"):
             context = name[:-2]
             if context in NAMED_ONLY:
@@ -149,3 +161,14 @@ def patterns_of_v1(event_types: Iterable[str]) -> list[str]:
     whole = {c for c, types in _V1_CONTEXTS.items() if types <= names}
     kept = {n for n in names if n.split(".", 1)[0] not in whole}
     return sorted(kept | {f"{c}.*" for c in whole})
+
+
+def withheld(patterns: Iterable[str]) -> list[str]:
+    """The names of a grant that are no longer delivered: types not grantable any more
+    (e.g. ``audit.AuditAccessRecorded``, granted before the audit context became internal)
+    or no longer published.
+
+    >>> withheld(["audit.AuditAccessRecorded", "queue.*", "queue.TicketIssued"])
+    ['audit.AuditAccessRecorded']
+    """
+    return sorted(n for n in patterns if not n.endswith(".*") and n not in _grantable())

@@ -6,8 +6,11 @@ the hall's log, by the grant's id), then only the hall's events of types ever gr
 delivers those the :class:`~services.partners.AccessPolicy` allows. A grant that starts at
 the beginning stops the batch at its position and backfills the hall's earlier events of
 the newly granted types first (its own cursor ``partner:<id>:backfill:<position>``), so an
-aggregate's events still arrive in order. Once the grant is revoked, its backfill sends
-nothing more, wherever it was (also after a restart: the revocation is in the log).
+aggregate's events still arrive in order. A later change of the grant narrows what is left
+of the backfill (fewer types, no personal data: a cursor of its own,
+``partner:<id>:backfill:<position>:<change position>``, going on from where the backfill
+was); a revocation cuts it: it sends nothing more, wherever it was. Both hold after a crash
+or restart too: the changes are in the log, read again in every batch's transaction.
 
 Every batch, live or backfill, is one short transaction of at most ``batch_size`` messages;
 between batches the hall's lease is renewed, and a hall whose lease was lost, whose position
@@ -25,7 +28,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 from prometheus_client import Counter
 
-from services.partners.access import AccessPolicy, Backfill
+from services.partners.access import AccessPolicy, Backfill, BackfillScope
 from services.partners.domain import PLATFORM_LOG
 from services.partners.history import grant_history, list_partners
 from services.relay.cloudevents import CloudEvent
@@ -37,7 +40,7 @@ from services.store.consumer import LogConsumer, PositionLockedError, lock_consu
 from services.store.consumers import pending_tenants, record_consumer_position
 from services.store.pool import Pool
 
-__all__ = ["PartnerConsumer", "PartnerFanout", "hall_head"]
+__all__ = ["PartnerConsumer", "PartnerFanout", "backfill_cursor", "hall_head"]
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +122,8 @@ class PartnerConsumer(LogConsumer):
                 return 0, False
             policy = AccessPolicy(grant_history(conn, tenant_id, self.partner_id))
             # A revoked grant's backfill sends nothing more: what it did not deliver before
-            # the revocation was read stays undelivered (its cursor records how far it got).
-            backfills = [b for b in policy.backfills(position, head) if b.revoked_at is None]
+            # the revocation was read stays undelivered (its cursors record how far it got).
+            backfills = [b for b in policy.backfills(position, head) if not b.cut]
             sent = 0
             if backfills and position == backfills[0].position - 1:
                 sent, finished = self._backfill(conn, tenant_id, backfills[0])
@@ -161,27 +164,45 @@ class PartnerConsumer(LogConsumer):
     def _backfill(
         self, conn: psycopg.Connection[Any], tenant_id: str, backfill: Backfill
     ) -> tuple[int, bool]:
-        """One batch of the hall's history before ``backfill.position`` of its types, under a
-        cursor of its own (so a crash resumes the backfill where it was), in the caller's
-        transaction: returns (messages sent, whether the backfill is done)."""
-        cursor = f"{self.consumer}:backfill:{backfill.position}"
+        """One batch of the hall's history before ``backfill.position`` under its current
+        scope (the narrowest the grant's later changes left), in the caller's transaction:
+        returns (messages sent, whether the backfill is done). Each scope has a cursor of its
+        own (so a crash resumes the backfill where it was, and a replay knows what was sent
+        under which scope); a narrower scope goes on from the furthest of them."""
+        names = [backfill_cursor(self.partner_id, backfill, s) for s in backfill.scopes]
+        done = lock_consumer_position(conn, names[-1], tenant_id, wait=self.position_wait)
+        if len(names) > 1:
+            row = conn.execute(_FURTHEST, (tenant_id, names[:-1])).fetchone()
+            done = max(done, int(row[0]) if row and row[0] is not None else 0)
         last = backfill.position - 1
-        done = lock_consumer_position(conn, cursor, tenant_id, wait=self.position_wait)
         if done >= last:
             return 0, True
+        scope = backfill.current
         notifications = self.store.recorder(tenant_id).select_notifications(
             start=done + 1,
             limit=self.batch_size,
             stop=last,
-            topics=domain_topics(backfill.event_types),
+            topics=domain_topics(scope.event_types),
         )
         messages = [
-            partner_message(tenant_id, n, self.topic, backfill.delivery) for n in notifications
+            partner_message(tenant_id, n, self.topic, scope.delivery) for n in notifications
         ]
         self.sink.publish(messages)
         full = len(notifications) == self.batch_size
-        record_consumer_position(conn, cursor, tenant_id, notifications[-1].id if full else last)
+        record_consumer_position(conn, names[-1], tenant_id, notifications[-1].id if full else last)
         return len(messages), not full
+
+
+_FURTHEST = """
+SELECT max(position) FROM consumer_positions WHERE tenant_id = %s AND consumer = ANY(%s)
+"""
+
+
+def backfill_cursor(partner_id: str, backfill: Backfill, scope: BackfillScope) -> str:
+    """The consumer name of a backfill's cursor under ``scope``: the first scope's keeps the
+    name cursors had before narrowing existed."""
+    name = f"partner:{partner_id}:backfill:{backfill.position}"
+    return name if scope.since == backfill.position else f"{name}:{scope.since}"
 
 
 class PartnerFanout:

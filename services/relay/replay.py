@@ -12,7 +12,8 @@ A replay sends nothing the grant does not allow *now*: it is refused
 grant in the hall, only the types granted now are re-sent, and personal data only if the
 grant includes it now (else redacted, whatever the partner was sent then). The grant is
 read again before every batch, so a revocation during a replay stops it. Of a backfill the
-grant's revocation cut short, only what it had delivered (up to its cursor) is re-sent.
+grant's revocation cut short, only what it had delivered (up to its cursor) is re-sent; of
+one a later change narrowed, each part as it was sent (its scope's cursor), no more.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from services.partners.access import AccessPolicy, Delivery, GrantChange
 from services.partners.errors import GrantNotActiveError, PartnerNotFoundError
 from services.partners.history import grant_policy, list_partners
 from services.relay.messages import event_type_name, partner_message
-from services.relay.partners import hall_head
+from services.relay.partners import backfill_cursor, hall_head
 from services.relay.sink import MessageSink
 from services.relay.topics import domain_topics, partner_topic
 from services.shared.errors import ValidationError
@@ -119,12 +120,17 @@ def replay(
 
 def _backfills_reached(
     pool: Pool, partner_id: str, tenant_id: str, policy: AccessPolicy, upto: int
-) -> dict[int, int]:
-    """How far each backfill a revocation cut short got (its cursor; absent: not started)."""
-    cut = [b.position for b in policy.backfills(0, upto) if b.revoked_at is not None]
-    if not cut:
+) -> dict[tuple[int, int], int]:
+    """How far each backfill that a later change narrowed or cut got under each of its
+    scopes: (backfill position, scope since) → its cursor (absent: nothing)."""
+    names = {
+        backfill_cursor(partner_id, b, scope): (b.position, scope.since)
+        for b in policy.backfills(0, upto)
+        if b.narrowed
+        for scope in b.scopes
+    }
+    if not names:
         return {}
-    names = {f"partner:{partner_id}:backfill:{p}": p for p in cut}
     with pool.connection() as conn:
         rows = conn.execute(_CURSORS, (tenant_id, list(names))).fetchall()
     return {names[str(consumer)]: int(position) for consumer, position in rows}
@@ -135,7 +141,13 @@ def _active_grant(pool: Pool, partner_id: str, tenant_id: str) -> tuple[AccessPo
     policy = grant_policy(pool, tenant_id, partner_id)
     current = policy.changes[-1] if policy.changes else None
     if current is None or not current.event_types:
-        state = "revoked" if current is not None else "never granted"
+        state = (
+            "never granted"
+            if current is None
+            else "its event types are no longer delivered to partners"
+            if current.active
+            else "revoked"
+        )
         raise GrantNotActiveError(
             f"partner {partner_id!r} holds no active grant in hall {tenant_id!r} ({state}): "
             "nothing is replayed to it"

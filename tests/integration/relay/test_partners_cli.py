@@ -7,7 +7,12 @@ from typer.testing import CliRunner
 
 from deploy.cli import app
 from services.relay import partner_topic
-from tests.integration.relay.support import new_partner_id, publish_items, read_all
+from tests.integration.relay.support import (
+    new_partner_id,
+    publish_items,
+    read_all,
+    record_grant,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -44,7 +49,7 @@ def test_register_grant_list_replay_revoke(env, platform, kafka_bootstrap_server
 
     listing = _run("list", "--tenant", hall)
     (line,) = [row for row in listing.splitlines() if row.startswith(partner)]
-    columns = line.split("\t")  # partner hall state personal_data since event_types name
+    columns = line.split("\t")  # partner hall state personal_data since event_types … name
     assert (columns[2], columns[5]) == ("active", "catalog.*")  # the pattern as granted
 
     out = _run("replay", partner, "--tenant", hall, "--from", "1")
@@ -86,3 +91,21 @@ def test_a_refusal_echoing_brackets_is_printed_as_text(env, hall):
     assert "UnknownEventTypeError" in out
     assert "[/x]" in out
     assert "MarkupError" not in out
+
+
+def test_types_and_list_leave_out_audit_records(env, platform, hall):
+    """Audit types are listed nowhere as grantable; a grant recorded naming one before says
+    it is not delivered."""
+    assert "audit." not in _run("types")
+    assert "queue.TicketIssued" in _run("types")
+    partner = new_partner_id()
+    _run("register", partner, "--name", "n")
+    record_grant(platform, hall, partner, ["audit.AuditAccessRecorded", "catalog.*"])
+    listing = _run("list", "--tenant", hall)
+    (line,) = [row for row in listing.splitlines() if row.startswith(partner)]
+    columns = line.split("\t")  # … event_types not_delivered name
+    assert columns[5:7] == ["audit.AuditAccessRecorded,catalog.*", "audit.AuditAccessRecorded"]
+    assert "not_delivered: audit.AuditAccessRecorded: not grantable" in listing
+    refused = _run("grant", partner, "--tenant", hall, "--type", "audit.*", code=1)
+    assert "UnknownEventTypeError" in refused
+    assert "not grantable" in refused

@@ -1,6 +1,6 @@
 """A grant keeps ``context.*`` as a pattern, matched when an event is delivered; grants of
-version 1 (recorded expanded) are read back as patterns; audit and privacy types are
-granted by name only."""
+version 1 (recorded expanded) are read back as patterns; privacy types are granted by name
+only; audit types (the hall's internal supervision records) are not granted at all."""
 
 from __future__ import annotations
 
@@ -81,8 +81,8 @@ def test_a_pattern_and_the_types_it_covers_today_are_different_grants(grants, ta
     assert grant.patterns == tuple(every)
 
 
-@pytest.mark.parametrize("pattern", ["audit.*", "privacy.*"])
-def test_audit_and_privacy_types_are_granted_by_name_only(grants, tax, pattern):
+@pytest.mark.parametrize("pattern", ["privacy.*"])
+def test_privacy_types_are_granted_by_name_only(grants, tax, pattern):
     with pytest.raises(UnknownEventTypeError, match="by name only"):
         grants.grant(tax, [pattern], False, GrantStart.NOW, "a")
     names = [t for t in grantable_event_types() if t.startswith(pattern[:-1])]
@@ -97,22 +97,31 @@ def test_a_pattern_must_name_a_grantable_context(pattern):
         normalize_patterns([pattern])
 
 
+@pytest.mark.parametrize(
+    "names", [["audit.AuditAccessRecorded"], ["audit.ChainHeadPublished"], ["audit.*"]]
+)
+def test_audit_types_are_not_granted_to_partners(grants, tax, names):
+    """Who read the hall's audit trail and why is the hall's internal supervision record
+    (a reason may name a person): refused, whether named or by pattern."""
+    with pytest.raises(UnknownEventTypeError, match="not grantable") as refused:
+        grants.grant(tax, [*names, "queue.TicketIssued"], False, GrantStart.NOW, "a")
+    assert refused.value.code == "VALIDATION"
+    assert covered_types(names) == frozenset()
+
+
 def test_no_wildcard_covers_a_type_that_is_not_grantable_or_named_only():
     everything = covered_types({f"{t.name.split('.')[0]}.*" for t in EVENT_TYPES})
-    assert everything == {
-        t for t in grantable_event_types() if not t.startswith(("audit.", "privacy."))
-    }
+    assert everything == {t for t in grantable_event_types() if not t.startswith("privacy.")}
 
 
-def test_the_grantable_types_are_every_published_type_but_the_platform_logs():
-    """What `yanshen partners types` lists did not change: named-only types stay grantable."""
+def test_the_grantable_types_are_every_published_type_but_the_platform_logs_and_audit():
+    """What `yanshen partners types` lists: named-only types stay grantable, audit's not."""
     published = {t.name for t in EVENT_TYPES}
     assert set(grantable_event_types()) == {
-        t for t in published if not t.startswith(("partners.", "holidays."))
+        t for t in published if not t.startswith(("partners.", "holidays.", "audit."))
     }
-    assert {"audit.AuditAccessRecorded", "privacy.PersonalDataErased"} <= set(
-        grantable_event_types()
-    )
+    assert "privacy.PersonalDataErased" in grantable_event_types()
+    assert not {t for t in grantable_event_types() if t.startswith("audit.")}
 
 
 def test_version_1_grants_are_read_back_with_their_patterns(grants, tax):
