@@ -62,11 +62,14 @@ class Dimension(StrEnum):
 
 
 _KEY = {
-    Dimension.HALL: "tenant_id",
-    Dimension.WINDOW: "window_code",
-    Dimension.STAFF: "staff_badge",
-    Dimension.ITEM: "item_code",
+    Dimension.HALL: "r.tenant_id",
+    Dimension.WINDOW: "r.window_code",
+    # 工号 are canonical upper-case since badges were (services/shared/ids.py); a member
+    # onboarded in lower case before (s003) has invitations under both spellings, one member.
+    Dimension.STAFF: "upper(r.staff_badge)",
+    Dimension.ITEM: "r.item_code",
 }
+"""Each dimension's key, as an expression over ``evaluation_ratings r``."""
 _COUNTED = "NOT r.excluded"
 _GOOD = "r.level IN ('VERY_SATISFIED', 'SATISFIED')"
 _BAD = f"r.level IN ('DISSATISFIED', 'VERY_DISSATISFIED') AND {_COUNTED}"
@@ -190,7 +193,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 _SELECT = f"""
-SELECT r.{{key}} AS key, r.month,
+SELECT {{key}} AS key, r.month,
        count(*) AS invited,
        count(*) FILTER (WHERE r.status = 'INVITED') AS pending,
        count(*) FILTER (WHERE r.status = 'DEFAULTED') AS defaulted,
@@ -241,7 +244,8 @@ def rating_statistics(
     """The statistics of every key of ``dimension`` per month, by month then key.
 
     ``month_from`` / ``month_to`` (``YYYY-MM``, inclusive) limit the months; ``key`` keeps
-    one key (its rank is still among all keys of the month). Invitations without a window,
+    one key (its rank is still among all keys of the month; a staff member's key is the
+    upper-case badge, found in either case). Invitations without a window,
     staff member or item are left out of that dimension's statistics (they count for the hall).
     """
     column = _KEY[dimension]
@@ -253,9 +257,11 @@ def rating_statistics(
         where += " AND r.month <= %s"
         params.append(month_to)
     if dimension is not Dimension.HALL:
-        where += f" AND r.{column} <> ''"
+        where += f" AND {column} <> ''"
     with tenant_connection(pool, tenant_id) as conn:
         cur = conn.cursor(row_factory=class_row(RatingCounts))
         rows = cur.execute(_SELECT.format(key=column, where=where), params).fetchall()
     ranked = _ranked(dimension, rows)
+    if key is not None and dimension is Dimension.STAFF:
+        key = key.strip().upper()  # s003 asks for S003, as every badge lookup does
     return [s for s in ranked if key is None or s.counts.key == key]

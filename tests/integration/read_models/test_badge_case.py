@@ -5,16 +5,19 @@ commands through the store, read over GraphQL."""
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from gateway.auth import Role
 from services.cases import Applicant, CaseRequest, CaseService
 from services.complaints import ComplaintService, RespondentRecusalError
 from services.complaints.application import ComplaintDetails
+from services.evaluations import Evaluation, EvaluationService, Invitation, Rating
 from services.staff import StaffMember, StaffService
-from tests.integration.read_models.conftest import ITEM, data, edges, moment
+from tests.integration.read_models.conftest import ITEM, data, edges, moment, serving
 
 DAY = "2026-03-02"
 WORKLIST = """query($b: String) { staffWorklist(badgeNumber: $b) {
@@ -95,3 +98,50 @@ def test_a_member_onboarded_in_lower_case_keeps_their_record_and_work(gql, token
             1,
             [{"kind": "OPEN_COMPLAINT", "recordId": records["complaint"]}],
         )
+
+
+STATS = """query($key: String) { evaluationStatistics(by: STAFF, key: $key) {
+  edges { node { key month invited rated rank } } } }"""
+
+
+def test_a_member_onboarded_in_lower_case_has_one_row_of_evaluation_statistics(
+    gql, token, hall, records, app_at, project
+):
+    """s009's visits rated before the upgrade name ``s009`` (as the old code recorded the
+    invitation); those since name ``S009``: one member, one row of 好评率 and one rank."""
+    serving(app_at, hall, DAY, "W01")
+    evaluations = app_at(EvaluationService, hall, moment(DAY))
+    before = Evaluation.invite(  # stored below as the code before canonical badges did
+        hall_id=hall,
+        subject_kind="VISIT",
+        subject_ref="ZH-A001",
+        channel="OFFLINE",
+        applicant_id="a-1",
+        window_code="W01",
+        staff_badge="s009",
+        item_code="",
+        rating_code="",
+        now=moment(DAY),
+        unrated_default_days=7,
+        actor="s009",
+    )
+    (invited,) = before.collect_events()
+    stored = evaluations.mapper.to_stored_event(invited)
+    state = json.loads(stored.state)
+    assert state["staff_badge"] == "S009"
+    state["staff_badge"] = "s009"
+    evaluations.recorder.insert_events(
+        [StoredEvent(stored.originator_id, 1, stored.topic, json.dumps(state).encode())]
+    )
+    since = evaluations.invite_evaluation(
+        Invitation("VISIT", "ZH-A002", "OFFLINE", "a-1", "W01", "s009", ""), "s009"
+    )
+    assert since.evaluation.staff_badge == "S009"
+    for evaluation_id in (before.id, since.id):
+        evaluations.submit_rating(evaluation_id, Rating("SATISFIED", {"OVERALL": 4}), "a-1")
+    project()
+    admin = token(Role.HALL_ADMIN, hall, "admin-1")
+    one_row = [{"key": "S009", "month": DAY[:7], "invited": 2, "rated": 2, "rank": 1}]
+    for key in (None, "s009", "S009"):
+        rows = edges(data(gql(STATS, {"key": key}, token=admin), "evaluationStatistics"))
+        assert rows == one_row, key
