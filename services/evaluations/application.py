@@ -20,6 +20,7 @@ from services.evaluations.errors import (
     ItemWithdrawnError,
     WindowOrStaffNotFoundError,
 )
+from services.evaluations.invited import InvitedEvaluation
 from services.evaluations.policies import (
     bad_rating_rectification_id,
     rectifications_opened_by,
@@ -54,22 +55,6 @@ class Invitation:
     window_code: str = ""
     staff_badge: str = ""
     item_code: str = ""
-
-
-@dataclass(frozen=True)
-class InvitedEvaluation:
-    """The result of an invitation (or of a reissued code): the evaluation and, when the
-    invitation names no applicant, its one-time ``rating_code`` to print on the ticket or
-    receipt (``""`` when it names one). The code is returned here only: the platform keeps
-    just its hash."""
-
-    evaluation: Evaluation
-    rating_code: str = ""
-
-    @property
-    def id(self) -> UUID:
-        """The evaluation's id (what :meth:`EvaluationService.submit_rating` takes)."""
-        return self.evaluation.id
 
 
 @dataclass(frozen=True)

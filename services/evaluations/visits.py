@@ -45,9 +45,9 @@ from datetime import datetime
 from uuid import UUID
 
 from services.catalog.domain import ServiceItem
-from services.evaluations.application import InvitedEvaluation
 from services.evaluations.codes import new_rating_code
 from services.evaluations.domain import Evaluation
+from services.evaluations.invited import InvitedEvaluation
 from services.evaluations.values import EvaluationChannel, SubjectKind
 from services.halls.policies import HallPolicies
 from services.rectifications.values import SYSTEM_ACTOR

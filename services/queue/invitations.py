@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.evaluations.application import InvitedEvaluation
+from services.evaluations.invited import InvitedEvaluation
 from services.evaluations.visits import ServedVisit, invitation_for_served_visit
 from services.halls.policies import HallPolicies
 from services.queue.domain import Queue, Ticket
