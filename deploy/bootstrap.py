@@ -28,7 +28,7 @@ from services.relay import StreamRelay
 from services.shared.application import HallApplication
 from services.store import EventStore, migrate, open_pool
 
-__all__ = ["Platform", "all_projections", "resolve_database_url"]
+__all__ = ["Platform", "all_projections", "read_models", "resolve_database_url"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,12 @@ def all_projections() -> list[Projection]:
         HallSetupProjection(),
         AuditTrailProjection(),
     ]
+
+
+def read_models() -> list[Projection]:
+    """The projections with tables of their own: those whose versions are recorded
+    (``projection_versions``; ``yanshen projections``, the platform overview)."""
+    return [p for p in all_projections() if p.tables]
 
 
 def resolve_database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:

@@ -157,32 +157,27 @@ def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, 
         raise typer.Exit(1)
 
 
-def _state(code: int, live: int, recorded: bool) -> str:
-    if not recorded:
-        return "not recorded yet (`yanshen migrate` or the projection worker records it)"
-    if live < code:
-        return "rebuild pending (the projection worker rebuilds it online)"
-    if live > code:
-        return "this code is older than the live tables (its workers apply nothing to them)"
-    return "current"
-
-
 def projections() -> None:
     """List the read models: the version of this code, the version their live tables were
     built with, and whether a rebuild is pending."""
-    from deploy.bootstrap import all_projections
-    from projections.runtime.versions import read_versions
+    from deploy.bootstrap import read_models
+    from projections.runtime.versions import VersionState, read_versions
 
-    chosen = [p for p in all_projections() if p.tables]
+    said = {  # the decision is ProjectionVersion.state (the platform overview shows it too)
+        VersionState.NOT_RECORDED: "not recorded yet (`yanshen migrate` or the projection"
+        " worker records it)",
+        VersionState.REBUILD_PENDING: "rebuild pending (the projection worker rebuilds it online)",
+        VersionState.CODE_OLDER_THAN_LIVE: "this code is older than the live tables (its"
+        " workers apply nothing to them)",
+        VersionState.CURRENT: "current",
+    }
     with _platform() as platform, platform.worker_pool.connection() as conn:
-        versions = read_versions(conn, chosen)
+        versions = read_versions(conn, read_models())
     width = max(len(v.projection) for v in versions)
     typer.echo(f"{'projection':<{width}}  code  live  state")
     for v in versions:
         live = str(v.live) if v.recorded else "-"
-        typer.echo(
-            f"{v.projection:<{width}}  {v.code:>4}  {live:>4}  {_state(v.code, v.live, v.recorded)}"
-        )
+        typer.echo(f"{v.projection:<{width}}  {v.code:>4}  {live:>4}  {said[v.state]}")
 
 
 def schedule(

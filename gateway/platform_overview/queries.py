@@ -1,4 +1,5 @@
-"""The platform overview query: every hall, for platform operators only.
+"""The platform overview query: every hall and the read models' versions, for platform
+operators only.
 
 The overview reads every hall, so it reads through the worker pool (the app pool sees one
 hall per transaction). That is why only platform operators may use it, and only with a
@@ -12,9 +13,11 @@ import strawberry
 
 from gateway.context import Info, run_sync
 from gateway.platform_overview.hall import HallOverviewType
+from gateway.platform_overview.versions import ReadModelVersionType, read_model_versions
 from gateway.relay import Connection, connection_from_rows
 from gateway.security import INHERITED, Role, allow, platform_wide
 from projections.platform import hall_overview, hall_overviews
+from projections.runtime.versions import ProjectionVersion
 from services.partners import PLATFORM_LOG
 from services.shared import NotFoundError, validate_hall_id
 
@@ -25,7 +28,7 @@ __all__ = ["PlatformOverviewQueries", "PlatformOverviewType"]
 @strawberry.type(
     name="PlatformOverview",
     description="The platform as operators see it: its halls, their activity and the lag "
-    "of their read models.",
+    "of their read models; the read models' versions.",
 )
 class PlatformOverviewType:
     @strawberry.field(description="Every hall with events, by hall id.")
@@ -53,13 +56,27 @@ class PlatformOverviewType:
             raise NotFoundError(f"hall {hall!r} does not exist or has no events yet")
         return HallOverviewType.from_row(row)
 
+    @strawberry.field(
+        description="Every read model, by name: the version of this gateway's code against "
+        "the one its live tables were built with, and whether a rebuild is pending (the same "
+        "as `yanshen projections`)."
+    )
+    async def read_models(self, info: Info) -> list[ReadModelVersionType]:
+        versions = await run_sync(read_model_versions, info.context.platform.worker_pool)
+        return [ReadModelVersionType.from_version(v) for v in sorted(versions, key=_name)]
+
+
+def _name(version: ProjectionVersion) -> str:
+    return version.projection
+
 
 @strawberry.type
 class PlatformOverviewQueries:
     @allow(Role.PLATFORM_OPERATOR)
     @strawberry.field(
-        description="The platform overview: halls, activity, projection lag per hall and "
-        "deadlines (platform operators, with a token bound to no hall)."
+        description="The platform overview: halls, activity, projection lag per hall, "
+        "deadlines and the read models' versions (platform operators, with a token bound to "
+        "no hall)."
     )
     def platform_overview(self, info: Info) -> PlatformOverviewType:
         platform_wide(info, "the platform overview")

@@ -19,7 +19,12 @@ from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, u
 from projections.runtime.sweep import RebuildLeftovers, sweep_stale_rebuilds
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.upgrade import VersionUpgrades
-from projections.runtime.versions import ProjectionVersion, adopt_versions, read_versions
+from projections.runtime.versions import (
+    ProjectionVersion,
+    VersionState,
+    adopt_versions,
+    read_versions,
+)
 from projections.runtime.worker import ProjectionConsumer, ProjectionWorker
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "RebuildRunningError",
     "RowTable",
     "TableDifference",
+    "VersionState",
     "VersionUpgrades",
     "adopt_versions",
     "apply_group_batch",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import psycopg
@@ -37,6 +38,7 @@ __all__ = [
     "PROJECTION_VERSION",
     "REBUILD_PENDING",
     "ProjectionVersion",
+    "VersionState",
     "adopt_versions",
     "export_versions",
     "read_versions",
@@ -76,6 +78,21 @@ _APPLIED = "SELECT EXISTS (SELECT FROM consumer_positions WHERE consumer = %s AN
 _ADOPT_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', '5s', true)"
 
 
+class VersionState(StrEnum):
+    """Where a read model stands between this process's code and its live tables."""
+
+    CURRENT = "CURRENT"
+    """Built by this code's version."""
+    REBUILD_PENDING = "REBUILD_PENDING"
+    """Built by an older version: the projection worker rebuilds it online; until the swap
+    its rows are the older version's."""
+    CODE_OLDER_THAN_LIVE = "CODE_OLDER_THAN_LIVE"
+    """Built by a newer version than this code: workers running this code apply nothing to
+    it (a rolling upgrade, or an old worker left running)."""
+    NOT_RECORDED = "NOT_RECORDED"
+    """No version recorded yet (``yanshen migrate`` or the projection worker records it)."""
+
+
 @dataclass(frozen=True)
 class ProjectionVersion:
     """A projection's code version against the one its live tables were built with."""
@@ -95,6 +112,18 @@ class ProjectionVersion:
     def code_outdated(self) -> bool:
         """This code is older than the one that built the live tables."""
         return self.live > self.code
+
+    @property
+    def state(self) -> VersionState:
+        """The one decision of where the read model stands (``yanshen projections``, the
+        platform overview)."""
+        if not self.recorded:
+            return VersionState.NOT_RECORDED
+        if self.rebuild_pending:
+            return VersionState.REBUILD_PENDING
+        if self.code_outdated:
+            return VersionState.CODE_OLDER_THAN_LIVE
+        return VersionState.CURRENT
 
 
 def recorded_versions(conn: psycopg.Connection[Any], names: Iterable[str]) -> dict[str, int]:

@@ -1,9 +1,11 @@
 """The platform overview (platformOverview) through the live gateway: every hall with its
-events and projection lag, activity, deadlines; operators only; bad input; bounded SQL."""
+events and projection lag, activity, deadlines, the read models' versions; operators only;
+bad input; bounded SQL."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ import psycopg
 import psycopg_pool
 import pytest
 
-from deploy.bootstrap import all_projections
+from deploy.bootstrap import all_projections, read_models
 from gateway.app import create_app
 from gateway.auth import Role
 from gateway.subscriptions import log_head
@@ -43,6 +45,7 @@ DETAILS = """query($n: Int) {
   platformOverview { halls(first: $n) { edges { node {
     hallId projectionLag { projection lag } deadlines { context open }
   } } } } }"""
+READ_MODELS = "{ platformOverview { readModels { name codeVersion liveVersion state } } }"
 DAYS = """query($h: String!, $from: Date!, $to: Date!) {
   platformOverview { hall(hallId: $h) { dailyActivity(dayFrom: $from, dayTo: $to) { day } } } }"""
 
@@ -219,18 +222,101 @@ def test_halls_page_in_hall_id_order_whatever_the_database_collation(
     assert seen == sorted(set(seen))
 
 
+@pytest.mark.parametrize("query", [HALLS, READ_MODELS], ids=["halls", "readModels"])
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.PLATFORM_OPERATOR])
-def test_every_other_role_is_forbidden(gql, token, hall, role):
-    r = gql(HALLS, {}, token=token(role, hall))
+def test_every_other_role_is_forbidden(gql, token, hall, role, query):
+    r = gql(query, {}, token=token(role, hall))
     assert codes(r) == ["FORBIDDEN"]
     assert r.json()["data"] is None
 
 
-def test_anonymous_callers_and_operators_bound_to_a_hall_are_refused(gql, token, hall):
-    assert codes(gql(HALLS, {})) == ["UNAUTHENTICATED"]
-    bound = gql(HALLS, {}, token=token(Role.PLATFORM_OPERATOR, hall))
+@pytest.mark.parametrize("query", [HALLS, READ_MODELS], ids=["halls", "readModels"])
+def test_anonymous_callers_and_operators_bound_to_a_hall_are_refused(gql, token, hall, query):
+    assert codes(gql(query, {})) == ["UNAUTHENTICATED"]
+    bound = gql(query, {}, token=token(Role.PLATFORM_OPERATOR, hall))
     assert codes(bound) == ["FORBIDDEN"]
     assert "bound to no hall" in bound.json()["errors"][0]["message"]
+    assert bound.json()["data"] is None
+
+
+def _read_models(gql, token) -> dict[str, dict[str, Any]]:
+    r = gql(READ_MODELS, {}, token=token(Role.PLATFORM_OPERATOR)).json()
+    assert "errors" not in r, r
+    listed = r["data"]["platformOverview"]["readModels"]
+    names = [m["name"] for m in listed]
+    assert names == sorted(names)
+    return {m.pop("name"): m for m in listed}
+
+
+@pytest.fixture
+def record_version(database_url: str) -> Iterator[Callable[[str, int | None], None]]:
+    """``record_version(name, version)``: write ``projection_versions`` as the owner (None:
+    delete the row); every row is put back after the test (the session's database)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        before = conn.execute("SELECT projection, version FROM projection_versions").fetchall()
+
+    def record(name: str, version: int | None) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM projection_versions WHERE projection = %s", (name,))
+            if version is not None:
+                conn.execute(
+                    "INSERT INTO projection_versions (projection, version) VALUES (%s, %s)",
+                    (name, version),
+                )
+
+    yield record
+    with psycopg.connect(database_url) as conn:
+        conn.execute("DELETE FROM projection_versions")
+        for name, version in before:
+            conn.execute(
+                "INSERT INTO projection_versions (projection, version) VALUES (%s, %s)",
+                (name, version),
+            )
+
+
+def test_a_current_install_lists_every_read_model_current(gql, token):
+    """The session's database was migrated as `yanshen migrate` does: every read model's
+    version is recorded as this code's."""
+    listed = _read_models(gql, token)
+    assert listed == {
+        p.name: {"codeVersion": p.version, "liveVersion": p.version, "state": "CURRENT"}
+        for p in read_models()
+    }
+    assert "queue_board" in listed  # a read model at version 2 (its code's, recorded)
+    assert NAMES - set(listed) == {p.name for p in all_projections() if not p.tables}
+
+
+def test_a_read_model_built_by_another_version_shows_its_state(gql, token, record_version):
+    """As after an upgrade (live below code: the worker's rebuild is due or running), with an
+    old gateway left running (live above code), and before any version was recorded."""
+    code = {p.name: p.version for p in read_models()}
+    assert code["queue_board"] == 2
+    record_version("queue_board", 1)
+    record_version("catalog", code["catalog"] + 1)
+    record_version("halls", None)
+    listed = _read_models(gql, token)
+    assert listed["queue_board"] == {
+        "codeVersion": 2,
+        "liveVersion": 1,
+        "state": "REBUILD_PENDING",
+    }
+    assert listed["catalog"] == {
+        "codeVersion": code["catalog"],
+        "liveVersion": code["catalog"] + 1,
+        "state": "CODE_OLDER_THAN_LIVE",
+    }
+    assert listed["halls"] == {
+        "codeVersion": code["halls"],
+        "liveVersion": None,
+        "state": "NOT_RECORDED",
+    }
+    others = {name: m["state"] for name, m in listed.items()}
+    assert {others.pop(n) for n in ("queue_board", "catalog", "halls")} == {
+        "REBUILD_PENDING",
+        "CODE_OLDER_THAN_LIVE",
+        "NOT_RECORDED",
+    }
+    assert set(others.values()) == {"CURRENT"}
 
 
 @pytest.mark.parametrize(
