@@ -69,6 +69,11 @@ def _summary(report: RebuildReport, check: bool) -> bool:
     )
     if not check:
         return True
+    for name, live in sorted(report.live_versions.items()):
+        console.print(
+            f"  {name}: the live tables were built by version {live}, this code is another"
+            " version (rows may differ for that reason)"
+        )
     for difference in report.differences:
         if difference.identical:
             console.print(f"  [green]identical[/green] {difference.table}")
@@ -109,18 +114,28 @@ def rebuild(
             help="Processes rebuilding halls side by side (and connections building the indexes).",
         ),
     ] = 1,
+    downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--downgrade",
+            help="Swap in this (older) code's tables over those a newer version built, and"
+            " record its version: rolling back a release.",
+        ),
+    ] = False,
 ) -> None:
     """Rebuild a read model from position 0 into fresh tables and swap them in (no downtime:
     readers read the old tables until the swap). 'all' rebuilds every read model in one pass
     over the log."""
     terminate = signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
     try:
-        _rebuild(projection, tenant, check, batch_size, jobs)
+        _rebuild(projection, tenant, check, batch_size, jobs, downgrade)
     finally:
         signal.signal(signal.SIGTERM, terminate)
 
 
-def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, jobs: int) -> None:
+def _rebuild(
+    projection: str, tenant: str | None, check: bool, batch_size: int, jobs: int, downgrade: bool
+) -> None:
     from projections.runtime import Rebuild, RebuildError
 
     chosen = _chosen(projection)
@@ -133,20 +148,21 @@ def _rebuild(projection: str, tenant: str | None, check: bool, batch_size: int, 
         def phase(name: str) -> None:
             progress.update(task, description=f"{projection}: {name}")
 
-        job = Rebuild(
-            platform.database_url,
-            platform.worker_pool,
-            chosen,
-            tenant=tenant,
-            batch_size=batch_size,
-            jobs=jobs,
-            progress=show,
-            phase=phase,
-        )
         try:
+            job = Rebuild(
+                platform.database_url,
+                platform.worker_pool,
+                chosen,
+                tenant=tenant,
+                batch_size=batch_size,
+                jobs=jobs,
+                progress=show,
+                phase=phase,
+                downgrade=downgrade,
+            )
             report = job.check() if check else job.run()
         except RebuildError as error:
-            console.print(f"[red]rebuild failed: {error}[/red]", markup=False)
+            console.print(f"rebuild failed: {error}", style="red", markup=False)
             console.print("the live read models are as they were")
             raise typer.Exit(2) from None
         except KeyboardInterrupt:

@@ -154,7 +154,13 @@ class QueueMutations:
         description="The service ends with an outcome; the ticket ends (staff or hall admin "
         "signed in at the window serving it). The visit is invited to rate (一次一评) in the "
         "same commit: the result's evaluation, with the one-time ratingCode (评价码) of an "
-        "anonymous ticket for the window's evaluator screen (评价器), shown only here."
+        "anonymous ticket for the window's evaluator screen (评价器), shown only here. "
+        "itemCode names the item (事项) handled, so that a queue of several items has its "
+        "visits rated per item: the invitation names it (without it, the queue's item when "
+        "it serves exactly one, else the hall's); an item published as not rated invites "
+        "nothing. VALIDATION when the queue does not serve the item (the message lists the "
+        "ones it does) or it is not in the catalog, CONFLICT when it was withdrawn; a refusal "
+        "ends nothing."
     )
     async def end_ticket_service(
         self,
@@ -163,11 +169,19 @@ class QueueMutations:
         number: int,
         outcome: OutcomeEnum,
         service_day: date | None = None,
+        item_code: str | None = None,
     ) -> TicketType:
         app = _service(info)
         subject = info.context.principal.subject
         ended = await run_sync(
-            app.end_service, queue_code, number, subject, outcome.value, subject, service_day
+            app.end_service,
+            queue_code,
+            number,
+            subject,
+            outcome.value,
+            subject,
+            service_day,
+            item_code or "",
         )
         return TicketType.from_ended(ended)
 

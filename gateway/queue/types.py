@@ -106,9 +106,10 @@ class TicketType:
         default=None,
         description="一次一评: the invitation to rate this visit, recorded with the end of its "
         "service, in endTicketService's result only (null elsewhere, and when the visit was "
-        "already invited, the queue's items all take no ratings or the hall's "
-        "policy inviteServedVisits is off). For an anonymous ticket its ratingCode (评价码) is "
-        "shown here once, for the window's evaluator screen (评价器) or the receipt.",
+        "already invited, the item named as handled or the queue's items all take no ratings, "
+        "or the hall's policy inviteServedVisits is off). For an anonymous ticket its "
+        "ratingCode (评价码) is shown here once, for the window's evaluator screen (评价器) or "
+        "the receipt.",
     )
 
     @classmethod

@@ -9,6 +9,7 @@ from projections.runtime.errors import (
     ProjectionOutdatedError,
     RebuildError,
     RebuildRunningError,
+    RebuildVersionError,
 )
 from projections.runtime.group import GROUP_CONSUMER, ProjectionGroupConsumer
 from projections.runtime.handlers import HandlerConnection
@@ -50,6 +51,7 @@ __all__ = [
     "RebuildLeftovers",
     "RebuildReport",
     "RebuildRunningError",
+    "RebuildVersionError",
     "RowTable",
     "TableDifference",
     "VersionState",

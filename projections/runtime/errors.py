@@ -8,6 +8,7 @@ __all__ = [
     "ProjectionOutdatedError",
     "RebuildError",
     "RebuildRunningError",
+    "RebuildVersionError",
 ]
 
 
@@ -24,6 +25,13 @@ class HallRebuildError(RebuildError):
 class RebuildRunningError(RebuildError):
     """Another rebuild of the projection holds its rebuild lock (``yanshen rebuild`` or a
     worker's automatic rebuild)."""
+
+
+class RebuildVersionError(RebuildError):
+    """The rebuild's code is not the version that built the live tables, and what it would
+    swap in would mix versions: a one-hall rebuild (``--tenant``) with any other version, a
+    full rebuild with an older one unless it is a deliberate downgrade (``projection_versions``).
+    The message says what to run instead."""
 
 
 class ProjectionOutdatedError(RuntimeError):

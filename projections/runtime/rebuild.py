@@ -16,6 +16,12 @@
    hall's live positions are locked and moved. A full swap records the projections' code
    versions (``projection_versions``) in the same transaction.
 
+Versions: a rebuild that swaps first checks, under its rebuild locks (only a full swap,
+which takes them, records a version), that it does not mix versions in the live tables
+(:func:`~projections.runtime.versions.swap_refusal`): a one-hall rebuild needs the code of
+the live version, a full rebuild with older code ``downgrade=True``. Else it raises
+:class:`RebuildVersionError` before building anything.
+
 With ``jobs`` > 1 the build runs in that many processes, whole halls each
 (:mod:`~projections.runtime.parallel`), and the indexes built at the end and the last
 ``ANALYZE`` use as many connections.
@@ -48,7 +54,12 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from projections.runtime.compare import TableDifference, compare_tables
-from projections.runtime.errors import HallRebuildError, RebuildError, RebuildRunningError
+from projections.runtime.errors import (
+    HallRebuildError,
+    RebuildError,
+    RebuildRunningError,
+    RebuildVersionError,
+)
 from projections.runtime.locks import (
     BATCHES,
     hold_for_swap,
@@ -67,7 +78,13 @@ from projections.runtime.shadow import (
 from projections.runtime.shadow import shadow_schema as shadow_of
 from projections.runtime.sweep import sweep_stale_rebuilds
 from projections.runtime.tracking import Member
-from projections.runtime.versions import record_version, recorded_versions
+from projections.runtime.versions import (
+    adopt_versions,
+    read_versions,
+    record_version,
+    recorded_versions,
+    swap_refusal,
+)
 from services.store.pool import WORKER_KEEPALIVES, Pool
 
 __all__ = ["Phase", "Progress", "Rebuild", "RebuildError", "RebuildReport"]
@@ -168,6 +185,9 @@ class RebuildReport:
     up_to_date: list[str] = field(default_factory=list)
     """Projections left out by ``outdated_only``: their live tables' recorded version was
     the code's already (another worker rebuilt them first)."""
+    live_versions: dict[str, int] = field(default_factory=dict)
+    """Only from :meth:`Rebuild.check`: the live tables' version of each projection whose
+    code is another version (its rows may differ for that reason)."""
 
     @property
     def rate(self) -> float:
@@ -214,6 +234,7 @@ class Rebuild:
         progress: Progress | None = None,
         phase: Phase | None = None,
         outdated_only: bool = False,
+        downgrade: bool = False,
     ) -> None:
         self.projections = (
             [projections] if isinstance(projections, Projection) else list(projections)
@@ -224,6 +245,8 @@ class Rebuild:
             raise RebuildError(f"batch size and jobs must be at least 1 ({batch_size}, {jobs})")
         if tenant == "":
             raise RebuildError("the hall id is empty")
+        if downgrade and tenant is not None:
+            raise RebuildError("a downgrade rebuilds whole read models, not one hall")
         for projection in self.projections:
             projection.check_definition()
         self.database_url = database_url
@@ -237,6 +260,9 @@ class Rebuild:
         """Rebuild only the projections whose recorded version is below their code's, as
         read once their rebuild locks are held (a worker's automatic rebuild: another worker
         may have rebuilt them while this one waited)."""
+        self.downgrade = downgrade
+        """Swap in the tables of code older than the live tables' recorded version, and
+        record that version (rolling back a release); refused otherwise."""
         self._cancelled = threading.Event()
         self.members = [
             Member(p, f"{p.consumer}@rebuild", p.topics(), shadow_of(p)) for p in self.projections
@@ -274,6 +300,7 @@ class Rebuild:
         differences: list[TableDifference] = []
         compared: list[str] = []
         skipped: list[str] = []
+        live_versions: dict[str, int] = {}
         with _connect_owner(self.database_url) as admin:
             self._check_hall(admin)
             self._admin = admin
@@ -285,6 +312,7 @@ class Rebuild:
                 names = ", ".join(up_to_date)
                 return RebuildReport(names, self.tenant, 0, seconds, False, up_to_date=up_to_date)
             try:
+                live_versions = self._check_versions(admin, swap=swap)
                 sweep_stale_rebuilds(admin)  # ours (re-entrant locks) and others' leftovers
                 self._reset(admin)
                 deferred: list[str] = []
@@ -321,6 +349,7 @@ class Rebuild:
                 else {}
             ),
             up_to_date=up_to_date,
+            live_versions=live_versions,
         )
 
     def _clean_up(self, admin: psycopg.Connection[Any], held: list[str], *, failed: bool) -> None:
@@ -346,6 +375,20 @@ class Rebuild:
         position rows for a hall that does not exist)."""
         if self.tenant is not None and not admin.execute(_KNOWN_HALL, (self.tenant,)).fetchone():
             raise RebuildError(f"unknown hall {self.tenant!r}: it has no events")
+
+    def _check_versions(self, admin: psycopg.Connection[Any], *, swap: bool) -> dict[str, int]:
+        """Refuse a swap that would mix versions in the live tables (read under the rebuild
+        locks: no full swap records another version meanwhile); returns the live version of
+        each projection whose code is another one. A swap first records the version of a
+        read model that has none, as ``yanshen migrate`` and the worker do; ``--check``
+        records nothing."""
+        with_tables = [p for p in self.projections if p.tables]
+        versions = (adopt_versions if swap else read_versions)(admin, with_tables)
+        if swap and (
+            refusal := swap_refusal(versions, tenant=self.tenant, downgrade=self.downgrade)
+        ):
+            raise RebuildVersionError(refusal)
+        return {v.projection: v.live for v in versions if v.live != v.code}
 
     def _hold(self, admin: psycopg.Connection[Any]) -> list[str]:
         """Take the projections' rebuild locks (session locks, kept until :meth:`_clean_up`);

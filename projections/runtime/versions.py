@@ -11,6 +11,10 @@ the version the live tables were built with:
   a new install, or a read model new in this release), and 1 otherwise: rows written before
   versions were recorded (migration ``projections/runtime/sql/0003``) are version 1.
 
+A rebuild that swaps (``yanshen rebuild``) must not mix versions in the live tables
+(:func:`swap_refusal`): a one-hall rebuild runs only with the live version's code, a full
+rebuild with older code only as a deliberate downgrade.
+
 ``live < code``: the rows are stale, the worker rebuilds the read model online
 (:mod:`projections.runtime.upgrade`). ``live > code``: this process runs older code than the
 one that built the tables (a rolling upgrade); its live batches leave that read model alone
@@ -44,6 +48,7 @@ __all__ = [
     "read_versions",
     "record_version",
     "recorded_versions",
+    "swap_refusal",
 ]
 
 PROJECTION_VERSION = Gauge(
@@ -192,3 +197,42 @@ def export_versions(versions: Iterable[ProjectionVersion]) -> None:
         PROJECTION_VERSION.labels(version.projection, "code").set(version.code)
         PROJECTION_VERSION.labels(version.projection, "live").set(version.live)
         REBUILD_PENDING.labels(version.projection).set(1 if version.rebuild_pending else 0)
+
+
+def swap_refusal(
+    versions: Iterable[ProjectionVersion], *, tenant: str | None, downgrade: bool = False
+) -> str | None:
+    """Why a rebuild with this code must not swap into the live tables of ``versions``, with
+    what to run instead; ``None`` when it may.
+
+    - One hall (``tenant``): only with the code of the live version. Older code would write
+      old rows into tables a newer version built, which nothing corrects later; newer code
+      would mix one hall of new rows (perhaps of changed tables) into the old version's
+      tables, which the full rebuild redoes anyway.
+    - All halls: newer code is the upgrade itself (it records its version). Older code would
+      replace newer tables and record a lower version: only with ``downgrade`` (rolling back
+      a release).
+    """
+    for v in versions:
+        if v.live == v.code or (tenant is None and (v.live < v.code or downgrade)):
+            continue
+        built = f"{v.projection}: its live tables were built by version {v.live},"
+        if v.live < v.code:
+            return (
+                f"{built} this code is version {v.code}: a one-hall rebuild would mix"
+                f" version-{v.code} rows into version-{v.live} tables; rebuild the whole read"
+                f" model instead (`yanshen rebuild {v.projection}`, or let the projection"
+                " worker do it)"
+            )
+        what = f"yanshen rebuild {v.projection}" + (f" --tenant {tenant}" if tenant else "")
+        return (
+            f"{built} this code is older (version {v.code}): its rows would be wrong in them;"
+            f" run `{what}` of the release that built them (version {v.live})"
+            + (
+                ""
+                if tenant
+                else ", or add --downgrade when rolling back to this release (stop the newer"
+                " workers first: they would rebuild it again)"
+            )
+        )
+    return None

@@ -26,13 +26,19 @@ itself, **in the same atomic save as** ``ServiceEnded`` (``QueueService.end_serv
   (in another queue, or the same number at a window), whose service ends once: that ticket
   is the visit invited.
 - *What the invitation names.* The window and the staff member who served, the ticket's
-  applicant id (none for a kiosk ticket: then the rating code), and the item when the
-  queue serves exactly one (a queue of several items does not say which was handled, so
-  the visit is rated as the hall's). A queue whose items the hall all published as not
-  rated (``rated=False``; withdrawn ones left aside) invites nothing: whichever was handled,
-  the hall chose that service takes no ratings, as ``inviteEvaluation`` would refuse it; a
-  queue with a rated item among them invites the visit as the hall's. A withdrawn item is
-  no longer named.
+  applicant id (none for a kiosk ticket: then the rating code), and the item handled:
+  the one staff named when ending the service (``item_code``, one of the queue's items,
+  published and not withdrawn: checked before the service ends, see
+  :func:`services.queue.invitations.require_handled_item`), so that 好评率 per 事项 counts
+  the visits of a queue of several items too; an item named that the hall published as
+  not rated (``rated=False``) invites nothing, as ``inviteEvaluation`` would refuse it.
+  Without a named item, the item when the queue serves exactly one (a queue of several
+  items does not say which was handled, so the visit is rated as the hall's). A queue whose
+  items the hall all published as not rated (withdrawn ones left aside) invites nothing:
+  whichever was handled, the hall chose that service takes no ratings; a queue with a
+  rated item among them invites the visit as the hall's. A withdrawn item is no longer
+  named. The invitation's ``item_code`` (in ``Evaluation.Invited``) is where the choice is
+  recorded: ``ServiceEnded`` names no item.
 - *Per hall.* The hall policy ``invite_served_visits`` (default on) turns it off for a hall
   that invites through the API instead (e.g. from its own evaluator devices).
 """
@@ -84,6 +90,9 @@ class ServedVisit:
     staff_badge: str
     item_codes: Sequence[str]
     """The items the ticket's queue serves."""
+    handled_item_code: str = ""
+    """The item staff named as handled, one of ``item_codes`` (checked before the service
+    ended); ``""`` when they named none."""
 
 
 def invitation_for_served_visit(
@@ -105,11 +114,9 @@ def invitation_for_served_visit(
     ref = visit_ref(visit.queue_code, visit.service_day, visit.number)
     if load(Evaluation.create_id(hall_id, SubjectKind.VISIT.value, ref)) is not None:
         return None
-    items = [load(ServiceItem.create_id(hall_id, code)) for code in visit.item_codes]
-    offered = [i for i in items if isinstance(i, ServiceItem) and not i.withdrawn]
-    if offered and not any(item.rated for item in offered):
-        return None  # whichever of them was handled, the hall takes no ratings for it
-    item_code = offered[0].code if len(visit.item_codes) == 1 and offered else ""
+    item_code = _invited_item(visit, hall_id, load)
+    if item_code is None:
+        return None
     rating_code = "" if visit.applicant_id else new_rating_code()
     evaluation = Evaluation.invite(
         hall_id=hall_id,
@@ -126,3 +133,20 @@ def invitation_for_served_visit(
         actor=SYSTEM_ACTOR,
     )
     return InvitedEvaluation(evaluation, rating_code)
+
+
+def _invited_item(
+    visit: ServedVisit, hall_id: str, load: Callable[[UUID], object | None]
+) -> str | None:
+    """The item the invitation names (``""``: the hall's), or ``None`` when the item handled
+    takes no ratings, so the visit is not invited."""
+    if visit.handled_item_code:
+        named = load(ServiceItem.create_id(hall_id, visit.handled_item_code))
+        if isinstance(named, ServiceItem) and not named.rated:
+            return None
+        return visit.handled_item_code
+    items = [load(ServiceItem.create_id(hall_id, code)) for code in visit.item_codes]
+    offered = [i for i in items if isinstance(i, ServiceItem) and not i.withdrawn]
+    if offered and not any(item.rated for item in offered):
+        return None  # whichever of them was handled, the hall takes no ratings for it
+    return offered[0].code if len(visit.item_codes) == 1 and offered else ""

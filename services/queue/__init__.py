@@ -15,6 +15,7 @@ from services.queue.domain import (
 )
 from services.queue.errors import (
     ConcurrentChangeError,
+    ItemNotInQueueError,
     NoTicketWaitingError,
     NotTheTicketHolderError,
     QueueDayClosedError,
@@ -42,6 +43,7 @@ __all__ = [
     "Channel",
     "ConcurrentChangeError",
     "EndedService",
+    "ItemNotInQueueError",
     "NoTicketWaitingError",
     "NotTheTicketHolderError",
     "PriorityGroup",

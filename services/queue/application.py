@@ -27,6 +27,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import JSONTranscoder
 
+from services.catalog.domain import ServiceItem
 from services.evaluations.visits import visit_evaluation_id
 from services.halls.application import require_registered_hall
 from services.halls.domain import Hall
@@ -51,7 +52,11 @@ from services.queue.errors import (
     TicketNotFoundError,
     WindowBusyError,
 )
-from services.queue.invitations import EndedService, served_visit_invitation
+from services.queue.invitations import (
+    EndedService,
+    require_handled_item,
+    served_visit_invitation,
+)
 from services.queue.prefixes import claim_prefix, held_prefix, release_prefix
 from services.queue.progress import TicketProgress, ticket_progress
 from services.queue.snapshots import SNAPSHOT_INTERVAL, TicketAsDict
@@ -247,10 +252,14 @@ class QueueService(HallApplication):
         outcome: str,
         actor: str,
         service_day: date | None = None,
+        item_code: str = "",
     ) -> EndedService:
         """The service ends with ``outcome`` (a ServiceOutcome value), and the visit is
         invited to rate (一次一评) in the same save: see :mod:`services.evaluations.visits`.
 
+        ``item_code`` names the item (事项) handled, one the queue serves, for the
+        invitation (and so 好评率 per item) when the queue serves several: refused
+        (:func:`~services.queue.invitations.require_handled_item`) before anything changes.
         The result carries the invitation and, for an anonymous ticket, its one-time rating
         code, shown nowhere else."""
         badge = normal_badge(badge)
@@ -260,6 +269,7 @@ class QueueService(HallApplication):
             Hall.create_id(self.hall_id),
             Queue.create_id(self.hall_id, queue_code),
             visit_evaluation_id(self.hall_id, queue_code, on, number),
+            *([ServiceItem.create_id(self.hall_id, item_code)] if item_code else []),
             day_of=queue_code,
             on=service_day,
         ):
@@ -269,8 +279,10 @@ class QueueService(HallApplication):
             def attempt() -> EndedService:
                 now = self.clock()
                 day = self._existing_day(queue_code, service_day or local_date(now))
+                if item_code:
+                    require_handled_item(self, self.get_queue(queue_code), item_code)
                 ticket = day.end_service(number, window_code, badge, outcome, now, actor)
-                invited = served_visit_invitation(self, ticket, badge, policies, now)
+                invited = served_visit_invitation(self, ticket, badge, policies, now, item_code)
                 self._save(day, *([invited.evaluation] if invited else []))
                 return EndedService(ticket, invited)
 

@@ -12,6 +12,7 @@ from services.shared.errors import (
 
 __all__ = [
     "ConcurrentChangeError",
+    "ItemNotInQueueError",
     "NoTicketWaitingError",
     "NotTheTicketHolderError",
     "QueueDayClosedError",
@@ -55,6 +56,11 @@ class QueuePrefixTakenError(QueueError, ConflictError):
 
 class QueueNotServedError(QueueError, ValidationError):
     """The window does not serve the queue (a transfer's target, for example)."""
+
+
+class ItemNotInQueueError(QueueError, ValidationError):
+    """The item named as handled at the end of a service is not one the ticket's queue
+    serves (the message lists the ones it does)."""
 
 
 class QueueDayClosedError(QueueError, ConflictError):

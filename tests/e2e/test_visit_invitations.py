@@ -182,3 +182,49 @@ def test_reissuing_a_rating_code_is_refused_with_stable_codes(
     rater = as_(Role.APPLICANT, "walk-in-1")
     rated = _data(gql(RATE, {"id": eid, "code": code}, token=rater), "submitRating")
     assert rated["status"] == "RATED"
+
+
+END_AS = """mutation($number: Int!, $item: String) {
+  endTicketService(queueCode: "ZH", number: $number, outcome: COMPLETED, itemCode: $item)
+  { status evaluation { itemCode ratingCode } } }"""
+
+
+def test_the_item_handled_is_named_when_the_service_ends(gql, as_, hall_ready):  # noqa: F811
+    """ZH serves three items: the one staff name is the invitation's, so the visit counts
+    under it (好评率 per 事项); a wrong or withdrawn one is refused and ends nothing; one
+    published as not rated ends the service uninvited."""
+    admin, s1 = as_(Role.HALL_ADMIN, "admin-1"), as_(Role.STAFF, "S001")
+    kiosk = as_(Role.STAFF, "kiosk-01")
+    for code, rated in (("QY-002", "true"), ("QY-003", "false"), ("QY-004", "true")):
+        publish = f"""mutation {{ publishServiceItem(input: {{code: "{code}", name: "{code}",
+          category: OTHER, rated: {rated}}}) {{ code }} }}"""
+        _data(gql(publish, token=admin), "publishServiceItem")
+    items = '["QY-001", "QY-002", "QY-003", "QY-004"]'
+    reconfigure = f"""mutation {{ reconfigureQueue(input: {{code: "ZH", name: "综合受理",
+      prefix: "A", itemCodes: {items}}}) {{ itemCodes }} }}"""
+    _data(gql(reconfigure, token=admin), "reconfigureQueue")
+    withdraw = 'mutation { withdrawServiceItem(code: "QY-004", reason: "停办") { code } }'
+    _data(gql(withdraw, token=admin), "withdrawServiceItem")
+    sign_in = 'mutation { signInStaff(windowCode: "W01") { onDutyWindow } }'
+    _data(gql(sign_in, token=s1), "signInStaff")
+    _data(gql('mutation { openWindow(code: "W01") { status } }', token=s1), "openWindow")
+    for _ in range(3):
+        _data(_issue(gql, kiosk, "ZH"), "issueTicket")
+
+    _serve(gql, s1, 1)
+    wrong = gql(END_AS, {"number": 1, "item": "QY-999"}, token=s1)
+    assert _codes(wrong) == ["VALIDATION"]
+    assert "QY-001, QY-002, QY-003, QY-004" in wrong.json()["errors"][0]["message"]
+    assert _codes(gql(END_AS, {"number": 1, "item": "QY-004"}, token=s1)) == ["CONFLICT"]
+    ended = _data(gql(END_AS, {"number": 1, "item": "QY-002"}, token=s1), "endTicketService")
+    assert ended["status"] == "ENDED"  # the refusals ended nothing
+    assert ended["evaluation"]["itemCode"] == "QY-002"
+    assert len(ended["evaluation"]["ratingCode"]) == 16
+
+    _serve(gql, s1, 2)
+    unrated = _data(gql(END_AS, {"number": 2, "item": "QY-003"}, token=s1), "endTicketService")
+    assert unrated == {"status": "ENDED", "evaluation": None}
+
+    _serve(gql, s1, 3)
+    unnamed = _data(gql(END_AS, {"number": 3, "item": None}, token=s1), "endTicketService")
+    assert unnamed["evaluation"]["itemCode"] == ""  # several items: the hall's

@@ -24,7 +24,11 @@ from projections.catalog import CatalogProjection
 from projections.halls import HallsProjection
 from projections.runtime import ProjectionWorker, Rebuild
 from projections.runtime import rebuild as rebuild_module
-from projections.runtime.errors import ProjectionOutdatedError
+from projections.runtime.errors import (
+    ProjectionOutdatedError,
+    RebuildError,
+    RebuildVersionError,
+)
 from projections.runtime.locks import release_rebuild, try_hold_for_rebuild
 from projections.runtime.tracking import apply_next_batch
 from services.cases import Applicant, CaseRequest, CaseService
@@ -282,10 +286,120 @@ def test_yanshen_rebuild_records_its_version(fresh):
     report = Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2()).run()
     assert report.versions == {"catalog": 2}
     assert _versions(fresh.database_url)["catalog"] == 2
-    Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2(), tenant="v-a").run()
-    _set_version(fresh.database_url, "catalog", 1)
-    Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2(), tenant="v-a").run()
-    assert _versions(fresh.database_url)["catalog"] == 1  # one hall: not the whole model
+    hall = Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2(), tenant="v-a").run()
+    assert hall.swapped
+    assert hall.versions == {}  # one hall: not the whole model
+    assert _versions(fresh.database_url)["catalog"] == 2
+
+
+def _no_rebuild_left(url: str) -> None:
+    """Nothing of a refused rebuild stays: no shadow, no positions, its locks free."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        shadows = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'yanshen\\_rebuild\\_%'"
+        ).fetchone()
+        positions = conn.execute(
+            "SELECT count(*) FROM consumer_positions WHERE consumer LIKE '%@rebuild'"
+        ).fetchone()
+        assert try_hold_for_rebuild(conn, "catalog")
+        release_rebuild(conn, "catalog")
+    assert shadows == (0,)
+    assert positions == (0,)
+
+
+def test_a_hall_rebuild_with_newer_code_than_the_live_tables_is_refused(fresh):
+    """Version-2 rows for one hall in version-1 tables: refused, the full rebuild is named."""
+    _stale_catalog(fresh)
+    job = Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2(), tenant="v-a")
+    with pytest.raises(RebuildVersionError) as refused:
+        job.run()
+    assert str(refused.value) == (
+        "catalog: its live tables were built by version 1, this code is version 2: a one-hall"
+        " rebuild would mix version-2 rows into version-1 tables; rebuild the whole read model"
+        " instead (`yanshen rebuild catalog`, or let the projection worker do it)"
+    )
+    assert set(_names(fresh.database_url)) == {"built by version 1"}
+    assert _versions(fresh.database_url)["catalog"] == 1
+    _no_rebuild_left(fresh.database_url)
+
+
+def _cli(platform: Platform, monkeypatch: Any, projections: list[Any], *args: str) -> Any:
+    """``yanshen rebuild …`` with ``projections`` as the code's read models."""
+    monkeypatch.setattr("deploy.bootstrap.all_projections", lambda: projections)
+    env = {"DATABASE_URL": platform.database_url}
+    return CliRunner().invoke(app, ["rebuild", *args], env=env)
+
+
+def test_a_hall_rebuild_with_older_code_than_the_live_tables_is_refused(fresh, monkeypatch):
+    """A rolling upgrade: the old release's CLI must not write version-1 rows into the
+    version-2 tables (nothing would ever correct them)."""
+    make_halls(fresh, ["old-cli-a", "old-cli-b"])
+    assert Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2()).run().swapped
+    with psycopg.connect(fresh.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE catalog_items SET name = 'built by version 2'")
+    result = _cli(fresh, monkeypatch, [CatalogProjection()], "catalog", "--tenant", "old-cli-a")
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert "rebuild failed: catalog: its live tables were built by version 2" in output
+    assert "this code is older (version 1)" in output
+    assert "run `yanshen rebuild catalog --tenant old-cli-a` of the release" in output
+    assert "the live read models are as they were" in output
+    assert set(_names(fresh.database_url)) == {"built by version 2"}
+    assert _versions(fresh.database_url)["catalog"] == 2
+    _no_rebuild_left(fresh.database_url)
+
+
+def test_a_full_rebuild_with_older_code_is_refused_unless_a_downgrade(fresh, monkeypatch):
+    make_halls(fresh, ["down-a"])
+    assert Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2()).run().swapped
+    with psycopg.connect(fresh.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE catalog_items SET name = 'built by version 2'")
+    result = _cli(fresh, monkeypatch, [CatalogProjection()], "catalog")
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert "this code is older (version 1)" in output
+    assert "add --downgrade when rolling back to this release" in output
+    assert set(_names(fresh.database_url)) == {"built by version 2"}
+    assert _versions(fresh.database_url)["catalog"] == 2
+    _no_rebuild_left(fresh.database_url)
+    with pytest.raises(RebuildError, match="not one hall"):
+        Rebuild(
+            fresh.database_url,
+            fresh.worker_pool,
+            CatalogProjection(),
+            tenant="down-a",
+            downgrade=True,
+        )
+
+    result = _cli(fresh, monkeypatch, [CatalogProjection()], "catalog", "--downgrade")
+    assert result.exit_code == 0, result.output
+    assert "catalog version 1 recorded" in " ".join(result.output.split())
+    assert "built by version 2" not in _names(fresh.database_url)
+    assert _versions(fresh.database_url)["catalog"] == 1
+
+
+def test_a_check_compares_across_versions_and_says_so(fresh, monkeypatch):
+    """``--check`` swaps nothing: it runs with another version (to see the rows that differ)
+    and names the versions; with a hall too."""
+    _stale_catalog(fresh)
+    for args in (["catalog", "--check"], ["catalog", "--check", "--tenant", "v-a"]):
+        result = _cli(fresh, monkeypatch, [CatalogV2()], *args)
+        assert result.exit_code == 1, result.output  # the rows "version 1 got wrong"
+        output = " ".join(result.output.split())
+        assert "DIFFERENT catalog_items" in output
+        assert "catalog: the live tables were built by version 1, this code is another" in output
+    assert _versions(fresh.database_url)["catalog"] == 1
+
+
+def test_a_hall_rebuild_first_records_the_version_of_a_new_install(fresh):
+    """No version recorded yet (nothing ran the migration's look): the hall rebuild makes it,
+    finds a new install at the code's version and goes on."""
+    make_halls(fresh, ["new-a"])
+    assert _versions(fresh.database_url) == {}
+    report = Rebuild(fresh.database_url, fresh.worker_pool, CatalogV2(), tenant="new-a").run()
+    assert report.swapped
+    assert _versions(fresh.database_url) == {"catalog": 2}
+    assert len(_names(fresh.database_url)) == 5
 
 
 def test_an_older_worker_stops_applying_events_to_tables_a_newer_version_built(fresh, caplog):

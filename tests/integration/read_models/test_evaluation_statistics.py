@@ -421,3 +421,40 @@ def test_a_reissued_rating_code_changes_no_rating_row_or_statistic(
     assert after == before
     assert before[0][invited.id].status == "INVITED"
     assert [(r["invited"], r["pending"]) for r in _rows_of(before[1])] == [(1, 1)]
+
+
+def test_a_visit_ended_naming_its_item_counts_under_that_item(gql, token, hall, app_at, project):
+    """好评率 per 事项 of a queue of several items: the visit whose item staff named when
+    ending its service counts under that item; the one ended without is the hall's only."""
+    catalog = app_at(CatalogService, hall, moment("2026-05-04"))
+    catalog.publish_service_item("ITEM-2", ItemTerms(name="变更", category="OTHER"), "admin-1")
+    queues = app_at(QueueService, hall, moment("2026-05-04"))
+    queues.configure_queue("ZH", "综合受理", "A", [ITEM, "ITEM-2"], "admin-1")
+    places = app_at(PlacesService, hall, moment("2026-05-04"))
+    places.configure_window(
+        "W01", "窗口W01", "COMPREHENSIVE", [ITEM], "admin-1", queue_codes=["ZH"]
+    )
+    places.open_window("W01", "admin-1")
+    staff = app_at(StaffService, hall, moment("2026-05-04"))
+    staff.assign_to_window("S001", "W01", "A", "admin-1")
+    staff.sign_in("S001", "W01", "S001")
+    ended = []
+    for item in ("ITEM-2", ""):
+        ticket = queues.issue_ticket("ZH", "MOBILE", "a-1", applicant_id="a-1")
+        queues.call_next("W01", "S001", "S001")
+        queues.start_service("ZH", ticket.number, "S001", "S001")
+        ended.append(
+            queues.end_service("ZH", ticket.number, "S001", "COMPLETED", "S001", item_code=item)
+        )
+    named = ended[0].invitation
+    assert named is not None
+    evaluations = app_at(EvaluationService, hall, moment("2026-05-04", hour=3))
+    evaluations.submit_rating(named.id, Rating("SATISFIED", {"OVERALL": 5}), "a-1")
+    project()
+
+    admin = token(Role.HALL_ADMIN, hall)
+    counts = ("key", "month", "invited", "pending", "rated", "goodRate")
+    by_item = _rows(gql(STATS, {"by": "ITEM"}, token=admin))
+    assert [tuple(r[c] for c in counts) for r in by_item] == [("ITEM-2", "2026-05", 1, 0, 1, 1.0)]
+    by_hall = _rows(gql(STATS, {"by": "HALL"}, token=admin))
+    assert [tuple(r[c] for c in counts) for r in by_hall] == [(hall, "2026-05", 2, 1, 1, 1.0)]

@@ -23,9 +23,10 @@ from services.evaluations import (
     Invitation,
     Rating,
 )
+from services.evaluations.errors import ItemNotRatedError, ItemWithdrawnError
 from services.evaluations.visits import visit_evaluation_id
 from services.halls import HallPolicies
-from services.queue import TicketEndedError, TicketStatus
+from services.queue import ItemNotInQueueError, TicketEndedError, TicketStatus
 from tests.unit.queue.support import refused
 
 DAY = "2026-03-02"
@@ -232,6 +233,113 @@ def test_the_item_is_named_when_the_queue_serves_one_rated_item(hall, hall_apps,
     ended = hall.queue.end_service("ZH", withdrawn, "S3", "COMPLETED", "S3")
     assert ended.invitation is not None
     assert ended.invitation.evaluation.item_code == ""
+
+
+def _two_items(hall, hall_apps) -> CatalogService:
+    """ZH serves X1 and X2 (both published, rated); the catalog also has X3, not ZH's."""
+    catalog = hall_apps(CatalogService, "h1")
+    for code in ("X2", "X3"):
+        catalog.publish_service_item(code, ItemTerms(name=code, category="OTHER"), "admin")
+    hall.queue.reconfigure_queue("ZH", "综合受理", "A", ["X1", "X2"], "admin")
+    return catalog
+
+
+def test_the_item_named_at_the_end_of_the_service_is_the_invitations(hall, hall_apps, evaluations):
+    """A queue of several items: the item staff name as handled is the invitation's (so
+    好评率 per 事项 counts the visit); without one, the visit is still the hall's."""
+    _two_items(hall, hall_apps)
+    named = _serve(hall)
+    ended = hall.queue.end_service("ZH", named, "S3", "COMPLETED", "S3", item_code="X2")
+    assert ended.ticket.status is TicketStatus.ENDED
+    assert ended.invitation is not None
+    assert evaluations.get_evaluation(ended.invitation.id).item_code == "X2"  # as stored
+
+    unnamed = _serve(hall)
+    invited = hall.queue.end_service("ZH", unnamed, "S3", "COMPLETED", "S3").invitation
+    assert invited is not None
+    assert invited.evaluation.item_code == ""
+    assert _invited(evaluations) == [ended.invitation.id, invited.id]
+
+
+def test_an_item_the_queue_does_not_serve_is_refused_and_nothing_ends(hall, hall_apps, evaluations):
+    _two_items(hall, hall_apps)
+    number = _serve(hall)
+    with pytest.raises(ItemNotInQueueError, match="its items: X1, X2"):
+        hall.queue.end_service("ZH", number, "S3", "COMPLETED", "S3", item_code="X3")
+    for code in ("X3", "NOPE"):  # in the catalog or not: not ZH's
+        refusal = refused(
+            hall.queue,
+            ItemNotInQueueError,
+            lambda code=code: hall.queue.end_service(
+                "ZH", number, "S3", "COMPLETED", "S3", item_code=code
+            ),
+        )
+        assert refusal == "VALIDATION"
+    assert hall.queue.get_ticket("ZH", number).status is TicketStatus.SERVING
+    assert _invited(evaluations) == []
+    # The service goes on and ends with one of the queue's items.
+    ended = hall.queue.end_service("ZH", number, "S3", "COMPLETED", "S3", item_code="X1")
+    assert ended.invitation is not None
+    assert ended.invitation.evaluation.item_code == "X1"
+
+
+def test_a_withdrawn_item_is_refused_as_invite_evaluation_refuses_it(hall, hall_apps, evaluations):
+    """Still listed by the queue, but withdrawn from the catalog: CONFLICT, as for
+    ``inviteEvaluation``, and the ticket is not ended."""
+    catalog = _two_items(hall, hall_apps)
+    catalog.withdraw_service_item("X2", "停办", "admin")
+    number = _serve(hall)
+    end = lambda: hall.queue.end_service(  # noqa: E731
+        "ZH", number, "S3", "COMPLETED", "S3", item_code="X2"
+    )
+    assert refused(hall.queue, ItemWithdrawnError, end) == "CONFLICT"
+    by_hand = Invitation("VISIT", "other", "OFFLINE", window_code="W3", item_code="X2")
+    refused(evaluations, ItemWithdrawnError, lambda: evaluations.invite_evaluation(by_hand, "S3"))
+    assert hall.queue.get_ticket("ZH", number).status is TicketStatus.SERVING
+    assert _invited(evaluations) == []
+
+
+def test_a_queue_item_missing_from_the_catalog_is_refused_as_not_in_it(hall, evaluations):
+    """A queue configured (before the catalog checked its items) with an unknown code."""
+    queue = hall.queue.get_queue("ZH")
+    queue.reconfigure("综合受理", "A", ["X1", "GONE"], hall.clock(), "admin")
+    hall.queue.save(queue)
+    number = _serve(hall)
+    end = lambda: hall.queue.end_service(  # noqa: E731
+        "ZH", number, "S3", "COMPLETED", "S3", item_code="GONE"
+    )
+    assert refused(hall.queue, ItemNotRatedError, end) == "VALIDATION"
+    assert hall.queue.get_ticket("ZH", number).status is TicketStatus.SERVING
+
+
+def test_a_named_item_that_takes_no_ratings_invites_nothing(hall, hall_apps, evaluations):
+    """X2 takes no ratings, X1 does: naming X2 ends the service uninvited (as a one-item
+    queue of X2 would), naming X1 invites it under X1."""
+    catalog = _two_items(hall, hall_apps)
+    catalog.revise_service_item("X2", ItemTerms(name="咨询", category="OTHER", rated=False), "a")
+    unrated = _serve(hall)
+    ended = hall.queue.end_service("ZH", unrated, "S3", "CONSULTED", "S3", item_code="X2")
+    assert ended.ticket.status is TicketStatus.ENDED
+    assert ended.invitation is None
+    assert _invited(evaluations) == []
+    rated = _serve(hall)
+    invited = hall.queue.end_service("ZH", rated, "S3", "COMPLETED", "S3", item_code="X1")
+    assert invited.invitation is not None
+    assert invited.invitation.evaluation.item_code == "X1"
+
+
+def test_a_named_item_is_checked_even_when_the_hall_invites_nothing(hall, hall_apps):
+    """The argument is refused the same whatever the policy: a client learns of a wrong
+    item before a hall turns the invitations on."""
+    _two_items(hall, hall_apps)
+    hall.policies(invite_served_visits=False)
+    number = _serve(hall)
+    end = lambda: hall.queue.end_service(  # noqa: E731
+        "ZH", number, "S3", "COMPLETED", "S3", item_code="X3"
+    )
+    refused(hall.queue, ItemNotInQueueError, end)
+    ended = hall.queue.end_service("ZH", number, "S3", "COMPLETED", "S3", item_code="X2")
+    assert ended.invitation is None
 
 
 def test_a_queue_whose_one_item_takes_no_ratings_invites_nothing(hall, hall_apps, evaluations):
