@@ -177,8 +177,6 @@ def _unreadable(path: Path, how: str) -> None:
 @pytest.mark.parametrize("how", ["a directory", "a link to nothing", "an I/O error"])
 @pytest.mark.parametrize("name", ["events.jsonl", "chain.txt", "manifest.json", "manifest.sig"])
 def test_a_bundle_file_that_cannot_be_read_is_a_bad_argument_not_a_traceback(bundle, name, how):
-    if how == "an I/O error" and not Path("/proc/self/mem").is_file():
-        pytest.skip("no /proc/self/mem here")
     _unreadable(bundle / name, how)
     with pytest.raises(verifier.UnreadableBundleError, match=f"cannot read .*{name}"):
         verifier.verify_bundle(bundle)
