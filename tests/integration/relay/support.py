@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -266,3 +267,24 @@ def start_relay(
     yanshen = Path(sys.executable).with_name("yanshen")
     with log.open("ab") as out:
         return subprocess.Popen([str(yanshen), "relay"], env=env, stdout=out, stderr=out)
+
+
+def stop_relay(relay: subprocess.Popen[bytes]) -> None:
+    """Stop a :func:`start_relay` process as an operator would (SIGTERM), killing it if it
+    has not stopped within 30 s."""
+    relay.send_signal(signal.SIGTERM)
+    try:
+        relay.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        relay.kill()
+
+
+def wait_until_delivered(
+    relay: subprocess.Popen[bytes], store: Any, consumer: str, hall: str, log: Path, deadline: float
+) -> None:
+    """Wait until ``consumer`` (e.g. ``partner:<id>``) has nothing pending in ``hall``; fail
+    with the relay's log if it exits or ``deadline`` (``time.monotonic()``) passes."""
+    while hall in dict(store.pending_tenants(consumer)):
+        assert relay.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.2)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
 import threading
 import time
 from collections import defaultdict
@@ -18,7 +17,14 @@ from services.catalog.application import ItemTerms
 from services.partners import GrantStart
 from services.relay import partner_topic
 from services.store import EventStore
-from tests.integration.relay.support import grant, of_hall, publish_items, read_all, start_relay
+from tests.integration.relay.support import (
+    grant,
+    of_hall,
+    publish_items,
+    read_all,
+    start_relay,
+    stop_relay,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("relay-subprocess")]
 
@@ -104,11 +110,7 @@ def test_killed_relays_lose_nothing_and_keep_order(
     finally:
         stop.set()
         loader.join()
-        relay.send_signal(signal.SIGTERM)
-        try:
-            relay.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            relay.kill()
+        stop_relay(relay)
     assert kills == KILLS
     catalog_positions = set(range(2, head + 1)) - {len(ITEMS) + 2}  # not the grant itself
     platform_messages = [

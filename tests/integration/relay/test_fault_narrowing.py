@@ -5,7 +5,6 @@ the kill stays as it was, and every event of the history arrives."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 
 import pytest
@@ -14,7 +13,14 @@ from services.partners import GrantStart
 from services.relay import partner_topic
 from services.store import EventStore
 from services.store.consumer import lock_consumer_position
-from tests.integration.relay.support import grant, onboard, read_all, start_relay
+from tests.integration.relay.support import (
+    grant,
+    onboard,
+    read_all,
+    start_relay,
+    stop_relay,
+    wait_until_delivered,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -62,17 +68,10 @@ def test_a_relay_killed_mid_backfill_sends_the_rest_narrowed_after_the_change(
         onboard(platform, hall, "AFTER", "王五")
         relay = start_relay(database_url, kafka_bootstrap_servers, log, batch_size=5)
         store = EventStore(worker_pool)
-        while hall in dict(store.pending_tenants(f"partner:{partner}")):
-            assert relay.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+        wait_until_delivered(relay, store, f"partner:{partner}", hall, log, deadline)
     finally:
         worker_pool.putconn(held)
-        relay.send_signal(signal.SIGTERM)
-        try:
-            relay.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            relay.kill()
+        stop_relay(relay)
     after = read_all(kafka_bootstrap_servers, partner_topic(partner))
     names = {m.position: m.body["name"] for m in after}
     assert sorted(names) == [*range(2, 2 + STAFF), changed_at + 1]  # each once, all of them

@@ -5,7 +5,6 @@ yet is never sent, also when the relay was killed mid-backfill."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -25,6 +24,8 @@ from tests.integration.relay.support import (
     read_all,
     revoke,
     start_relay,
+    stop_relay,
+    wait_until_delivered,
 )
 
 pytestmark = pytest.mark.kafka
@@ -99,17 +100,10 @@ def test_a_relay_killed_mid_backfill_sends_no_more_of_it_after_the_revocation(
         publish_items(platform, hall, ["AFTER"])
         relay = start_relay(database_url, kafka_bootstrap_servers, log, batch_size=5)
         store = EventStore(worker_pool)
-        while hall in dict(store.pending_tenants(f"partner:{partner}")):
-            assert relay.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+        wait_until_delivered(relay, store, f"partner:{partner}", hall, log, deadline)
     finally:
         worker_pool.putconn(held)
-        relay.send_signal(signal.SIGTERM)
-        try:
-            relay.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            relay.kill()
+        stop_relay(relay)
     after = {m.position for m in read_all(kafka_bootstrap_servers, partner_topic(partner))}
     assert after == before
     assert before == set(range(2, 2 + len(before)))  # a prefix of the history, in order
