@@ -11,6 +11,11 @@ it opens its own one-connection pool as the worker role and runs the very batche
 process that dies leaves committed batches only; the rebuild then fails and the next one
 starts afresh.
 
+The rebuild's own process takes halls too (``here``), from the same queue: with ``--jobs 2``
+one process is spawned, not two. A spawned process first imports every projection and the
+domain it reads (≈ 1 s of a core before its first batch); the rebuild's process has them
+already and starts at once.
+
 Processes are *spawned*, not forked: the parent holds pool threads and open sockets that a
 forked child must not touch.
 """
@@ -20,22 +25,38 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.util
 import os
+import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from multiprocessing.synchronize import Event
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.runtime.errors import HallRebuildError
 from projections.runtime.tracking import Member, apply_group_batch
 from services.store.pool import Pool, open_pool
 
-__all__ = ["HallProcesses", "HallRebuildError", "catch_up_hall"]
+__all__ = ["HallDone", "HallProcesses", "HallRebuildError", "Here", "catch_up_hall"]
 
 
 OnBatch = Callable[[int], None]
 """``on_batch(covered)``: called after each committed batch."""
+
+Here = Callable[[str, Callable[[], bool]], int]
+"""``here(hall, stopped)``: catch ``hall`` up in the rebuild's own process (after each batch
+it asks ``stopped()``); returns the positions applied."""
+
+
+class HallDone(NamedTuple):
+    """A hall caught up: by a spawned process, or ``here`` (whose batches its caller has
+    counted already)."""
+
+    tenant_id: str
+    applied: int
+    here: bool
 
 
 def catch_up_hall(
@@ -109,10 +130,42 @@ def _run_hall(tenant_id: str, batch_size: int) -> int:
 # -- in the rebuild's process -------------------------------------------------------------
 
 
+class _HallQueue:
+    """The halls still to do, handed to whichever worker asks first, and what became of
+    each one (``done``: a process's future, ``here``'s count or error, or ``None`` when the
+    thread takes no more)."""
+
+    def __init__(self, halls: Sequence[str]) -> None:
+        self.todo = deque(halls)
+        self.done: queue.SimpleQueue[tuple[str, Future[int] | int | BaseException | None]]
+        self.done = queue.SimpleQueue()
+        self.halt = threading.Event()
+        """A failure, or the caller gone: no more halls are handed out."""
+
+    def take(self) -> str | None:
+        try:
+            return None if self.halt.is_set() else self.todo.popleft()
+        except IndexError:
+            return None
+
+    def put_done(self, tenant_id: str, future: Future[int]) -> None:
+        self.done.put((tenant_id, future))
+
+    def work_here(self, here: Here) -> None:
+        """Catch halls up with ``here`` until none is left, the queue halts or one fails."""
+        while (tenant_id := self.take()) is not None:
+            try:
+                self.done.put((tenant_id, here(tenant_id, self.halt.is_set)))
+            except BaseException as error:  # raised in the caller's thread
+                self.done.put((tenant_id, error))
+                return
+        self.done.put(("", None))
+
+
 class HallProcesses:
     """``jobs`` processes that catch halls up: started on first use, stopped by :meth:`close`
-    (or at the end of a ``with`` block); :meth:`catch_up` yields ``(hall, positions applied)``
-    as each hall finishes."""
+    (or at the end of a ``with`` block); :meth:`catch_up` yields a :class:`HallDone` as each
+    hall finishes."""
 
     def __init__(self, conninfo: str, members: Sequence[Member], *, jobs: int) -> None:
         self.conninfo = conninfo
@@ -123,19 +176,48 @@ class HallProcesses:
         """Set when the rebuild gives up: the processes stop after their current batch."""
         self._executor: ProcessPoolExecutor | None = None
 
-    def catch_up(self, halls: Sequence[str], batch_size: int) -> Iterator[tuple[str, int]]:
-        """Catch every hall up; yields ``(hall, positions applied)`` as each one finishes.
-        The first failure is raised once the halls already running have finished."""
-        executor = self._start()
-        futures: dict[Future[int], str] = {
-            executor.submit(_run_hall, tenant_id, batch_size): tenant_id for tenant_id in halls
-        }
+    def catch_up(
+        self, halls: Sequence[str], batch_size: int, *, here: Here | None = None
+    ) -> Iterator[HallDone]:
+        """Catch every hall up; yields a :class:`HallDone` as each one finishes. Halls go
+        to whichever is free first: a process, or ``here`` (a thread of this process). The
+        first failure is raised as soon as ``here`` has stopped after its current batch; the
+        processes' halls still running are the caller's to stop (:meth:`close`)."""
+        halls_left = _HallQueue(halls)
+        running = 0
+
+        def submit() -> None:
+            nonlocal running
+            if (tenant_id := halls_left.take()) is not None:
+                future = self._start().submit(_run_hall, tenant_id, batch_size)
+                future.add_done_callback(partial(halls_left.put_done, tenant_id))
+                running += 1
+
+        helper = threading.Thread(target=halls_left.work_here, args=(here,), daemon=True)
+        if here is not None:
+            helper.start()
+            running += 1
+        for _ in range(self.jobs):
+            submit()
         try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            while running:
+                tenant_id, outcome = halls_left.done.get()
+                running -= 1
+                if isinstance(outcome, Future):
+                    if (error := outcome.exception()) is None:
+                        submit()  # the process's next hall, before the caller's turn
+                        yield HallDone(tenant_id, outcome.result(), here=False)
+                        continue
+                    outcome = error
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                if outcome is not None:
+                    running += 1  # the thread goes on with the next hall
+                    yield HallDone(tenant_id, outcome, here=True)
         finally:
-            for future in futures:
-                future.cancel()
+            halls_left.halt.set()
+            if helper.is_alive():
+                helper.join()
 
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:

@@ -22,9 +22,9 @@ which takes them, records a version), that it does not mix versions in the live 
 the live version, a full rebuild with older code ``downgrade=True``. Else it raises
 :class:`RebuildVersionError` before building anything.
 
-With ``jobs`` > 1 the build runs in that many processes, whole halls each
-(:mod:`~projections.runtime.parallel`), and the indexes built at the end and the last
-``ANALYZE`` use as many connections.
+With ``jobs`` > 1 the build runs in that many processes, whole halls each (this one and
+``jobs - 1`` spawned ones: :mod:`~projections.runtime.parallel`), and the indexes built at
+the end and the last ``ANALYZE`` use as many connections.
 
 Readers never see an empty or half-built read model: before the commit they read the old
 tables, after it the new ones. A crash before the swap leaves the live read models as they
@@ -467,21 +467,23 @@ class Rebuild:
         if self._processes is None:
             conninfo = self.pool.conninfo  # the worker pool's, as a string
             conninfo = conninfo() if callable(conninfo) else conninfo
-            self._processes = HallProcesses(conninfo, self.members, jobs=self.jobs)
+            # This process takes halls too: one process fewer to spawn.
+            self._processes = HallProcesses(conninfo, self.members, jobs=self.jobs - 1)
         applied = 0
-        for _, covered in self._processes.catch_up(halls, self.batch_size):
-            applied += covered
-            self._count(covered)
+        for hall in self._processes.catch_up(halls, self.batch_size, here=self._catch_up_hall):
+            applied += hall.applied
+            if not hall.here:  # counted batch by batch already
+                self._count(hall.applied)
         return applied
 
-    def _catch_up_hall(self, tenant_id: str) -> int:
+    def _catch_up_hall(self, tenant_id: str, stopped: Callable[[], bool] | None = None) -> int:
         return catch_up_hall(
             self.pool,
             self.members,
             tenant_id,
             self.batch_size,
             self._count,
-            stopped=self._cancelled.is_set,
+            stopped=lambda: self._cancelled.is_set() or (stopped is not None and stopped()),
         )
 
     def _count(self, covered: int) -> None:
