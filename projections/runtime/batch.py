@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, NamedTuple, cast
 
 import psycopg
@@ -26,6 +26,24 @@ _SELECT = (
     "SELECT position, originator_id, originator_version, topic, state, recorded_at"
     " FROM events WHERE tenant_id = %s AND position > %s AND position <= %s"
 )
+
+
+@lru_cache(maxsize=64)  # one per set of projections batched together
+def _select_sql(topics: frozenset[str] | None) -> str:
+    """The log read of a batch, its topics written into the statement: a constant array
+    is searched through a hash table, a bound one (``= ANY(%s)``, in the prepared
+    statement's generic plan) element by element — for a group of read models about 90
+    topics per row, twice the server's time of the read."""
+    if topics is None:
+        return f"{_SELECT} ORDER BY position"
+    listed = ", ".join(_quoted(topic) for topic in sorted(topics))
+    return f"{_SELECT} AND topic = ANY(ARRAY[{listed}]::text[]) ORDER BY position"
+
+
+def _quoted(topic: str) -> str:
+    """``topic`` as an SQL string literal in a statement with ``%s`` parameters (topics
+    name Python classes: no quote or percent sign in them, but never trust that)."""
+    return "'" + topic.replace("'", "''").replace("%", "%%") + "'"
 
 
 class EventRow(NamedTuple):
@@ -110,14 +128,8 @@ def read_rows(
     when ``None``), personal fields opened, in position order."""
     if topics is not None and not topics:
         return []
-    sql = _SELECT
-    params: list[Any] = [tenant_id, after, upto]
-    if topics is not None:
-        sql += " AND topic = ANY(%s)"
-        params.append(sorted(topics))
-    sql += " ORDER BY position"
     with conn.cursor(binary=True) as cursor:
-        cursor.execute(sql, params, prepare=True)
+        cursor.execute(_select_sql(topics), [tenant_id, after, upto], prepare=True)
         rows = list(map(_event_row, cursor.fetchall()))
     # Personal fields are sealed per data subject in the log; open them (or mark them
     # erased) the way the recorders do for applications.
