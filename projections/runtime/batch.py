@@ -103,6 +103,14 @@ class Batch:
         for row in self.rows():
             yield row.position, decode_row(row)
 
+    def decoded(self, row: EventRow) -> DomainEvent:
+        """The domain event of ``row`` (one of :meth:`rows`), decoded once per group batch."""
+        shared = getattr(self.source, "decoded", None)
+        if shared is not None:
+            for _, event in shared([row]):
+                return cast(DomainEvent, event)
+        return decode_row(row)
+
     def _read(self) -> list[EventRow]:
         if self.topics is not None and not self.topics:
             return []

@@ -67,6 +67,11 @@ class Projection:
     maintaining them row by row. A primary key's or unique constraint's index may be listed
     (the constraint is added back, and checked, at the end). Never list an index a handler's
     lookup or ``ON CONFLICT`` needs."""
+    raw_topics: ClassVar[frozenset[str]] = frozenset()
+    """Topics whose rows :meth:`apply_batch` reads itself from ``batch.rows()`` (e.g. with a
+    ``msgspec`` struct of the few fields it needs) instead of iterating ``batch.events()``:
+    a group batch does not decode them ahead for this projection. Rows of these topics it
+    still wants as events go through ``batch.decoded(row)``."""
     version: ClassVar[int] = 1
     """The version of the rows this code builds. Bump it (by one) when a change of the
     handlers or of :attr:`tables` means rows built by the old code are wrong, i.e. when the

@@ -41,7 +41,7 @@ def _json_value(value: Any) -> Any:
 _JSON = msgspec.json.Encoder(enc_hook=_json_value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed per row written: by identity, not 30 fields
 class RowTable:
     """A table whose new rows :class:`BatchRows` keeps until the end of the batch."""
 
@@ -91,16 +91,19 @@ class BatchRows:
         """``conn`` itself when it is one, else a :class:`BatchRows` that defers nothing."""
         return conn if isinstance(conn, BatchRows) else cls(conn, defer=False)
 
-    def insert(self, table: RowTable, row: Mapping[str, Any]) -> None:
-        """Insert ``row`` (column → value); written when the batch ends."""
+    def insert(self, table: RowTable, row: Mapping[str, Any], *, owned: bool = False) -> None:
+        """Insert ``row`` (column → value); written when the batch ends. ``owned``: the
+        caller made ``row`` for this insert and no longer uses it (it is kept, not copied)."""
         if not self.defer:
             self.conn.execute(table.insert_sql, [row.get(c) for c in table.columns], prepare=True)
             return
-        key = tuple(row[c] for c in table.key)
-        pending = self._pending.setdefault(table, {})
-        if key in pending:  # never two inserts of one key: let the database refuse it
+        key = tuple([row[c] for c in table.key])
+        pending = self._pending.get(table)
+        if pending is None:
+            pending = self._pending[table] = {}
+        elif key in pending:  # never two inserts of one key: let the database refuse it
             self._write(table, [pending.pop(key)])
-        pending[key] = dict(row)
+        pending[key] = row if owned and type(row) is dict else dict(row)
 
     def update(self, table: RowTable, key: Sequence[Any], sets: Mapping[str, Any]) -> None:
         """``UPDATE table SET sets WHERE key``: in memory when the row is pending."""

@@ -169,9 +169,13 @@ class _SharedRows:
             return [r for r in rows if after < r.position <= upto]
         return list(rows)  # the member's own list: the shared ones stay as they are
 
-    def decode_all(self) -> None:
-        """Decode every row now (each member iterates its part of them later)."""
-        for _ in self.decoded(self()):
+    def decode_all(self, topics: frozenset[str] | None = None) -> None:
+        """Decode every row of ``topics`` (all: ``None``) now (each member iterates its part
+        of them later)."""
+        rows = self()
+        if topics is not None:
+            rows = [r for r in rows if r.topic in topics]
+        for _ in self.decoded(rows):
             pass
 
     def decoded(self, rows: list[EventRow]) -> Iterator[tuple[int, DomainEvent]]:
@@ -192,6 +196,16 @@ def _per_event(projection: Projection) -> bool:
 def _prefetches(projection: Projection) -> bool:
     """Whether ``projection`` reads rows ahead of its batch (overrides ``prefetch``)."""
     return type(projection).prefetch is not Projection.prefetch
+
+
+def _decoded(members: Sequence[Member]) -> frozenset[str] | None:
+    """Topics some member iterates as events (not only as rows: ``Projection.raw_topics``)."""
+    topics: set[str] = set()
+    for member in members:
+        if member.topics is None:
+            return None
+        topics |= member.topics - member.projection.raw_topics
+    return frozenset(topics)
 
 
 def _union(members: Sequence[Member]) -> frozenset[str] | None:
@@ -354,7 +368,7 @@ def apply_group_batch(
         for member in in_sql:
             apply(member)
         if in_python:
-            source.decode_all()
+            source.decode_all(_decoded(in_python))
         for member in in_python:
             apply(member)
         moved = sorted(result.applied)
