@@ -11,7 +11,6 @@ from psycopg_pool import ConnectionPool
 
 from deploy.embedded_pg import EmbeddedPostgres, ensure_database
 from deploy.settings import Settings
-from projections.audit_trail import AuditTrailProjection
 from projections.cases import CaseRegisterProjection
 from projections.catalog import CatalogProjection
 from projections.complaints import ComplaintRegisterProjection
@@ -49,7 +48,6 @@ def all_projections() -> list[Projection]:
         QueueBoardProjection(),
         WorklistProjection(),
         HallSetupProjection(),
-        AuditTrailProjection(),
     ]
 
 

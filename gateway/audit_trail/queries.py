@@ -17,7 +17,7 @@ from gateway.context import Info
 from gateway.errors import InputError
 from gateway.relay import Connection
 from gateway.security import Role, allow, hall_of
-from projections.audit_trail import AuditTrailFilter, audit_trail
+from services.audit.trail import AuditTrailFilter, audit_trail
 
 __all__ = ["AuditTrailQueries"]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from gateway.security import INHERITED, allow
-from projections.audit_trail import AuditTrailFilter, AuditTrailRow
+from services.audit.trail import AuditTrailFilter, AuditTrailRow
 from services.shared.working_days import CHINA_TZ
 
 __all__ = ["AuditTrailEntry", "AuditTrailSearch"]

@@ -11,6 +11,8 @@
   the chain against earlier published heads.
 - :mod:`services.audit.replay`: a hall's history through fresh projections in a separate
   schema, compared with the live read models.
+- :mod:`services.audit.trail`: the audit trail (操作日志), the hall's log searched by actor,
+  record, type and time through expression indexes (no read model).
 
 See ``docs/audit.md``.
 """

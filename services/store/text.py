@@ -1,9 +1,10 @@
 r"""Events carrying the NUL character are refused before they are stored.
 
 PostgreSQL's ``text`` and ``jsonb`` cannot hold U+0000. An event whose state had one would
-be stored (the state is ``bytea``), and then fail every projection that parses it (the audit
-trail reads each state as ``jsonb``; read models write text columns): a hall's read models
-stopped for good by one input such as an item name with ``\u0000`` in it. So the recorder
+be stored (the state is ``bytea``), and then fail every projection that parses it (read
+models write text columns): a hall's read models stopped for good by one input such as an
+item name with ``\u0000`` in it. (The audit trail's indexes on the log read such an escape
+as U+FFFD, so even a raw append of one does not fail: store migration 0012.) So the recorder
 refuses such an event, and the command that triggered it records nothing. Any other
 character, control characters included, is kept as given.
 

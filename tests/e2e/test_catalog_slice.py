@@ -162,7 +162,7 @@ def test_text_with_the_nul_character_is_refused_and_the_read_models_go_on(
     gql, token, hall, project, database_url
 ):
     """U+0000 cannot be in PostgreSQL's text or jsonb: stored, it would stop every read
-    model of the hall that parses the event (the audit trail first)."""
+    model of the hall that parses the event."""
     admin = token(Role.HALL_ADMIN, hall)
     r = gql(PUBLISH_NAMED, {"code": "NUL-001", "name": "帮办\u0000代办"}, token=admin)
     assert _codes(r) == ["VALIDATION"]
@@ -179,7 +179,7 @@ def test_text_with_the_nul_character_is_refused_and_the_read_models_go_on(
             " AND c.position < h.position",
             (hall,),
         ).fetchone()
-    assert lag == (0,)  # every read model, the audit trail included, is up to date
+    assert lag == (0,)  # every read model is up to date
 
 
 def test_publishing_into_an_unregistered_hall_is_not_found(gql, token, tenant_id):

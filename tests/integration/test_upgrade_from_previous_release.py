@@ -2,13 +2,16 @@
 the projection worker, on a database the old code wrote.
 
 The old state is built the way the old release left it, without its code: every migration
-but this release's three (``store/0011``, ``gateway_state/0002``, ``runtime/0003``), events
+but this release's four (``store/0011``, ``store/0012``, ``gateway_state/0002``,
+``runtime/0003``), events
 as the old code stored them (``GrantIssued`` v1 with ``queue.*`` expanded to the 21 queue
 types of that release, ``HallPoliciesChanged`` v1 without ``invite_served_visits``, a staff
 member onboarded with a lower-case 工号), the read models a worker built before versions
-were recorded, and the gateway's kept Idempotency-Key rows in the old columns (a kept
-response; a request applied whose response was lost). Then the upgrade, and what must hold:
-the three files apply, the read models are adopted at version 1 and the changed ones
+were recorded (the audit trail's tables, positions and migration record among them), and the
+gateway's kept Idempotency-Key rows in the old columns (a kept response; a request applied
+whose response was lost). Then the upgrade, and what must hold: the four files apply, the
+audit trail's read model is gone (not adopted) and the trail reads the log, the read models
+are adopted at version 1 and the changed ones
 rebuilt online, each equal to a rebuild from scratch, old keys replay or answer
 ALREADY_APPLIED, the old grant is ``queue.*`` and follows the queue's types, the old
 policies read, the lower-case badge is found.
@@ -32,6 +35,7 @@ from deploy.bootstrap import Platform, all_projections, migrate_platform
 from deploy.embedded_pg import ensure_database
 from gateway.idempotency.store import ALREADY_APPLIED, claim
 from projections.runtime import Rebuild
+from services.audit.trail import AuditTrailFilter, audit_trail
 from services.halls import HallRegistry
 from services.halls.domain import Hall
 from services.halls.policies import HallPolicies
@@ -46,6 +50,7 @@ store_migrate = importlib.import_module("services.store.migrate")  # the package
 
 NEW_FILES = [
     "store/0011_idempotency_attempts.sql",
+    "store/0012_audit_trail_from_the_log.sql",
     "projections.gateway_state/0002_idempotency_attempts_and_erasure.sql",
     "projections.runtime/0003_projection_versions.sql",
 ]
@@ -97,13 +102,13 @@ def old_database(admin_database_url: str, worker_id: str) -> Iterator[str]:
     mp.setattr(
         store_migrate,
         "collect_migrations",
-        lambda: [m for m in everything() if m.label not in NEW_FILES[:2]],
+        lambda: [m for m in everything() if m.label not in NEW_FILES[:-1]],
     )
     try:
         applied = store_migrate.migrate(url)
     finally:
         mp.undo()
-    assert not set(NEW_FILES[:2]) & set(applied)
+    assert not set(NEW_FILES[:-1]) & set(applied)
     yield url
     with psycopg.connect(admin_database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -192,6 +197,7 @@ def _old_worker_and_keys(platform: Platform) -> None:
         conn.execute(
             "DELETE FROM schema_migrations WHERE source = 'projections.runtime' AND version = 3"
         )
+        _old_audit_trail(conn)
         kept = {"data": {"publishServiceItem": {"code": "QY-009", "revision": 1}}}
         conn.execute(
             "INSERT INTO idempotency_keys (tenant_id, principal, key, request_hash, response,"
@@ -210,6 +216,33 @@ def _old_worker_and_keys(platform: Platform) -> None:
         )
 
 
+def _old_audit_trail(conn: psycopg.Connection[Any]) -> None:
+    """The read model "audit_trail" as the old worker left it: its two tables (rows
+    included), its migration's record and its positions at each hall's head."""
+    conn.execute(
+        "CREATE TABLE audit_trail (tenant_id text, position bigint, actor text,"
+        " PRIMARY KEY (tenant_id, position));"
+        " CREATE TABLE audit_trail_records (tenant_id text, aggregate_id text, reference text);"
+        " INSERT INTO audit_trail SELECT tenant_id, position, 'old' FROM events;"
+        " INSERT INTO schema_migrations (source, version, name, checksum)"
+        " VALUES ('projections.audit_trail', 1, 'audit_trail', 'old');"
+        " ALTER TABLE consumer_positions NO FORCE ROW LEVEL SECURITY;"
+        " INSERT INTO consumer_positions (consumer, tenant_id, position)"
+        " SELECT 'projection:audit_trail', tenant_id, position FROM tenant_heads;"
+        " ALTER TABLE consumer_positions FORCE ROW LEVEL SECURITY"
+    )
+
+
+def _audit_trail_leftovers(url: str) -> list[Any]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT relname, relkind::text FROM pg_class WHERE relname LIKE 'audit\\_trail%%'"
+            " AND relkind <> 'v' UNION ALL SELECT consumer, tenant_id FROM consumer_positions"
+            " WHERE consumer LIKE '%%audit\\_trail%%' UNION ALL SELECT source, name"
+            " FROM schema_migrations WHERE source LIKE '%%audit\\_trail'"
+        ).fetchall()
+
+
 def _versions(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         rows = conn.execute("SELECT projection, version FROM projection_versions").fetchall()
@@ -225,7 +258,9 @@ def test_a_database_of_the_previous_release_upgrades_in_place(old_database: str)
     finally:
         old.close()
 
+    assert _audit_trail_leftovers(url) != []
     assert migrate_platform(url) == NEW_FILES
+    assert _audit_trail_leftovers(url) == []
     projections = [p for p in all_projections() if p.tables]
     assert _versions(url) == {p.name: 1 for p in projections}  # built before versions
     stale = sorted(p.name for p in projections if p.version > 1)
@@ -264,6 +299,16 @@ def test_a_database_of_the_previous_release_upgrades_in_place(old_database: str)
         policies = platform.hall_app(HallRegistry, HALL).get_hall().policies
         assert (policies.unrated_default_days, policies.rectification_working_days) == (10, 7)
         assert policies.invite_served_visits is True
+
+        # The audit trail reads the log: the old policies' change, under its admin.
+        (change,) = audit_trail(
+            pool,
+            HALL,
+            AuditTrailFilter(event_type="halls.HallPoliciesChanged"),
+            before=None,
+            limit=5,
+        )
+        assert (change.actor, change.event_version) == ("admin-1", 1)
 
         # The member onboarded as s777 is found by the canonical badge.
         member = find_staff(platform.hall_app(StaffService, HALL), "S777")

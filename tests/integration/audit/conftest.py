@@ -1,4 +1,5 @@
-"""Fixtures of the audit tests: a seeded hall with some history, and the audit reader."""
+"""Fixtures of the audit tests: a seeded hall with some history, and the audit reader; the
+read-model tests' halls (``hall``, ``other_hall``, ``app_at``) for the trail's tests."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from services.audit import Accessor, AuditReader
 from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from tests.integration.privacy.scanning import find_plaintext
+from tests.integration.read_models.conftest import app_at, hall, other_hall
 
-__all__ = ["auditor", "find_plaintext", "reader", "seeded"]
+__all__ = ["app_at", "auditor", "find_plaintext", "hall", "other_hall", "reader", "seeded"]
 
 
 @pytest.fixture

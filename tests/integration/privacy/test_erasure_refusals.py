@@ -153,7 +153,7 @@ def _is_ticket(event) -> bool:
 
 def test_an_erasure_whose_reason_has_a_nul_character_is_refused_and_erases_nothing(platform, hall):
     """The erasure appends its event itself (not through the recorder): the same check,
-    else the audit trail (a ``jsonb`` parse of every state) stopped on the hall for good."""
+    else a read model that parses it stopped on the hall for good."""
     complaint = _complain(platform, hall)
     before = _log(platform, hall)
     with pytest.raises(NulCharacterError) as refused:

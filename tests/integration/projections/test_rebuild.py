@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from deploy.bootstrap import all_projections
 from deploy.cli import app
-from projections.audit_trail import AuditTrailProjection
 from projections.catalog import CatalogProjection, list_items
+from projections.evaluations import EvaluationRatingsProjection
 from projections.halls import get_hall
 from projections.platform import (
     DeadlinesProjection,
@@ -470,7 +470,16 @@ def test_an_unknown_projection_is_refused(monkeypatch, db_url):
     assert "unknown projection" in result.output
 
 
-@pytest.mark.parametrize("projection", [DeadlinesProjection(), AuditTrailProjection()])
+class RatingsWithTheKeyDeferred(EvaluationRatingsProjection):
+    """Evaluation ratings with their primary key's index listed as a reader index too (no
+    handler of theirs needs it for ON CONFLICT), so that a rebuild defers a key (module
+    level: rebuild processes unpickle it)."""
+
+    sql_source = "projections.evaluations"
+    reader_indexes = (*EvaluationRatingsProjection.reader_indexes, "evaluation_ratings_pkey")
+
+
+@pytest.mark.parametrize("projection", [DeadlinesProjection(), RatingsWithTheKeyDeferred()])
 def test_reader_indexes_are_left_out_while_building_and_there_after_the_swap(
     db_url, own_platform, halls, projection
 ):
