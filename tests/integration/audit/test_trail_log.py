@@ -157,3 +157,19 @@ def test_a_ticket_is_shown_as_the_queue_shows_it(app_pool, number, display_numbe
         app_pool, "h", "SELECT yanshen_event_reference(%s, %s)", (first, ticket)
     )
     assert reference == shown
+
+
+@pytest.mark.parametrize("view", ["audit_trail", "audit_trail_records"])
+def test_the_views_show_the_app_only_the_hall_of_its_transaction(app_pool, busy_hall, view):
+    """The views read the log as their owner (row-level security does not apply to them), so
+    they confine themselves to the transaction's hall: another hall set, none of these rows;
+    no hall set, no rows at all; and the app may not write through them."""
+    count = f"SELECT count(*) FROM {view}"
+    ((own,),) = _as_app(app_pool, busy_hall, count)
+    ((other,),) = _as_app(app_pool, f"other-{uuid4().hex[:8]}", count)
+    with app_pool.connection() as conn:
+        ((unset,),) = conn.execute(count).fetchall()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"DELETE FROM {view}")
+    assert own > 0
+    assert (other, unset) == (0, 0)
