@@ -173,3 +173,24 @@ def test_the_views_show_the_app_only_the_hall_of_its_transaction(app_pool, busy_
             conn.execute(f"DELETE FROM {view}")
     assert own > 0
     assert (other, unset) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("stored", "instant"),
+    [
+        ("2026-03-02T09:15:00+08:00", datetime(2026, 3, 2, 1, 15, tzinfo=UTC)),
+        ("2026-03-02T09:15:00.250000-05:00", datetime(2026, 3, 2, 14, 15, 0, 250000, tzinfo=UTC)),
+        ("2026-03-02T09:15:00Z", datetime(2026, 3, 2, 9, 15, tzinfo=UTC)),
+        ("2026-03-02T09:15:00+05:30:15", datetime(2026, 3, 2, 3, 44, 45, tzinfo=UTC)),
+        ("2026-03-02T09:15:00", datetime(2026, 3, 2, 9, 15, tzinfo=UTC)),
+    ],
+)
+def test_an_events_time_is_the_instant_it_names_in_any_session_zone(app_pool, stored, instant):
+    """What the time index holds must not depend on the session (the function is declared
+    IMMUTABLE): an offset is honoured, a time without one is UTC, not the session's zone."""
+    state = json.dumps({"timestamp": {"_type_": "datetime_iso", "_data_": stored}}).encode()
+    with app_pool.connection() as conn:
+        conn.execute("SET TimeZone = 'America/New_York'")
+        ((read,),) = conn.execute("SELECT yanshen_event_time(%s)", (state,)).fetchall()
+        conn.execute("RESET TimeZone")
+    assert read == instant
