@@ -9,7 +9,8 @@ later change of the target leaves the days started before it as they were.
 
 The hall's configuration events (hall, queues, windows, staff) are applied one statement
 each, in order; the queue days' events — most of a busy hall's log — are folded per batch
-(:mod:`projections.queue_board.tickets`) and written at the batch's end.
+(:mod:`projections.queue_board.tickets`) and written at the batch's end, the common ones read
+from their stored rows (:mod:`projections.queue_days`), not decoded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import psycopg
 from projections.queue_board.setup import SETUP_EFFECTS
 from projections.queue_board.statements import execute
 from projections.queue_board.tickets import TicketFold, keep_day_target, queue_of_day
+from projections.queue_days import TOPICS, DayStarted, views
 from projections.runtime import Batch, Projection
 from services.queue import QUEUE_DAY_EVENTS, QueueDay
 
@@ -42,6 +44,7 @@ class QueueBoardProjection(Projection):
         "queue_board_day_targets",
     )
     reader_indexes = ("queue_board_days_day", "queue_board_tickets_day")
+    raw_topics = TOPICS
     version = 2
     """2: waits measured from the visitor's wait start (``sql/0002``), a ticket transferred
     from a window waiting again from the transfer, each day's own waiting target
@@ -76,13 +79,19 @@ class QueueBoardProjection(Projection):
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
         """Configuration events and the days' targets in order; the queue days' events
-        folded, written last."""
-        fold = TicketFold(batch.tenant_id, queue_of_day(conn, batch.tenant_id))
-        for position, event in batch.events():
-            if type(event) in SETUP_EFFECTS:
-                self._setup(event, conn, batch.tenant_id, position)
-                continue
-            if type(event) is QueueDay.Started:
-                keep_day_target(conn, batch.tenant_id, event, position)
-            fold.add(event, position)
+        folded, written last (the common ones read from their rows: :data:`raw_topics`)."""
+        tenant_id = batch.tenant_id
+        fold = TicketFold(tenant_id, queue_of_day(conn, tenant_id))
+        add, view = fold.add, views(batch).get
+        for row in batch.rows():
+            position = row.position
+            event: Any = view(position)
+            if event is None:
+                event = batch.decoded(row)
+                if type(event) in SETUP_EFFECTS:
+                    self._setup(event, conn, tenant_id, position)
+                    continue
+            if type(event) is QueueDay.Started or type(event) is DayStarted:
+                keep_day_target(conn, tenant_id, event, position)
+            add(event, position, row.originator_id)
         fold.write(conn)

@@ -17,7 +17,7 @@ sent in the log's order, not at the batch's end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +27,7 @@ import msgspec
 import psycopg
 
 from projections.queue_board.setup import DEFAULT_TARGET
+from projections.queue_days import Called, DayStarted, Ended, Issued, Serving
 from services.halls import MissedNumberPolicy
 from services.queue import Channel, QueueDay
 from services.shared.working_days import local_date
@@ -119,7 +120,7 @@ WHERE tenant_id = %(t)s AND code = %(window)s
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class _Ticket:
     """One ticket's net change in the batch (``None``: unchanged)."""
 
@@ -141,100 +142,142 @@ class _Ticket:
     misses: int = 0
 
     def row(self, tenant_id: str) -> dict[str, Any]:
-        values = {k: v for k, v in vars(self).items() if k not in {"new", "position"}}
-        return {**values, **(self.new or {}), "t": tenant_id, "p": self.position}
+        values = {
+            "day": self.day,
+            "number": self.number,
+            "status": self.status,
+            "window": self.window,
+            "badge": self.badge,
+            "waiting_since": self.waiting_since,
+            "first_called_at": self.first_called_at,
+            "called_at": self.called_at,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "outcome": self.outcome,
+            "recalls": self.recalls,
+            "misses": self.misses,
+        }
+        if self.new:
+            values.update(self.new)
+        values["t"], values["p"] = tenant_id, self.position
+        return values
 
 
 @dataclass
 class TicketFold:
-    """A batch's queue-day events, folded into the rows they change."""
+    """A batch's queue-day events, folded into the rows they change.
+
+    :meth:`add` takes the domain events and, for the common ones, their views read from the
+    stored rows (:mod:`projections.queue_days`) alike: the same attributes."""
 
     tenant_id: str
     queue_of: Callable[[UUID], str | None]
     """The queue code of a day started before the batch (read from the board)."""
-    days: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    tickets: dict[tuple[UUID, int], _Ticket] = field(default_factory=dict)
-    resets: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    days: dict[Hashable, dict[str, Any]] = field(default_factory=dict)
+    tickets: dict[tuple[Hashable, int], _Ticket] = field(default_factory=dict)
+    resets: dict[Hashable, dict[str, Any]] = field(default_factory=dict)
     windows: dict[str, dict[str, Any]] = field(default_factory=dict)
     continued: list[dict[str, Any]] = field(default_factory=list)
     """Tickets transferred in, with the queue and number they continue."""
 
-    def _ticket(self, day: UUID, number: int, position: int) -> _Ticket:
-        ticket = self.tickets.get((day, number))
+    def _ticket(self, key: Hashable, day: UUID, number: int, position: int) -> _Ticket:
+        ticket = self.tickets.get((key, number))
         if ticket is None:
-            ticket = self.tickets[(day, number)] = _Ticket(day, number, position)
-        ticket.position = position
+            ticket = self.tickets[(key, number)] = _Ticket(day, number, position)
+        else:
+            ticket.position = position
         return ticket
 
     def _called(self, window: str, day: UUID, number: int, at: datetime, position: int) -> None:
         self.windows[window] = {"window": window, "day": day, "number": number, "at": at}
         self.windows[window]["p"] = position
 
-    def _queue(self, day: UUID) -> str | None:
-        started = self.days.get(day)
+    def _queue(self, key: Hashable, day: UUID) -> str | None:
+        started = self.days.get(key)
         return str(started["queue"]) if started else self.queue_of(day)
 
-    def add(self, event: Any, position: int) -> None:  # noqa: PLR0912 - one branch per type
-        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`) into the batch's changes."""
-        day = event.originator_id
-        if isinstance(event, QueueDay.Started):
-            self.days[day] = {
-                "day": day,
-                "queue": event.queue_code,
-                "service_day": date.fromisoformat(event.service_day),
-                "prefix": event.prefix,
-                "p": position,
-            }
-            return
-        if isinstance(event, QueueDay.QueueReset):
-            for number in event.removed_numbers:
-                removed = self._ticket(day, number, position)
-                removed.status, removed.ended_at = "REMOVED", event.reset_at
-            self.resets[day] = {"day": day, "at": event.reset_at, "p": position}
-            return
-        t = self._ticket(day, event.number, position)
-        if isinstance(event, QueueDay.TicketIssued):
-            t.new = {
-                "display": event.display_number,
-                "channel": event.channel,
-                "issued_at": event.issued_at,
-                # the visitor's wait start: the issue, or the one a transfer carried over
-                "wait_started_at": event.waiting_since,
-            }
-            t.status, t.waiting_since = "WAITING", event.waiting_since
-            self._continues(day, event)
-        elif isinstance(event, QueueDay.TicketCalled):
-            t.status, t.window, t.badge = "CALLED", event.window_code, event.staff_badge
-            t.called_at = event.called_at
-            t.first_called_at = t.first_called_at or event.called_at
-            self._called(event.window_code, day, event.number, event.called_at, position)
-        elif isinstance(event, QueueDay.TicketRecalled):
-            t.called_at, t.recalls = event.recalled_at, t.recalls + 1
-            self._called(event.window_code, day, event.number, event.recalled_at, position)
-        elif isinstance(event, QueueDay.ServiceStarted):
-            t.status, t.badge, t.started_at = "SERVING", event.staff_badge, event.started_at
-        elif isinstance(event, QueueDay.ServiceEnded):
-            t.status, t.outcome, t.ended_at = "ENDED", event.outcome, event.ended_at
-        elif isinstance(event, QueueDay.TicketMarkedNoShow):
-            self._no_show(t, event)
-        elif isinstance(event, QueueDay.TicketTransferred):
-            if event.to_queue_code == self._queue(day):  # to a window of the same queue
-                t.status = "WAITING"
-            else:
-                t.status, t.ended_at = "TRANSFERRED", event.transferred_at
-        elif isinstance(event, QueueDay.TicketRemoved):
-            t.status, t.ended_at = "REMOVED", event.removed_at
+    def add(self, event: Any, position: int, key: Hashable = None) -> None:
+        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`, or its view) into the
+        batch's changes. ``key``: the day's key in this fold (the stored row's
+        ``originator_id``; by default the event's), the same for every event of a day."""
+        fold = _FOLD.get(type(event))
+        if fold is not None:
+            fold(self, event, event.originator_id if key is None else key, position)
 
-    def _continues(self, day: UUID, event: QueueDay.TicketIssued) -> None:
+    def _started(self, e: QueueDay.Started | DayStarted, key: Hashable, p: int) -> None:
+        day = e.originator_id
+        self.days[key] = {
+            "day": day,
+            "queue": e.queue_code,
+            "service_day": date.fromisoformat(e.service_day),
+            "prefix": e.prefix,
+            "p": p,
+        }
+
+    def _reset(self, e: QueueDay.QueueReset, key: Hashable, p: int) -> None:
+        day = e.originator_id
+        for number in e.removed_numbers:
+            removed = self._ticket(key, day, number, p)
+            removed.status, removed.ended_at = "REMOVED", e.reset_at
+        self.resets[key] = {"day": day, "at": e.reset_at, "p": p}
+
+    def _issued(self, e: QueueDay.TicketIssued | Issued, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.new = {
+            "display": e.display_number,
+            "channel": e.channel,
+            "issued_at": e.issued_at,
+            # the visitor's wait start: the issue, or the one a transfer carried over
+            "wait_started_at": e.waiting_since,
+        }
+        t.status, t.waiting_since = "WAITING", e.waiting_since
+        if e.channel == _TRANSFER:
+            self._continues(e)
+
+    def _ticket_called(self, e: QueueDay.TicketCalled | Called, key: Hashable, p: int) -> None:
+        day = e.originator_id
+        t = self._ticket(key, day, e.number, p)
+        t.status, t.window, t.badge = "CALLED", e.window_code, e.staff_badge
+        t.called_at = e.called_at
+        t.first_called_at = t.first_called_at or e.called_at
+        self._called(e.window_code, day, e.number, e.called_at, p)
+
+    def _recalled(self, e: QueueDay.TicketRecalled, key: Hashable, p: int) -> None:
+        day = e.originator_id
+        t = self._ticket(key, day, e.number, p)
+        t.called_at, t.recalls = e.recalled_at, t.recalls + 1
+        self._called(e.window_code, day, e.number, e.recalled_at, p)
+
+    def _serving(self, e: QueueDay.ServiceStarted | Serving, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.status, t.badge, t.started_at = "SERVING", e.staff_badge, e.started_at
+
+    def _ended(self, e: QueueDay.ServiceEnded | Ended, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.status, t.outcome, t.ended_at = "ENDED", e.outcome, e.ended_at
+
+    def _transferred(self, e: QueueDay.TicketTransferred, key: Hashable, p: int) -> None:
+        day = e.originator_id
+        t = self._ticket(key, day, e.number, p)
+        if e.to_queue_code == self._queue(key, day):  # to a window of the same queue
+            t.status = "WAITING"
+        else:
+            t.status, t.ended_at = "TRANSFERRED", e.transferred_at
+
+    def _removed(self, e: QueueDay.TicketRemoved, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.status, t.ended_at = "REMOVED", e.removed_at
+
+    def _continues(self, event: QueueDay.TicketIssued | Issued) -> None:
         """Keep a transfer's continuation and its source (``"<queue>/<number>"``, of the
         same service day: the day of the transfer, which is the continuation's issue)."""
         source_queue, _, source_number = event.transferred_from.rpartition("/")
-        if event.channel != Channel.TRANSFER.value or not source_number.isdigit():
+        if not source_number.isdigit():
             return
         service_day = local_date(event.issued_at).isoformat()
         self.continued.append(
             {
-                "day": day,
+                "day": event.originator_id,
                 "number": event.number,
                 "from_day": QueueDay.create_id(self.tenant_id, source_queue, service_day),
                 "from_queue": source_queue,
@@ -242,18 +285,18 @@ class TicketFold:
             }
         )
 
-    @staticmethod
-    def _no_show(t: _Ticket, event: QueueDay.TicketMarkedNoShow) -> None:
+    def _no_show(self, e: QueueDay.TicketMarkedNoShow, key: Hashable, p: int) -> None:
         """过号 (counted in ``misses`` whatever the policy): KEEP ends the ticket; REQUEUE and
         DEFER put it back in the line. On the board a ticket put back waits again from the
         moment it was missed, under either policy (its place in the line differs, not the
         time it has been back); its first wait stays measured by ``first_called_at``."""
+        t = self._ticket(key, e.originator_id, e.number, p)
         t.misses += 1
-        policy = MissedNumberPolicy(event.policy)
+        policy = MissedNumberPolicy(e.policy)
         if policy is MissedNumberPolicy.KEEP:
-            t.status, t.ended_at = "NO_SHOW", event.marked_at
+            t.status, t.ended_at = "NO_SHOW", e.marked_at
             return
-        t.status, t.waiting_since = "WAITING", event.marked_at
+        t.status, t.waiting_since = "WAITING", e.marked_at
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
         """Write the folded changes: one ``executemany`` per kind of row."""
@@ -274,8 +317,32 @@ class TicketFold:
                 conn.cursor().executemany(sql, params)
 
 
+_TRANSFER = Channel.TRANSFER.value
+_FOLD: dict[type, Callable[[TicketFold, Any, Hashable, int], None]] = {
+    QueueDay.Started: TicketFold._started,
+    DayStarted: TicketFold._started,
+    QueueDay.TicketIssued: TicketFold._issued,
+    Issued: TicketFold._issued,
+    QueueDay.TicketCalled: TicketFold._ticket_called,
+    Called: TicketFold._ticket_called,
+    QueueDay.TicketRecalled: TicketFold._recalled,
+    QueueDay.ServiceStarted: TicketFold._serving,
+    Serving: TicketFold._serving,
+    QueueDay.ServiceEnded: TicketFold._ended,
+    Ended: TicketFold._ended,
+    QueueDay.TicketMarkedNoShow: TicketFold._no_show,
+    QueueDay.TicketTransferred: TicketFold._transferred,
+    QueueDay.TicketRemoved: TicketFold._removed,
+    QueueDay.QueueReset: TicketFold._reset,
+}
+"""How each event (or view) changes the fold."""
+
+
 def keep_day_target(
-    conn: psycopg.Connection[Any], tenant_id: str, event: QueueDay.Started, position: int
+    conn: psycopg.Connection[Any],
+    tenant_id: str,
+    event: QueueDay.Started | DayStarted,
+    position: int,
 ) -> None:
     """Keep the hall's current waiting target as the target of ``event``'s service day,
     unless another queue started that day before (no result read: pipelined)."""

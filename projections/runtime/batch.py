@@ -81,6 +81,7 @@ class Batch:
     prefetched: Any = field(default=None, repr=False)
     """What the projection's ``prefetch`` sent for this batch (e.g. a cursor), if anything."""
     _rows: list[EventRow] | None = field(default=None, repr=False)
+    _memos: dict[str, dict[int, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
@@ -110,6 +111,18 @@ class Batch:
             for _, event in shared([row]):
                 return cast(DomainEvent, event)
         return decode_row(row)
+
+    def memo(self, name: str) -> dict[int, Any]:
+        """The dict kept under ``name`` for what projections derive from this batch's rows
+        (position → value): one per group batch, shared by its projections, so that what one
+        of them read from a row the others take as it is (the batch's own without a group)."""
+        shared = getattr(self.source, "memo", None)
+        if shared is not None:
+            return cast("dict[int, Any]", shared(name))
+        memo = self._memos.get(name)
+        if memo is None:
+            memo = self._memos[name] = {}
+        return memo
 
     def _read(self) -> list[EventRow]:
         if self.topics is not None and not self.topics:

@@ -135,13 +135,15 @@ _POSITION = itemgetter(0)
 
 
 class _SharedRows:
-    """The rows of a group batch, read once when the first member asks for them, and their
-    events decoded once when the first member iterates them."""
+    """The rows of a group batch, read once when the first member asks for them, their
+    events decoded once when the first member iterates them, and what members derive from
+    them themselves (:meth:`memo`) kept for the others."""
 
     def __init__(self, *args: Any) -> None:
         self.args = args
         self.rows: list[EventRow] | None = None
         self.events: dict[int, DomainEvent] = {}
+        self.memos: dict[str, dict[int, Any]] = {}
         self._by_topic: dict[str, list[EventRow]] | None = None
 
     def __call__(self) -> list[EventRow]:
@@ -168,6 +170,13 @@ class _SharedRows:
         if rows and (rows[0].position <= after or rows[-1].position > upto):
             return [r for r in rows if after < r.position <= upto]
         return list(rows)  # the member's own list: the shared ones stay as they are
+
+    def memo(self, name: str) -> dict[int, Any]:
+        """What the members derive from the rows, kept under ``name`` (``Batch.memo``)."""
+        memo = self.memos.get(name)
+        if memo is None:
+            memo = self.memos[name] = {}
+        return memo
 
     def decode_all(self, topics: frozenset[str] | None = None) -> None:
         """Decode every row of ``topics`` (all: ``None``) now (each member iterates its part

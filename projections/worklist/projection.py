@@ -12,7 +12,8 @@ Case, complaint and rectification events are applied in order through the batch'
 :class:`~projections.runtime.BatchRows` (:mod:`projections.worklist.records`): a record created
 and changed within one batch is one ``INSERT`` at the batch's end, a change to a row of an
 earlier batch an ``UPDATE`` at once. Queue-day events are folded per batch
-(:mod:`projections.worklist.tickets`) and written at the batch's end.
+(:mod:`projections.worklist.tickets`) and written at the batch's end, the common ones read from
+their stored rows (:mod:`projections.queue_days`), not decoded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import psycopg
 
+from projections.queue_days import TOPICS, views
 from projections.runtime import Batch, BatchRows, Projection
 from projections.worklist.cases import CASE_WRITES, COMPLAINT_WRITES
 from projections.worklist.records import Write
@@ -53,6 +55,7 @@ class WorklistProjection(Projection):
         "worklist_tickets_staff",
         "worklist_rectifications_responsible",
     )
+    raw_topics = TOPICS
     version = 2
     """2: rectification follow-ups (``sql/0002``), the rectifications opened before it too."""
 
@@ -77,15 +80,20 @@ class WorklistProjection(Projection):
 
     def apply_batch(self, conn: psycopg.Connection[Any], batch: Batch) -> None:
         """Case, complaint and rectification events in order (their new rows written at the
-        batch's end); the queue days' events folded, written last."""
+        batch's end); the queue days' events folded, written last (the common ones read from
+        their rows: :data:`raw_topics`)."""
         rows = BatchRows(conn)
-        fold = TicketFold(batch.tenant_id)
         tenant_id = batch.tenant_id
-        for position, event in batch.events():
-            write = WRITES.get(type(event))
-            if write is not None:
-                write(rows, event, tenant_id, position)
-            else:
-                fold.add(event, position)
+        fold = TicketFold(tenant_id)
+        add, view, writes = fold.add, views(batch).get, WRITES.get
+        for row in batch.rows():
+            event: Any = view(row.position)
+            if event is None:
+                event = batch.decoded(row)
+                write = writes(type(event))
+                if write is not None:
+                    write(rows, event, tenant_id, row.position)
+                    continue
+            add(event, row.position, row.originator_id)
         rows.flush()
         fold.write(conn)

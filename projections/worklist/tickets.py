@@ -14,6 +14,7 @@ costs no statement at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,16 +22,19 @@ from uuid import UUID
 
 import psycopg
 
+from projections.queue_days import Called, DayStarted, Ended, Issued, Serving
 from services.queue import QueueDay
 
 __all__ = ["TicketFold"]
 
-_LEAVING = (
-    QueueDay.ServiceEnded,
-    QueueDay.TicketMarkedNoShow,
-    QueueDay.TicketTransferred,
-    QueueDay.TicketRemoved,
+_Leaving = (
+    QueueDay.ServiceEnded
+    | Ended
+    | QueueDay.TicketMarkedNoShow
+    | QueueDay.TicketTransferred
+    | QueueDay.TicketRemoved
 )
+"""The events after which a ticket is no longer at a window."""
 
 _DAY = """
 INSERT INTO worklist_days (tenant_id, day_id, queue_code, service_day, position)
@@ -64,7 +68,7 @@ WHERE tenant_id = %(t)s AND day_id = %(day)s AND number = %(number)s
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class _Ticket:
     """One ticket's net change in the batch."""
 
@@ -84,54 +88,82 @@ class _Ticket:
     started_at: datetime | None = None
     since: int | None = None
 
+    def row(self, tenant_id: str) -> dict[str, Any]:
+        return {
+            "t": tenant_id,
+            "day": self.day,
+            "number": self.number,
+            "position": self.position,
+            "joined": self.joined,
+            "left": self.left,
+            "issued": self.issued,
+            "display": self.display,
+            "window": self.window,
+            "badge": self.badge,
+            "status": self.status,
+            "called_at": self.called_at,
+            "started_at": self.started_at,
+            "since": self.since,
+            "p": self.position,
+        }
+
 
 @dataclass
 class TicketFold:
-    """A batch's queue-day events, folded into the worklist rows they change."""
+    """A batch's queue-day events, folded into the worklist rows they change.
+
+    :meth:`add` takes the domain events and, for the common ones, their views read from the
+    stored rows (:mod:`projections.queue_days`) alike: the same attributes."""
 
     tenant_id: str
-    days: dict[UUID, dict[str, Any]] = field(default_factory=dict)
-    tickets: dict[tuple[UUID, int], _Ticket] = field(default_factory=dict)
+    days: dict[Hashable, dict[str, Any]] = field(default_factory=dict)
+    tickets: dict[tuple[Hashable, int], _Ticket] = field(default_factory=dict)
 
-    def _ticket(self, day: UUID, number: int, position: int) -> _Ticket:
-        ticket = self.tickets.get((day, number))
+    def _ticket(self, key: Hashable, day: UUID, number: int, position: int) -> _Ticket:
+        ticket = self.tickets.get((key, number))
         if ticket is None:
-            ticket = self.tickets[(day, number)] = _Ticket(day, number, position)
-        ticket.position = position
+            ticket = self.tickets[(key, number)] = _Ticket(day, number, position)
+        else:
+            ticket.position = position
         return ticket
 
-    def add(self, event: Any, position: int) -> None:
-        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`) into the batch's changes."""
-        day = event.originator_id
-        if isinstance(event, QueueDay.Started):
-            service_day = date.fromisoformat(event.service_day)
-            self.days[day] = {"day": day, "queue": event.queue_code, "service_day": service_day}
-            self.days[day]["p"] = position
-        elif isinstance(event, QueueDay.TicketIssued):
-            self._ticket(day, event.number, position).issued = True
-        elif isinstance(event, QueueDay.QueueReset):
-            for number in event.removed_numbers:
-                self._leave(self._ticket(day, number, position))
-        elif isinstance(event, QueueDay.TicketCalled):
-            t = self._ticket(day, event.number, position)
-            t.joined, t.left, t.since = True, False, position
-            t.display, t.window, t.badge = (
-                event.display_number,
-                event.window_code,
-                event.staff_badge,
-            )
-            t.status, t.called_at, t.started_at = "CALLED", event.called_at, None
-        elif isinstance(event, QueueDay.TicketRecalled):
-            self._ticket(day, event.number, position).called_at = event.recalled_at
-        elif isinstance(event, QueueDay.ServiceStarted):
-            t = self._ticket(day, event.number, position)
-            t.status, t.badge, t.started_at = "SERVING", event.staff_badge, event.started_at
-        elif isinstance(event, _LEAVING):
-            self._leave(self._ticket(day, event.number, position))
+    def add(self, event: Any, position: int, key: Hashable = None) -> None:
+        """Fold one event (of :data:`services.queue.QUEUE_DAY_EVENTS`, or its view) into the
+        batch's changes. ``key``: the day's key in this fold (the stored row's
+        ``originator_id``; by default the event's), the same for every event of a day."""
+        fold = _FOLD.get(type(event))
+        if fold is not None:
+            fold(self, event, event.originator_id if key is None else key, position)
 
-    @staticmethod
-    def _leave(ticket: _Ticket) -> None:
-        ticket.joined, ticket.left = False, True
+    def _started(self, e: QueueDay.Started | DayStarted, key: Hashable, p: int) -> None:
+        service_day = date.fromisoformat(e.service_day)
+        self.days[key] = {"day": e.originator_id, "queue": e.queue_code, "service_day": service_day}
+        self.days[key]["p"] = p
+
+    def _issued(self, e: QueueDay.TicketIssued | Issued, key: Hashable, p: int) -> None:
+        self._ticket(key, e.originator_id, e.number, p).issued = True
+
+    def _reset(self, e: QueueDay.QueueReset, key: Hashable, p: int) -> None:
+        for number in e.removed_numbers:
+            t = self._ticket(key, e.originator_id, number, p)
+            t.joined, t.left = False, True
+
+    def _called(self, e: QueueDay.TicketCalled | Called, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.joined, t.left, t.since = True, False, p
+        t.display, t.window, t.badge = e.display_number, e.window_code, e.staff_badge
+        t.status, t.called_at, t.started_at = "CALLED", e.called_at, None
+
+    def _recalled(self, e: QueueDay.TicketRecalled, key: Hashable, p: int) -> None:
+        self._ticket(key, e.originator_id, e.number, p).called_at = e.recalled_at
+
+    def _serving(self, e: QueueDay.ServiceStarted | Serving, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.status, t.badge, t.started_at = "SERVING", e.staff_badge, e.started_at
+
+    def _left(self, e: _Leaving, key: Hashable, p: int) -> None:
+        t = self._ticket(key, e.originator_id, e.number, p)
+        t.joined, t.left = False, True
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
         """Write the folded changes: one ``executemany`` per kind of change."""
@@ -142,7 +174,7 @@ class TicketFold:
         for t in self.tickets.values():
             if t.issued and not t.joined:
                 continue  # no row before the batch, none after it
-            row = {**common, **vars(t), "p": t.position}
+            row = t.row(self.tenant_id)
             (left if t.left else joined if t.joined else changed).append(row)
         for sql, params in (
             (_DAY, [{**common, **d} for d in self.days.values()]),
@@ -152,3 +184,23 @@ class TicketFold:
         ):
             if params:
                 conn.cursor().executemany(sql, params)
+
+
+_FOLD: dict[type, Callable[[TicketFold, Any, Hashable, int], None]] = {
+    QueueDay.Started: TicketFold._started,
+    DayStarted: TicketFold._started,
+    QueueDay.TicketIssued: TicketFold._issued,
+    Issued: TicketFold._issued,
+    QueueDay.QueueReset: TicketFold._reset,
+    QueueDay.TicketCalled: TicketFold._called,
+    Called: TicketFold._called,
+    QueueDay.TicketRecalled: TicketFold._recalled,
+    QueueDay.ServiceStarted: TicketFold._serving,
+    Serving: TicketFold._serving,
+    QueueDay.ServiceEnded: TicketFold._left,
+    Ended: TicketFold._left,
+    QueueDay.TicketMarkedNoShow: TicketFold._left,
+    QueueDay.TicketTransferred: TicketFold._left,
+    QueueDay.TicketRemoved: TicketFold._left,
+}
+"""How each event (or view) changes the fold."""
