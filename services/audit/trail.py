@@ -27,7 +27,7 @@ from typing import Any
 
 from contracts import EVENT_TYPES, event_type_for_topic
 from services.store.pool import Pool
-from services.store.statements import SET_TENANT
+from services.store.statements import SET_TENANT, topics_array
 
 __all__ = ["AuditTrailFilter", "AuditTrailRow", "audit_trail"]
 
@@ -62,12 +62,7 @@ class AuditTrailFilter:
     """Exclusive."""
 
 
-def _array(texts: list[str]) -> str:
-    """SQL text of a ``text[]`` constant (a constant, not a parameter: the planner hashes it)."""
-    return "ARRAY[" + ", ".join("'" + t.replace("'", "''") + "'" for t in texts) + "]::text[]"
-
-
-_PUBLISHED = _array(sorted({t.topic for t in EVENT_TYPES}))
+_PUBLISHED = topics_array(sorted({t.topic for t in EVENT_TYPES}))
 
 # Under X: from "X " (inclusive) to "X!" (exclusive) in byte order, "!" following " ": the
 # text_pattern_ops operators, which the reference index serves with parameters too.

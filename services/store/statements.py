@@ -16,9 +16,23 @@ __all__ = [
     "SELECT_EVENTS_OF_MANY",
     "SELECT_SNAPSHOTS",
     "SET_TENANT",
+    "topics_array",
 ]
 
 SET_TENANT = "SELECT set_config('yanshen.tenant_id', %s, true)"
+
+
+def topics_array(topics: list[str]) -> str:
+    """SQL text of a ``text[]`` constant of ``topics``, for a statement with ``%s``
+    parameters: ``topic = ANY(<this>)`` is searched through a hash table, where a bound array
+    (in a prepared statement's generic plan) is searched element by element. Topics name
+    Python classes (no quote or percent sign in them), but each is quoted all the same.
+
+    >>> topics_array(["a:A", "b'c%"])
+    "ARRAY['a:A', 'b''c%%']::text[]"
+    """
+    quoted = ("'" + topic.replace("'", "''").replace("%", "%%") + "'" for topic in topics)
+    return "ARRAY[" + ", ".join(quoted) + "]::text[]"
 
 
 # One call, one round trip, one (implicit) transaction per commit: see yanshen_append in
