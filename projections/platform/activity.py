@@ -4,7 +4,10 @@ It needs no event's content, only its topic, position and commit time, so it doe
 the runtime read or decode anything: each batch is one statement over the batch's range of
 the log, run by the database inside the batch's transaction. The range is read once and
 counted per topic and day (a few dozen rows), and both tables are written from those: the
-topics' contexts are worked out per topic, not per event.
+topics' contexts are worked out per topic, not per event. A day is a bin of 24 hours from a
+Beijing midnight (``date_bin``, plain arithmetic on each commit time: China has kept UTC+8
+without daylight saving since 1991), named by its date in Asia/Shanghai once per bin; a time
+zone conversion per event cost half of the statement.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ _CONTEXT = (
 )
 _BATCH = f"""
 WITH g AS MATERIALIZED (  -- the range read once, a row per topic and day
-    SELECT e.topic, (e.recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+    SELECT e.topic, date_bin('1 day', e.recorded_at, timestamptz '2000-01-01 00:00+08') AS day,
            count(*) AS events, min(e.position) AS first_position,
            max(e.position) AS last_position, min(e.recorded_at) AS first_event_at,
            max(e.recorded_at) AS last_event_at
@@ -32,7 +35,7 @@ WITH g AS MATERIALIZED (  -- the range read once, a row per topic and day
     GROUP BY 1, 2
 ), daily AS (
     INSERT INTO platform_daily_activity AS d (tenant_id, day, events)
-    SELECT %(t)s, g.day, sum(g.events) FROM g GROUP BY g.day
+    SELECT %(t)s, (g.day AT TIME ZONE 'Asia/Shanghai')::date, sum(g.events) FROM g GROUP BY g.day
     ON CONFLICT (tenant_id, day) DO UPDATE SET events = d.events + EXCLUDED.events
 )
 INSERT INTO platform_activity AS a (tenant_id, context, events, first_position, last_position,
