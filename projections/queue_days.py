@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
 from eventsourcing.utils import get_topic
 
 from projections.runtime import Batch
+from projections.runtime.decoding import StoredDatetime
 from services.queue import QueueDay
 
 __all__ = ["TOPICS", "Called", "DayStarted", "Ended", "Issued", "Serving", "View", "views"]
@@ -86,18 +87,6 @@ class Ended(NamedTuple):
 View = DayStarted | Issued | Called | Serving | Ended
 
 
-class _Stamp(
-    msgspec.Struct,
-    rename={"kind": "_type_", "data": "_data_"},
-    forbid_unknown_fields=True,
-    gc=False,
-):
-    """A datetime as ``DatetimeAsISO`` stores it."""
-
-    kind: Literal["datetime_iso"]
-    data: str
-
-
 class _StartedState(msgspec.Struct, gc=False):
     queue_code: str
     service_day: str
@@ -110,8 +99,8 @@ class _IssuedState(msgspec.Struct, gc=False):
     display_number: str
     channel: str
     transferred_from: str
-    waiting_since: _Stamp
-    issued_at: _Stamp
+    waiting_since: StoredDatetime
+    issued_at: StoredDatetime
     class_version: int = 1
 
 
@@ -120,21 +109,21 @@ class _CalledState(msgspec.Struct, gc=False):
     display_number: str
     window_code: str
     staff_badge: str
-    called_at: _Stamp
+    called_at: StoredDatetime
     class_version: int = 1
 
 
 class _ServingState(msgspec.Struct, gc=False):
     number: int
     staff_badge: str
-    started_at: _Stamp
+    started_at: StoredDatetime
     class_version: int = 1
 
 
 class _EndedState(msgspec.Struct, gc=False):
     number: int
     outcome: str
-    ended_at: _Stamp
+    ended_at: StoredDatetime
     class_version: int = 1
 
 

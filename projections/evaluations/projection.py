@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache, partial, singledispatchmethod
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 import msgspec
@@ -23,6 +23,7 @@ import psycopg
 from eventsourcing.utils import get_topic
 
 from projections.runtime import Batch, BatchRows, EventRow, Projection, RowTable, update_record
+from projections.runtime.decoding import StoredDatetime
 from services.evaluations.domain import Evaluation
 from services.rectifications.domain import Rectification
 from services.rectifications.values import RectificationSource
@@ -145,17 +146,8 @@ def _rating_sets(p: int, version: int, at: datetime, e: _Rating) -> dict[str, An
 # field) fails the struct and goes the generic way, so the rows are the same either way.
 
 
-class _Stamp(
-    msgspec.Struct, rename={"kind": "_type_", "data": "_data_"}, forbid_unknown_fields=True
-):
-    """A datetime as ``DatetimeAsISO`` stores it."""
-
-    kind: Literal["datetime_iso"]
-    data: str
-
-
 class _InvitedState(msgspec.Struct):
-    timestamp: _Stamp
+    timestamp: StoredDatetime
     subject_kind: str
     subject_ref: str
     channel: str
@@ -168,7 +160,7 @@ class _InvitedState(msgspec.Struct):
 
 
 class _SubmittedState(msgspec.Struct):
-    timestamp: _Stamp
+    timestamp: StoredDatetime
     applicant_id: str
     level: str
     voluntary: bool

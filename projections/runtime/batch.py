@@ -112,10 +112,7 @@ class Batch:
         shared = getattr(self.source, "memo", None)
         if shared is not None:
             return cast("dict[int, Any]", shared(name))
-        memo = self._memos.get(name)
-        if memo is None:
-            memo = self._memos[name] = {}
-        return memo
+        return self._memos.setdefault(name, {})
 
     def _read(self) -> list[EventRow]:
         if self.topics is not None and not self.topics:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -35,7 +35,21 @@ from eventsourcing.utils import resolve_topic
 if TYPE_CHECKING:
     from projections.runtime.batch import EventRow
 
-__all__ = ["decode_row"]
+__all__ = ["StoredDatetime", "decode_row"]
+
+
+class StoredDatetime(
+    msgspec.Struct,
+    rename={"kind": "_type_", "data": "_data_"},
+    forbid_unknown_fields=True,
+    gc=False,
+):
+    """A datetime as ``DatetimeAsISO`` stores it, for ``msgspec`` structs that read a few
+    fields of a stored state (``Projection.raw_topics``); ``datetime.fromisoformat(data)``
+    is the datetime the generic decoding gives."""
+
+    kind: Literal["datetime_iso"]
+    data: str
 
 
 _DIRECT: dict[type[Transcoding], Callable[[str], Any]] = {

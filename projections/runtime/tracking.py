@@ -173,10 +173,7 @@ class _SharedRows:
 
     def memo(self, name: str) -> dict[int, Any]:
         """What the members derive from the rows, kept under ``name`` (``Batch.memo``)."""
-        memo = self.memos.get(name)
-        if memo is None:
-            memo = self.memos[name] = {}
-        return memo
+        return self.memos.setdefault(name, {})
 
     def decode_all(self, topics: frozenset[str] | None = None) -> None:
         """Decode every row of ``topics`` (all: ``None``) now (each member iterates its part
