@@ -16,12 +16,13 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-__all__ = ["decode"]
+__all__ = ["decode", "mapper"]
 
 
 @cache
-def _mapper() -> Mapper[Any]:
-    # The same transcodings as eventsourcing.application.Application.register_transcodings.
+def mapper() -> Mapper[Any]:
+    """The applications' mapper: domain events to stored events and back (the same
+    transcodings as ``eventsourcing.application.Application.register_transcodings``)."""
     transcoder = JSONTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
         transcoder.register(transcoding)
@@ -30,6 +31,6 @@ def _mapper() -> Mapper[Any]:
 
 def decode(stored: StoredEvent) -> DomainEvent:
     """The domain event of a stored event (or notification)."""
-    event = _mapper().to_domain_event(stored)
+    event = mapper().to_domain_event(stored)
     assert isinstance(event, DomainEvent)  # every Yanshen event is an aggregate event
     return event

@@ -8,12 +8,8 @@ from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
     MapperDeserialisationError,
     StoredEvent,
-    UUIDAsHex,
 )
 from eventsourcing.utils import get_topic
 
@@ -22,7 +18,7 @@ from services.catalog import CatalogService
 from services.catalog.application import ItemTerms
 from services.halls import HallRegistry
 from services.queue import QueueDay
-from services.store.decoding import decode
+from services.store.decoding import decode, mapper
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -61,10 +57,7 @@ def test_the_applications_events_decode_alike(hall_apps):
 
 
 def _encoded(state: dict[str, object]) -> bytes:
-    transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
-        transcoder.register(transcoding)
-    return transcoder.encode(state)
+    return mapper().transcoder.encode(state)
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,7 @@ from typing import Any, cast
 import psycopg
 import pytest
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
-    Mapper,
-    MapperDeserialisationError,
-    UUIDAsHex,
-)
+from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import get_topic
 
 from projections.evaluations import EvaluationRatingsProjection
@@ -26,6 +19,7 @@ from projections.runtime import Batch, BatchRows, EventRow, decode_row
 from projections.runtime.tracking import Member, _decoded, _SharedRows
 from services.evaluations.domain import Evaluation
 from services.rectifications.domain import Rectification
+from tests.unit.projections.support import stored_rows
 
 NOW = datetime(2026, 3, 2, 15, 59, 30, tzinfo=UTC)  # 23:59:30 in China: still 2 March
 
@@ -40,22 +34,8 @@ class _Conn:
         self.statements.append((query, params))
 
 
-def _mapper() -> Mapper[Any]:
-    transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
-        transcoder.register(transcoding)
-    return Mapper(transcoder=transcoder)
-
-
 def _rows(*events: DomainEvent, state: dict[int, bytes] | None = None) -> list[EventRow]:
-    """Stored rows of ``events`` at positions 1, 2, … (``state``: a row's stored state)."""
-    mapper, rows = _mapper(), []
-    for position, event in enumerate(events, start=1):
-        stored = mapper.to_stored_event(event)
-        data = (state or {}).get(position, stored.state)
-        oid, version, topic = str(stored.originator_id), stored.originator_version, stored.topic
-        rows.append(EventRow(position, oid, version, topic, data, NOW))
-    return rows
+    return stored_rows(list(events), NOW, state)
 
 
 def _evaluation(applicant_id: str = "a-1", *, rated: bool = True, ref: str = "T-1") -> Evaluation:

@@ -13,7 +13,6 @@ from typing import Any, cast
 import psycopg
 import pytest
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
 from eventsourcing.utils import get_topic
 
 from projections import queue_days
@@ -23,6 +22,7 @@ from projections.runtime.tracking import Member, _decoded, _SharedRows
 from projections.worklist import WorklistProjection
 from services.halls import MissedNumberPolicy
 from services.queue import QueueDay
+from tests.unit.projections.support import stored_rows
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in China, on the service day
 
@@ -53,18 +53,7 @@ class _Conn:
 
 
 def _rows(events: list[DomainEvent], state: dict[int, bytes] | None = None) -> list[EventRow]:
-    """Stored rows of ``events`` at positions 1, 2, … (``state``: a row's stored state)."""
-    transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
-        transcoder.register(transcoding)
-    mapper: Mapper[Any] = Mapper(transcoder=transcoder)
-    rows = []
-    for position, event in enumerate(events, start=1):
-        stored = mapper.to_stored_event(event)
-        data = (state or {}).get(position, stored.state)
-        oid, version, topic = str(stored.originator_id), stored.originator_version, stored.topic
-        rows.append(EventRow(position, oid, version, topic, data, NOW))
-    return rows
+    return stored_rows(events, NOW, state)
 
 
 def _at(minutes: int) -> datetime:
