@@ -53,13 +53,11 @@ SELECT d.context, d.record_id, d.deadline, d.due_on, d.opened_at, d.closed_at, d
        d.overdue_on, d.missed_on, d.withdrawn, d.position
 FROM platform_deadlines d
 WHERE d.tenant_id = %(t)s AND (d.context, d.record_id) IN (
-    SELECT m.context, e.originator_id::uuid
-    FROM events e JOIN unnest(%(topics)s::text[], %(contexts)s::text[]) AS m (topic, context)
-         ON m.topic = e.topic
-    WHERE e.tenant_id = %(t)s AND e.position > %(after)s AND e.position <= %(upto)s
+    SELECT * FROM unnest(%(contexts)s::text[], %(records)s::uuid[])
 )
 """
-"""The deadlines of the records the batch has events of, as earlier batches left them."""
+"""The deadlines of the records the batch has events of, as earlier batches left them (found
+by key: the records are the ones of the batch's rows, not searched for in the log again)."""
 _WRITE = """
 INSERT INTO platform_deadlines AS d (tenant_id, context, record_id, deadline, due_on, opened_at,
                                      closed_at, met, overdue_on, missed_on, withdrawn, position)
@@ -275,20 +273,19 @@ class DeadlinesProjection(Projection):
         fold.write(conn)
 
     def _known_params(self, batch: Batch) -> dict[str, Any]:
-        topics, contexts = self._topic_contexts
+        """The (context, record) pairs of the batch's rows, each once."""
+        context_of = self._contexts.__getitem__
+        records = {(context_of(row.topic), row.originator_id) for row in batch.rows()}
         return {
             "t": batch.tenant_id,
-            "after": batch.after,
-            "upto": batch.upto,
-            "topics": topics,
-            "contexts": contexts,
+            "contexts": [context for context, _ in records],
+            "records": [record for _, record in records],
         }
 
     @cached_property
-    def _topic_contexts(self) -> tuple[list[str], list[str]]:
-        """The handled topics and their contexts (worked out once, not per batch)."""
-        topics = sorted(self.topics() or ())
-        return topics, [_context_of(topic) for topic in topics]
+    def _contexts(self) -> dict[str, str]:
+        """The context of each handled topic (worked out once, not per batch)."""
+        return {topic: _context_of(topic) for topic in self.topics() or ()}
 
     @singledispatchmethod
     def apply(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:

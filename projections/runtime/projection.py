@@ -113,14 +113,14 @@ class Projection:
             apply(event, conn, batch.tenant_id, position)
 
     def prefetch(self, conn: psycopg.Connection, batch: Batch) -> None:
-        """Send the reads :meth:`apply_batch` will need, before the batch's log is read.
+        """Send the reads :meth:`apply_batch` will need, once the batch's log is read.
 
         A projection that folds a batch in memory needs the rows earlier batches left: sent
         here (``batch.prefetched = conn.execute(...)``, fetched in :meth:`apply_batch`),
         their answer is in by the time the batch is applied, instead of making the client
         wait for every statement sent before it. Only whole-batch projections use it; by
-        default nothing is read ahead. The read must not depend on the batch's events
-        (select by the log's range in SQL instead: ``batch.after``, ``batch.upto``).
+        default nothing is read ahead. The read may name the records of ``batch.rows()``
+        (read already); it must not decode the events (that is done after it is sent).
         """
 
     def schema_sql(self) -> list[str]:

@@ -353,16 +353,11 @@ def apply_group_batch(
             member.projection.apply_batch(handlers, batches[member.consumer])
             result.applied[member.consumer] = upto - batches[member.consumer].after
 
-        # Reads of the members' own rows go first: answered before the log is, they never
-        # keep the client waiting for the statements sent after them.
-        for member in chosen:
-            if _prefetches(member.projection):
-                on_path(member)
-                member.projection.prefetch(handlers, batches[member.consumer])
-
         # Keep the server busy while Python works: read the log first (a read waits for every
-        # statement sent before it), then send the members that work in SQL alone (the audit
-        # trail, platform activity keep the server busy for a while), decode the events
+        # statement sent before it), then send the members' reads of their own rows (by the
+        # records of the rows just read: answered before the statements sent after them,
+        # they never keep the client waiting), then the members that work in SQL alone
+        # (platform activity keeps the server busy for a while), decode the events
         # meanwhile, then apply the members that work on the whole batch (folds, written at
         # their end), and last those that send a statement per event: sent while the server
         # is still busy, each would soon wait for it (the socket's buffer fills up).
@@ -371,6 +366,10 @@ def apply_group_batch(
         in_python.sort(key=lambda m: _per_event(m.projection))
         if in_python:
             source()
+        for member in in_python:
+            if _prefetches(member.projection):
+                on_path(member)
+                member.projection.prefetch(handlers, batches[member.consumer])
         for member in in_sql:
             apply(member)
         if in_python:
