@@ -63,7 +63,7 @@ INSERT INTO platform_deadlines AS d (tenant_id, context, record_id, deadline, du
                                      closed_at, met, overdue_on, missed_on, withdrawn, position)
 SELECT tenant_id, context, record_id, deadline, due_on, opened_at, closed_at, met, overdue_on,
        missed_on, withdrawn, position
-FROM jsonb_populate_recordset(NULL::platform_deadlines, %s::jsonb)
+FROM json_populate_recordset(NULL::platform_deadlines, %s::json)
 ON CONFLICT (tenant_id, context, record_id, deadline) DO UPDATE SET
     due_on = EXCLUDED.due_on, opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at,
     met = EXCLUDED.met, overdue_on = EXCLUDED.overdue_on, missed_on = EXCLUDED.missed_on,

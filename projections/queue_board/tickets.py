@@ -61,7 +61,7 @@ SELECT %(t)s, n.day, n.number, d.queue_code, d.service_day, n.display, n.channel
        n.status, COALESCE(n."window", ''), COALESCE(n.badge, ''), n.issued_at,
        n.waiting_since, n.first_called_at, n.called_at, n.started_at, n.ended_at,
        n.outcome, n.recalls, n.misses, n.p, n.wait_started_at
-FROM jsonb_to_recordset(%(new)s::jsonb) AS n (day uuid, number integer, display text,
+FROM json_to_recordset(%(new)s::json) AS n (day uuid, number integer, display text,
     channel text, status text, "window" text, badge text, issued_at timestamptz,
     waiting_since timestamptz, first_called_at timestamptz, called_at timestamptz,
     started_at timestamptz, ended_at timestamptz, outcome text, recalls integer,

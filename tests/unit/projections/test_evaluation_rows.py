@@ -104,7 +104,7 @@ def test_many_invitations_travel_as_one_json_array():
     statements = _from_rows([rows])
     assert statements == _by_handlers([rows])
     ((sql, (payload,)),) = statements
-    assert "jsonb_populate_recordset" in sql
+    assert "json_populate_recordset" in sql
     assert [r["month"] for r in json.loads(payload)] == ["2026-03"] * 3
 
 
