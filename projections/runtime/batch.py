@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any, NamedTuple, cast
 
@@ -24,7 +23,7 @@ from services.store.statements import topics_array
 __all__ = ["Batch", "EventRow", "decode_row", "read_rows"]
 
 _SELECT = (
-    "SELECT position, originator_id, originator_version, topic, state, recorded_at"
+    "SELECT position, originator_id, originator_version, topic, state"
     " FROM events WHERE tenant_id = %s AND position > %s AND position <= %s"
 )
 
@@ -47,8 +46,6 @@ class EventRow(NamedTuple):
     originator_version: int
     topic: str
     state: bytes
-    recorded_at: datetime
-    """Commit time of the event (the database's clock)."""
 
 
 _event_row = partial(tuple.__new__, EventRow)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from eventsourcing.domain import DomainEvent
 
 from projections.runtime import EventRow
 from services.store.decoding import mapper
 
 
-def stored_rows(
-    events: list[DomainEvent], recorded_at: datetime, state: dict[int, bytes] | None = None
-) -> list[EventRow]:
+def stored_rows(events: list[DomainEvent], state: dict[int, bytes] | None = None) -> list[EventRow]:
     """Stored rows of ``events`` at positions 1, 2, … as the applications store them
     (``state``: a row's stored state instead, by position)."""
     rows = []
@@ -20,5 +16,5 @@ def stored_rows(
         stored = mapper().to_stored_event(event)
         data = (state or {}).get(position, stored.state)
         oid, version, topic = str(stored.originator_id), stored.originator_version, stored.topic
-        rows.append(EventRow(position, oid, version, topic, data, recorded_at))
+        rows.append(EventRow(position, oid, version, topic, data))
     return rows

@@ -24,7 +24,7 @@ NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def _row(originator_id: str, version: int, topic: str, state: bytes) -> EventRow:
-    return EventRow(1, originator_id, version, topic, state, NOW)
+    return EventRow(1, originator_id, version, topic, state)
 
 
 def _same(row: EventRow) -> None:

@@ -35,7 +35,7 @@ class _Conn:
 
 
 def _rows(*events: DomainEvent, state: dict[int, bytes] | None = None) -> list[EventRow]:
-    return stored_rows(list(events), NOW, state)
+    return stored_rows(list(events), state)
 
 
 def _evaluation(applicant_id: str = "a-1", *, rated: bool = True, ref: str = "T-1") -> Evaluation:

@@ -3,14 +3,11 @@ its topics after its own position, in log order, in a list of its own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from projections.runtime.batch import EventRow
 from projections.runtime.tracking import _SharedRows
 
-AT = datetime(2026, 3, 2, tzinfo=UTC)
 TOPICS = ["a", "b", "c", "a", "c", "b", "a", "d"]
-ROWS = [EventRow(p, f"id-{p}", 1, t, b"{}", AT) for p, t in enumerate(TOPICS, start=11)]
+ROWS = [EventRow(p, f"id-{p}", 1, t, b"{}") for p, t in enumerate(TOPICS, start=11)]
 
 
 def _shared() -> _SharedRows:

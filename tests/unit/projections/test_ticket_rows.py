@@ -53,7 +53,7 @@ class _Conn:
 
 
 def _rows(events: list[DomainEvent], state: dict[int, bytes] | None = None) -> list[EventRow]:
-    return stored_rows(events, NOW, state)
+    return stored_rows(events, state)
 
 
 def _at(minutes: int) -> datetime:
