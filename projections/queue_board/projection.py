@@ -22,7 +22,7 @@ import psycopg
 
 from projections.queue_board.setup import SETUP_EFFECTS
 from projections.queue_board.statements import execute
-from projections.queue_board.tickets import TicketFold, keep_day_target, queue_of_day
+from projections.queue_board.tickets import DayTargets, TicketFold, queue_of_day
 from projections.queue_days import TOPICS, DayStarted, views
 from projections.runtime import Batch, Projection
 from services.queue import QUEUE_DAY_EVENTS, QueueDay
@@ -66,7 +66,9 @@ class QueueBoardProjection(Projection):
 
     def _ticket(self, event: Any, conn: psycopg.Connection, tenant_id: str, position: int) -> None:
         if type(event) is QueueDay.Started:
-            keep_day_target(conn, tenant_id, event, position)
+            targets = DayTargets(tenant_id)
+            targets.keep(event, position)
+            targets.send(conn)
         fold = TicketFold(tenant_id, queue_of_day(conn, tenant_id))
         fold.add(event, position)
         fold.write(conn)
@@ -82,6 +84,7 @@ class QueueBoardProjection(Projection):
         folded, written last (the common ones read from their rows: :data:`raw_topics`)."""
         tenant_id = batch.tenant_id
         fold = TicketFold(tenant_id, queue_of_day(conn, tenant_id))
+        targets = DayTargets(tenant_id)
         add, view = fold.add, views(batch).get
         for row in batch.rows():
             position = row.position
@@ -89,9 +92,11 @@ class QueueBoardProjection(Projection):
             if event is None:
                 event = batch.decoded(row)
                 if type(event) in SETUP_EFFECTS:
+                    targets.send(conn)  # the days started so far get the target before it
                     self._setup(event, conn, tenant_id, position)
                     continue
             if type(event) is QueueDay.Started or type(event) is DayStarted:
-                keep_day_target(conn, tenant_id, event, position)
+                targets.keep(event, position)
             add(event, position, row.originator_id)
+        targets.send(conn)
         fold.write(conn)

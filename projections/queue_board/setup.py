@@ -2,7 +2,7 @@
 
 The hall gives the waiting-time target (``HallPolicies.waiting_target_minutes``, its default
 until changed; each service day keeps the one in force when it started,
-:func:`projections.queue_board.tickets.keep_day_target`); queues give names and prefixes;
+:class:`projections.queue_board.tickets.DayTargets`); queues give names and prefixes;
 windows their status, suspension reason and the queues they serve; staff members their badge
 and the window they are signed in at.
 """

@@ -11,8 +11,8 @@ first call ever. The rows are the ones event-by-event statements would give, wha
 batch size.
 
 The first queue to start a service day (``QueueDayStarted``) also fixes the day's waiting
-target (:func:`keep_day_target`): the hall's at that point of the log, so that statement is
-sent in the log's order, not at the batch's end.
+target (:class:`DayTargets`): the hall's at that point of the log, so those days are sent
+before the batch's next configuration statement, not only at the batch's end.
 """
 
 from __future__ import annotations
@@ -32,24 +32,28 @@ from services.halls import MissedNumberPolicy
 from services.queue import Channel, QueueDay
 from services.shared.working_days import local_date
 
-__all__ = ["TicketFold", "keep_day_target", "queue_of_day"]
+__all__ = ["DayTargets", "TicketFold", "queue_of_day"]
 
 
-_DAY = """
+_DAYS = """
 INSERT INTO queue_board_days (tenant_id, day_id, queue_code, service_day, prefix, reset_at,
                               position)
-VALUES (%(t)s, %(day)s, %(queue)s, %(service_day)s, %(prefix)s, NULL, %(p)s)
+SELECT %(t)s, d.day, d.queue, d.service_day, d.prefix, NULL, d.p
+FROM json_to_recordset(%(days)s::json)
+     AS d (day uuid, queue text, service_day date, prefix text, p bigint)
 """
-_DAY_TARGET = """
+"""The days started in the batch, in one statement (as the new tickets)."""
+_DAY_TARGETS = """
 INSERT INTO queue_board_day_targets (tenant_id, service_day, waiting_target_minutes, position)
-SELECT %(t)s, %(service_day)s,
+SELECT %(t)s, d.service_day,
        COALESCE((SELECT waiting_target_minutes FROM queue_board_halls WHERE tenant_id = %(t)s),
                 %(default)s),
-       %(p)s
+       d.p
+FROM json_to_recordset(%(days)s::json) AS d (service_day date, p bigint)
 ON CONFLICT (tenant_id, service_day) DO NOTHING
 """
 """The hall's target, as the configuration statements sent before left it, becomes the
-day's when its first queue starts it; the day's other queues find it there."""
+target of each day a queue starts, unless a queue started that day before (kept there)."""
 _JSON = msgspec.json.Encoder()
 _QUEUE_OF = "SELECT queue_code FROM queue_board_days WHERE tenant_id = %s AND day_id = %s"
 _NEW = """
@@ -299,12 +303,14 @@ class TicketFold:
         t.status, t.waiting_since = "WAITING", e.marked_at
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
-        """Write the folded changes: one ``executemany`` per kind of row."""
+        """Write the folded changes: one statement for the new days, one for the new
+        tickets, one ``executemany`` per kind of other change."""
         common = {"t": self.tenant_id}
         rows = [t.row(self.tenant_id) for t in self.tickets.values()]
         new = [r for r in rows if r.get("display") is not None]
         if self.days:
-            conn.cursor().executemany(_DAY, [{**common, **d} for d in self.days.values()])
+            days = _JSON.encode(list(self.days.values())).decode()
+            conn.execute(_DAYS, {**common, "days": days}, prepare=True)
         if new:
             conn.execute(_NEW, {**common, "new": _JSON.encode(new).decode()}, prepare=True)
         for sql, params in (
@@ -338,21 +344,28 @@ _FOLD: dict[type, Callable[[TicketFold, Any, Hashable, int], None]] = {
 """How each event (or view) changes the fold."""
 
 
-def keep_day_target(
-    conn: psycopg.Connection[Any],
-    tenant_id: str,
-    event: QueueDay.Started | DayStarted,
-    position: int,
-) -> None:
-    """Keep the hall's current waiting target as the target of ``event``'s service day,
-    unless another queue started that day before (no result read: pipelined)."""
-    params = {
-        "t": tenant_id,
-        "service_day": date.fromisoformat(event.service_day),
-        "default": DEFAULT_TARGET,
-        "p": position,
-    }
-    conn.execute(_DAY_TARGET, params, prepare=True)
+class DayTargets:
+    """The service days whose waiting target a batch fixes (the first queue to start the
+    day), sent in one statement before the batch's next configuration statement and at
+    its end: each day gets the hall's target at its point of the log, as one statement
+    per start would give it."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        self.days: dict[str, int] = {}
+        """Service day (ISO) → the position of the first start in the batch."""
+
+    def keep(self, event: QueueDay.Started | DayStarted, position: int) -> None:
+        self.days.setdefault(event.service_day, position)
+
+    def send(self, conn: psycopg.Connection[Any]) -> None:
+        """Send the kept days' statement (no result read: pipelined)."""
+        if not self.days:
+            return
+        days = _JSON.encode([{"service_day": d, "p": p} for d, p in self.days.items()])
+        params = {"t": self.tenant_id, "default": DEFAULT_TARGET, "days": days.decode()}
+        conn.execute(_DAY_TARGETS, params, prepare=True)
+        self.days.clear()
 
 
 def queue_of_day(conn: psycopg.Connection[Any], tenant_id: str) -> Callable[[UUID], str | None]:

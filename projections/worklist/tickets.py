@@ -7,9 +7,9 @@ at the window), transferred, removed or reset.
 
 Like the queue board, a batch's queue-day events are folded first — each ticket's net
 change: joined (called), changed (recalled, started) or left — and written with one
-``executemany`` per kind of change. A ticket issued in the batch has no row before it, so
-one that is called and leaves within the batch (most tickets, in a rebuild's large batches)
-costs no statement at all.
+``executemany`` per kind of change (the days started: one statement). A ticket issued in
+the batch has no row before it, so one that is called and leaves within the batch (most
+tickets, in a rebuild's large batches) costs no statement at all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import psycopg
 
 from projections.queue_days import Called, DayStarted, Ended, Issued, Serving
@@ -36,10 +37,13 @@ _Leaving = (
 )
 """The events after which a ticket is no longer at a window."""
 
-_DAY = """
+_DAYS = """
 INSERT INTO worklist_days (tenant_id, day_id, queue_code, service_day, position)
-VALUES (%(t)s, %(day)s, %(queue)s, %(service_day)s, %(p)s)
+SELECT %(t)s, d.day, d.queue, d.service_day, d.p
+FROM json_to_recordset(%(days)s::json) AS d (day uuid, queue text, service_day date, p bigint)
 """
+"""The days started in the batch, in one statement (their rows as one JSON array)."""
+_JSON = msgspec.json.Encoder()
 _JOINED = """
 INSERT INTO worklist_tickets (tenant_id, day_id, number, queue_code, service_day,
     display_number, window_code, staff_badge, status, called_at, started_at, since_position,
@@ -166,7 +170,8 @@ class TicketFold:
         t.joined, t.left = False, True
 
     def write(self, conn: psycopg.Connection[Any]) -> None:
-        """Write the folded changes: one ``executemany`` per kind of change."""
+        """Write the folded changes: the new days in one statement, one ``executemany``
+        per kind of ticket change."""
         common = {"t": self.tenant_id}
         joined: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
@@ -176,8 +181,10 @@ class TicketFold:
                 continue  # no row before the batch, none after it
             row = t.row(self.tenant_id)
             (left if t.left else joined if t.joined else changed).append(row)
+        if self.days:
+            days = _JSON.encode(list(self.days.values())).decode()
+            conn.execute(_DAYS, {**common, "days": days}, prepare=True)
         for sql, params in (
-            (_DAY, [{**common, **d} for d in self.days.values()]),
             (_LEFT, left),
             (_JOINED, joined),
             (_CHANGED, changed),
