@@ -22,6 +22,7 @@ forked child must not touch.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.util
 import os
@@ -31,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing.synchronize import Event
 from typing import Any, NamedTuple
@@ -59,6 +61,25 @@ class HallDone(NamedTuple):
     here: bool
 
 
+@contextmanager
+def no_cyclic_collection() -> Iterator[None]:
+    """Run the block without Python's cyclic garbage collector (restored after it).
+
+    A rebuild batch makes a few million short-lived objects (rows, events, dicts), and the
+    collector would walk the young ones every 700 allocations and everything the process
+    has loaded every so often: a sixth of a rebuild's Python time. Reference counting
+    still frees each object when its last reference goes; the few cycles a batch leaves
+    are collected once it is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def catch_up_hall(
     pool: Pool,
     members: Sequence[Member],
@@ -75,7 +96,7 @@ def catch_up_hall(
         if stopped is not None and stopped():
             raise HallRebuildError(f"hall {tenant_id}: the rebuild stopped")
         try:
-            with pool.connection() as conn, conn.transaction():
+            with no_cyclic_collection(), pool.connection() as conn, conn.transaction():
                 result = apply_group_batch(
                     conn, members, tenant_id=tenant_id, limit=batch_size, live=False
                 )
