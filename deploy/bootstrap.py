@@ -117,6 +117,11 @@ class Platform:
         app.calendars = self.calendars
         return app
 
+    def read_models(self) -> list[Projection]:
+        """The platform's read models (:func:`read_models`): for the gateway's overview,
+        which must not import this module (the entrypoints build on the gateway)."""
+        return read_models()
+
     def projection_worker(self) -> ProjectionWorker:
         """The projection worker, with the owner's URL for its automatic rebuilds after an
         upgrade (:mod:`projections.runtime.upgrade`)."""

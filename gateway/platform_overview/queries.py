@@ -62,7 +62,8 @@ class PlatformOverviewType:
         "as `yanshen projections`)."
     )
     async def read_models(self, info: Info) -> list[ReadModelVersionType]:
-        versions = await run_sync(read_model_versions, info.context.platform.worker_pool)
+        platform = info.context.platform
+        versions = await run_sync(read_model_versions, platform.worker_pool, platform.read_models())
         return [ReadModelVersionType.from_version(v) for v in sorted(versions, key=_name)]
 
 

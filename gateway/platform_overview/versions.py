@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from deploy.bootstrap import read_models
 from gateway.places.types import graphql_enum
 from gateway.security import INHERITED, allow
+from projections.runtime import Projection
 from projections.runtime.versions import ProjectionVersion, VersionState, read_versions
 from services.store.pool import Pool
 
@@ -62,7 +62,8 @@ class ReadModelVersionType:
         )
 
 
-def read_model_versions(pool: Pool) -> list[ProjectionVersion]:
-    """Every read model's versions (worker pool: ``projection_versions`` is no hall's)."""
+def read_model_versions(pool: Pool, read_models: list[Projection]) -> list[ProjectionVersion]:
+    """The versions of ``read_models`` (the platform's: ``Platform.read_models``; worker
+    pool: ``projection_versions`` is no hall's)."""
     with pool.connection() as conn:
-        return read_versions(conn, read_models())
+        return read_versions(conn, read_models)
