@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
+from functools import partial
 
 import strawberry
 
@@ -223,5 +224,6 @@ class CatalogSubscriptions:
         hall = readable_hall(info, hall_id, public=True)
         assert hall is not None
         pool = info.context.platform.app_pool
-        async for rows in projected_changes(info, hall, "catalog", lambda: list_items(pool, hall)):
+        read = partial(list_items, pool, hall)
+        async for rows in projected_changes(info, hall, "catalog", read, share="published"):
             yield [ServiceItemType.from_row(r, hall) for r in rows]

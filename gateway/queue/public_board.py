@@ -149,6 +149,10 @@ class PublicBoardSubscriptions:
         assert hall is not None
         pool = info.context.platform.app_pool
         async for board in projected_changes(
-            info, hall, PROJECTION, lambda: public_board(pool, hall, now=hall_now(info, hall))
+            info,
+            hall,
+            PROJECTION,
+            lambda: public_board(pool, hall, now=hall_now(info, hall)),
+            share="public board",  # the same for every screen of the hall
         ):
             yield PublicQueueBoardType.from_board(board, hall_now(info, hall)) if board else None

@@ -75,5 +75,6 @@ class QueueBoardSubscriptions:
             hall,
             PROJECTION,
             lambda: queue_board(pool, hall, service_day, now=hall_now(info, hall)),
+            share=("staff board", service_day),  # the same for all the hall's staff
         ):
             yield QueueBoardType.from_board(board) if board else None

@@ -7,6 +7,10 @@ same projection of the same hall waits for the same answer, so they share one
 :class:`ProjectionFeed` and its one poller: N screens of a hall cost one position query per
 poll, not N (``yanshen_subscription_position_polls_total``).
 
+Their reads are shared too, when the subscription names what it reads (``share``): the
+subscribers woken by the same poll start one read, not N (:meth:`ProjectionFeed.read`; only
+a read in flight is shared, none is kept, so a later subscriber never gets an old answer).
+
 The poller runs only while someone waits: it starts with the first waiter whose position is
 not known to be reached, polls at once, then every 20 ms backing off to 200 ms, and again at
 once when a waiter asks for a later position (a new commit); it stops when the last waiter
@@ -19,8 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from prometheus_client import Counter, Gauge
 
@@ -29,6 +34,7 @@ __all__ = [
     "POLL_BACKOFF",
     "POLL_FIRST_SECONDS",
     "POLL_MAX_SECONDS",
+    "READS",
     "ProjectionFeed",
     "ProjectionPositions",
 ]
@@ -50,6 +56,15 @@ POLLERS = Gauge(
     "yanshen_subscription_position_pollers",
     "Position pollers running: (hall, projection) pairs some subscriber waits for",
 )
+
+READS = Counter(
+    "yanshen_subscription_reads_total",
+    "Reads of a read model on behalf of subscriptions (one shared by several counts once),"
+    " by projection",
+    ["projection"],
+)
+
+T = TypeVar("T")
 
 PositionReader = Callable[[str, str], Awaitable[int]]
 """``read(consumer, hall)``: how far ``consumer`` (``projection:<name>``) has processed the
@@ -78,6 +93,33 @@ class ProjectionFeed:
         self._waiters: set[_Waiter] = set()
         self._poller: asyncio.Task[None] | None = None
         self._nudge = asyncio.Event()
+        self._reads: dict[Hashable, tuple[int, asyncio.Task[Any]]] = {}
+        """Reads in flight by share key: the log position each includes, and its task."""
+
+    async def read(
+        self, read: Callable[[], Awaitable[T]], position: int, share: Hashable | None = None
+    ) -> T:
+        """``read()`` of the read model once it includes the hall's log up to ``position``
+        (:meth:`reach` first). With a ``share`` key, a read of the same key already in
+        flight for ``position`` or later is joined instead of starting another: every
+        subscriber woken by the same commit reads once. A follower that goes away does not
+        cancel a read others wait for."""
+        held = self._reads.get(share) if share is not None else None
+        if held is None or held[0] < position or held[1].done():
+            READS.labels(self.projection).inc()
+            if share is None:
+                return await read()
+            task = asyncio.ensure_future(read())
+            held = self._reads[share] = (position, task)
+            task.add_done_callback(lambda done: self._forget(share, done))
+        return await asyncio.shield(held[1])
+
+    def _forget(self, share: Hashable, done: asyncio.Task[Any]) -> None:
+        held = self._reads.get(share)
+        if held is not None and held[1] is done:
+            del self._reads[share]
+        if not done.cancelled():
+            done.exception()  # retrieved: a failure nobody awaits any more is not logged
 
     async def reach(self, position: int, timeout: float) -> bool:
         """Wait until the projection includes the hall's log up to ``position``; ``False``

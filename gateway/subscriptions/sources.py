@@ -19,14 +19,16 @@ computed too late).
 
 After a commit, the subscribers of a read model wait for its projection together: one
 poller per (hall, projection) in the process (:mod:`gateway.subscriptions.positions`), so
-a hall's hundred screens cost one position query per poll; each then runs its ``read()``.
+a hall's hundred screens cost one position query per poll; those whose reads name the same
+``share`` key then run one ``read()`` between them, the others each their own.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Hashable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from gateway.context import run_sync
@@ -110,16 +112,24 @@ def _follow(info: Info, hall: str, projection: str) -> AbstractAsyncContextManag
 
 
 def projected_changes(
-    info: Info, hall: str, projection: str, read: Callable[[], T]
+    info: Info,
+    hall: str,
+    projection: str,
+    read: Callable[[], T],
+    share: Hashable | None = None,
 ) -> AsyncIterator[T]:
     """``read()`` now, then again whenever ``hall``'s log moved and read model
     ``projection`` caught up with it; a value equal to the last one is not repeated. Ends
-    when the caller's token expires."""
-    return until_expiry(info, _projected_changes(info, hall, projection, read))
+    when the caller's token expires.
+
+    ``share``: a key naming everything ``read`` depends on besides the hall (the same for
+    every caller whose ``read`` gives the same value): the process's subscribers with the
+    same key read once per commit (``None``: the read is the caller's own)."""
+    return until_expiry(info, _projected_changes(info, hall, projection, read, share))
 
 
 async def _projected_changes(
-    info: Info, hall: str, projection: str, read: Callable[[], T]
+    info: Info, hall: str, projection: str, read: Callable[[], T], share: Hashable | None
 ) -> AsyncGenerator[T, None]:
     previous: object = object()
     first = True
@@ -131,7 +141,7 @@ async def _projected_changes(
             if not first:  # the first value is the read model as it is now
                 await feed.reach(position, PROJECTION_WAIT_SECONDS)
             first = False
-            value = await run_sync(read)
+            value = await feed.read(partial(run_sync, read), position, share)
             if value != previous:
                 previous = value
                 yield value

@@ -1,6 +1,7 @@
 """Many subscribers, one gateway process (real WebSocket clients, a real database): the
-subscribers of a hall's read model share one position poller, and the process runs only so
-many subscriptions at once, giving each slot back when its subscription or socket ends."""
+subscribers of a hall's read model share one position poller and their reads of it, and the
+process runs only so many subscriptions at once, giving each slot back when its subscription
+or socket ends."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def polls(projection: str) -> float:
     """``yanshen_subscription_position_polls_total`` of ``projection`` in this process."""
     value = REGISTRY.get_sample_value(
         "yanshen_subscription_position_polls_total", {"projection": projection}
+    )
+    return value or 0.0
+
+
+def reads(projection: str) -> float:
+    """``yanshen_subscription_reads_total`` of ``projection`` in this process."""
+    value = REGISTRY.get_sample_value(
+        "yanshen_subscription_reads_total", {"projection": projection}
     )
     return value or 0.0
 
@@ -83,7 +92,7 @@ def test_every_subscriber_of_a_hall_sees_a_change_for_one_position_poller(
     bound = most_polls_of_one_wait()
     assert subscribers > bound  # one poll each would exceed what one poller can make
 
-    async def scenario() -> tuple[float, list[dict[str, Any]]]:
+    async def scenario() -> tuple[float, float, list[dict[str, Any]]]:
         clients = []
         for _ in range(connections):
             client = await Client.connect(server.ws_url)  # the catalog is public
@@ -92,24 +101,27 @@ def test_every_subscriber_of_a_hall_sees_a_change_for_one_position_poller(
                 first = await first_answer(client, str(i), CATALOG, {"h": hall})
                 assert first["payload"]["data"]["catalogChanged"] == [], first
             clients.append(client)
-        before = polls("catalog")
+        before, read_before = polls("catalog"), reads("catalog")
         admin = token(Role.HALL_ADMIN, hall)
         await in_thread(lambda: gql(PUBLISH, {"code": "C1", "name": "热线咨询"}, token=admin))
         await in_thread(project)
         updates = [
             await client.next(timeout=10.0) for client in clients for _ in range(per_connection)
         ]
-        polled = polls("catalog") - before
+        polled, read = polls("catalog") - before, reads("catalog") - read_before
         for client in clients:
             await client.close()
-        return polled, updates
+        return polled, read, updates
 
-    polled, updates = asyncio.run(scenario())
+    polled, read, updates = asyncio.run(scenario())
     assert len(updates) == subscribers
     for update in updates:
         assert update["payload"]["data"]["catalogChanged"] == [{"code": "C1", "name": "热线咨询"}]
     assert {u["id"] for u in updates} == {str(i) for i in range(per_connection)}
     assert 1 <= polled <= bound, polled  # one poller for all 48, not one poll each
+    # Woken by the same poll, they share their reads of the catalog too (a subscriber the
+    # hub woke a little later may start another): a few reads, not 48.
+    assert 1 <= read <= 4, read
 
 
 def test_subscribers_that_disconnect_leave_no_poller_behind(serve, gql, token, hall, monkeypatch):
