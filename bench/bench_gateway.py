@@ -12,10 +12,10 @@
   called directly, with the same concurrency (one queue per worker).
 - Subscription push latency: from a catalog revision's commit to ``catalogChanged`` reaching
   each of 1 and of 50 subscribers of the hall (one WebSocket each; a projection worker
-  process running), p50/p99 over every delivery, and the position polls per commit the
-  gateway counted. With ``BENCH_GATEWAY_BASELINE=<source tree>`` (e.g. a checkout of an
-  earlier commit) a second gateway runs that tree's code and is measured in the same
-  interleaved rounds as the baseline.
+  process running), p50/p99 over every delivery, and the position polls and read-model
+  reads per commit the gateway counted. With ``BENCH_GATEWAY_BASELINE=<source tree>`` (e.g.
+  a checkout of an earlier commit) a second gateway runs that tree's code and is measured in
+  the same interleaved rounds as the baseline.
 
 ``python -m bench.bench_gateway --serve graphql|bare --port N`` is the server process.
 """
@@ -481,23 +481,33 @@ async def _delivered(ws: Any, name: str) -> float:
             return time.perf_counter()
 
 
-def _position_polls(port: int) -> float | None:
-    """``yanshen_subscription_position_polls_total`` of the catalog (``None``: not counted,
-    as by code before the metric existed)."""
+_COUNTED = {
+    "position_polls": "yanshen_subscription_position_polls_total",
+    "reads": "yanshen_subscription_reads_total",
+}
+"""What the gateway counts per commit for the catalog's subscribers: polls of the
+projection's position and reads of the read model (shared ones count once)."""
+
+
+def _catalog_counts(port: int) -> dict[str, float]:
+    """The :data:`_COUNTED` counters of the catalog (those the code counts: code before a
+    metric existed has none)."""
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    counts = {}
     for line in text.splitlines():
-        if line.startswith('yanshen_subscription_position_polls_total{projection="catalog"}'):
-            return float(line.rsplit(" ", 1)[1])
-    return None
+        for name, metric in _COUNTED.items():
+            if line.startswith(metric + '{projection="catalog"}'):
+                counts[name] = float(line.rsplit(" ", 1)[1])
+    return counts
 
 
 async def _push_round(
     port: int, subscribers: int, samples: int, revise: Any, first: int
-) -> tuple[list[float], float | None]:
-    """Latencies of every delivery of ``samples`` revisions, and position polls per commit."""
+) -> tuple[list[float], dict[str, float]]:
+    """Latencies of every delivery of ``samples`` revisions, and the counts per commit."""
     sockets = [await _subscribe(port) for _ in range(subscribers)]
     latencies: list[float] = []
-    polls_before = _position_polls(port)
+    before = _catalog_counts(port)
     try:
         for i in range(first, first + samples):
             name = f"综合受理 v{i}"
@@ -509,18 +519,15 @@ async def _push_round(
     finally:
         for ws in sockets:
             await ws.close()
-    polls_after = _position_polls(port)
-    per_commit = None
-    if polls_before is not None and polls_after is not None:
-        per_commit = (polls_after - polls_before) / samples
-    return latencies, per_commit
+    after = _catalog_counts(port)
+    return latencies, {k: (after[k] - before[k]) / samples for k in after if k in before}
 
 
 def _push_latency(
     url: str, servers: dict[str, int], samples: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Push latencies by ``<server>@<subscribers>``, in interleaved rounds, with a
-    projection worker process following the hall."""
+) -> tuple[dict[str, list[float]], dict[str, dict[str, list[float]]]]:
+    """Push latencies and counts per commit by ``<server>@<subscribers>``, in interleaved
+    rounds, with a projection worker process following the hall."""
     from services.catalog import CatalogService
     from services.catalog.application import ItemTerms
 
@@ -538,7 +545,7 @@ def _push_latency(
         stderr=subprocess.DEVNULL,
     )
     latencies: dict[str, list[float]] = {}
-    polls: dict[str, list[float]] = {}
+    counts: dict[str, dict[str, list[float]]] = {}
     try:
         port = next(iter(servers.values()))
         asyncio.run(_push_round(port, 1, 1, revise, 0))  # the worker follows the hall
@@ -552,17 +559,19 @@ def _push_latency(
                     )
                     n += samples
                     latencies.setdefault(key, []).extend(got)
-                    if per_commit is not None:
-                        polls.setdefault(key, []).append(per_commit)
+                    for counted, value in per_commit.items():
+                        counts.setdefault(key, {}).setdefault(counted, []).append(value)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         platform.close()
-    return latencies, polls
+    return latencies, counts
 
 
 def _push_rows(
-    latencies: dict[str, list[float]], polls: dict[str, list[float]], samples: int
+    latencies: dict[str, list[float]],
+    counts: dict[str, dict[str, list[float]]],
+    samples: int,
 ) -> list[dict[str, Any]]:
     rows = []
     baseline = "baseline" if any(k.startswith("baseline@") for k in latencies) else None
@@ -573,14 +582,12 @@ def _push_rows(
             "subscribers": subscribers,
             "commits": samples * ROUNDS,
             "deliveries": len(new),
-            "position_polls_per_commit": round(sum(polls[f"graphql@{subscribers}"]) / ROUNDS, 2)
-            if f"graphql@{subscribers}" in polls
-            else None,
         }
-        if baseline and f"baseline@{subscribers}" in polls:
-            params["baseline_position_polls_per_commit"] = round(
-                sum(polls[f"baseline@{subscribers}"]) / ROUNDS, 2
-            )
+        for server, prefix in (("graphql", ""), ("baseline", "baseline_")):
+            for name in _COUNTED:
+                per_round = counts.get(f"{server}@{subscribers}", {}).get(name)
+                if per_round:  # not counted by that code: left out
+                    params[f"{prefix}{name}_per_commit"] = round(sum(per_round) / ROUNDS, 2)
         against = (
             f"the gateway of {os.environ['BENCH_GATEWAY_BASELINE']}"
             if baseline
@@ -683,7 +690,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
         if baseline is not None:
             push_servers["baseline"] = baseline.port
         push_samples = 5 if quick else 30
-        latencies, polls = _push_latency(url, push_servers, push_samples)
+        latencies, counts = _push_latency(url, push_servers, push_samples)
     finally:
         for server in (graphql, bare, baseline):
             if server is not None:
@@ -699,7 +706,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             {"concurrency": len(QUEUES), "tickets": per_queue * len(QUEUES), "queue per worker": 1},
         )
     )
-    rows += _push_rows(latencies, polls, push_samples)
+    rows += _push_rows(latencies, counts, push_samples)
     return rows
 
 
