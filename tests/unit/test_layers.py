@@ -1,7 +1,9 @@
-"""The layers import downwards only: the read models know nothing of the gateway or of the
-entrypoints, the gateway nothing of the entrypoints' wiring (``deploy.bootstrap``: it is
-handed the platform it serves), and the contracts nothing of the code that fills them.
-Imports for type checking only (``if TYPE_CHECKING:``) are not imports at run time."""
+"""The layers import downwards only: the contexts and the read models know nothing of the
+gateway or of the entrypoints, the gateway nothing of the entrypoints' wiring
+(``deploy.bootstrap``: it is handed the platform it serves), and the contracts nothing of
+the code that fills them. Imports for type checking only (``if TYPE_CHECKING:``) are not
+imports at run time. (Some application services read the read models through their query
+functions: ``services`` may import ``projections``.)"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 RULES = {
+    "services": ("gateway", "deploy"),
     "projections": ("gateway", "deploy"),
     "gateway": ("deploy.bootstrap", "deploy.cli", "deploy.runner", "deploy.background"),
     "contracts": ("gateway", "deploy", "projections"),
