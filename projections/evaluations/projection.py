@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache, partial, singledispatchmethod
-from typing import Any, Protocol, cast
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
@@ -68,27 +68,6 @@ RATINGS = RowTable(
 
 _update = partial(update_record, table=RATINGS)
 """Set columns of the event's evaluation, with the row's bookkeeping."""
-
-
-class _Invitation(Protocol):
-    """What an invitation's row is made of: ``Evaluation.Invited`` or :class:`_InvitedState`."""
-
-    subject_kind: str
-    subject_ref: str
-    channel: str
-    applicant_id: str
-    window_code: str
-    staff_badge: str
-    item_code: str
-    default_on: str
-
-
-class _Rating(Protocol):
-    """What a rating sets: ``Evaluation.RatingSubmitted`` or :class:`_SubmittedState`."""
-
-    applicant_id: str
-    level: str
-    voluntary: bool
 
 
 @lru_cache(maxsize=4096)
@@ -166,6 +145,11 @@ class _SubmittedState(msgspec.Struct):
     voluntary: bool
     class_version: int = 1
 
+
+_Invitation = Evaluation.Invited | _InvitedState
+"""What an invitation's row is made of: the event, or the fields read from its row."""
+_Rating = Evaluation.RatingSubmitted | _SubmittedState
+"""What a rating sets: the event, or the fields read from its row."""
 
 _invited_state = msgspec.json.Decoder(_InvitedState).decode
 _submitted_state = msgspec.json.Decoder(_SubmittedState).decode

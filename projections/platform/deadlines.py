@@ -24,11 +24,10 @@ from functools import cache, cached_property, singledispatchmethod
 from typing import Any, TypeAlias, cast
 from uuid import UUID
 
-import msgspec
 import psycopg
 from eventsourcing.utils import resolve_topic
 
-from projections.runtime import Batch, Projection
+from projections.runtime import Batch, Projection, json_array
 from services.cases.domain import events
 from services.complaints.domain import Complaint
 from services.rectifications.domain import Rectification
@@ -96,7 +95,6 @@ _COLUMNS = (
     "withdrawn",
     "position",
 )
-_JSON = msgspec.json.Encoder()
 
 Key: TypeAlias = tuple[str, UUID, str]
 """(context, record id, deadline kind)."""
@@ -198,7 +196,7 @@ class DeadlineFold:
             }
             for key in sorted(self.changed, key=str)
         ]
-        conn.execute(_WRITE, [_JSON.encode(rows).decode()], prepare=True)
+        conn.execute(_WRITE, [json_array(rows)], prepare=True)
 
 
 def _open(

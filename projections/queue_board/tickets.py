@@ -23,11 +23,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 import psycopg
 
 from projections.queue_board.setup import DEFAULT_TARGET
 from projections.queue_days import Called, DayStarted, Ended, Issued, Serving
+from projections.runtime import json_array
 from services.halls import MissedNumberPolicy
 from services.queue import Channel, QueueDay
 from services.shared.working_days import local_date
@@ -54,7 +54,6 @@ ON CONFLICT (tenant_id, service_day) DO NOTHING
 """
 """The hall's target, as the configuration statements sent before left it, becomes the
 target of each day a queue starts, unless a queue started that day before (kept there)."""
-_JSON = msgspec.json.Encoder()
 _QUEUE_OF = "SELECT queue_code FROM queue_board_days WHERE tenant_id = %s AND day_id = %s"
 _NEW = """
 INSERT INTO queue_board_tickets (tenant_id, day_id, number, queue_code, service_day,
@@ -309,10 +308,10 @@ class TicketFold:
         rows = [t.row(self.tenant_id) for t in self.tickets.values()]
         new = [r for r in rows if r.get("display") is not None]
         if self.days:
-            days = _JSON.encode(list(self.days.values())).decode()
+            days = json_array(list(self.days.values()))
             conn.execute(_DAYS, {**common, "days": days}, prepare=True)
         if new:
-            conn.execute(_NEW, {**common, "new": _JSON.encode(new).decode()}, prepare=True)
+            conn.execute(_NEW, {**common, "new": json_array(new)}, prepare=True)
         for sql, params in (
             (_CHANGED, [r for r in rows if r.get("display") is None]),
             (_RESET, [{**common, **r} for r in self.resets.values()]),
@@ -362,8 +361,8 @@ class DayTargets:
         """Send the kept days' statement (no result read: pipelined)."""
         if not self.days:
             return
-        days = _JSON.encode([{"service_day": d, "p": p} for d, p in self.days.items()])
-        params = {"t": self.tenant_id, "default": DEFAULT_TARGET, "days": days.decode()}
+        days = json_array([{"service_day": d, "p": p} for d, p in self.days.items()])
+        params = {"t": self.tenant_id, "default": DEFAULT_TARGET, "days": days}
         conn.execute(_DAY_TARGETS, params, prepare=True)
         self.days.clear()
 

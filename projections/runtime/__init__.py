@@ -16,7 +16,13 @@ from projections.runtime.handlers import HandlerConnection
 from projections.runtime.options import ProjectionOptions
 from projections.runtime.projection import Projection, ProjectionDefinitionError, handled_topics
 from projections.runtime.rebuild import Rebuild, RebuildReport
-from projections.runtime.rows import BatchRows, BatchRowsProjection, RowTable, update_record
+from projections.runtime.rows import (
+    BatchRows,
+    BatchRowsProjection,
+    RowTable,
+    json_array,
+    update_record,
+)
 from projections.runtime.sweep import RebuildLeftovers, sweep_stale_rebuilds
 from projections.runtime.tracking import GroupBatch, Member, apply_group_batch, apply_next_batch
 from projections.runtime.upgrade import VersionUpgrades
@@ -61,6 +67,7 @@ __all__ = [
     "apply_next_batch",
     "decode_row",
     "handled_topics",
+    "json_array",
     "read_versions",
     "sweep_stale_rebuilds",
     "tenant_connection",

@@ -29,7 +29,7 @@ from psycopg.types.json import Jsonb
 from projections.runtime.batch import Batch
 from projections.runtime.projection import Projection
 
-__all__ = ["BatchRows", "BatchRowsProjection", "RowTable", "update_record"]
+__all__ = ["BatchRows", "BatchRowsProjection", "RowTable", "json_array", "update_record"]
 
 
 def _json_value(value: Any) -> Any:
@@ -39,6 +39,13 @@ def _json_value(value: Any) -> Any:
 
 
 _JSON = msgspec.json.Encoder(enc_hook=_json_value)
+
+
+def json_array(values: Sequence[Any]) -> str:
+    """``values`` (rows as dicts, or plain values) as one JSON array, encoded in C: the
+    parameter of a statement that reads many rows at once (``json_populate_recordset``,
+    ``json_to_recordset``). A :class:`~psycopg.types.json.Jsonb` value is its document."""
+    return _JSON.encode(values).decode()
 
 
 @dataclass(frozen=True, eq=False)  # hashed per row written: by identity, not 30 fields
@@ -144,7 +151,7 @@ class BatchRows:
             return
         # Many rows travel as one JSON array (encoded in C): a tenth of the client's cost of
         # one bound statement per row, and the same rows.
-        self.conn.execute(table.insert_json_sql, [_JSON.encode(rows).decode()], prepare=True)
+        self.conn.execute(table.insert_json_sql, [json_array(rows)], prepare=True)
 
 
 def update_record(

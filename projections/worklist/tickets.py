@@ -20,10 +20,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 import psycopg
 
 from projections.queue_days import Called, DayStarted, Ended, Issued, Serving
+from projections.runtime import json_array
 from services.queue import QueueDay
 
 __all__ = ["TicketFold"]
@@ -43,7 +43,7 @@ SELECT %(t)s, d.day, d.queue, d.service_day, d.p
 FROM json_to_recordset(%(days)s::json) AS d (day uuid, queue text, service_day date, p bigint)
 """
 """The days started in the batch, in one statement (their rows as one JSON array)."""
-_JSON = msgspec.json.Encoder()
+
 _JOINED = """
 INSERT INTO worklist_tickets (tenant_id, day_id, number, queue_code, service_day,
     display_number, window_code, staff_badge, status, called_at, started_at, since_position,
@@ -182,7 +182,7 @@ class TicketFold:
             row = t.row(self.tenant_id)
             (left if t.left else joined if t.joined else changed).append(row)
         if self.days:
-            days = _JSON.encode(list(self.days.values())).decode()
+            days = json_array(list(self.days.values()))
             conn.execute(_DAYS, {**common, "days": days}, prepare=True)
         for sql, params in (
             (_LEFT, left),
